@@ -1,0 +1,27 @@
+// `workerman-app --help`: the commands and options.
+import { VERSION } from "../version.ts";
+
+export const HELP = `workerman-app ${VERSION}: a multi-process application server for Bun
+
+Usage: workerman-app [command] [--config app.json] [options]
+
+Commands:
+  start            start the master and its workers (the default command)
+  stop [-g]        stop the running master (-g: wait for connections to end)
+  status [--json]  show every process of the running master
+  check            validate the config and exit (0 valid, 2 invalid)
+  schema           print the JSON Schema of app.json
+  help, version
+
+Options:
+  -c, --config F   the config file (default ./app.json); control commands use it to find the running master
+  -g, --graceful   graceful stop
+  --json           machine-readable output
+  -h, --help       this text
+  -v, --version    the version
+`;
+
+export function helpCommand(): number {
+  process.stdout.write(HELP);
+  return 0;
+}

@@ -1,0 +1,21 @@
+// `workerman-app stop [-g]`: signals the running master and waits until it has gone.
+import { loadConfig } from "../config/load.ts";
+import { findRunningMaster, isAlive } from "../master/runtime-file.ts";
+
+export async function stopCommand(configPath: string, graceful: boolean): Promise<number> {
+  const config = await loadConfig(configPath);
+  const master = findRunningMaster(config.dataDir);
+  process.kill(master.pid, graceful ? "SIGQUIT" : "SIGTERM");
+  console.log(`${graceful ? "graceful stop" : "stop"} sent to master pid ${master.pid}; waiting...`);
+  // Without -g the master kills stragglers after stopTimeout; allow for that and its own exit.
+  const deadline = graceful ? Infinity : Date.now() + (config.stopTimeout + config.drainWindowMs / 1000 + 10) * 1000;
+  while (isAlive(master.pid)) {
+    if (Date.now() > deadline) {
+      console.error(`master pid ${master.pid} is still running`);
+      return 1;
+    }
+    await Bun.sleep(50);
+  }
+  console.log("stopped");
+  return 0;
+}

@@ -1,0 +1,146 @@
+// The zod schema of the raw app.json as a user writes it, and its JSON Schema for editors and `schema`.
+import { z } from "zod";
+
+const MiB = 1024 * 1024;
+
+const path = (what: string) => z.string().min(1, `must be a path to ${what}`);
+const positiveInt = (units: string, one: string) =>
+  z.number().int(`must be a whole number of ${units}`).min(1, `must be at least 1 ${one}`);
+
+export const sslSchema = z
+  .strictObject({
+    cert: path("a PEM certificate file").describe("Certificate chain (PEM), relative to app.json."),
+    key: path("a PEM private key file").describe("Private key (PEM), relative to app.json."),
+  })
+  .describe("TLS for a stream listener (http, websocket, tcp, text, frame). Not allowed on udp:// or unix://.");
+
+const protocolSchema = z
+  .string()
+  .regex(
+    /^(text|frame|json|\.{1,2}\/.+|\/.+)$/,
+    'must be "text", "frame", "json" or a module path starting with "./", "../" or "/"',
+  )
+  .describe(
+    'Message framing for tcp:// and unix:// listeners: "text" (newline-delimited), "frame" (4-byte length prefix), ' +
+      '"json" (newline-delimited JSON) or "./my-protocol.ts" exporting input/decode/encode. ' +
+      "text:// and frame:// imply it; http, websocket and udp do not take one.",
+  );
+
+const socketModeSchema = z
+  .union([
+    z.number().int().min(0).max(0o777, 'a file mode above 511 (0o777): write it as an octal string like "0660"'),
+    z.string().regex(/^(0o?)?[0-7]{3}$/, 'must be an octal file mode string like "0660"'),
+  ])
+  .describe('unix:// socket file mode: an octal string like "0660" (a JSON number is read as decimal: 438 = 0o666).');
+
+export const workerSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(
+        /^[A-Za-z_][A-Za-z0-9_-]*$/,
+        'must start with a letter or "_" and use only letters, digits, "_" and "-"',
+      )
+      .describe("Group name, unique in the file; used in the admin plane, logs and `reload <group>`."),
+    listen: z
+      .string()
+      .min(1, "must be a listen URL such as tcp://127.0.0.1:8000")
+      .describe(
+        "Listen URL: http://, websocket:// (ws://), tcp://, text://, frame://, udp://host:port " +
+          "(port 0 picks a free port once for the group), " +
+          "or unix://./path.sock (relative to app.json) / unix:///abs.sock. " +
+          "IPv6 hosts go in brackets: tcp://[::1]:8000.",
+      ),
+    count: positiveInt("processes", "process")
+      .default(1)
+      .describe(
+        "Number of processes. Network listeners share the port with SO_REUSEPORT; for unix:// the master binds " +
+          "the socket once and hands the listening descriptor to every process, so count > 1 works there too.",
+      ),
+    handler: path("the handler module (e.g. ./web.ts)").describe(
+      "Handler module (.ts/.js), relative to app.json; its default export holds the callbacks.",
+    ),
+    protocol: protocolSchema.optional(),
+    static: path("a folder").optional().describe("Folder of static files served by http:// and websocket:// groups."),
+    reloadable: z.boolean().default(true).describe("false: `reload` leaves this group's processes running."),
+    ssl: sslSchema.optional(),
+    maxPackageSize: positiveInt("bytes", "byte")
+      .default(10 * MiB)
+      .describe("Largest packet a protocol may frame, in bytes."),
+    maxSendBufferSize: positiveInt("bytes", "byte")
+      .default(MiB)
+      .describe("Unsent bytes a connection may hold before onBufferFull, in bytes."),
+    maxMemoryMB: positiveInt("MiB", "MiB")
+      .optional()
+      .describe("Restart a process whose resident memory passes this many MiB."),
+    maxBodySize: positiveInt("bytes", "byte").default(10 * MiB).describe("http:// request body limit, in bytes."),
+    idleTimeout: z
+      .number()
+      .min(0, "must be 0 (never) or more seconds")
+      .default(60)
+      .describe("Seconds a connection may stay silent before it is closed; 0 never. http/websocket allow at most 255."),
+    socketMode: socketModeSchema.default(0o666),
+    env: z
+      .record(z.string(), z.string("environment values must be strings"))
+      .default({})
+      .describe("Extra environment variables for this group's processes."),
+  })
+  .describe("A group of identical processes serving one listen address with one handler.");
+
+export const adminSchema = z
+  .strictObject({
+    listen: z
+      .string()
+      .default("127.0.0.1:9090")
+      .describe("host:port of the admin API and dashboard; a non-loopback host needs allowRemote: true."),
+    tokenFile: path("a token file")
+      .optional()
+      .describe("File holding the admin token, relative to app.json (default: generated in dataDir, mode 0600)."),
+    metricsPublic: z.boolean().default(false).describe("Serve Prometheus /metrics without the token."),
+    allowRemote: z.boolean().default(false).describe("Allow admin.listen on a non-loopback address."),
+  })
+  .describe("The admin plane (HTTP API, dashboard, metrics).");
+
+export const clusterSchema = z
+  .strictObject({
+    redis: z
+      .string()
+      .regex(/^rediss?:\/\/.+/, 'must be a Redis URL like "redis://127.0.0.1:6379"')
+      .describe("Redis URL shared by every host of the cluster, for the cross-host channel."),
+  })
+  .describe("Scale-out across hosts; leave out for one host.");
+
+export const appJsonSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe("Path or URL of this JSON Schema, for editors."),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must use only letters, digits, ".", "_" and "-"')
+      .describe("Application name, shown in the admin plane and process titles."),
+    dataDir: path("a folder")
+      .default(".workerman")
+      .describe("Folder for the pid file, admin token and SQLite store, relative to app.json."),
+    stopTimeout: z
+      .number()
+      .positive("must be more than 0 seconds")
+      .default(2)
+      .describe("Seconds an old process may take to finish its connections on stop and reload."),
+    drainWindowMs: z
+      .number()
+      .int("must be a whole number of milliseconds")
+      .min(0, "must be 0 or more milliseconds")
+      .default(300)
+      .describe("Milliseconds an old http process answers `Connection: close` before closing its listener."),
+    admin: adminSchema.prefault({}),
+    cluster: clusterSchema.optional(),
+    workers: z.array(workerSchema).min(1, "add at least one worker group").describe("The worker groups."),
+  })
+  .describe("workerman-app configuration (app.json). Paths are relative to this file.");
+
+export type RawAppJson = z.output<typeof appJsonSchema>;
+export type RawWorkerGroup = z.output<typeof workerSchema>;
+
+/** The JSON Schema (draft 2020-12) of app.json as written: defaulted keys are optional. */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(appJsonSchema, { io: "input" }) as Record<string, unknown>;
+}

@@ -1,0 +1,72 @@
+// The validated, resolved configuration the rest of the product reads (all paths absolute).
+export type Scheme = "http" | "websocket" | "tcp" | "text" | "frame" | "udp" | "unix";
+
+export interface ListenAddress {
+  scheme: Scheme;
+  /** Host for network schemes ("127.0.0.1", "0.0.0.0", "::1"); "" for unix. */
+  host: string;
+  /** 0 means "pick a free port": the master resolves it once for the whole group. */
+  port: number;
+  /** Absolute socket path for unix://. */
+  path?: string;
+  /** The URL as written in app.json. */
+  url: string;
+}
+
+export interface SslConfig {
+  cert: string;
+  key: string;
+}
+
+/** "text" | "frame" | "json" or the absolute path of a custom protocol module. */
+export type ProtocolName = string;
+
+export interface WorkerGroupConfig {
+  name: string;
+  listen: ListenAddress;
+  count: number;
+  handler: string;
+  /** Stream listeners: the framing of messages; undefined = raw chunks (tcp/unix) or implied by text:// / frame://. */
+  protocol?: ProtocolName;
+  static?: string;
+  reloadable: boolean;
+  ssl?: SslConfig;
+  maxPackageSize: number;
+  maxSendBufferSize: number;
+  maxMemoryMB?: number;
+  /** http:// request body limit in bytes. */
+  maxBodySize: number;
+  /** Seconds a connection may stay silent before it is closed (http keep-alive, stream sockets). */
+  idleTimeout: number;
+  /** unix:// socket file mode, e.g. 0o660. */
+  socketMode: number;
+  /** Extra environment for this group's processes. */
+  env: Record<string, string>;
+}
+
+export interface AdminConfig {
+  host: string;
+  port: number;
+  tokenFile?: string;
+  metricsPublic: boolean;
+  /** Must be true to bind the admin plane to a non-loopback address. */
+  allowRemote: boolean;
+}
+
+export interface ClusterConfig {
+  redis: string;
+}
+
+export interface AppConfig {
+  name: string;
+  configPath: string;
+  baseDir: string;
+  dataDir: string;
+  /** Seconds an old process may take to finish its connections on stop/reload. */
+  stopTimeout: number;
+  /** Milliseconds an old http process answers `Connection: close` before it closes its listener. */
+  drainWindowMs: number;
+  admin: AdminConfig;
+  cluster?: ClusterConfig;
+  workers: WorkerGroupConfig[];
+}

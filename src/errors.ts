@@ -1,0 +1,46 @@
+// The one error type the product raises on purpose: a code, a sentence a user can act on, and where.
+export type ErrorCode =
+  | "E_CONFIG" // app.json is wrong; exit 2
+  | "E_USAGE" // the command line is wrong; exit 2
+  | "E_HANDLER" // the user's handler module cannot be used
+  | "E_PROTOCOL" // bad bytes from a peer: close that connection
+  | "E_PACKAGE_TOO_BIG" // a packet over maxPackageSize: close that connection
+  | "E_NOT_RUNNING" // no master answers for this config
+  | "E_ALREADY_RUNNING"
+  | "E_ADMIN" // the admin API refused or failed
+  | "E_LISTEN"; // a listener could not bind
+
+export interface AppErrorOptions {
+  field?: string;
+  cause?: unknown;
+  closeCode?: number;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly field?: string;
+  readonly closeCode?: number;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.field = options.field;
+    this.closeCode = options.closeCode;
+  }
+
+  /** `E_CONFIG: workers[1].listen: unknown scheme "tpc" (...)` */
+  override toString(): string {
+    return `${this.code}: ${this.field ? `${this.field}: ` : ""}${this.message}`;
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}
+
+/** Exit code for an error that ends a CLI command. */
+export function exitCodeFor(err: unknown): number {
+  if (isAppError(err) && (err.code === "E_CONFIG" || err.code === "E_USAGE")) return 2;
+  return 1;
+}

@@ -1,0 +1,69 @@
+// The one union of messages the master and its workers exchange over the IPC channel.
+import type { ListenAddress, WorkerGroupConfig } from "./config/types.ts";
+
+export interface ProcessCounters {
+  connections: number;
+  /** Requests (http) or messages (other schemes) handed to the handler. */
+  requests: number;
+  sendFail: number;
+  /** Callbacks that threw. */
+  handlerErrors: number;
+  /** Connections closed for malformed or oversized input. */
+  protocolErrors: number;
+  bytesRead: number;
+  bytesWritten: number;
+  timers: number;
+  rssBytes: number;
+  /** Cumulative CPU time, microseconds (user + system). */
+  cpuMicros: number;
+}
+
+export interface ConnectionInfo {
+  id: number;
+  protocol: string;
+  remoteAddress: string;
+  remotePort: number;
+  localPort: number;
+  bytesRead: number;
+  bytesWritten: number;
+  pendingSendBytes: number;
+  openedAt: number;
+  outbound?: boolean;
+}
+
+export interface TimerInfo {
+  id: number;
+  intervalMs: number;
+  persistent: boolean;
+  runs: number;
+  nextAt: number;
+}
+
+export type WorkerToMaster =
+  | { type: "ready"; listen: ListenAddress }
+  | { type: "fatal"; code: string; message: string; stack?: string }
+  | { type: "stats"; counters: ProcessCounters }
+  | { type: "handler-error"; callback: string; message: string; stack?: string }
+  | { type: "reply"; requestId: number; ok: boolean; data?: unknown; error?: string }
+  | { type: "stopped" };
+
+export type MasterToWorker =
+  | { type: "stop"; graceful: boolean; reason: "stop" | "reload" }
+  | { type: "query"; requestId: number; what: "connections" | "timers" }
+  | { type: "close-connection"; requestId: number; id: number }
+  | { type: "delete-timer"; requestId: number; id: number };
+
+/** What the master hands a worker at spawn, as JSON in the WORKER_LAUNCH_ENV variable. */
+export interface WorkerLaunch {
+  appName: string;
+  group: WorkerGroupConfig;
+  index: number;
+  generation: number;
+  stopTimeoutMs: number;
+  drainWindowMs: number;
+}
+
+export const WORKER_LAUNCH_ENV = "WORKERMAN_LAUNCH";
+
+/** argv marker that turns the executable into a worker. */
+export const WORKER_ARG = "__worker";

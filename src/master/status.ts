@@ -1,0 +1,55 @@
+// Builds the admin API's status view from the supervisor's live state.
+import { readFileSync } from "node:fs";
+import type { StatusProcess, StatusResponse } from "../admin/contract.ts";
+import type { AppConfig, ListenAddress } from "../config/types.ts";
+import { VERSION } from "../version.ts";
+import type { Supervisor } from "./supervisor.ts";
+
+export function listenText(listen: ListenAddress): string {
+  if (listen.scheme === "unix") return `unix://${listen.path}`;
+  const host = listen.host.includes(":") ? `[${listen.host}]` : listen.host;
+  return `${listen.scheme}://${host}:${listen.port}`;
+}
+
+/** net.ipv4.tcp_migrate_req, or null where it cannot be read (not Linux, or a kernel before 5.14). */
+export function readTcpMigrateReq(): number | null {
+  try {
+    return Number(readFileSync("/proc/sys/net/ipv4/tcp_migrate_req", "utf8").trim());
+  } catch {
+    return null;
+  }
+}
+
+export function buildStatus(config: AppConfig, supervisor: Supervisor, startedAt: number, tcpMigrateReq: number | null): StatusResponse {
+  const restartsBySlot = new Map(supervisor.slots.map((slot) => [`${slot.group.name}#${slot.index}`, slot]));
+  const processes: StatusProcess[] = [...supervisor.processes].map((proc) => {
+    const slot = restartsBySlot.get(`${proc.group}#${proc.index}`);
+    const c = proc.counters;
+    const state = slot && slot.current === proc ? supervisor.stateOf(slot) : proc.state;
+    return {
+      pid: proc.pid,
+      group: proc.group,
+      index: proc.index,
+      generation: proc.generation,
+      state,
+      startedAt: proc.startedAt,
+      restarts: slot?.restarts ?? 0,
+      listen: proc.listen ? listenText(proc.listen) : "",
+      connections: c?.connections ?? 0,
+      requests: c?.requests ?? 0,
+      qps: Math.round(proc.qps * 10) / 10,
+      sendFail: c?.sendFail ?? 0,
+      handlerErrors: c?.handlerErrors ?? 0,
+      protocolErrors: c?.protocolErrors ?? 0,
+      timers: c?.timers ?? 0,
+      rssBytes: c?.rssBytes ?? 0,
+      cpuPercent: Math.round(proc.cpuPercent * 10) / 10,
+    };
+  });
+  processes.sort((a, b) => a.group.localeCompare(b.group) || a.index - b.index || a.generation - b.generation);
+  return {
+    master: { pid: process.pid, version: VERSION, startedAt, configPath: config.configPath, name: config.name, tcpMigrateReq },
+    groups: config.workers.map((g) => ({ name: g.name, listen: listenText(g.listen), count: g.count, reloadable: g.reloadable })),
+    processes,
+  };
+}

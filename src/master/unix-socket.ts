@@ -1,0 +1,51 @@
+// Binds a unix:// listening socket in the master, so every worker can share it by descriptor.
+// The master must not poll it (it would take connections itself), so it is made with plain syscalls, not Bun.listen.
+import { dlopen, FFIType, ptr } from "bun:ffi";
+import { chmodSync, existsSync, unlinkSync } from "node:fs";
+import { AppError } from "../errors.ts";
+
+const AF_UNIX = 1;
+const SOCK_STREAM = 1;
+const SUN_PATH_MAX = 107;
+const BACKLOG = 511;
+
+function libc() {
+  return dlopen("libc.so.6", {
+    socket: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
+    bind: { args: [FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
+    listen: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 },
+    close: { args: [FFIType.i32], returns: FFIType.i32 },
+  }).symbols;
+}
+
+/** True when some live process accepts connections on `path`. */
+async function isServed(path: string): Promise<boolean> {
+  try {
+    const socket = await Bun.connect({ unix: path, socket: { data() {} } });
+    socket.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Replaces a stale socket file, refuses a path another live process serves, binds, and returns the fd. */
+export async function bindUnixSocket(path: string, mode: number, field: string): Promise<number> {
+  const bytes = new TextEncoder().encode(path);
+  if (bytes.length > SUN_PATH_MAX) throw new AppError("E_CONFIG", `unix socket path is ${bytes.length} bytes; the limit is ${SUN_PATH_MAX}: use a shorter path`, { field });
+  if (existsSync(path)) {
+    if (await isServed(path)) throw new AppError("E_LISTEN", `${path} is served by another running process: stop it or choose another path`, { field });
+    unlinkSync(path);
+  }
+  const sys = libc();
+  const fd = sys.socket(AF_UNIX, SOCK_STREAM, 0);
+  const address = new Uint8Array(2 + SUN_PATH_MAX + 1);
+  new DataView(address.buffer).setUint16(0, AF_UNIX, true);
+  address.set(bytes, 2);
+  if (fd < 0 || sys.bind(fd, ptr(address), address.byteLength) !== 0 || sys.listen(fd, BACKLOG) !== 0) {
+    if (fd >= 0) sys.close(fd);
+    throw new AppError("E_LISTEN", `cannot bind unix socket ${path} (check that its folder exists and is writable)`, { field });
+  }
+  chmodSync(path, mode);
+  return fd;
+}

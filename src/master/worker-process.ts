@@ -1,0 +1,163 @@
+// One worker child process as the master sees it: spawn, IPC, prefixed output, state, queries, stop.
+import type { Subprocess } from "bun";
+import type { ListenAddress } from "../config/types.ts";
+import { WORKER_ARG, WORKER_LAUNCH_ENV, type MasterToWorker, type ProcessCounters, type WorkerLaunch, type WorkerToMaster } from "../ipc.ts";
+import { selfCommand } from "../self-command.ts";
+import { forEachLine } from "./line-splitter.ts";
+
+export type ProcessState = "starting" | "ready" | "draining" | "exited" | "crashloop";
+
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+}
+
+export interface FatalInfo {
+  code: string;
+  message: string;
+  stack?: string;
+}
+
+export interface SpawnOptions {
+  launch: WorkerLaunch;
+  /** unix:// groups: the listening socket the master bound, passed as fd 3. */
+  listenFd?: number;
+  output: (line: string, stream: "stdout" | "stderr", proc: WorkerProcess) => void;
+  onMessage: (message: WorkerToMaster, proc: WorkerProcess) => void;
+}
+
+const STDERR_TAIL_LINES = 20;
+const QUERY_TIMEOUT_MS = 3000;
+
+type Reply = Extract<WorkerToMaster, { type: "reply" }>;
+type Request = Extract<MasterToWorker, { requestId: number }>;
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+export class WorkerProcess {
+  readonly group: string;
+  readonly index: number;
+  readonly generation: number;
+  readonly startedAt = Date.now();
+  readonly child: Subprocess;
+  state: ProcessState = "starting";
+  listen?: ListenAddress;
+  counters: ProcessCounters | null = null;
+  cpuPercent = 0;
+  /** Requests (or messages) per second over the last stats interval. */
+  qps = 0;
+  fatal?: FatalInfo;
+  readonly stderrTail: string[] = [];
+  readonly exited: Promise<ExitInfo>;
+  #ready = Promise.withResolvers<ListenAddress>();
+  #requests = new Map<number, (reply: Reply) => void>();
+  #nextRequest = 1;
+  #lastSample?: { cpuMicros: number; requests: number; at: number };
+
+  constructor(options: SpawnOptions) {
+    const { launch } = options;
+    this.group = launch.group.name;
+    this.index = launch.index;
+    this.generation = launch.generation;
+    this.#ready.promise.catch(() => {});
+    const extraFds = options.listenFd === undefined ? [] : [options.listenFd];
+    this.child = Bun.spawn([...selfCommand(), WORKER_ARG], {
+      env: { ...process.env, ...launch.group.env, [WORKER_LAUNCH_ENV]: JSON.stringify(launch) },
+      stdio: ["ignore", "pipe", "pipe", ...extraFds],
+      ipc: (message: WorkerToMaster) => this.#receive(message, options),
+      serialization: "json",
+    });
+    for (const stream of ["stdout", "stderr"] as const) {
+      const readable = this.child[stream] as ReadableStream<Uint8Array>;
+      forEachLine(readable, (line) => {
+        if (stream === "stderr") this.#keepTail(line);
+        options.output(line, stream, this);
+      }).catch(() => {});
+    }
+    this.exited = this.child.exited.then(() => {
+      this.state = "exited";
+      this.#ready.reject(new Error(this.fatal?.message ?? `worker exited with code ${this.child.exitCode}`));
+      for (const resolve of this.#requests.values()) resolve({ type: "reply", requestId: 0, ok: false, error: "process exited" });
+      this.#requests.clear();
+      return { code: this.child.exitCode, signal: this.child.signalCode === null ? null : String(this.child.signalCode) };
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid;
+  }
+
+  /** Resolves with the bound address once the worker listens; rejects if it exits first. */
+  get ready(): Promise<ListenAddress> {
+    return this.#ready.promise;
+  }
+
+  #receive(message: WorkerToMaster, options: SpawnOptions): void {
+    switch (message.type) {
+      case "ready":
+        this.state = "ready";
+        this.listen = message.listen;
+        this.#ready.resolve(message.listen);
+        break;
+      case "stats":
+        this.#updateRates(message.counters);
+        this.counters = message.counters;
+        break;
+      case "fatal":
+        this.fatal = message;
+        break;
+      case "reply":
+        this.#requests.get(message.requestId)?.(message);
+        this.#requests.delete(message.requestId);
+        break;
+    }
+    options.onMessage(message, this);
+  }
+
+  #updateRates(counters: ProcessCounters): void {
+    const at = performance.now();
+    const last = this.#lastSample;
+    if (last && at > last.at) {
+      this.cpuPercent = ((counters.cpuMicros - last.cpuMicros) / 1000 / (at - last.at)) * 100;
+      this.qps = ((counters.requests - last.requests) * 1000) / (at - last.at);
+    }
+    this.#lastSample = { cpuMicros: counters.cpuMicros, requests: counters.requests, at };
+  }
+
+  #keepTail(line: string): void {
+    this.stderrTail.push(line);
+    if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
+  }
+
+  send(message: MasterToWorker): boolean {
+    if (this.state === "exited") return false;
+    try {
+      this.child.send(message);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Asks the worker something and waits for its answer (or a timeout). */
+  request(message: DistributiveOmit<Request, "requestId">): Promise<Reply> {
+    const requestId = this.#nextRequest++;
+    const { promise, resolve } = Promise.withResolvers<Reply>();
+    this.#requests.set(requestId, resolve);
+    if (!this.send({ ...message, requestId } as Request)) resolve({ type: "reply", requestId, ok: false, error: "process not running" });
+    setTimeout(() => {
+      if (this.#requests.delete(requestId)) resolve({ type: "reply", requestId, ok: false, error: "no answer in time" });
+    }, QUERY_TIMEOUT_MS).unref();
+    return promise;
+  }
+
+  /** Asks the worker to drain and exit; SIGKILL if it is still there after `deadlineMs` (Infinity: never). */
+  stop(graceful: boolean, reason: "stop" | "reload", deadlineMs: number): Promise<ExitInfo> {
+    if (this.state !== "exited") this.state = "draining";
+    if (!this.send({ type: "stop", graceful, reason })) this.child.kill("SIGKILL");
+    if (Number.isFinite(deadlineMs)) {
+      const timer = setTimeout(() => this.child.kill("SIGKILL"), deadlineMs);
+      this.exited.finally(() => clearTimeout(timer));
+    }
+    return this.exited;
+  }
+}

@@ -1,0 +1,41 @@
+// Workerman's Text protocol: one UTF-8 line per packet, ended by "\n" (a "\r" before it is dropped too).
+import type { ProtocolConnection } from "./protocol.ts";
+import type { RangedProtocol } from "./ranged-protocol.ts";
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** Length of the line starting at `start`, "\n" included, or 0 while it has no "\n" yet. */
+export function lineLength(buffer: Uint8Array, start: number, _conn?: ProtocolConnection, seen = 0): number {
+  const end = buffer.indexOf(LF, start + seen);
+  return end === -1 ? 0 : end - start + 1;
+}
+
+const decoder = new TextDecoder();
+
+/** The line's text without its "\n" and without a "\r" before it. */
+export function lineText(buffer: Uint8Array, start: number, end: number): string {
+  if (end > start && buffer[end - 1] === LF) end--;
+  if (end > start && buffer[end - 1] === CR) end--;
+  // Buffer's own UTF-8 slice skips the view TextDecoder needs; both replace invalid bytes with U+FFFD.
+  return buffer instanceof Buffer ? buffer.toString("utf8", start, end) : decoder.decode(buffer.subarray(start, end));
+}
+
+export function encodeLine(message: unknown): string | Uint8Array {
+  if (typeof message === "string") return `${message}\n`;
+  if (message instanceof Uint8Array) {
+    const out = Buffer.allocUnsafe(message.length + 1);
+    out.set(message);
+    out[message.length] = LF;
+    return out;
+  }
+  return `${String(message)}\n`;
+}
+
+export const textProtocol = {
+  input: (buffer: Uint8Array, _conn?: ProtocolConnection): number => lineLength(buffer, 0),
+  decode: (packet: Uint8Array, _conn?: ProtocolConnection): string => lineText(packet, 0, packet.length),
+  encode: (message: unknown, _conn?: ProtocolConnection): string | Uint8Array => encodeLine(message),
+  inputRange: lineLength,
+  decodeRange: (buffer: Uint8Array, start: number, end: number): string => lineText(buffer, start, end),
+} satisfies RangedProtocol<string>;

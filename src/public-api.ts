@@ -1,0 +1,6 @@
+// What user code imports from "workerman-app": the handler types, and a few runtime values.
+export type { App, Connection, Timers, TimerOptions, Worker } from "./worker/types.ts";
+export type { Protocol, ProtocolConnection } from "./protocols/protocol.ts";
+export type { ListenAddress, WorkerGroupConfig } from "./config/types.ts";
+export { AppError } from "./errors.ts";
+export { VERSION } from "./version.ts";

@@ -1,0 +1,57 @@
+// What tcp:// and unix:// share: the socket callbacks that drive StreamConnection, and their drain.
+import type { SocketHandler, TCPSocketListener, UnixSocketListener } from "bun";
+import { loadProtocol } from "../../protocols/load-protocol.ts";
+import type { Protocol } from "../../protocols/protocol.ts";
+import { waitUntil, type DrainOptions } from "../listener.ts";
+import type { WorkerRuntime } from "../runtime.ts";
+import { StreamConnection } from "../stream-connection.ts";
+
+export interface Framing {
+  name: string;
+  protocol: Protocol | null;
+}
+
+/** text:// and frame:// imply their protocol; tcp:// and unix:// take `protocol` from app.json or stay raw. */
+export async function framingFor(runtime: WorkerRuntime): Promise<Framing> {
+  const { scheme } = runtime.config.listen;
+  const name = scheme === "text" || scheme === "frame" ? scheme : runtime.config.protocol;
+  if (!name) return { name: scheme, protocol: null };
+  const label = name.includes("/") ? name.split("/").pop()!.replace(/\.[cm]?[jt]s$/, "") : name;
+  return { name: label, protocol: await loadProtocol(name) };
+}
+
+export function streamSocketHandler(runtime: WorkerRuntime, framing: Framing, localPort: number): SocketHandler<StreamConnection> {
+  return {
+    open(socket) {
+      socket.data = new StreamConnection(runtime, socket, framing.name, framing.protocol, {
+        remoteAddress: socket.remoteAddress,
+        remotePort: socket.remotePort,
+        localPort,
+      });
+    },
+    data(socket, chunk) {
+      socket.data.onData(chunk);
+    },
+    drain(socket) {
+      socket.data.onDrain();
+    },
+    close(socket) {
+      socket.data?.onClosed();
+    },
+    error(socket, error) {
+      runtime.reportProtocolError(socket.data, error);
+    },
+  };
+}
+
+export async function drainStreamListener(
+  listener: TCPSocketListener<StreamConnection> | UnixSocketListener<StreamConnection>,
+  runtime: WorkerRuntime,
+  options: DrainOptions,
+): Promise<void> {
+  listener.stop(false);
+  const empty = () => runtime.connections.size === 0;
+  if (await waitUntil(empty, options.graceful ? Infinity : options.stopTimeoutMs)) return;
+  for (const conn of runtime.connections.values()) conn.close();
+  if (!(await waitUntil(empty, 500))) for (const conn of runtime.connections.values()) conn.destroy();
+}

@@ -1,0 +1,70 @@
+// udp:// listener: node:dgram with reusePort (Bun.udpSocket cannot share a port); one short-lived connection per datagram.
+import dgram from "node:dgram";
+import { AppError } from "../../errors.ts";
+import { BaseConnection, toWire } from "../connection.ts";
+import type { Listener, ListenerFactory } from "../listener.ts";
+import type { WorkerRuntime } from "../runtime.ts";
+
+/** Workerman's UdpConnection: the sender of one datagram; send() replies to it. Never registered: it has no lifetime. */
+class UdpConnection extends BaseConnection {
+  constructor(runtime: WorkerRuntime, private readonly socket: dgram.Socket, rinfo: dgram.RemoteInfo, localPort: number) {
+    super(runtime, "udp", { remoteAddress: rinfo.address, remotePort: rinfo.port, localPort });
+  }
+
+  get pendingSendBytes(): number {
+    return 0;
+  }
+
+  send(data: unknown): boolean {
+    if (this.closed) return this.sendFailed();
+    const wire = toWire(data);
+    this.socket.send(wire, this.remotePort, this.remoteAddress, (err) => {
+      if (err) this.sendFailed();
+    });
+    this.wrote(typeof wire === "string" ? Buffer.byteLength(wire) : wire.byteLength);
+    return true;
+  }
+
+  close(data?: unknown): void {
+    if (data !== undefined) this.send(data);
+    this.closed = true;
+  }
+
+  destroy(): void {
+    this.closed = true;
+  }
+
+  pauseRecv(): void {}
+  resumeRecv(): void {}
+
+  onDatagram(message: Buffer): void {
+    this.received(message.byteLength);
+    if (message.byteLength > this.maxPackageSize) {
+      this.runtime.reportProtocolError(this, new AppError("E_PACKAGE_TOO_BIG", `datagram of ${message.byteLength} bytes is over maxPackageSize`));
+      return;
+    }
+    this.deliver(message);
+  }
+}
+
+export const createUdpListener: ListenerFactory = (runtime) => {
+  const { host, port, url } = runtime.config.listen;
+  const socket = dgram.createSocket({ type: host.includes(":") ? "udp6" : "udp4", reuseAddr: true, reusePort: true } as dgram.SocketOptions);
+  let boundPort = port;
+  return {
+    start() {
+      return new Promise((resolve, reject) => {
+        socket.once("error", (err) => reject(new AppError("E_LISTEN", `cannot listen on ${url}: ${err.message}`, { cause: err })));
+        socket.bind(port, host, () => {
+          boundPort = socket.address().port;
+          socket.on("error", (err) => runtime.reportError("udp", null, err));
+          socket.on("message", (message, rinfo) => new UdpConnection(runtime, socket, rinfo, boundPort).onDatagram(message));
+          resolve({ ...runtime.config.listen, port: boundPort });
+        });
+      });
+    },
+    async drain() {
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+    },
+  } satisfies Listener;
+};

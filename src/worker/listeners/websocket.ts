@@ -1,0 +1,74 @@
+// websocket:// listener: Bun.serve upgrade with SO_REUSEPORT; onWebSocketConnect may refuse a handshake with a Response.
+import type { Server } from "bun";
+import type { ListenerFactory } from "../listener.ts";
+import type { WorkerRuntime } from "../runtime.ts";
+import { WebSocketConnection } from "../websocket-connection.ts";
+import { answerHttp, listenError, serveOptions } from "./http.ts";
+import { HttpDrain } from "./http-drain.ts";
+
+/** RFC 6455 1009: the peer sent a message larger than we accept. */
+const MESSAGE_TOO_BIG = 1009;
+/** RFC 6455 1001: the endpoint is going away (reload or stop). */
+const GOING_AWAY = 1001;
+
+async function handshake(runtime: WorkerRuntime, request: Request, server: Server<WebSocketConnection>): Promise<Response | undefined> {
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    return answerHttp(runtime, request, server as Server<unknown>);
+  }
+  const address = server.requestIP(request);
+  const conn = new WebSocketConnection(runtime, {
+    remoteAddress: address?.address ?? "",
+    remotePort: address?.port ?? 0,
+    localPort: server.port ?? 0,
+  });
+  const hook = runtime.app.onWebSocketConnect;
+  if (hook) {
+    try {
+      const refusal = await hook.call(runtime.app, conn, request);
+      if (refusal instanceof Response) return refusal;
+    } catch (err) {
+      runtime.reportError("onWebSocketConnect", conn, err);
+      return new Response("Internal Server Error", { status: 500 });
+    }
+  }
+  if (server.upgrade(request, { data: conn })) return undefined;
+  return new Response("Upgrade Required", { status: 426 });
+}
+
+export const createWebSocketListener: ListenerFactory = (runtime) => {
+  const drain = new HttpDrain();
+  let server: Server<WebSocketConnection> | undefined;
+  return {
+    async start() {
+      try {
+        server = Bun.serve<WebSocketConnection>({
+          ...serveOptions(runtime),
+          fetch: async (request, srv) => {
+            const response = await handshake(runtime, request, srv);
+            return response && drain.mark(response);
+          },
+          websocket: {
+            maxPayloadLength: runtime.config.maxPackageSize,
+            backpressureLimit: runtime.config.maxSendBufferSize,
+            open: (ws) => ws.data.attach(ws),
+            message: (ws, message) => ws.data.onMessage(message),
+            drain: (ws) => ws.data.onDrain(),
+            close: (ws, code) => {
+              if (code === MESSAGE_TOO_BIG) runtime.reportProtocolError(ws.data, new Error("message over maxPackageSize"));
+              ws.data.onClosed();
+            },
+          },
+        });
+      } catch (err) {
+        throw listenError(runtime, err);
+      }
+      return { ...runtime.config.listen, port: server.port ?? runtime.config.listen.port };
+    },
+    drain: (options) =>
+      drain.run(server as Server<unknown>, options, () => {
+        for (const conn of runtime.connections.values()) {
+          if (conn instanceof WebSocketConnection) conn.close(undefined, GOING_AWAY, "server going away");
+        }
+      }),
+  };
+};

@@ -1,0 +1,93 @@
+// The worker process: loads the handler, starts the listener, reports to the master, drains when told to stop.
+import type { WorkerGroupConfig } from "../config/types.ts";
+import { isAppError } from "../errors.ts";
+import { WORKER_LAUNCH_ENV, type MasterToWorker, type WorkerLaunch, type WorkerToMaster } from "../ipc.ts";
+import { registerPublicModule } from "../public-module.ts";
+import type { Listener, ListenerFactory } from "./listener.ts";
+import { createHttpListener } from "./listeners/http.ts";
+import { createTcpListener } from "./listeners/tcp.ts";
+import { createUdpListener } from "./listeners/udp.ts";
+import { createUnixListener } from "./listeners/unix.ts";
+import { createWebSocketListener } from "./listeners/websocket.ts";
+import { loadHandler } from "./load-handler.ts";
+import { answerQuery } from "./master-queries.ts";
+import { WorkerRuntime } from "./runtime.ts";
+
+const LISTENERS: Record<WorkerGroupConfig["listen"]["scheme"], ListenerFactory> = {
+  http: createHttpListener,
+  websocket: createWebSocketListener,
+  tcp: createTcpListener,
+  text: createTcpListener,
+  frame: createTcpListener,
+  udp: createUdpListener,
+  unix: createUnixListener,
+};
+
+/** Exit code for "the config or handler file is wrong": retrying will not help. */
+export const EXIT_CONFIG = 78;
+const STATS_INTERVAL_MS = 1000;
+
+function toMaster(message: WorkerToMaster): void {
+  if (process.connected) process.send!(message);
+}
+
+export async function runWorker(): Promise<number> {
+  const launch = JSON.parse(process.env[WORKER_LAUNCH_ENV] ?? "null") as WorkerLaunch;
+  const config = launch.group;
+  const runtime = new WorkerRuntime({ config, index: launch.index, generation: launch.generation }, toMaster);
+  exitWithMaster();
+  // Ctrl+C reaches the whole process group: the master alone decides when and how workers stop.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const) process.on(signal, () => {});
+  process.on("uncaughtException", (err) => runtime.reportError("uncaughtException", null, err));
+  process.on("unhandledRejection", (err) => runtime.reportError("unhandledRejection", null, err));
+
+  let listener: Listener;
+  try {
+    registerPublicModule();
+    runtime.app = await loadHandler(config);
+    const start = runtime.app.onWorkerStart;
+    if (start) await start.call(runtime.app, runtime);
+    listener = await LISTENERS[config.listen.scheme](runtime);
+    runtime.listen = await listener.start();
+  } catch (err) {
+    return fatal(err);
+  }
+
+  toMaster({ type: "ready", listen: runtime.listen });
+  const stats = setInterval(() => toMaster({ type: "stats", counters: runtime.snapshot() }), STATS_INTERVAL_MS);
+  const stopped = Promise.withResolvers<number>();
+  let stopping = false;
+  process.on("message", async (message: MasterToWorker) => {
+    if (message.type !== "stop") return toMaster(answerQuery(runtime, message));
+    if (stopping) return;
+    stopping = true;
+    if (message.reason === "reload") runtime.call("onWorkerReload", null);
+    await listener.drain({ graceful: message.graceful, stopTimeoutMs: launch.stopTimeoutMs, drainWindowMs: launch.drainWindowMs });
+    runtime.call("onWorkerStop", null);
+    runtime.timers.delAll();
+    clearInterval(stats);
+    toMaster({ type: "stats", counters: runtime.snapshot() });
+    toMaster({ type: "stopped" });
+    stopped.resolve(0);
+  });
+  return stopped.promise;
+}
+
+function fatal(err: unknown): number {
+  const error = err instanceof Error ? err : new Error(String(err));
+  const code = isAppError(err) ? err.code : "E_HANDLER";
+  const message = isAppError(err) ? err.toString() : `E_HANDLER: ${error.message}`;
+  const cause = isAppError(err) && err.cause instanceof Error ? err.cause : error;
+  console.error(message + (cause.stack ? `\n${cause.stack}` : ""));
+  toMaster({ type: "fatal", code, message, stack: cause.stack });
+  return code === "E_CONFIG" ? EXIT_CONFIG : 1;
+}
+
+/** No orphans: when the master goes, even by kill -9, this process goes within a second. */
+function exitWithMaster(): void {
+  const parent = process.ppid;
+  process.on("disconnect", () => process.exit(0));
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(0);
+  }, 500).unref();
+}

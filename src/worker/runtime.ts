@@ -1,0 +1,106 @@
+// The per-process core the listeners share: the handler, the connection registry, counters and safe callback calls.
+import type { ListenAddress, WorkerGroupConfig } from "../config/types.ts";
+import type { ConnectionInfo, ProcessCounters, WorkerToMaster } from "../ipc.ts";
+import { TimerRegistry } from "./timers.ts";
+import type { App, AppCallback, Connection, Worker } from "./types.ts";
+
+export interface RuntimeIdentity {
+  config: WorkerGroupConfig;
+  index: number;
+  generation: number;
+}
+
+type Counted = Exclude<keyof ProcessCounters, "connections" | "timers" | "rssBytes" | "cpuMicros">;
+
+export class WorkerRuntime implements Worker {
+  readonly name: string;
+  readonly id: number;
+  readonly pid = process.pid;
+  readonly generation: number;
+  readonly config: WorkerGroupConfig;
+  readonly timers: TimerRegistry;
+  readonly connections = new Map<number, Connection & { info(): ConnectionInfo }>();
+  listen: ListenAddress;
+  app: App = {};
+  readonly counters: Record<Counted, number> = {
+    requests: 0,
+    sendFail: 0,
+    handlerErrors: 0,
+    protocolErrors: 0,
+    bytesRead: 0,
+    bytesWritten: 0,
+  };
+  #nextConnectionId = 1;
+  /** Connections the listener counts itself (http requests in flight). */
+  extraConnections: () => number = () => 0;
+
+  constructor(identity: RuntimeIdentity, private readonly toMaster: (msg: WorkerToMaster) => void) {
+    this.config = identity.config;
+    this.name = identity.config.name;
+    this.id = identity.index;
+    this.generation = identity.generation;
+    this.listen = identity.config.listen;
+    this.timers = new TimerRegistry((err) => this.reportError("timer", null, err));
+  }
+
+  nextConnectionId(): number {
+    return this.#nextConnectionId++;
+  }
+
+  add(conn: Connection & { info(): ConnectionInfo }): void {
+    this.connections.set(conn.id, conn);
+  }
+
+  remove(conn: Connection): void {
+    this.connections.delete(conn.id);
+  }
+
+  count(counter: Counted, by = 1): void {
+    this.counters[counter] += by;
+  }
+
+  /** Calls a handler callback; a throw or a rejection goes to onError and the master, never further. */
+  call(callback: AppCallback, conn: Connection | null, ...args: unknown[]): void {
+    const fn = this.app[callback] as ((...a: unknown[]) => unknown) | undefined;
+    if (!fn) return;
+    try {
+      const result = conn === null ? fn.call(this.app, this, ...args) : fn.call(this.app, conn, ...args);
+      if (result instanceof Promise) result.catch((err) => this.reportError(callback, conn, err));
+    } catch (err) {
+      this.reportError(callback, conn, err);
+    }
+  }
+
+  reportError(callback: string, conn: Connection | null, err: unknown): void {
+    this.counters.handlerErrors++;
+    const error = err instanceof Error ? err : new Error(String(err));
+    const where = conn ? `connection ${conn.id}` : "worker";
+    console.error(`[${this.name}#${this.id} ${this.pid}] ${callback} threw (${where}): ${error.stack ?? error.message}`);
+    this.toMaster({ type: "handler-error", callback, message: error.message, stack: error.stack });
+    if (callback === "onError" || !this.app.onError) return;
+    try {
+      const result = this.app.onError(conn, err);
+      if (result instanceof Promise) result.catch((e) => this.reportError("onError", conn, e));
+    } catch (e) {
+      this.reportError("onError", conn, e);
+    }
+  }
+
+  /** A peer sent bytes we cannot accept: count it, log it, and let the caller close that one connection. */
+  reportProtocolError(conn: Connection, err: unknown): void {
+    this.counters.protocolErrors++;
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`[${this.name}#${this.id} ${this.pid}] closing connection ${conn.id} from ${conn.remoteAddress}: ${message}`);
+  }
+
+  snapshot(): ProcessCounters {
+    const cpu = process.cpuUsage();
+    return {
+      ...this.counters,
+      connections: this.connections.size + this.extraConnections(),
+      timers: this.timers.size,
+      rssBytes: process.memoryUsage.rss(),
+      cpuMicros: cpu.user + cpu.system,
+    };
+  }
+}

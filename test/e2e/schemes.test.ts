@@ -1,0 +1,141 @@
+// Every listener scheme end to end, through the bundled examples, from source and from the compiled executable.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { AppUnderTest, BINARY, isAlive, REPO, type Mode } from "../support/app-under-test.ts";
+import { askLine, frame, streamClient, udpAsk, wsClient } from "../support/clients.ts";
+import { ensureBinary } from "../support/binary.ts";
+
+const examples = join(REPO, "examples");
+const FRAME_ECHO = `export default { onMessage(conn, data) { conn.send("pid " + process.pid + ": " + data.toString()); } };`;
+
+function exampleWorkers(socketPath: string) {
+  return [
+    { name: "web", listen: "http://127.0.0.1:0", count: 2, handler: join(examples, "web.ts"), static: join(REPO, "static") },
+    { name: "chat", listen: "websocket://127.0.0.1:0", count: 2, handler: join(examples, "chat.ts") },
+    { name: "echo", listen: "text://127.0.0.1:0", handler: join(examples, "echo.ts") },
+    { name: "dns", listen: "udp://127.0.0.1:0", count: 2, handler: join(examples, "udp.ts") },
+    { name: "svc", listen: `unix://${socketPath}`, count: 2, protocol: "json", handler: join(examples, "svc.ts") },
+    { name: "frames", listen: "frame://127.0.0.1:0", count: 2, handler: "./frame-echo.ts" },
+  ];
+}
+
+for (const mode of ["source", "compiled"] as Mode[]) {
+  describe(`every scheme (${mode})`, () => {
+    let app: AppUnderTest;
+    let socketPath: string;
+
+    beforeAll(async () => {
+      if (mode === "compiled") await ensureBinary();
+      socketPath = join("/tmp", `wm-svc-${process.pid}-${mode}.sock`);
+      app = await AppUnderTest.start({ mode, workers: exampleWorkers(socketPath), files: { "frame-echo.ts": FRAME_ECHO } });
+    }, 60_000);
+
+    afterAll(async () => {
+      await app?.[Symbol.asyncDispose]();
+    });
+
+    test("the start table lists every group as ready", () => {
+      const table = app.output.join("\n");
+      for (const group of ["web", "chat", "echo", "dns", "svc", "frames"]) expect(table).toMatch(new RegExp(`^${group}\\s+\\S+\\s+\\d+\\s+ready$`, "m"));
+    });
+
+    test("http: a Hono route and a JSON route answer", async () => {
+      const port = await app.port("web");
+      const hello = await fetch(`http://127.0.0.1:${port}/hello`);
+      expect(await hello.text()).toMatch(/^Hello from worker pid \d+/);
+      const info = (await (await fetch(`http://127.0.0.1:${port}/api/info`)).json()) as { pid: number };
+      expect((await app.pids("web")).includes(info.pid)).toBe(true);
+    });
+
+    test("http: static files have a content type and validators, and cannot escape the folder", async () => {
+      const base = `http://127.0.0.1:${await app.port("web")}`;
+      const page = await fetch(`${base}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get("content-type")).toContain("text/html");
+      expect(await page.text()).toContain("<h1>workerman-app</h1>");
+      const etag = page.headers.get("etag")!;
+      expect(etag).toBeTruthy();
+      expect((await fetch(`${base}/`, { headers: { "If-None-Match": etag } })).status).toBe(304);
+      expect((await fetch(`${base}/style.css`)).headers.get("content-type")).toContain("text/css");
+      for (const attack of ["/..%2fpackage.json", "/%2e%2e/%2e%2e/etc/passwd", "/static/..%5c..%5cpackage.json"]) {
+        const response = await fetch(base + attack);
+        expect(response.status === 403 || response.status === 404).toBe(true);
+        expect(await response.text()).not.toContain('"name"');
+      }
+    });
+
+    test("http: connections to one port reach at least two worker processes", async () => {
+      const port = await app.port("web");
+      const pids = new Set<number>();
+      for (let i = 0; i < 40 && pids.size < 2; i++) {
+        const info = (await (await fetch(`http://127.0.0.1:${port}/api/info`, { headers: { Connection: "close" }, keepalive: false })).json()) as { pid: number };
+        pids.add(info.pid);
+      }
+      expect(pids.size).toBe(2);
+    });
+
+    test("websocket: onConnect greets, onMessage broadcasts on the same worker, text and binary", async () => {
+      const port = await app.port("chat");
+      const client = await wsClient(`ws://127.0.0.1:${port}`);
+      expect(await client.next((m) => m.startsWith("welcome"))).toMatch(/^welcome, you are #\d+ on pid \d+$/);
+      client.ws.send("hello room");
+      expect(await client.next((m) => m.endsWith("hello room"))).toMatch(/^#\d+: hello room$/);
+      client.ws.send(new TextEncoder().encode("binary bytes"));
+      expect(await client.next((m) => m.endsWith("binary bytes"))).toMatch(/^#\d+: binary bytes$/);
+      client.ws.close();
+      await client.closed;
+    });
+
+    test("text: newline-delimited echo, several lines in one write", async () => {
+      const port = await app.port("echo");
+      expect(await askLine({ port }, "ping")).toBe("echo: ping");
+      const client = await streamClient({ port });
+      client.write("a\nb\r\nc\n");
+      expect(await client.until((t) => t.split("\n").length > 3)).toBe("echo: a\necho: b\necho: c\n");
+      client.socket.end();
+    });
+
+    test("frame: length-prefixed packets, split across writes", async () => {
+      const port = await app.port("frames");
+      const client = await streamClient({ port });
+      const packet = frame("héllo");
+      client.write(packet.subarray(0, 3));
+      await Bun.sleep(20);
+      client.write(packet.subarray(3));
+      const reply = await client.until((t) => t.length >= 4 && Buffer.from(t).readUInt32BE(0) <= Buffer.byteLength(t));
+      const bytes = Buffer.from(reply);
+      expect(bytes.subarray(4, bytes.readUInt32BE(0)).toString()).toMatch(/^pid \d+: héllo$/);
+      client.socket.end();
+    });
+
+    test("udp: a datagram is echoed to its sender", async () => {
+      expect(await udpAsk(await app.port("dns"), "who is there")).toBe("who is there");
+    });
+
+    test("unix: the JSON service answers on the socket file, from more than one process", async () => {
+      const pids = new Set<number>();
+      for (let i = 0; i < 30 && pids.size < 2; i++) {
+        const reply = JSON.parse(await askLine({ unix: socketPath }, JSON.stringify({ path: "/ping" })));
+        expect(reply.status).toBe(200);
+        pids.add(reply.data.pid);
+      }
+      expect(pids.size).toBe(2);
+      expect(JSON.parse(await askLine({ unix: socketPath }, JSON.stringify({ path: "/nope" }))).status).toBe(404);
+    });
+
+    test("stop: exit code 0, socket file removed, no worker left", async () => {
+      const pids = (await app.status()).processes.map((p) => p.pid);
+      expect(pids.length).toBe(11);
+      expect(await app.stop()).toBe(0);
+      expect(existsSync(socketPath)).toBe(false);
+      await Bun.sleep(100);
+      expect(pids.filter(isAlive)).toEqual([]);
+    });
+  });
+}
+
+test("the compiled executable exists after ensureBinary", async () => {
+  await ensureBinary();
+  expect(existsSync(BINARY)).toBe(true);
+});
