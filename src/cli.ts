@@ -2,6 +2,7 @@
 import { parseArgs } from "./cli-args.ts";
 import { checkCommand } from "./commands/check.ts";
 import { helpCommand } from "./commands/help.ts";
+import { reloadCommand } from "./commands/reload.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { startCommand } from "./commands/start.ts";
 import { statusCommand } from "./commands/status.ts";
@@ -28,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
       return stopCommand(args.config, args.graceful);
     case "status":
       return statusCommand(args.config, args.json);
+    case "reload":
+      return reloadCommand(args.config, args.graceful, args.group);
     case "start":
       return startCommand(args.config);
     default:

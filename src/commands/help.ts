@@ -8,6 +8,8 @@ Usage: workerman-app [command] [--config app.json] [options]
 Commands:
   start            start the master and its workers (the default command)
   stop [-g]        stop the running master (-g: wait for connections to end)
+  reload [-g] [--group G]
+                   start a new generation of workers, then drain the old one (-g: let connections end by themselves)
   status [--json]  show every process of the running master
   check            validate the config and exit (0 valid, 2 invalid)
   schema           print the JSON Schema of app.json
@@ -15,7 +17,8 @@ Commands:
 
 Options:
   -c, --config F   the config file (default ./app.json); control commands use it to find the running master
-  -g, --graceful   graceful stop
+  -g, --graceful   graceful stop or reload
+  --group G        reload only this group
   --json           machine-readable output
   -h, --help       this text
   -v, --version    the version

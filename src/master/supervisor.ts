@@ -1,24 +1,21 @@
-// Keeps `count` processes per group alive: starts them, restarts crashed ones with backoff, stops them all.
+// Keeps `count` processes per group alive: starts them, restarts crashed ones with backoff, reloads by generation, stops them all.
 import type { AppConfig, WorkerGroupConfig } from "../config/types.ts";
 import { AppError } from "../errors.ts";
 import type { WorkerToMaster } from "../ipc.ts";
 import { Backoff } from "./backoff.ts";
+import type { EventListener, SupervisorEvent } from "./events.ts";
 import { WorkerProcess, type ExitInfo } from "./worker-process.ts";
 
 /** Exit code a worker uses when the config or handler file is wrong (see worker/main.ts). */
 const EXIT_CONFIG = 78;
 
-export type SupervisorEvent =
-  | { type: "process-started"; pid: number; group: string; index: number; generation: number }
-  | { type: "process-ready"; pid: number; group: string; index: number; generation: number }
-  | { type: "process-exited"; pid: number; group: string; index: number; code: number | null; signal: string | null; expected: boolean; restartInMs?: number; stderrTail: string[] }
-  | { type: "handler-error"; pid: number; group: string; callback: string; message: string; stack?: string };
-
 /** One place in a group (index 0..count-1) and the process that currently fills it. */
-interface Slot {
+export interface Slot {
   group: WorkerGroupConfig;
   index: number;
   current: WorkerProcess | null;
+  /** The next generation's process while a reload waits for it to listen. */
+  pending: WorkerProcess | null;
   backoff: Backoff;
   restarts: number;
   restartTimer?: ReturnType<typeof setTimeout>;
@@ -29,7 +26,18 @@ export interface SupervisorOptions {
   /** Listening descriptors the master bound for unix:// groups, by group name. */
   listenFds: Map<string, number>;
   log: (line: string, stream: "stdout" | "stderr") => void;
-  onEvent?: (event: SupervisorEvent) => void;
+}
+
+export interface ReloadOptions {
+  group?: string;
+  graceful?: boolean;
+}
+
+export interface ReloadHandle {
+  generation: number;
+  groups: string[];
+  /** Resolves when every new process listens (or failed) and the old ones were told to drain. */
+  done: Promise<{ replaced: number; failed: number }>;
 }
 
 export class Supervisor {
@@ -37,17 +45,31 @@ export class Supervisor {
   /** Every live process, including old generations still draining. */
   readonly processes = new Set<WorkerProcess>();
   generation = 1;
+  reloads = 0;
   stopping = false;
+  readonly #listeners = new Set<EventListener>();
 
   constructor(private readonly options: SupervisorOptions) {
     for (const group of options.config.workers) {
-      for (let index = 0; index < group.count; index++) this.slots.push({ group, index, current: null, backoff: new Backoff(), restarts: 0 });
+      for (let index = 0; index < group.count; index++) {
+        this.slots.push({ group, index, current: null, pending: null, backoff: new Backoff(), restarts: 0 });
+      }
     }
+  }
+
+  /** Subscribes to process events (the event log, the SSE feed); returns the unsubscribe function. */
+  on(listener: EventListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  emit(event: SupervisorEvent): void {
+    for (const listener of this.#listeners) listener(event);
   }
 
   /** Starts every slot; resolves when all listen, or rejects at once if a handler or config is unusable. */
   async start(): Promise<void> {
-    const started = this.slots.map((slot) => this.#spawn(slot, this.generation));
+    const started = this.slots.map((slot) => (slot.current = this.#spawn(slot, this.generation)));
     await Promise.all(
       started.map((proc) =>
         proc.ready.catch(async (err) => {
@@ -64,8 +86,69 @@ export class Supervisor {
     return slot.backoff.crashLooping && slot.current.state === "starting" ? "crashloop" : slot.current.state;
   }
 
+  slotOf(proc: WorkerProcess): Slot | undefined {
+    return this.slots.find((slot) => slot.group.name === proc.group && slot.index === proc.index);
+  }
+
+  /** Starts generation g+1 of every reloadable group (or one group); each old process drains once its successor listens. */
+  reload(options: ReloadOptions = {}): ReloadHandle {
+    const graceful = options.graceful ?? false;
+    if (this.stopping) throw new AppError("E_USAGE", "the master is stopping");
+    if (options.group !== undefined && !this.options.config.workers.some((g) => g.name === options.group)) {
+      throw new AppError("E_USAGE", `no group "${options.group}" (groups: ${this.options.config.workers.map((g) => g.name).join(", ")})`);
+    }
+    const slots = this.slots.filter((s) => s.group.reloadable && (options.group === undefined || s.group.name === options.group));
+    if (options.group !== undefined && slots.length === 0) {
+      throw new AppError("E_USAGE", `group "${options.group}" has "reloadable": false; restart its processes one by one instead`);
+    }
+    const generation = ++this.generation;
+    this.reloads++;
+    const groups = [...new Set(slots.map((s) => s.group.name))];
+    this.emit({ type: "reload-begun", generation, groups, graceful });
+    const done = Promise.all(slots.map((slot) => this.#replace(slot, generation, graceful))).then((results) => {
+      const replaced = results.filter(Boolean).length;
+      const summary = { replaced, failed: results.length - replaced };
+      this.emit({ type: "reload-finished", generation, ...summary });
+      return summary;
+    });
+    return { generation, groups, done };
+  }
+
+  /** Replaces one slot's process without a gap: the successor listens before the old one drains. */
+  async #replace(slot: Slot, generation: number, graceful: boolean): Promise<boolean> {
+    if (!slot.current || slot.pending) {
+      // Nothing serves here (crashed, in backoff) or a replacement is under way: start afresh.
+      if (!slot.current && !slot.pending) {
+        clearTimeout(slot.restartTimer);
+        slot.current = this.#spawn(slot, generation);
+      }
+      return true;
+    }
+    const old = slot.current;
+    const next = (slot.pending = this.#spawn(slot, generation));
+    try {
+      await next.ready;
+    } catch (err) {
+      slot.pending = null;
+      this.emit({ type: "reload-failed", pid: next.pid, group: slot.group.name, index: slot.index, generation, message: (err as Error).message });
+      return false;
+    }
+    slot.pending = null;
+    if (this.stopping) return false;
+    slot.current = next;
+    slot.backoff.reset();
+    old.stop(graceful, "reload", graceful ? Infinity : this.#stopDeadlineMs());
+    return true;
+  }
+
+  #stopDeadlineMs(): number {
+    const { stopTimeout, drainWindowMs } = this.options.config;
+    // Past the worker's own stopTimeout, allow for the drain window and its exit before SIGKILL.
+    return stopTimeout * 1000 + drainWindowMs + 2000;
+  }
+
   #spawn(slot: Slot, generation: number): WorkerProcess {
-    const { config, listenFds, log, onEvent } = this.options;
+    const { config, listenFds, log } = this.options;
     const proc = new WorkerProcess({
       launch: {
         appName: config.name,
@@ -79,19 +162,31 @@ export class Supervisor {
       output: (line, stream, p) => log(`[${p.group}#${p.index} ${p.pid}] ${line}`, stream),
       onMessage: (message, p) => this.#onMessage(message, p),
     });
-    slot.current = proc;
     this.processes.add(proc);
     const identity = { pid: proc.pid, group: proc.group, index: proc.index, generation };
-    onEvent?.({ type: "process-started", ...identity });
-    proc.ready.then(() => onEvent?.({ type: "process-ready", ...identity })).catch(() => {});
+    this.emit({ type: "process-started", ...identity });
+    proc.ready.then(() => this.emit({ type: "process-ready", ...identity })).catch(() => {});
     proc.exited.then((exit) => this.#onExit(slot, proc, exit));
     return proc;
   }
 
   #onMessage(message: WorkerToMaster, proc: WorkerProcess): void {
     if (message.type === "handler-error") {
-      this.options.onEvent?.({ type: "handler-error", pid: proc.pid, group: proc.group, callback: message.callback, message: message.message, stack: message.stack });
+      this.emit({ type: "handler-error", pid: proc.pid, group: proc.group, callback: message.callback, message: message.message, stack: message.stack });
+    } else if (message.type === "stats") {
+      this.#checkMemory(proc, message.counters.rssBytes);
     }
+  }
+
+  /** maxMemoryMB: a process past its limit is replaced through the same no-gap path as a reload. */
+  #checkMemory(proc: WorkerProcess, rssBytes: number): void {
+    const slot = this.slotOf(proc);
+    const limitMB = slot?.group.maxMemoryMB;
+    if (!slot || !limitMB || slot.current !== proc || slot.pending || this.stopping) return;
+    const limitBytes = limitMB * 1024 * 1024;
+    if (rssBytes <= limitBytes) return;
+    this.emit({ type: "memory-limit", pid: proc.pid, group: proc.group, index: proc.index, rssBytes, limitBytes });
+    void this.#replace(slot, ++this.generation, false);
   }
 
   #onExit(slot: Slot, proc: WorkerProcess, exit: ExitInfo): void {
@@ -104,11 +199,11 @@ export class Supervisor {
       slot.restarts++;
       slot.restartTimer = setTimeout(() => {
         slot.restartTimer = undefined;
-        if (!this.stopping) this.#spawn(slot, this.generation);
+        if (!this.stopping && !slot.current) slot.current = this.#spawn(slot, this.generation);
       }, restartInMs);
     }
-    this.options.onEvent?.({
-      type: "process-exited", pid: proc.pid, group: proc.group, index: proc.index,
+    this.emit({
+      type: "process-exited", pid: proc.pid, group: proc.group, index: proc.index, generation: proc.generation,
       code: exit.code, signal: exit.signal, expected, restartInMs, stderrTail: [...proc.stderrTail],
     });
   }
@@ -117,17 +212,16 @@ export class Supervisor {
   async stop(graceful: boolean): Promise<void> {
     this.stopping = true;
     for (const slot of this.slots) clearTimeout(slot.restartTimer);
-    const stopTimeoutMs = this.options.config.stopTimeout * 1000;
-    // Past the worker's own stopTimeout, allow for the drain window and exit before SIGKILL.
-    const deadline = graceful ? Infinity : stopTimeoutMs + this.options.config.drainWindowMs + 2000;
+    const deadline = graceful ? Infinity : this.#stopDeadlineMs();
     await Promise.all([...this.processes].map((proc) => proc.stop(graceful, "stop", deadline)));
   }
 
-  /** Ends the process of a slot so the supervisor replaces it (admin "restart one process"). */
-  kill(pid: number): boolean {
+  /** Restarts one process through the no-gap path (admin "restart one process"). */
+  restartProcess(pid: number): boolean {
     const proc = [...this.processes].find((p) => p.pid === pid);
-    if (!proc) return false;
-    proc.child.kill("SIGKILL");
+    const slot = proc && this.slotOf(proc);
+    if (!proc || !slot || slot.current !== proc) return false;
+    void this.#replace(slot, ++this.generation, false);
     return true;
   }
 }
