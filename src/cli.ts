@@ -3,6 +3,7 @@ import { parseArgs } from "./cli-args.ts";
 import { checkCommand } from "./commands/check.ts";
 import { helpCommand } from "./commands/help.ts";
 import { reloadCommand } from "./commands/reload.ts";
+import { restartCommand } from "./commands/restart.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { startCommand } from "./commands/start.ts";
 import { statusCommand } from "./commands/status.ts";
@@ -31,8 +32,10 @@ async function main(argv: string[]): Promise<number> {
       return statusCommand(args.config, args.json);
     case "reload":
       return reloadCommand(args.config, args.graceful, args.group);
+    case "restart":
+      return restartCommand(args.config, args.daemon);
     case "start":
-      return startCommand(args.config);
+      return startCommand(args.config, args.daemon);
     default:
       console.error(`"${args.command}" is not available yet (see --help)`);
       return 2;

@@ -47,4 +47,6 @@ export interface RuntimeInfo {
   configPath: string;
   startedAt: number;
   version: string;
+  /** true once every worker of the first generation listens (or is being retried after a crash). */
+  ready: boolean;
 }

@@ -6,8 +6,10 @@ export const HELP = `workerman-app ${VERSION}: a multi-process application serve
 Usage: workerman-app [command] [--config app.json] [options]
 
 Commands:
-  start            start the master and its workers (the default command)
+  start [-d]       start the master and its workers (the default command; -d: in the background,
+                   output in <dataDir>/workerman.log)
   stop [-g]        stop the running master (-g: wait for connections to end)
+  restart [-d]     stop, then start with the same config
   reload [-g] [--group G]
                    start a new generation of workers, then drain the old one (-g: let connections end by themselves)
   status [--json]  show every process of the running master
@@ -17,6 +19,7 @@ Commands:
 
 Options:
   -c, --config F   the config file (default ./app.json); control commands use it to find the running master
+  -d, --daemon     run in the background
   -g, --graceful   graceful stop or reload
   --group G        reload only this group
   --json           machine-readable output

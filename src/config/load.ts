@@ -48,6 +48,7 @@ export function validateConfigObject(raw: unknown, configPath: string): AppConfi
     stopTimeout: data.stopTimeout,
     drainWindowMs: data.drainWindowMs,
     admin: admin!,
+    log: data.log,
     cluster: data.cluster,
     workers: workers.filter((group) => group !== undefined),
   };

@@ -110,6 +110,13 @@ export const clusterSchema = z
   })
   .describe("Scale-out across hosts; leave out for one host.");
 
+export const logSchema = z
+  .strictObject({
+    maxBytes: positiveInt("bytes", "byte").default(10 * MiB).describe("Rotate the daemon log past this size, in bytes."),
+    keep: positiveInt("files", "file").default(5).describe("Rotated log files to keep (workerman.log.1 .. .N)."),
+  })
+  .describe("The daemon log (<dataDir>/workerman.log) written by `start -d`.");
+
 export const appJsonSchema = z
   .strictObject({
     $schema: z.string().optional().describe("Path or URL of this JSON Schema, for editors."),
@@ -132,6 +139,7 @@ export const appJsonSchema = z
       .default(300)
       .describe("Milliseconds an old http process answers `Connection: close` before closing its listener."),
     admin: adminSchema.prefault({}),
+    log: logSchema.prefault({}),
     cluster: clusterSchema.optional(),
     workers: z.array(workerSchema).min(1, "add at least one worker group").describe("The worker groups."),
   })

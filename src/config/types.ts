@@ -57,6 +57,11 @@ export interface ClusterConfig {
   redis: string;
 }
 
+export interface LogConfig {
+  maxBytes: number;
+  keep: number;
+}
+
 export interface AppConfig {
   name: string;
   configPath: string;
@@ -67,6 +72,7 @@ export interface AppConfig {
   /** Milliseconds an old http process answers `Connection: close` before it closes its listener. */
   drainWindowMs: number;
   admin: AdminConfig;
+  log: LogConfig;
   cluster?: ClusterConfig;
   workers: WorkerGroupConfig[];
 }

@@ -6,6 +6,7 @@ import { loadConfig } from "../config/load.ts";
 import type { AppConfig } from "../config/types.ts";
 import { VERSION } from "../version.ts";
 import { logEvent } from "./console-log.ts";
+import { daemonLog } from "./daemon.ts";
 import { installSignals } from "./signals.ts";
 import { withResolvedPorts } from "./resolve-ports.ts";
 import { claimRuntimeFile, removeRuntimeFile, writeRuntimeFile } from "./runtime-file.ts";
@@ -17,6 +18,7 @@ import { bindUnixSocket } from "./unix-socket.ts";
 export async function runMaster(configPath: string): Promise<number> {
   const config = await withResolvedPorts(await loadConfig(configPath));
   mkdirSync(config.dataDir, { recursive: true });
+  const daemon = daemonLog(config);
   claimRuntimeFile(config.dataDir);
   const startedAt = Date.now();
   const tcpMigrateReq = readTcpMigrateReq();
@@ -25,7 +27,8 @@ export async function runMaster(configPath: string): Promise<number> {
   }
 
   const listenFds = await bindUnixSockets(config);
-  const supervisor = new Supervisor({ config, listenFds, log: writeLine });
+  const log = daemon ? (line: string) => daemon.write(line) : writeLine;
+  const supervisor = new Supervisor({ config, listenFds, log });
   supervisor.on(logEvent);
   const stopRequested = Promise.withResolvers<boolean>();
   const requestStop = (graceful: boolean) => stopRequested.resolve(graceful);
@@ -51,10 +54,14 @@ export async function runMaster(configPath: string): Promise<number> {
   try {
     const token = ensureToken(config);
     admin = startAdminPlane({ config, supervisor, token: token.token, status, requestStop });
-    writeRuntimeFile(config.dataDir, { pid: process.pid, adminUrl: admin.url, configPath: config.configPath, startedAt, version: VERSION });
+    const runtimeInfo = { pid: process.pid, adminUrl: admin.url, configPath: config.configPath, startedAt, version: VERSION, ready: false };
+    writeRuntimeFile(config.dataDir, runtimeInfo);
     if (token.created) console.log(`created the admin token at ${token.path} (mode 0600)`);
-    await Promise.race([supervisor.start(), stopRequested.promise]);
-    if (!supervisor.stopping) console.log(startTable(status(), admin.url, token.path));
+    const started = await Promise.race([supervisor.start().then(() => true), stopRequested.promise.then(() => false)]);
+    if (started) {
+      writeRuntimeFile(config.dataDir, { ...runtimeInfo, ready: true });
+      console.log(startTable(status(), admin.url, token.path, daemon !== null));
+    }
   } catch (err) {
     await shutdown(false);
     throw err;

@@ -2,7 +2,7 @@
 import type { StatusResponse } from "../admin/contract.ts";
 import { renderTable } from "../table.ts";
 
-export function startTable(status: StatusResponse, adminUrl: string, tokenPath: string): string {
+export function startTable(status: StatusResponse, adminUrl: string, tokenPath: string, daemon: boolean): string {
   const { master } = status;
   const header = `workerman-app ${master.version}  app "${master.name}"  master pid ${master.pid}  config ${master.configPath}`;
   const rows = status.groups.map((group) => {
@@ -15,6 +15,6 @@ export function startTable(status: StatusResponse, adminUrl: string, tokenPath: 
     header,
     renderTable(["group", "listen", "count", "state"], rows),
     `admin  ${adminUrl}  (token in ${tokenPath})`,
-    "Press Ctrl+C to stop.",
+    daemon ? "Running in the background: workerman-app stop --config <app.json> stops it." : "Press Ctrl+C to stop.",
   ].join("\n");
 }

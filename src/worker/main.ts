@@ -41,26 +41,16 @@ export async function runWorker(): Promise<number> {
   process.on("uncaughtException", (err) => runtime.reportError("uncaughtException", null, err));
   process.on("unhandledRejection", (err) => runtime.reportError("unhandledRejection", null, err));
 
-  let listener: Listener;
-  try {
-    registerPublicModule();
-    runtime.app = await loadHandler(config);
-    const start = runtime.app.onWorkerStart;
-    if (start) await start.call(runtime.app, runtime);
-    listener = await LISTENERS[config.listen.scheme](runtime);
-    runtime.listen = await listener.start();
-  } catch (err) {
-    return fatal(err);
-  }
-
-  toMaster({ type: "ready", listen: runtime.listen });
-  const stats = setInterval(() => toMaster({ type: "stats", counters: runtime.snapshot() }), STATS_INTERVAL_MS);
+  let listener: Listener | undefined;
+  let stats: ReturnType<typeof setInterval> | undefined;
   const stopped = Promise.withResolvers<number>();
   let stopping = false;
+  // Listen for the master from the start: a stop can come while the handler is still starting.
   process.on("message", async (message: MasterToWorker) => {
     if (message.type !== "stop") return toMaster(answerQuery(runtime, message));
     if (stopping) return;
     stopping = true;
+    if (!listener) return stopped.resolve(0);
     if (message.reason === "reload") runtime.call("onWorkerReload", null);
     await listener.drain({ graceful: message.graceful, stopTimeoutMs: launch.stopTimeoutMs, drainWindowMs: launch.drainWindowMs });
     runtime.call("onWorkerStop", null);
@@ -70,6 +60,22 @@ export async function runWorker(): Promise<number> {
     toMaster({ type: "stopped" });
     stopped.resolve(0);
   });
+
+  try {
+    registerPublicModule();
+    runtime.app = await loadHandler(config);
+    const start = runtime.app.onWorkerStart;
+    if (start) await start.call(runtime.app, runtime);
+    if (stopping) return 0;
+    const created = await LISTENERS[config.listen.scheme](runtime);
+    runtime.listen = await created.start();
+    listener = created;
+  } catch (err) {
+    return fatal(err);
+  }
+
+  toMaster({ type: "ready", listen: runtime.listen });
+  stats = setInterval(() => toMaster({ type: "stats", counters: runtime.snapshot() }), STATS_INTERVAL_MS);
   return stopped.promise;
 }
 
