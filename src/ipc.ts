@@ -45,13 +45,16 @@ export type WorkerToMaster =
   | { type: "stats"; counters: ProcessCounters }
   | { type: "handler-error"; callback: string; message: string; stack?: string }
   | { type: "reply"; requestId: number; ok: boolean; data?: unknown; error?: string }
-  | { type: "stopped" };
+  | { type: "stopped" }
+  /** Cross-worker messaging (src/channel/): the master relays these; their payloads are the channel's own. */
+  | { type: "channel"; payload: unknown };
 
 export type MasterToWorker =
   | { type: "stop"; graceful: boolean; reason: "stop" | "reload" }
   | { type: "query"; requestId: number; what: "connections" | "timers" }
   | { type: "close-connection"; requestId: number; id: number }
-  | { type: "delete-timer"; requestId: number; id: number };
+  | { type: "delete-timer"; requestId: number; id: number }
+  | { type: "channel"; payload: unknown };
 
 /** What the master hands a worker at spawn, as JSON in the WORKER_LAUNCH_ENV variable. */
 export interface WorkerLaunch {

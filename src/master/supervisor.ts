@@ -48,6 +48,8 @@ export class Supervisor {
   reloads = 0;
   stopping = false;
   readonly #listeners = new Set<EventListener>();
+  /** Where channel payloads from workers go (set by src/channel/'s master side). */
+  onChannel: (payload: unknown, from: WorkerProcess) => void = () => {};
 
   constructor(private readonly options: SupervisorOptions) {
     for (const group of options.config.workers) {
@@ -173,6 +175,8 @@ export class Supervisor {
   #onMessage(message: WorkerToMaster, proc: WorkerProcess): void {
     if (message.type === "handler-error") {
       this.emit({ type: "handler-error", pid: proc.pid, group: proc.group, callback: message.callback, message: message.message, stack: message.stack });
+    } else if (message.type === "channel") {
+      this.onChannel(message.payload, proc);
     } else if (message.type === "stats") {
       this.#checkMemory(proc, message.counters.rssBytes);
     }
@@ -214,6 +218,11 @@ export class Supervisor {
     for (const slot of this.slots) clearTimeout(slot.restartTimer);
     const deadline = graceful ? Infinity : this.#stopDeadlineMs();
     await Promise.all([...this.processes].map((proc) => proc.stop(graceful, "stop", deadline)));
+  }
+
+  /** Sends a channel payload to every live process (old generations too: their clients are still connected). */
+  sendChannel(payload: unknown, filter: (proc: WorkerProcess) => boolean = () => true): void {
+    for (const proc of this.processes) if (filter(proc)) proc.send({ type: "channel", payload });
   }
 
   /** Restarts one process through the no-gap path (admin "restart one process"). */

@@ -2,7 +2,9 @@
 import type { MasterToWorker, WorkerToMaster } from "../ipc.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
-export function answerQuery(runtime: WorkerRuntime, message: Exclude<MasterToWorker, { type: "stop" }>): WorkerToMaster {
+export type MasterQuery = Extract<MasterToWorker, { requestId: number }>;
+
+export function answerQuery(runtime: WorkerRuntime, message: MasterQuery): WorkerToMaster {
   const { requestId } = message;
   switch (message.type) {
     case "query":

@@ -31,6 +31,8 @@ export class WorkerRuntime implements Worker {
     bytesWritten: 0,
   };
   #nextConnectionId = 1;
+  /** Receives channel payloads the master relays (set by src/channel/ when the worker starts). */
+  fromMaster: (payload: unknown) => void = () => {};
   /** Connections the listener counts itself (http requests in flight). */
   extraConnections: () => number = () => 0;
 
@@ -41,6 +43,11 @@ export class WorkerRuntime implements Worker {
     this.generation = identity.generation;
     this.listen = identity.config.listen;
     this.timers = new TimerRegistry((err) => this.reportError("timer", null, err));
+  }
+
+  /** Sends a channel payload to the master for relaying. */
+  toMasterChannel(payload: unknown): void {
+    this.toMaster({ type: "channel", payload });
   }
 
   nextConnectionId(): number {
