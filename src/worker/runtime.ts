@@ -82,7 +82,7 @@ export class WorkerRuntime implements Worker {
     this.counters.handlerErrors++;
     const error = err instanceof Error ? err : new Error(String(err));
     const where = conn ? `connection ${conn.id}` : "worker";
-    console.error(`[${this.name}#${this.id} ${this.pid}] ${callback} threw (${where}): ${error.stack ?? error.message}`);
+    console.error(`${callback} threw (${where}): ${error.stack ?? error.message}`);
     this.toMaster({ type: "handler-error", callback, message: error.message, stack: error.stack });
     if (callback === "onError" || !this.app.onError) return;
     try {
@@ -97,7 +97,7 @@ export class WorkerRuntime implements Worker {
   reportProtocolError(conn: Connection, err: unknown): void {
     this.counters.protocolErrors++;
     const message = err instanceof Error ? err.message : String(err);
-    console.error(`[${this.name}#${this.id} ${this.pid}] closing connection ${conn.id} from ${conn.remoteAddress}: ${message}`);
+    console.error(`closing connection ${conn.id} from ${conn.remoteAddress}: ${message}`);
   }
 
   snapshot(): ProcessCounters {

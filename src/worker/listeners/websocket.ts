@@ -6,8 +6,12 @@ import { WebSocketConnection } from "../websocket-connection.ts";
 import { answerHttp, listenError, serveOptions } from "./http.ts";
 import { HttpDrain } from "./http-drain.ts";
 
-/** RFC 6455 1009: the peer sent a message larger than we accept. */
-const MESSAGE_TOO_BIG = 1009;
+/** RFC 6455 close codes that mean the peer sent something we refuse: protocol error, invalid data, too big. */
+const PEER_FAULTS: Record<number, string> = {
+  1002: "malformed WebSocket frame",
+  1007: "invalid data in a WebSocket message",
+  1009: "message over maxPackageSize",
+};
 /** RFC 6455 1001: the endpoint is going away (reload or stop). */
 const GOING_AWAY = 1001;
 
@@ -53,8 +57,10 @@ export const createWebSocketListener: ListenerFactory = (runtime) => {
             open: (ws) => ws.data.attach(ws),
             message: (ws, message) => ws.data.onMessage(message),
             drain: (ws) => ws.data.onDrain(),
-            close: (ws, code) => {
-              if (code === MESSAGE_TOO_BIG) runtime.reportProtocolError(ws.data, new Error("message over maxPackageSize"));
+            close: (ws, code, reason) => {
+              // Bun reports a peer's broken frames as 1006 with a reason ("Received invalid opcode"); a plain 1006 is a dropped line.
+              const fault = PEER_FAULTS[code] ?? (code === 1006 && reason ? reason : undefined);
+              if (fault) runtime.reportProtocolError(ws.data, new Error(fault));
               ws.data.onClosed();
             },
           },
