@@ -49,6 +49,7 @@ export function validateConfigObject(raw: unknown, configPath: string): AppConfi
     drainWindowMs: data.drainWindowMs,
     admin: admin!,
     log: data.log,
+    store: data.store,
     cluster: data.cluster,
     workers: workers.filter((group) => group !== undefined),
   };
@@ -89,5 +90,7 @@ function resolveAdmin(raw: RawAppJson["admin"], baseDir: string): AdminConfig {
     tokenFile: raw.tokenFile === undefined ? undefined : resolve(baseDir, raw.tokenFile),
     metricsPublic: raw.metricsPublic,
     allowRemote: raw.allowRemote,
+    passwordHash: raw.passwordHash,
+    allowedHosts: raw.allowedHosts,
   };
 }

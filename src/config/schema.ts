@@ -98,6 +98,15 @@ export const adminSchema = z
       .describe("File holding the admin token, relative to app.json (default: generated in dataDir, mode 0600)."),
     metricsPublic: z.boolean().default(false).describe("Serve Prometheus /metrics without the token."),
     allowRemote: z.boolean().default(false).describe("Allow admin.listen on a non-loopback address."),
+    passwordHash: z
+      .string()
+      .regex(/^\$argon2id\$/, 'must be an argon2id hash: run bun -e \'console.log(await Bun.password.hash("your password"))\'')
+      .optional()
+      .describe("argon2id hash of a dashboard password, accepted by POST /api/login besides the token."),
+    allowedHosts: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("Host names (besides IP addresses and localhost) the admin plane answers to; others are refused (DNS rebinding)."),
   })
   .describe("The admin plane (HTTP API, dashboard, metrics).");
 
@@ -116,6 +125,16 @@ export const logSchema = z
     keep: positiveInt("files", "file").default(5).describe("Rotated log files to keep (workerman.log.1 .. .N)."),
   })
   .describe("The daemon log (<dataDir>/workerman.log) written by `start -d`.");
+
+const seconds = (what: string) => positiveInt("seconds", "second").describe(what);
+
+export const storeSchema = z
+  .strictObject({
+    keepSecondSamples: seconds("Seconds per-second metrics samples are kept before they are folded into per-minute ones.").default(3600),
+    keepMinuteSamples: seconds("Seconds per-minute metrics samples are kept.").default(7 * 24 * 3600),
+    keepEvents: seconds("Seconds stored events and audit records are kept.").default(30 * 24 * 3600),
+  })
+  .describe("The master's SQLite store (<dataDir>/store.db): metrics history, events, audit log.");
 
 export const appJsonSchema = z
   .strictObject({
@@ -140,6 +159,7 @@ export const appJsonSchema = z
       .describe("Milliseconds an old http process answers `Connection: close` before closing its listener."),
     admin: adminSchema.prefault({}),
     log: logSchema.prefault({}),
+    store: storeSchema.prefault({}),
     cluster: clusterSchema.optional(),
     workers: z.array(workerSchema).min(1, "add at least one worker group").describe("The worker groups."),
   })

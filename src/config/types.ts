@@ -51,6 +51,17 @@ export interface AdminConfig {
   metricsPublic: boolean;
   /** Must be true to bind the admin plane to a non-loopback address. */
   allowRemote: boolean;
+  /** argon2id hash (Bun.password) of an optional dashboard password. */
+  passwordHash?: string;
+  /** Host names the admin plane answers to besides IP literals and localhost (DNS rebinding guard). */
+  allowedHosts?: string[];
+}
+
+/** Retention of the master's SQLite store, in seconds. */
+export interface StoreConfig {
+  keepSecondSamples: number;
+  keepMinuteSamples: number;
+  keepEvents: number;
 }
 
 export interface ClusterConfig {
@@ -73,6 +84,7 @@ export interface AppConfig {
   drainWindowMs: number;
   admin: AdminConfig;
   log: LogConfig;
+  store: StoreConfig;
   cluster?: ClusterConfig;
   workers: WorkerGroupConfig[];
 }

@@ -1,0 +1,59 @@
+// The store's schema as numbered migrations; PRAGMA user_version records how many have run.
+import type { Database } from "bun:sqlite";
+
+/** Append only: a released migration never changes, a new one fixes it. */
+export const MIGRATIONS: readonly string[] = [
+  // 1: metrics samples (per second, folded into per minute), supervisor events, audit log.
+  `CREATE TABLE samples (
+     resolution INTEGER NOT NULL,  -- seconds one row covers: 1 or 60
+     at INTEGER NOT NULL,          -- unix ms at the start of that interval
+     pid INTEGER NOT NULL,
+     grp TEXT NOT NULL,
+     connections REAL NOT NULL,
+     requests INTEGER NOT NULL,
+     qps REAL NOT NULL,
+     rss_bytes REAL NOT NULL,
+     cpu_percent REAL NOT NULL,
+     PRIMARY KEY (resolution, at, pid)
+   ) WITHOUT ROWID;
+   CREATE INDEX samples_at ON samples (at);
+   CREATE TABLE events (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     type TEXT NOT NULL,
+     pid INTEGER,
+     grp TEXT,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX events_at ON events (at);
+   CREATE TABLE audit (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     action TEXT NOT NULL,
+     target TEXT NOT NULL,
+     source TEXT NOT NULL,
+     result TEXT NOT NULL,
+     detail TEXT
+   );
+   CREATE INDEX audit_at ON audit (at);`,
+];
+
+export function schemaVersion(db: Database): number {
+  return (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+}
+
+/** Runs the migrations this file has not seen yet, each in its own transaction; refuses a newer file. */
+export function migrate(db: Database): number {
+  const current = schemaVersion(db);
+  if (current > MIGRATIONS.length) {
+    throw new Error(`store schema version ${current} is newer than this executable knows (${MIGRATIONS.length}): use the newer executable or another dataDir`);
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.run(MIGRATIONS[version]!);
+      // PRAGMA takes no bound parameters; the value is our own integer.
+      db.run(`PRAGMA user_version = ${version + 1}`);
+    })();
+  }
+  return MIGRATIONS.length;
+}
