@@ -1,4 +1,6 @@
 // The admin API's JSON shapes, shared by the master's routes, the CLI and the dashboard.
+import type { SupervisorEvent } from "../master/events.ts";
+
 export interface StatusProcess {
   pid: number;
   group: string;
@@ -35,6 +37,8 @@ export interface StatusResponse {
     name: string;
     /** net.ipv4.tcp_migrate_req: 1 lets reloads hand queued connections over; null when unreadable. */
     tcpMigrateReq: number | null;
+    /** Set once a store write failed (disk full, read-only dataDir): the master keeps serving without history. */
+    storeError?: StoreHealth | null;
   };
   groups: StatusGroup[];
   processes: StatusProcess[];
@@ -50,3 +54,122 @@ export interface RuntimeInfo {
   /** true once every worker of the first generation listens (or is being retried after a crash). */
   ready: boolean;
 }
+
+/** The store's state as /api/status reports it. */
+export interface StoreHealth {
+  /** Failed store operations since start. */
+  errors: number;
+  lastError: string;
+  lastErrorAt: number;
+  /** false when the database could not be opened at all. */
+  available: boolean;
+}
+
+/** GET /api/connections: one row per connection of every worker process (old generations too). */
+export interface ConnectionItem {
+  pid: number;
+  id: number;
+  group: string;
+  protocol: string;
+  /** tcp, ssl, udp or unix: the transport of the group's listener. */
+  transport: string;
+  remoteAddress: string;
+  remotePort: number;
+  /** The listener's address: host, or the socket path for unix://. */
+  localAddress: string;
+  localPort: number;
+  bytesRead: number;
+  bytesWritten: number;
+  /** Bytes accepted by send() but not yet written (the send queue). */
+  pendingSendBytes: number;
+  openedAt: number;
+  /** ESTABLISHED, or DRAINING while its process is being replaced or stopped. */
+  state: string;
+}
+
+export interface ConnectionsResponse {
+  total: number;
+  items: ConnectionItem[];
+  /** Processes that did not answer (exited meanwhile, or busy past the query timeout). */
+  errors: { pid: number; error: string }[];
+}
+
+/** GET /api/timers: one row per timer of every worker process. */
+export interface TimerItem {
+  pid: number;
+  group: string;
+  id: number;
+  intervalMs: number;
+  persistent: boolean;
+  runs: number;
+  nextAt: number;
+}
+
+export interface HistoryPoint {
+  /** unix ms at the start of the bucket. */
+  at: number;
+  connections: number;
+  qps: number;
+  rssBytes: number;
+  cpuPercent: number;
+}
+
+export interface HistorySeries {
+  group: string;
+  /** Absent on a group's series (the sum of its processes). */
+  pid?: number;
+  points: HistoryPoint[];
+}
+
+/** GET /api/metrics/history?from=&to=&step= */
+export interface MetricsHistoryResponse {
+  from: number;
+  to: number;
+  /** Bucket size in seconds (raised when the range would make too many points). */
+  step: number;
+  groups: HistorySeries[];
+  processes: HistorySeries[];
+}
+
+/** GET /api/events/log: what the supervisor reported (process started/exited, reloads, ...). */
+export interface StoredEvent {
+  id: number;
+  at: number;
+  type: string;
+  pid: number | null;
+  group: string | null;
+  data: Record<string, unknown>;
+}
+
+/** GET /api/audit: every admin action, who asked from where, and how it ended. */
+export interface AuditRecord {
+  id: number;
+  at: number;
+  action: string;
+  target: string;
+  /** The client's address as the admin socket saw it (proxies' X-Forwarded-For is not trusted). */
+  source: string;
+  /** "ok", "refused", or an error sentence. */
+  result: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface ListResponse<T> {
+  items: T[];
+}
+
+/** The SSE feed's `stats` event, once a second. */
+export interface StatsTick {
+  at: number;
+  processes: Pick<StatusProcess, "pid" | "group" | "index" | "generation" | "state" | "connections" | "requests" | "qps" | "rssBytes" | "cpuPercent">[];
+}
+
+/**
+ * GET /api/events (text/event-stream): the SSE `event:` name is `type`; `data:` is the JSON of the whole object.
+ * Supervisor events keep their shape (src/master/events.ts): a process-exited with expected: false is a crash,
+ * and carries crashed: true.
+ */
+export type LiveEvent =
+  | ({ at: number } & SupervisorEvent & { crashed?: boolean })
+  | ({ type: "admin-action"; at: number } & Omit<AuditRecord, "id" | "at">)
+  | ({ type: "stats" } & StatsTick);
