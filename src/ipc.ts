@@ -16,6 +16,8 @@ export interface ProcessCounters {
   rssBytes: number;
   /** Cumulative CPU time, microseconds (user + system). */
   cpuMicros: number;
+  /** Numbers the handler sets with worker.metrics (absent when it sets none). */
+  metrics?: Record<string, number>;
 }
 
 export interface ConnectionInfo {

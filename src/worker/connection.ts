@@ -1,7 +1,7 @@
 // What every kind of connection shares: identity, byte counters, the send-buffer accounting and close bookkeeping.
 import type { ConnectionInfo } from "../ipc.ts";
 import type { WorkerRuntime } from "./runtime.ts";
-import type { Connection } from "./types.ts";
+import type { AppCallback, Connection, ConnectionHandlers } from "./types.ts";
 
 export interface Peer {
   remoteAddress: string;
@@ -14,7 +14,7 @@ export abstract class BaseConnection implements Connection {
   readonly openedAt = Date.now();
   readonly remoteAddress: string;
   readonly remotePort: number;
-  readonly localPort: number;
+  localPort: number;
   bytesRead = 0;
   bytesWritten = 0;
   maxSendBufferSize: number;
@@ -23,11 +23,17 @@ export abstract class BaseConnection implements Connection {
   closed = false;
   /** True between onBufferFull and onBufferDrain. */
   protected bufferFull = false;
+  /** Where pipe() forwards this connection's messages, or null. */
+  #pipeTo: BaseConnection | null = null;
+  /** Connections piped into this one: paused while this one's send buffer is full. */
+  #feeders: Set<BaseConnection> | null = null;
 
   constructor(
     readonly runtime: WorkerRuntime,
     readonly protocol: string,
     peer: Peer,
+    /** Outbound connections have their own callbacks; inbound ones use the App's. */
+    protected readonly handlers: ConnectionHandlers | null = null,
   ) {
     this.id = runtime.nextConnectionId();
     this.remoteAddress = peer.remoteAddress;
@@ -41,6 +47,10 @@ export abstract class BaseConnection implements Connection {
     return this.runtime;
   }
 
+  get outbound(): boolean {
+    return this.handlers !== null;
+  }
+
   abstract get pendingSendBytes(): number;
   abstract send(data: unknown): boolean | null;
   abstract close(data?: unknown): void;
@@ -48,10 +58,26 @@ export abstract class BaseConnection implements Connection {
   abstract pauseRecv(): void;
   abstract resumeRecv(): void;
 
+  pipe(dest: Connection): Connection {
+    if (!(dest instanceof BaseConnection)) throw new TypeError("pipe(dest): dest must be a connection of this worker");
+    const previous = this.#pipeTo;
+    if (previous !== null) previous.#feeders?.delete(this);
+    this.#pipeTo = dest;
+    (dest.#feeders ??= new Set()).add(this);
+    if (dest.bufferFull) this.pauseRecv();
+    return dest;
+  }
+
+  /** Calls one of this connection's callbacks: its own handlers if it has them (outbound), else the App's. */
+  protected emit(callback: AppCallback, ...args: unknown[]): void {
+    if (this.handlers === null) this.runtime.call(callback, this, ...args);
+    else this.runtime.callOn(this.handlers, callback, this, ...args);
+  }
+
   /** Registers the connection and tells the handler. */
   protected opened(): void {
     this.runtime.add(this);
-    this.runtime.call("onConnect", this);
+    this.emit("onConnect");
   }
 
   /** Idempotent: the transport reports the close once, however it came. */
@@ -59,7 +85,13 @@ export abstract class BaseConnection implements Connection {
     if (this.closed) return;
     this.closed = true;
     this.runtime.remove(this);
-    this.runtime.call("onClose", this);
+    const dest = this.#pipeTo;
+    if (dest !== null) {
+      this.#pipeTo = null;
+      dest.#feeders?.delete(this);
+      dest.close();
+    }
+    this.emit("onClose");
   }
 
   protected received(bytes: number): void {
@@ -81,19 +113,24 @@ export abstract class BaseConnection implements Connection {
   protected markBufferFull(): void {
     if (this.bufferFull) return;
     this.bufferFull = true;
-    this.runtime.call("onBufferFull", this);
+    if (this.#feeders !== null) for (const feeder of this.#feeders) feeder.pauseRecv();
+    this.emit("onBufferFull");
   }
 
   protected markDrained(): void {
     if (!this.bufferFull) return;
     this.bufferFull = false;
-    this.runtime.call("onBufferDrain", this);
+    if (this.#feeders !== null) for (const feeder of this.#feeders) feeder.resumeRecv();
+    this.emit("onBufferDrain");
   }
 
-  /** Hands one decoded message to the handler. */
+  /** Hands one decoded message to the handler, or to the piped destination. */
   protected deliver(message: unknown): void {
     this.runtime.counters.requests++;
-    this.runtime.call("onMessage", this, message);
+    // Spelled out rather than through emit(): no rest-argument array per message.
+    if (this.#pipeTo !== null) this.#pipeTo.send(message);
+    else if (this.handlers === null) this.runtime.call("onMessage", this, message);
+    else this.runtime.callOn(this.handlers, "onMessage", this, message);
   }
 
   info(): ConnectionInfo {
@@ -107,6 +144,7 @@ export abstract class BaseConnection implements Connection {
       bytesWritten: this.bytesWritten,
       pendingSendBytes: this.pendingSendBytes,
       openedAt: this.openedAt,
+      outbound: this.outbound,
     };
   }
 }

@@ -51,6 +51,7 @@ export async function runWorker(): Promise<number> {
     if (message.type !== "stop") return toMaster(answerQuery(runtime, message));
     if (stopping) return;
     stopping = true;
+    runtime.stopping = true;
     if (!listener) return stopped.resolve(0);
     if (message.reason === "reload") runtime.call("onWorkerReload", null);
     await listener.drain({ graceful: message.graceful, stopTimeoutMs: launch.stopTimeoutMs, drainWindowMs: launch.drainWindowMs });

@@ -1,8 +1,11 @@
 // The per-process core the listeners share: the handler, the connection registry, counters and safe callback calls.
 import type { ListenAddress, WorkerGroupConfig } from "../config/types.ts";
 import type { ConnectionInfo, ProcessCounters, WorkerToMaster } from "../ipc.ts";
+import { WorkerChannel } from "../channel/worker-channel.ts";
+import { connectOutbound } from "./outbound/connect.ts";
+import { MetricsRegistry } from "./metrics.ts";
 import { TimerRegistry } from "./timers.ts";
-import type { App, AppCallback, Connection, Worker } from "./types.ts";
+import type { App, AppCallback, Connection, ConnectOptions, OutboundConnection, Worker } from "./types.ts";
 
 export interface RuntimeIdentity {
   config: WorkerGroupConfig;
@@ -10,7 +13,7 @@ export interface RuntimeIdentity {
   generation: number;
 }
 
-type Counted = Exclude<keyof ProcessCounters, "connections" | "timers" | "rssBytes" | "cpuMicros">;
+type Counted = Exclude<keyof ProcessCounters, "connections" | "timers" | "rssBytes" | "cpuMicros" | "metrics">;
 
 export class WorkerRuntime implements Worker {
   readonly name: string;
@@ -20,6 +23,9 @@ export class WorkerRuntime implements Worker {
   readonly config: WorkerGroupConfig;
   readonly timers: TimerRegistry;
   readonly connections = new Map<number, Connection & { info(): ConnectionInfo }>();
+  readonly metrics = new MetricsRegistry();
+  /** Set when the master asks this process to stop: outbound connections stop reconnecting. */
+  stopping = false;
   listen: ListenAddress;
   app: App = {};
   readonly counters: Record<Counted, number> = {
@@ -33,8 +39,11 @@ export class WorkerRuntime implements Worker {
   #nextConnectionId = 1;
   /** Receives channel payloads the master relays (set by src/channel/ when the worker starts). */
   fromMaster: (payload: unknown) => void = () => {};
+  /** Told of every connection that leaves the registry (set by src/channel/ to drop its uid and group bindings). */
+  connectionGone: (conn: Connection) => void = () => {};
   /** Connections the listener counts itself (http requests in flight). */
   extraConnections: () => number = () => 0;
+  readonly channel: WorkerChannel;
 
   constructor(identity: RuntimeIdentity, private readonly toMaster: (msg: WorkerToMaster) => void) {
     this.config = identity.config;
@@ -43,6 +52,8 @@ export class WorkerRuntime implements Worker {
     this.generation = identity.generation;
     this.listen = identity.config.listen;
     this.timers = new TimerRegistry((err) => this.reportError("timer", null, err));
+    // Last: it takes over fromMaster and connectionGone, which the field initializers above have just set.
+    this.channel = new WorkerChannel(this);
   }
 
   /** Sends a channel payload to the master for relaying. */
@@ -60,33 +71,47 @@ export class WorkerRuntime implements Worker {
 
   remove(conn: Connection): void {
     this.connections.delete(conn.id);
+    this.connectionGone(conn);
   }
 
   count(counter: Counted, by = 1): void {
     this.counters[counter] += by;
   }
 
+  connect(url: string, options: ConnectOptions = {}): OutboundConnection {
+    return connectOutbound(this, url, options);
+  }
+
   /** Calls a handler callback; a throw or a rejection goes to onError and the master, never further. */
   call(callback: AppCallback, conn: Connection | null, ...args: unknown[]): void {
-    const fn = this.app[callback] as ((...a: unknown[]) => unknown) | undefined;
+    this.#invoke(this.app, callback, conn, args);
+  }
+
+  /** As call(), on another set of callbacks (an outbound connection's own); its onError gets the errors. */
+  callOn(target: App, callback: AppCallback, conn: Connection | null, ...args: unknown[]): void {
+    this.#invoke(target, callback, conn, args);
+  }
+
+  #invoke(target: App, callback: AppCallback, conn: Connection | null, args: unknown[]): void {
+    const fn = target[callback] as ((...a: unknown[]) => unknown) | undefined;
     if (!fn) return;
     try {
-      const result = conn === null ? fn.call(this.app, this, ...args) : fn.call(this.app, conn, ...args);
-      if (result instanceof Promise) result.catch((err) => this.reportError(callback, conn, err));
+      const result = conn === null ? fn.call(target, this, ...args) : fn.call(target, conn, ...args);
+      if (result instanceof Promise) result.catch((err) => this.reportError(callback, conn, err, target));
     } catch (err) {
-      this.reportError(callback, conn, err);
+      this.reportError(callback, conn, err, target);
     }
   }
 
-  reportError(callback: string, conn: Connection | null, err: unknown): void {
+  reportError(callback: string, conn: Connection | null, err: unknown, target: App = this.app): void {
     this.counters.handlerErrors++;
     const error = err instanceof Error ? err : new Error(String(err));
     const where = conn ? `connection ${conn.id}` : "worker";
     console.error(`${callback} threw (${where}): ${error.stack ?? error.message}`);
     this.toMaster({ type: "handler-error", callback, message: error.message, stack: error.stack });
-    if (callback === "onError" || !this.app.onError) return;
+    if (callback === "onError" || !target.onError) return;
     try {
-      const result = this.app.onError(conn, err);
+      const result = target.onError(conn, err);
       if (result instanceof Promise) result.catch((e) => this.reportError("onError", conn, e));
     } catch (e) {
       this.reportError("onError", conn, e);
@@ -108,6 +133,7 @@ export class WorkerRuntime implements Worker {
       timers: this.timers.size,
       rssBytes: process.memoryUsage.rss(),
       cpuMicros: cpu.user + cpu.system,
+      metrics: this.metrics.snapshot(),
     };
   }
 }

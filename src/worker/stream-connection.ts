@@ -1,26 +1,34 @@
-// A connection over a Bun stream socket (tcp, unix), with Workerman's send buffer and optional packet framing.
+// A connection over a Bun stream socket (tcp, unix), with Workerman's send buffer, read pausing and optional framing.
 import type { Socket } from "bun";
 import { PacketReader } from "../protocols/packet-reader.ts";
 import type { Protocol } from "../protocols/protocol.ts";
 import { BaseConnection, toWire, type Peer } from "./connection.ts";
 import type { WorkerRuntime } from "./runtime.ts";
+import type { ConnectionHandlers } from "./types.ts";
 
 export class StreamConnection extends BaseConnection {
+  /** null while an outbound connection is still connecting (sends queue until it opens). */
+  socket: Socket<StreamConnection> | null;
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
   #closing = false;
-  readonly #reader: PacketReader<unknown> | null;
+  #paused = false;
+  /** Messages that arrived after pauseRecv(), delivered in order by resumeRecv(). */
+  #held: unknown[] | null = null;
+  #reader: PacketReader<unknown> | null;
 
   constructor(
     runtime: WorkerRuntime,
-    readonly socket: Socket<StreamConnection>,
+    socket: Socket<StreamConnection> | null,
     protocolName: string,
     private readonly framing: Protocol | null,
     peer: Peer,
+    handlers: ConnectionHandlers | null = null,
   ) {
-    super(runtime, protocolName, peer);
+    super(runtime, protocolName, peer, handlers);
+    this.socket = socket;
     this.#reader = framing ? new PacketReader(framing, this) : null;
-    this.opened();
+    if (socket !== null) this.opened();
   }
 
   get pendingSendBytes(): number {
@@ -30,9 +38,10 @@ export class StreamConnection extends BaseConnection {
   send(data: unknown): boolean | null {
     if (this.closed || this.#closing) return this.sendFailed();
     const wire = this.framing ? this.framing.encode(data, this) : toWire(data);
-    if (this.#pendingBytes > 0) return this.#queue(typeof wire === "string" ? Buffer.from(wire) : wire);
+    const socket = this.socket;
+    if (this.#pendingBytes > 0 || socket === null) return this.#queue(typeof wire === "string" ? Buffer.from(wire) : wire);
     const size = typeof wire === "string" ? Buffer.byteLength(wire) : wire.byteLength;
-    const written = this.socket.write(wire);
+    const written = socket.write(wire);
     if (written < 0) return this.sendFailed();
     this.wrote(written);
     if (written === size) return true;
@@ -40,8 +49,9 @@ export class StreamConnection extends BaseConnection {
     return this.#queue(bytes.subarray(written));
   }
 
+  /** Workerman's rule: refuse while the buffer holds maxSendBufferSize or more; so it never exceeds that plus one message. */
   #queue(bytes: Uint8Array): boolean | null {
-    if (this.bufferFull) return this.sendFailed();
+    if (this.#pendingBytes >= this.maxSendBufferSize) return this.sendFailed();
     // Copy: the caller may reuse its buffer after send() returns.
     this.#pending.push(bytes.slice());
     this.#pendingBytes += bytes.byteLength;
@@ -49,11 +59,13 @@ export class StreamConnection extends BaseConnection {
     return null;
   }
 
-  /** The kernel has room again: flush the queued tail. */
+  /** The kernel has room again (or an outbound socket just opened): flush the queued tail. */
   onDrain(): void {
+    const socket = this.socket;
+    if (socket === null) return;
     while (this.#pending.length > 0) {
       const head = this.#pending[0]!;
-      const written = this.socket.write(head);
+      const written = socket.write(head);
       if (written < 0) return;
       this.wrote(written);
       this.#pendingBytes -= written;
@@ -64,12 +76,16 @@ export class StreamConnection extends BaseConnection {
       this.#pending.shift();
     }
     this.markDrained();
-    if (this.#closing) this.socket.end();
+    if (this.#closing) socket.end();
   }
 
   onData(chunk: Buffer): void {
     this.received(chunk.byteLength);
-    if (!this.#reader) return this.deliver(chunk);
+    if (this.#reader === null) {
+      // Bun may still hand over a chunk it read before pause(): keep a copy, its buffer is reused.
+      if (this.#paused) return this.#hold([Buffer.from(chunk)], 0);
+      return this.deliver(chunk);
+    }
     let messages: unknown[];
     try {
       messages = this.#reader.push(chunk);
@@ -77,22 +93,33 @@ export class StreamConnection extends BaseConnection {
       this.runtime.reportProtocolError(this, err);
       return this.destroy();
     }
-    for (const message of messages) {
+    this.#deliverFrom(messages, 0);
+  }
+
+  /** Delivers messages[from..] until the connection closes or the handler pauses it; the rest wait for resume. */
+  #deliverFrom(messages: unknown[], from: number): void {
+    for (let i = from; i < messages.length; i++) {
       if (this.closed) return;
-      this.deliver(message);
+      if (this.#paused) return this.#hold(messages, i);
+      this.deliver(messages[i]);
     }
+  }
+
+  #hold(messages: unknown[], from: number): void {
+    const held = (this.#held ??= []);
+    for (let i = from; i < messages.length; i++) held.push(messages[i]);
   }
 
   close(data?: unknown): void {
     if (this.closed || this.#closing) return;
     if (data !== undefined) this.send(data);
     this.#closing = true;
-    if (this.#pendingBytes === 0) this.socket.end();
+    if (this.#pendingBytes === 0) this.socket?.end();
   }
 
   destroy(): void {
     if (this.closed) return;
-    this.socket.terminate();
+    this.socket?.terminate();
     this.onClosed();
   }
 
@@ -100,14 +127,41 @@ export class StreamConnection extends BaseConnection {
   onClosed(): void {
     this.#pending = [];
     this.#pendingBytes = 0;
+    this.#held = null;
+    this.bufferFull = false;
     this.finished();
   }
 
+  /** An outbound connection opened (again): live from now on, and what was sent while connecting goes out. */
+  protected attach(socket: Socket<StreamConnection>, localPort: number): void {
+    this.socket = socket;
+    this.localPort = localPort;
+    this.closed = false;
+    this.#closing = false;
+    if (this.#paused) socket.pause();
+    this.opened();
+    this.onDrain();
+  }
+
+  /** Before a reconnect: a new socket starts with an empty send buffer and no half-read packet. */
+  protected detach(): void {
+    this.socket = null;
+    this.#closing = false;
+    if (this.framing) this.#reader = new PacketReader(this.framing, this);
+  }
+
   pauseRecv(): void {
-    this.socket.pause();
+    this.#paused = true;
+    this.socket?.pause();
   }
 
   resumeRecv(): void {
-    this.socket.resume();
+    if (!this.#paused) return;
+    this.#paused = false;
+    const held = this.#held;
+    this.#held = null;
+    if (held !== null) this.#deliverFrom(held, 0);
+    // A handler may have paused again while the held messages were delivered.
+    if (!this.#paused) this.socket?.resume();
   }
 }

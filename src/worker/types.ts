@@ -1,6 +1,8 @@
 // The shapes user handler modules see: App (the module's default export), Worker, Connection, Timers.
 import type { Server } from "bun";
+import type { Channel } from "../channel/types.ts";
 import type { ListenAddress, WorkerGroupConfig } from "../config/types.ts";
+import type { Protocol } from "../protocols/protocol.ts";
 
 export interface Connection {
   readonly id: number;
@@ -16,6 +18,8 @@ export interface Connection {
   readonly pendingSendBytes: number;
   readonly openedAt: number;
   readonly closed: boolean;
+  /** true for connections this worker opened with worker.connect(). */
+  readonly outbound: boolean;
   maxSendBufferSize: number;
   maxPackageSize: number;
   /** Free-form per-connection state. */
@@ -26,8 +30,38 @@ export interface Connection {
   close(data?: unknown): void;
   /** Closes at once, dropping what is pending. */
   destroy(): void;
+  /** Stops handing messages to onMessage and stops reading, so the peer sees TCP backpressure. */
   pauseRecv(): void;
+  /** Delivers what arrived while paused, then reads again. */
   resumeRecv(): void;
+  /**
+   * Forwards every message of this connection to `dest` (Workerman's pipe): this side is paused while `dest` is
+   * full and resumed when it drains; closing this side closes `dest` after its pending bytes. Returns `dest`.
+   */
+  pipe(dest: Connection): Connection;
+}
+
+/** The per-connection callbacks of an outbound connection (they replace the App's for it). */
+export type ConnectionHandlers = Pick<App, "onConnect" | "onMessage" | "onClose" | "onError" | "onBufferFull" | "onBufferDrain">;
+
+export interface ConnectOptions extends ConnectionHandlers {
+  /** tcp:// and unix:// framing: "text", "frame", "json" or a Protocol object (text:// and frame:// imply it). */
+  protocol?: "text" | "frame" | "json" | Protocol;
+  /** tcp, text, frame, unix: TLS; `rejectUnauthorized: false` accepts a self-signed certificate. ws: use wss://. */
+  tls?: boolean | { rejectUnauthorized?: boolean; ca?: string; serverName?: string };
+}
+
+/** Workerman's AsyncTcpConnection: a connection this worker opened, with the same API plus reconnecting. */
+export interface OutboundConnection extends Connection {
+  /** Connects again after `afterSeconds` (0: now); call it from onClose or onError to keep a link up. */
+  reconnect(afterSeconds?: number): void;
+}
+
+/** Handler-set numbers shown per process in `status --json` and the admin API. */
+export interface Metrics {
+  set(name: string, value: number): void;
+  inc(name: string, by?: number): void;
+  get(name: string): number | undefined;
 }
 
 export interface TimerOptions {
@@ -54,6 +88,11 @@ export interface Worker {
   readonly config: WorkerGroupConfig;
   readonly timers: Timers;
   readonly connections: ReadonlyMap<number, Connection>;
+  /** Opens an outbound connection: tcp://, text://, frame://, unix://, ws://, wss:// or udp://host:port. */
+  connect(url: string, options?: ConnectOptions): OutboundConnection;
+  readonly metrics: Metrics;
+  /** Cross-process and cross-host messaging: topics, uids, groups (src/channel/types.ts). */
+  readonly channel: Channel;
 }
 
 type MaybePromise<T> = T | Promise<T>;

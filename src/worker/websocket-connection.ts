@@ -5,6 +5,9 @@ import type { WorkerRuntime } from "./runtime.ts";
 
 export class WebSocketConnection extends BaseConnection {
   #ws: ServerWebSocket<WebSocketConnection> | null = null;
+  #paused = false;
+  /** Messages that arrived after pauseRecv(), delivered in order by resumeRecv(). */
+  #held: (string | Buffer)[] | null = null;
 
   constructor(runtime: WorkerRuntime, peer: Peer) {
     super(runtime, "websocket", peer);
@@ -13,6 +16,7 @@ export class WebSocketConnection extends BaseConnection {
   /** The handshake is done: the connection is live. */
   attach(ws: ServerWebSocket<WebSocketConnection>): void {
     this.#ws = ws;
+    if (this.#paused) ws.pause();
     this.opened();
   }
 
@@ -48,12 +52,30 @@ export class WebSocketConnection extends BaseConnection {
     this.#ws.terminate();
   }
 
-  // Bun offers no per-socket read pause for WebSockets: these are no-ops here (stream connections honour them).
-  pauseRecv(): void {}
-  resumeRecv(): void {}
+  pauseRecv(): void {
+    this.#paused = true;
+    this.#ws?.pause();
+  }
+
+  resumeRecv(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    const held = this.#held;
+    this.#held = null;
+    if (held !== null) {
+      for (let i = 0; i < held.length; i++) {
+        if (this.closed) return;
+        if (this.#paused) return void (this.#held = held.slice(i));
+        this.deliver(held[i]);
+      }
+    }
+    this.#ws?.resume();
+  }
 
   onMessage(message: string | Buffer): void {
     this.received(typeof message === "string" ? Buffer.byteLength(message) : message.byteLength);
+    // Bun still delivers messages it read before pause(): keep them (copied: Bun may reuse the buffer) for resumeRecv().
+    if (this.#paused) return void (this.#held ??= []).push(typeof message === "string" ? message : Buffer.from(message));
     this.deliver(message);
   }
 
@@ -62,6 +84,7 @@ export class WebSocketConnection extends BaseConnection {
   }
 
   onClosed(): void {
+    this.#held = null;
     this.finished();
   }
 }
