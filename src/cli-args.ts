@@ -8,13 +8,16 @@ export interface CliArgs {
   json: boolean;
   daemon: boolean;
   group?: string;
+  /** push: the target uid, or every connection. */
+  uid?: string;
+  all: boolean;
   rest: string[];
 }
 
-const COMMANDS = ["start", "stop", "restart", "reload", "status", "connections", "check", "schema", "help", "version"];
+const COMMANDS = ["start", "stop", "restart", "reload", "status", "connections", "check", "schema", "push", "help", "version"];
 
 export function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { command: "start", config: "app.json", graceful: false, json: false, daemon: false, rest: [] };
+  const args: CliArgs = { command: "start", config: "app.json", graceful: false, json: false, daemon: false, all: false, rest: [] };
   let commandSeen = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -26,6 +29,8 @@ export function parseArgs(argv: string[]): CliArgs {
     if (arg === "--config" || arg === "-c") args.config = value();
     else if (arg.startsWith("--config=")) args.config = arg.slice("--config=".length);
     else if (arg === "--group") args.group = value();
+    else if (arg === "--uid") args.uid = value();
+    else if (arg === "--all") args.all = true;
     else if (arg === "-g" || arg === "--graceful") args.graceful = true;
     else if (arg === "-d" || arg === "--daemon") args.daemon = true;
     else if (arg === "--json") args.json = true;

@@ -2,6 +2,7 @@
 import { parseArgs } from "./cli-args.ts";
 import { checkCommand } from "./commands/check.ts";
 import { helpCommand } from "./commands/help.ts";
+import { pushCommand } from "./commands/push.ts";
 import { reloadCommand } from "./commands/reload.ts";
 import { restartCommand } from "./commands/restart.ts";
 import { schemaCommand } from "./commands/schema.ts";
@@ -32,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
       return statusCommand(args.config, args.json);
     case "reload":
       return reloadCommand(args.config, args.graceful, args.group);
+    case "push":
+      return pushCommand(args);
     case "restart":
       return restartCommand(args.config, args.daemon);
     case "start":

@@ -42,6 +42,20 @@ export interface StatusResponse {
   };
   groups: StatusGroup[];
   processes: StatusProcess[];
+  /** The cross-host channel (`cluster.redis`); null without one. */
+  cluster?: StatusCluster | null;
+}
+
+export interface StatusCluster {
+  /** The Redis URL, password hidden. */
+  redis: string;
+  /** This master's id among the instances. */
+  instance: string;
+  connected: boolean;
+  /** Failed Redis operations and lost connections since start (cross-host messages dropped meanwhile). */
+  failures: number;
+  reconnects: number;
+  lastError: string | null;
 }
 
 /** What the master writes to <dataDir>/runtime.json so control commands can find it. */

@@ -13,6 +13,8 @@ Commands:
   reload [-g] [--group G]
                    start a new generation of workers, then drain the old one (-g: let connections end by themselves)
   status [--json]  show every process of the running master
+  push (--uid U | --group G | --all) MESSAGE
+                   send MESSAGE to a uid's connections, a group, or every connection (cluster-wide with cluster.redis)
   check            validate the config and exit (0 valid, 2 invalid)
   schema           print the JSON Schema of app.json
   help, version
@@ -21,7 +23,9 @@ Options:
   -c, --config F   the config file (default ./app.json); control commands use it to find the running master
   -d, --daemon     run in the background
   -g, --graceful   graceful stop or reload
-  --group G        reload only this group
+  --group G        reload only this group; push: the channel group
+  --uid U          push: the uid
+  --all            push: every connection
   --json           machine-readable output
   -h, --help       this text
   -v, --version    the version

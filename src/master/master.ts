@@ -2,6 +2,7 @@
 import { closeSync, mkdirSync, rmSync } from "node:fs";
 import { startAdminPlane, type AdminPlane } from "../admin/server.ts";
 import { ensureToken } from "../admin/token.ts";
+import { startChannelRelay } from "../channel/relay.ts";
 import { loadConfig } from "../config/load.ts";
 import type { AppConfig } from "../config/types.ts";
 import { VERSION } from "../version.ts";
@@ -30,6 +31,7 @@ export async function runMaster(configPath: string): Promise<number> {
   const log = daemon ? (line: string) => daemon.write(line) : writeLine;
   const supervisor = new Supervisor({ config, listenFds, log });
   supervisor.on(logEvent);
+  const channel = startChannelRelay(config, supervisor);
   const stopRequested = Promise.withResolvers<boolean>();
   const requestStop = (graceful: boolean) => stopRequested.resolve(graceful);
   const status = () => buildStatus(config, supervisor, startedAt, tcpMigrateReq);
@@ -44,6 +46,7 @@ export async function runMaster(configPath: string): Promise<number> {
   const signals = installSignals({ stop: requestStop, reload });
   const shutdown = async (graceful: boolean) => {
     await supervisor.stop(graceful);
+    await channel.stop();
     admin?.stop();
     signals.remove();
     for (const fd of listenFds.values()) closeSync(fd);

@@ -1,6 +1,7 @@
 // Builds the admin API's status view from the supervisor's live state.
 import { readFileSync } from "node:fs";
 import type { StatusProcess, StatusResponse } from "../admin/contract.ts";
+import { relayOf } from "../channel/relay.ts";
 import type { AppConfig, ListenAddress } from "../config/types.ts";
 import { VERSION } from "../version.ts";
 import type { Supervisor } from "./supervisor.ts";
@@ -51,5 +52,6 @@ export function buildStatus(config: AppConfig, supervisor: Supervisor, startedAt
     master: { pid: process.pid, version: VERSION, startedAt, configPath: config.configPath, name: config.name, tcpMigrateReq },
     groups: config.workers.map((g) => ({ name: g.name, listen: listenText(g.listen), count: g.count, reloadable: g.reloadable })),
     processes,
+    cluster: relayOf(supervisor)?.status() ?? null,
   };
 }

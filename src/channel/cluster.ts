@@ -1,0 +1,176 @@
+// Joins this instance to others through Redis: a pub/sub bus for deliveries, and expiring presence keys for queries.
+import type { BusMessage, Delivery, Query } from "./protocol.ts";
+import { RedisLink, redact } from "./redis-link.ts";
+import type { InstanceChange, RoutingTable } from "./routing-table.ts";
+
+/** Presence keys live this long unless refreshed: a host that dies vanishes from queries within it. */
+const PRESENCE_TTL_MS = 15_000;
+const REFRESH_MS = 5_000;
+
+// Scripts read the live instances from the sorted set, so a query is one round trip whatever the number of hosts.
+const LIVE = "local ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf')\n";
+const UID_ONLINE = `${LIVE}for _, id in ipairs(ids) do
+  if redis.call('SISMEMBER', ARGV[2] .. id .. ':uids', ARGV[3]) == 1 then return 1 end
+end
+return 0`;
+const UID_COUNT = `${LIVE}local keys = {}
+for i, id in ipairs(ids) do keys[i] = ARGV[2] .. id .. ':uids' end
+if #keys == 0 then return 0 end
+if #keys == 1 then return redis.call('SCARD', keys[1]) end
+return #redis.call('SUNION', unpack(keys))`;
+const GROUP_COUNT = `${LIVE}local sum = 0
+for _, id in ipairs(ids) do
+  local n = redis.call('HGET', ARGV[2] .. id .. ':groups', ARGV[3])
+  if n then sum = sum + tonumber(n) end
+end
+return sum`;
+
+export interface ClusterOptions {
+  url: string;
+  app: string;
+  instance: string;
+  table: RoutingTable;
+  /** A delivery from another instance, to route to this instance's processes. */
+  onDelivery: (message: BusMessage) => void;
+  log: (line: string) => void;
+}
+
+export interface ClusterStatus {
+  redis: string;
+  instance: string;
+  connected: boolean;
+  failures: number;
+  reconnects: number;
+  lastError: string | null;
+}
+
+export class Cluster {
+  readonly #link: RedisLink;
+  /** `wm:{app}:`: the braces are a Redis Cluster hash tag, so every key of one app lives in one slot. */
+  readonly #prefix: string;
+  readonly #refresh: ReturnType<typeof setInterval>;
+
+  constructor(private readonly options: ClusterOptions) {
+    this.#prefix = `wm:{${options.app}}:`;
+    this.#link = new RedisLink({
+      url: options.url,
+      channel: `${this.#prefix}bus`,
+      onMessage: (text) => this.#receive(text),
+      onUp: () => this.#rejoin(),
+      log: options.log,
+    });
+    this.#refresh = setInterval(() => void this.#heartbeat().catch(() => {}), REFRESH_MS);
+    this.#link.start();
+  }
+
+  get connected(): boolean {
+    return this.#link.status.connected;
+  }
+
+  status(): ClusterStatus {
+    return { redis: redact(this.options.url), instance: this.options.instance, ...this.#link.status };
+  }
+
+  /** Sends a delivery to every other instance; false when Redis is unavailable (counted). */
+  publish(delivery: Delivery): boolean {
+    return this.#link.publish(JSON.stringify({ ...delivery, o: this.options.instance } satisfies BusMessage));
+  }
+
+  /** Mirrors this instance's changed uid/group totals into its presence keys (dropped while disconnected: a rejoin rewrites all). */
+  syncPresence(change: InstanceChange): void {
+    if (!this.connected) return;
+    const online: string[] = [];
+    const offline: string[] = [];
+    for (const [uid, on] of change.uids) (on ? online : offline).push(uid);
+    const counts: string[] = [];
+    const empty: string[] = [];
+    for (const [group, n] of change.groups) n > 0 ? counts.push(group, String(n)) : empty.push(group);
+    const run = (name: string, key: string, args: string[]) => {
+      if (args.length) this.#link.command(name, [key, ...args]).catch(() => {});
+    };
+    run("SADD", this.#uidsKey, online);
+    run("SREM", this.#uidsKey, offline);
+    run("HSET", this.#groupsKey, counts);
+    run("HDEL", this.#groupsKey, empty);
+    // A key created just now has no expiry yet.
+    if (online.length || counts.length) void this.#expire().catch(() => {});
+  }
+
+  /** Cluster-wide answer; null when Redis cannot answer (the caller falls back to this instance's own view). */
+  async query(q: Query): Promise<number | boolean | null> {
+    if (!this.connected) return null;
+    const script = q.what === "uidOnline" ? UID_ONLINE : q.what === "uidCount" ? UID_COUNT : GROUP_COUNT;
+    const arg = q.what === "uidOnline" ? q.uid : q.what === "groupCount" ? q.group : "";
+    try {
+      const value = Number(await this.#link.command("EVAL", [script, "1", this.#instancesKey, String(Date.now() - PRESENCE_TTL_MS), this.#prefix, arg]));
+      return q.what === "uidOnline" ? value === 1 : value;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Leaves the cluster: other instances stop counting this one at once instead of after the expiry. */
+  async stop(): Promise<void> {
+    clearInterval(this.#refresh);
+    await this.#link.stop(async () => {
+      await Promise.all([
+        this.#link.command("ZREM", [this.#instancesKey, this.options.instance]),
+        this.#link.command("DEL", [this.#uidsKey, this.#groupsKey]),
+      ]);
+    });
+  }
+
+  get #instancesKey(): string {
+    return `${this.#prefix}instances`;
+  }
+
+  get #uidsKey(): string {
+    return `${this.#prefix}${this.options.instance}:uids`;
+  }
+
+  get #groupsKey(): string {
+    return `${this.#prefix}${this.options.instance}:groups`;
+  }
+
+  #receive(text: string): void {
+    let message: BusMessage;
+    try {
+      message = JSON.parse(text) as BusMessage;
+    } catch {
+      this.#link.fail(new Error("unreadable message on the bus"));
+      return;
+    }
+    // Redis echoes our own publishes back: this instance already delivered them.
+    if (message.o !== this.options.instance) this.options.onDelivery(message);
+  }
+
+  /** After a (re)connection Redis may have restarted empty or expired our keys: write this instance's whole view. */
+  async #rejoin(): Promise<void> {
+    const { table } = this.options;
+    table.takeChanges(); // everything is rewritten below
+    await this.#link.command("DEL", [this.#uidsKey, this.#groupsKey]);
+    const uids = [...table.uids.keys()];
+    for (let i = 0; i < uids.length; i += 1000) await this.#link.command("SADD", [this.#uidsKey, ...uids.slice(i, i + 1000)]);
+    const groups = [...table.groups.keys()].flatMap((group) => [group, String(table.groupCount(group))]);
+    for (let i = 0; i < groups.length; i += 2000) await this.#link.command("HSET", [this.#groupsKey, ...groups.slice(i, i + 2000)]);
+    await this.#heartbeat();
+  }
+
+  async #heartbeat(): Promise<void> {
+    if (!this.connected) return;
+    const now = Date.now();
+    await Promise.all([
+      this.#link.command("ZADD", [this.#instancesKey, String(now), this.options.instance]),
+      // Forget instances gone for a long time, so the set does not grow with every restart.
+      this.#link.command("ZREMRANGEBYSCORE", [this.#instancesKey, "-inf", String(now - 10 * PRESENCE_TTL_MS)]),
+      this.#expire(),
+    ]);
+  }
+
+  async #expire(): Promise<void> {
+    await Promise.all([
+      this.#link.command("PEXPIRE", [this.#uidsKey, String(PRESENCE_TTL_MS)]),
+      this.#link.command("PEXPIRE", [this.#groupsKey, String(PRESENCE_TTL_MS)]),
+    ]);
+  }
+}

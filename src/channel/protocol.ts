@@ -1,0 +1,67 @@
+// The channel's wire: payloads of the IPC `channel` message both ways and of the Redis bus, and how data is packed.
+import { toWire } from "../worker/connection.ts";
+
+/** The master sets this in its environment before it spawns workers, so every process knows its instance. */
+export const INSTANCE_ENV = "WORKERMAN_INSTANCE";
+
+/** Connection data, converted once by the sender: a string, or bytes as base64 (IPC and Redis carry JSON). */
+export type WireData = string | { b: string };
+/** Topic data: any JSON value, or bytes. */
+export type TopicData = { j: unknown } | { b: string };
+/** An excluded connection: [pid, id] on the sender's instance, or [pid, id, instance]. */
+export type WireRef = [number, number] | [number, number, string];
+
+/** Routed sends, the same shape from a worker, to a worker and over Redis. */
+export type Delivery =
+  | { op: "pub"; topic: string; data: TopicData }
+  | { op: "uid"; uid: string; data: WireData }
+  | { op: "group"; group: string; data: WireData; ex?: WireRef[] }
+  | { op: "all"; data: WireData; ex?: WireRef[] };
+
+export type Query = { what: "uidOnline"; uid: string } | { what: "uidCount" } | { what: "groupCount"; group: string };
+
+export type WorkerToRelay =
+  | Delivery
+  /** Absolute local counts (connections per uid / per group) and topic (un)subscriptions since the last state. */
+  | { op: "state"; uids?: [string, number][]; groups?: [string, number][]; sub?: string[]; unsub?: string[] }
+  | { op: "q"; qid: number; q: Query }
+  | { op: "ack"; qid: number; ok: boolean };
+
+export type RelayToWorker =
+  | Delivery
+  | { op: "a"; qid: number; value: number | boolean; error?: string }
+  /** Push to one connection of this process; answered with an ack. */
+  | { op: "conn"; qid: number; id: number; data: WireData };
+
+/** A bus message: a delivery stamped with the instance that sent it. */
+export type BusMessage = Delivery & { o: string };
+
+export function packData(data: unknown): WireData {
+  const wire = toWire(data);
+  return typeof wire === "string" ? wire : { b: Buffer.from(wire.buffer, wire.byteOffset, wire.byteLength).toString("base64") };
+}
+
+export function unpackData(data: WireData): string | Buffer {
+  return typeof data === "string" ? data : Buffer.from(data.b, "base64");
+}
+
+export function packTopic(data: unknown): TopicData {
+  if (data instanceof Uint8Array) return { b: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64") };
+  if (data instanceof ArrayBuffer) return { b: Buffer.from(data).toString("base64") };
+  return { j: data };
+}
+
+export function unpackTopic(data: TopicData): unknown {
+  return "b" in data ? Buffer.from(data.b, "base64") : data.j;
+}
+
+export function normalizeUid(uid: string | number): string {
+  if (typeof uid === "number" && Number.isFinite(uid)) return String(uid);
+  if (typeof uid === "string" && uid !== "") return uid;
+  throw new TypeError(`a uid must be a non-empty string or a finite number, got ${JSON.stringify(uid)}`);
+}
+
+export function checkName(kind: "group" | "topic", name: string): string {
+  if (typeof name !== "string" || name === "") throw new TypeError(`a ${kind} must be a non-empty string, got ${JSON.stringify(name)}`);
+  return name;
+}

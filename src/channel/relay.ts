@@ -1,0 +1,201 @@
+// The master's side of the channel: keeps the routing tables, relays each send only to the processes that need it, answers queries.
+import { hostname } from "node:os";
+import type { AppConfig } from "../config/types.ts";
+import type { Supervisor } from "../master/supervisor.ts";
+import type { WorkerProcess } from "../master/worker-process.ts";
+import { Cluster, type ClusterStatus } from "./cluster.ts";
+import { INSTANCE_ENV, packData, type BusMessage, type Delivery, type Query, type WireRef, type WorkerToRelay } from "./protocol.ts";
+import { RoutingTable } from "./routing-table.ts";
+
+export type PushTarget = { uid: string } | { group: string } | { all: true } | { pid: number; id: number };
+
+export interface PushResult {
+  /** Local processes the message was handed to. */
+  processes: number;
+  /** "published": handed to Redis for the other hosts; "unavailable": Redis is down (counted); "off": no cluster. */
+  cluster: "published" | "unavailable" | "off";
+  /** Only for { pid, id }: whether that connection took it. */
+  delivered?: boolean;
+}
+
+const ACK_TIMEOUT_MS = 3000;
+const relays = new WeakMap<Supervisor, ChannelRelay>();
+
+/** The relay serving this supervisor's processes, for the admin plane and status (undefined before it starts). */
+export function relayOf(supervisor: Supervisor): ChannelRelay | undefined {
+  return relays.get(supervisor);
+}
+
+/** Creates the relay before the supervisor spawns anything: workers learn the instance id from the environment. */
+export function startChannelRelay(config: AppConfig, supervisor: Supervisor): ChannelRelay {
+  const relay = new ChannelRelay(config, supervisor);
+  relays.set(supervisor, relay);
+  process.env[INSTANCE_ENV] = relay.instance;
+  supervisor.onChannel = (payload, from) => relay.fromWorker(payload as WorkerToRelay, from);
+  supervisor.on((event) => {
+    if (event.type === "process-exited") relay.processGone(event.pid);
+  });
+  return relay;
+}
+
+export class ChannelRelay {
+  readonly instance = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  readonly table = new RoutingTable();
+  readonly cluster: Cluster | null;
+  readonly #acks = new Map<number, (ok: boolean) => void>();
+  #nextAck = 1;
+  #syncScheduled = false;
+
+  constructor(
+    config: AppConfig,
+    private readonly supervisor: Supervisor,
+  ) {
+    this.cluster = config.cluster
+      ? new Cluster({
+          url: config.cluster.redis,
+          app: config.name,
+          instance: this.instance,
+          table: this.table,
+          onDelivery: (message) => this.#fromCluster(message),
+          log: (line) => console.log(line),
+        })
+      : null;
+  }
+
+  fromWorker(message: WorkerToRelay, from: WorkerProcess): void {
+    switch (message.op) {
+      case "state":
+        for (const topic of message.sub ?? []) this.table.subscribe(from.pid, topic);
+        for (const topic of message.unsub ?? []) this.table.unsubscribe(from.pid, topic);
+        for (const [uid, n] of message.uids ?? []) this.table.setUid(from.pid, uid, n);
+        for (const [group, n] of message.groups ?? []) this.table.setGroup(from.pid, group, n);
+        return this.#scheduleSync();
+      case "q":
+        void this.#answer(message.q).then(
+          (value) => from.send({ type: "channel", payload: { op: "a", qid: message.qid, value } }),
+          (err: Error) => from.send({ type: "channel", payload: { op: "a", qid: message.qid, value: false, error: err.message } }),
+        );
+        return;
+      case "ack":
+        this.#acks.get(message.qid)?.(message.ok);
+        this.#acks.delete(message.qid);
+        return;
+      default:
+        // The sender already served its own connections.
+        this.#routeLocal(message, from.pid, this.instance);
+        this.cluster?.publish(message);
+    }
+  }
+
+  processGone(pid: number): void {
+    this.table.dropProcess(pid);
+    this.#scheduleSync();
+  }
+
+  /** The admin plane's push: local processes over IPC, other hosts over Redis. */
+  async push(to: PushTarget, data: unknown): Promise<PushResult> {
+    if ("pid" in to) return this.#pushToConnection(to.pid, to.id, data);
+    const wire = packData(data);
+    const delivery: Delivery = "uid" in to ? { op: "uid", uid: to.uid, data: wire } : "group" in to ? { op: "group", group: to.group, data: wire } : { op: "all", data: wire };
+    const processes = this.#routeLocal(delivery, null, this.instance);
+    const cluster = !this.cluster ? "off" : this.cluster.publish(delivery) ? "published" : "unavailable";
+    return { processes, cluster };
+  }
+
+  status(): ClusterStatus | null {
+    return this.cluster?.status() ?? null;
+  }
+
+  async stop(): Promise<void> {
+    await this.cluster?.stop();
+  }
+
+  #fromCluster(message: BusMessage): void {
+    const { o, ...delivery } = message;
+    this.#routeLocal(delivery as Delivery, null, o);
+  }
+
+  /** Hands a delivery to each process of this instance that needs it (but the sender); returns how many. */
+  #routeLocal(delivery: Delivery, exceptPid: number | null, origin: string): number {
+    let targets: Set<number> | null;
+    let payload: Delivery = delivery;
+    switch (delivery.op) {
+      case "pub":
+        targets = new Set(this.table.topicHolders(delivery.topic));
+        break;
+      case "uid":
+        targets = new Set(this.table.uidHolders(delivery.uid));
+        break;
+      case "group":
+        targets = new Set(this.table.groupHolders(delivery.group));
+        payload = { ...delivery, ex: this.#localRefs(delivery.ex, origin) };
+        break;
+      case "all":
+        targets = null;
+        payload = { ...delivery, ex: this.#localRefs(delivery.ex, origin) };
+        break;
+    }
+    if (exceptPid !== null) targets?.delete(exceptPid);
+    if (targets?.size === 0) return 0;
+    let sent = 0;
+    this.supervisor.sendChannel(payload, (proc) => {
+      const wanted = proc.pid !== exceptPid && (targets === null || targets.has(proc.pid));
+      if (wanted) sent++;
+      return wanted;
+    });
+    return sent;
+  }
+
+  /** Exclusions that name connections of this instance, as [pid, id]; undefined when none is left. */
+  #localRefs(ex: WireRef[] | undefined, origin: string): WireRef[] | undefined {
+    const local = ex?.filter((ref) => (ref[2] ?? origin) === this.instance).map((ref): WireRef => [ref[0], ref[1]]);
+    return local?.length ? local : undefined;
+  }
+
+  async #pushToConnection(pid: number, id: number, data: unknown): Promise<PushResult> {
+    const proc = [...this.supervisor.processes].find((p) => p.pid === pid);
+    // A { pid, id } names a connection of this instance: Redis is not involved.
+    const result: PushResult = { processes: 0, cluster: "off", delivered: false };
+    if (!proc) return result;
+    const qid = this.#nextAck++;
+    const { promise, resolve } = Promise.withResolvers<boolean>();
+    this.#acks.set(qid, resolve);
+    const timer = setTimeout(() => this.#acks.delete(qid) && resolve(false), ACK_TIMEOUT_MS);
+    if (!proc.send({ type: "channel", payload: { op: "conn", qid, id, data: packData(data) } })) resolve(false);
+    result.delivered = await promise;
+    clearTimeout(timer);
+    this.#acks.delete(qid);
+    result.processes = 1;
+    return result;
+  }
+
+  async #answer(q: Query): Promise<number | boolean> {
+    if (q.what === "uidOnline" && this.table.uidOnline(q.uid)) return true;
+    if (this.cluster?.connected) {
+      this.#syncNow(); // the query must see this instance's latest bindings
+      const value = await this.cluster.query(q);
+      if (value !== null) return value;
+    }
+    switch (q.what) {
+      case "uidOnline":
+        return this.table.uidOnline(q.uid);
+      case "uidCount":
+        return this.table.uidCount();
+      case "groupCount":
+        return this.table.groupCount(q.group);
+    }
+  }
+
+  #scheduleSync(): void {
+    if (this.#syncScheduled) return;
+    this.#syncScheduled = true;
+    setImmediate(() => this.#syncNow());
+  }
+
+  #syncNow(): void {
+    this.#syncScheduled = false;
+    if (!this.table.changed) return;
+    const change = this.table.takeChanges();
+    this.cluster?.syncPresence(change);
+  }
+}

@@ -1,0 +1,247 @@
+// `worker.channel` in a worker process: serves its own connections at once and asks the master to relay the rest.
+import type { WorkerRuntime } from "../worker/runtime.ts";
+import type { Connection } from "../worker/types.ts";
+import { LocalBindings } from "./local-bindings.ts";
+import {
+  checkName, INSTANCE_ENV, normalizeUid, packData, packTopic, unpackData, unpackTopic,
+  type Delivery, type Query, type RelayToWorker, type WireData, type WireRef, type WorkerToRelay,
+} from "./protocol.ts";
+import type { Channel, ConnectionRef, SendOptions, TopicListener } from "./types.ts";
+
+const QUERY_TIMEOUT_MS = 5000;
+
+interface Pending {
+  resolve: (value: number | boolean) => void;
+  reject: (err: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export class WorkerChannel implements Channel {
+  readonly instance = process.env[INSTANCE_ENV] ?? "local";
+  readonly #runtime: WorkerRuntime;
+  readonly #bindings = new LocalBindings();
+  readonly #topics = new Map<string, Set<TopicListener>>();
+  // Topic (un)subscriptions not yet told to the master; a topic in both cancels out.
+  readonly #sub = new Set<string>();
+  readonly #unsub = new Set<string>();
+  readonly #queries = new Map<number, Pending>();
+  #nextQuery = 1;
+  #flushScheduled = false;
+
+  constructor(runtime: WorkerRuntime) {
+    this.#runtime = runtime;
+    runtime.fromMaster = (payload) => this.#receive(payload as RelayToWorker);
+    runtime.connectionGone = (conn) => {
+      this.#bindings.forget(conn);
+      this.#scheduleFlush();
+    };
+  }
+
+  publish(topic: string, data: unknown): void {
+    const message: Delivery = { op: "pub", topic: checkName("topic", topic), data: packTopic(data) };
+    this.#toMaster(message);
+    // Local subscribers get what a remote one would: the data after a JSON round trip, never the sender's object.
+    this.#deliver(message);
+  }
+
+  subscribe(topic: string, fn: TopicListener): () => void {
+    checkName("topic", topic);
+    let listeners = this.#topics.get(topic);
+    if (!listeners) {
+      this.#topics.set(topic, (listeners = new Set()));
+      if (!this.#unsub.delete(topic)) this.#sub.add(topic);
+      this.#scheduleFlush();
+    }
+    listeners.add(fn);
+    return () => this.unsubscribe(topic, fn);
+  }
+
+  unsubscribe(topic: string, fn?: TopicListener): void {
+    const listeners = this.#topics.get(topic);
+    if (!listeners) return;
+    if (fn) listeners.delete(fn);
+    if (fn && listeners.size > 0) return;
+    this.#topics.delete(topic);
+    if (!this.#sub.delete(topic)) this.#unsub.add(topic);
+    this.#scheduleFlush();
+  }
+
+  bindUid(conn: Connection, uid: string | number): void {
+    if (this.#usable(conn)) this.#bindings.bind(conn, normalizeUid(uid));
+    this.#scheduleFlush();
+  }
+
+  unbindUid(conn: Connection): void {
+    this.#bindings.unbind(conn);
+    this.#scheduleFlush();
+  }
+
+  joinGroup(conn: Connection, group: string): void {
+    if (this.#usable(conn)) this.#bindings.join(conn, checkName("group", group));
+    this.#scheduleFlush();
+  }
+
+  leaveGroup(conn: Connection, group: string): void {
+    this.#bindings.leave(conn, group);
+    this.#scheduleFlush();
+  }
+
+  sendToUid(uid: string | number, data: unknown): void {
+    this.#route({ op: "uid", uid: normalizeUid(uid), data: packData(data) });
+  }
+
+  sendToGroup(group: string, data: unknown, options: SendOptions = {}): void {
+    const ex = this.#refs(options.exclude);
+    this.#route({ op: "group", group: checkName("group", group), data: packData(data), ...(ex.length ? { ex } : {}) });
+  }
+
+  sendToAll(data: unknown, options: SendOptions = {}): void {
+    const ex = this.#refs(options.exclude);
+    this.#route({ op: "all", data: packData(data), ...(ex.length ? { ex } : {}) });
+  }
+
+  isUidOnline(uid: string | number): Promise<boolean> {
+    return this.#ask({ what: "uidOnline", uid: normalizeUid(uid) }) as Promise<boolean>;
+  }
+
+  getUidCount(): Promise<number> {
+    return this.#ask({ what: "uidCount" }) as Promise<number>;
+  }
+
+  getGroupCount(group: string): Promise<number> {
+    return this.#ask({ what: "groupCount", group: checkName("group", group) }) as Promise<number>;
+  }
+
+  uidOf(conn: Connection): string | undefined {
+    return this.#bindings.uidOf(conn);
+  }
+
+  groupsOf(conn: Connection): string[] {
+    return this.#bindings.groupsOf(conn);
+  }
+
+  refOf(conn: Connection): ConnectionRef {
+    return { pid: conn.worker.pid, id: conn.id, instance: this.instance };
+  }
+
+  /** Own connections first (no hop), then the master for every other process. */
+  #route(message: Delivery): void {
+    this.#toMaster(message);
+    this.#deliver(message);
+  }
+
+  #usable(conn: Connection): boolean {
+    // A closed connection would never be forgotten again; one of another process cannot be reached from here.
+    return !conn.closed && conn.worker === this.#runtime;
+  }
+
+  #deliver(message: Delivery): void {
+    switch (message.op) {
+      case "pub":
+        return this.#callListeners(message.topic, message.data);
+      case "uid":
+        return this.#sendEach(this.#bindings.uids.get(message.uid), message.data);
+      case "group":
+        return this.#sendEach(this.#bindings.groups.get(message.group), message.data, message.ex);
+      case "all":
+        return this.#sendEach(this.#inbound(), message.data, message.ex);
+    }
+  }
+
+  /** sendToAll means the clients of this server, not the connections this worker opened to other servers. */
+  *#inbound(): Iterable<Connection> {
+    for (const conn of this.#runtime.connections.values()) if (!(conn as { outbound?: boolean }).outbound) yield conn;
+  }
+
+  #sendEach(conns: Iterable<Connection> | undefined, data: WireData, ex?: WireRef[]): void {
+    if (!conns) return;
+    const skip = new Set(ex?.filter((ref) => ref[0] === process.pid && (ref[2] ?? this.instance) === this.instance).map((ref) => ref[1]));
+    // One decode per process, whatever the number of connections.
+    const wire = unpackData(data);
+    for (const conn of conns) if (!skip.has(conn.id)) conn.send(wire);
+  }
+
+  #callListeners(topic: string, data: Parameters<typeof unpackTopic>[0]): void {
+    const listeners = this.#topics.get(topic);
+    if (!listeners) return;
+    const value = unpackTopic(data);
+    for (const fn of [...listeners]) {
+      try {
+        fn(value, topic);
+      } catch (err) {
+        this.#runtime.reportError(`channel subscriber of "${topic}"`, null, err);
+      }
+    }
+  }
+
+  #receive(message: RelayToWorker): void {
+    switch (message.op) {
+      case "a": {
+        const pending = this.#queries.get(message.qid);
+        if (!pending) return;
+        this.#queries.delete(message.qid);
+        clearTimeout(pending.timer);
+        return message.error ? pending.reject(new Error(message.error)) : pending.resolve(message.value);
+      }
+      case "conn": {
+        const conn = this.#runtime.connections.get(message.id);
+        const ok = conn !== undefined && conn.send(unpackData(message.data)) !== false;
+        return this.#toMaster({ op: "ack", qid: message.qid, ok });
+      }
+      default:
+        return this.#deliver(message);
+    }
+  }
+
+  #refs(exclude: SendOptions["exclude"]): WireRef[] {
+    if (exclude === undefined) return [];
+    const list = isSingle(exclude) ? [exclude] : [...exclude];
+    return list.map((item) => {
+      const ref = "send" in item ? this.refOf(item) : item;
+      return ref.instance === undefined || ref.instance === this.instance ? [ref.pid, ref.id] : [ref.pid, ref.id, ref.instance];
+    });
+  }
+
+  #ask(q: Query): Promise<number | boolean> {
+    const qid = this.#nextQuery++;
+    const { promise, resolve, reject } = Promise.withResolvers<number | boolean>();
+    const timer = setTimeout(() => {
+      this.#queries.delete(qid);
+      reject(new Error(`channel: no answer from the master in ${QUERY_TIMEOUT_MS / 1000} s`));
+    }, QUERY_TIMEOUT_MS);
+    this.#queries.set(qid, { resolve, reject, timer });
+    this.#toMaster({ op: "q", qid, q });
+    return promise;
+  }
+
+  /** Every message to the master carries the bindings made before it: state first keeps the order the handler saw. */
+  #toMaster(message: WorkerToRelay): void {
+    this.#flush();
+    this.#runtime.toMasterChannel(message);
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    // setImmediate, not a microtask: a burst of connects in one loop turn becomes one IPC message.
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (!this.#bindings.dirty && this.#sub.size === 0 && this.#unsub.size === 0) return;
+    const { uids, groups } = this.#bindings.takeChanges();
+    const state: WorkerToRelay = { op: "state" };
+    if (uids.length) state.uids = uids;
+    if (groups.length) state.groups = groups;
+    if (this.#sub.size) state.sub = [...this.#sub];
+    if (this.#unsub.size) state.unsub = [...this.#unsub];
+    this.#sub.clear();
+    this.#unsub.clear();
+    this.#runtime.toMasterChannel(state);
+  }
+}
+
+function isSingle(value: NonNullable<SendOptions["exclude"]>): value is Connection | ConnectionRef {
+  return !(Symbol.iterator in (value as object));
+}

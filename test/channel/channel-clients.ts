@@ -1,0 +1,62 @@
+// WebSocket clients of the channel fixture: find clients on distinct worker processes, send commands, await replies.
+import { wsClient, type WsClient } from "../support/clients.ts";
+
+export interface ChannelClient extends WsClient {
+  pid: number;
+  /** Sends a command to the fixture and resolves with its reply's value. */
+  cmd: <T = unknown>(command: Record<string, unknown>) => Promise<T>;
+  /** Resolves with the next delivery equal to `text` (fails after the timeout). */
+  expectDelivery: (text: string, timeoutMs?: number) => Promise<string>;
+}
+
+let nextTag = 1;
+
+export async function channelClient(url: string): Promise<ChannelClient> {
+  const client = await wsClient(url);
+  const hello = JSON.parse(await client.next((m) => m.startsWith('{"hello"'))) as { hello: number };
+  return {
+    ...client,
+    pid: hello.hello,
+    async cmd<T>(command: Record<string, unknown>): Promise<T> {
+      const tag = `t${nextTag++}`;
+      client.ws.send(JSON.stringify({ ...command, tag }));
+      const reply = JSON.parse(await client.next((m) => m.includes(`"tag":"${tag}"`))) as { value: T };
+      return reply.value;
+    },
+    expectDelivery: (text, timeoutMs = 3000) => client.next((m) => m === text, timeoutMs),
+  };
+}
+
+/** Opens clients until `perProcess` of them sit on each of `processes` distinct pids; closes the surplus. */
+export async function clientsOnProcesses(url: string, processes = 2, perProcess = 1): Promise<ChannelClient[][]> {
+  const byPid = new Map<number, ChannelClient[]>();
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const full = [...byPid.values()].filter((list) => list.length >= perProcess).length;
+    if (full >= processes) break;
+    const client = await channelClient(url);
+    const list = byPid.get(client.pid) ?? [];
+    if (list.length >= perProcess) {
+      client.ws.close();
+      continue;
+    }
+    list.push(client);
+    byPid.set(client.pid, list);
+  }
+  const groups = [...byPid.values()].filter((list) => list.length >= perProcess);
+  if (groups.length < processes) throw new Error(`could not reach ${processes} processes (got ${byPid.size})`);
+  return groups.slice(0, processes);
+}
+
+/** True when no message matching `text` arrives within `ms`. */
+export async function nothingArrives(client: WsClient, text: string, ms = 300): Promise<boolean> {
+  await Bun.sleep(ms);
+  return !client.messages.includes(text);
+}
+
+export function closeAll(clients: Iterable<WsClient>): Promise<unknown> {
+  const closing = [...clients].map((c) => {
+    c.ws.close();
+    return c.closed;
+  });
+  return Promise.all(closing);
+}
