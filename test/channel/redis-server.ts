@@ -1,0 +1,64 @@
+// A real redis-server for tests on a free port, that a test can kill and start again on the same port.
+import type { Subprocess } from "bun";
+
+export class RedisUnderTest {
+  #proc: Subprocess<"ignore", "pipe", "pipe"> | null = null;
+
+  private constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Fails loudly when redis-server is missing: a cluster test that skipped itself would prove nothing. */
+  static async start(): Promise<RedisUnderTest> {
+    if (!Bun.which("redis-server")) {
+      throw new Error("redis-server is not installed (the cluster tests need a real Redis): apt-get install -y redis-server");
+    }
+    const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const port = probe.port;
+    probe.stop(true);
+    const redis = new RedisUnderTest(port);
+    await redis.restart();
+    return redis;
+  }
+
+  /** Starts the server (again, on the same port), empty: no snapshot, no append-only file. */
+  async restart(): Promise<void> {
+    const args = ["redis-server", "--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", "/tmp", "--loglevel", "warning"];
+    const proc = Bun.spawn(args, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    this.#proc = proc;
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      if (proc.exitCode !== null) break;
+      if (await this.#ping()) return;
+      await Bun.sleep(50);
+    }
+    const output = (await new Response(proc.stdout).text().catch(() => "")) + (await new Response(proc.stderr).text().catch(() => ""));
+    proc.kill("SIGKILL");
+    throw new Error(`redis-server did not start on port ${this.port}:\n${output}`);
+  }
+
+  /** Kills the server the hard way, as a crash or a lost host would. */
+  async kill(): Promise<void> {
+    const proc = this.#proc;
+    this.#proc = null;
+    if (!proc) return;
+    proc.kill("SIGKILL");
+    await proc.exited;
+  }
+
+  async #ping(): Promise<boolean> {
+    try {
+      const socket = await Bun.connect({ hostname: "127.0.0.1", port: this.port, socket: { data() {} } });
+      socket.end();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.kill();
+  }
+}
