@@ -1,6 +1,7 @@
 // Serves a folder over http:// with content types, validators (ETag, Last-Modified) and no way out of the folder.
 import { stat } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
+import { chooseEncoding, compressedBytes, isCompressible } from "./compressed-files.ts";
 
 /** Returns a Response for the file under `root` that `request` names, or null to let the handler answer. */
 export async function serveStatic(root: string, request: Request): Promise<Response | null> {
@@ -19,9 +20,18 @@ export async function serveStatic(root: string, request: Request): Promise<Respo
   const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
   const lastModified = new Date(Math.floor(info.mtimeMs / 1000) * 1000).toUTCString();
   const headers = new Headers({ ETag: etag, "Last-Modified": lastModified, "Cache-Control": "no-cache" });
-  if (isFresh(request, etag, info.mtimeMs)) return new Response(null, { status: 304, headers });
   const body = Bun.file(file);
+  const encoding = chooseEncoding(request, body.type, info.size);
+  // Caches must keep the encodings apart; the weak ETag may be shared by them (RFC 9110 8.8.1).
+  if (isCompressible(body.type, info.size)) headers.set("Vary", "Accept-Encoding");
+  if (isFresh(request, etag, info.mtimeMs)) return new Response(null, { status: 304, headers });
   headers.set("Content-Type", body.type);
+  if (encoding !== null) {
+    const bytes = await compressedBytes(file, etag, encoding, body);
+    headers.set("Content-Encoding", encoding);
+    headers.set("Content-Length", String(bytes.byteLength));
+    return new Response(request.method === "HEAD" ? null : (bytes as Uint8Array<ArrayBuffer>), { headers });
+  }
   headers.set("Content-Length", String(info.size));
   return new Response(request.method === "HEAD" ? null : body, { headers });
 }
