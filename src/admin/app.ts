@@ -2,7 +2,6 @@
 import { Hono } from "hono";
 import { isAppError } from "../errors.ts";
 import type { AdminContext } from "./context.ts";
-import { pushRoute } from "./push-route.ts";
 import { sameSecret } from "./token.ts";
 
 export function createAdminApp(ctx: AdminContext): Hono {
@@ -39,7 +38,6 @@ export function createAdminApp(ctx: AdminContext): Hono {
     return c.json({ pid, restarting: true }, 202);
   });
 
-  app.route("/", pushRoute(ctx));
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
   return app;
 }

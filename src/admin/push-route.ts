@@ -1,7 +1,9 @@
 // POST /api/push: sends data to a uid, a group, everyone, or one connection, through the master's channel relay.
-import { Hono } from "hono";
+import type { Hono } from "hono";
+import { z } from "zod";
 import { relayOf, type PushTarget } from "../channel/relay.ts";
-import type { AdminContext } from "./context.ts";
+import type { AdminEnv, RouteDeps } from "./context.ts";
+import { readJsonBody } from "./json-body.ts";
 
 export interface PushRequest {
   to: { uid: string | number } | { group: string } | { all: true } | { pid: number; id: number };
@@ -19,37 +21,36 @@ export interface PushResponse {
   delivered?: boolean;
 }
 
-const USAGE = 'expected {"to": {"uid": U} | {"group": G} | {"all": true} | {"pid": P, "id": N}, "data": ...}';
+const pushBody = z.strictObject({
+  to: z.union(
+    [
+      z.strictObject({ uid: z.union([z.string().min(1), z.number()]) }),
+      z.strictObject({ group: z.string().min(1) }),
+      z.strictObject({ all: z.literal(true) }),
+      z.strictObject({ pid: z.number().int(), id: z.number().int() }),
+    ],
+    { error: 'expected {"uid": U} | {"group": G} | {"all": true} | {"pid": P, "id": N}' },
+  ),
+  data: z.unknown().refine((v) => v !== undefined, { error: "missing: the message to send (a string, or JSON)" }),
+});
 
-/** The target, or the sentence that says what is wrong with it. */
-export function parsePushTarget(to: unknown): PushTarget | string {
-  if (typeof to !== "object" || to === null) return `"to" is missing: ${USAGE}`;
-  const t = to as Record<string, unknown>;
-  const keys = Object.keys(t).sort().join(",");
-  if (keys === "uid" && ((typeof t.uid === "string" && t.uid !== "") || (typeof t.uid === "number" && Number.isFinite(t.uid)))) return { uid: String(t.uid) };
-  if (keys === "group" && typeof t.group === "string" && t.group !== "") return { group: t.group };
-  if (keys === "all" && t.all === true) return { all: true };
-  if (keys === "id,pid" && Number.isInteger(t.pid) && Number.isInteger(t.id)) return { pid: t.pid as number, id: t.id as number };
-  return `"to" must name exactly one target: ${USAGE}`;
-}
-
-export function pushRoute(ctx: AdminContext): Hono {
-  const app = new Hono();
+export function pushRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void {
   app.post("/api/push", async (c) => {
-    const body = (await c.req.json().catch(() => null)) as Partial<PushRequest> | null;
-    if (body === null || typeof body !== "object") return c.json({ error: `the body must be JSON: ${USAGE}` }, 400);
-    const to = parsePushTarget(body.to);
-    if (typeof to === "string") return c.json({ error: to }, 400);
-    if (body.data === undefined) return c.json({ error: `"data" is missing: ${USAGE}` }, 400);
+    const body = await readJsonBody(c, pushBody);
+    if (!body.ok) return body.response;
+    const { to: given, data } = body.value;
+    const to: PushTarget = "uid" in given ? { uid: String(given.uid) } : given;
+    const target = JSON.stringify(to);
     const relay = relayOf(ctx.supervisor);
     if (!relay) return c.json({ error: "the channel relay is not running" }, 503);
-    const result = await relay.push(to, body.data);
+    const result = await relay.push(to, data);
     const response: PushResponse = { to, ...result };
     if ("pid" in to && !result.delivered) {
       const why = result.processes === 0 ? `no worker process ${to.pid}` : `process ${to.pid} has no open connection ${to.id}`;
+      audit(c, { action: "push", target, result: `refused: ${why}` });
       return c.json({ ...response, error: why }, 404);
     }
+    audit(c, { action: "push", target, result: "ok", detail: { processes: result.processes, cluster: result.cluster } });
     return c.json(response, "pid" in to ? 200 : 202);
   });
-  return app;
 }

@@ -223,8 +223,9 @@ export class WorkerChannel implements Channel {
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    // setImmediate, not a microtask: a burst of connects in one loop turn becomes one IPC message.
-    setImmediate(() => this.#flush());
+    // A microtask: the bindings of one callback travel as one IPC message, and leave before this process reads
+    // its next event, so a send another process makes after hearing "joined" finds the master's table up to date.
+    queueMicrotask(() => this.#flush());
   }
 
   #flush(): void {

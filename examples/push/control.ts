@@ -1,0 +1,23 @@
+// The push app's control listener: a backend with the shared secret sends signed frames for one user or for everyone.
+import type { App } from "workerman-app";
+import { openCommand } from "./control-frame.ts";
+import { EVERYONE, readSecret } from "./settings.ts";
+
+let secret: string;
+
+export default {
+  onWorkerStart() {
+    secret = readSecret();
+  },
+  onMessage(conn, body: Buffer) {
+    const command = openCommand(secret, body.toString());
+    if ("error" in command) {
+      conn.worker.metrics.inc("control.refused");
+      return void conn.send(JSON.stringify({ ok: false, error: command.error }));
+    }
+    const { channel } = conn.worker;
+    if ("uid" in command.to) channel.sendToUid(command.to.uid, command.data);
+    else channel.sendToGroup(EVERYONE, command.data);
+    conn.send(JSON.stringify({ ok: true }));
+  },
+} satisfies App;

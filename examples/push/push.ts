@@ -1,0 +1,42 @@
+// The push app's WebSocket side: admits a browser only from an allowed Origin with a valid signed cookie token.
+import type { App, Connection, Worker } from "workerman-app";
+import { EVERYONE, readSettings, type PushSettings } from "./settings.ts";
+import { refusalsOfInstance, serveRefusals, type Refusals } from "./refusals.ts";
+import { verifyCookies } from "./token.ts";
+
+let settings: PushSettings;
+const refusals: Refusals = { origin: 0, missing: 0, digest: 0, expired: 0 };
+
+function refuse(conn: Connection, reason: keyof Refusals): Response {
+  refusals[reason]++;
+  conn.worker.metrics.inc(`refused.${reason}`);
+  console.warn(`refused a WebSocket from ${conn.remoteAddress}: ${reason}`);
+  return new Response("Forbidden", { status: 403 });
+}
+
+export default {
+  onWorkerStart(worker: Worker) {
+    settings = readSettings();
+    serveRefusals(worker, refusals);
+  },
+  onWebSocketConnect(conn, request) {
+    const origin = (request.headers.get("origin") ?? "").toLowerCase().replace(/\/$/, "");
+    if (!settings.origins.has(origin)) return refuse(conn, "origin");
+    const result = verifyCookies(request.headers.get("cookie"), settings);
+    if ("refused" in result) return refuse(conn, result.refused);
+    conn.context.token = result.token;
+  },
+  onConnect(conn) {
+    // Bound here, not at the handshake: a binding made before the connection opens would outlive a failed upgrade.
+    conn.worker.channel.bindUid(conn, conn.context.token as string);
+    conn.worker.channel.joinGroup(conn, EVERYONE);
+  },
+  onMessage(conn, data) {
+    if (data === "ping") conn.send("pong");
+  },
+  // Plain HTTP on the same port: GET /refusals sums the refused handshakes of every process of this instance.
+  async fetch(request, _server) {
+    if (new URL(request.url).pathname === "/refusals") return Response.json(await refusalsOfInstance());
+    return new Response("Not Found", { status: 404 });
+  },
+} satisfies App;
