@@ -1,0 +1,69 @@
+// One readable line per event, the same for live (SSE) and stored (GET /api/events/log) events.
+import type { LiveEvent, StoredEvent } from "../src/admin/contract.ts";
+import { formatBytes } from "./format.ts";
+
+export interface EventRow {
+  key: string;
+  at: number;
+  type: string;
+  where: string;
+  text: string;
+  /** crash, failure: drawn in the error color. */
+  bad: boolean;
+  /** The last stderr lines of a process that exited. */
+  stderr: string[];
+}
+
+type Fields = Record<string, unknown>;
+
+const str = (v: unknown) => (v === undefined || v === null ? "" : String(v));
+
+function describe(type: string, d: Fields): { text: string; bad: boolean } {
+  switch (type) {
+    case "process-started":
+      return { text: `started (generation ${str(d.generation)})`, bad: false };
+    case "process-ready":
+      return { text: `ready: listening (generation ${str(d.generation)})`, bad: false };
+    case "process-exited": {
+      const how = d.signal ? `killed by ${str(d.signal)}` : `exited with code ${str(d.code)}`;
+      const crashed = d.expected === false;
+      const then = crashed ? `: crash, restarting${d.restartInMs !== undefined ? ` in ${str(d.restartInMs)} ms` : ""}` : "";
+      return { text: `${how}${then}`, bad: crashed };
+    }
+    case "handler-error":
+      return { text: `${str(d.callback)} threw: ${str(d.message)}`, bad: true };
+    case "reload-begun":
+      return { text: `${d.graceful ? "graceful " : ""}reload to generation ${str(d.generation)} began: ${(d.groups as string[] | undefined)?.join(", ") ?? ""}`, bad: false };
+    case "reload-finished":
+      return { text: `reload to generation ${str(d.generation)} finished: ${str(d.replaced)} replaced, ${str(d.failed)} failed`, bad: Number(d.failed) > 0 };
+    case "reload-failed":
+      return { text: `new process of generation ${str(d.generation)} failed: ${str(d.message)}`, bad: true };
+    case "memory-limit":
+      return { text: `memory ${formatBytes(Number(d.rssBytes))} over the limit ${formatBytes(Number(d.limitBytes))}: replacing it`, bad: true };
+    case "admin-action":
+      return { text: `${str(d.action)} ${str(d.target)}: ${str(d.result)} (from ${str(d.source)})`, bad: !String(d.result).startsWith("ok") };
+    case "master-started":
+      return { text: `master started (pid ${str(d.pid)})`, bad: false };
+    case "master-stopped":
+      return { text: `master stopped (pid ${str(d.pid)})`, bad: false };
+    default:
+      return { text: JSON.stringify(d), bad: false };
+  }
+}
+
+function where(group: unknown, index: unknown, pid: unknown): string {
+  if (group === undefined || group === null) return "";
+  return `${str(group)}${index !== undefined && index !== null ? `#${str(index)}` : ""}${pid ? ` pid ${str(pid)}` : ""}`;
+}
+
+export function liveRow(event: LiveEvent, seq: number): EventRow {
+  const d = event as unknown as Fields;
+  const { text, bad } = describe(event.type, d);
+  return { key: `live-${seq}`, at: event.at, type: event.type, where: where(d.group, d.index, d.pid), text, bad, stderr: (d.stderrTail as string[] | undefined) ?? [] };
+}
+
+export function storedRow(event: StoredEvent): EventRow {
+  const d = event.data;
+  const { text, bad } = describe(event.type, d);
+  return { key: `log-${event.id}`, at: event.at, type: event.type, where: where(event.group, d.index, event.pid), text, bad, stderr: (d.stderrTail as string[] | undefined) ?? [] };
+}

@@ -1,0 +1,100 @@
+// Tracks the last reload or restart the operator started, from the live events that follow it, for the progress panel.
+import { computed, signal } from "@preact/signals";
+import type { LiveEvent } from "../src/admin/contract.ts";
+import { ApiError, errorText, post } from "./api.ts";
+import { events, refreshStatus, status } from "./state.ts";
+
+interface Operation {
+  kind: "reload" | "restart";
+  title: string;
+  startedAt: number;
+  /** The newest event before the action: everything after it belongs to this operation. */
+  marker: LiveEvent | undefined;
+  oldPids: number[];
+  /** reload: the generation the master answered with. */
+  generation?: number;
+  expectedNew: number;
+  /** restart: the slot whose process is replaced. */
+  slot?: { group: string; index: number };
+  error?: string;
+}
+
+export const operation = signal<Operation | null>(null);
+
+function eventsSince(marker: LiveEvent | undefined): LiveEvent[] {
+  const all = events.value;
+  const end = marker ? all.indexOf(marker) : -1;
+  return end === -1 ? all : all.slice(0, end);
+}
+
+export const progress = computed(() => {
+  const op = operation.value;
+  if (!op) return null;
+  const recent = eventsSince(op.marker);
+  const exited = new Set(recent.flatMap((e) => (e.type === "process-exited" ? [e.pid] : [])));
+  const oldLeft = op.oldPids.filter((pid) => !exited.has(pid));
+  const ready = recent.flatMap((e) => {
+    if (e.type !== "process-ready" || op.oldPids.includes(e.pid)) return [];
+    if (op.kind === "reload") return e.generation === op.generation ? [e.pid] : [];
+    return e.group === op.slot?.group && e.index === op.slot.index ? [e.pid] : [];
+  });
+  const failures = recent.flatMap((e) => (e.type === "reload-failed" && e.generation === op.generation ? [`${e.group}#${e.index}: ${e.message}`] : []));
+  const finished = recent.find((e) => e.type === "reload-finished" && e.generation === op.generation);
+  const readyCount = new Set(ready).size;
+  const done = op.error !== undefined || (op.kind === "reload" ? finished !== undefined : readyCount > 0 && oldLeft.length === 0);
+  const result = op.error
+    ? `Failed: ${op.error}`
+    : finished?.type === "reload-finished"
+      ? `Done: ${finished.replaced} replaced, ${finished.failed} failed${oldLeft.length ? `; ${oldLeft.length} old still draining` : ""}.`
+      : done
+        ? "Done: the new process is ready and the old one has exited."
+        : null;
+  return { op, readyCount, oldLeft, failures, done, result };
+});
+
+function oldPidsOf(groups: string[]): number[] {
+  return (status.value?.processes ?? []).filter((p) => groups.includes(p.group) && p.state !== "exited").map((p) => p.pid);
+}
+
+export async function startReload(group: string | undefined, graceful: boolean): Promise<void> {
+  const s = status.value;
+  const groups = (s?.groups ?? []).filter((g) => g.reloadable && (group === undefined || g.name === group));
+  const names = groups.map((g) => g.name);
+  const title = `${graceful ? "Graceful reload" : "Reload"} of ${group ? `group ${group}` : "all reloadable groups"}`;
+  const op: Operation = {
+    kind: "reload",
+    title,
+    startedAt: Date.now(),
+    marker: events.value[0],
+    oldPids: oldPidsOf(names),
+    expectedNew: groups.reduce((sum, g) => sum + g.count, 0),
+  };
+  operation.value = op;
+  try {
+    const answer = await post<{ generation: number; groups: string[] }>("/api/reload", group ? { group, graceful } : { graceful });
+    operation.value = { ...op, generation: answer.generation, title: `${title} → generation ${answer.generation}` };
+  } catch (err) {
+    operation.value = { ...op, error: err instanceof ApiError ? err.message : errorText(err) };
+  }
+  void refreshStatus().catch(() => undefined);
+}
+
+export async function startRestart(pid: number): Promise<void> {
+  const proc = status.value?.processes.find((p) => p.pid === pid);
+  const op: Operation = {
+    kind: "restart",
+    title: `Restart of ${proc ? `${proc.group}#${proc.index} ` : ""}pid ${pid}`,
+    startedAt: Date.now(),
+    marker: events.value[0],
+    oldPids: [pid],
+    expectedNew: 1,
+    slot: proc ? { group: proc.group, index: proc.index } : undefined,
+  };
+  operation.value = op;
+  try {
+    await post(`/api/processes/${pid}/restart`);
+  } catch (err) {
+    operation.value = { ...op, error: errorText(err) };
+  }
+  void refreshStatus().catch(() => undefined);
+}

@@ -1,0 +1,76 @@
+/** @jsxImportSource preact */
+// A uPlot line chart that follows its container's width and the light/dark theme; data changes redraw, not rebuild.
+import { useEffect, useRef } from "preact/hooks";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+
+export const PALETTE = ["#2f6fde", "#e0702a", "#2a9d5c", "#c0399b", "#8a6de9", "#b8a11e", "#1aa3b8", "#d64545"];
+
+interface Props {
+  title: string;
+  series: readonly string[];
+  data: [number[], ...(number | null)[][]];
+  format: (v: number) => string;
+  /** Counts: ticks on whole numbers only. */
+  integer?: boolean;
+}
+
+const WHOLE_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 1e6, 1e7];
+
+function themeColor(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
+}
+
+function options(props: Props, width: number): uPlot.Options {
+  const axis = { stroke: themeColor("--muted"), grid: { stroke: themeColor("--grid"), width: 1 }, ticks: { stroke: themeColor("--grid") } };
+  return {
+    width,
+    height: 200,
+    legend: { live: true },
+    cursor: { drag: { x: false, y: false } },
+    scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(max * 1.1, min + 1, props.integer ? 4 : 1)] } },
+    axes: [axis, { ...axis, size: 78, incrs: props.integer ? WHOLE_STEPS : undefined, values: (_u, ticks) => ticks.map((t) => props.format(t)) }],
+    series: [
+      {},
+      ...props.series.map((name, i) => ({
+        label: name,
+        stroke: PALETTE[i % PALETTE.length],
+        width: 2,
+        points: { show: false },
+        value: (_u: uPlot, v: number | null) => (v === null ? "–" : props.format(v)),
+      })),
+    ],
+  };
+}
+
+export function Chart(props: Props) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const seriesKey = props.series.join("\u0000");
+
+  // Rebuild only when the set of groups (the series) changes.
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const chart = new uPlot(options(props, el.clientWidth || 300), props.data as uPlot.AlignedData, el);
+    plot.current = chart;
+    const resize = new ResizeObserver(() => chart.setSize({ width: el.clientWidth || 300, height: 200 }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      chart.destroy();
+      plot.current = null;
+    };
+  }, [seriesKey]);
+
+  useEffect(() => {
+    plot.current?.setData(props.data as uPlot.AlignedData);
+  }, [props.data]);
+
+  return (
+    <figure class="chart" data-points={props.data[0].length}>
+      <figcaption>{props.title}</figcaption>
+      <div ref={box} class="chart-box" />
+    </figure>
+  );
+}

@@ -1,0 +1,73 @@
+// The dashboard's live picture of the master: the last status, merged with the SSE feed's once-a-second stats.
+import { computed, signal } from "@preact/signals";
+import type { LiveEvent, StatsTick, StatusProcess, StatusResponse } from "../src/admin/contract.ts";
+import { api } from "./api.ts";
+
+export const status = signal<StatusResponse | null>(null);
+export const lastTick = signal<StatsTick | null>(null);
+/** "live" while the SSE feed is open; "reconnecting" while EventSource retries; "offline" between our own retries. */
+export const feed = signal<"connecting" | "live" | "reconnecting" | "offline">("connecting");
+/** Newest first, capped: the Events view and the reload progress read it. */
+export const events = signal<LiveEvent[]>([]);
+/** A clock for uptimes and "next run in", ticking once a second. */
+export const now = signal(Date.now());
+
+const EVENT_CAP = 500;
+
+/** Status rows with the latest tick's numbers laid over them, so tables move every second without refetching. */
+export const processes = computed<StatusProcess[]>(() => {
+  const base = status.value?.processes ?? [];
+  const tick = lastTick.value;
+  if (!tick) return base;
+  const live = new Map(tick.processes.map((p) => [p.pid, p]));
+  return base.map((p) => {
+    const t = live.get(p.pid);
+    return t ? { ...p, state: t.state, connections: t.connections, requests: t.requests, qps: t.qps, rssBytes: t.rssBytes, cpuPercent: t.cpuPercent } : p;
+  });
+});
+
+export const totals = computed(() => {
+  const list = processes.value;
+  return {
+    processes: list.filter((p) => p.state !== "exited").length,
+    connections: list.reduce((sum, p) => sum + p.connections, 0),
+    qps: list.reduce((sum, p) => sum + p.qps, 0),
+    rssBytes: list.reduce((sum, p) => sum + p.rssBytes, 0),
+  };
+});
+
+let refreshing: Promise<void> | null = null;
+let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+
+export function refreshStatus(): Promise<void> {
+  refreshing ??= api<StatusResponse>("/api/status")
+    .then((s) => {
+      status.value = s;
+    })
+    .finally(() => {
+      refreshing = null;
+    });
+  return refreshing;
+}
+
+/** Many lifecycle events arrive together during a reload: fold them into one status request. */
+export function scheduleStatusRefresh(delayMs = 250): void {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(() => void refreshStatus().catch(() => undefined), delayMs);
+}
+
+export function applyTick(tick: StatsTick): void {
+  lastTick.value = tick;
+  // A pid the status has not seen yet (a restart we missed) needs its uptime, restarts and timers.
+  const known = new Set(status.value?.processes.map((p) => p.pid));
+  if (tick.processes.some((p) => !known.has(p.pid))) scheduleStatusRefresh();
+}
+
+export function pushEvent(event: LiveEvent): void {
+  events.value = [event, ...events.value].slice(0, EVENT_CAP);
+}
+
+export function startClock(): () => void {
+  const timer = setInterval(() => (now.value = Date.now()), 1000);
+  return () => clearInterval(timer);
+}

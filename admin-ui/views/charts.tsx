@@ -1,0 +1,77 @@
+/** @jsxImportSource preact */
+// Requests/s, connections and memory per group: the last 5 minutes live from the SSE feed, or an hour or a day from history.
+import { useComputed, useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import type { MetricsHistoryResponse } from "../../src/admin/contract.ts";
+import { api, errorText } from "../api.ts";
+import { aligned, historySamples, joinSamples, liveSamples, liveVersion, type Metric, type Sample } from "../chart-data.ts";
+import { formatBytes, formatRate } from "../format.ts";
+import { Chart } from "../parts/chart.tsx";
+import { status } from "../state.ts";
+
+const RANGES = [
+  { key: "5m", label: "5 minutes (live)", ms: 5 * 60_000, step: 1 },
+  { key: "1h", label: "1 hour", ms: 3600_000, step: 15 },
+  { key: "1d", label: "1 day", ms: 86_400_000, step: 300 },
+] as const;
+type RangeKey = (typeof RANGES)[number]["key"];
+
+const METRICS: { metric: Metric; title: string; format: (v: number) => string; integer?: boolean }[] = [
+  { metric: "qps", title: "Requests/s", format: formatRate },
+  { metric: "connections", title: "Connections", format: (v) => String(Math.round(v)), integer: true },
+  { metric: "rssBytes", title: "Memory", format: formatBytes },
+];
+
+export function Charts() {
+  const range = useSignal<RangeKey>("5m");
+  const history = useSignal<Sample[]>([]);
+  const message = useSignal<string | null>(null);
+
+  useEffect(() => {
+    const r = RANGES.find((x) => x.key === range.value)!;
+    const load = async () => {
+      const to = Date.now();
+      try {
+        const answer = await api<MetricsHistoryResponse>(`/api/metrics/history?from=${to - r.ms}&to=${to}&step=${r.step}`);
+        history.value = historySamples(answer);
+        message.value = null;
+      } catch (err) {
+        // Live points still come in; only the older part of the picture is missing.
+        message.value = `No history: ${errorText(err)}`;
+      }
+    };
+    void load();
+    // Longer ranges gain a point per step: refetch at that pace instead of each second.
+    const timer = r.key === "5m" ? undefined : setInterval(load, r.step * 1000);
+    return () => clearInterval(timer);
+  }, [range.value]);
+
+  const groups = useComputed(() => status.value?.groups.map((g) => g.name) ?? []);
+  const samples = useComputed(() => {
+    void liveVersion.value;
+    const r = RANGES.find((x) => x.key === range.value)!;
+    const since = Date.now() - r.ms;
+    return r.key === "5m" ? joinSamples(history.value, liveSamples(), since) : history.value.filter((s) => s.at >= since);
+  });
+
+  return (
+    <section aria-labelledby="charts-title">
+      <div class="section-head">
+        <h2 id="charts-title">Charts</h2>
+        <div class="segmented" role="group" aria-label="Time range">
+          {RANGES.map((r) => (
+            <button type="button" key={r.key} aria-pressed={range.value === r.key} onClick={() => (range.value = r.key)}>
+              {r.label}
+            </button>
+          ))}
+        </div>
+      </div>
+      {message.value && <p class="muted">{message.value}</p>}
+      <div class="charts">
+        {METRICS.map((m) => (
+          <Chart key={m.metric} title={`${m.title} per group`} series={groups.value} data={aligned(samples.value, groups.value, m.metric)} format={m.format} integer={m.integer} />
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,184 @@
+/** @jsxImportSource preact */
+// Connections across every process: filter by group, pid or remote address, sort by age or bytes, close one; 100 rows a page.
+import { useSignal, useSignalEffect } from "@preact/signals";
+import { useEffect, useRef } from "preact/hooks";
+import type { ConnectionItem } from "../../src/admin/contract.ts";
+import { del, errorText } from "../api.ts";
+import { filterAndSort, LOAD_CAP, loadConnections, type Loaded, type SortKey } from "../connection-list.ts";
+import { formatBytes, formatCount, formatDuration } from "../format.ts";
+import { askConfirm } from "../parts/confirm.tsx";
+import { now, processes, status } from "../state.ts";
+
+const PAGE_SIZE = 100;
+/** Up to this many connections the list follows the live counts by itself; above, a Refresh button does. */
+const AUTO_REFRESH_MAX = 1000;
+
+export function Connections() {
+  const group = useSignal("");
+  const pid = useSignal("");
+  const remote = useSignal("");
+  const sort = useSignal<SortKey>("age");
+  const descending = useSignal(true);
+  const page = useSignal(0);
+  const loaded = useSignal<Loaded | null>(null);
+  const message = useSignal<string | null>(null);
+  const loadedAt = useSignal(0);
+  const seenLive = useRef(-1);
+  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(pending.current), []);
+
+  const reload = async () => {
+    try {
+      loaded.value = await loadConnections(group.value, pid.value);
+      loadedAt.value = Date.now();
+    } catch (err) {
+      message.value = errorText(err);
+    }
+  };
+  useEffect(() => void reload(), [group.value, pid.value]);
+  // Follow the live total (from the SSE stats) instead of polling: refetch when it moved, at most every 2 s.
+  useSignalEffect(() => {
+    const g = group.peek();
+    const p = Number(pid.peek());
+    const live = processes.value.filter((x) => (!g || x.group === g) && (!p || x.pid === p)).reduce((sum, x) => sum + x.connections, 0);
+    if (live === seenLive.current) return;
+    seenLive.current = live;
+    const current = loaded.peek();
+    if (!current || current.total > AUTO_REFRESH_MAX) return;
+    if (live === current.total || pending.current) return;
+    const wait = Math.max(0, loadedAt.peek() + 2000 - Date.now());
+    pending.current = setTimeout(() => ((pending.current = undefined), void reload()), wait);
+  });
+
+  const close = async (c: ConnectionItem) => {
+    const who = `${c.remoteAddress}:${c.remotePort}`;
+    if (!(await askConfirm(`Close connection ${c.id}?`, `Process ${c.pid} (${c.group}) closes its connection from ${who}.`, "Close"))) return;
+    try {
+      await del(`/api/connections/${c.pid}/${c.id}`);
+      message.value = `Closed connection ${c.id} from ${who} (pid ${c.pid}).`;
+      await reload();
+    } catch (err) {
+      message.value = `Could not close connection ${c.id}: ${errorText(err)}`;
+    }
+  };
+
+  const data = loaded.value;
+  const shown = data ? filterAndSort(data.items, remote.value, sort.value, descending.value) : [];
+  const pages = Math.max(1, Math.ceil(shown.length / PAGE_SIZE));
+  const current = Math.min(page.value, pages - 1);
+  const rows = shown.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE);
+  const sortBy = (key: SortKey) => {
+    if (sort.value === key) descending.value = !descending.value;
+    else (sort.value = key), (descending.value = true);
+    page.value = 0;
+  };
+  const ariaSort = (key: SortKey) => (sort.value === key ? (descending.value ? "descending" : "ascending") : undefined);
+
+  return (
+    <section aria-labelledby="connections-title">
+      <div class="section-head">
+        <h2 id="connections-title">Connections</h2>
+        <button type="button" onClick={() => void reload()}>
+          Refresh
+        </button>
+      </div>
+      <div class="filters">
+        <label>
+          group
+          <select value={group.value} onChange={(e) => ((group.value = e.currentTarget.value), (page.value = 0))}>
+            <option value="">all</option>
+            {status.value?.groups.map((g) => <option key={g.name}>{g.name}</option>)}
+          </select>
+        </label>
+        <label>
+          pid
+          <select value={pid.value} onChange={(e) => ((pid.value = e.currentTarget.value), (page.value = 0))}>
+            <option value="">all</option>
+            {processes.value.filter((p) => p.state !== "exited").map((p) => <option key={p.pid}>{p.pid}</option>)}
+          </select>
+        </label>
+        <label>
+          remote address
+          <input type="search" placeholder="127.0.0.1" value={remote.value} onInput={(e) => ((remote.value = e.currentTarget.value), (page.value = 0))} />
+        </label>
+      </div>
+      {message.value && (
+        <p class="notice" role="status">
+          {message.value}
+        </p>
+      )}
+      {data && data.total > data.items.length && (
+        <p class="warning">Showing the first {formatCount(LOAD_CAP)} of {formatCount(data.total)}: filter by group or pid to see the rest.</p>
+      )}
+      {data?.errors.map((e) => (
+        <p class="warning" key={e.pid}>
+          pid {e.pid} did not answer: {e.error}
+        </p>
+      ))}
+      <div class="table-wrap">
+        <table data-table="connections">
+          <caption class="visually-hidden">Open connections</caption>
+          <thead>
+            <tr>
+              <th scope="col">group</th>
+              <th scope="col" class="num">pid</th>
+              <th scope="col" class="num">id</th>
+              <th scope="col">remote</th>
+              <th scope="col">protocol</th>
+              <th scope="col" class="num" aria-sort={ariaSort("age")}>
+                <button type="button" class="sort" onClick={() => sortBy("age")}>
+                  age {sort.value === "age" ? (descending.value ? "▼" : "▲") : ""}
+                </button>
+              </th>
+              <th scope="col" class="num" aria-sort={ariaSort("bytes")}>
+                <button type="button" class="sort" onClick={() => sortBy("bytes")}>
+                  bytes in / out {sort.value === "bytes" ? (descending.value ? "▼" : "▲") : ""}
+                </button>
+              </th>
+              <th scope="col">state</th>
+              <th scope="col">
+                <span class="visually-hidden">actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((c) => (
+              <tr key={`${c.pid}/${c.id}`} data-connection={`${c.pid}/${c.id}`}>
+                <td>{c.group}</td>
+                <td class="num">{c.pid}</td>
+                <td class="num">{c.id}</td>
+                <td>
+                  <code>
+                    {c.remoteAddress}:{c.remotePort}
+                  </code>
+                </td>
+                <td>{c.protocol}</td>
+                <td class="num">{formatDuration(now.value - c.openedAt)}</td>
+                <td class="num">
+                  {formatBytes(c.bytesRead)} / {formatBytes(c.bytesWritten)}
+                </td>
+                <td>{c.state}</td>
+                <td class="actions">
+                  <button type="button" onClick={() => close(c)} aria-label={`Close connection ${c.id} of process ${c.pid}`}>
+                    Close
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <nav class="pager" aria-label="Connection pages">
+        <button type="button" disabled={current === 0} onClick={() => (page.value = current - 1)}>
+          Previous
+        </button>
+        <span data-connection-count>
+          {shown.length ? `${current * PAGE_SIZE + 1}–${current * PAGE_SIZE + rows.length} of ${formatCount(shown.length)}` : data ? "no connections" : "loading…"}
+        </span>
+        <button type="button" disabled={current >= pages - 1} onClick={() => (page.value = current + 1)}>
+          Next
+        </button>
+      </nav>
+    </section>
+  );
+}

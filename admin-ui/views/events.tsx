@@ -1,0 +1,90 @@
+/** @jsxImportSource preact */
+// Events (starts, exits with their last stderr lines, crashes, reloads) and the audit of admin actions: stored history, then live.
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import type { AuditRecord, ListResponse, StoredEvent } from "../../src/admin/contract.ts";
+import { api, errorText } from "../api.ts";
+import { liveRow, storedRow, type EventRow } from "../event-text.ts";
+import { formatDateTime } from "../format.ts";
+import { events } from "../state.ts";
+
+/** Stable keys for live events: their position shifts as new ones arrive and old ones fall off the cap. */
+const liveKeys = new WeakMap<object, number>();
+let nextKey = 0;
+const keyOf = (event: object) => liveKeys.get(event) ?? (liveKeys.set(event, ++nextKey), nextKey);
+
+function EventList(props: { rows: EventRow[] }) {
+  return (
+    <ol class="events" data-list="events">
+      {props.rows.map((row) => (
+        <li key={row.key} class={row.bad ? "bad" : ""} data-type={row.type}>
+          <time dateTime={new Date(row.at).toISOString()}>{formatDateTime(row.at)}</time>
+          <span class="badge">{row.type}</span>
+          {row.where && <span class="where">{row.where}</span>}
+          <span class="text">{row.text}</span>
+          {row.stderr.length > 0 && (
+            <details>
+              <summary>last stderr lines ({row.stderr.length})</summary>
+              <pre>{row.stderr.join("\n")}</pre>
+            </details>
+          )}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function Events() {
+  const stored = useSignal<StoredEvent[]>([]);
+  const audit = useSignal<AuditRecord[]>([]);
+  const message = useSignal<string | null>(null);
+  // The newest admin action: when it changes, the audit table reloads (it has the stored id and every field).
+  const lastAction = events.value.find((e) => e.type === "admin-action");
+
+  useEffect(() => {
+    api<ListResponse<StoredEvent>>("/api/events/log?limit=200")
+      .then((r) => (stored.value = r.items))
+      .catch((err) => (message.value = `Stored events unavailable: ${errorText(err)}`));
+    api<ListResponse<AuditRecord>>("/api/audit?limit=100")
+      .then((r) => (audit.value = r.items))
+      .catch((err) => (message.value = `Audit log unavailable: ${errorText(err)}`));
+  }, [lastAction]);
+
+  // Live events newer than the stored list's newest, then the stored ones: no event twice.
+  const newestStored = stored.value[0]?.at ?? 0;
+  const live = events.value.filter((e) => e.type !== "admin-action" && e.type !== "stats" && e.at > newestStored);
+  const rows = [...live.map((e) => liveRow(e, keyOf(e))), ...stored.value.map(storedRow)];
+
+  return (
+    <section aria-labelledby="events-title">
+      <h2 id="events-title">Events</h2>
+      {message.value && <p class="muted">{message.value}</p>}
+      {rows.length ? <EventList rows={rows} /> : <p class="muted">No events yet.</p>}
+      <h2 id="audit-title">Audit</h2>
+      <div class="table-wrap">
+        <table data-table="audit" aria-labelledby="audit-title">
+          <thead>
+            <tr>
+              <th scope="col">time</th>
+              <th scope="col">action</th>
+              <th scope="col">target</th>
+              <th scope="col">from</th>
+              <th scope="col">result</th>
+            </tr>
+          </thead>
+          <tbody>
+            {audit.value.map((a) => (
+              <tr key={a.id} class={a.result === "ok" ? "" : "bad"}>
+                <td>{formatDateTime(a.at)}</td>
+                <td>{a.action}</td>
+                <td>{a.target}</td>
+                <td>{a.source}</td>
+                <td>{a.result}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

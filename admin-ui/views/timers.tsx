@@ -1,0 +1,107 @@
+/** @jsxImportSource preact */
+// Timers of every process: interval, persistence, runs and the next run; delete one. Refreshed every 5 s while shown.
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import type { TimerItem } from "../../src/admin/contract.ts";
+import { api, del, errorText } from "../api.ts";
+import { formatCount, formatInterval, formatRelative } from "../format.ts";
+import { askConfirm } from "../parts/confirm.tsx";
+import { now, status } from "../state.ts";
+
+/** Runs and next-run times change continuously and no event announces them: a slow refresh, only while visible. */
+const REFRESH_MS = 5000;
+
+export function Timers() {
+  const group = useSignal("");
+  const timers = useSignal<TimerItem[] | null>(null);
+  const message = useSignal<string | null>(null);
+
+  const reload = async () => {
+    try {
+      timers.value = await api<TimerItem[]>(`/api/timers${group.value ? `?group=${encodeURIComponent(group.value)}` : ""}`);
+    } catch (err) {
+      message.value = errorText(err);
+    }
+  };
+  useEffect(() => {
+    void reload();
+    const timer = setInterval(() => document.visibilityState === "visible" && void reload(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [group.value]);
+
+  const remove = async (t: TimerItem) => {
+    if (!(await askConfirm(`Delete timer ${t.id}?`, `Process ${t.pid} (${t.group}) stops running this ${formatInterval(t.intervalMs)} timer. Its code is not told.`, "Delete"))) return;
+    try {
+      await del(`/api/timers/${t.pid}/${t.id}`);
+      message.value = `Deleted timer ${t.id} of pid ${t.pid}.`;
+      await reload();
+    } catch (err) {
+      message.value = `Could not delete timer ${t.id}: ${errorText(err)}`;
+    }
+  };
+
+  const list = timers.value;
+  return (
+    <section aria-labelledby="timers-title">
+      <div class="section-head">
+        <h2 id="timers-title">Timers</h2>
+        <div class="filters">
+          <label>
+            group
+            <select value={group.value} onChange={(e) => (group.value = e.currentTarget.value)}>
+              <option value="">all</option>
+              {status.value?.groups.map((g) => <option key={g.name}>{g.name}</option>)}
+            </select>
+          </label>
+          <button type="button" onClick={() => void reload()}>
+            Refresh
+          </button>
+        </div>
+      </div>
+      {message.value && (
+        <p class="notice" role="status">
+          {message.value}
+        </p>
+      )}
+      <div class="table-wrap">
+        <table data-table="timers">
+          <caption class="visually-hidden">Timers</caption>
+          <thead>
+            <tr>
+              <th scope="col">group</th>
+              <th scope="col" class="num">pid</th>
+              <th scope="col" class="num">id</th>
+              <th scope="col" class="num">interval</th>
+              <th scope="col">persistent</th>
+              <th scope="col" class="num">runs</th>
+              <th scope="col" class="num">next run</th>
+              <th scope="col">
+                <span class="visually-hidden">actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list?.map((t) => (
+              <tr key={`${t.pid}/${t.id}`} data-timer={`${t.pid}/${t.id}`}>
+                <td>{t.group}</td>
+                <td class="num">{t.pid}</td>
+                <td class="num">{t.id}</td>
+                <td class="num">{formatInterval(t.intervalMs)}</td>
+                <td>{t.persistent ? "yes" : "once"}</td>
+                <td class="num">{formatCount(t.runs)}</td>
+                <td class="num">{formatRelative(t.nextAt, Math.max(now.value, Date.now() - 1000))}</td>
+                <td class="actions">
+                  <button type="button" onClick={() => remove(t)} aria-label={`Delete timer ${t.id} of process ${t.pid}`}>
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {list && list.length === 0 && <p class="muted">No timers. Handlers add them with worker.timers.add(seconds, fn).</p>}
+      {!list && <p class="muted">Loading…</p>}
+    </section>
+  );
+}
