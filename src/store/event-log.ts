@@ -18,6 +18,7 @@ interface AuditRow {
   at: number;
   action: string;
   target: string;
+  actor: string;
   source: string;
   result: string;
   detail: string | null;
@@ -42,8 +43,8 @@ export class EventLog {
 
   recordAudit(record: AuditInput): void {
     this.conn.attempt("record audit", (db) => {
-      db.query("INSERT INTO audit (at, action, target, source, result, detail) VALUES ($at, $action, $target, $source, $result, $detail)").run({
-        at: record.at, action: record.action, target: record.target, source: record.source, result: record.result,
+      db.query("INSERT INTO audit (at, action, target, actor, source, result, detail) VALUES ($at, $action, $target, $actor, $source, $result, $detail)").run({
+        at: record.at, action: record.action, target: record.target, actor: record.actor, source: record.source, result: record.result,
         detail: record.detail === undefined ? null : JSON.stringify(record.detail),
       });
     }, undefined);
@@ -59,7 +60,7 @@ export class EventLog {
 
   audit(limit: number, before = Number.MAX_SAFE_INTEGER): AuditRecord[] {
     const rows = this.conn.attempt("read audit", (db) =>
-      db.query("SELECT id, at, action, target, source, result, detail FROM audit WHERE id < $before ORDER BY id DESC LIMIT $limit").all({ before, limit }) as AuditRow[],
+      db.query("SELECT id, at, action, target, actor, source, result, detail FROM audit WHERE id < $before ORDER BY id DESC LIMIT $limit").all({ before, limit }) as AuditRow[],
     [] as AuditRow[]);
     return rows.map(({ detail, ...r }) => (detail === null ? r : { ...r, detail: JSON.parse(detail) as Record<string, unknown> }));
   }

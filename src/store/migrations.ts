@@ -31,6 +31,7 @@ export const MIGRATIONS: readonly string[] = [
      at INTEGER NOT NULL,
      action TEXT NOT NULL,
      target TEXT NOT NULL,
+     actor TEXT NOT NULL,          -- how the caller proved itself: token, session, or none (a failed login)
      source TEXT NOT NULL,
      result TEXT NOT NULL,
      detail TEXT

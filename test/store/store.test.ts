@@ -110,14 +110,14 @@ describe("store", () => {
     const store = openStore(dir, RETENTION);
     store.log.recordEvent(T0, { type: "process-started", pid: 5, group: "web" });
     store.log.recordEvent(T0 + 1, { type: "process-exited", pid: 5, group: "web" });
-    store.log.recordAudit({ at: T0, action: "reload", target: "all", source: "127.0.0.1", result: "ok", detail: { generation: 2 } });
-    store.log.recordAudit({ at: T0 + 1, action: "stop", target: "master", source: "127.0.0.1", result: "refused" });
+    store.log.recordAudit({ at: T0, action: "reload", target: "all", actor: "token", source: "127.0.0.1", result: "ok", detail: { generation: 2 } });
+    store.log.recordAudit({ at: T0 + 1, action: "stop", target: "master", actor: "session", source: "127.0.0.1", result: "refused" });
     const events = store.log.events(10);
     expect(events.map((e) => e.type)).toEqual(["process-exited", "process-started"]);
     expect(events[0]).toMatchObject({ pid: 5, group: "web", data: { type: "process-exited", pid: 5 } });
     expect(store.log.events(10, events[0]!.id).map((e) => e.type)).toEqual(["process-started"]);
     const audit = store.log.audit(1);
-    expect(audit).toEqual([{ id: 2, at: T0 + 1, action: "stop", target: "master", source: "127.0.0.1", result: "refused" }]);
+    expect(audit).toEqual([{ id: 2, at: T0 + 1, action: "stop", target: "master", actor: "session", source: "127.0.0.1", result: "refused" }]);
     expect(store.log.audit(5)[1]!.detail).toEqual({ generation: 2 });
     store.close();
   });
