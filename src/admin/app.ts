@@ -1,43 +1,73 @@
-// The admin plane's Hono app: health without auth, everything else behind the admin token.
+// The admin plane's Hono app: guards every request (Host, headers, auth, same origin), then the JSON API, /metrics and the dashboard.
 import { Hono } from "hono";
-import { isAppError } from "../errors.ts";
-import type { AdminContext } from "./context.ts";
-import { sameSecret } from "./token.ts";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { auditor } from "./audit.ts";
+import { authenticate } from "./auth.ts";
+import type { AdminContext, AdminEnv, RouteDeps } from "./context.ts";
+import { mountDashboard } from "./dashboard.ts";
+import { FailureThrottle } from "./failure-throttle.ts";
+import { hostCheck } from "./host-check.ts";
+import { LiveFeed } from "./live-feed.ts";
+import { pushRoutes } from "./push-route.ts";
+import { QueryError } from "./query-params.ts";
+import { actionRoutes } from "./routes/action-routes.ts";
+import { connectionRoutes } from "./routes/connection-routes.ts";
+import { eventRoutes } from "./routes/event-routes.ts";
+import { historyRoutes } from "./routes/history-routes.ts";
+import { metricsRoute } from "./routes/metrics-route.ts";
+import { loginRoute, logoutRoute } from "./routes/session-routes.ts";
+import { statusRoutes } from "./routes/status-routes.ts";
+import { timerRoutes } from "./routes/timer-routes.ts";
+import { sameOriginForSessions } from "./same-origin.ts";
+import { securityHeaders } from "./security-headers.ts";
+import { SessionStore } from "./sessions.ts";
 
-export function createAdminApp(ctx: AdminContext): Hono {
-  const app = new Hono();
+export interface AdminAppOptions {
+  /** The port the server actually bound (admin.listen may say 0); the Host check needs it. */
+  port?: () => number;
+  feed?: LiveFeed;
+  throttle?: FailureThrottle;
+}
+
+/** Action bodies are a few fields; nothing legitimate comes near this. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+export function createAdminApp(ctx: AdminContext, options: AdminAppOptions = {}): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  const port = options.port ?? (() => ctx.config.admin.port);
+  const feed = options.feed ?? new LiveFeed();
+  const sessions = new SessionStore();
+  const throttle = options.throttle ?? new FailureThrottle();
+  const deps: RouteDeps = { ctx, feed, audit: auditor(ctx, feed) };
+
+  app.use("*", securityHeaders());
+  app.use("*", hostCheck(ctx.config.admin, port));
   app.get("/healthz", (c) => c.json({ ok: true }));
+  app.use("/api/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `the body is over ${MAX_BODY_BYTES} bytes` }, 413) }));
+  loginRoute(app, { ...deps, sessions, throttle });
+  const auth = authenticate({ token: ctx.token, sessions, throttle });
+  app.use("/api/*", auth);
+  app.use("/metrics", authenticate({ token: ctx.token, sessions, throttle }, () => ctx.config.admin.metricsPublic));
+  app.use("/api/*", sameOriginForSessions());
 
-  app.use("/api/*", async (c, next) => {
-    const header = c.req.header("authorization") ?? "";
-    const given = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
-    if (!given || !sameSecret(given, ctx.token)) {
-      return c.json({ error: "unauthorized: send Authorization: Bearer <token from the admin.token file>" }, 401, {
-        "WWW-Authenticate": 'Bearer realm="workerman-app"',
-      });
-    }
-    await next();
-  });
-
-  app.get("/api/status", (c) => c.json(ctx.status()));
-
-  app.post("/api/reload", async (c) => {
-    const body = (await c.req.json().catch(() => ({}))) as { group?: string; graceful?: boolean };
-    try {
-      const { generation, groups } = ctx.supervisor.reload({ group: body.group, graceful: body.graceful === true });
-      return c.json({ generation, groups, graceful: body.graceful === true }, 202);
-    } catch (err) {
-      if (isAppError(err)) return c.json({ error: err.message }, 400);
-      throw err;
-    }
-  });
-
-  app.post("/api/processes/:pid/restart", (c) => {
-    const pid = Number(c.req.param("pid"));
-    if (!ctx.supervisor.restartProcess(pid)) return c.json({ error: `no current worker process ${pid}` }, 404);
-    return c.json({ pid, restarting: true }, 202);
-  });
+  logoutRoute(app, { ...deps, sessions, throttle });
+  statusRoutes(app, deps);
+  connectionRoutes(app, deps);
+  timerRoutes(app, deps);
+  actionRoutes(app, deps);
+  eventRoutes(app, deps);
+  historyRoutes(app, deps);
+  metricsRoute(app, deps);
+  pushRoutes(app, deps);
+  mountDashboard(app);
 
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((err, c) => {
+    if (err instanceof QueryError) return c.json({ error: err.message }, 400);
+    if (err instanceof HTTPException) return err.getResponse();
+    console.error(`admin: ${c.req.method} ${c.req.path} failed: ${err.stack ?? err.message}`);
+    return c.json({ error: `internal error: ${err.message}` }, 500);
+  });
   return app;
 }

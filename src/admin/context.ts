@@ -1,7 +1,10 @@
 // What the admin plane may see and do in the master: the one seam between src/admin and src/master.
 import type { AppConfig } from "../config/types.ts";
 import type { Supervisor } from "../master/supervisor.ts";
+import type { MasterStore } from "../store/master-store.ts";
+import type { Audit } from "./audit.ts";
 import type { StatusResponse } from "./contract.ts";
+import type { LiveFeed } from "./live-feed.ts";
 
 export interface AdminContext {
   config: AppConfig;
@@ -10,4 +13,25 @@ export interface AdminContext {
   status: () => StatusResponse;
   /** Asks the master to stop (as SIGTERM, or SIGQUIT when graceful). */
   requestStop: (graceful: boolean) => void;
+  /** History, event log and audit; works (as a no-op) even when the database could not open. */
+  store: MasterStore;
+}
+
+/** How a request proved who it is: the token header, the login cookie, or nothing needed (/metrics when public). */
+export type AuthKind = "token" | "session" | "public";
+
+/** Hono's typing of the admin app: `c.env` is Bun's server (client address, per-request timeouts). */
+export interface AdminEnv {
+  Bindings: {
+    requestIP?: (request: Request) => { address: string } | null;
+    timeout?: (request: Request, seconds: number) => void;
+  };
+  Variables: { auth: AuthKind };
+}
+
+/** What every group of routes is built with. */
+export interface RouteDeps {
+  ctx: AdminContext;
+  feed: LiveFeed;
+  audit: Audit;
 }

@@ -19,6 +19,8 @@ export interface StatusProcess {
   timers: number;
   rssBytes: number;
   cpuPercent: number;
+  /** Numbers the handler keeps with worker.metrics (e.g. per-route counts and timings); absent when none. */
+  metrics?: Record<string, number>;
 }
 
 export interface StatusGroup {
@@ -89,7 +91,7 @@ export interface ConnectionItem {
   transport: string;
   remoteAddress: string;
   remotePort: number;
-  /** The listener's address: host, or the socket path for unix://. */
+  /** The listener's address: host, or the socket path for unix:// ("" for outbound connections). */
   localAddress: string;
   localPort: number;
   bytesRead: number;
@@ -99,6 +101,8 @@ export interface ConnectionItem {
   openedAt: number;
   /** ESTABLISHED, or DRAINING while its process is being replaced or stopped. */
   state: string;
+  /** true: the worker opened it (worker.connect), so remote* is the server it reached. */
+  outbound: boolean;
 }
 
 export interface ConnectionsResponse {
@@ -161,6 +165,8 @@ export interface AuditRecord {
   at: number;
   action: string;
   target: string;
+  /** How the caller proved itself: "token", "session", or "none" (a failed login). */
+  actor: string;
   /** The client's address as the admin socket saw it (proxies' X-Forwarded-For is not trusted). */
   source: string;
   /** "ok", "refused", or an error sentence. */

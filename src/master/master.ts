@@ -5,6 +5,8 @@ import { ensureToken } from "../admin/token.ts";
 import { startChannelRelay } from "../channel/relay.ts";
 import { loadConfig } from "../config/load.ts";
 import type { AppConfig } from "../config/types.ts";
+import { openStore } from "../store/master-store.ts";
+import { startRecorder } from "../store/recorder.ts";
 import { VERSION } from "../version.ts";
 import { logEvent } from "./console-log.ts";
 import { daemonLog } from "./daemon.ts";
@@ -35,6 +37,9 @@ export async function runMaster(configPath: string): Promise<number> {
   const stopRequested = Promise.withResolvers<boolean>();
   const requestStop = (graceful: boolean) => stopRequested.resolve(graceful);
   const status = () => buildStatus(config, supervisor, startedAt, tcpMigrateReq);
+  // Before supervisor.start(), so the first process events are recorded; a store that cannot open only reports it.
+  const store = openStore(config.dataDir, config.store);
+  const recorder = startRecorder(store, { processes: () => status().processes, subscribe: (listener) => supervisor.on(listener) });
   let admin: AdminPlane | undefined;
   const reload = (graceful: boolean) => {
     try {
@@ -48,6 +53,8 @@ export async function runMaster(configPath: string): Promise<number> {
     await supervisor.stop(graceful);
     await channel.stop();
     admin?.stop();
+    recorder.stop();
+    store.close();
     signals.remove();
     for (const fd of listenFds.values()) closeSync(fd);
     for (const group of config.workers) if (group.listen.path) rmSync(group.listen.path, { force: true });
@@ -56,7 +63,7 @@ export async function runMaster(configPath: string): Promise<number> {
 
   try {
     const token = ensureToken(config);
-    admin = startAdminPlane({ config, supervisor, token: token.token, status, requestStop });
+    admin = startAdminPlane({ config, supervisor, token: token.token, status, requestStop, store });
     const runtimeInfo = { pid: process.pid, adminUrl: admin.url, configPath: config.configPath, startedAt, version: VERSION, ready: false };
     writeRuntimeFile(config.dataDir, runtimeInfo);
     if (token.created) console.log(`created the admin token at ${token.path} (mode 0600)`);

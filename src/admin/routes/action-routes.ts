@@ -1,0 +1,55 @@
+// The master's actions: POST /api/reload, POST /api/processes/:pid/restart, POST /api/stop (needs {"confirm": true}).
+import type { Hono } from "hono";
+import { z } from "zod";
+import { isAppError } from "../../errors.ts";
+import type { AdminEnv, RouteDeps } from "../context.ts";
+import { readJsonBody } from "../json-body.ts";
+import { findWorker } from "../worker-queries.ts";
+
+const reloadBody = z.strictObject({ group: z.string().optional(), graceful: z.boolean().optional() });
+const emptyBody = z.strictObject({});
+const stopBody = z.strictObject({
+  confirm: z.literal(true, 'stopping the master ends every worker: send {"confirm": true}'),
+  graceful: z.boolean().optional(),
+});
+
+export function actionRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void {
+  app.post("/api/reload", async (c) => {
+    const body = await readJsonBody(c, reloadBody);
+    if (!body.ok) return body.response;
+    const graceful = body.value.graceful === true;
+    const target = body.value.group ?? "all";
+    try {
+      const { generation, groups } = ctx.supervisor.reload({ group: body.value.group, graceful });
+      audit(c, { action: "reload", target, result: "ok", detail: { generation, groups, graceful } });
+      return c.json({ generation, groups, graceful }, 202);
+    } catch (err) {
+      if (!isAppError(err)) throw err;
+      audit(c, { action: "reload", target, result: `refused: ${err.message}` });
+      return c.json({ error: err.message }, 400);
+    }
+  });
+
+  app.post("/api/processes/:pid/restart", async (c) => {
+    const body = await readJsonBody(c, emptyBody);
+    if (!body.ok) return body.response;
+    const pid = Number(c.req.param("pid"));
+    const ok = findWorker(ctx.supervisor, pid) !== undefined && ctx.supervisor.restartProcess(pid);
+    audit(c, { action: "restart-process", target: c.req.param("pid"), result: ok ? "ok" : "refused: not a current worker process" });
+    if (!ok) return c.json({ error: `no current worker process ${c.req.param("pid")}` }, 404);
+    return c.json({ pid, restarting: true }, 202);
+  });
+
+  app.post("/api/stop", async (c) => {
+    const body = await readJsonBody(c, stopBody);
+    if (!body.ok) {
+      audit(c, { action: "stop", target: "master", result: "refused: no confirm" });
+      return body.response;
+    }
+    const graceful = body.value.graceful === true;
+    audit(c, { action: "stop", target: "master", result: "ok", detail: { graceful } });
+    // Answer first: the stop closes this server.
+    setTimeout(() => ctx.requestStop(graceful), 20);
+    return c.json({ stopping: true, graceful }, 202);
+  });
+}

@@ -1,0 +1,40 @@
+// GET /metrics: every process's figures (from the workers' last IPC report, and the master's own) in Prometheus text format.
+import type { Hono } from "hono";
+import type { Supervisor } from "../../master/supervisor.ts";
+import type { AdminEnv, RouteDeps } from "../context.ts";
+import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, type MetricFamily } from "../prometheus-text.ts";
+import { liveProcesses } from "../worker-queries.ts";
+
+export function metricsRoute(app: Hono<AdminEnv>, { ctx }: RouteDeps): void {
+  app.get("/metrics", (c) => c.body(renderPrometheus(collect(ctx.supervisor)), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE }));
+}
+
+type Sample = MetricFamily["samples"][number];
+
+/** One sample per process for each figure; the master is group "master". */
+export function collect(supervisor: Supervisor): MetricFamily[] {
+  const procs = liveProcesses(supervisor);
+  const per = (value: (c: NonNullable<(typeof procs)[number]["counters"]>) => number): Sample[] =>
+    procs.filter((p) => p.counters).map((p) => ({ labels: { group: p.group, pid: p.pid }, value: value(p.counters!) }));
+  const master = { group: "master", pid: process.pid };
+  const cpu = process.cpuUsage();
+  const restarts = new Map<string, number>();
+  for (const slot of supervisor.slots) restarts.set(slot.group.name, (restarts.get(slot.group.name) ?? 0) + slot.restarts);
+  return [
+    { name: "process_resident_memory_bytes", help: "Resident memory size in bytes.", type: "gauge",
+      samples: [{ labels: master, value: process.memoryUsage.rss() }, ...per((c) => c.rssBytes)] },
+    { name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.", type: "counter",
+      samples: [{ labels: master, value: (cpu.user + cpu.system) / 1e6 }, ...per((c) => c.cpuMicros / 1e6)] },
+    { name: "workerman_connections", help: "Open connections of a worker process.", type: "gauge", samples: per((c) => c.connections) },
+    { name: "workerman_requests_total", help: "Requests (http) or messages handed to the handler.", type: "counter", samples: per((c) => c.requests) },
+    { name: "workerman_send_fail_total", help: "Sends that failed (closed connection or full send buffer).", type: "counter", samples: per((c) => c.sendFail) },
+    { name: "workerman_handler_errors_total", help: "Handler callbacks that threw or rejected.", type: "counter", samples: per((c) => c.handlerErrors) },
+    { name: "workerman_protocol_errors_total", help: "Connections closed for malformed or oversized input.", type: "counter", samples: per((c) => c.protocolErrors) },
+    { name: "workerman_timers", help: "Active timers of a worker process.", type: "gauge", samples: per((c) => c.timers) },
+    { name: "workerman_worker_restarts_total", help: "Restarts of a group's crashed workers.", type: "counter",
+      samples: [...restarts].map(([group, value]) => ({ labels: { group }, value })) },
+    { name: "workerman_reloads_total", help: "Reloads since the master started.", type: "counter", samples: [{ value: supervisor.reloads }] },
+    { name: "workerman_up", help: "1 when the process is serving (the master, and workers that listen), else 0.", type: "gauge",
+      samples: [{ labels: master, value: 1 }, ...procs.map((p) => ({ labels: { group: p.group, pid: p.pid }, value: p.state === "ready" ? 1 : 0 }))] },
+  ];
+}

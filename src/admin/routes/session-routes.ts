@@ -1,0 +1,68 @@
+// POST /api/login ({token} or {password}) sets the HttpOnly, SameSite=Strict session cookie the dashboard needs; POST /api/logout ends it.
+import type { Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+import { tooManyFailures } from "../auth.ts";
+import { clientAddress } from "../client-address.ts";
+import type { AdminEnv, RouteDeps } from "../context.ts";
+import type { FailureThrottle } from "../failure-throttle.ts";
+import { readJsonBody } from "../json-body.ts";
+import { fromSameOrigin } from "../same-origin.ts";
+import { SESSION_COOKIE, SESSION_TTL_SECONDS, type SessionStore } from "../sessions.ts";
+import { sameSecret } from "../token.ts";
+
+const loginBody = z
+  .strictObject({ token: z.string().max(1024).optional(), password: z.string().max(1024).optional() })
+  .refine((b) => (b.token === undefined) !== (b.password === undefined), 'send either {"token": "..."} or {"password": "..."}');
+
+export interface SessionDeps extends RouteDeps {
+  sessions: SessionStore;
+  throttle: FailureThrottle;
+}
+
+/** Registered before the auth middleware: logging in is how a browser gets past it. */
+export function loginRoute(app: Hono<AdminEnv>, { ctx, audit, sessions, throttle }: SessionDeps): void {
+  app.post("/api/login", async (c) => {
+    const address = clientAddress(c);
+    const retryAfter = throttle.retryAfter(address);
+    if (retryAfter > 0) return tooManyFailures(c, retryAfter);
+    // A login from another origin would plant the attacker's session in the victim's browser (login CSRF).
+    if (!fromSameOrigin(c)) return c.json({ error: "cross-origin login refused: log in from the admin page itself" }, 403);
+    const body = await readJsonBody(c, loginBody);
+    if (!body.ok) return body.response;
+    const { token, password } = body.value;
+    const hash = ctx.config.admin.passwordHash;
+    const ok = token !== undefined ? sameSecret(token, ctx.token) : hash !== undefined && (await verifyPassword(password!, hash));
+    const method = token !== undefined ? "token" : "password";
+    if (!ok) {
+      throttle.fail(address);
+      audit(c, { action: "login", target: method, result: "refused: wrong secret" });
+      const why = method === "password" && hash === undefined ? "no admin.passwordHash is configured: log in with the token" : `wrong ${method}`;
+      return c.json({ error: `unauthorized: ${why}` }, 401);
+    }
+    const session = sessions.create(address);
+    setCookie(c, SESSION_COOKIE, session.id, { httpOnly: true, sameSite: "Strict", path: "/", maxAge: SESSION_TTL_SECONDS });
+    c.set("auth", "session");
+    audit(c, { action: "login", target: method, result: "ok" });
+    return c.json({ ok: true, expiresAt: session.expiresAt });
+  });
+}
+
+/** Registered after the auth middleware. */
+export function logoutRoute(app: Hono<AdminEnv>, { audit, sessions }: SessionDeps): void {
+  app.post("/api/logout", (c) => {
+    const id = getCookie(c, SESSION_COOKIE);
+    if (id !== undefined) sessions.end(id);
+    deleteCookie(c, SESSION_COOKIE, { path: "/", httpOnly: true, sameSite: "Strict" });
+    audit(c, { action: "logout", target: c.get("auth"), result: "ok" });
+    return c.json({ ok: true });
+  });
+}
+
+async function verifyPassword(password: string, hash: string): Promise<boolean> {
+  try {
+    return await Bun.password.verify(password, hash);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,12 @@
+// GET /api/status: the master, its groups and every process, plus the store's health.
+import type { Hono } from "hono";
+import type { AdminEnv, RouteDeps } from "../context.ts";
+import type { StatusResponse } from "../contract.ts";
+
+export function statusRoutes(app: Hono<AdminEnv>, { ctx }: RouteDeps): void {
+  app.get("/api/status", (c) => {
+    const status = ctx.status();
+    const body: StatusResponse = { ...status, master: { ...status.master, storeError: ctx.store.health() } };
+    return c.json(body);
+  });
+}

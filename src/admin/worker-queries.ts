@@ -1,0 +1,44 @@
+// Asks worker processes about their connections and timers over IPC, all at once, and finds the process an action targets.
+import type { AppConfig } from "../config/types.ts";
+import type { Supervisor } from "../master/supervisor.ts";
+import type { WorkerProcess } from "../master/worker-process.ts";
+
+export interface ProcessFilter {
+  group?: string;
+  pid?: number;
+}
+
+/** Every process that still runs (old generations included: their connections are real), filtered. */
+export function liveProcesses(supervisor: Supervisor, filter: ProcessFilter = {}): WorkerProcess[] {
+  return [...supervisor.processes]
+    .filter((p) => p.state !== "exited")
+    .filter((p) => (filter.group === undefined || p.group === filter.group) && (filter.pid === undefined || p.pid === filter.pid))
+    .sort((a, b) => a.pid - b.pid);
+}
+
+/** Only a pid the supervisor owns: the API must never act on an arbitrary process of the machine. */
+export function findWorker(supervisor: Supervisor, pid: number): WorkerProcess | undefined {
+  return Number.isInteger(pid) ? liveProcesses(supervisor).find((p) => p.pid === pid) : undefined;
+}
+
+export interface Gathered<T> {
+  rows: { proc: WorkerProcess; items: T[] }[];
+  errors: { pid: number; error: string }[];
+}
+
+/** Queries the processes in parallel; one slow or vanished process costs its rows, not the whole answer. */
+export async function gather<T>(procs: WorkerProcess[], what: "connections" | "timers"): Promise<Gathered<T>> {
+  const replies = await Promise.all(procs.map((proc) => proc.request({ type: "query", what })));
+  const result: Gathered<T> = { rows: [], errors: [] };
+  replies.forEach((reply, i) => {
+    const proc = procs[i]!;
+    if (reply.ok && Array.isArray(reply.data)) result.rows.push({ proc, items: reply.data as T[] });
+    else result.errors.push({ pid: proc.pid, error: reply.error ?? "no data" });
+  });
+  return result;
+}
+
+export function checkGroup(config: AppConfig, group: string | undefined): string | null {
+  if (group === undefined || config.workers.some((g) => g.name === group)) return null;
+  return `no group "${group}" (groups: ${config.workers.map((g) => g.name).join(", ")})`;
+}
