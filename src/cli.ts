@@ -1,6 +1,7 @@
 // The executable's entry: argv -> command, and the only place that calls process.exit.
 import { parseArgs } from "./cli-args.ts";
 import { checkCommand } from "./commands/check.ts";
+import { connectionsCommand } from "./commands/connections.ts";
 import { helpCommand } from "./commands/help.ts";
 import { pushCommand } from "./commands/push.ts";
 import { reloadCommand } from "./commands/reload.ts";
@@ -31,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       return stopCommand(args.config, args.graceful);
     case "status":
       return statusCommand(args.config, args.json);
+    case "connections":
+      return connectionsCommand(args.config, args.json, args.group);
     case "reload":
       return reloadCommand(args.config, args.graceful, args.group);
     case "push":

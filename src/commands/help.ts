@@ -13,6 +13,8 @@ Commands:
   reload [-g] [--group G]
                    start a new generation of workers, then drain the old one (-g: let connections end by themselves)
   status [--json]  show every process of the running master
+  connections [--json] [--group G]
+                   list open connections (pid, worker, cid, transport, protocol, queues, bytes, state, addresses)
   push (--uid U | --group G | --all) MESSAGE
                    send MESSAGE to a uid's connections, a group, or every connection (cluster-wide with cluster.redis)
   check            validate the config and exit (0 valid, 2 invalid)
@@ -23,7 +25,7 @@ Options:
   -c, --config F   the config file (default ./app.json); control commands use it to find the running master
   -d, --daemon     run in the background
   -g, --graceful   graceful stop or reload
-  --group G        reload only this group; push: the channel group
+  --group G        reload only this group (connections: list only this group); push: the channel group
   --uid U          push: the uid
   --all            push: every connection
   --json           machine-readable output
