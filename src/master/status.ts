@@ -45,6 +45,7 @@ export function buildStatus(config: AppConfig, supervisor: Supervisor, startedAt
       timers: c?.timers ?? 0,
       rssBytes: c?.rssBytes ?? 0,
       cpuPercent: Math.round(proc.cpuPercent * 10) / 10,
+      ...(c?.metrics ? { metrics: c.metrics } : {}),
     };
   });
   processes.sort((a, b) => a.group.localeCompare(b.group) || a.index - b.index || a.generation - b.generation);
