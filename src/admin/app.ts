@@ -46,9 +46,9 @@ export function createAdminApp(ctx: AdminContext, options: AdminAppOptions = {})
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.use("/api/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `the body is over ${MAX_BODY_BYTES} bytes` }, 413) }));
   loginRoute(app, { ...deps, sessions, throttle });
-  const auth = authenticate({ token: ctx.token, sessions, throttle });
-  app.use("/api/*", auth);
-  app.use("/metrics", authenticate({ token: ctx.token, sessions, throttle }, () => ctx.config.admin.metricsPublic));
+  const authDeps = { token: ctx.token, sessions, throttle };
+  app.use("/api/*", authenticate(authDeps));
+  app.use("/metrics", authenticate(authDeps, () => ctx.config.admin.metricsPublic));
   app.use("/api/*", sameOriginForSessions());
 
   logoutRoute(app, { ...deps, sessions, throttle });

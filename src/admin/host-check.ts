@@ -22,8 +22,8 @@ export function hostAllowed(hostHeader: string, admin: AdminConfig, port: number
 
 export function hostCheck(admin: AdminConfig, port: () => number): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
-    // Bun builds request.url from the Host header, so this is what the client asked for.
-    const host = new URL(c.req.url).host;
+    // The header itself when present (what a rebinding browser sends); request.url only for in-process requests.
+    const host = c.req.header("host") ?? new URL(c.req.url).host;
     if (!hostAllowed(host, admin, port())) {
       return c.json({ error: `Host "${host}" is not this admin plane's address; use ${admin.host}:${port()} or add the name to admin.allowedHosts` }, 403);
     }
