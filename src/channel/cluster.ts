@@ -6,6 +6,8 @@ import type { InstanceChange, RoutingTable } from "./routing-table.ts";
 /** Presence keys live this long unless refreshed: a host that dies vanishes from queries within it. */
 const PRESENCE_TTL_MS = 15_000;
 const REFRESH_MS = 5_000;
+/** A query Redis has not answered by then gets this instance's own answer (a hung Redis must not hang workers). */
+const QUERY_TIMEOUT_MS = 1_000;
 
 // Scripts read the live instances from the sorted set, so a query is one round trip whatever the number of hosts.
 const LIVE = "local ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf')\n";
@@ -101,11 +103,22 @@ export class Cluster {
     if (!this.connected) return null;
     const script = q.what === "uidOnline" ? UID_ONLINE : q.what === "uidCount" ? UID_COUNT : GROUP_COUNT;
     const arg = q.what === "uidOnline" ? q.uid : q.what === "groupCount" ? q.group : "";
+    const evaluated = this.#link.command("EVAL", [script, "1", this.#instancesKey, String(Date.now() - PRESENCE_TTL_MS), this.#prefix, arg]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<null>((resolve) => {
+      timer = setTimeout(() => {
+        this.#link.fail(new Error(`no answer from Redis in ${QUERY_TIMEOUT_MS} ms`));
+        resolve(null);
+      }, QUERY_TIMEOUT_MS);
+    });
     try {
-      const value = Number(await this.#link.command("EVAL", [script, "1", this.#instancesKey, String(Date.now() - PRESENCE_TTL_MS), this.#prefix, arg]));
-      return q.what === "uidOnline" ? value === 1 : value;
+      const value = await Promise.race([evaluated, timedOut]);
+      if (value === null) return null;
+      return q.what === "uidOnline" ? Number(value) === 1 : Number(value);
     } catch {
       return null;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

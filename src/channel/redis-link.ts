@@ -69,7 +69,8 @@ export class RedisLink {
   async stop(beforeClose?: () => Promise<void>): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
-    if (this.status.connected && beforeClose) await beforeClose().catch(() => {});
+    // Bounded: a stop must not wait on a Redis that stopped answering.
+    if (this.status.connected && beforeClose) await Promise.race([beforeClose().catch(() => {}), Bun.sleep(1000)]);
     this.#closeClients();
     this.status.connected = false;
   }

@@ -1,0 +1,181 @@
+// sendToAll fan-out to N WebSocket clients over 2 workers (one host, then two instances over Redis): publish-to-last-delivery latency.
+// Run: bun bench/channel.ts [--clients 10000] [--rounds 30] [--mode local|redis|both]
+import type { Socket } from "bun";
+import { AppUnderTest } from "../test/support/app-under-test.ts";
+import { RedisUnderTest } from "../test/channel/redis-server.ts";
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
+const CLIENTS = Number(args.get("clients") ?? 10_000);
+const ROUNDS = Number(args.get("rounds") ?? 30);
+const MODE = args.get("mode") ?? "both";
+const CONNECT_BATCH = 250;
+
+// The trigger client's message is broadcast as it is: "all:<round>" to every client of every process and host.
+const HANDLER = `export default {
+  onMessage(conn, data) {
+    if (typeof data === "string" && data.startsWith("all:")) conn.worker.channel.sendToAll(data);
+  },
+};`;
+
+interface Client {
+  socket: Socket<Client>;
+  pending: Buffer;
+  upgraded: boolean;
+  frames: number;
+  onFrame: () => void;
+  opened: () => void;
+}
+
+/** Raw sockets with a minimal RFC 6455 reader: 10,000 WebSocket objects would cost the client more than the server. */
+async function openClient(port: number, onFrame: () => void): Promise<Client> {
+  const ready = Promise.withResolvers<void>();
+  const state = { pending: Buffer.alloc(0), upgraded: false, frames: 0, onFrame, opened: ready.resolve } as Client;
+  state.socket = await Bun.connect<Client>({
+    hostname: "127.0.0.1",
+    port,
+    data: state,
+    socket: {
+      data(socket, chunk) {
+        const c = socket.data;
+        c.pending = c.pending.length ? Buffer.concat([c.pending, chunk]) : Buffer.from(chunk);
+        if (!c.upgraded) {
+          const end = c.pending.indexOf("\r\n\r\n");
+          if (end < 0) return;
+          if (!c.pending.subarray(0, 12).toString().includes("101")) throw new Error(`handshake refused: ${c.pending.toString()}`);
+          c.upgraded = true;
+          c.pending = c.pending.subarray(end + 4);
+          c.opened();
+        }
+        readFrames(c);
+      },
+      close() {},
+      error() {},
+    },
+  });
+  state.socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+  await ready.promise;
+  return state;
+}
+
+function readFrames(c: Client): void {
+  for (;;) {
+    if (c.pending.length < 2) return;
+    let length = c.pending[1]! & 0x7f;
+    let offset = 2;
+    if (length === 126) {
+      if (c.pending.length < 4) return;
+      length = c.pending.readUInt16BE(2);
+      offset = 4;
+    } else if (length === 127) {
+      if (c.pending.length < 10) return;
+      length = Number(c.pending.readBigUInt64BE(2));
+      offset = 10;
+    }
+    if (c.pending.length < offset + length) return;
+    c.pending = c.pending.subarray(offset + length);
+    c.frames++;
+    c.onFrame();
+  }
+}
+
+/** A masked text frame (clients must mask; a zero key keeps it simple and is valid). */
+function textFrame(text: string): Buffer {
+  const body = Buffer.from(text);
+  if (body.length > 125) throw new Error("trigger too long");
+  return Buffer.concat([Buffer.from([0x81, 0x80 | body.length, 0, 0, 0, 0]), body]);
+}
+
+async function connectAll(ports: number[], count: number, onFrame: () => void): Promise<Client[]> {
+  const clients: Client[] = [];
+  const started = performance.now();
+  for (let i = 0; i < count; i += CONNECT_BATCH) {
+    const batch = Array.from({ length: Math.min(CONNECT_BATCH, count - i) }, (_, k) => openClient(ports[(i + k) % ports.length]!, onFrame));
+    try {
+      clients.push(...(await Promise.all(batch)));
+    } catch (err) {
+      throw new Error(`stopped at ${clients.length} clients: ${(err as Error).message}`);
+    }
+  }
+  console.log(`  ${count} clients connected in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return clients;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+}
+
+/** Sends "all:<round>" from one client and times until every client holds that round's frame. */
+async function measure(clients: Client[]): Promise<{ p50: number; p99: number; max: number; firstP50: number }> {
+  let remaining = 0;
+  let first = 0;
+  let done = () => {};
+  const onFrame = () => {
+    if (first === 0) first = performance.now();
+    if (--remaining === 0) done();
+  };
+  for (const c of clients) c.onFrame = onFrame;
+  const lasts: number[] = [];
+  const firsts: number[] = [];
+  for (let round = 0; round < ROUNDS + 3; round++) {
+    const finished = Promise.withResolvers<void>();
+    remaining = clients.length;
+    first = 0;
+    done = finished.resolve;
+    const timeout = setTimeout(() => finished.reject(new Error(`round ${round}: ${remaining} of ${clients.length} clients got nothing in 10 s`)), 10_000);
+    const t0 = performance.now();
+    clients[round % clients.length]!.socket.write(textFrame(`all:${round}`));
+    await finished.promise;
+    clearTimeout(timeout);
+    if (round >= 3) {
+      // the first rounds warm up the JIT on every side
+      lasts.push(performance.now() - t0);
+      firsts.push(first - t0);
+    }
+    await Bun.sleep(50);
+  }
+  const expected = ROUNDS + 3;
+  const wrong = clients.filter((c) => c.frames !== expected).length;
+  if (wrong) throw new Error(`${wrong} clients did not get exactly ${expected} frames`);
+  lasts.sort((a, b) => a - b);
+  firsts.sort((a, b) => a - b);
+  return { p50: percentile(lasts, 50), p99: percentile(lasts, 99), max: lasts.at(-1)!, firstP50: percentile(firsts, 50) };
+}
+
+function report(label: string, r: Awaited<ReturnType<typeof measure>>): void {
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
+  console.log(`  ${label}: last delivery p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, max ${ms(r.max)} (first delivery p50 ${ms(r.firstP50)}; ${ROUNDS} rounds)`);
+}
+
+const workers = (count: number) => [{ name: "ws", listen: "websocket://127.0.0.1:0", count, handler: "./fanout.ts", idleTimeout: 255 }];
+const files = { "fanout.ts": HANDLER };
+
+async function closeClients(clients: Client[]): Promise<void> {
+  for (const c of clients) c.socket.end();
+  await Bun.sleep(200);
+}
+
+if (MODE === "local" || MODE === "both") {
+  console.log(`one host: 1 instance, 2 workers, ${CLIENTS} clients`);
+  await using app = await AppUnderTest.start({ workers: workers(2), files });
+  const clients = await connectAll([await app.port("ws")], CLIENTS, () => {});
+  await Bun.sleep(1100); // one stats interval, so status counts every connection
+  const perProcess = (await app.status()).processes.map((p) => p.connections).join(" + ");
+  console.log(`  connections per worker: ${perProcess}`);
+  report("sendToAll", await measure(clients));
+  await closeClients(clients);
+}
+
+if (MODE === "redis" || MODE === "both") {
+  console.log(`two instances over Redis: 1 worker each, ${CLIENTS} clients split evenly`);
+  await using redis = await RedisUnderTest.start();
+  const extra = { name: "bench", cluster: { redis: redis.url } };
+  await using a = await AppUnderTest.start({ workers: workers(1), files, extra });
+  await using b = await AppUnderTest.start({ workers: workers(1), files, extra });
+  for (const app of [a, b]) await app.waitFor(async () => (await app.status()).cluster?.connected, 5000, "cluster joined");
+  const clients = await connectAll([await a.port("ws"), await b.port("ws")], CLIENTS, () => {});
+  report("sendToAll across instances", await measure(clients));
+  const failures = [(await a.status()).cluster?.failures, (await b.status()).cluster?.failures];
+  console.log(`  cluster failures: ${failures.join(", ")}`);
+  await closeClients(clients);
+}
