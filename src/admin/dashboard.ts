@@ -1,46 +1,74 @@
-// The hook where the dashboard is served at /: today a placeholder page with a login form; the real UI replaces mountDashboard's body.
-import type { Hono } from "hono";
+// Serves the dashboard (admin-ui/) at / of the admin plane: bundled into the executable, or bundled in memory when run from source.
+import type { Context, Hono } from "hono";
+import { fileURLToPath } from "node:url";
+import page from "../../admin-ui/index.html";
 import type { AdminEnv } from "./context.ts";
 
-const PAGE = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>workerman-app admin</title><link rel="stylesheet" href="/placeholder.css"></head>
-<body>
-<h1>workerman-app admin</h1>
-<p>The dashboard is not built yet. The JSON API is: <code>/api/status</code>, <code>/api/connections</code>, <code>/api/events</code>, ... (see the README).</p>
-<form id="login"><label>Admin token <input id="token" type="password" autocomplete="current-password" required></label> <button>Log in</button></form>
-<p id="message"></p>
-<pre id="status"></pre>
-<script src="/placeholder.js"></script>
-</body>
-</html>
-`;
-
-// Served as a file: the Content-Security-Policy allows scripts from this origin only, never inline.
-const SCRIPT = `
-const message = document.getElementById("message");
-async function showStatus() {
-  const response = await fetch("/api/status");
-  if (response.ok) document.getElementById("status").textContent = JSON.stringify(await response.json(), null, 2);
-  return response.ok;
+interface Asset {
+  body: Blob;
+  type: string;
+  etag: string;
 }
-document.getElementById("login").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const response = await fetch("/api/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token: document.getElementById("token").value }) });
-  message.textContent = response.ok ? "logged in" : (await response.json()).error;
-  if (response.ok) showStatus();
-});
-showStatus();
-`;
 
-const STYLE = "body { font: 14px system-ui, sans-serif; margin: 2rem; } pre { background: #f4f4f4; padding: 1rem; }";
+/** By URL path: "/" for the page, "/chunk-….js" etc. for what it links (the names carry a content hash). */
+type Assets = Map<string, Asset>;
+
+/** What `bun build --compile` leaves on an HTML import: the bundled files inside the executable. From source it has none. */
+interface CompiledBundle {
+  index?: string;
+  files?: { path: string; loader: string; headers: Record<string, string> }[];
+}
+
+const INDEX_HTML = fileURLToPath(new URL("../../admin-ui/index.html", import.meta.url));
+
+function fromExecutable(bundle: CompiledBundle): Assets | null {
+  if (!bundle.files?.length) return null;
+  const assets: Assets = new Map();
+  for (const file of bundle.files) {
+    const asset = { body: Bun.file(file.path), type: file.headers["content-type"] ?? "application/octet-stream", etag: file.headers.etag ?? "" };
+    const name = file.path.slice(file.path.lastIndexOf("/"));
+    assets.set(file.path === bundle.index ? "/" : name, asset);
+  }
+  return assets;
+}
+
+/** From source there is no bundle yet: Bun bundles admin-ui/ in memory (tens of milliseconds) on first use. */
+async function fromSource(): Promise<Assets> {
+  const result = await Bun.build({ entrypoints: [INDEX_HTML], target: "browser", minify: true });
+  if (!result.success) throw new AggregateError(result.logs, "the dashboard (admin-ui/) does not bundle");
+  const assets: Assets = new Map();
+  for (const output of result.outputs) {
+    const name = output.path.replace(/^\.\//, "/");
+    assets.set(name.endsWith(".html") ? "/" : name, { body: output, type: output.type, etag: output.hash ?? "" });
+  }
+  return assets;
+}
+
+let loading: Promise<Assets> | undefined;
+
+/** Once per process, shared by every admin app (tests build many). */
+export function dashboardAssets(): Promise<Assets> {
+  loading ??= Promise.resolve(fromExecutable(page as unknown as CompiledBundle) ?? fromSource());
+  return loading;
+}
 
 /**
- * Everything here is public (a page must load before its user can log in), so it must hold no data: the page
- * reads only the authenticated JSON API and SSE feed, like the CLI does.
+ * Everything here is public (a page must load before its user can log in), so it holds no data: the page reads
+ * only the authenticated JSON API and SSE feed. Scripts and styles are files from this origin, so the strict
+ * Content-Security-Policy (securityHeaders) needs no inline exceptions.
  */
 export function mountDashboard(app: Hono<AdminEnv>): void {
-  app.get("/", (c) => c.html(PAGE));
-  app.get("/placeholder.js", (c) => c.body(SCRIPT, 200, { "Content-Type": "text/javascript; charset=utf-8" }));
-  app.get("/placeholder.css", (c) => c.body(STYLE, 200, { "Content-Type": "text/css; charset=utf-8" }));
+  // Start bundling now (from source), so the first page view does not wait for it.
+  dashboardAssets().catch((err) => console.error(`admin: dashboard unavailable: ${(err as Error).message}`));
+  const serve = async (c: Context<AdminEnv>, path: string) => {
+    const asset = (await dashboardAssets()).get(path);
+    if (!asset) return c.json({ error: `no route GET ${path}` }, 404);
+    const etag = `"${asset.etag}"`;
+    // The page itself is revalidated each time (it names the current chunks); chunks never change under a name.
+    const cache = path === "/" ? "no-cache" : "public, max-age=31536000, immutable";
+    if (c.req.header("if-none-match") === etag) return c.body(null, 304, { ETag: etag, "Cache-Control": cache });
+    return c.body(await asset.body.arrayBuffer(), 200, { "Content-Type": asset.type, ETag: etag, "Cache-Control": cache });
+  };
+  app.get("/", (c) => serve(c, "/"));
+  app.get("/:asset{[A-Za-z0-9_.-]+\\.(?:js|css|svg|map)}", (c) => serve(c, `/${c.req.param("asset")}`));
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { AppSpec } from "./app-under-test.ts";
 
 /** Debian's chromium package; playwright-core's own browser download is never used. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -60,4 +61,64 @@ export async function openBrowser(options: { width?: number; height?: number; co
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** The app the dashboard tests run: two http, two websocket (each with a timer), one text process that is not reloadable. */
+export const DASHBOARD_APP: AppSpec = {
+  workers: [
+    { name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts" },
+    { name: "chat", listen: "websocket://127.0.0.1:0", count: 2, handler: "./chat.ts" },
+    { name: "echo", listen: "text://127.0.0.1:0", handler: "./echo.ts", reloadable: false },
+  ],
+  files: {
+    "web.ts": `export default { fetch: () => new Response("pid " + process.pid) };`,
+    "chat.ts": `export default {
+      onWorkerStart(worker) { worker.timers.add(30, () => {}); },
+      onConnect(conn) { conn.send("hello #" + conn.id + " pid " + process.pid); },
+      onMessage(conn, data) { conn.send(data); },
+    };`,
+    "echo.ts": `export default { onMessage(conn, line) { conn.send(line); } };`,
+  },
+};
+
+export async function logIn(page: Page, token: string): Promise<void> {
+  await page.locator("#token").fill(token);
+  await page.click("button[type=submit]");
+  await page.locator("[data-table=workers] tbody tr").first().waitFor({ timeout: 10_000 });
+}
+
+export interface ShownWorker {
+  group: string;
+  pid: number;
+  generation: number;
+  state: string;
+}
+
+/** The workers table as the operator reads it (cell text, not data attributes). */
+export function workerRows(page: Page): Promise<ShownWorker[]> {
+  return page.locator("[data-table=workers] tbody tr").evaluateAll((rows) =>
+    rows.map((row) => {
+      const cells = Array.from(row.querySelectorAll("td"), (td) => td.textContent?.trim() ?? "");
+      return { group: cells[0]!, pid: Number(cells[1]), generation: Number(cells[2]), state: cells[3]! };
+    }),
+  );
+}
+
+export async function shownPids(page: Page): Promise<number[]> {
+  return (await workerRows(page)).filter((r) => r.state !== "exited").map((r) => r.pid).sort();
+}
+
+/** Pixels of the charts' canvases painted in one of the series colours (uPlot draws on canvas, so this is what is seen). */
+export function liveChartPixels(page: Page): Promise<number> {
+  return page.locator("figure.chart canvas").evaluateAll((canvases) => {
+    const palette = [[47, 111, 222], [224, 112, 42], [42, 157, 92]];
+    let count = 0;
+    for (const canvas of canvases as HTMLCanvasElement[]) {
+      const data = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let i = 0; i < data.length; i += 4) {
+        if (palette.some(([r, g, b]) => Math.abs(data[i]! - r!) < 24 && Math.abs(data[i + 1]! - g!) < 24 && Math.abs(data[i + 2]! - b!) < 24)) count++;
+      }
+    }
+    return count;
+  });
 }

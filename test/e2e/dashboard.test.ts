@@ -1,0 +1,122 @@
+// The dashboard in headless Chromium against the real master (from source): login, workers, reload, connections, charts, timers.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Page } from "playwright-core";
+import { AppUnderTest } from "../support/app-under-test.ts";
+import { chromiumAvailable, DASHBOARD_APP, liveChartPixels, logIn, openBrowser, shownPids, workerRows, type BrowserSession } from "../support/browser.ts";
+import { wsClient } from "../support/clients.ts";
+
+describe.skipIf(!chromiumAvailable())("dashboard in a real browser (from source)", () => {
+  let app: AppUnderTest;
+  let browser: BrowserSession;
+  let page: Page;
+
+  beforeAll(async () => {
+    app = await AppUnderTest.start(DASHBOARD_APP);
+    browser = await openBrowser();
+    page = browser.page;
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.[Symbol.asyncDispose]();
+    await app?.[Symbol.asyncDispose]();
+  }, 30_000);
+
+  test("a wrong token is refused with a clear message, and nothing is shown", async () => {
+    await page.goto(app.adminUrl);
+    await page.fill("#token", "not-the-token-0123456789abcdef");
+    await page.click("button[type=submit]");
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain("Wrong token");
+    expect(await page.locator("[data-table=workers]").count()).toBe(0);
+    // The master saw a refused secret, not a missing one.
+    const audit = await app.api<{ items: { action: string; result: string }[] }>("/api/audit");
+    expect(audit.items.some((a) => a.action === "login" && a.result.startsWith("refused"))).toBe(true);
+  });
+
+  test("log in with the token: one row per running process, with the master's pids", async () => {
+    await logIn(page, app.token);
+    const expected = (await app.status()).processes.filter((p) => p.state !== "exited").map((p) => p.pid).sort();
+    expect(expected.length).toBe(5);
+    await app.waitFor(async () => JSON.stringify(await shownPids(page)) === JSON.stringify(expected), 5000, "the workers table to list every pid");
+    const rows = await workerRows(page);
+    expect(rows.map((r) => r.group).sort()).toEqual(["chat#0", "chat#1", "echo#0", "web#0", "web#1"]);
+    expect(rows.every((r) => r.state === "ready")).toBe(true);
+    expect(await page.locator("[data-fact=pid]").textContent()).toBe(String((await app.status()).master.pid));
+    // The live feed is open (SSE), so the numbers move without polling.
+    await page.locator("[data-feed=live]").waitFor({ timeout: 5000 });
+  });
+
+  test("Reload all asks first, then the table shows new pids for every reloadable process", async () => {
+    const before = await workerRows(page);
+    const echoPid = before.find((r) => r.group === "echo#0")!.pid;
+    const reloadable = before.filter((r) => r.group !== "echo#0").map((r) => r.pid);
+    await page.click("[data-action=reload-all]");
+    const dialog = page.locator("dialog.confirm");
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain("Reload all groups?");
+    await dialog.locator("button[type=submit]").click();
+    await page.locator("[data-progress-result]").waitFor({ timeout: 15_000 });
+    expect(await page.locator("[data-progress-result]").textContent()).toContain("4 replaced, 0 failed");
+    const after = await app.waitFor(async () => {
+      const rows = (await workerRows(page)).filter((r) => r.state === "ready");
+      return rows.length === 5 && rows.every((r) => r.group === "echo#0" || !reloadable.includes(r.pid)) ? rows : undefined;
+    }, 15_000, "new pids in the workers table");
+    // reloadable: false keeps its process; the table agrees with the master.
+    expect(after.find((r) => r.group === "echo#0")!.pid).toBe(echoPid);
+    const master = (await app.status()).processes.filter((p) => p.state === "ready").map((p) => p.pid).sort();
+    expect(after.map((r) => r.pid).sort()).toEqual(master);
+    expect(after.filter((r) => r.group !== "echo#0").every((r) => r.generation === 2)).toBe(true);
+  });
+
+  test("a WebSocket client shows in the connections table, and Close there closes the client", async () => {
+    const client = await wsClient(`ws://127.0.0.1:${await app.port("chat")}/`);
+    try {
+      const [, id, pid] = /^hello #(\d+) pid (\d+)$/.exec(await client.next())!;
+      await page.click('a[href="#/connections"]');
+      const row = page.locator(`tr[data-connection="${pid}/${id}"]`);
+      await row.waitFor({ timeout: 5000 });
+      expect(await row.textContent()).toContain("chat");
+      await row.getByRole("button", { name: "Close" }).click();
+      await page.locator("dialog.confirm button[type=submit]").click();
+      const closed = await Promise.race([client.closed.then(() => true), Bun.sleep(5000).then(() => false)]);
+      expect(closed).toBe(true);
+      await row.waitFor({ state: "detached", timeout: 5000 });
+      expect(await page.getByRole("status").filter({ hasText: `Closed connection ${id}` }).count()).toBe(1);
+    } finally {
+      client.ws.close();
+    }
+  });
+
+  test("the timers view lists a handler's timer and deletes it", async () => {
+    await page.click('a[href="#/timers"]');
+    const rows = page.locator("[data-table=timers] tbody tr");
+    await rows.first().waitFor({ timeout: 5000 });
+    const count = await rows.count();
+    expect(count).toBe(2); // one per chat process
+    await rows.first().getByRole("button", { name: "Delete" }).click();
+    await page.locator("dialog.confirm button[type=submit]").click();
+    await app.waitFor(async () => (await rows.count()) === count - 1, 5000, "one timer fewer");
+  });
+
+  test("the charts draw live points for each group", async () => {
+    // Some traffic, so the requests/s line is not flat at zero.
+    const web = await app.port("web");
+    for (let i = 0; i < 20; i++) await (await fetch(`http://127.0.0.1:${web}/`)).text();
+    await page.click('a[href="#/charts"]');
+    const chart = page.locator("figure.chart").first();
+    await chart.waitFor();
+    await app.waitFor(async () => Number(await chart.getAttribute("data-points")) >= 3, 8000, "three points on the chart");
+    expect(await chart.locator(".u-legend").textContent()).toContain("web");
+    // What a user sees: the series colours are actually painted on the canvas.
+    expect(await liveChartPixels(page)).toBeGreaterThan(50);
+  });
+
+  test("no Content-Security-Policy violation or script error on any view", async () => {
+    await page.click('a[href="#/events"]');
+    await page.locator("[data-list=events] li").first().waitFor();
+    expect(await page.locator("[data-list=events]").textContent()).toContain("reload to generation 2 finished");
+    // The only console errors allowed are the two 401s of the refused token and the check before login.
+    expect(browser.problems.filter((p) => !p.includes("401"))).toEqual([]);
+  });
+});
