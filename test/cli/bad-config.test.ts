@@ -3,7 +3,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cliCommand } from "../support/app-under-test.ts";
+import { cliCommand, processesMentioning } from "../support/app-under-test.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "wm-badcfg-"));
 writeFileSync(join(dir, "ok.ts"), "export default { onMessage() {} };");
@@ -61,8 +61,7 @@ describe("bad configs exit 2 with the field and the fix", () => {
     const { code, out } = await run(["start", "--config", path]);
     expect(out).toMatch(/E_CONFIG: .*no-default\.ts has no default export/);
     expect(code).toBe(2);
-    const leftovers = Bun.spawnSync(["pgrep", "-f", "no-default"]).stdout.toString().trim();
-    expect(leftovers).toBe("");
+    expect(processesMentioning(join(dir, "no-default.ts"))).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 // Starts the real product (from source, or the compiled executable) on a temporary app.json and cleans it all up.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
@@ -141,4 +141,21 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Pids of live processes whose command line or environment mentions `text` (workers carry their group config in the environment). */
+export function processesMentioning(text: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!pid || pid === process.pid) continue;
+    try {
+      const env = readFileSync(`/proc/${pid}/environ`, "utf8");
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if ((env.includes(text) || cmdline.includes(text)) && isAlive(pid)) found.push(pid);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
 }
