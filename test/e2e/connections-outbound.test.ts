@@ -57,7 +57,7 @@ describe("outbound connections", () => {
       port: 0,
       hostname: "127.0.0.1",
       fetch: (req, server) => (server.upgrade(req) ? undefined : new Response("no")),
-      websocket: { message: (socket, message) => socket.send(`echo ${message}`) },
+      websocket: { message: (socket, message) => void socket.send(`echo ${message}`) },
     });
     udp = dgram.createSocket("udp4");
     udp.on("message", (message, rinfo) => udp.send(`pong for ${message}`, rinfo.port, rinfo.address));
