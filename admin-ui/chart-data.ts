@@ -3,7 +3,8 @@ import { signal } from "@preact/signals";
 import type { MetricsHistoryResponse, StatsTick } from "../src/admin/contract.ts";
 
 export type Metric = "qps" | "connections" | "rssBytes";
-type Values = Record<Metric, number>;
+/** null: no figure for this second (a new process has not reported its memory yet). */
+type Values = Record<Metric, number | null>;
 
 export interface Sample {
   /** unix ms */
@@ -21,9 +22,10 @@ export function recordTick(tick: StatsTick): void {
   for (const p of tick.processes) {
     if (p.state === "exited") continue;
     const g = (groups[p.group] ??= { qps: 0, connections: 0, rssBytes: 0 });
-    g.qps += p.qps;
-    g.connections += p.connections;
-    g.rssBytes += p.rssBytes;
+    g.qps = (g.qps ?? 0) + p.qps;
+    g.connections = (g.connections ?? 0) + p.connections;
+    // During a reload the old process may be gone while the new one has not reported: a gap, not a dip to zero.
+    g.rssBytes = p.rssBytes === 0 || g.rssBytes === null ? null : g.rssBytes + p.rssBytes;
   }
   live.push({ at: tick.at, groups });
   while (live.length > 0 && live[0]!.at < tick.at - LIVE_KEEP_MS) live.shift();

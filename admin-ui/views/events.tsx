@@ -50,10 +50,14 @@ export function Events() {
       .catch((err) => (message.value = `Audit log unavailable: ${errorText(err)}`));
   }, [lastAction]);
 
-  // Live events newer than the stored list's newest, then the stored ones: no event twice.
-  const newestStored = stored.value[0]?.at ?? 0;
-  const live = events.value.filter((e) => e.type !== "admin-action" && e.type !== "stats" && e.at > newestStored);
-  const rows = [...live.map((e) => liveRow(e, keyOf(e))), ...stored.value.map(storedRow)];
+  // The same event arrives live and, once stored, from the log (stamped a few ms apart): show it once.
+  const storedSeen = stored.value.map((e) => ({ sig: `${e.type}|${e.pid ?? ""}`, at: e.at }));
+  const live = events.value.filter((e) => {
+    if (e.type === "admin-action" || e.type === "stats") return false;
+    const sig = `${e.type}|${"pid" in e ? e.pid : ""}`;
+    return !storedSeen.some((s) => s.sig === sig && Math.abs(s.at - e.at) < 2000);
+  });
+  const rows = [...live.map((e) => liveRow(e, keyOf(e))), ...stored.value.map(storedRow)].sort((a, b) => b.at - a.at);
 
   return (
     <section aria-labelledby="events-title">

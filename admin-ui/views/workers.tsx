@@ -151,7 +151,7 @@ export function Workers() {
                 <td class="num">{formatDuration(now.value - p.startedAt)}</td>
                 <td class="num">{formatCount(p.connections)}</td>
                 <td class="num">{formatRate(p.qps)}</td>
-                <td class="num">{formatBytes(p.rssBytes)}</td>
+                <td class="num">{p.rssBytes ? formatBytes(p.rssBytes) : "–"}</td>
                 <td class="num">{p.cpuPercent.toFixed(1)}%</td>
                 <td class="num">{p.restarts}</td>
                 <td class="num">{p.timers}</td>
