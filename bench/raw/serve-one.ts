@@ -1,0 +1,72 @@
+// Raw-Bun baseline, one process: the same work as bench/app/ with no framework (`bun serve-one.ts <http|ws|text|udp> <port>`).
+import dgram from "node:dgram";
+
+const HOST = "127.0.0.1";
+const [kind, portArg] = process.argv.slice(2);
+const port = Number(portArg);
+
+function serveHttp(): void {
+  Bun.serve({ hostname: HOST, port, reusePort: true, fetch: () => new Response("Hello World") });
+}
+
+function serveWebSocket(): void {
+  Bun.serve({
+    hostname: HOST,
+    port,
+    reusePort: true,
+    fetch: (request, server) => (server.upgrade(request) ? undefined : new Response("Upgrade Required", { status: 426 })),
+    websocket: {
+      message(ws, message) {
+        ws.send(message);
+      },
+    },
+  });
+}
+
+/** Newline-delimited echo: each line decoded to a string and written back with its "\n", as a text:// handler sees it. */
+function serveText(): void {
+  Bun.listen<{ tail: Buffer | null }>({
+    hostname: HOST,
+    port,
+    // Honoured at run time though the listen options' type lacks it.
+    ...({ reusePort: true } as object),
+    socket: {
+      open(socket) {
+        socket.data = { tail: null };
+      },
+      data(socket, chunk) {
+        const tail = socket.data.tail;
+        const buffer = tail ? Buffer.concat([tail, chunk]) : chunk;
+        let start = 0;
+        for (let nl = buffer.indexOf(10, start); nl !== -1; nl = buffer.indexOf(10, start)) {
+          const end = nl > start && buffer[nl - 1] === 13 ? nl - 1 : nl;
+          socket.write(`${buffer.toString("utf8", start, end)}\n`);
+          start = nl + 1;
+        }
+        // The load keeps a small window in flight, so writes are never partial: no send queue here.
+        socket.data.tail = start < buffer.length ? Buffer.from(buffer.subarray(start)) : null;
+      },
+    },
+  });
+}
+
+function serveUdp(): Promise<void> {
+  const socket = dgram.createSocket({ type: "udp4", reuseAddr: true, reusePort: true } as dgram.SocketOptions);
+  socket.on("message", (message, from) => socket.send(message, from.port, from.address));
+  // A reply to a client socket that has closed comes back as ECONNREFUSED: ignore it, as the framework does.
+  socket.on("error", () => {});
+  return new Promise((resolve) => socket.bind(port, HOST, resolve));
+}
+
+const SERVERS: Record<string, () => void | Promise<void>> = { http: serveHttp, ws: serveWebSocket, text: serveText, udp: serveUdp };
+const serve = SERVERS[kind ?? ""];
+if (!serve || !Number.isInteger(port) || port <= 0) {
+  console.error("usage: bun bench/raw/serve-one.ts <http|ws|text|udp> <port>");
+  process.exit(2);
+}
+await serve();
+// Under raw-bun.ts: say ready, and leave with the parent.
+if (process.send) {
+  process.on("disconnect", () => process.exit(0));
+  process.send({ ready: kind });
+}
