@@ -1,0 +1,64 @@
+// Parses bench/run.ts's command line.
+import { KINDS, type Kind } from "./lib/kinds.ts";
+
+export interface BenchOptions {
+  seconds: number;
+  rounds: number;
+  kinds: Kind[];
+  idleCounts: number[];
+  coldRuns: number;
+  skip: Set<"throughput" | "cold" | "memory">;
+  readme: boolean;
+  build: boolean;
+}
+
+export const USAGE = `usage: bun bench/run.ts [options]
+  --seconds N        length of one throughput measurement (default 5)
+  --rounds N         alternating ours/raw rounds per scenario and mode (default 3)
+  --only a,b         scenarios: ${KINDS.join(",")} (default all)
+  --idle N,M         idle connections to hold (default 10000,100000; capped by the open-files limit)
+  --cold-runs N      cold starts per contender (default 7)
+  --skip a,b         leave out: throughput, cold, memory
+  --build            rebuild ./workerman-app first (it is built anyway when missing)
+  --readme           write the results into README.md under "## Benchmarks"`;
+
+const list = (value: string) => value.split(",").map((s) => s.trim()).filter(Boolean);
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const options: BenchOptions = { seconds: 5, rounds: 3, kinds: [...KINDS], idleCounts: [10_000, 100_000], coldRuns: 7, skip: new Set(), readme: false, build: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
+      return next;
+    };
+    const positive = () => {
+      const n = Number(value());
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`${arg} needs a positive number`);
+      return n;
+    };
+    if (arg === "--seconds") options.seconds = positive();
+    else if (arg === "--rounds") options.rounds = Math.round(positive());
+    else if (arg === "--cold-runs") options.coldRuns = Math.round(positive());
+    else if (arg === "--idle") options.idleCounts = list(value()).map(Number);
+    else if (arg === "--only") {
+      const kinds = list(value());
+      const bad = kinds.filter((k) => !(KINDS as readonly string[]).includes(k));
+      if (bad.length) throw new Error(`unknown scenario ${bad.join(", ")} (expected ${KINDS.join(", ")})`);
+      options.kinds = kinds as Kind[];
+    } else if (arg === "--skip") {
+      for (const part of list(value())) {
+        if (part !== "throughput" && part !== "cold" && part !== "memory") throw new Error(`--skip takes throughput, cold, memory; got ${part}`);
+        options.skip.add(part);
+      }
+    } else if (arg === "--readme") options.readme = true;
+    else if (arg === "--build") options.build = true;
+    else if (arg === "--help" || arg === "-h") {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown option ${arg}\n${USAGE}`);
+  }
+  if (options.idleCounts.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error("--idle takes positive whole numbers");
+  return options;
+}

@@ -1,0 +1,59 @@
+// Assembles the benchmark's Markdown report from the three parts' results.
+import { coldStartTable, type ColdStartResult } from "./cold-start.ts";
+import { memoryTable, type MemoryResult } from "./idle-memory.ts";
+import type { Machine } from "./lib/machine.ts";
+import { throughputTable, type ScenarioResult } from "./throughput.ts";
+
+export interface BenchResults {
+  machine: Machine;
+  command: string;
+  minutes: number;
+  seconds: number;
+  rounds: number;
+  throughput?: ScenarioResult[];
+  cold?: ColdStartResult[];
+  memory?: MemoryResult[];
+}
+
+export function renderReport(r: BenchResults): string {
+  const m = r.machine;
+  const out = [
+    `Measured ${m.date} on ${m.cores} cores (${m.cpu}), ${m.kernel}, Bun ${m.bun}; \`./workerman-app\` from ${m.build}. ` +
+      `A shared machine (load average ${m.load} at the end): figures are medians of alternating runs, and the ratios matter more than the absolute numbers.`,
+    "",
+    "```sh",
+    r.command,
+    "```",
+    "",
+    `(${r.minutes.toFixed(1)} minutes.)`,
+  ];
+  if (r.throughput?.length) {
+    out.push(
+      "",
+      "### Throughput: ours against raw Bun at the same process count",
+      "",
+      `${r.rounds} alternating rounds of ${r.seconds} s per scenario and side. **per core**: server pinned to CPU 0 (\`taskset -c 0\`), load on CPU 1, 1 server process. ` +
+        "**whole box**: 2 server processes, load unpinned. Load: wrk (64 connections) for HTTP; bench/load/ for the rest " +
+        "(64 connections x 8 messages in flight for WebSocket and text, 16 UDP sockets x 8 datagrams). " +
+        "Server CPU counts every server process (our master included); the per-CPU-second ratio is the one the other tenants of the machine disturb least.",
+      "",
+      throughputTable(r.throughput),
+    );
+  }
+  if (r.cold?.length) {
+    out.push("", "### Cold start", "", `Median of ${r.cold[0]!.ms.length} runs each, alternated, after one uncounted warm-up run.`, "", coldStartTable(r.cold));
+  }
+  if (r.memory?.length) {
+    out.push(
+      "",
+      "### Memory per idle connection",
+      "",
+      "One server process; VmRSS growth of that process after holding the connections (a 500-connection warm-up first), divided by the count.",
+      "",
+      memoryTable(r.memory),
+    );
+    const notes = [...new Set(r.memory.flatMap((m) => (m.note ? [m.note] : [])))];
+    if (notes.length) out.push("", ...notes.map((n) => `- ${n}.`));
+  }
+  return out.join("\n");
+}
