@@ -64,7 +64,9 @@ describe("json microservice on unix:// (+ REST twin)", () => {
       const s = await app.status();
       const svc = s.processes.filter((p) => p.group === "svc");
       const total = (name: string) => svc.reduce((n, p) => n + (p.metrics?.[name] ?? 0), 0);
-      return total("POST /sum requests") === 2 && total("unauthorized") === 2 ? s : undefined;
+      const restSeen = s.processes.find((p) => p.group === "rest")?.metrics?.unauthorized === 1;
+      // Each process reports once a second: wait until both groups' latest reports are in.
+      return total("POST /sum requests") === 2 && total("unauthorized") === 2 && restSeen ? s : undefined;
     }, 5000, "metrics in /api/status");
     const svc = status.processes.filter((p) => p.group === "svc");
     const total = (name: string) => svc.reduce((n, p) => n + (p.metrics?.[name] ?? 0), 0);
