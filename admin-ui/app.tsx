@@ -4,8 +4,9 @@ import { signal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { logout, session } from "./api.ts";
 import { startLive } from "./live.ts";
+import { operation } from "./operation.ts";
 import { ConfirmDialog } from "./parts/confirm.tsx";
-import { feed, refreshStatus, startClock, status } from "./state.ts";
+import { feed, forgetMaster, refreshStatus, startClock, status } from "./state.ts";
 import { Charts } from "./views/charts.tsx";
 import { Connections } from "./views/connections.tsx";
 import { Events } from "./views/events.tsx";
@@ -34,9 +35,15 @@ const FEED_TEXT = { connecting: "connecting…", live: "live", reconnecting: "re
 
 function Dashboard() {
   useEffect(() => {
+    void refreshStatus().catch(() => undefined);
     const stopLive = startLive();
     const stopClock = startClock();
-    return () => (stopLive(), stopClock());
+    return () => {
+      stopLive();
+      stopClock();
+      forgetMaster();
+      operation.value = null;
+    };
   }, []);
   const tab = TABS.find((t) => t.key === route.value) ?? TABS[0];
   const View = tab.view;

@@ -67,6 +67,13 @@ export function pushEvent(event: LiveEvent): void {
   events.value = [event, ...events.value].slice(0, EVENT_CAP);
 }
 
+/** On logout or a lost session: the next login may reach another master (a restart), so nothing of this one may show. */
+export function forgetMaster(): void {
+  status.value = null;
+  lastTick.value = null;
+  events.value = [];
+}
+
 export function startClock(): () => void {
   const timer = setInterval(() => (now.value = Date.now()), 1000);
   return () => clearInterval(timer);

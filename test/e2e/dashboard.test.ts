@@ -51,11 +51,18 @@ describe.skipIf(!chromiumAvailable())("dashboard in a real browser (from source)
     const before = await workerRows(page);
     const echoPid = before.find((r) => r.group === "echo#0")!.pid;
     const reloadable = before.filter((r) => r.group !== "echo#0").map((r) => r.pid);
-    await page.click("[data-action=reload-all]");
+    // Keyboard only: Esc cancels (nothing happens), Enter on the focused confirm button goes ahead.
+    await page.focus("[data-action=reload-all]");
+    await page.keyboard.press("Enter");
     const dialog = page.locator("dialog.confirm");
     await dialog.waitFor();
     expect(await dialog.textContent()).toContain("Reload all groups?");
-    await dialog.locator("button[type=submit]").click();
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    expect(await page.locator("[data-progress]").count()).toBe(0);
+    await page.keyboard.press("Enter");
+    await dialog.waitFor();
+    await page.keyboard.press("Enter");
     await page.locator("[data-progress-result]").waitFor({ timeout: 15_000 });
     expect(await page.locator("[data-progress-result]").textContent()).toContain("4 replaced, 0 failed");
     const after = await app.waitFor(async () => {
@@ -67,6 +74,20 @@ describe.skipIf(!chromiumAvailable())("dashboard in a real browser (from source)
     const master = (await app.status()).processes.filter((p) => p.state === "ready").map((p) => p.pid).sort();
     expect(after.map((r) => r.pid).sort()).toEqual(master);
     expect(after.filter((r) => r.group !== "echo#0").every((r) => r.generation === 2)).toBe(true);
+  });
+
+  test("Restart on one row replaces just that process", async () => {
+    const before = await workerRows(page);
+    const target = before.find((r) => r.group === "web#0" && r.state === "ready")!;
+    await page.getByRole("button", { name: `Restart process ${target.pid}` }).click();
+    await page.locator("dialog.confirm button[type=submit]").click();
+    await page.locator("[data-progress-result]").waitFor({ timeout: 15_000 });
+    const after = await app.waitFor(async () => {
+      const rows = (await workerRows(page)).filter((r) => r.state === "ready");
+      return rows.length === 5 && !rows.some((r) => r.pid === target.pid) ? rows : undefined;
+    }, 10_000, "web#0 replaced");
+    const others = (rows: typeof before) => rows.filter((r) => r.group !== "web#0" && r.state === "ready").map((r) => r.pid).sort();
+    expect(others(after)).toEqual(others(before));
   });
 
   test("a WebSocket client shows in the connections table, and Close there closes the client", async () => {
@@ -119,4 +140,36 @@ describe.skipIf(!chromiumAvailable())("dashboard in a real browser (from source)
     // The only console errors allowed are the two 401s of the refused token and the check before login.
     expect(browser.problems.filter((p) => !p.includes("401"))).toEqual([]);
   });
+});
+
+describe.skipIf(!chromiumAvailable())("dashboard across a master restart", () => {
+  test("the page sees the master go, asks for the new master's token, and shows the new master live", async () => {
+    // The same admin address for both masters, as after `workerman-app restart`.
+    const probe = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
+    const port = probe.port;
+    probe.stop(true);
+    const spec = {
+      workers: [{ name: "echo", listen: "text://127.0.0.1:0", handler: "./echo.ts" }],
+      files: { "echo.ts": DASHBOARD_APP.files!["echo.ts"]! },
+      extra: { admin: { listen: `127.0.0.1:${port}` } },
+    };
+    await using browser = await openBrowser();
+    const { page } = browser;
+    const first = await AppUnderTest.start(spec);
+    try {
+      await page.goto(first.adminUrl);
+      await logIn(page, first.token);
+      await page.locator("[data-feed=live]").waitFor({ timeout: 5000 });
+    } finally {
+      await first[Symbol.asyncDispose]();
+    }
+    await page.locator("[data-feed=reconnecting], [data-feed=offline]").waitFor({ timeout: 5000 });
+
+    await using second = await AppUnderTest.start(spec);
+    // Sessions live in the master's memory: the new master does not know the old cookie.
+    await page.locator("#token").waitFor({ timeout: 15_000 });
+    await logIn(page, second.token);
+    expect(await page.locator("[data-fact=pid]").textContent()).toBe(String((await second.status()).master.pid));
+    await page.locator("[data-feed=live]").waitFor({ timeout: 5000 });
+  }, 60_000);
 });
