@@ -14,7 +14,8 @@ const result = await Bun.build({
   },
   minify: { syntax: true, whitespace: true },
   bytecode: true,
-  sourcemap: "linked",
+  // Embedded in the executable so stack traces point at src/ lines; "linked" would drop .map files beside it.
+  sourcemap: "inline",
   target: "bun",
   format: "esm",
 });
