@@ -41,12 +41,17 @@ export function del<T>(path: string): Promise<T> {
 
 /** Exchanges the admin token for the HttpOnly session cookie; false when the master refuses the token. */
 export async function login(token: string): Promise<boolean> {
-  const response = await fetch("/api/login", {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ token }),
-  });
+  let response: Response;
+  try {
+    response = await fetch("/api/login", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ token }),
+    });
+  } catch {
+    throw new ApiError(0, "The master does not answer: is it running? Start it, then log in again.");
+  }
   if (response.status === 401 || response.status === 403) return false;
   if (!response.ok) {
     const body = (await response.json().catch(() => ({}))) as { error?: string };

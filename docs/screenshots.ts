@@ -1,4 +1,7 @@
 // Retakes the dashboard screenshots in docs/ (bun docs/screenshots.ts): a real master from source, real clients, headless Chromium.
+// The tcp_migrate_req warning needs a network namespace, where the setting starts at 0 (as root):
+//   unshare -n sh -c 'ip link set lo up && bun docs/screenshots.ts --warning'
+
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { AppUnderTest } from "../test/support/app-under-test.ts";
@@ -10,6 +13,7 @@ const OUT = import.meta.dir;
 /** A group that crashes on demand, so the events view has an exit with its last stderr lines. */
 const SPEC = {
   ...DASHBOARD_APP,
+  extra: { name: "demo" },
   workers: [...DASHBOARD_APP.workers, { name: "jobs", listen: "text://127.0.0.1:0", handler: "./jobs.ts" }],
   files: {
     ...DASHBOARD_APP.files,
@@ -40,6 +44,15 @@ async function traffic(port: number, seconds: number): Promise<void> {
 }
 
 await using app = await AppUnderTest.start(SPEC);
+if (process.argv.includes("--warning")) {
+  if ((await app.status()).master.tcpMigrateReq !== 0) throw new Error("tcp_migrate_req is not 0 here: run this in a new network namespace");
+  await using browser = await openBrowser({ width: 1280, height: 420 });
+  await browser.page.goto(app.adminUrl);
+  await logIn(browser.page, app.token);
+  await browser.page.locator("[data-warning=tcp_migrate_req]").waitFor();
+  await shoot(browser.page, "dashboard-warning");
+  process.exit(0);
+}
 const clients: WsClient[] = [];
 const load = traffic(await app.port("web"), 25);
 

@@ -1,5 +1,6 @@
 /** @jsxImportSource preact */
 // A uPlot line chart that follows its container's width and the light/dark theme; data changes redraw, not rebuild.
+import { signal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -16,6 +17,11 @@ interface Props {
 }
 
 const WHOLE_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 1e6, 1e7];
+
+/** Axis and grid colours are read from CSS once per chart: rebuild the charts when the system theme flips. */
+const dark = matchMedia("(prefers-color-scheme: dark)");
+const theme = signal(dark.matches);
+dark.addEventListener("change", () => (theme.value = dark.matches));
 
 function themeColor(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
@@ -46,9 +52,9 @@ function options(props: Props, width: number): uPlot.Options {
 export function Chart(props: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const seriesKey = props.series.join("\u0000");
+  const seriesKey = `${theme.value}\u0000${props.series.join("\u0000")}`;
 
-  // Rebuild only when the set of groups (the series) changes.
+  // Rebuild only when the set of groups (the series) or the theme changes.
   useEffect(() => {
     const el = box.current;
     if (!el) return;

@@ -153,7 +153,10 @@ export function Connections() {
                     {c.remoteAddress}:{c.remotePort}
                   </code>
                 </td>
-                <td>{c.protocol}</td>
+                <td>
+                  {c.protocol}
+                  {c.outbound && <span class="muted" title="opened by the worker (worker.connect)"> · outbound</span>}
+                </td>
                 <td class="num">{formatDuration(now.value - c.openedAt)}</td>
                 <td class="num">
                   {formatBytes(c.bytesRead)} / {formatBytes(c.bytesWritten)}

@@ -42,7 +42,10 @@ describe.skipIf(!chromiumAvailable())("dashboard in a real browser (from source)
     const rows = await workerRows(page);
     expect(rows.map((r) => r.group).sort()).toEqual(["chat#0", "chat#1", "echo#0", "web#0", "web#1"]);
     expect(rows.every((r) => r.state === "ready")).toBe(true);
-    expect(await page.locator("[data-fact=pid]").textContent()).toBe(String((await app.status()).master.pid));
+    const master = (await app.status()).master;
+    expect(await page.locator("[data-fact=pid]").textContent()).toBe(String(master.pid));
+    // The warning shows exactly when the kernel setting is 0 (dashboard-sysctl.test.ts sees it shown).
+    expect(await page.locator("[data-warning=tcp_migrate_req]").count()).toBe(master.tcpMigrateReq === 0 ? 1 : 0);
     // The live feed is open (SSE), so the numbers move without polling.
     await page.locator("[data-feed=live]").waitFor({ timeout: 5000 });
   });
