@@ -16,6 +16,8 @@ const result = await Bun.build({
   bytecode: true,
   // Embedded in the executable so stack traces point at src/ lines; "linked" would drop .map files beside it.
   sourcemap: "inline",
+  // The dashboard's HTML import (src/admin/dashboard.ts) loads its charts library with import(): its own chunk, later.
+  splitting: true,
   target: "bun",
   format: "esm",
 });

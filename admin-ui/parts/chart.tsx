@@ -2,8 +2,12 @@
 // A uPlot line chart that follows its container's width and the light/dark theme; data changes redraw, not rebuild.
 import { signal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
-import uPlot from "uplot";
+import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+
+/** uPlot is half the page's script and only the Charts view needs it: loaded on first use, so first paint does not wait. */
+let uplotModule: Promise<typeof uPlot> | undefined;
+const loadUplot = () => (uplotModule ??= import("uplot").then((m) => m.default));
 
 export const PALETTE = ["#2f6fde", "#e0702a", "#2a9d5c", "#c0399b", "#8a6de9", "#b8a11e", "#1aa3b8", "#d64545"];
 
@@ -54,17 +58,27 @@ export function Chart(props: Props) {
   const plot = useRef<uPlot | null>(null);
   const seriesKey = `${theme.value}\u0000${props.series.join("\u0000")}`;
 
+  const latest = useRef(props.data);
+  latest.current = props.data;
+
   // Rebuild only when the set of groups (the series) or the theme changes.
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const chart = new uPlot(options(props, el.clientWidth || 300), props.data as uPlot.AlignedData, el);
-    plot.current = chart;
-    const resize = new ResizeObserver(() => chart.setSize({ width: el.clientWidth || 300, height: 200 }));
-    resize.observe(el);
+    let chart: uPlot | undefined;
+    let resize: ResizeObserver | undefined;
+    let gone = false;
+    void loadUplot().then((UPlot) => {
+      if (gone) return;
+      const made = new UPlot(options(props, el.clientWidth || 300), latest.current as uPlot.AlignedData, el);
+      chart = plot.current = made;
+      resize = new ResizeObserver(() => made.setSize({ width: el.clientWidth || 300, height: 200 }));
+      resize.observe(el);
+    });
     return () => {
-      resize.disconnect();
-      chart.destroy();
+      gone = true;
+      resize?.disconnect();
+      chart?.destroy();
       plot.current = null;
     };
   }, [seriesKey]);

@@ -34,7 +34,8 @@ function fromExecutable(bundle: CompiledBundle): Assets | null {
 
 /** From source there is no bundle yet: Bun bundles admin-ui/ in memory (tens of milliseconds) on first use. */
 async function fromSource(): Promise<Assets> {
-  const result = await Bun.build({ entrypoints: [INDEX_HTML], target: "browser", minify: true });
+  // splitting: the charts library becomes its own chunk, fetched when the Charts view first opens.
+  const result = await Bun.build({ entrypoints: [INDEX_HTML], target: "browser", minify: true, splitting: true });
   if (!result.success) throw new AggregateError(result.logs, "the dashboard (admin-ui/) does not bundle");
   const assets: Assets = new Map();
   for (const output of result.outputs) {
