@@ -143,6 +143,14 @@ describe.skipIf(!chromiumAvailable())("dashboard in a real browser (from source)
     // The only console errors allowed are the two 401s of the refused token and the check before login.
     expect(browser.problems.filter((p) => !p.includes("401"))).toEqual([]);
   });
+
+  test("Log out ends the session: the login form returns, also after a page reload", async () => {
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.locator("#token").waitFor();
+    await page.reload();
+    await page.locator("#token").waitFor();
+    expect(await page.locator("[data-table=workers]").count()).toBe(0);
+  });
 });
 
 describe.skipIf(!chromiumAvailable())("dashboard across a master restart", () => {
