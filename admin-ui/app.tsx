@@ -6,7 +6,7 @@ import { logout, session } from "./api.ts";
 import { startLive } from "./live.ts";
 import { operation } from "./operation.ts";
 import { ConfirmDialog } from "./parts/confirm.tsx";
-import { feed, forgetMaster, refreshStatus, startClock, status } from "./state.ts";
+import { feed, forgetMaster, refreshStatus, startClock, startStatusRefresh, status } from "./state.ts";
 import { Charts } from "./views/charts.tsx";
 import { Connections } from "./views/connections.tsx";
 import { Events } from "./views/events.tsx";
@@ -38,9 +38,11 @@ function Dashboard() {
     void refreshStatus().catch(() => undefined);
     const stopLive = startLive();
     const stopClock = startClock();
+    const stopRefresh = startStatusRefresh();
     return () => {
       stopLive();
       stopClock();
+      stopRefresh();
       forgetMaster();
       operation.value = null;
     };

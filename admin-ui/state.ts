@@ -38,6 +38,7 @@ export const totals = computed(() => {
 
 let refreshing: Promise<void> | null = null;
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+let settleTimer: ReturnType<typeof setTimeout> | undefined;
 
 export function refreshStatus(): Promise<void> {
   refreshing ??= api<StatusResponse>("/api/status")
@@ -53,7 +54,16 @@ export function refreshStatus(): Promise<void> {
 /** Many lifecycle events arrive together during a reload: fold them into one status request. */
 export function scheduleStatusRefresh(delayMs = 250): void {
   clearTimeout(refreshTimer);
+  clearTimeout(settleTimer);
   refreshTimer = setTimeout(() => void refreshStatus().catch(() => undefined), delayMs);
+  // Once more when the new processes have sent their first report (timers, restarts are not in the stats tick).
+  settleTimer = setTimeout(() => void refreshStatus().catch(() => undefined), delayMs + 1500);
+}
+
+/** Timers and restarts are not in the once-a-second tick and no event announces a new timer: a slow refresh. */
+export function startStatusRefresh(everyMs = 10_000): () => void {
+  const timer = setInterval(() => document.visibilityState === "visible" && void refreshStatus().catch(() => undefined), everyMs);
+  return () => clearInterval(timer);
 }
 
 export function applyTick(tick: StatsTick): void {

@@ -71,6 +71,8 @@ const load = traffic(await app.port("web"), 25);
   await shoot(page, "dashboard-reload-confirm");
   await page.click("dialog.confirm button[type=submit]");
   await page.locator("[data-progress-result]").waitFor({ timeout: 15_000 });
+  // Let the new processes send their first figures (memory shows "–" until then).
+  await page.waitForTimeout(1500);
   await shoot(page, "dashboard-workers");
 
   // Clients opened after the reload (a reload closes WebSockets with 1001).
@@ -92,7 +94,8 @@ const load = traffic(await app.port("web"), 25);
   await page.waitForTimeout(1500);
   await page.click('a[href="#/events"]');
   await page.locator("[data-list=events] li").first().waitFor();
-  await page.locator("[data-list=events] details").first().evaluate((d) => ((d as HTMLDetailsElement).open = true));
+  await page.waitForTimeout(1000);
+  await page.locator("[data-list=events] details summary").first().click();
   await shoot(page, "dashboard-events");
 }
 {
