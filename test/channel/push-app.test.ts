@@ -26,12 +26,15 @@ async function handshakeStatus(port: number, headers: Record<string, string>): P
   return Number(text.split(" ")[1]);
 }
 
-async function openPushSocket(port: number, cookie: string): Promise<{ ws: WebSocket; next: () => Promise<string> }> {
+async function openPushSocket(port: number, cookie: string) {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: { Origin: ORIGIN, Cookie: cookie } } as unknown as string[]);
   const inbox: string[] = [];
   let wake = () => {};
+  let probed = false;
   ws.addEventListener("message", (e) => {
-    inbox.push(String(e.data));
+    // Probes from reachable() only tell that the uid is routed; the assertions never see them.
+    if (!String(e.data).startsWith("probe ")) inbox.push(String(e.data));
+    probed = true;
     wake();
   });
   await new Promise((resolve, reject) => {
@@ -44,7 +47,15 @@ async function openPushSocket(port: number, cookie: string): Promise<{ ws: WebSo
       const check = () => (inbox.length ? (clearTimeout(timer), resolve(inbox.shift()!)) : (wake = check));
       check();
     });
-  return { ws, next };
+  /** The uid is bound in the worker at once but reaches the master's routing table over IPC a moment later: wait for that. */
+  const reachable = async (control: { unix: string }, uid: string) => {
+    for (let i = 0; i < 50 && !probed; i++) {
+      await sendControl(control, SECRET, { uid }, `probe ${i}`);
+      await Bun.sleep(50);
+    }
+    if (!probed) throw new Error(`uid ${uid} never became reachable`);
+  };
+  return { ws, next, reachable };
 }
 
 describe("examples/push", () => {
@@ -77,10 +88,12 @@ describe("examples/push", () => {
   test("the right token from an allowed origin connects and receives direct and broadcast messages from the control listener", async () => {
     const alice = await openPushSocket(port, cookieOf(signToken(SECRET, "alice")));
     const bob = await openPushSocket(port, cookieOf(signToken(SECRET, "bob")));
+    await alice.reachable(control, "alice");
+    await bob.reachable(control, "bob");
     expect(await sendControl(control, SECRET, { uid: "alice" }, "for alice only")).toEqual({ ok: true });
     expect(await alice.next()).toBe("for alice only");
     expect(await sendControl(control, SECRET, { all: true }, "for everyone")).toEqual({ ok: true });
-    expect(await bob.next()).toBe("for everyone"); // bob got nothing before: his first message is the broadcast
+    expect(await bob.next()).toBe("for everyone"); // bob got nothing but probes before: his first message is the broadcast
     expect(await alice.next()).toBe("for everyone");
     alice.ws.close();
     bob.ws.close();
@@ -88,6 +101,7 @@ describe("examples/push", () => {
 
   test("the control listener refuses a command signed with another secret, and nothing is sent", async () => {
     const carol = await openPushSocket(port, cookieOf(signToken(SECRET, "carol")));
+    await carol.reachable(control, "carol");
     expect(await sendControl(control, "not-the-secret-at-all", { all: true }, "forged")).toEqual({ ok: false, error: "bad signature" });
     expect(await sendControl(control, SECRET, { uid: "carol" }, "genuine")).toEqual({ ok: true });
     expect(await carol.next()).toBe("genuine");
