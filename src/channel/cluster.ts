@@ -2,6 +2,7 @@
 import type { BusMessage, Delivery, Query } from "./protocol.ts";
 import { RedisLink, redact } from "./redis-link.ts";
 import type { InstanceChange, RoutingTable } from "./routing-table.ts";
+import type { StatusCluster } from "../admin/contract.ts";
 
 /** Presence keys live this long unless refreshed: a host that dies vanishes from queries within it. */
 const PRESENCE_TTL_MS = 15_000;
@@ -37,14 +38,8 @@ export interface ClusterOptions {
   log: (line: string) => void;
 }
 
-export interface ClusterStatus {
-  redis: string;
-  instance: string;
-  connected: boolean;
-  failures: number;
-  reconnects: number;
-  lastError: string | null;
-}
+/** The admin contract's shape is the one this reports. */
+export type ClusterStatus = StatusCluster;
 
 export class Cluster {
   readonly #link: RedisLink;
