@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { markdownTable } from "./lib/markdown.ts";
 import { freePorts } from "./lib/ports.ts";
 import { Group, onCleanup } from "./lib/processes.ts";
-import { BINARY } from "./lib/servers.ts";
 import { median } from "./lib/stats.ts";
 
 const SERVE_ONE = join(import.meta.dir, "raw/serve-one.ts");
@@ -45,7 +44,7 @@ export interface ColdStartResult {
   ms: number[];
 }
 
-export async function runColdStart(runs: number, log: (line: string) => void): Promise<ColdStartResult[]> {
+export async function runColdStart(binary: string, runs: number, log: (line: string) => void): Promise<ColdStartResult[]> {
   const dir = mkdtempSync(join(tmpdir(), "wm-cold-"));
   const removeDir = onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   try {
@@ -58,7 +57,7 @@ export async function runColdStart(runs: number, log: (line: string) => void): P
       workers: [{ name: "http", listen: `http://127.0.0.1:${port}`, handler: join(import.meta.dir, "app/http.ts") }],
     }));
     const argv: Record<Contender, string[]> = {
-      ours: [BINARY, "--config", config],
+      ours: [binary, "--config", config],
       "raw script": [process.execPath, SERVE_ONE, "http", String(port)],
       "raw compiled": [await compileRaw(dir), "http", String(port)],
     };

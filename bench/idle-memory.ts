@@ -48,8 +48,8 @@ async function hold(server: RunningServer, kind: IdleKind, count: number, prefix
 }
 
 /** KiB of server RSS per held connection, after a warm-up that pays the one-time costs (JIT, first allocations). */
-async function measureOnce(side: Side, kind: IdleKind, count: number, prefix: string[]): Promise<number> {
-  const server = await startServer(side, { kinds: [kind], count: 1, prefix });
+async function measureOnce(binary: string, side: Side, kind: IdleKind, count: number, prefix: string[]): Promise<number> {
+  const server = await startServer(side, { binary, kinds: [kind], count: 1, prefix });
   const holders: Group[] = [];
   try {
     const warm = await hold(server, kind, WARMUP_CONNECTIONS, prefix);
@@ -69,6 +69,7 @@ async function measureOnce(side: Side, kind: IdleKind, count: number, prefix: st
 }
 
 export interface MemoryOptions {
+  binary: string;
   counts: number[];
   rounds: number;
   log: (line: string) => void;
@@ -90,7 +91,7 @@ export async function runIdleMemory(options: MemoryOptions): Promise<MemoryResul
       for (let round = 0; round < options.rounds; round++) {
         const order: Side[] = round % 2 === 0 ? ["ours", "raw"] : ["raw", "ours"];
         for (const side of order) {
-          const perConnection = await measureOnce(side, kind, connections, limit.prefix);
+          const perConnection = await measureOnce(options.binary, side, kind, connections, limit.prefix);
           result[side].push(perConnection);
           options.log(`idle ${kind} x${connections} round ${round + 1} ${side}: ${perConnection.toFixed(2)} KiB per connection`);
         }

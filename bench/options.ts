@@ -5,27 +5,32 @@ export interface BenchOptions {
   seconds: number;
   rounds: number;
   kinds: Kind[];
+  modes: ("core" | "box")[];
   idleCounts: number[];
   coldRuns: number;
   skip: Set<"throughput" | "cold" | "memory">;
   readme: boolean;
   build: boolean;
+  /** Another executable to measure instead of ./workerman-app (e.g. a build of a proposed fix). */
+  binary?: string;
 }
 
 export const USAGE = `usage: bun bench/run.ts [options]
   --seconds N        length of one throughput measurement (default 5)
   --rounds N         alternating ours/raw rounds per scenario and mode (default 3)
   --only a,b         scenarios: ${KINDS.join(",")} (default all)
+  --mode core|box    throughput mode: per core or whole box (default both)
   --idle N,M         idle connections to hold (default 10000,100000; capped by the open-files limit)
   --cold-runs N      cold starts per contender (default 7)
   --skip a,b         leave out: throughput, cold, memory
   --build            rebuild ./workerman-app first (it is built anyway when missing)
+  --binary PATH      measure this executable instead of ./workerman-app (e.g. a build of a proposed fix)
   --readme           write the results into README.md under "## Benchmarks"`;
 
 const list = (value: string) => value.split(",").map((s) => s.trim()).filter(Boolean);
 
 export function parseOptions(argv: string[]): BenchOptions {
-  const options: BenchOptions = { seconds: 5, rounds: 3, kinds: [...KINDS], idleCounts: [10_000, 100_000], coldRuns: 7, skip: new Set(), readme: false, build: false };
+  const options: BenchOptions = { seconds: 5, rounds: 3, kinds: [...KINDS], modes: ["core", "box"], idleCounts: [10_000, 100_000], coldRuns: 7, skip: new Set(), readme: false, build: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -52,8 +57,13 @@ export function parseOptions(argv: string[]): BenchOptions {
         if (part !== "throughput" && part !== "cold" && part !== "memory") throw new Error(`--skip takes throughput, cold, memory; got ${part}`);
         options.skip.add(part);
       }
+    } else if (arg === "--mode") {
+      const mode = value();
+      if (mode !== "core" && mode !== "box") throw new Error(`--mode takes core or box, got ${mode}`);
+      options.modes = [mode];
     } else if (arg === "--readme") options.readme = true;
     else if (arg === "--build") options.build = true;
+    else if (arg === "--binary") options.binary = value();
     else if (arg === "--help" || arg === "-h") {
       console.log(USAGE);
       process.exit(0);

@@ -1,10 +1,8 @@
 // The benchmark (`bun bench/run.ts`): throughput against raw Bun, cold start, memory per idle connection; prints Markdown.
-import { existsSync } from "node:fs";
 import { runColdStart } from "./cold-start.ts";
 import { runIdleMemory } from "./idle-memory.ts";
+import { snapshotBinary } from "./lib/binary.ts";
 import { describeMachine } from "./lib/machine.ts";
-import { runToEnd } from "./lib/processes.ts";
-import { BINARY, REPO } from "./lib/servers.ts";
 import { parseOptions } from "./options.ts";
 import { writeReadmeSection } from "./readme-section.ts";
 import { renderReport, type BenchResults } from "./report.ts";
@@ -12,29 +10,22 @@ import { runThroughput } from "./throughput.ts";
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 
-async function ensureBinary(force: boolean): Promise<void> {
-  if (existsSync(BINARY) && !force) return;
-  log("building ./workerman-app");
-  const { code, lines } = await runToEnd([process.execPath, "build.ts"], 300_000, { cwd: REPO });
-  if (code !== 0) throw new Error(`build failed:\n${lines.join("\n")}`);
-}
-
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const options = parseOptions(argv);
   const started = performance.now();
-  await ensureBinary(options.build);
+  const { path: binary, build } = await snapshotBinary(options.build, log, options.binary);
   const results: Omit<BenchResults, "machine" | "minutes"> = {
     command: ["bun bench/run.ts", ...argv.filter((a) => a !== "--readme" && a !== "--build")].join(" "),
     seconds: options.seconds,
     rounds: options.rounds,
   };
   if (!options.skip.has("throughput")) {
-    results.throughput = await runThroughput({ seconds: options.seconds, rounds: options.rounds, kinds: options.kinds, log });
+    results.throughput = await runThroughput({ binary, seconds: options.seconds, rounds: options.rounds, kinds: options.kinds, modes: options.modes, log });
   }
-  if (!options.skip.has("cold")) results.cold = await runColdStart(options.coldRuns, log);
-  if (!options.skip.has("memory")) results.memory = await runIdleMemory({ counts: options.idleCounts, rounds: options.rounds, log });
-  const report = renderReport({ ...results, machine: describeMachine(), minutes: (performance.now() - started) / 60_000 });
+  if (!options.skip.has("cold")) results.cold = await runColdStart(binary, options.coldRuns, log);
+  if (!options.skip.has("memory")) results.memory = await runIdleMemory({ binary, counts: options.idleCounts, rounds: options.rounds, log });
+  const report = renderReport({ ...results, machine: describeMachine(build), minutes: (performance.now() - started) / 60_000 });
   console.log(report);
   if (options.readme) {
     writeReadmeSection(report);
@@ -47,6 +38,6 @@ try {
   process.exit(0);
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
-  // Exiting runs lib/processes.ts's exit hook: every process group still alive is killed.
+  // Exiting runs lib/processes.ts's exit hook: every process group still alive is killed, temporary files removed.
   process.exit(1);
 }

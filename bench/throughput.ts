@@ -9,6 +9,7 @@ import { startServer, type RunningServer, type Side } from "./lib/servers.ts";
 import { compact, median, ratio } from "./lib/stats.ts";
 
 export interface Mode {
+  id: "core" | "box";
   label: string;
   count: number;
   serverPrefix: string[];
@@ -17,8 +18,8 @@ export interface Mode {
 }
 
 export const MODES: Mode[] = [
-  { label: "per core", count: 1, serverPrefix: ["taskset", "-c", "0"], loadPrefix: ["taskset", "-c", "1"], wrkThreads: 1 },
-  { label: "whole box", count: 2, serverPrefix: [], loadPrefix: [], wrkThreads: 2 },
+  { id: "core", label: "per core", count: 1, serverPrefix: ["taskset", "-c", "0"], loadPrefix: ["taskset", "-c", "1"], wrkThreads: 1 },
+  { id: "box", label: "whole box", count: 2, serverPrefix: [], loadPrefix: [], wrkThreads: 2 },
 ];
 
 /** Connections (sockets for udp) and messages in flight on each: enough to keep a server busy, few enough never to overflow a queue. */
@@ -63,14 +64,16 @@ async function measure(mode: Mode, server: RunningServer, kind: Kind, seconds: n
 }
 
 export interface ThroughputOptions {
+  binary: string;
   seconds: number;
   rounds: number;
   kinds: readonly Kind[];
+  modes: readonly Mode["id"][];
   log: (line: string) => void;
 }
 
 async function runMode(mode: Mode, options: ThroughputOptions): Promise<ScenarioResult[]> {
-  const spec = { kinds: options.kinds, count: mode.count, prefix: mode.serverPrefix };
+  const spec = { binary: options.binary, kinds: options.kinds, count: mode.count, prefix: mode.serverPrefix };
   const servers: Partial<Record<Side, RunningServer>> = {};
   try {
     servers.ours = await startServer("ours", spec);
@@ -98,7 +101,7 @@ async function runMode(mode: Mode, options: ThroughputOptions): Promise<Scenario
 
 export async function runThroughput(options: ThroughputOptions): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
-  for (const mode of MODES) results.push(...(await runMode(mode, options)));
+  for (const mode of MODES.filter((m) => options.modes.includes(m.id))) results.push(...(await runMode(mode, options)));
   return results;
 }
 

@@ -1,7 +1,5 @@
 // Describes the machine and the build a benchmark ran on, for the report.
-import { statSync } from "node:fs";
 import { cpus, loadavg, release } from "node:os";
-import { BINARY, REPO } from "./servers.ts";
 
 export interface Machine {
   date: string;
@@ -13,21 +11,15 @@ export interface Machine {
   load: string;
 }
 
-function git(args: string[]): string {
-  const out = Bun.spawnSync(["git", ...args], { cwd: REPO, stdout: "pipe", stderr: "ignore" });
-  return out.success ? out.stdout.toString().trim() : "unknown";
-}
-
-export function describeMachine(): Machine {
+export function describeMachine(build: string): Machine {
   const list = cpus();
-  const built = new Date(statSync(BINARY).mtimeMs).toISOString().slice(0, 16).replace("T", " ");
   return {
     date: new Date().toISOString().slice(0, 10),
     cores: list.length,
     cpu: list[0]?.model.trim() ?? "unknown",
     kernel: `Linux ${release()}`,
     bun: Bun.version,
-    build: `commit ${git(["rev-parse", "--short", "HEAD"])}${git(["status", "--porcelain", "--", "src"]) ? " with uncommitted src/ changes" : ""}, built ${built} UTC`,
+    build,
     load: loadavg().map((v) => v.toFixed(2)).join(" "),
   };
 }

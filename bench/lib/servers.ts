@@ -7,7 +7,6 @@ import { freePorts } from "./ports.ts";
 import { Group, onCleanup } from "./processes.ts";
 
 export const REPO = resolve(import.meta.dir, "../..");
-export const BINARY = join(REPO, "workerman-app");
 const APP_DIR = join(REPO, "bench/app");
 const RAW_SCRIPT = join(REPO, "bench/raw/raw-bun.ts");
 const START_TIMEOUT_MS = 20_000;
@@ -15,6 +14,8 @@ const START_TIMEOUT_MS = 20_000;
 export type Side = "ours" | "raw";
 
 export interface ServerSpec {
+  /** Our executable (a private copy of ./workerman-app, see binary.ts). */
+  binary: string;
   kinds: readonly Kind[];
   /** Processes per scenario. */
   count: number;
@@ -60,7 +61,7 @@ export async function startOurs(spec: ServerSpec): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), "wm-bench-"));
   const ports = await freePorts(spec.kinds);
   const removeDir = onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  const group = new Group([...spec.prefix, BINARY, "--config", benchConfig(dir, spec, ports)], { cwd: dir });
+  const group = new Group([...spec.prefix, spec.binary, "--config", benchConfig(dir, spec, ports)], { cwd: dir });
   const cleanup = async () => {
     await group.stop();
     removeDir();

@@ -65,6 +65,8 @@ if (!serve || !Number.isInteger(port) || port <= 0) {
   process.exit(2);
 }
 await serve();
+// Exit through process.exit so that a profiler (BUN_OPTIONS=--cpu-prof) writes its file.
+process.on("SIGTERM", () => process.exit(0));
 // Under raw-bun.ts: say ready, and leave with the parent.
 if (process.send) {
   process.on("disconnect", () => process.exit(0));
