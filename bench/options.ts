@@ -4,6 +4,7 @@ import { KINDS, type Kind } from "./lib/kinds.ts";
 export interface BenchOptions {
   seconds: number;
   rounds: number;
+  memoryRounds: number;
   kinds: Kind[];
   modes: ("core" | "box")[];
   idleCounts: number[];
@@ -16,8 +17,9 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: bun bench/run.ts [options]
-  --seconds N        length of one throughput measurement (default 5)
-  --rounds N         alternating ours/raw rounds per scenario and mode (default 3)
+  --seconds N        length of one throughput measurement (default 4)
+  --rounds N         alternating ours/raw rounds per scenario and mode (default 5)
+  --memory-rounds N  alternating rounds per idle-connection count (default 2: memory varies little)
   --only a,b         scenarios: ${KINDS.join(",")} (default all)
   --mode core|box    throughput mode: per core or whole box (default both)
   --idle N,M         idle connections to hold (default 10000,100000; capped by the open-files limit)
@@ -30,7 +32,7 @@ export const USAGE = `usage: bun bench/run.ts [options]
 const list = (value: string) => value.split(",").map((s) => s.trim()).filter(Boolean);
 
 export function parseOptions(argv: string[]): BenchOptions {
-  const options: BenchOptions = { seconds: 5, rounds: 3, kinds: [...KINDS], modes: ["core", "box"], idleCounts: [10_000, 100_000], coldRuns: 7, skip: new Set(), readme: false, build: false };
+  const options: BenchOptions = { seconds: 4, rounds: 5, memoryRounds: 2, kinds: [...KINDS], modes: ["core", "box"], idleCounts: [10_000, 100_000], coldRuns: 7, skip: new Set(), readme: false, build: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -45,6 +47,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     };
     if (arg === "--seconds") options.seconds = positive();
     else if (arg === "--rounds") options.rounds = Math.round(positive());
+    else if (arg === "--memory-rounds") options.memoryRounds = Math.round(positive());
     else if (arg === "--cold-runs") options.coldRuns = Math.round(positive());
     else if (arg === "--idle") options.idleCounts = list(value()).map(Number);
     else if (arg === "--only") {

@@ -2,7 +2,7 @@
 import { coldStartTable, type ColdStartResult } from "./cold-start.ts";
 import { memoryTable, type MemoryResult } from "./idle-memory.ts";
 import type { Machine } from "./lib/machine.ts";
-import { throughputTable, type ScenarioResult } from "./throughput.ts";
+import { LOAD, throughputTable, type ScenarioResult } from "./throughput.ts";
 
 export interface BenchResults {
   machine: Machine;
@@ -10,6 +10,7 @@ export interface BenchResults {
   minutes: number;
   seconds: number;
   rounds: number;
+  memoryRounds: number;
   throughput?: ScenarioResult[];
   cold?: ColdStartResult[];
   memory?: MemoryResult[];
@@ -25,7 +26,8 @@ export function renderReport(r: BenchResults): string {
     r.command,
     "```",
     "",
-    `(${r.minutes.toFixed(1)} minutes.)`,
+    `(${r.minutes.toFixed(1)} minutes; \`--help\` lists the options, \`--binary PATH\` measures another build, e.g. of a proposed fix. ` +
+      "`bun bench/profile.ts <http|ws|text|udp>` writes CPU profiles of both sides under the same load.)",
   ];
   if (r.throughput?.length) {
     out.push(
@@ -33,8 +35,9 @@ export function renderReport(r: BenchResults): string {
       "### Throughput: ours against raw Bun at the same process count",
       "",
       `${r.rounds} alternating rounds of ${r.seconds} s per scenario and side. **per core**: server pinned to CPU 0 (\`taskset -c 0\`), load on CPU 1, 1 server process. ` +
-        "**whole box**: 2 server processes, load unpinned. Load: wrk (64 connections) for HTTP; bench/load/ for the rest " +
-        "(64 connections x 8 messages in flight for WebSocket and text, 16 UDP sockets x 8 datagrams). " +
+        `**whole box**: 2 server processes, load unpinned. Load: wrk (${LOAD.http.connections} connections) for HTTP; bench/load/ for the rest ` +
+        `(${LOAD.ws.connections} connections x ${LOAD.ws.window} messages in flight for WebSocket, ${LOAD.text.connections} x ${LOAD.text.window} for text, ` +
+        `${LOAD.udp.connections} UDP sockets x ${LOAD.udp.window} datagrams). ` +
         "Server CPU counts every server process (our master included); the per-CPU-second ratio is the one the other tenants of the machine disturb least.",
       "",
       throughputTable(r.throughput),
@@ -48,7 +51,7 @@ export function renderReport(r: BenchResults): string {
       "",
       "### Memory per idle connection",
       "",
-      "One server process; VmRSS growth of that process after holding the connections (a 500-connection warm-up first), divided by the count.",
+      `${r.memoryRounds} alternating rounds. One server process; VmRSS growth of that process after holding the connections (a 500-connection warm-up first), divided by the count.`,
       "",
       memoryTable(r.memory),
     );

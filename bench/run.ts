@@ -19,12 +19,13 @@ async function main(): Promise<void> {
     command: ["bun bench/run.ts", ...argv.filter((a) => a !== "--readme" && a !== "--build")].join(" "),
     seconds: options.seconds,
     rounds: options.rounds,
+    memoryRounds: options.memoryRounds,
   };
   if (!options.skip.has("throughput")) {
     results.throughput = await runThroughput({ binary, seconds: options.seconds, rounds: options.rounds, kinds: options.kinds, modes: options.modes, log });
   }
   if (!options.skip.has("cold")) results.cold = await runColdStart(binary, options.coldRuns, log);
-  if (!options.skip.has("memory")) results.memory = await runIdleMemory({ binary, counts: options.idleCounts, rounds: options.rounds, log });
+  if (!options.skip.has("memory")) results.memory = await runIdleMemory({ binary, counts: options.idleCounts, rounds: options.memoryRounds, log });
   const report = renderReport({ ...results, machine: describeMachine(build), minutes: (performance.now() - started) / 60_000 });
   console.log(report);
   if (options.readme) {

@@ -23,7 +23,7 @@ export const MODES: Mode[] = [
 ];
 
 /** Connections (sockets for udp) and messages in flight on each: enough to keep a server busy, few enough never to overflow a queue. */
-const LOAD: Record<Kind, { connections: number; window: number }> = {
+export const LOAD: Record<Kind, { connections: number; window: number }> = {
   http: { connections: 64, window: 1 },
   ws: { connections: 64, window: 8 },
   text: { connections: 64, window: 8 },
@@ -56,7 +56,7 @@ async function load(mode: Mode, kind: Kind, port: number, seconds: number): Prom
   return JSON.parse(json) as LoadResult;
 }
 
-async function measure(mode: Mode, server: RunningServer, kind: Kind, seconds: number): Promise<Sample> {
+export async function measure(mode: Mode, server: RunningServer, kind: Kind, seconds: number): Promise<Sample> {
   const cpuBefore = treeCpuSeconds(server.root);
   const result = await load(mode, kind, server.ports[kind], seconds);
   const cpu = treeCpuSeconds(server.root) - cpuBefore;

@@ -21,6 +21,8 @@ export interface ServerSpec {
   count: number;
   /** Wraps the server's argv, e.g. taskset or prlimit. */
   prefix: string[];
+  /** Extra environment, e.g. BUN_OPTIONS for a profiler. */
+  env?: Record<string, string>;
 }
 
 export interface RunningServer {
@@ -61,7 +63,7 @@ export async function startOurs(spec: ServerSpec): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), "wm-bench-"));
   const ports = await freePorts(spec.kinds);
   const removeDir = onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  const group = new Group([...spec.prefix, spec.binary, "--config", benchConfig(dir, spec, ports)], { cwd: dir });
+  const group = new Group([...spec.prefix, spec.binary, "--config", benchConfig(dir, spec, ports)], { cwd: dir, env: spec.env });
   const cleanup = async () => {
     await group.stop();
     removeDir();
@@ -84,7 +86,7 @@ export async function startOurs(spec: ServerSpec): Promise<RunningServer> {
 export async function startRaw(spec: ServerSpec): Promise<RunningServer> {
   const ports = await freePorts(spec.kinds);
   const args = spec.kinds.flatMap((kind) => [`--${kind}`, String(ports[kind])]);
-  const group = new Group([...spec.prefix, process.execPath, RAW_SCRIPT, "--count", String(spec.count), ...args]);
+  const group = new Group([...spec.prefix, process.execPath, RAW_SCRIPT, "--count", String(spec.count), ...args], { env: spec.env });
   try {
     const ready = await group.waitForLine((line) => line.startsWith("ready "), START_TIMEOUT_MS, "raw-bun start");
     const workers = JSON.parse(ready.slice("ready ".length)) as Partial<Record<Kind, number[]>>;

@@ -23,11 +23,13 @@ const children: Subprocess[] = [];
 const pids: Partial<Record<Kind, number[]>> = {};
 const ready: Promise<void>[] = [];
 
-function stopAll(): never {
-  for (const child of children) child.kill("SIGKILL");
+/** SIGTERM lets a child exit through process.exit, so a profiler writes its file; the benchmark kills the group if this hangs. */
+async function stopAll(): Promise<never> {
+  for (const child of children) child.kill("SIGTERM");
+  await Promise.race([Promise.all(children.map((child) => child.exited)), Bun.sleep(2000)]);
   process.exit(0);
 }
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stopAll);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stopAll());
 
 for (const [kind, port] of Object.entries(ports) as [Kind, number][]) {
   for (let i = 0; i < count; i++) {
@@ -54,4 +56,4 @@ console.log(`ready ${JSON.stringify(pids)}`);
 // Any child dying ends the baseline: a half-running baseline would give wrong figures.
 await Promise.race(children.map((child) => child.exited));
 console.error("a raw-Bun server exited");
-stopAll();
+await stopAll();
