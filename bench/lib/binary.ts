@@ -34,5 +34,7 @@ export async function snapshotBinary(build: boolean, log: (line: string) => void
   copyFileSync(SHARED, path);
   const built = new Date(statSync(SHARED).mtimeMs).toISOString().slice(0, 16).replace("T", " ");
   const dirty = git(["status", "--porcelain", "--", "src", "build.ts"]) ? " with uncommitted src/ changes" : "";
-  return { path, build: `commit ${git(["rev-parse", "--short", "HEAD"])}${dirty}, built ${built} UTC` };
+  // The last commit that touched what the executable is built from: HEAD itself may be a docs or bench commit.
+  const sourceCommit = git(["log", "-1", "--format=%h", "--", "src", "build.ts", "package.json"]);
+  return { path, build: `src/ at commit ${sourceCommit}${dirty}, built ${built} UTC` };
 }
