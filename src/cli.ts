@@ -1,47 +1,37 @@
 // The executable's entry: argv -> command, and the only place that calls process.exit.
+// Each command is imported when it runs: a worker process then never loads zod, Hono or SQLite (measured: ~20 ms of its start).
 import { parseArgs } from "./cli-args.ts";
-import { checkCommand } from "./commands/check.ts";
-import { connectionsCommand } from "./commands/connections.ts";
-import { helpCommand } from "./commands/help.ts";
-import { pushCommand } from "./commands/push.ts";
-import { reloadCommand } from "./commands/reload.ts";
-import { restartCommand } from "./commands/restart.ts";
-import { schemaCommand } from "./commands/schema.ts";
-import { startCommand } from "./commands/start.ts";
-import { statusCommand } from "./commands/status.ts";
-import { stopCommand } from "./commands/stop.ts";
 import { exitCodeFor, isAppError } from "./errors.ts";
 import { WORKER_ARG } from "./ipc.ts";
 import { VERSION } from "./version.ts";
-import { runWorker } from "./worker/main.ts";
 
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === WORKER_ARG) return runWorker();
+  if (argv[0] === WORKER_ARG) return (await import("./worker/main.ts")).runWorker();
   const args = parseArgs(argv);
   switch (args.command) {
     case "help":
-      return helpCommand();
+      return (await import("./commands/help.ts")).helpCommand();
     case "version":
       console.log(VERSION);
       return 0;
     case "check":
-      return checkCommand(args.config);
+      return (await import("./commands/check.ts")).checkCommand(args.config);
     case "schema":
-      return schemaCommand();
+      return (await import("./commands/schema.ts")).schemaCommand();
     case "stop":
-      return stopCommand(args.config, args.graceful);
+      return (await import("./commands/stop.ts")).stopCommand(args.config, args.graceful);
     case "status":
-      return statusCommand(args.config, args.json);
+      return (await import("./commands/status.ts")).statusCommand(args.config, args.json);
     case "connections":
-      return connectionsCommand(args.config, args.json, args.group);
+      return (await import("./commands/connections.ts")).connectionsCommand(args.config, args.json, args.group);
     case "reload":
-      return reloadCommand(args.config, args.graceful, args.group);
+      return (await import("./commands/reload.ts")).reloadCommand(args.config, args.graceful, args.group);
     case "push":
-      return pushCommand(args);
+      return (await import("./commands/push.ts")).pushCommand(args);
     case "restart":
-      return restartCommand(args.config, args.daemon);
+      return (await import("./commands/restart.ts")).restartCommand(args.config, args.daemon);
     case "start":
-      return startCommand(args.config, args.daemon);
+      return (await import("./commands/start.ts")).startCommand(args.config, args.daemon);
     default:
       console.error(`"${args.command}" is not available yet (see --help)`);
       return 2;

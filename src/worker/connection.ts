@@ -129,8 +129,7 @@ export abstract class BaseConnection implements Connection {
     this.runtime.counters.requests++;
     // Spelled out rather than through emit(): no rest-argument array per message.
     if (this.#pipeTo !== null) this.#pipeTo.send(message);
-    else if (this.handlers === null) this.runtime.call("onMessage", this, message);
-    else this.runtime.callOn(this.handlers, "onMessage", this, message);
+    else this.runtime.callMessage(this.handlers ?? this.runtime.app, this, message);
   }
 
   info(): ConnectionInfo {

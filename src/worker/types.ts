@@ -12,6 +12,7 @@ export interface Connection {
   readonly remotePort: number;
   readonly localPort: number;
   readonly worker: Worker;
+  /** Bytes received (WebSocket text frames: characters, exact for ASCII). */
   readonly bytesRead: number;
   readonly bytesWritten: number;
   /** Bytes accepted by send() that the kernel has not taken yet. */
