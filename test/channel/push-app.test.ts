@@ -44,7 +44,8 @@ async function openPushSocket(port: number, cookie: string) {
   const next = () =>
     new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("no push arrived")), 3000);
-      const check = () => (inbox.length ? (clearTimeout(timer), resolve(inbox.shift()!)) : (wake = check));
+      // Once resolved, a stale waker must not take a later message off the inbox.
+      const check = () => (inbox.length ? (clearTimeout(timer), (wake = () => {}), resolve(inbox.shift()!)) : (wake = check));
       check();
     });
   /** The uid is bound in the worker at once but reaches the master's routing table over IPC a moment later: wait for that. */
