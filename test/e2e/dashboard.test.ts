@@ -5,6 +5,11 @@ import { AppUnderTest } from "../support/app-under-test.ts";
 import { chromiumAvailable, DASHBOARD_APP, liveChartPixels, logIn, openBrowser, shownPids, workerRows, type BrowserSession } from "../support/browser.ts";
 import { wsClient } from "../support/clients.ts";
 
+// The browser suites below are skipped without Chromium; this line makes that loud instead of a quiet pass.
+test("Debian's chromium is installed for the browser tests (apt-get install chromium)", () => {
+  expect(chromiumAvailable()).toBe(true);
+});
+
 describe.skipIf(!chromiumAvailable())("dashboard in a real browser (from source)", () => {
   let app: AppUnderTest;
   let browser: BrowserSession;
