@@ -67,7 +67,8 @@ describe("channel across two instances through Redis", () => {
     await a1.cmd({ cmd: "join", group: "world" });
     await b.cmd({ cmd: "join", group: "world" });
     await a2.cmd({ cmd: "join", group: "world" });
-    expect(await b.cmd({ cmd: "groupCount", group: "world" })).toBe(3);
+    // Another host's joins reach Redis a moment after they are acknowledged locally: wait for them, then send.
+    await hostB.waitFor(async () => (await b.cmd({ cmd: "groupCount", group: "world" })) === 3, 3000, "group count 3 across hosts");
     await b.cmd({ cmd: "toGroup", group: "world", data: "to the world", excludeSelf: true });
     await Promise.all([a1.expectDelivery("to the world"), a2.expectDelivery("to the world")]);
     expect(await nothingArrives(b, "to the world")).toBe(true);
