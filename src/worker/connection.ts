@@ -19,7 +19,7 @@ export abstract class BaseConnection implements Connection {
   bytesWritten = 0;
   maxSendBufferSize: number;
   maxPackageSize: number;
-  context: Record<string, unknown> = {};
+  #context: Record<string, unknown> | null = null;
   closed = false;
   /** True between onBufferFull and onBufferDrain. */
   protected bufferFull = false;
@@ -41,6 +41,15 @@ export abstract class BaseConnection implements Connection {
     this.localPort = peer.localPort;
     this.maxSendBufferSize = runtime.config.maxSendBufferSize;
     this.maxPackageSize = runtime.config.maxPackageSize;
+  }
+
+  /** Made on first use: most connections of a busy server never need one (idle memory counts). */
+  get context(): Record<string, unknown> {
+    return (this.#context ??= {});
+  }
+
+  set context(value: Record<string, unknown>) {
+    this.#context = value;
   }
 
   get worker() {
