@@ -7,7 +7,14 @@ import type { WorkerRuntime } from "../runtime.ts";
 
 /** Workerman's UdpConnection: the sender of one datagram; send() replies to it. Never registered: it has no lifetime. */
 class UdpConnection extends BaseConnection {
-  constructor(runtime: WorkerRuntime, private readonly socket: dgram.Socket, rinfo: dgram.RemoteInfo, localPort: number) {
+  constructor(
+    runtime: WorkerRuntime,
+    private readonly socket: dgram.Socket,
+    rinfo: dgram.RemoteInfo,
+    localPort: number,
+    /** One callback per listener, not a closure per datagram sent. */
+    private readonly onSent: (err: Error | null) => void,
+  ) {
     super(runtime, "udp", { remoteAddress: rinfo.address, remotePort: rinfo.port, localPort });
   }
 
@@ -18,9 +25,7 @@ class UdpConnection extends BaseConnection {
   send(data: unknown): boolean {
     if (this.closed) return this.sendFailed();
     const wire = toWire(data);
-    this.socket.send(wire, this.remotePort, this.remoteAddress, (err) => {
-      if (err) this.sendFailed();
-    });
+    this.socket.send(wire, this.remotePort, this.remoteAddress, this.onSent);
     this.wrote(typeof wire === "string" ? Buffer.byteLength(wire) : wire.byteLength);
     return true;
   }
@@ -58,7 +63,10 @@ export const createUdpListener: ListenerFactory = (runtime) => {
         socket.bind(port, host, () => {
           boundPort = socket.address().port;
           socket.on("error", (err) => runtime.reportError("udp", null, err));
-          socket.on("message", (message, rinfo) => new UdpConnection(runtime, socket, rinfo, boundPort).onDatagram(message));
+          const onSent = (err: Error | null) => {
+            if (err) runtime.counters.sendFail++;
+          };
+          socket.on("message", (message, rinfo) => new UdpConnection(runtime, socket, rinfo, boundPort, onSent).onDatagram(message));
           resolve({ ...runtime.config.listen, port: boundPort });
         });
       });
