@@ -22,9 +22,8 @@ export function readTcpMigrateReq(): number | null {
 }
 
 export function buildStatus(config: AppConfig, supervisor: Supervisor, startedAt: number, tcpMigrateReq: number | null): StatusResponse {
-  const restartsBySlot = new Map(supervisor.slots.map((slot) => [`${slot.group.name}#${slot.index}`, slot]));
   const processes: StatusProcess[] = [...supervisor.processes].map((proc) => {
-    const slot = restartsBySlot.get(`${proc.group}#${proc.index}`);
+    const slot = supervisor.slotOf(proc);
     const c = proc.counters;
     const state = slot && slot.current === proc ? supervisor.stateOf(slot) : proc.state;
     return {

@@ -1,4 +1,6 @@
 // A bounded HTTP load for tests: a few keep-alive client loops, counting successes and every failure.
+import { writeFileSync } from "node:fs";
+import { readTcpMigrateReq } from "../../src/master/status.ts";
 export interface LoadResult {
   ok: number;
   failed: number;
@@ -40,15 +42,12 @@ export function httpLoad(url: string, concurrency = 4): { stop: () => Promise<Lo
 
 /** Sets net.ipv4.tcp_migrate_req=1 when it can (root); returns what it is now. */
 export function ensureTcpMigrateReq(): number | null {
-  const path = "/proc/sys/net/ipv4/tcp_migrate_req";
-  try {
-    if (require("node:fs").readFileSync(path, "utf8").trim() !== "1") require("node:fs").writeFileSync(path, "1");
-  } catch {
-    // not root, or not Linux >= 5.14: the caller reports it
+  if (readTcpMigrateReq() === 0) {
+    try {
+      writeFileSync("/proc/sys/net/ipv4/tcp_migrate_req", "1");
+    } catch {
+      // not root: the caller reports it
+    }
   }
-  try {
-    return Number(require("node:fs").readFileSync(path, "utf8").trim());
-  } catch {
-    return null;
-  }
+  return readTcpMigrateReq();
 }
