@@ -70,5 +70,8 @@ export interface WorkerLaunch {
 
 export const WORKER_LAUNCH_ENV = "WORKERMAN_LAUNCH";
 
+/** A worker's exit code for "the config or handler file is wrong": retrying will not help, so the first start stops. */
+export const EXIT_CONFIG = 78;
+
 /** argv marker that turns the executable into a worker. */
 export const WORKER_ARG = "__worker";

@@ -1,13 +1,11 @@
 // Keeps `count` processes per group alive: starts them, restarts crashed ones with backoff, reloads by generation, stops them all.
 import type { AppConfig, WorkerGroupConfig } from "../config/types.ts";
 import { AppError } from "../errors.ts";
-import type { WorkerToMaster } from "../ipc.ts";
+import { EXIT_CONFIG, type WorkerToMaster } from "../ipc.ts";
 import { Backoff } from "./backoff.ts";
 import type { EventListener, SupervisorEvent } from "./events.ts";
 import { WorkerProcess, type ExitInfo } from "./worker-process.ts";
 
-/** Exit code a worker uses when the config or handler file is wrong (see worker/main.ts). */
-const EXIT_CONFIG = 78;
 
 /** One place in a group (index 0..count-1) and the process that currently fills it. */
 export interface Slot {

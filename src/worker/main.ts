@@ -1,7 +1,7 @@
 // The worker process: loads the handler, starts the listener, reports to the master, drains when told to stop.
 import type { WorkerGroupConfig } from "../config/types.ts";
 import { isAppError } from "../errors.ts";
-import { WORKER_LAUNCH_ENV, type MasterToWorker, type WorkerLaunch, type WorkerToMaster } from "../ipc.ts";
+import { EXIT_CONFIG, WORKER_LAUNCH_ENV, type MasterToWorker, type WorkerLaunch, type WorkerToMaster } from "../ipc.ts";
 import { registerPublicModule } from "../public-module.ts";
 import type { Listener, ListenerFactory } from "./listener.ts";
 import { createHttpListener } from "./listeners/http.ts";
@@ -23,8 +23,6 @@ const LISTENERS: Record<WorkerGroupConfig["listen"]["scheme"], ListenerFactory> 
   unix: createUnixListener,
 };
 
-/** Exit code for "the config or handler file is wrong": retrying will not help. */
-export const EXIT_CONFIG = 78;
 const STATS_INTERVAL_MS = 1000;
 
 function toMaster(message: WorkerToMaster): void {
