@@ -35,7 +35,15 @@ export class PacketReader<M> {
     return this.#end - this.#start;
   }
 
-  /** Every message completed by this chunk, in order; throws an AppError (and stays failed) on bad input. */
+  /** The error that ended this reader, or null while the peer's bytes are fine. */
+  get failure(): AppError | null {
+    return this.#failure;
+  }
+
+  /**
+   * Every message completed by this chunk, in order. Bad bytes end the reader: the messages before them are still
+   * returned (check `failure` after delivering them); with none before them, or on any later push, it throws.
+   */
   push(chunk: Uint8Array): M[] {
     if (this.#failure !== null) throw this.#failure;
     const messages: M[] = [];
@@ -55,6 +63,7 @@ export class PacketReader<M> {
       this.#failure = isAppError(err) ? err : protocolError("reader", err);
       this.#store = null;
       this.#start = this.#end = 0;
+      if (messages.length > 0) return messages;
       throw this.#failure;
     }
   }

@@ -27,6 +27,8 @@ export class StreamConnection extends BaseConnection {
    */
   #batch: (string | Uint8Array)[] | null = null;
   #batchBytes = 0;
+  /** The protocol error that ended reading (the connection closes once what came before it is delivered). */
+  #failure: unknown = null;
 
   constructor(
     runtime: WorkerRuntime,
@@ -128,14 +130,34 @@ export class StreamConnection extends BaseConnection {
       if (this.#paused) return this.#hold([Buffer.from(chunk)], 0);
       return this.deliver(chunk);
     }
+    if (this.#failure !== null) return; // bytes after bad ones are not read
+    const reader = (this.#reader ??= new PacketReader(this.framing, this));
     let messages: unknown[];
     try {
-      messages = (this.#reader ??= new PacketReader(this.framing, this)).push(chunk);
+      messages = reader.push(chunk);
     } catch (err) {
-      this.runtime.reportProtocolError(this, err);
-      return this.destroy();
+      return this.#refuse(err);
     }
     this.#deliverFrom(messages, 0);
+    if (reader.failure === null) return;
+    // Paused with messages still held: resumeRecv() delivers them, then refuses.
+    if (this.#held !== null) this.#failure = reader.failure;
+    else this.#refuse(reader.failure);
+  }
+
+  /**
+   * The peer's bytes broke the framing: count and log it, tell the handler's onError (it may send a last reply),
+   * then close. A reply the kernel does not take at once is dropped: a peer that sends garbage gets no wait.
+   */
+  #refuse(err: unknown): void {
+    this.#failure = err;
+    this.#held = null;
+    if (this.closed) return;
+    this.runtime.reportProtocolError(this, err);
+    this.emit("onError", err);
+    if (this.closed) return;
+    this.close();
+    if (this.#pendingBytes > 0) this.destroy();
   }
 
   /** Delivers messages[from..] until the connection closes or the handler pauses it; the rest wait for resume. */
@@ -192,6 +214,7 @@ export class StreamConnection extends BaseConnection {
     this.socket = null;
     this.#closing = false;
     this.#reader = null;
+    this.#failure = null;
   }
 
   pauseRecv(): void {
@@ -206,6 +229,8 @@ export class StreamConnection extends BaseConnection {
     this.#held = null;
     if (held !== null) this.#deliverFrom(held, 0);
     // A handler may have paused again while the held messages were delivered.
-    if (!this.#paused) this.socket?.resume();
+    if (this.#paused) return;
+    if (this.#failure !== null && this.#held === null) return this.#refuse(this.#failure);
+    this.socket?.resume();
   }
 }

@@ -47,11 +47,13 @@ describe("json protocol", () => {
     expect(thrown(() => jsonProtocol.decode(toBytes("\n"), conn)).code).toBe("E_PROTOCOL");
   });
 
-  test("the reader closes on the first invalid line and reports E_PROTOCOL unchanged", () => {
+  test("the reader stops at the first invalid line: the lines before it are returned, E_PROTOCOL kept unchanged", () => {
     const reader = new PacketReader(jsonProtocol, connection());
-    const err = thrown(() => reader.push(toBytes('{"ok":1}\nbroken\n')));
+    expect(reader.push(toBytes('{"ok":1}\nbroken\n{"after":2}\n'))).toEqual([{ ok: 1 }]);
+    const err = reader.failure!;
     expect(err.code).toBe("E_PROTOCOL");
     expect(err.message).toContain('"broken"');
+    expect(thrown(() => reader.push(toBytes('{"more":3}\n')))).toBe(err);
   });
 
   test("encode is one line even when strings hold newlines", () => {
