@@ -11,6 +11,8 @@ export interface CliArgs {
   /** push: the target uid, or every connection. */
   uid?: string;
   all: boolean;
+  /** push --all: only this worker group. */
+  workerGroup?: string;
   rest: string[];
 }
 
@@ -31,6 +33,7 @@ export function parseArgs(argv: string[]): CliArgs {
     else if (arg === "--group") args.group = value();
     else if (arg === "--uid") args.uid = value();
     else if (arg === "--all") args.all = true;
+    else if (arg === "--worker-group") args.workerGroup = value();
     else if (arg === "-g" || arg === "--graceful") args.graceful = true;
     else if (arg === "-d" || arg === "--daemon") args.daemon = true;
     else if (arg === "--json") args.json = true;

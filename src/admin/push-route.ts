@@ -6,7 +6,8 @@ import type { AdminEnv, RouteDeps } from "./context.ts";
 import { readJsonBody } from "./json-body.ts";
 
 export interface PushRequest {
-  to: { uid: string | number } | { group: string } | { all: true } | { pid: number; id: number };
+  /** `workerGroup` limits `all` to the connections of one worker group (its name in app.json). */
+  to: { uid: string | number } | { group: string } | { all: true; workerGroup?: string } | { pid: number; id: number };
   /** A string is sent as it is; any other JSON value as JSON text. */
   data: unknown;
 }
@@ -26,10 +27,10 @@ const pushBody = z.strictObject({
     [
       z.strictObject({ uid: z.union([z.string().min(1), z.number()]) }),
       z.strictObject({ group: z.string().min(1) }),
-      z.strictObject({ all: z.literal(true) }),
+      z.strictObject({ all: z.literal(true), workerGroup: z.string().min(1).optional() }),
       z.strictObject({ pid: z.number().int(), id: z.number().int() }),
     ],
-    { error: 'expected {"uid": U} | {"group": G} | {"all": true} | {"pid": P, "id": N}' },
+    { error: 'expected {"uid": U} | {"group": G} | {"all": true, "workerGroup"?: W} | {"pid": P, "id": N}' },
   ),
   data: z.unknown().refine((v) => v !== undefined, { error: "missing: the message to send (a string, or JSON)" }),
 });
@@ -41,6 +42,10 @@ export function pushRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void
     const { to: given, data } = body.value;
     const to: PushTarget = "uid" in given ? { uid: String(given.uid) } : given;
     const target = JSON.stringify(to);
+    if ("all" in to && to.workerGroup !== undefined && !ctx.config.workers.some((g) => g.name === to.workerGroup)) {
+      const names = ctx.config.workers.map((g) => g.name).join(", ");
+      return c.json({ error: `bad body: to.workerGroup: no worker group "${to.workerGroup}" in this app (its groups: ${names})` }, 400);
+    }
     const relay = relayOf(ctx.supervisor);
     if (!relay) return c.json({ error: "the channel relay is not running" }, 503);
     const result = await relay.push(to, data);

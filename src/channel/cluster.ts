@@ -1,5 +1,5 @@
 // Joins this instance to others through Redis: a pub/sub bus for deliveries, and expiring presence keys for queries.
-import type { BusMessage, Delivery, Query } from "./protocol.ts";
+import type { BusControl, BusMessage, Delivery, Query } from "./protocol.ts";
 import { RedisLink, redact } from "./redis-link.ts";
 import type { InstanceChange, RoutingTable } from "./routing-table.ts";
 import type { StatusCluster } from "../admin/contract.ts";
@@ -35,6 +35,8 @@ export interface ClusterOptions {
   table: RoutingTable;
   /** A delivery from another instance, to route to this instance's processes. */
   onDelivery: (message: BusMessage) => void;
+  /** The uids of a group's members on this instance, for another instance's getGroupMembers. */
+  localMembers: (group: string) => Promise<string[]>;
   log: (line: string) => void;
 }
 
@@ -46,6 +48,8 @@ export class Cluster {
   /** `wm:{app}:`: the braces are a Redis Cluster hash tag, so every key of one app lives in one slot. */
   readonly #prefix: string;
   readonly #refresh: ReturnType<typeof setInterval>;
+  readonly #gathers = new Map<number, (uids: string[]) => void>();
+  #nextGather = 1;
 
   constructor(private readonly options: ClusterOptions) {
     this.#prefix = `wm:{${options.app}}:`;
@@ -94,7 +98,7 @@ export class Cluster {
   }
 
   /** Cluster-wide answer; null when Redis cannot answer (the caller falls back to this instance's own view). */
-  async query(q: Query): Promise<number | boolean | null> {
+  async query(q: Exclude<Query, { what: "groupMembers" }>): Promise<number | boolean | null> {
     if (!this.connected) return null;
     const script = q.what === "uidOnline" ? UID_ONLINE : q.what === "uidCount" ? UID_COUNT : GROUP_COUNT;
     const arg = q.what === "uidOnline" ? q.uid : q.what === "groupCount" ? q.group : "";
@@ -115,6 +119,30 @@ export class Cluster {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * The uids of a group's members on the other live instances: asks them all over the bus and waits for as many
+   * answers as the instances set has live entries (at most a second: an instance that does not answer is left out).
+   */
+  async remoteMembers(group: string): Promise<string[]> {
+    const live = Number(await this.#link.command("ZCOUNT", [this.#instancesKey, String(Date.now() - PRESENCE_TTL_MS), "+inf"]).catch(() => 0));
+    const others = live - 1;
+    if (others <= 0) return [];
+    const qid = this.#nextGather++;
+    const uids = new Set<string>();
+    const { promise, resolve } = Promise.withResolvers<void>();
+    let answers = 0;
+    this.#gathers.set(qid, (list) => {
+      for (const uid of list) uids.add(uid);
+      if (++answers >= others) resolve();
+    });
+    const timer = setTimeout(resolve, QUERY_TIMEOUT_MS);
+    this.#link.publish(JSON.stringify({ op: "mq", qid, group, o: this.options.instance } satisfies BusControl));
+    await promise;
+    clearTimeout(timer);
+    this.#gathers.delete(qid);
+    return [...uids];
   }
 
   /** Leaves the cluster: other instances stop counting this one at once instead of after the expiry. */
@@ -141,15 +169,23 @@ export class Cluster {
   }
 
   #receive(text: string): void {
-    let message: BusMessage;
+    let message: BusMessage | BusControl;
     try {
-      message = JSON.parse(text) as BusMessage;
+      message = JSON.parse(text) as BusMessage | BusControl;
     } catch {
       this.#link.fail(new Error("unreadable message on the bus"));
       return;
     }
     // Redis echoes our own publishes back: this instance already delivered them.
-    if (message.o !== this.options.instance) this.options.onDelivery(message);
+    if (message.o === this.options.instance) return;
+    if (message.op === "mq") return void this.#answerMembers(message.qid, message.group, message.o);
+    if (message.op === "ma") return void (message.to === this.options.instance && this.#gathers.get(message.qid)?.(message.uids));
+    this.options.onDelivery(message);
+  }
+
+  async #answerMembers(qid: number, group: string, to: string): Promise<void> {
+    const uids = await this.options.localMembers(group);
+    this.#link.publish(JSON.stringify({ op: "ma", qid, uids, to, o: this.options.instance } satisfies BusControl));
   }
 
   /** After a (re)connection Redis may have restarted empty or expired our keys: write this instance's whole view. */

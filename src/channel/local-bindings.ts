@@ -15,6 +15,9 @@ export class LocalBindings {
   readonly uids = new Map<string, Set<Connection>>();
   readonly groups = new Map<string, Set<Connection>>();
   readonly #members = new Map<Connection, Membership>();
+  // What a closed connection held, so uidOf/groupsOf still answer in its onClose (which runs after the close
+  // removed it from the indexes); weak, so it goes with the connection.
+  readonly #departed = new WeakMap<Connection, Membership>();
   // Keys whose local count changed: the master gets absolute counts, so repeats and reordering within a batch are harmless.
   #dirtyUids = new Set<string>();
   #dirtyGroups = new Set<string>();
@@ -60,14 +63,25 @@ export class LocalBindings {
     if (member.uid !== undefined) this.#removeFrom(this.uids, member.uid, conn, this.#dirtyUids);
     for (const group of member.groups) this.#removeFrom(this.groups, group, conn, this.#dirtyGroups);
     this.#members.delete(conn);
+    this.#departed.set(conn, { uid: member.uid, groups: new Set(member.groups) });
   }
 
   uidOf(conn: Connection): string | undefined {
-    return this.#members.get(conn)?.uid;
+    return (this.#members.get(conn) ?? this.#departed.get(conn))?.uid;
   }
 
   groupsOf(conn: Connection): string[] {
-    return [...(this.#members.get(conn)?.groups ?? [])];
+    return [...((this.#members.get(conn) ?? this.#departed.get(conn))?.groups ?? [])];
+  }
+
+  /** The uids bound to members of `group` in this process (members without a uid are not listed). */
+  uidsIn(group: string): string[] {
+    const uids = new Set<string>();
+    for (const conn of this.groups.get(group) ?? []) {
+      const uid = this.#members.get(conn)?.uid;
+      if (uid !== undefined) uids.add(uid);
+    }
+    return [...uids];
   }
 
   /** The counts that changed since the last call, and forgets them. */

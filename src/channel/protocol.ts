@@ -16,25 +16,40 @@ export type Delivery =
   | { op: "pub"; topic: string; data: TopicData }
   | { op: "uid"; uid: string; data: WireData }
   | { op: "group"; group: string; data: WireData; ex?: WireRef[] }
-  | { op: "all"; data: WireData; ex?: WireRef[] };
+  /** `wg`: only the processes of that worker group. */
+  | { op: "all"; data: WireData; ex?: WireRef[]; wg?: string };
 
-export type Query = { what: "uidOnline"; uid: string } | { what: "uidCount" } | { what: "groupCount"; group: string };
+export type Query =
+  | { what: "uidOnline"; uid: string }
+  | { what: "uidCount" }
+  | { what: "groupCount"; group: string }
+  | { what: "groupMembers"; group: string };
+
+export type QueryValue = number | boolean | string[];
 
 export type WorkerToRelay =
   | Delivery
   /** Absolute local counts (connections per uid / per group) and topic (un)subscriptions since the last state. */
   | { op: "state"; uids?: [string, number][]; groups?: [string, number][]; sub?: string[]; unsub?: string[] }
   | { op: "q"; qid: number; q: Query }
-  | { op: "ack"; qid: number; ok: boolean };
+  | { op: "ack"; qid: number; ok: boolean }
+  /** The answer to a `members` request: uids bound to the group's members in this process. */
+  | { op: "mem"; qid: number; uids: string[] };
 
 export type RelayToWorker =
   | Delivery
-  | { op: "a"; qid: number; value: number | boolean; error?: string }
+  | { op: "a"; qid: number; value: QueryValue; error?: string }
   /** Push to one connection of this process; answered with an ack. */
-  | { op: "conn"; qid: number; id: number; data: WireData };
+  | { op: "conn"; qid: number; id: number; data: WireData }
+  /** The master gathers a group's uids from the processes that hold members; answered with `mem`. */
+  | { op: "members"; qid: number; group: string };
 
 /** A bus message: a delivery stamped with the instance that sent it. */
 export type BusMessage = Delivery & { o: string };
+/** Member gathering across instances: a request to all, answers addressed to the asker (`to`). */
+export type BusControl =
+  | { op: "mq"; qid: number; group: string; o: string }
+  | { op: "ma"; qid: number; uids: string[]; to: string; o: string };
 
 export function packData(data: unknown): WireData {
   const wire = toWire(data);
@@ -61,7 +76,7 @@ export function normalizeUid(uid: string | number): string {
   throw new TypeError(`a uid must be a non-empty string or a finite number, got ${JSON.stringify(uid)}`);
 }
 
-export function checkName(kind: "group" | "topic", name: string): string {
+export function checkName(kind: "group" | "topic" | "worker group", name: string): string {
   if (typeof name !== "string" || name === "") throw new TypeError(`a ${kind} must be a non-empty string, got ${JSON.stringify(name)}`);
   return name;
 }

@@ -4,10 +4,10 @@ import type { AppConfig } from "../config/types.ts";
 import type { Supervisor } from "../master/supervisor.ts";
 import type { WorkerProcess } from "../master/worker-process.ts";
 import { Cluster, type ClusterStatus } from "./cluster.ts";
-import { INSTANCE_ENV, packData, type BusMessage, type Delivery, type Query, type WireRef, type WorkerToRelay } from "./protocol.ts";
+import { INSTANCE_ENV, packData, type BusMessage, type Delivery, type Query, type QueryValue, type WireRef, type WorkerToRelay } from "./protocol.ts";
 import { RoutingTable } from "./routing-table.ts";
 
-export type PushTarget = { uid: string } | { group: string } | { all: true } | { pid: number; id: number };
+export type PushTarget = { uid: string } | { group: string } | { all: true; workerGroup?: string } | { pid: number; id: number };
 
 export interface PushResult {
   /** Local processes the message was handed to. */
@@ -43,6 +43,7 @@ export class ChannelRelay {
   readonly table = new RoutingTable();
   readonly cluster: Cluster | null;
   readonly #acks = new Map<number, (ok: boolean) => void>();
+  readonly #gathers = new Map<number, (uids: string[]) => void>();
   #nextAck = 1;
   #syncScheduled = false;
 
@@ -57,6 +58,7 @@ export class ChannelRelay {
           instance: this.instance,
           table: this.table,
           onDelivery: (message) => this.#fromCluster(message),
+          localMembers: (group) => this.#localMembers(group),
           log: (line) => console.log(line),
         })
       : null;
@@ -80,6 +82,10 @@ export class ChannelRelay {
         this.#acks.get(message.qid)?.(message.ok);
         this.#acks.delete(message.qid);
         return;
+      case "mem":
+        this.#gathers.get(message.qid)?.(message.uids);
+        this.#gathers.delete(message.qid);
+        return;
       default:
         // The sender already served its own connections.
         this.#routeLocal(message, from.pid, this.instance);
@@ -96,7 +102,10 @@ export class ChannelRelay {
   async push(to: PushTarget, data: unknown): Promise<PushResult> {
     if ("pid" in to) return this.#pushToConnection(to.pid, to.id, data);
     const wire = packData(data);
-    const delivery: Delivery = "uid" in to ? { op: "uid", uid: to.uid, data: wire } : "group" in to ? { op: "group", group: to.group, data: wire } : { op: "all", data: wire };
+    const delivery: Delivery =
+      "uid" in to ? { op: "uid", uid: to.uid, data: wire }
+      : "group" in to ? { op: "group", group: to.group, data: wire }
+      : { op: "all", data: wire, ...(to.workerGroup === undefined ? {} : { wg: to.workerGroup }) };
     const processes = this.#routeLocal(delivery, null, this.instance);
     const cluster = !this.cluster ? "off" : this.cluster.publish(delivery) ? "published" : "unavailable";
     return { processes, cluster };
@@ -137,9 +146,10 @@ export class ChannelRelay {
     }
     if (exceptPid !== null) targets?.delete(exceptPid);
     if (targets?.size === 0) return 0;
+    const group = delivery.op === "all" ? delivery.wg : undefined;
     let sent = 0;
     this.supervisor.sendChannel(payload, (proc) => {
-      const wanted = proc.pid !== exceptPid && (targets === null || targets.has(proc.pid));
+      const wanted = proc.pid !== exceptPid && (targets === null || targets.has(proc.pid)) && (group === undefined || proc.group === group);
       if (wanted) sent++;
       return wanted;
     });
@@ -169,7 +179,29 @@ export class ChannelRelay {
     return result;
   }
 
-  async #answer(q: Query): Promise<number | boolean> {
+  /** The uids of a group's members in this instance's processes (a process that does not answer in time is left out). */
+  async #localMembers(group: string): Promise<string[]> {
+    const answers = [...this.table.groupHolders(group)].map((pid) => {
+      const proc = [...this.supervisor.processes].find((p) => p.pid === pid);
+      const qid = this.#nextAck++;
+      const { promise, resolve } = Promise.withResolvers<string[]>();
+      this.#gathers.set(qid, resolve);
+      const timer = setTimeout(() => this.#gathers.delete(qid) && resolve([]), ACK_TIMEOUT_MS);
+      if (!proc?.send({ type: "channel", payload: { op: "members", qid, group } })) resolve([]);
+      return promise.finally(() => {
+        clearTimeout(timer);
+        this.#gathers.delete(qid);
+      });
+    });
+    return [...new Set((await Promise.all(answers)).flat())];
+  }
+
+  async #answer(q: Query): Promise<QueryValue> {
+    if (q.what === "groupMembers") {
+      const local = await this.#localMembers(q.group);
+      const remote = this.cluster?.connected ? await this.cluster.remoteMembers(q.group) : [];
+      return [...new Set([...local, ...remote])];
+    }
     if (q.what === "uidOnline" && this.table.uidOnline(q.uid)) return true;
     if (this.cluster?.connected) {
       this.#syncNow(); // the query must see this instance's latest bindings

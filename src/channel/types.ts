@@ -14,6 +14,11 @@ export interface SendOptions {
   exclude?: Connection | ConnectionRef | Iterable<Connection | ConnectionRef>;
 }
 
+export interface SendAllOptions extends SendOptions {
+  /** Only the connections of this worker group (its `name` in app.json), on every host. */
+  workerGroup?: string;
+}
+
 export type TopicListener = (data: unknown, topic: string) => void;
 
 /**
@@ -45,7 +50,7 @@ export interface Channel {
   sendToUid(uid: string | number, data: unknown): void;
   sendToGroup(group: string, data: unknown, options?: SendOptions): void;
   /** Every connection of every worker process (one message per process, whatever the number of connections). */
-  sendToAll(data: unknown, options?: SendOptions): void;
+  sendToAll(data: unknown, options?: SendAllOptions): void;
 
   /** Answered by the master (and Redis across hosts). */
   isUidOnline(uid: string | number): Promise<boolean>;
@@ -53,8 +58,10 @@ export interface Channel {
   getUidCount(): Promise<number>;
   /** Connections in `group` anywhere. */
   getGroupCount(group: string): Promise<number>;
+  /** The distinct uids bound to members of `group` anywhere (members without a uid are not listed). */
+  getGroupMembers(group: string): Promise<string[]>;
 
-  /** Local, synchronous: this connection's uid and groups, and its cluster-wide reference. */
+  /** Local, synchronous: this connection's uid and groups (still answered in its onClose), and its cluster-wide reference. */
   uidOf(conn: Connection): string | undefined;
   groupsOf(conn: Connection): string[];
   refOf(conn: Connection): ConnectionRef;

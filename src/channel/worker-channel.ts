@@ -4,14 +4,14 @@ import type { Connection } from "../worker/types.ts";
 import { LocalBindings } from "./local-bindings.ts";
 import {
   checkName, INSTANCE_ENV, normalizeUid, packData, packTopic, unpackData, unpackTopic,
-  type Delivery, type Query, type RelayToWorker, type WireData, type WireRef, type WorkerToRelay,
+  type Delivery, type Query, type QueryValue, type RelayToWorker, type WireData, type WireRef, type WorkerToRelay,
 } from "./protocol.ts";
-import type { Channel, ConnectionRef, SendOptions, TopicListener } from "./types.ts";
+import type { Channel, ConnectionRef, SendAllOptions, SendOptions, TopicListener } from "./types.ts";
 
 const QUERY_TIMEOUT_MS = 5000;
 
 interface Pending {
-  resolve: (value: number | boolean) => void;
+  resolve: (value: QueryValue) => void;
   reject: (err: Error) => void;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -95,9 +95,10 @@ export class WorkerChannel implements Channel {
     this.#route({ op: "group", group: checkName("group", group), data: packData(data), ...(ex.length ? { ex } : {}) });
   }
 
-  sendToAll(data: unknown, options: SendOptions = {}): void {
+  sendToAll(data: unknown, options: SendAllOptions = {}): void {
     const ex = this.#refs(options.exclude);
-    this.#route({ op: "all", data: packData(data), ...(ex.length ? { ex } : {}) });
+    const wg = options.workerGroup === undefined ? {} : { wg: checkName("worker group", options.workerGroup) };
+    this.#route({ op: "all", data: packData(data), ...(ex.length ? { ex } : {}), ...wg });
   }
 
   isUidOnline(uid: string | number): Promise<boolean> {
@@ -110,6 +111,10 @@ export class WorkerChannel implements Channel {
 
   getGroupCount(group: string): Promise<number> {
     return this.#ask({ what: "groupCount", group: checkName("group", group) }) as Promise<number>;
+  }
+
+  getGroupMembers(group: string): Promise<string[]> {
+    return this.#ask({ what: "groupMembers", group: checkName("group", group) }) as Promise<string[]>;
   }
 
   uidOf(conn: Connection): string | undefined {
@@ -144,6 +149,7 @@ export class WorkerChannel implements Channel {
       case "group":
         return this.#sendEach(this.#bindings.groups.get(message.group), message.data, message.ex);
       case "all":
+        if (message.wg !== undefined && message.wg !== this.#runtime.name) return;
         return this.#sendEach(this.#inbound(), message.data, message.ex);
     }
   }
@@ -188,6 +194,8 @@ export class WorkerChannel implements Channel {
         const ok = conn !== undefined && conn.send(unpackData(message.data)) !== false;
         return this.#toMaster({ op: "ack", qid: message.qid, ok });
       }
+      case "members":
+        return this.#toMaster({ op: "mem", qid: message.qid, uids: this.#bindings.uidsIn(message.group) });
       default:
         return this.#deliver(message);
     }
@@ -202,9 +210,9 @@ export class WorkerChannel implements Channel {
     });
   }
 
-  #ask(q: Query): Promise<number | boolean> {
+  #ask(q: Query): Promise<QueryValue> {
     const qid = this.#nextQuery++;
-    const { promise, resolve, reject } = Promise.withResolvers<number | boolean>();
+    const { promise, resolve, reject } = Promise.withResolvers<QueryValue>();
     const timer = setTimeout(() => {
       this.#queries.delete(qid);
       reject(new Error(`channel: no answer from the master in ${QUERY_TIMEOUT_MS / 1000} s`));

@@ -15,7 +15,7 @@ Commands:
   status [--json]  show every process of the running master
   connections [--json] [--group G]
                    list open connections (pid, worker, cid, transport, protocol, queues, bytes, state, addresses)
-  push (--uid U | --group G | --all) MESSAGE
+  push (--uid U | --group G | --all [--worker-group W]) MESSAGE
                    send MESSAGE to a uid's connections, a group, or every connection (cluster-wide with cluster.redis)
   check            validate the config and exit (0 valid, 2 invalid)
   schema           print the JSON Schema of app.json
@@ -28,6 +28,7 @@ Options:
   --group G        reload only this group (connections: list only this group); push: the channel group
   --uid U          push: the uid
   --all            push: every connection
+  --worker-group W push --all: only the connections of worker group W
   --json           machine-readable output
   -h, --help       this text
   -v, --version    the version

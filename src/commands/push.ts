@@ -1,11 +1,13 @@
-// `workerman-app push (--uid U | --group G | --all) MESSAGE`: sends a message through the running master's channel.
+// `workerman-app push (--uid U | --group G | --all [--worker-group W]) MESSAGE`: sends a message through the running master's channel.
 import type { PushResponse } from "../admin/push-route.ts";
 import { adminRequest } from "../admin/client.ts";
 import type { CliArgs } from "../cli-args.ts";
 import { AppError } from "../errors.ts";
 
 export async function pushCommand(args: CliArgs): Promise<number> {
-  const targets = [args.uid !== undefined && { uid: args.uid }, args.group !== undefined && { group: args.group }, args.all && { all: true }].filter(Boolean);
+  if (args.workerGroup !== undefined && !args.all) throw new AppError("E_USAGE", "--worker-group goes with --all: push --all --worker-group web \"hello\"");
+  const all = args.workerGroup === undefined ? { all: true } : { all: true, workerGroup: args.workerGroup };
+  const targets = [args.uid !== undefined && { uid: args.uid }, args.group !== undefined && { group: args.group }, args.all && all].filter(Boolean);
   if (targets.length !== 1) throw new AppError("E_USAGE", 'push needs exactly one of --uid U, --group G or --all, then the message: push --group room1 "hello"');
   if (args.rest.length !== 1) throw new AppError("E_USAGE", `push needs one message argument (quote it), got ${args.rest.length}`);
   const result = await adminRequest<PushResponse>(args.config, "/api/push", {

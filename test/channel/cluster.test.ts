@@ -74,6 +74,11 @@ describe("channel across two instances through Redis", () => {
     expect(await nothingArrives(b, "to the world")).toBe(true);
   });
 
+  test("getGroupMembers gathers the uids of members on both hosts", async () => {
+    expect(await a2.cmd({ cmd: "members", group: "world" })).toEqual(["ann", "bob"]);
+    expect(await b.cmd({ cmd: "members", group: "world" })).toEqual(["ann", "bob"]);
+  });
+
   test("sendToAll from host A reaches every client of both hosts once", async () => {
     await a2.cmd({ cmd: "toAll", data: "all hosts" });
     await Promise.all([a1.expectDelivery("all hosts"), a2.expectDelivery("all hosts"), b.expectDelivery("all hosts")]);

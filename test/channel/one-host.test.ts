@@ -11,16 +11,23 @@ describe("channel on one host (2 workers)", () => {
   let url: string;
   let a: ChannelClient; // on one process
   let b: ChannelClient; // on the other
+  let other: ChannelClient; // in a second worker group
 
   beforeAll(async () => {
-    app = await AppUnderTest.start({ workers: [{ name: "ws", listen: "websocket://127.0.0.1:0", count: 2, handler: FIXTURE }] });
+    app = await AppUnderTest.start({
+      workers: [
+        { name: "ws", listen: "websocket://127.0.0.1:0", count: 2, handler: FIXTURE },
+        { name: "side", listen: "websocket://127.0.0.1:0", count: 1, handler: FIXTURE },
+      ],
+    });
     url = `ws://127.0.0.1:${await app.port("ws")}`;
     [[a], [b]] = (await clientsOnProcesses(url)) as [[ChannelClient], [ChannelClient]];
     expect(a.pid).not.toBe(b.pid);
+    other = await channelClient(`ws://127.0.0.1:${await app.port("side")}`);
   }, 30_000);
 
   afterAll(async () => {
-    await closeAll([a, b].filter(Boolean));
+    await closeAll([a, b, other].filter(Boolean));
     await app?.[Symbol.asyncDispose]();
   });
 
@@ -54,7 +61,46 @@ describe("channel on one host (2 workers)", () => {
 
   test("sendToAll reaches every client of every process, and the sender too", async () => {
     await b.cmd({ cmd: "toAll", data: "everyone" });
-    await Promise.all([a.expectDelivery("everyone"), b.expectDelivery("everyone")]);
+    await Promise.all([a.expectDelivery("everyone"), b.expectDelivery("everyone"), other.expectDelivery("everyone")]);
+  });
+
+  test("sendToAll with workerGroup reaches only that group's clients, whichever process sends", async () => {
+    await b.cmd({ cmd: "toAll", data: "ws only", workerGroup: "ws" });
+    await Promise.all([a.expectDelivery("ws only"), b.expectDelivery("ws only")]);
+    expect(await nothingArrives(other, "ws only")).toBe(true);
+    await a.cmd({ cmd: "toAll", data: "side only", workerGroup: "side" });
+    await other.expectDelivery("side only");
+    expect(await nothingArrives(a, "side only", 100)).toBe(true);
+    expect(await nothingArrives(b, "side only", 100)).toBe(true);
+  });
+
+  test("getGroupMembers lists the uids of a group's members on every process, and not the unbound ones", async () => {
+    const [[c1], [d1]] = (await clientsOnProcesses(url)) as [[ChannelClient], [ChannelClient]];
+    const e = await channelClient(url);
+    await c1!.cmd({ cmd: "bind", uid: "m-carol" });
+    await d1!.cmd({ cmd: "bind", uid: "m-dave" });
+    for (const client of [c1!, d1!, e]) await client.cmd({ cmd: "join", group: "members-room" });
+    await other.cmd({ cmd: "bind", uid: "m-outsider" });
+    expect(await other.cmd({ cmd: "members", group: "members-room" })).toEqual(["m-carol", "m-dave"]);
+    await closeAll([d1!]);
+    await app.waitFor(async () => (await c1!.cmd<string[]>({ cmd: "members", group: "members-room" })).length === 1, 3000, "dave gone");
+    expect(await c1!.cmd({ cmd: "members", group: "members-room" })).toEqual(["m-carol"]);
+    expect(await c1!.cmd({ cmd: "members", group: "nobody-here" })).toEqual([]);
+    await closeAll([c1!, e]);
+  });
+
+  test("onClose still sees the closing connection's uid and groups", async () => {
+    const [[leaver, witness]] = (await clientsOnProcesses(url, 1, 2)) as [[ChannelClient, ChannelClient]];
+    await leaver!.cmd({ cmd: "bind", uid: "leaver" });
+    await leaver!.cmd({ cmd: "join", group: "lobby" });
+    await leaver!.cmd({ cmd: "join", group: "kitchen" });
+    await closeAll([leaver!]);
+    const seen = await app.waitFor(async () => {
+      const list = await witness!.cmd<{ uid: string; groups: string[] }[]>({ cmd: "departures" });
+      return list.find((d) => d.uid === "leaver");
+    }, 3000, "the leaver's onClose");
+    expect(seen.groups.sort()).toEqual(["kitchen", "lobby"]);
+    await closeAll([witness!]);
   });
 
   test("publish reaches subscribers in both processes, and only them", async () => {

@@ -25,7 +25,12 @@ describe("push API", () => {
   };
 
   beforeAll(async () => {
-    app = await AppUnderTest.start({ workers: [{ name: "ws", listen: "websocket://127.0.0.1:0", count: 2, handler: FIXTURE }] });
+    app = await AppUnderTest.start({
+      workers: [
+        { name: "ws", listen: "websocket://127.0.0.1:0", count: 2, handler: FIXTURE },
+        { name: "side", listen: "websocket://127.0.0.1:0", count: 1, handler: FIXTURE },
+      ],
+    });
     [[a], [b]] = (await clientsOnProcesses(`ws://127.0.0.1:${await app.port("ws")}`)) as [[ChannelClient], [ChannelClient]];
     await a.cmd({ cmd: "bind", uid: "u-a" });
     await a.cmd({ cmd: "join", group: "g1" });
@@ -65,6 +70,19 @@ describe("push API", () => {
     await Promise.all([a.expectDelivery('{"json":true}'), b.expectDelivery('{"json":true}')]);
   });
 
+  test("to everyone of one worker group; an unknown worker group is a 400 naming it", async () => {
+    const side = await push({ to: { all: true, workerGroup: "side" }, data: "side only" });
+    expect(side.status).toBe(202);
+    expect(await side.json()).toMatchObject({ processes: 1 });
+    expect(await nothingArrives(a, "side only", 100)).toBe(true);
+    const ws = await push({ to: { all: true, workerGroup: "ws" }, data: "ws group" });
+    expect(await ws.json()).toMatchObject({ processes: 2 });
+    await Promise.all([a.expectDelivery("ws group"), b.expectDelivery("ws group")]);
+    const unknown = await push({ to: { all: true, workerGroup: "wss" }, data: "x" });
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { error: string }).error).toContain('to.workerGroup: no worker group "wss"');
+  });
+
   test("to one connection by pid and id; an unknown one is a 404", async () => {
     const { ref } = await b.cmd<{ ref: { pid: number; id: number } }>({ cmd: "whoami" });
     const response = await push({ to: { pid: ref.pid, id: ref.id }, data: "just b" });
@@ -85,6 +103,10 @@ describe("push API", () => {
     await a.expectDelivery("cli to uid");
     expect((await cli("--all", "cli to all")).code).toBe(0);
     await Promise.all([a.expectDelivery("cli to all"), b.expectDelivery("cli to all")]);
+    const limited = await cli("--all", "--worker-group", "ws", "cli to ws");
+    expect(limited.stdout).toContain("pushed to 2 local processes");
+    await Promise.all([a.expectDelivery("cli to ws"), b.expectDelivery("cli to ws")]);
+    expect((await cli("--worker-group", "ws", "no --all")).stderr).toContain("--worker-group goes with --all");
     const bad = await cli("--all", "--group", "g1", "two targets");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("exactly one of --uid U, --group G or --all");
