@@ -8,6 +8,7 @@ import { operation } from "./operation.ts";
 import { ConfirmDialog } from "./parts/confirm.tsx";
 import { feed, forgetMaster, refreshStatus, startClock, startStatusRefresh, status } from "./state.ts";
 import { Charts } from "./views/charts.tsx";
+import { Configs } from "./views/configs.tsx";
 import { Connections } from "./views/connections.tsx";
 import { Events } from "./views/events.tsx";
 import { Login } from "./views/login.tsx";
@@ -21,6 +22,7 @@ const TABS = [
   { key: "timers", label: "Timers", view: Timers },
   { key: "charts", label: "Charts", view: Charts },
   { key: "events", label: "Events", view: Events },
+  { key: "configs", label: "Configs", view: Configs },
 ] as const;
 
 function routeFromHash(): string {

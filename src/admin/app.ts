@@ -12,6 +12,7 @@ import { LiveFeed } from "./live-feed.ts";
 import { pushRoutes } from "./push-route.ts";
 import { QueryError } from "./query-params.ts";
 import { actionRoutes } from "./routes/action-routes.ts";
+import { configRoutes } from "./routes/config-routes.ts";
 import { connectionRoutes } from "./routes/connection-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { historyRoutes } from "./routes/history-routes.ts";
@@ -58,6 +59,7 @@ export function createAdminApp(ctx: AdminContext, options: AdminAppOptions = {})
   actionRoutes(app, deps);
   eventRoutes(app, deps);
   historyRoutes(app, deps);
+  configRoutes(app, deps);
   metricsRoute(app, deps);
   pushRoutes(app, deps);
   mountDashboard(app);

@@ -1,4 +1,5 @@
 // The admin API's JSON shapes, shared by the master's routes, the CLI and the dashboard.
+import type { ConfigDiff } from "../config/config-diff.ts";
 import type { SupervisorEvent } from "../master/events.ts";
 
 export interface StatusProcess {
@@ -193,3 +194,25 @@ export type LiveEvent =
   | ({ at: number } & SupervisorEvent & { crashed?: boolean })
   | ({ type: "admin-action"; at: number } & Omit<AuditRecord, "id" | "at">)
   | ({ type: "stats" } & StatsTick);
+
+/** One applied config as GET /api/configs lists it (newest first); GET /api/configs/:version adds `config`. */
+export interface ConfigVersion {
+  version: number;
+  at: number;
+  /** What applied it: "start", "restart", "reload (token from 127.0.0.1)", "reload (SIGUSR1)", ... */
+  who: string;
+  /** Against the version before it; the first version lists every group as added. */
+  diff: ConfigDiff;
+}
+
+export interface ConfigVersionDetail extends ConfigVersion {
+  /** The resolved config as the master applied it (admin.passwordHash hidden). */
+  config: Record<string, unknown>;
+}
+
+/** GET /api/config: the config the master runs now (resolved: absolute paths, real ports; admin.passwordHash hidden). */
+export interface RunningConfigResponse {
+  /** The version in the config history, or null when the store is unavailable. */
+  version: number | null;
+  config: Record<string, unknown>;
+}

@@ -40,6 +40,14 @@ export async function runMaster(configPath: string): Promise<number> {
   // Before supervisor.start(), so the first process events are recorded; a store that cannot open only reports it.
   const store = openStore(config.dataDir, config.store);
   const recorder = startRecorder(store, { processes: () => status().processes, subscribe: (listener) => supervisor.on(listener) });
+  // The config the master runs now. The reload code calls configApplied once it applies a new one: /api/config
+  // (which `diff` reads) and the config history follow it.
+  let running = config;
+  const configApplied = (next: AppConfig, who: string) => {
+    running = next;
+    store.configs.record(next, who);
+  };
+  configApplied(config, "start");
   let admin: AdminPlane | undefined;
   const reload = (graceful: boolean) => {
     try {
@@ -63,7 +71,7 @@ export async function runMaster(configPath: string): Promise<number> {
 
   try {
     const token = ensureToken(config);
-    admin = startAdminPlane({ config, supervisor, token: token.token, status, requestStop, store });
+    admin = startAdminPlane({ get config() { return running; }, supervisor, token: token.token, status, requestStop, store });
     const runtimeInfo = { pid: process.pid, adminUrl: admin.url, configPath: config.configPath, startedAt, version: VERSION, ready: false };
     writeRuntimeFile(config.dataDir, runtimeInfo);
     if (token.created) console.log(`created the admin token at ${token.path} (mode 0600)`);

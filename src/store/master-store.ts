@@ -1,6 +1,7 @@
 // The store as the master uses it: history, event log and audit behind one handle, with retention applied.
 import type { StoreHealth } from "../admin/contract.ts";
 import type { StoreConfig } from "../config/types.ts";
+import { ConfigHistory } from "./config-history.ts";
 import { EventLog } from "./event-log.ts";
 import { MetricsHistory } from "./metrics-history.ts";
 import { StoreConnection, storePath } from "./store.ts";
@@ -9,6 +10,8 @@ export interface MasterStore {
   readonly path: string;
   readonly history: MetricsHistory;
   readonly log: EventLog;
+  /** Every applied config (start, reload), the last few kept. */
+  readonly configs: ConfigHistory;
   /** false when the database could not be opened: routes answer 503, the master serves on. */
   readonly available: boolean;
   /** null while every store operation has succeeded. */
@@ -27,6 +30,7 @@ export function openStore(dataDir: string, retention: StoreConfig, log?: (line: 
     path: conn.path,
     history,
     log: events,
+    configs: new ConfigHistory(conn),
     get available() {
       return conn.available;
     },

@@ -37,6 +37,14 @@ export const MIGRATIONS: readonly string[] = [
      detail TEXT
    );
    CREATE INDEX audit_at ON audit (at);`,
+  // 2: every config the master applied (at start and by reload), bounded to the last few (src/store/config-history.ts).
+  `CREATE TABLE configs (
+     version INTEGER PRIMARY KEY,  -- 1, 2, ... in the order they were applied
+     at INTEGER NOT NULL,          -- unix ms
+     who TEXT NOT NULL,            -- what applied it: "start", "restart", "reload (token from 127.0.0.1)", ...
+     diff TEXT NOT NULL,           -- JSON ConfigDiff against the version before (every group "added" for the first)
+     config TEXT NOT NULL          -- JSON of the resolved AppConfig
+   );`,
 ];
 
 export function schemaVersion(db: Database): number {
