@@ -1,0 +1,37 @@
+// The dashboard's live picture: status rows with the latest tick laid over them, totals, the capped event list.
+import { describe, expect, test } from "bun:test";
+import { events, forgetMaster, lastTick, processes, pushEvent, status, totals } from "../../admin-ui/state.ts";
+import type { LiveEvent, StatusProcess, StatusResponse } from "../../src/admin/contract.ts";
+
+const row = (pid: number, over: Partial<StatusProcess> = {}) =>
+  ({ pid, group: "web", index: 0, generation: 1, state: "ready", startedAt: 0, restarts: 0, listen: "", connections: 1, requests: 1, qps: 1, sendFail: 0, rssBytes: 100, cpuPercent: 0, ...over }) as StatusProcess;
+
+describe("admin-ui state", () => {
+  test("a tick's numbers replace the status row's, per pid; rows the tick lacks keep theirs", () => {
+    status.value = { processes: [row(1), row(2)] } as unknown as StatusResponse;
+    lastTick.value = { at: 1, processes: [{ pid: 1, group: "web", index: 0, generation: 1, state: "draining", connections: 9, requests: 90, qps: 30, rssBytes: 500, cpuPercent: 12 }] };
+    const [first, second] = processes.value;
+    expect(first).toMatchObject({ pid: 1, state: "draining", connections: 9, qps: 30, rssBytes: 500 });
+    expect(second).toMatchObject({ pid: 2, state: "ready", connections: 1, qps: 1 });
+  });
+
+  test("totals leave exited processes out of the count but sum every row's numbers", () => {
+    status.value = { processes: [row(1, { connections: 2 }), row(2, { state: "exited", connections: 0 })] } as unknown as StatusResponse;
+    lastTick.value = null;
+    expect(totals.value).toEqual({ processes: 1, connections: 2, qps: 2, rssBytes: 200 });
+  });
+
+  test("events are newest first and capped at 500", () => {
+    forgetMaster();
+    for (let i = 0; i < 510; i++) pushEvent({ type: "master-started", at: i, pid: i } as unknown as LiveEvent);
+    expect(events.value).toHaveLength(500);
+    expect(events.value[0]!.at).toBe(509);
+  });
+
+  test("forgetting the master clears everything it showed", () => {
+    status.value = { processes: [row(1)] } as unknown as StatusResponse;
+    forgetMaster();
+    expect([status.value, lastTick.value, events.value]).toEqual([null, null, []]);
+    expect(processes.value).toEqual([]);
+  });
+});
