@@ -16,7 +16,7 @@ export interface CliArgs {
   rest: string[];
 }
 
-const COMMANDS = ["start", "stop", "restart", "reload", "status", "connections", "check", "schema", "push", "help", "version"];
+const COMMANDS = ["start", "stop", "restart", "reload", "diff", "status", "connections", "check", "schema", "push", "help", "version"];
 
 export function parseArgs(argv: string[]): CliArgs {
   const args: CliArgs = { command: "start", config: "app.json", graceful: false, json: false, daemon: false, all: false, rest: [] };

@@ -26,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./commands/connections.ts")).connectionsCommand(args.config, args.json, args.group);
     case "reload":
       return (await import("./commands/reload.ts")).reloadCommand(args.config, args.graceful, args.group);
+    case "diff":
+      return (await import("./commands/diff.ts")).diffCommand(args.config, args.json);
     case "push":
       return (await import("./commands/push.ts")).pushCommand(args);
     case "restart":

@@ -12,6 +12,7 @@ Commands:
   restart [-d]     stop, then start with the same config
   reload [-g] [--group G]
                    start a new generation of workers, then drain the old one (-g: let connections end by themselves)
+  diff [--json]    what a reload with --config F would change per group (and what needs a restart), applying nothing
   status [--json]  show every process of the running master
   connections [--json] [--group G]
                    list open connections (pid, worker, cid, transport, protocol, queues, bytes, state, addresses)
