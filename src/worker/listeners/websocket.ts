@@ -12,6 +12,8 @@ const PEER_FAULTS: Record<number, string> = {
   1007: "invalid data in a WebSocket message",
   1009: "message over maxPackageSize",
 };
+/** How Bun names its own idle-timeout close (1006 too): not the peer's fault, so not a protocol error. */
+const IDLE_CLOSE = "WebSocket timed out from inactivity";
 /** RFC 6455 1001: the endpoint is going away (reload or stop). */
 const GOING_AWAY = 1001;
 
@@ -53,13 +55,17 @@ export const createWebSocketListener: ListenerFactory = (runtime) => {
           },
           websocket: {
             maxPayloadLength: runtime.config.maxPackageSize,
+            // Bun's own default is 120 s whatever the group says. With sendPings (on) a quiet peer is pinged first, so
+            // only one that answers nothing at all (gone, or not reading) is closed; 0 turns the timeout off.
+            idleTimeout: Math.min(255, runtime.config.idleTimeout),
+            sendPings: true,
             backpressureLimit: runtime.config.maxSendBufferSize,
             open: (ws) => ws.data.attach(ws),
             message: (ws, message) => ws.data.onMessage(message),
             drain: (ws) => ws.data.onDrain(),
             close: (ws, code, reason) => {
               // Bun reports a peer's broken frames as 1006 with a reason ("Received invalid opcode"); a plain 1006 is a dropped line.
-              const fault = PEER_FAULTS[code] ?? (code === 1006 && reason ? reason : undefined);
+              const fault = PEER_FAULTS[code] ?? (code === 1006 && reason && reason !== IDLE_CLOSE ? reason : undefined);
               if (fault) runtime.reportProtocolError(ws.data, new Error(fault));
               ws.data.onClosed();
             },
