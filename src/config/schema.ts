@@ -79,7 +79,9 @@ export const workerSchema = z
       .min(0, "must be 0 (never) or more seconds")
       .default(60)
       .describe("Seconds a connection may stay silent before it is closed; 0 never. http/websocket allow at most 255."),
-    socketMode: socketModeSchema.default(0o666),
+    // 0660, not 0666: a unix socket's file mode is its only access control, so by default only the app's own user and
+    // group may connect (php-fpm's choice too); "0666" opens it to every local account.
+    socketMode: socketModeSchema.default(0o660),
     env: z
       .record(z.string(), z.string("environment values must be strings"))
       .default({})

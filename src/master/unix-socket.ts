@@ -1,7 +1,7 @@
 // Binds a unix:// listening socket in the master, so every worker can share it by descriptor.
 // The master must not poll it (it would take connections itself), so it is made with plain syscalls, not Bun.listen.
 import { dlopen, FFIType, ptr } from "bun:ffi";
-import { chmodSync, existsSync, unlinkSync } from "node:fs";
+import { chmodSync, lstatSync, type Stats, unlinkSync } from "node:fs";
 import { AppError } from "../errors.ts";
 
 const AF_UNIX = 1;
@@ -29,20 +29,52 @@ async function isServed(path: string): Promise<boolean> {
   }
 }
 
-/** Replaces a stale socket file, refuses a path another live process serves, binds, and returns the fd. */
+/** What is at `path` now, or null: lstat, so a symlink is seen as itself and never followed. */
+function existing(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isFile()) return "a regular file";
+  if (stats.isDirectory()) return "a directory";
+  if (stats.isSymbolicLink()) return "a symbolic link";
+  return "not a socket file";
+}
+
+/** Only a socket nobody accepts on may be removed: anything else at the path is someone's data. */
+async function clearStaleSocket(path: string, field: string): Promise<void> {
+  const stats = existing(path);
+  if (stats === null) return;
+  if (!stats.isSocket()) {
+    throw new AppError("E_LISTEN", `${path} exists and is not a socket (${kindOf(stats)}): remove or move it, or choose another unix:// path`, { field });
+  }
+  if (await isServed(path)) throw new AppError("E_LISTEN", `${path} is served by another running process: stop it or choose another path`, { field });
+  unlinkSync(path);
+}
+
+/** Replaces a stale socket file, refuses anything else at the path, binds, and returns the fd. */
 export async function bindUnixSocket(path: string, mode: number, field: string): Promise<number> {
   const bytes = new TextEncoder().encode(path);
   if (bytes.length > SUN_PATH_MAX) throw new AppError("E_CONFIG", `unix socket path is ${bytes.length} bytes; the limit is ${SUN_PATH_MAX}: use a shorter path`, { field });
-  if (existsSync(path)) {
-    if (await isServed(path)) throw new AppError("E_LISTEN", `${path} is served by another running process: stop it or choose another path`, { field });
-    unlinkSync(path);
-  }
+  await clearStaleSocket(path, field);
   const sys = libc();
   const fd = sys.socket(AF_UNIX, SOCK_STREAM, 0);
   const address = new Uint8Array(2 + SUN_PATH_MAX + 1);
   new DataView(address.buffer).setUint16(0, AF_UNIX, true);
   address.set(bytes, 2);
-  if (fd < 0 || sys.bind(fd, ptr(address), address.byteLength) !== 0 || sys.listen(fd, BACKLOG) !== 0) {
+  // bind(2) creates the file with the umask's mode: owner-only until the chmod, so no one else connects in between.
+  const umask = process.umask(0o177);
+  let bound: boolean;
+  try {
+    bound = fd >= 0 && sys.bind(fd, ptr(address), address.byteLength) === 0 && sys.listen(fd, BACKLOG) === 0;
+  } finally {
+    process.umask(umask);
+  }
+  if (!bound) {
     if (fd >= 0) sys.close(fd);
     throw new AppError("E_LISTEN", `cannot bind unix socket ${path} (check that its folder exists and is writable)`, { field });
   }

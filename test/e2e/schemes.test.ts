@@ -1,8 +1,9 @@
 // Every listener scheme end to end, through the bundled examples, from source and from the compiled executable.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AppUnderTest, BINARY, isAlive, REPO, type Mode } from "../support/app-under-test.ts";
+import { AppUnderTest, BINARY, cliCommand, isAlive, REPO, type Mode } from "../support/app-under-test.ts";
 import { askLine, frame, streamClient, udpAsk, wsClient } from "../support/clients.ts";
 import { ensureBinary } from "../support/binary.ts";
 
@@ -134,6 +135,48 @@ for (const mode of ["source", "compiled"] as Mode[]) {
     });
   });
 }
+
+describe("unix:// socket files", () => {
+  test("a regular file at the path is refused and left as it was (exit 1, the field and the fix named)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wm-unix-"));
+    try {
+      const path = join(dir, "precious.txt");
+      writeFileSync(path, "not a socket\n");
+      writeFileSync(join(dir, "h.ts"), "export default {};");
+      const workers = [{ name: "svc", listen: `unix://${path}`, handler: "./h.ts" }];
+      writeFileSync(join(dir, "app.json"), JSON.stringify({ name: "u", dataDir: "data", admin: { listen: "127.0.0.1:0" }, workers }));
+      const proc = Bun.spawn([...cliCommand(), "start", "--config", join(dir, "app.json")], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+      const killer = setTimeout(() => proc.kill("SIGKILL"), 15_000); // the old code deleted the file and started serving
+      const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+      clearTimeout(killer);
+      expect(code).toBe(1);
+      expect((out + err).trim()).toBe(`E_LISTEN: workers[0].listen: ${path} exists and is not a socket (a regular file): remove or move it, or choose another unix:// path`);
+      expect(readFileSync(path, "utf8")).toBe("not a socket\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a stale socket is replaced; the socket is 0660 by default; a unix peer is named in the log, not 'undefined'", async () => {
+    const path = join(tmpdir(), `wm-stale-${process.pid}.sock`);
+    // Bound and gone without removing its file, as a killed process leaves it.
+    const python = Bun.spawnSync(["python3", "-c", `import socket; socket.socket(socket.AF_UNIX).bind(${JSON.stringify(path)})`]);
+    expect(python.exitCode).toBe(0);
+    expect(statSync(path).isSocket()).toBe(true);
+    await using app = await AppUnderTest.start({
+      workers: [{ name: "svc", listen: `unix://${path}`, protocol: "json", handler: "./h.ts" }],
+      files: { "h.ts": "export default { onMessage(conn, m) { conn.send(m); } };" },
+    });
+    expect(statSync(path).mode & 0o777).toBe(0o660);
+    expect(await askLine({ unix: path }, '{"a":1}')).toBe('{"a":1}');
+    const client = await streamClient({ unix: path });
+    client.write("not json\n");
+    await client.closed;
+    const line = await app.waitFor(() => app.output.find((l) => l.includes("closing connection")), 5000, "the protocol error line");
+    expect(line).toContain(`from unix:${path}:`);
+    expect(line).not.toContain("undefined");
+  });
+});
 
 test("the compiled executable exists after ensureBinary", async () => {
   await ensureBinary();

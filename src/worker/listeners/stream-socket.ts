@@ -21,11 +21,13 @@ export async function framingFor(runtime: WorkerRuntime): Promise<Framing> {
 }
 
 export function streamSocketHandler(runtime: WorkerRuntime, framing: Framing, localPort: number): SocketHandler<StreamConnection> {
+  // A unix peer has no address of its own (Bun gives undefined): name the socket it came through instead.
+  const unixPeer = runtime.config.listen.scheme === "unix" ? `unix:${runtime.config.listen.path}` : "";
   return {
     open(socket) {
       socket.data = new StreamConnection(runtime, socket, framing.name, framing.protocol, {
-        remoteAddress: socket.remoteAddress,
-        remotePort: socket.remotePort,
+        remoteAddress: socket.remoteAddress || unixPeer,
+        remotePort: socket.remotePort || 0,
         localPort,
       });
     },
