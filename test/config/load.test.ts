@@ -89,7 +89,7 @@ describe("loadConfig: a valid file", () => {
       maxMemoryMB: undefined,
       maxBodySize: 10 * 1024 * 1024,
       idleTimeout: 60,
-      socketMode: 0o666,
+      socketMode: 0o660,
       env: {},
     });
   });
