@@ -17,19 +17,34 @@ export type Delivery =
   | { op: "uid"; uid: string; data: WireData }
   | { op: "group"; group: string; data: WireData; ex?: WireRef[] }
   /** `wg`: only the processes of that worker group. */
-  | { op: "all"; data: WireData; ex?: WireRef[]; wg?: string };
+  | { op: "all"; data: WireData; ex?: WireRef[]; wg?: string }
+  /** A kept group message (publishToGroup), stamped by the master or Redis with its offset and the group's epoch. */
+  | { op: "kept"; group: string; offset: number; epoch: string; data: WireData; ex?: WireRef[] };
+
+/** A slice of a group's history: the epoch, the last offset given out, and the kept messages after `since`. */
+export interface HistorySlice {
+  epoch: string;
+  offset: number;
+  /** [offset, data], oldest first. */
+  messages: [number, WireData][];
+  /** false when messages after `since` were dropped (older than the history, or a different epoch). */
+  complete: boolean;
+}
 
 export type Query =
   | { what: "uidOnline"; uid: string }
   | { what: "uidCount" }
   | { what: "groupCount"; group: string }
-  | { what: "groupMembers"; group: string };
+  | { what: "groupMembers"; group: string }
+  | { what: "history"; group: string; since?: number; limit?: number };
 
-export type QueryValue = number | boolean | string[];
+export type QueryValue = number | boolean | string[] | HistorySlice;
 
 export type WorkerToRelay =
   | Delivery
   /** Absolute local counts (connections per uid / per group) and topic (un)subscriptions since the last state. */
+  /** publishToGroup: the master (or Redis) gives it an offset, keeps it, and delivers it to every member, the sender's included. */
+  | { op: "gpub"; group: string; data: WireData; ex?: WireRef[] }
   | { op: "state"; uids?: [string, number][]; groups?: [string, number][]; sub?: string[]; unsub?: string[] }
   | { op: "q"; qid: number; q: Query }
   | { op: "ack"; qid: number; ok: boolean }

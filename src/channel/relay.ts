@@ -4,7 +4,9 @@ import type { AppConfig } from "../config/types.ts";
 import type { Supervisor } from "../master/supervisor.ts";
 import type { WorkerProcess } from "../master/worker-process.ts";
 import { Cluster, type ClusterStatus } from "./cluster.ts";
-import { INSTANCE_ENV, packData, type BusMessage, type Delivery, type Query, type QueryValue, type WireRef, type WorkerToRelay } from "./protocol.ts";
+import { INSTANCE_ENV, packData, type BusMessage, type Delivery, type Query, type QueryValue, type WireData, type WireRef, type WorkerToRelay } from "./protocol.ts";
+import { HistoryRules } from "./history-rules.ts";
+import { MemoryHistory } from "./memory-history.ts";
 import { RoutingTable } from "./routing-table.ts";
 
 export type PushTarget = { uid: string } | { group: string } | { all: true; workerGroup?: string } | { pid: number; id: number };
@@ -42,6 +44,9 @@ export class ChannelRelay {
   readonly instance = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   readonly table = new RoutingTable();
   readonly cluster: Cluster | null;
+  readonly rules: HistoryRules;
+  /** Group history on this host (with a cluster: only while Redis is unreachable). */
+  readonly history: MemoryHistory;
   readonly #acks = new Map<number, (ok: boolean) => void>();
   readonly #gathers = new Map<number, (uids: string[]) => void>();
   #nextAck = 1;
@@ -51,6 +56,8 @@ export class ChannelRelay {
     config: AppConfig,
     private readonly supervisor: Supervisor,
   ) {
+    this.rules = new HistoryRules(config.channel?.history);
+    this.history = new MemoryHistory(this.rules);
     this.cluster = config.cluster
       ? new Cluster({
           url: config.cluster.redis,
@@ -82,6 +89,9 @@ export class ChannelRelay {
         this.#acks.get(message.qid)?.(message.ok);
         this.#acks.delete(message.qid);
         return;
+      case "gpub":
+        this.publishKept(message.group, message.data, message.ex);
+        return;
       case "mem":
         this.#gathers.get(message.qid)?.(message.uids);
         this.#gathers.delete(message.qid);
@@ -111,11 +121,18 @@ export class ChannelRelay {
     return { processes, cluster };
   }
 
+  /** publishToGroup: one offset per message in the order this master (or Redis) sees them, the same order for every member. */
+  publishKept(group: string, data: WireData, ex?: WireRef[]): number {
+    const { offset, epoch } = this.history.append(group, data);
+    return this.#routeLocal({ op: "kept", group, offset, epoch, data, ...(ex ? { ex } : {}) }, null, this.instance);
+  }
+
   status(): ClusterStatus | null {
     return this.cluster?.status() ?? null;
   }
 
   async stop(): Promise<void> {
+    this.history.stop();
     await this.cluster?.stop();
   }
 
@@ -136,6 +153,7 @@ export class ChannelRelay {
         targets = new Set(this.table.uidHolders(delivery.uid));
         break;
       case "group":
+      case "kept":
         targets = new Set(this.table.groupHolders(delivery.group));
         payload = { ...delivery, ex: this.#localRefs(delivery.ex, origin) };
         break;
@@ -202,6 +220,7 @@ export class ChannelRelay {
       const remote = this.cluster?.connected ? await this.cluster.remoteMembers(q.group) : [];
       return [...new Set([...local, ...remote])];
     }
+    if (q.what === "history") return this.history.read(q.group, q.since, q.limit);
     if (q.what === "uidOnline" && this.table.uidOnline(q.uid)) return true;
     if (this.cluster?.connected) {
       this.#syncNow(); // the query must see this instance's latest bindings

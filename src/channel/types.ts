@@ -19,6 +19,38 @@ export interface SendAllOptions extends SendOptions {
   workerGroup?: string;
 }
 
+/** A kept group message as onGroupMessage receives it: the app may put offset and epoch into its own frames. */
+export interface GroupMessage {
+  group: string;
+  /** Increases by one per message of this group, cluster-wide. */
+  offset: number;
+  /** Changes whenever the group's history could have lost messages (a master restart without Redis, a Redis outage). */
+  epoch: string;
+  /** What publishToGroup was given, as send() would write it: a string, or bytes. */
+  data: string | Uint8Array;
+}
+
+/** Where a client got to: the offset and epoch of the last group message it received. */
+export interface GroupPosition {
+  offset?: number;
+  epoch?: string;
+}
+
+export interface RecoverResult {
+  /** true: every message after the given offset was delivered. false: the app must reload its state (epoch changed, or the gap is older than the history). */
+  recovered: boolean;
+  epoch: string;
+  /** The offset of the last message delivered (or the group's current one). */
+  offset: number;
+}
+
+export interface GroupHistory {
+  epoch: string;
+  /** The last offset given out in this group. */
+  offset: number;
+  messages: GroupMessage[];
+}
+
 export type TopicListener = (data: unknown, topic: string) => void;
 
 /**
@@ -51,6 +83,19 @@ export interface Channel {
   sendToGroup(group: string, data: unknown, options?: SendOptions): void;
   /** Every connection of every worker process (one message per process, whatever the number of connections). */
   sendToAll(data: unknown, options?: SendAllOptions): void;
+
+  /**
+   * Like sendToGroup, and the message is kept (if `channel.history` keeps this group) with the group's next offset:
+   * every member, the sender's connections too, receives it through onGroupMessage (or send) in one order.
+   */
+  publishToGroup(group: string, data: unknown, options?: SendOptions): void;
+  /**
+   * Joins `group` and delivers every kept message after `position.offset`, then the live ones, with no gap and no
+   * duplicate; `recovered: false` when that was not possible (the app then reloads its state).
+   */
+  recover(conn: Connection, group: string, position?: GroupPosition): Promise<RecoverResult>;
+  /** The kept messages after `since` (all kept without it), at most `limit`, oldest first. */
+  groupHistory(group: string, options?: { since?: number; limit?: number }): Promise<GroupHistory>;
 
   /** Answered by the master (and Redis across hosts). */
   isUidOnline(uid: string | number): Promise<boolean>;

@@ -1,12 +1,13 @@
 // `worker.channel` in a worker process: serves its own connections at once and asks the master to relay the rest.
 import type { WorkerRuntime } from "../worker/runtime.ts";
 import type { Connection } from "../worker/types.ts";
+import { KeptDelivery } from "./kept-delivery.ts";
 import { LocalBindings } from "./local-bindings.ts";
 import {
   checkName, INSTANCE_ENV, normalizeUid, packData, packTopic, unpackData, unpackTopic,
-  type Delivery, type Query, type QueryValue, type RelayToWorker, type WireData, type WireRef, type WorkerToRelay,
+  type Delivery, type HistorySlice, type Query, type QueryValue, type RelayToWorker, type WireData, type WireRef, type WorkerToRelay,
 } from "./protocol.ts";
-import type { Channel, ConnectionRef, SendAllOptions, SendOptions, TopicListener } from "./types.ts";
+import type { Channel, ConnectionRef, GroupHistory, GroupPosition, RecoverResult, SendAllOptions, SendOptions, TopicListener } from "./types.ts";
 
 const QUERY_TIMEOUT_MS = 5000;
 
@@ -20,6 +21,7 @@ export class WorkerChannel implements Channel {
   readonly instance = process.env[INSTANCE_ENV] ?? "local";
   readonly #runtime: WorkerRuntime;
   readonly #bindings = new LocalBindings();
+  readonly #kept: KeptDelivery;
   readonly #topics = new Map<string, Set<TopicListener>>();
   // Topic (un)subscriptions not yet told to the master; a topic in both cancels out.
   readonly #sub = new Set<string>();
@@ -30,6 +32,7 @@ export class WorkerChannel implements Channel {
 
   constructor(runtime: WorkerRuntime) {
     this.#runtime = runtime;
+    this.#kept = new KeptDelivery(runtime);
     runtime.fromMaster = (payload) => this.#receive(payload as RelayToWorker);
     runtime.connectionGone = (conn) => {
       this.#bindings.forget(conn);
@@ -101,6 +104,27 @@ export class WorkerChannel implements Channel {
     this.#route({ op: "all", data: packData(data), ...(ex.length ? { ex } : {}), ...wg });
   }
 
+  publishToGroup(group: string, data: unknown, options: SendOptions = {}): void {
+    const ex = this.#refs(options.exclude);
+    // Not served locally first: the master (or Redis) orders it, and every member gets it in that order.
+    this.#toMaster({ op: "gpub", group: checkName("group", group), data: packData(data), ...(ex.length ? { ex } : {}) });
+  }
+
+  recover(conn: Connection, group: string, position: GroupPosition = {}): Promise<RecoverResult> {
+    checkName("group", group);
+    const { offset, epoch } = position;
+    if (offset !== undefined && !(Number.isInteger(offset) && offset >= 0)) throw new TypeError(`recover: offset must be a whole number >= 0, got ${JSON.stringify(offset)}`);
+    if (epoch !== undefined && typeof epoch !== "string") throw new TypeError(`recover: epoch must be a string, got ${JSON.stringify(epoch)}`);
+    this.joinGroup(conn, group);
+    return this.#kept.recover(conn, group, position, () => this.#ask({ what: "history", group, ...(offset === undefined ? {} : { since: offset }) }) as Promise<HistorySlice>);
+  }
+
+  async groupHistory(group: string, options: { since?: number; limit?: number } = {}): Promise<GroupHistory> {
+    const slice = (await this.#ask({ what: "history", group: checkName("group", group), ...options })) as HistorySlice;
+    const messages = slice.messages.map(([offset, data]) => ({ group, offset, epoch: slice.epoch, data: unpackData(data) }));
+    return { epoch: slice.epoch, offset: slice.offset, messages };
+  }
+
   isUidOnline(uid: string | number): Promise<boolean> {
     return this.#ask({ what: "uidOnline", uid: normalizeUid(uid) }) as Promise<boolean>;
   }
@@ -148,6 +172,8 @@ export class WorkerChannel implements Channel {
         return this.#sendEach(this.#bindings.uids.get(message.uid), message.data);
       case "group":
         return this.#sendEach(this.#bindings.groups.get(message.group), message.data, message.ex);
+      case "kept":
+        return this.#kept.deliver(this.#bindings.groups.get(message.group) ?? [], message, this.#skipped(message.ex));
       case "all":
         if (message.wg !== undefined && message.wg !== this.#runtime.name) return;
         return this.#sendEach(this.#inbound(), message.data, message.ex);
@@ -161,10 +187,14 @@ export class WorkerChannel implements Channel {
 
   #sendEach(conns: Iterable<Connection> | undefined, data: WireData, ex?: WireRef[]): void {
     if (!conns) return;
-    const skip = new Set(ex?.filter((ref) => ref[0] === process.pid && (ref[2] ?? this.instance) === this.instance).map((ref) => ref[1]));
+    const skip = this.#skipped(ex);
     // One decode per process, whatever the number of connections.
     const wire = unpackData(data);
     for (const conn of conns) if (!skip.has(conn.id)) conn.send(wire);
+  }
+
+  #skipped(ex: WireRef[] | undefined): Set<number> {
+    return new Set(ex?.filter((ref) => ref[0] === process.pid && (ref[2] ?? this.instance) === this.instance).map((ref) => ref[1]));
   }
 
   #callListeners(topic: string, data: Parameters<typeof unpackTopic>[0]): void {

@@ -40,10 +40,11 @@ const GROUP_KEYS: Record<string, (keyof WorkerGroupConfig)[]> = {
  * - log.*: the daemon's LogFile is made once with its size and count.
  * - store.*: openStore captures the retention when it opens.
  * - cluster.redis: the Redis link is opened once by the channel relay.
+ * - channel.history: the relay reads its rules once when it starts (and holds the history they shaped).
  * stopTimeout and drainWindowMs are NOT here: the supervisor reads them from its config each time it
  * spawns or stops a process, so once a reload installs the new config they apply (see liveSettingChanges).
  */
-const RESTART_SECTIONS = ["admin", "log", "store", "cluster"] as const;
+const RESTART_SECTIONS = ["admin", "log", "store", "cluster", "channel"] as const;
 const RESTART_KEYS = ["name", "dataDir"] as const;
 export const LIVE_SETTINGS = ["stopTimeout", "drainWindowMs"] as const;
 

@@ -51,6 +51,7 @@ export function validateConfigObject(raw: unknown, configPath: string): AppConfi
     log: data.log,
     store: data.store,
     cluster: data.cluster,
+    channel: data.channel,
     workers: workers.filter((group) => group !== undefined),
   };
 }

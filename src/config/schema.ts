@@ -121,6 +121,37 @@ export const clusterSchema = z
   })
   .describe("Scale-out across hosts; leave out for one host.");
 
+const historySize = z
+  .number()
+  .int("must be a whole number of messages")
+  .min(0, "must be 0 (keep none) or more messages")
+  .max(100_000, "must be at most 100000 messages per group (history is held in memory or Redis)");
+const historyTtl = z.number().int("must be a whole number of seconds").min(1, "must be at least 1 second").max(7 * 24 * 3600, "must be at most 604800 seconds (7 days)");
+
+export const historyRuleSchema = z
+  .strictObject({
+    match: z
+      .string()
+      .min(1, 'must be a group name or a pattern with "*", like "room:*"')
+      .describe('A group name, or a pattern where "*" matches any run of characters ("room:*").'),
+    size: historySize.describe("Messages kept per group matching this rule (0: none)."),
+    ttlSeconds: historyTtl.describe("Seconds a kept message stays recoverable."),
+  })
+  .describe("History for the groups this rule matches; the first matching rule wins.");
+
+export const channelSchema = z
+  .strictObject({
+    history: z
+      .strictObject({
+        size: historySize.describe("Messages kept per group (the last N published with publishToGroup; 0: none)."),
+        ttlSeconds: historyTtl.describe("Seconds a kept message stays recoverable."),
+        groups: z.array(historyRuleSchema).default([]).describe("Per group name pattern overrides of size and ttlSeconds."),
+      })
+      .optional()
+      .describe("Group history for channel.publishToGroup / recover: kept in the master, or in Redis with cluster.redis."),
+  })
+  .describe("The worker channel (uids, groups, topics).");
+
 export const logSchema = z
   .strictObject({
     maxBytes: positiveInt("bytes", "byte").default(10 * MiB).describe("Rotate the daemon log past this size, in bytes."),
@@ -163,6 +194,7 @@ export const appJsonSchema = z
     log: logSchema.prefault({}),
     store: storeSchema.prefault({}),
     cluster: clusterSchema.optional(),
+    channel: channelSchema.prefault({}),
     workers: z.array(workerSchema).min(1, "add at least one worker group").describe("The worker groups."),
   })
   .describe("workerman-app configuration (app.json). Paths are relative to this file.");

@@ -68,6 +68,17 @@ export interface ClusterConfig {
   redis: string;
 }
 
+/** How many messages of a group are kept, and for how long (channel.publishToGroup / recover). */
+export interface HistoryRule {
+  match: string;
+  size: number;
+  ttlSeconds: number;
+}
+
+export interface ChannelConfig {
+  history?: { size: number; ttlSeconds: number; groups: HistoryRule[] };
+}
+
 export interface LogConfig {
   maxBytes: number;
   keep: number;
@@ -86,5 +97,6 @@ export interface AppConfig {
   log: LogConfig;
   store: StoreConfig;
   cluster?: ClusterConfig;
+  channel?: ChannelConfig;
   workers: WorkerGroupConfig[];
 }

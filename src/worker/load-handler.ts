@@ -5,7 +5,7 @@ import type { App } from "./types.ts";
 
 const CALLBACKS = [
   "onWorkerStart", "onWorkerStop", "onWorkerReload", "onConnect", "onMessage", "onClose",
-  "onError", "onBufferFull", "onBufferDrain", "onWebSocketConnect", "fetch",
+  "onError", "onBufferFull", "onBufferDrain", "onWebSocketConnect", "onGroupMessage", "fetch",
 ] as const;
 
 /** A throw at import is E_HANDLER (the master backs off and retries); a wrong shape is E_CONFIG (fix the file). */

@@ -1,6 +1,6 @@
 // The shapes user handler modules see: App (the module's default export), Worker, Connection, Timers.
 import type { Server } from "bun";
-import type { Channel } from "../channel/types.ts";
+import type { Channel, GroupMessage } from "../channel/types.ts";
 import type { ListenAddress, WorkerGroupConfig } from "../config/types.ts";
 import type { Protocol } from "../protocols/protocol.ts";
 
@@ -106,6 +106,8 @@ export interface App<Message = any> {
   onConnect?(conn: Connection): MaybePromise<void>;
   onMessage?(conn: Connection, data: Message): MaybePromise<void>;
   onClose?(conn: Connection): MaybePromise<void>;
+  /** A kept group message (channel.publishToGroup, recover) for `conn`; without it, conn.send(message.data). */
+  onGroupMessage?(conn: Connection, message: GroupMessage): MaybePromise<void>;
   /** Any callback that throws lands here; `conn` is null for worker-level callbacks and timers. */
   onError?(conn: Connection | null, error: unknown): MaybePromise<void>;
   onBufferFull?(conn: Connection): MaybePromise<void>;

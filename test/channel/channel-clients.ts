@@ -60,3 +60,29 @@ export function closeAll(clients: Iterable<WsClient>): Promise<unknown> {
   });
   return Promise.all(closing);
 }
+
+export interface KeptFrame {
+  group: string;
+  offset: number;
+  epoch: string;
+  data: string;
+}
+
+/** The kept group messages a client has received so far (the fixture's onGroupMessage frames), in arrival order. */
+export function keptOf(client: WsClient, group: string): KeptFrame[] {
+  return client.messages
+    .filter((m) => m.startsWith('{"kept"'))
+    .map((m) => (JSON.parse(m) as { kept: KeptFrame }).kept)
+    .filter((k) => k.group === group);
+}
+
+/** Waits until the client holds a kept message of `group` with data `data`; returns all of that group's so far. */
+export async function keptUntil(client: WsClient, group: string, data: string, timeoutMs = 5000): Promise<KeptFrame[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const kept = keptOf(client, group);
+    if (kept.some((k) => k.data === data)) return kept;
+    if (Date.now() > deadline) throw new Error(`no kept message ${data} in ${group}; got ${JSON.stringify(kept.map((k) => k.data))}`);
+    await Bun.sleep(10);
+  }
+}

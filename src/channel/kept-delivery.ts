@@ -1,0 +1,68 @@
+// A worker's delivery of kept group messages: through onGroupMessage or send, and the seamless replay of recover().
+import type { WorkerRuntime } from "../worker/runtime.ts";
+import type { Connection } from "../worker/types.ts";
+import { unpackData, type Delivery, type HistorySlice } from "./protocol.ts";
+import type { GroupMessage, RecoverResult } from "./types.ts";
+
+type Kept = Extract<Delivery, { op: "kept" }>;
+
+export class KeptDelivery {
+  /** group -> connection -> live messages held back while that connection's recovery reads the history. */
+  readonly #recovering = new Map<string, Map<Connection, GroupMessage[]>>();
+
+  constructor(private readonly runtime: WorkerRuntime) {}
+
+  /** A live kept message for the group's members here (`skip`: connection ids the sender excluded). */
+  deliver(members: Iterable<Connection>, kept: Kept, skip: Set<number>): void {
+    const message: GroupMessage = { group: kept.group, offset: kept.offset, epoch: kept.epoch, data: unpackData(kept.data) };
+    const waiting = this.#recovering.get(kept.group);
+    for (const conn of members) {
+      if (skip.has(conn.id)) continue;
+      const held = waiting?.get(conn);
+      if (held) held.push(message);
+      else this.#hand(conn, message);
+    }
+  }
+
+  /**
+   * `conn` has just joined `group`; `read` asks for the history after `position.offset`. Live messages that arrive
+   * meanwhile are held; then the history is handed over, then the held ones, each offset once, in order.
+   */
+  async recover(conn: Connection, group: string, position: { offset?: number; epoch?: string }, read: () => Promise<HistorySlice>): Promise<RecoverResult> {
+    let waiting = this.#recovering.get(group);
+    if (!waiting) this.#recovering.set(group, (waiting = new Map()));
+    const held: GroupMessage[] = [];
+    waiting.set(conn, held);
+    let slice: HistorySlice;
+    try {
+      slice = await read();
+    } finally {
+      // Synchronous from here to the end: nothing else can be delivered to conn in between.
+      waiting.delete(conn);
+      if (waiting.size === 0) this.#recovering.delete(group);
+    }
+    const recovered = slice.complete && position.epoch === slice.epoch && position.offset !== undefined;
+    let last = recovered ? position.offset! : slice.offset;
+    if (conn.closed) return { recovered, epoch: slice.epoch, offset: last };
+    if (recovered) {
+      for (const [offset, data] of slice.messages) {
+        if (offset <= last) continue;
+        this.#hand(conn, { group, offset, epoch: slice.epoch, data: unpackData(data) });
+        last = offset;
+      }
+    }
+    for (const message of held) {
+      // Held messages the history already covered are the duplicates at the seam; a new epoch starts over.
+      if (message.epoch === slice.epoch && message.offset <= last) continue;
+      this.#hand(conn, message);
+      if (message.epoch === slice.epoch) last = message.offset;
+    }
+    return { recovered, epoch: slice.epoch, offset: last };
+  }
+
+  #hand(conn: Connection, message: GroupMessage): void {
+    if (conn.closed) return;
+    if (this.runtime.app.onGroupMessage) this.runtime.call("onGroupMessage", conn, message);
+    else conn.send(message.data);
+  }
+}
