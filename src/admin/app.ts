@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { auditor } from "./audit.ts";
+import { auditor, type Audit } from "./audit.ts";
 import { authenticate } from "./auth.ts";
 import type { AdminContext, AdminEnv, RouteDeps } from "./context.ts";
 import { mountDashboard } from "./dashboard.ts";
@@ -29,6 +29,8 @@ export interface AdminAppOptions {
   port?: () => number;
   feed?: LiveFeed;
   throttle?: FailureThrottle;
+  /** Made by the caller when it must flush the audit's last summaries at stop (the master does). */
+  audit?: Audit;
 }
 
 /** Action bodies are a few fields; nothing legitimate comes near this. */
@@ -40,14 +42,14 @@ export function createAdminApp(ctx: AdminContext, options: AdminAppOptions = {})
   const feed = options.feed ?? new LiveFeed();
   const sessions = new SessionStore();
   const throttle = options.throttle ?? new FailureThrottle();
-  const deps: RouteDeps = { ctx, feed, audit: auditor(ctx, feed) };
+  const deps: RouteDeps = { ctx, feed, audit: options.audit ?? auditor(ctx, feed) };
 
   app.use("*", securityHeaders());
   app.use("*", hostCheck(ctx.config.admin, port));
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.use("/api/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `the body is over ${MAX_BODY_BYTES} bytes` }, 413) }));
   loginRoute(app, { ...deps, sessions, throttle });
-  const authDeps = { token: ctx.token, sessions, throttle };
+  const authDeps = { token: ctx.token, sessions, throttle, audit: deps.audit };
   app.use("/api/*", authenticate(authDeps));
   app.use("/metrics", authenticate(authDeps, () => ctx.config.admin.metricsPublic));
   app.use("/api/*", sameOriginForSessions());

@@ -1,6 +1,7 @@
-// Who may use the admin plane: the bearer token or a login-cookie session, with repeated wrong secrets throttled per address.
+// Who may use the admin plane: the bearer token or a login session, checked first; only wrong secrets are throttled and audited (bounded).
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import type { Audit } from "./audit.ts";
 import { clientAddress } from "./client-address.ts";
 import type { AdminEnv } from "./context.ts";
 import type { FailureThrottle } from "./failure-throttle.ts";
@@ -11,19 +12,37 @@ export interface AuthDeps {
   token: string;
   sessions: SessionStore;
   throttle: FailureThrottle;
+  audit: Audit;
 }
 
 export function tooManyFailures(c: Context<AdminEnv>, retryAfter: number): Response {
-  return c.json({ error: `too many wrong secrets from this address: try again in ${retryAfter} s` }, 429, { "Retry-After": String(retryAfter) });
+  return c.json(
+    { error: `too many wrong secrets lately (from this address or in all): try again in ${retryAfter} s; the right token is always accepted` },
+    429,
+    { "Retry-After": String(retryAfter) },
+  );
 }
 
-function unauthorized(c: Context<AdminEnv>, why: string): Response {
+export function unauthorized(c: Context<AdminEnv>, why: string): Response {
   return c.json({ error: `unauthorized: ${why}` }, 401, { "WWW-Authenticate": 'Bearer realm="workerman-app"' });
 }
 
 /**
- * Only offered-and-wrong secrets count as failures: a browser without a cookie yet, or with one from before a
- * master restart, is not guessing, and must not lock the operator out.
+ * A wrong secret: counted against its address and against everyone, audited (a few per source per minute, the rest
+ * summarized), and answered 429 once the address or everyone is over the limit, else 401.
+ */
+export function refuseWrongSecret(c: Context<AdminEnv>, deps: Pick<AuthDeps, "throttle" | "audit">, entry: { action: string; target: string }, why: string): Response {
+  const address = clientAddress(c);
+  const retryAfter = deps.throttle.retryAfter(address);
+  deps.throttle.fail(address);
+  deps.audit(c, { ...entry, result: `refused: ${retryAfter > 0 ? "throttled" : "wrong secret"}` });
+  return retryAfter > 0 ? tooManyFailures(c, retryAfter) : unauthorized(c, why);
+}
+
+/**
+ * The credential is checked before the throttle is asked, so a valid one is never refused for someone else's
+ * failures (the token has 256 bits: throttling it protects nothing, refusing it would lock the operator out).
+ * Only offered-and-wrong secrets count: a browser without a session yet is not guessing.
  */
 export function authenticate(deps: AuthDeps, isPublic: () => boolean = () => false): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
@@ -31,15 +50,11 @@ export function authenticate(deps: AuthDeps, isPublic: () => boolean = () => fal
       c.set("auth", "public");
       return next();
     }
-    const address = clientAddress(c);
-    const retryAfter = deps.throttle.retryAfter(address);
-    if (retryAfter > 0) return tooManyFailures(c, retryAfter);
     const header = c.req.header("authorization");
     if (header !== undefined) {
       const token = /^Bearer +(\S+) *$/i.exec(header)?.[1] ?? "";
       if (!sameSecret(token, deps.token)) {
-        deps.throttle.fail(address);
-        return unauthorized(c, "wrong token (send Authorization: Bearer <the token in the admin.token file>)");
+        return refuseWrongSecret(c, deps, { action: "authenticate", target: "token" }, "wrong token (send Authorization: Bearer <the token in the admin.token file>)");
       }
       c.set("auth", "token");
       return next();

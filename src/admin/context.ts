@@ -1,5 +1,6 @@
 // What the admin plane may see and do in the master: the one seam between src/admin and src/master.
 import type { AppConfig } from "../config/types.ts";
+import type { EventGate } from "../master/event-gate.ts";
 import type { Supervisor } from "../master/supervisor.ts";
 import type { MasterStore } from "../store/master-store.ts";
 import type { Audit } from "./audit.ts";
@@ -9,6 +10,8 @@ import type { LiveFeed } from "./live-feed.ts";
 export interface AdminContext {
   config: AppConfig;
   supervisor: Supervisor;
+  /** Supervisor events as the log, store and feed see them: repeated kinds bounded, with counts of everything. */
+  events: EventGate;
   token: string;
   status: () => StatusResponse;
   /** Asks the master to stop (as SIGTERM, or SIGQUIT when graceful). */

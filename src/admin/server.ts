@@ -2,6 +2,7 @@
 import { isLoopbackHost } from "../config/listen-url.ts";
 import { AppError } from "../errors.ts";
 import { createAdminApp } from "./app.ts";
+import { auditor } from "./audit.ts";
 import type { AdminContext } from "./context.ts";
 import { feedFromMaster, LiveFeed } from "./live-feed.ts";
 
@@ -18,7 +19,8 @@ export function startAdminPlane(ctx: AdminContext): AdminPlane {
   }
   const feed = new LiveFeed();
   let boundPort = port;
-  const app = createAdminApp(ctx, { port: () => boundPort, feed });
+  const audit = auditor(ctx, feed);
+  const app = createAdminApp(ctx, { port: () => boundPort, feed, audit });
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({ hostname: host, port, fetch: app.fetch });
@@ -30,12 +32,13 @@ export function startAdminPlane(ctx: AdminContext): AdminPlane {
   if (!isLoopbackHost(host)) {
     console.warn(`warning: the admin plane listens on ${url}, reachable from other machines (admin.allowRemote): protect the token, and put TLS in front of it`);
   }
-  const unfeed = feedFromMaster(feed, { subscribe: (listener) => ctx.supervisor.on(listener), processes: () => ctx.status().processes });
+  const unfeed = feedFromMaster(feed, { subscribe: (listener) => ctx.events.on(listener), processes: () => ctx.status().processes });
   return {
     url,
     stop: () => {
       unfeed();
       server.stop(true);
+      audit.stop();
     },
   };
 }

@@ -1,4 +1,5 @@
 // What the master says on its console about its workers' lives (the admin plane keeps the full record).
+import { suppressedText } from "./event-gate.ts";
 import type { SupervisorEvent } from "./events.ts";
 
 export function logEvent(event: SupervisorEvent): void {
@@ -17,6 +18,13 @@ export function logEvent(event: SupervisorEvent): void {
       return;
     case "reload-failed":
       console.error(`reload: new worker ${event.group}#${event.index} (pid ${event.pid}) did not start (${event.message}); the old one keeps serving`);
+      return;
+    case "handler-error":
+      // Reaches here through the EventGate, so a handler that throws on every request is logged a few times a minute.
+      console.error(`[${event.group} ${event.pid}] ${event.callback} threw: ${event.stack ?? event.message}`);
+      return;
+    case "events-suppressed":
+      console.warn(`${event.group ? `[${event.group}] ` : ""}${suppressedText(event)}`);
       return;
     case "memory-limit":
       console.warn(`worker ${event.group}#${event.index} (pid ${event.pid}) uses ${Math.round(event.rssBytes / 1048576)} MiB, over its ${Math.round(event.limitBytes / 1048576)} MiB limit: replacing it`);

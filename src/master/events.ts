@@ -19,6 +19,17 @@ export type SupervisorEvent =
   | { type: "reload-begun"; generation: number; groups: string[]; graceful: boolean }
   | { type: "reload-finished"; generation: number; replaced: number; failed: number }
   | { type: "reload-failed"; pid: number; group: string; index: number; generation: number; message: string }
-  | { type: "memory-limit"; pid: number; group: string; index: number; rssBytes: number; limitBytes: number };
+  | { type: "memory-limit"; pid: number; group: string; index: number; rssBytes: number; limitBytes: number }
+  /** Stands for `count` events of one kind that were counted but not kept (see boundedKind). */
+  | { type: "events-suppressed"; event: string; group?: string; like: string; count: number; kinds: number; seconds: number };
 
 export type EventListener = (event: SupervisorEvent) => void;
+
+/**
+ * The kind under which an event is rate-bounded, or null when nothing a stranger sends can repeat it fast: process
+ * lifecycle follows backoff and operator actions, but a handler can throw on every request.
+ */
+export function boundedKind(event: SupervisorEvent): string | null {
+  if (event.type === "handler-error") return `${event.group}\0${event.callback}\0${event.message}`;
+  return null;
+}

@@ -10,6 +10,7 @@ import { startRecorder } from "../store/recorder.ts";
 import { VERSION } from "../version.ts";
 import { logEvent } from "./console-log.ts";
 import { daemonLog } from "./daemon.ts";
+import { EventGate } from "./event-gate.ts";
 import { installSignals } from "./signals.ts";
 import { withResolvedPorts } from "./resolve-ports.ts";
 import { claimRuntimeFile, removeRuntimeFile, writeRuntimeFile } from "./runtime-file.ts";
@@ -32,14 +33,16 @@ export async function runMaster(configPath: string): Promise<number> {
   const listenFds = await bindUnixSockets(config);
   const log = daemon ? (line: string) => daemon.write(line) : writeLine;
   const supervisor = new Supervisor({ config, listenFds, log });
-  supervisor.on(logEvent);
+  // The log, the store and the live feed all read events through the gate, which bounds what a stranger can repeat.
+  const events = new EventGate(supervisor);
+  events.on(logEvent);
   const channel = startChannelRelay(config, supervisor);
   const stopRequested = Promise.withResolvers<boolean>();
   const requestStop = (graceful: boolean) => stopRequested.resolve(graceful);
   const status = () => buildStatus(config, supervisor, startedAt, tcpMigrateReq);
   // Before supervisor.start(), so the first process events are recorded; a store that cannot open only reports it.
   const store = openStore(config.dataDir, config.store);
-  const recorder = startRecorder(store, { processes: () => status().processes, subscribe: (listener) => supervisor.on(listener) });
+  const recorder = startRecorder(store, { processes: () => status().processes, subscribe: (listener) => events.on(listener) });
   // The config the master runs now. The reload code calls configApplied once it applies a new one: /api/config
   // (which `diff` reads) and the config history follow it.
   let running = config;
@@ -59,6 +62,7 @@ export async function runMaster(configPath: string): Promise<number> {
   const signals = installSignals({ stop: requestStop, reload });
   const shutdown = async (graceful: boolean) => {
     await supervisor.stop(graceful);
+    events.stop();
     await channel.stop();
     admin?.stop();
     recorder.stop();
@@ -71,7 +75,7 @@ export async function runMaster(configPath: string): Promise<number> {
 
   try {
     const token = ensureToken(config);
-    admin = startAdminPlane({ get config() { return running; }, supervisor, token: token.token, status, requestStop, store });
+    admin = startAdminPlane({ get config() { return running; }, supervisor, token: token.token, status, requestStop, store, events });
     const runtimeInfo = { pid: process.pid, adminUrl: admin.url, configPath: config.configPath, startedAt, version: VERSION, ready: false };
     writeRuntimeFile(config.dataDir, runtimeInfo);
     if (token.created) console.log(`created the admin token at ${token.path} (mode 0600)`);

@@ -118,8 +118,7 @@ export class WorkerRuntime implements Worker {
   reportError(callback: string, conn: Connection | null, err: unknown, target: App = this.app): void {
     this.counters.handlerErrors++;
     const error = err instanceof Error ? err : new Error(String(err));
-    const where = conn ? `connection ${conn.id}` : "worker";
-    console.error(`${callback} threw (${where}): ${error.stack ?? error.message}`);
+    // Not printed here: the master logs it from this message, through its rate bound (a handler may throw on every request).
     this.toMaster({ type: "handler-error", callback, message: error.message, stack: error.stack });
     if (callback === "onError" || !target.onError) return;
     try {

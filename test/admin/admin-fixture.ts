@@ -8,6 +8,7 @@ import type { AdminContext, AdminEnv } from "../../src/admin/context.ts";
 import type { StatusResponse } from "../../src/admin/contract.ts";
 import { feedFromMaster, LiveFeed } from "../../src/admin/live-feed.ts";
 import { validateConfigObject } from "../../src/config/load.ts";
+import { EventGate } from "../../src/master/event-gate.ts";
 import { Supervisor } from "../../src/master/supervisor.ts";
 import { openStore, type MasterStore } from "../../src/store/master-store.ts";
 
@@ -38,17 +39,19 @@ export function adminFixture(admin: Record<string, unknown> = {}): Fixture {
     groups: [{ name: "web", listen: "http://127.0.0.1:0", count: 1, reloadable: true }],
     processes: [],
   });
-  const ctx: AdminContext = { config, supervisor, token: TOKEN, status, requestStop: (graceful) => stops.push(graceful), store };
+  const events = new EventGate(supervisor);
+  const ctx: AdminContext = { config, supervisor, events, token: TOKEN, status, requestStop: (graceful) => stops.push(graceful), store };
   const feed = new LiveFeed();
   const app = createAdminApp(ctx, { feed });
   // As server.ts does in the master: supervisor events and the stats tick reach the SSE feed.
-  const unfeed = feedFromMaster(feed, { subscribe: (listener) => supervisor.on(listener), processes: () => status().processes });
+  const unfeed = feedFromMaster(feed, { subscribe: (listener) => events.on(listener), processes: () => status().processes });
   return {
     app, ctx, feed, store, stops,
     request: (path, init = {}, address = "127.0.0.1") =>
       Promise.resolve(app.request(BASE + path, init, { requestIP: () => ({ address }) })),
     [Symbol.dispose]() {
       unfeed();
+      events.stop();
       store.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,6 +1,6 @@
 // Every admin route refuses a request without the token, a wrong token is throttled, and /healthz alone is open.
 import { describe, expect, test } from "bun:test";
-import { adminFixture, bearer, TOKEN } from "./admin-fixture.ts";
+import { adminFixture, bearer, json, ORIGIN, TOKEN } from "./admin-fixture.ts";
 
 /** Every route of the API, with a request that is valid apart from its credentials, and the answer a token gets. */
 const ROUTES: { method: string; path: string; body?: unknown; withToken: number }[] = [
@@ -64,28 +64,59 @@ describe("auth on every route", () => {
 });
 
 describe("throttling wrong secrets", () => {
-  test("10 wrong tokens in a minute: the 11th request gets 429 with Retry-After, even with the right token; others are not affected", async () => {
+  const wrong = (f: ReturnType<typeof adminFixture>, address: string, i = 0) => f.request("/api/status", { headers: bearer(`wrong-${i}`) }, address);
+
+  test("ten wrong tokens, then the right one succeeds from the same address and from another loopback address", async () => {
     using f = adminFixture();
-    for (let i = 0; i < 10; i++) expect((await f.request("/api/status", { headers: bearer(`wrong-${i}`) }, "10.0.0.7")).status).toBe(401);
-    const blocked = await f.request("/api/status", { headers: bearer() }, "10.0.0.7");
+    for (let i = 0; i < 10; i++) expect((await wrong(f, "127.0.0.1", i)).status).toBe(401);
+    expect((await f.request("/api/status", { headers: bearer() }, "127.0.0.1")).status).toBe(200);
+    expect((await f.request("/api/status", { headers: bearer() }, "127.0.0.2")).status).toBe(200);
+    // ...and a login with the token, which is how the dashboard gets in.
+    expect((await f.request("/api/login", json({ token: TOKEN }, { Origin: ORIGIN }), "127.0.0.1")).status).toBe(200);
+  });
+
+  test("past ten in a minute, further wrong tokens from that address get 429 with Retry-After; others are not affected", async () => {
+    using f = adminFixture();
+    for (let i = 0; i < 10; i++) expect((await wrong(f, "10.0.0.7", i)).status).toBe(401);
+    const blocked = await wrong(f, "10.0.0.7", 10);
     expect(blocked.status).toBe(429);
     const retryAfter = Number(blocked.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
-    expect((await f.request("/api/status", { headers: bearer() }, "10.0.0.8")).status).toBe(200);
+    expect((await wrong(f, "10.0.0.8")).status).toBe(401);
+    expect((await f.request("/api/status", { headers: bearer() }, "10.0.0.7")).status).toBe(200);
+  });
+
+  test("guesses spread over many loopback addresses are throttled globally, and the right token still gets in", async () => {
+    using f = adminFixture();
+    const statuses: number[] = [];
+    for (let i = 0; i < 100; i++) statuses.push((await wrong(f, `127.0.${Math.floor(i / 250)}.${(i % 250) + 2}`, i)).status);
+    // One guess per address: no address is over its own limit, but all of them together are.
+    expect(statuses.slice(0, 60).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(60).every((s) => s === 429)).toBe(true);
+    expect((await wrong(f, "127.1.1.1")).status).toBe(429);
+    expect((await f.request("/api/status", { headers: bearer() }, "127.1.1.2")).status).toBe(200);
   });
 
   test("requests without any credentials are not counted as guesses", async () => {
     using f = adminFixture();
     for (let i = 0; i < 20; i++) expect((await f.request("/api/status", {}, "10.0.0.9")).status).toBe(401);
-    expect((await f.request("/api/status", { headers: bearer() }, "10.0.0.9")).status).toBe(200);
+    expect((await wrong(f, "10.0.0.9")).status).toBe(401);
   });
 
-  test("wrong logins count too", async () => {
+  test("wrong logins count too; the right token still logs in", async () => {
     using f = adminFixture();
-    const attempt = (token: string) =>
-      f.request("/api/login", { method: "POST", headers: { "Content-Type": "application/json", Origin: "http://127.0.0.1:9090" }, body: JSON.stringify({ token }) }, "10.0.0.5");
+    const attempt = (token: string) => f.request("/api/login", json({ token }, { Origin: ORIGIN }), "10.0.0.5");
     for (let i = 0; i < 10; i++) expect((await attempt(`guess-${i}`)).status).toBe(401);
-    expect((await attempt(TOKEN)).status).toBe(429);
+    expect((await attempt("guess-10")).status).toBe(429);
+    expect((await attempt(TOKEN)).status).toBe(200);
+  });
+
+  test("a password, being guessable, is not even tried while guessing is throttled; the token is", async () => {
+    using f = adminFixture({ passwordHash: await Bun.password.hash("correct horse", { algorithm: "argon2id" }) });
+    const attempt = (body: unknown) => f.request("/api/login", json(body, { Origin: ORIGIN }), "10.0.0.4");
+    for (let i = 0; i < 10; i++) expect((await attempt({ password: `guess-${i}` })).status).toBe(401);
+    expect((await attempt({ password: "correct horse" })).status).toBe(429);
+    expect((await attempt({ token: TOKEN })).status).toBe(200);
   });
 });

@@ -1,12 +1,25 @@
 // GET /metrics: every process's figures (from the workers' last IPC report, and the master's own) in Prometheus text format.
 import type { Hono } from "hono";
 import type { Supervisor } from "../../master/supervisor.ts";
+import type { FamilyCount } from "../../store/rate-bound.ts";
 import type { AdminEnv, RouteDeps } from "../context.ts";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, type MetricFamily } from "../prometheus-text.ts";
 import { liveProcesses } from "../worker-queries.ts";
 
-export function metricsRoute(app: Hono<AdminEnv>, { ctx }: RouteDeps): void {
-  app.get("/metrics", (c) => c.body(renderPrometheus(collect(ctx.supervisor)), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE }));
+export function metricsRoute(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void {
+  app.get("/metrics", (c) => {
+    const bounded = new Map([...ctx.events.counts(), ...audit.counts()]);
+    return c.body(renderPrometheus([...collect(ctx.supervisor), ...boundedFamilies(bounded)]), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
+  });
+}
+
+/** What a stranger can repeat (handler errors, refused logins): all of it counted here, only a bounded part stored and logged. */
+function boundedFamilies(counts: Map<string, FamilyCount>): MetricFamily[] {
+  const samples = (pick: (c: FamilyCount) => number) => [...counts].map(([kind, c]) => ({ labels: { kind }, value: pick(c) }));
+  return [
+    { name: "workerman_bounded_events_total", help: "Repeatable events seen (handler errors, refused secrets), whether stored or not.", type: "counter", samples: samples((c) => c.seen) },
+    { name: "workerman_bounded_events_suppressed_total", help: "Of those, the ones only a \"N more like this\" summary mentions.", type: "counter", samples: samples((c) => c.suppressed) },
+  ];
 }
 
 type Sample = MetricFamily["samples"][number];

@@ -2,7 +2,7 @@
 import type { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
-import { tooManyFailures } from "../auth.ts";
+import { refuseWrongSecret, tooManyFailures } from "../auth.ts";
 import { clientAddress } from "../client-address.ts";
 import type { AdminEnv, RouteDeps } from "../context.ts";
 import type { FailureThrottle } from "../failure-throttle.ts";
@@ -23,24 +23,29 @@ export interface SessionDeps extends RouteDeps {
 /** Registered before the auth middleware: logging in is how a browser gets past it. */
 export function loginRoute(app: Hono<AdminEnv>, { ctx, audit, sessions, throttle }: SessionDeps): void {
   app.post("/api/login", async (c) => {
-    const address = clientAddress(c);
-    const retryAfter = throttle.retryAfter(address);
-    if (retryAfter > 0) return tooManyFailures(c, retryAfter);
     // A login from another origin would plant the attacker's session in the victim's browser (login CSRF).
     if (!fromSameOrigin(c)) return c.json({ error: "cross-origin login refused: log in from the admin page itself" }, 403);
     const body = await readJsonBody(c, loginBody);
     if (!body.ok) return body.response;
     const { token, password } = body.value;
-    const hash = ctx.config.admin.passwordHash;
-    const ok = token !== undefined ? sameSecret(token, ctx.token) : hash !== undefined && (await verifyPassword(password!, hash));
     const method = token !== undefined ? "token" : "password";
-    if (!ok) {
-      throttle.fail(address);
-      audit(c, { action: "login", target: method, result: "refused: wrong secret" });
-      const why = method === "password" && hash === undefined ? "no admin.passwordHash is configured: log in with the token" : `wrong ${method}`;
-      return c.json({ error: `unauthorized: ${why}` }, 401);
+    const hash = ctx.config.admin.passwordHash;
+    let ok: boolean;
+    if (token !== undefined) ok = sameSecret(token, ctx.token);
+    else {
+      // A password may be weak: while guessing is throttled it is not even tried (the token still is, always).
+      const retryAfter = throttle.retryAfter(clientAddress(c));
+      if (retryAfter > 0) {
+        audit(c, { action: "login", target: method, result: "refused: throttled" });
+        return tooManyFailures(c, retryAfter);
+      }
+      ok = hash !== undefined && (await verifyPassword(password!, hash));
     }
-    const session = sessions.create(address);
+    if (!ok) {
+      const why = method === "password" && hash === undefined ? "no admin.passwordHash is configured: log in with the token" : `wrong ${method}`;
+      return refuseWrongSecret(c, { throttle, audit }, { action: "login", target: method }, why);
+    }
+    const session = sessions.create(clientAddress(c));
     setCookie(c, SESSION_COOKIE, session.id, { httpOnly: true, sameSite: "Strict", path: "/", maxAge: SESSION_TTL_SECONDS });
     c.set("auth", "session");
     audit(c, { action: "login", target: method, result: "ok" });
