@@ -32,6 +32,9 @@ function describe(type: string, d: Fields): { text: string; bad: boolean } {
     }
     case "handler-error":
       return { text: `${str(d.callback)} threw: ${str(d.message)}`, bad: true };
+    case "events-suppressed":
+      // A handler throwing on every request is kept a few times a minute; this row stands for the rest.
+      return { text: `${Number(d.count).toLocaleString("en-US")} more like this in the last ${Number(d.seconds) === 60 ? "minute" : `${str(d.seconds)} s`}: ${str(d.like)}`, bad: true };
     case "reload-begun":
       return { text: `${d.graceful ? "graceful " : ""}reload to generation ${str(d.generation)} began: ${(d.groups as string[] | undefined)?.join(", ") ?? ""}`, bad: false };
     case "reload-finished":
