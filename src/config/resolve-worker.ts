@@ -45,6 +45,8 @@ export function resolveWorker(
     // text:// and frame:// name their framing, so readers need not derive it from the scheme.
     protocol: listen.scheme === "text" || listen.scheme === "frame" ? listen.scheme : streamOnly(listen, protocol),
     static: staticDir,
+    staticDotfiles: raw.staticDotfiles,
+    staticOutsideSymlinks: raw.staticOutsideSymlinks,
     reloadable: raw.reloadable,
     ssl,
     maxPackageSize: raw.maxPackageSize,
@@ -83,6 +85,9 @@ function checkListenerRules(
   }
   if (raw.static !== undefined && !served) {
     problems.add(at("static"), `"static" is served only by http:// and websocket:// groups, not ${scheme}://`);
+  }
+  for (const key of ["staticDotfiles", "staticOutsideSymlinks"] as const) {
+    if (raw[key] && raw.static === undefined) problems.add(at(key), `"${key}" applies to a "static" folder: add "static" or remove it`);
   }
   if (served && raw.idleTimeout > MAX_SERVE_IDLE_TIMEOUT) {
     const limit = `${scheme}:// allows at most ${MAX_SERVE_IDLE_TIMEOUT} seconds`;

@@ -62,6 +62,14 @@ export const workerSchema = z
     ),
     protocol: protocolSchema.optional(),
     static: path("a folder").optional().describe("Folder of static files served by http:// and websocket:// groups."),
+    staticDotfiles: z
+      .boolean()
+      .default(false)
+      .describe('Serve names starting with "." (.env, .git/config, .well-known) from the static folder; refused (404) by default.'),
+    staticOutsideSymlinks: z
+      .boolean()
+      .default(false)
+      .describe("Serve symlinks in the static folder that point outside it; refused (404) by default."),
     reloadable: z.boolean().default(true).describe("false: `reload` leaves this group's processes running."),
     ssl: sslSchema.optional(),
     maxPackageSize: positiveInt("bytes", "byte")

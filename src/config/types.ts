@@ -29,6 +29,10 @@ export interface WorkerGroupConfig {
   /** Stream listeners: the framing of messages; undefined = raw chunks (tcp/unix) or implied by text:// / frame://. */
   protocol?: ProtocolName;
   static?: string;
+  /** Static folder: serve dotfiles (refused by default). */
+  staticDotfiles: boolean;
+  /** Static folder: serve symlinks that leave it (refused by default). */
+  staticOutsideSymlinks: boolean;
   reloadable: boolean;
   ssl?: SslConfig;
   maxPackageSize: number;

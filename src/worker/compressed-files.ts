@@ -1,4 +1,5 @@
 // gzip and brotli for static files: picks the encoding a client accepts and keeps compressed bytes by ETag.
+import { readFileSync } from "node:fs";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
 export type Encoding = "br" | "gzip";
@@ -37,8 +38,8 @@ export function chooseEncoding(request: Request, type: string, size: number): En
 const cache = new Map<string, Uint8Array>();
 let cachedBytes = 0;
 
-/** The file's bytes in `encoding`, compressed once per (path, ETag) and then served from memory. */
-export async function compressedBytes(path: string, etag: string, encoding: Encoding, file: Blob): Promise<Uint8Array> {
+/** The file's bytes in `encoding`, compressed once per (path, ETag) and then served from memory; synchronous, like the static path. */
+export function compressedBytes(path: string, etag: string, encoding: Encoding): Uint8Array {
   const key = `${encoding} ${etag} ${path}`;
   const hit = cache.get(key);
   if (hit) {
@@ -46,7 +47,7 @@ export async function compressedBytes(path: string, etag: string, encoding: Enco
     cache.set(key, hit);
     return hit;
   }
-  const raw = new Uint8Array(await file.arrayBuffer());
+  const raw = readFileSync(path);
   const bytes =
     encoding === "br"
       ? brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } })

@@ -1,6 +1,7 @@
 // Imports the user's handler module and checks that its default export is an App.
 import { AppError } from "../errors.ts";
 import type { WorkerGroupConfig } from "../config/types.ts";
+import { routeProblem } from "./native-routes.ts";
 import type { App } from "./types.ts";
 
 const CALLBACKS = [
@@ -28,8 +29,11 @@ export async function loadHandler(group: WorkerGroupConfig): Promise<App> {
     }
   }
   const { scheme } = group.listen;
-  if (scheme === "http" && !(app as App).fetch && !group.static) {
-    throw new AppError("E_CONFIG", `http:// group "${group.name}" needs a fetch(request) export in ${group.handler} or a "static" folder`, { field });
+  const routes = (app as App).routes;
+  const problem = routes === undefined ? null : scheme === "http" ? routeProblem(routes) : `routes are served by http:// groups only, not ${scheme}://`;
+  if (problem) throw new AppError("E_CONFIG", `${group.handler}: ${problem}`, { field });
+  if (scheme === "http" && !(app as App).fetch && !routes && !group.static) {
+    throw new AppError("E_CONFIG", `http:// group "${group.name}" needs a fetch(request) or routes export in ${group.handler}, or a "static" folder`, { field });
   }
   return app as App;
 }

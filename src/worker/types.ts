@@ -1,5 +1,5 @@
 // The shapes user handler modules see: App (the module's default export), Worker, Connection, Timers.
-import type { Server } from "bun";
+import type { Serve, Server } from "bun";
 import type { Channel, GroupMessage } from "../channel/types.ts";
 import type { ListenAddress, WorkerGroupConfig } from "../config/types.ts";
 import type { Protocol } from "../protocols/protocol.ts";
@@ -116,6 +116,11 @@ export interface App<Message = any> {
   onWebSocketConnect?(conn: Connection, request: Request): MaybePromise<void | Response>;
   /** http:// groups (and non-upgrade requests on websocket:// groups). A Hono app's `fetch` fits. */
   fetch?(request: Request, server: Server<unknown>): MaybePromise<Response>;
+  /**
+   * http:// groups: Bun.serve `routes`, passed as they are (a Response or Bun.file is answered without entering
+   * JavaScript); checked before the static folder and `fetch`, which answers what no route matches.
+   */
+  routes?: Serve.Routes<unknown, string>;
 }
 
-export type AppCallback = Exclude<keyof App, "fetch">;
+export type AppCallback = Exclude<keyof App, "fetch" | "routes">;

@@ -82,6 +82,8 @@ describe("loadConfig: a valid file", () => {
       handler: join(app.dir, "web.ts"),
       protocol: undefined,
       static: undefined,
+      staticDotfiles: false,
+      staticOutsideSymlinks: false,
       reloadable: true,
       ssl: undefined,
       maxPackageSize: 10 * 1024 * 1024,

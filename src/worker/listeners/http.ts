@@ -1,9 +1,10 @@
-// http:// listener: Bun.serve with SO_REUSEPORT; static files first, then the handler's fetch (a Hono app fits).
+// http:// listener: Bun.serve with SO_REUSEPORT; the handler's native `routes` first, then static files, then its fetch.
 import type { Server } from "bun";
 import { AppError } from "../../errors.ts";
+import { createAnswer, type Answer } from "../http-answer.ts";
 import type { ListenerFactory } from "../listener.ts";
+import { closingRoutes, nativeRoutes } from "../native-routes.ts";
 import type { WorkerRuntime } from "../runtime.ts";
-import { serveStatic } from "../static-files.ts";
 import { HttpDrain } from "./http-drain.ts";
 
 /** Bun.serve options both http:// and websocket:// groups use. */
@@ -25,22 +26,16 @@ export function serveOptions(runtime: WorkerRuntime) {
   };
 }
 
-/** Answers one request: static folder, then the handler; a throwing handler gives 500 and an onError call. */
-export async function answerHttp(runtime: WorkerRuntime, request: Request, server: Server<unknown>): Promise<Response> {
-  runtime.counters.requests++;
-  const root = runtime.config.static;
-  if (root) {
-    const file = await serveStatic(root, request);
-    if (file) return file;
+const answers = new WeakMap<WorkerRuntime, Answer>();
+
+/** Answers one plain HTTP request of a websocket:// group: static folder, then the handler's fetch. */
+export function answerHttp(runtime: WorkerRuntime, request: Request, server: Server<unknown>): Response | Promise<Response> {
+  let answer = answers.get(runtime);
+  if (answer === undefined) {
+    answer = createAnswer(runtime, (response) => response).answer;
+    answers.set(runtime, answer);
   }
-  const fetch = runtime.app.fetch;
-  if (!fetch) return new Response("Not Found", { status: 404 });
-  try {
-    return await fetch.call(runtime.app, request, server);
-  } catch (err) {
-    runtime.reportError("fetch", null, err);
-    return new Response("Internal Server Error", { status: 500 });
-  }
+  return answer(request, server);
 }
 
 export function listenError(runtime: WorkerRuntime, err: unknown): AppError {
@@ -49,14 +44,20 @@ export function listenError(runtime: WorkerRuntime, err: unknown): AppError {
 
 export const createHttpListener: ListenerFactory = (runtime) => {
   const drain = new HttpDrain();
+  const finish = (response: Response) => (drain.draining ? drain.mark(response) : response);
   let server: Server<unknown> | undefined;
+  let stopping = () => {};
+  let close = () => {};
   return {
     async start() {
+      const { answer, files } = createAnswer(runtime, finish);
+      close = () => files?.close();
+      const routes = nativeRoutes(runtime, finish);
+      const options = { ...serveOptions(runtime), fetch: answer };
+      // Native routes never pass through `finish`: while draining they are swapped for ones that say `Connection: close`.
+      if (routes) stopping = () => server!.reload({ ...options, routes: closingRoutes(routes) });
       try {
-        server = Bun.serve({
-          ...serveOptions(runtime),
-          fetch: async (request, srv) => drain.mark(await answerHttp(runtime, request, srv)),
-        });
+        server = Bun.serve({ ...options, routes });
       } catch (err) {
         throw listenError(runtime, err);
       }
@@ -64,6 +65,11 @@ export const createHttpListener: ListenerFactory = (runtime) => {
       runtime.extraConnections = () => live.pendingRequests;
       return { ...runtime.config.listen, port: live.port ?? runtime.config.listen.port };
     },
-    drain: (options) => drain.run(server!, options),
+    async drain(options) {
+      drain.draining = true;
+      stopping();
+      await drain.run(server!, options);
+      close();
+    },
   };
 };

@@ -1,0 +1,77 @@
+// A handler's `routes` for Bun.serve: static Responses and files stay native (no JavaScript runs), functions are counted.
+import type { Serve, Server } from "bun";
+import type { Finish } from "./http-answer.ts";
+import type { WorkerRuntime } from "./runtime.ts";
+
+type Routes = Serve.Routes<unknown, string>;
+type RouteHandler = (request: Request, server: Server<unknown>) => unknown;
+
+const METHODS = new Set(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]);
+
+function isMethodTable(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object" || value instanceof Response || value instanceof Blob) return false;
+  const keys = Object.keys(value);
+  return keys.length > 0 && keys.every((key) => METHODS.has(key));
+}
+
+/**
+ * The routes as Bun.serve takes them. A Response, a Bun.file, `false`, a `{ dir }` or an HTML import is passed as it is,
+ * so Bun answers it without entering JavaScript (and without counting it: nothing runs to count it). A function, alone
+ * or in a per-method table, already runs JavaScript: it gets one wrapping call that counts the request and adds the
+ * drain's `Connection: close`.
+ */
+export function nativeRoutes(runtime: WorkerRuntime, finish: Finish): Routes | undefined {
+  const routes = runtime.app.routes as Record<string, unknown> | undefined;
+  if (routes === undefined) return undefined;
+  const counters = runtime.counters;
+  const counted = (fn: RouteHandler): RouteHandler => (request, server) => {
+    counters.requests++;
+    const result = fn(request, server);
+    if (result instanceof Response) return finish(result);
+    if (result instanceof Promise) return result.then((r) => (r instanceof Response ? finish(r) : r));
+    return result;
+  };
+  const out: Record<string, unknown> = {};
+  for (const [path, value] of Object.entries(routes)) {
+    if (typeof value === "function") out[path] = counted(value as RouteHandler);
+    else if (isMethodTable(value)) {
+      out[path] = Object.fromEntries(Object.entries(value).map(([m, h]) => [m, typeof h === "function" ? counted(h as RouteHandler) : h]));
+    } else out[path] = value;
+  }
+  return out as Routes;
+}
+
+/** The same routes with every native answer turned into one that also says `Connection: close` (for the drain window). */
+export function closingRoutes(routes: Routes): Routes {
+  const closing = (value: unknown): unknown => {
+    if (value instanceof Response) {
+      return () => {
+        const response = value.clone();
+        response.headers.set("Connection", "close");
+        return response;
+      };
+    }
+    if (value instanceof Blob) return () => new Response(value, { headers: { Connection: "close" } });
+    if (isMethodTable(value)) return Object.fromEntries(Object.entries(value).map(([m, h]) => [m, closing(h)]));
+    return value;
+  };
+  return Object.fromEntries(Object.entries(routes).map(([path, value]) => [path, closing(value)])) as Routes;
+}
+
+/** What `routes` may hold, checked at load so a typo is an E_CONFIG naming the route, not a Bun error at listen. */
+export function routeProblem(routes: unknown): string | null {
+  if (routes === null || typeof routes !== "object" || Array.isArray(routes)) return `routes must be an object of path -> Response, Bun.file, function or { GET, POST, ... }, got ${routes === null ? "null" : typeof routes}`;
+  for (const [path, value] of Object.entries(routes)) {
+    if (!path.startsWith("/")) return `routes["${path}"]: a route path must start with "/"`;
+    if (value === false || typeof value === "function" || value instanceof Response || value instanceof Blob) continue;
+    if (value !== null && typeof value === "object") {
+      const keys = Object.keys(value);
+      const strange = keys.find((k) => !METHODS.has(k));
+      const native = "dir" in value || "index" in value || keys.length === 0;
+      if (strange === undefined || native) continue;
+      return `routes["${path}"]: "${strange}" is not an HTTP method (expected ${[...METHODS].join(", ")})`;
+    }
+    return `routes["${path}"] must be a Response, Bun.file, function or { GET, POST, ... }, got ${value === null ? "null" : typeof value}`;
+  }
+  return null;
+}
