@@ -25,7 +25,7 @@ const GROUP_KEYS: Record<string, (keyof WorkerGroupConfig)[]> = {
   protocol: ["protocol"],
   env: ["env"],
   ssl: ["ssl"],
-  static: ["static"],
+  static: ["static", "staticDotfiles", "staticOutsideSymlinks"],
   limits: ["maxPackageSize", "maxSendBufferSize", "maxMemoryMB", "maxBodySize", "idleTimeout"],
   reloadable: ["reloadable"],
 };

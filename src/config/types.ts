@@ -30,9 +30,9 @@ export interface WorkerGroupConfig {
   protocol?: ProtocolName;
   static?: string;
   /** Static folder: serve dotfiles (refused by default). */
-  staticDotfiles: boolean;
+  staticDotfiles?: boolean;
   /** Static folder: serve symlinks that leave it (refused by default). */
-  staticOutsideSymlinks: boolean;
+  staticOutsideSymlinks?: boolean;
   reloadable: boolean;
   ssl?: SslConfig;
   maxPackageSize: number;

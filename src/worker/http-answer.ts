@@ -20,7 +20,7 @@ export function createAnswer(runtime: WorkerRuntime, finish: Finish): { answer: 
   const handler = app.fetch;
   const counters = runtime.counters;
   const { config } = runtime;
-  const files = config.static ? new StaticFiles(config.static, { dotfiles: config.staticDotfiles, outsideSymlinks: config.staticOutsideSymlinks }) : null;
+  const files = config.static ? new StaticFiles(config.static, { dotfiles: config.staticDotfiles ?? false, outsideSymlinks: config.staticOutsideSymlinks ?? false }) : null;
   const fail = (err: unknown) => failed(runtime, err);
 
   const callHandler = (request: Request, server: Server<unknown>): Response | Promise<Response> => {
