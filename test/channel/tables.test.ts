@@ -1,6 +1,6 @@
 // The pure parts: the master's routing table, a worker's local bindings, and the push example's token and frame checks.
 import { describe, expect, test } from "bun:test";
-import { openCommand, signCommand } from "../../examples/push/control-frame.ts";
+import { openCommand, ReplayGuard, signCommand } from "../../examples/push/control-frame.ts";
 import { signToken, verifyCookies } from "../../examples/push/token.ts";
 import { LocalBindings } from "../../src/channel/local-bindings.ts";
 import { RoutingTable } from "../../src/channel/routing-table.ts";
@@ -76,5 +76,20 @@ describe("push example: cookie token", () => {
     expect(openCommand(secret, signCommand(secret, { to: { all: true }, data: "x" }, now - 61), now)).toEqual({ error: "stale or missing time" });
     expect(openCommand(secret, signCommand(secret, { to: { group: "g" } as never, data: "x" }, now), now)).toMatchObject({ error: expect.stringContaining("to must be") });
     expect(openCommand(secret, "no newline", now)).toEqual({ error: "bad signature" });
+  });
+
+  test("control frames: a frame replayed within its 60 s window is refused by the listener's guard", () => {
+    const secret = "k".repeat(20);
+    const guard = new ReplayGuard();
+    const frame = signCommand(secret, { to: { all: true }, data: "once" }, now);
+    expect(openCommand(secret, frame, now, guard)).toMatchObject({ data: "once" });
+    expect(openCommand(secret, frame, now + 30, guard)).toEqual({ error: "replayed command (nonce already used)" });
+    expect(openCommand(secret, signCommand(secret, { to: { all: true }, data: "again" }, now), now + 30, guard)).toMatchObject({ data: "again" });
+    // A frame signed without a nonce (the old format) is refused, whatever its signature.
+    const json = JSON.stringify({ to: { all: true }, data: "x", time: now });
+    const unsigned = `${new Bun.CryptoHasher("sha256", secret).update(json).digest("hex")}\n${json}`;
+    expect(openCommand(secret, unsigned, now, guard)).toMatchObject({ error: expect.stringContaining("nonce") });
+    // Past the window the nonce is forgotten and the time check refuses the frame instead.
+    expect(openCommand(secret, frame, now + 61, guard)).toEqual({ error: "stale or missing time" });
   });
 });
