@@ -1,10 +1,10 @@
 // `workerman-app start [-d]`: runs the master in the foreground, or detached with its output in the log file.
-import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { loadConfig } from "../config/load.ts";
 import { AppError } from "../errors.ts";
 import { DAEMON_ENV, logFilePath } from "../master/daemon.ts";
 import { runMaster } from "../master/master.ts";
-import { claimRuntimeFile, readRuntimeInfo } from "../master/runtime-file.ts";
+import { claimRuntimeFile, prepareDataDir, readRuntimeInfo } from "../master/runtime-file.ts";
 import { selfCommand } from "../self-command.ts";
 
 export function startCommand(configPath: string, daemon: boolean): Promise<number> {
@@ -15,7 +15,7 @@ const READY_TIMEOUT_MS = 30_000;
 
 async function startDaemon(configPath: string): Promise<number> {
   const config = await loadConfig(configPath);
-  mkdirSync(config.dataDir, { recursive: true });
+  prepareDataDir(config.dataDir);
   claimRuntimeFile(config.dataDir);
   const logPath = logFilePath(config.dataDir);
   // Whatever the master prints before it takes over its log (a crash at start) still lands in the file.

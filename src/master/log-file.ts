@@ -19,8 +19,9 @@ export class LogFile {
 
   write(line: string): void {
     const text = `${new Date().toISOString()} ${line}\n`;
-    if (this.#size + text.length > this.options.maxBytes && this.#size > 0) this.#rotate();
     try {
+      // Inside the try: a rotation on a read-only or full disk fails like the append, and costs only the line.
+      if (this.#size + text.length > this.options.maxBytes && this.#size > 0) this.#rotate();
       appendFileSync(this.options.path, text);
       this.#size += Buffer.byteLength(text);
     } catch {

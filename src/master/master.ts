@@ -1,5 +1,5 @@
 // The master process: validates the config, binds what must be shared, starts the supervisor and the admin plane, waits for a stop.
-import { closeSync, mkdirSync, rmSync } from "node:fs";
+import { closeSync, rmSync } from "node:fs";
 import { startAdminPlane, type AdminPlane } from "../admin/server.ts";
 import { ensureToken } from "../admin/token.ts";
 import { startChannelRelay } from "../channel/relay.ts";
@@ -13,7 +13,7 @@ import { daemonLog } from "./daemon.ts";
 import { EventGate } from "./event-gate.ts";
 import { installSignals } from "./signals.ts";
 import { withResolvedPorts } from "./resolve-ports.ts";
-import { claimRuntimeFile, removeRuntimeFile, writeRuntimeFile } from "./runtime-file.ts";
+import { claimRuntimeFile, dataDirError, prepareDataDir, removeRuntimeFile, writeRuntimeFile } from "./runtime-file.ts";
 import { startTable } from "./start-table.ts";
 import { buildStatus, readTcpMigrateReq } from "./status.ts";
 import { Supervisor } from "./supervisor.ts";
@@ -21,7 +21,7 @@ import { bindUnixSocket } from "./unix-socket.ts";
 
 export async function runMaster(configPath: string): Promise<number> {
   const config = await withResolvedPorts(await loadConfig(configPath));
-  mkdirSync(config.dataDir, { recursive: true });
+  prepareDataDir(config.dataDir);
   const daemon = daemonLog(config);
   claimRuntimeFile(config.dataDir);
   const startedAt = Date.now();
@@ -85,8 +85,9 @@ export async function runMaster(configPath: string): Promise<number> {
       console.log(startTable(status(), admin.url, token.path, daemon !== null));
     }
   } catch (err) {
-    await shutdown(false);
-    throw err;
+    // The first error is the one to report: a cleanup that fails too (same broken disk) only warns.
+    await shutdown(false).catch((cleanup) => console.warn(`warning: cleanup after the failed start also failed: ${(cleanup as Error).message}`));
+    throw dataDirError(config.dataDir, err) ?? err;
   }
 
   const graceful = await stopRequested.promise;

@@ -4,6 +4,38 @@ import { join } from "node:path";
 import type { RuntimeInfo } from "../admin/contract.ts";
 import { AppError } from "../errors.ts";
 
+/** Why a data directory failed, in words, for the errno codes a wrong or broken dataDir gives. */
+const DATA_DIR_FAULTS: Record<string, string> = {
+  ENOTDIR: "a part of its path is a file, not a folder",
+  EROFS: "it is on a read-only file system",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ENOSPC: "the disk is full",
+  EDQUOT: "the disk quota is used up",
+  EEXIST: "it exists and is not a folder",
+};
+
+/** E_CONFIG (exit 2) naming dataDir and the fix, for a file-system error under dataDir; null for any other error. */
+export function dataDirError(dataDir: string, err: unknown): AppError | null {
+  const errno = err as NodeJS.ErrnoException;
+  const why = typeof errno?.code === "string" ? DATA_DIR_FAULTS[errno.code] : undefined;
+  if (why === undefined || (errno.path !== undefined && !`${errno.path}/`.startsWith(`${dataDir}/`) && !dataDir.startsWith(errno.path))) return null;
+  const message = `cannot use ${dataDir}: ${why} (${errno.code}): set "dataDir" in app.json to a writable folder, or fix this one`;
+  return new AppError("E_CONFIG", message, { field: "dataDir", cause: err });
+}
+
+/** Makes the data directory and proves it takes a file, before anything else is started. */
+export function prepareDataDir(dataDir: string): void {
+  const probe = join(dataDir, `.write-check-${process.pid}`);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(probe, "");
+    rmSync(probe);
+  } catch (err) {
+    throw dataDirError(dataDir, err) ?? err;
+  }
+}
+
 export function runtimeFilePath(dataDir: string): string {
   return join(dataDir, "runtime.json");
 }
@@ -47,9 +79,14 @@ export function writeRuntimeFile(dataDir: string, info: RuntimeInfo): void {
   writeFileSync(join(dataDir, "master.pid"), `${info.pid}\n`);
 }
 
+/** Best effort: a data directory gone read-only must not turn a clean stop (or a failed start's error) into a stack. */
 export function removeRuntimeFile(dataDir: string): void {
   const info = readRuntimeInfo(dataDir);
   if (info && info.pid !== process.pid) return;
-  rmSync(runtimeFilePath(dataDir), { force: true });
-  if (existsSync(join(dataDir, "master.pid"))) rmSync(join(dataDir, "master.pid"), { force: true });
+  try {
+    rmSync(runtimeFilePath(dataDir), { force: true });
+    if (existsSync(join(dataDir, "master.pid"))) rmSync(join(dataDir, "master.pid"), { force: true });
+  } catch (err) {
+    console.warn(`warning: could not remove ${runtimeFilePath(dataDir)} (${(err as NodeJS.ErrnoException).code ?? err}); the next start replaces it`);
+  }
 }

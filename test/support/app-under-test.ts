@@ -56,7 +56,7 @@ export class AppUnderTest {
       throw new Error(`app did not start:\n${app.output.join("\n")}`);
     }
     app.adminUrl = app.output.find((line) => line.startsWith("admin  "))!.split(/\s+/)[1]!;
-    app.token = (await Bun.file(join(dir, "data/admin.token")).text()).trim();
+    app.token = (await Bun.file(resolve(dir, String(config.dataDir), "admin.token")).text()).trim();
     return app;
   }
 
