@@ -6,6 +6,8 @@ export type LiveListener = (event: LiveEvent) => void;
 
 export class LiveFeed {
   readonly #listeners = new Set<LiveListener>();
+  /** Clients dropped for not reading (their queue passed its cap). */
+  dropped = 0;
 
   get subscribers(): number {
     return this.#listeners.size;

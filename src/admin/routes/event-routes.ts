@@ -1,11 +1,11 @@
 // GET /api/events (live Server-Sent Events), GET /api/events/log and GET /api/audit (stored, newest first).
 import type { Context, Hono } from "hono";
-import { streamSSE } from "hono/streaming";
 import type { AdminEnv, RouteDeps } from "../context.ts";
-import type { AuditRecord, ListResponse, LiveEvent, StoredEvent } from "../contract.ts";
+import type { AuditRecord, ListResponse, StoredEvent } from "../contract.ts";
+import { eventStream } from "../event-stream.ts";
 import { intParam } from "../query-params.ts";
 
-/** Each open stream holds a socket and a subscription; more than this is a leak or an attack. */
+/** Each open stream holds a socket, a subscription and up to MAX_QUEUED_BYTES; more than this is a leak or an attack. */
 const MAX_STREAMS = 64;
 
 export function eventRoutes(app: Hono<AdminEnv>, { ctx, feed }: RouteDeps): void {
@@ -15,22 +15,13 @@ export function eventRoutes(app: Hono<AdminEnv>, { ctx, feed }: RouteDeps): void
     // The feed ticks each second, but a stream must not fall to the server's idle timeout between ticks.
     c.env?.timeout?.(c.req.raw, 0);
     streams++;
-    return streamSSE(c, async (stream) => {
-      const ended = Promise.withResolvers<void>();
-      let seq = 0;
-      const unsubscribe = feed.subscribe((event: LiveEvent) => {
-        stream.writeSSE({ event: event.type, id: String(++seq), data: JSON.stringify(event) }).catch(() => ended.resolve());
-      });
-      stream.onAbort(() => ended.resolve());
-      try {
-        // Tells the browser's EventSource how soon to reconnect after the master restarts.
-        await stream.writeSSE({ event: "hello", data: JSON.stringify({ at: Date.now(), pid: process.pid }), retry: 1000 });
-        await ended.promise;
-      } finally {
-        unsubscribe();
+    const body = eventStream(feed, {
+      onEnd: (why) => {
         streams--;
-      }
+        if (why === "dropped") feed.dropped++;
+      },
     });
+    return c.body(body, 200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no" });
   });
 
   const listing = <T>(c: Context<AdminEnv>, read: (limit: number, before?: number) => T[]) => {

@@ -6,10 +6,13 @@ import type { AdminEnv, RouteDeps } from "../context.ts";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, type MetricFamily } from "../prometheus-text.ts";
 import { liveProcesses } from "../worker-queries.ts";
 
-export function metricsRoute(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void {
+export function metricsRoute(app: Hono<AdminEnv>, { ctx, audit, feed }: RouteDeps): void {
   app.get("/metrics", (c) => {
     const bounded = new Map([...ctx.events.counts(), ...audit.counts()]);
-    return c.body(renderPrometheus([...collect(ctx.supervisor), ...boundedFamilies(bounded)]), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
+    const liveFeed: MetricFamily = {
+      name: "workerman_live_feed_dropped_total", help: "Live-feed (/api/events) clients dropped for not reading.", type: "counter", samples: [{ value: feed.dropped }],
+    };
+    return c.body(renderPrometheus([...collect(ctx.supervisor), ...boundedFamilies(bounded), liveFeed]), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
   });
 }
 
