@@ -1,5 +1,5 @@
 // The master process: validates the config, binds what must be shared, starts the supervisor and the admin plane, waits for a stop.
-import { closeSync, rmSync } from "node:fs";
+import { closeSync } from "node:fs";
 import { startAdminPlane, type AdminPlane } from "../admin/server.ts";
 import { ensureToken } from "../admin/token.ts";
 import { startChannelRelay } from "../channel/relay.ts";
@@ -17,20 +17,30 @@ import { claimRuntimeFile, dataDirError, prepareDataDir, removeRuntimeFile, writ
 import { startTable } from "./start-table.ts";
 import { buildStatus, readTcpMigrateReq } from "./status.ts";
 import { Supervisor } from "./supervisor.ts";
-import { bindUnixSocket } from "./unix-socket.ts";
+import { drainPredecessor, findPredecessor, keepResolvedPorts, readyForTakeover, replacedBySuccessor, takeoverFromEnv, type Predecessor } from "./takeover.ts";
+import { bindGroupSocket, moveInto, removeOwnSocketFile, type BoundSocket } from "./unix-socket.ts";
 
-export async function runMaster(configPath: string): Promise<number> {
-  const config = await withResolvedPorts(await loadConfig(configPath));
-  prepareDataDir(config.dataDir);
-  const daemon = daemonLog(config);
-  claimRuntimeFile(config.dataDir);
+export interface MasterOptions {
+  /** restart: the pid of the running master this one replaces once its own workers are ready. */
+  takeoverFrom?: number;
+}
+
+export async function runMaster(configPath: string, options: MasterOptions = {}): Promise<number> {
+  const takeoverFrom = options.takeoverFrom ?? takeoverFromEnv();
+  const loaded = await loadConfig(configPath);
+  prepareDataDir(loaded.dataDir);
+  const daemon = daemonLog(loaded);
+  const predecessor = takeoverFrom === undefined ? null : await findPredecessor(loaded, takeoverFrom);
+  const config = await withResolvedPorts(predecessor ? keepResolvedPorts(loaded, predecessor.config) : loaded);
+  claimRuntimeFile(config.dataDir, predecessor?.pid);
   const startedAt = Date.now();
   const tcpMigrateReq = readTcpMigrateReq();
   if (tcpMigrateReq === 0) {
     console.warn("warning: net.ipv4.tcp_migrate_req is 0: a reload resets connections waiting in an old listener's queue. Fix: sysctl -w net.ipv4.tcp_migrate_req=1");
   }
 
-  const listenFds = await bindUnixSockets(config);
+  const sockets = await bindUnixSockets(config, predecessor !== null);
+  const listenFds = new Map([...sockets].map(([name, socket]) => [name, socket.fd]));
   const log = daemon ? (line: string) => daemon.write(line) : writeLine;
   const supervisor = new Supervisor({ config, listenFds, log });
   // The log, the store and the live feed all read events through the gate, which bounds what a stranger can repeat.
@@ -44,14 +54,18 @@ export async function runMaster(configPath: string): Promise<number> {
   const store = openStore(config.dataDir, config.store);
   const recorder = startRecorder(store, { processes: () => status().processes, subscribe: (listener) => events.on(listener) });
   // The config the master runs now. The reload code calls configApplied once it applies a new one: /api/config
-  // (which `diff` reads) and the config history follow it.
+  // (which `diff` and `restart` read) and the config history follow it.
   let running = config;
   const configApplied = (next: AppConfig, who: string) => {
     running = next;
     store.configs.record(next, who);
   };
-  configApplied(config, "start");
+  configApplied(config, predecessor ? "restart" : "start");
   let admin: AdminPlane | undefined;
+  const stopAdmin = () => {
+    admin?.stop();
+    admin = undefined;
+  };
   const reload = (graceful: boolean) => {
     try {
       supervisor.reload({ graceful });
@@ -61,28 +75,33 @@ export async function runMaster(configPath: string): Promise<number> {
   };
   const signals = installSignals({ stop: requestStop, reload });
   const shutdown = async (graceful: boolean) => {
+    // Replaced by a restart: the successor shares the admin port, so leave it every request at once.
+    if (replacedBySuccessor(config.dataDir)) stopAdmin();
     await supervisor.stop(graceful);
     events.stop();
     await channel.stop();
-    admin?.stop();
+    stopAdmin();
     recorder.stop();
     store.close();
     signals.remove();
-    for (const fd of listenFds.values()) closeSync(fd);
-    for (const group of config.workers) if (group.listen.path) rmSync(group.listen.path, { force: true });
+    closeSockets(sockets);
     removeRuntimeFile(config.dataDir);
   };
 
   try {
     const token = ensureToken(config);
-    admin = startAdminPlane({ get config() { return running; }, supervisor, token: token.token, status, requestStop, store, events });
+    admin = startAdminPlane({ get config() { return running; }, supervisor, token: token.token, status, requestStop, store, events }, { sharePort: predecessor !== null });
     const runtimeInfo = { pid: process.pid, adminUrl: admin.url, configPath: config.configPath, startedAt, version: VERSION, ready: false };
-    writeRuntimeFile(config.dataDir, runtimeInfo);
+    // A restart leaves the old master's runtime file in place until it takes over: control commands keep finding the master that serves.
+    if (!predecessor) writeRuntimeFile(config.dataDir, runtimeInfo);
     if (token.created) console.log(`created the admin token at ${token.path} (mode 0600)`);
-    const started = await Promise.race([supervisor.start().then(() => true), stopRequested.promise.then(() => false)]);
+    const ready = predecessor ? readyForTakeover(supervisor, predecessor.pid) : supervisor.start();
+    const started = await Promise.race([ready.then(() => true), stopRequested.promise.then(() => false)]);
     if (started) {
+      if (predecessor) takeOver(predecessor, sockets);
       writeRuntimeFile(config.dataDir, { ...runtimeInfo, ready: true });
       console.log(startTable(status(), admin.url, token.path, daemon !== null));
+      if (predecessor) void drainPredecessor(predecessor.pid, (line) => console.log(line));
     }
   } catch (err) {
     // The first error is the one to report: a cleanup that fails too (same broken disk) only warns.
@@ -97,13 +116,32 @@ export async function runMaster(configPath: string): Promise<number> {
   return 0;
 }
 
-async function bindUnixSockets(config: AppConfig): Promise<Map<string, number>> {
-  const fds = new Map<string, number>();
-  for (const [i, group] of config.workers.entries()) {
-    if (group.listen.scheme !== "unix" || !group.listen.path) continue;
-    fds.set(group.name, await bindUnixSocket(group.listen.path, group.socketMode, `workers[${i}].listen`));
+/** The new master's workers are ready beside the old ones: unix sockets are renamed over the old paths (TCP and UDP share by reusePort). */
+function takeOver(predecessor: Predecessor, sockets: Map<string, BoundSocket>): void {
+  for (const socket of sockets.values()) moveInto(socket);
+  console.log(`the new master is ready beside master pid ${predecessor.pid}`);
+}
+
+async function bindUnixSockets(config: AppConfig, beside: boolean): Promise<Map<string, BoundSocket>> {
+  const sockets = new Map<string, BoundSocket>();
+  try {
+    for (const [i, group] of config.workers.entries()) {
+      if (group.listen.scheme !== "unix" || !group.listen.path) continue;
+      sockets.set(group.name, await bindGroupSocket(group.listen.path, group.socketMode, `workers[${i}].listen`, beside));
+    }
+  } catch (err) {
+    closeSockets(sockets);
+    throw err;
   }
-  return fds;
+  return sockets;
+}
+
+function closeSockets(sockets: Map<string, BoundSocket>): void {
+  for (const socket of sockets.values()) {
+    closeSync(socket.fd);
+    removeOwnSocketFile(socket);
+  }
+  sockets.clear();
 }
 
 function writeLine(line: string, stream: "stdout" | "stderr"): void {

@@ -1,5 +1,5 @@
 // The master's runtime file (<dataDir>/runtime.json plus master.pid): how control commands find a running master.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RuntimeInfo } from "../admin/contract.ts";
 import { AppError } from "../errors.ts";
@@ -64,19 +64,27 @@ export function findRunningMaster(dataDir: string): RuntimeInfo {
   return info;
 }
 
-/** Refuses a second master; replaces the file a dead one left behind, saying so. */
-export function claimRuntimeFile(dataDir: string): void {
+/** Refuses a second master (except `replacing`, the one a restart takes over from); replaces the file a dead one left behind, saying so. */
+export function claimRuntimeFile(dataDir: string, replacing?: number): void {
   const info = readRuntimeInfo(dataDir);
+  if (info && info.pid === replacing) return;
   if (info && info.pid !== process.pid && isAlive(info.pid)) {
     throw new AppError("E_ALREADY_RUNNING", `already running as pid ${info.pid} (admin ${info.adminUrl}); stop it first, or use another dataDir`);
   }
   if (info) console.warn(`note: replacing a stale runtime file: pid ${info.pid} is gone (it did not stop cleanly)`);
 }
 
+/** Written beside and renamed over: during a restart two masters and the CLI read it, and none may see half a file. */
 export function writeRuntimeFile(dataDir: string, info: RuntimeInfo): void {
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(runtimeFilePath(dataDir), JSON.stringify(info, null, 2) + "\n", { mode: 0o600 });
-  writeFileSync(join(dataDir, "master.pid"), `${info.pid}\n`);
+  replaceFile(runtimeFilePath(dataDir), JSON.stringify(info, null, 2) + "\n", 0o600);
+  replaceFile(join(dataDir, "master.pid"), `${info.pid}\n`, 0o644);
+}
+
+function replaceFile(path: string, text: string, mode: number): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, text, { mode });
+  renameSync(temp, path);
 }
 
 /** Best effort: a data directory gone read-only must not turn a clean stop (or a failed start's error) into a stack. */

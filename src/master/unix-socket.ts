@@ -1,7 +1,8 @@
-// Binds a unix:// listening socket in the master, so every worker can share it by descriptor.
+// Binds a unix:// listening socket in the master, so every worker can share it by descriptor (beside the old one on restart).
 // The master must not poll it (it would take connections itself), so it is made with plain syscalls, not Bun.listen.
 import { dlopen, FFIType, ptr } from "bun:ffi";
-import { chmodSync, lstatSync, type Stats, unlinkSync } from "node:fs";
+import { chmodSync, lstatSync, renameSync, type Stats, statSync, unlinkSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { AppError } from "../errors.ts";
 
 const AF_UNIX = 1;
@@ -61,6 +62,59 @@ export async function bindUnixSocket(path: string, mode: number, field: string):
   const bytes = new TextEncoder().encode(path);
   if (bytes.length > SUN_PATH_MAX) throw new AppError("E_CONFIG", `unix socket path is ${bytes.length} bytes; the limit is ${SUN_PATH_MAX}: use a shorter path`, { field });
   await clearStaleSocket(path, field);
+  return bindAt(path, bytes, mode, field);
+}
+
+/** A socket bound by the master, remembered by its file's inode so only the master that owns the path removes it. */
+export interface BoundSocket {
+  fd: number;
+  /** Where it is bound now: the configured path, or a temporary one beside it until `moveInto`. */
+  boundPath: string;
+  path: string;
+  inode: number;
+}
+
+/**
+ * Binds a group's socket at `path`. With `beside` (restart) while the old master still serves `path`: binds
+ * beside it (same folder, since rename(2) is atomic only within one file system), and `moveInto` renames it
+ * over `path` once the new workers are ready; new connections then reach it, accepted ones stay where they are.
+ */
+export async function bindGroupSocket(path: string, mode: number, field: string, beside: boolean): Promise<BoundSocket> {
+  const current = existing(path);
+  if (!beside || !current?.isSocket() || !(await isServed(path))) {
+    const fd = await bindUnixSocket(path, mode, field);
+    return { fd, boundPath: path, path, inode: statSync(path).ino };
+  }
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}`);
+  const bytes = new TextEncoder().encode(temp);
+  if (bytes.length > SUN_PATH_MAX) {
+    throw new AppError("E_CONFIG", `restart binds ${temp} beside the socket, ${bytes.length} bytes; the limit is ${SUN_PATH_MAX}: use a shorter path`, { field });
+  }
+  // Only a socket left by a restart that died halfway may be replaced there; anything else is refused.
+  await clearStaleSocket(temp, field);
+  const fd = bindAt(temp, bytes, mode, field);
+  return { fd, boundPath: temp, path, inode: statSync(temp).ino };
+}
+
+/** Atomically points `path` at the socket bound beside it. */
+export function moveInto(socket: BoundSocket): void {
+  if (socket.boundPath === socket.path) return;
+  renameSync(socket.boundPath, socket.path);
+  socket.boundPath = socket.path;
+}
+
+/** Removes the socket file at shutdown only while it is still this master's: after a restart it is the successor's. */
+export function removeOwnSocketFile(socket: BoundSocket): void {
+  const stats = existing(socket.boundPath);
+  if (!stats || stats.ino !== socket.inode) return;
+  try {
+    unlinkSync(socket.boundPath);
+  } catch {
+    // already gone
+  }
+}
+
+function bindAt(path: string, bytes: Uint8Array, mode: number, field: string): number {
   const sys = libc();
   const fd = sys.socket(AF_UNIX, SOCK_STREAM, 0);
   const address = new Uint8Array(2 + SUN_PATH_MAX + 1);
