@@ -1,18 +1,20 @@
-// CPU profiles of ours and raw Bun under the same per-core load (`bun bench/profile.ts <http|ws|text|udp> [seconds]`), for finding hot paths.
+// CPU profiles of ours and raw Bun under the same per-core load (`bun bench/profile.ts <http|routes|ws|text|udp> [seconds] [pipelined]`), for finding hot paths.
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { snapshotBinary } from "./lib/binary.ts";
 import { KINDS, type Kind } from "./lib/kinds.ts";
 import { startServer, type RunningServer, type Side } from "./lib/servers.ts";
-import { MODES, measure } from "./throughput.ts";
+import { MODES, SCENARIOS, measure } from "./throughput.ts";
 
-const [kindArg, secondsArg] = process.argv.slice(2);
+const [kindArg, secondsArg, pipelined] = process.argv.slice(2);
 if (!(KINDS as readonly string[]).includes(kindArg ?? "")) {
-  console.error(`usage: bun bench/profile.ts <${KINDS.join("|")}> [seconds]`);
+  console.error(`usage: bun bench/profile.ts <${KINDS.join("|")}> [seconds] [pipelined]`);
   process.exit(2);
 }
 const kind = kindArg as Kind;
+// A third argument "pipelined" profiles the pipelined variant of an HTTP scenario.
+const scenario = SCENARIOS.filter((s) => s.kind === kind).at(pipelined === "pipelined" ? -1 : 0)!;
 const seconds = Number(secondsArg ?? 5);
 const perCore = MODES.find((m) => m.id === "core")!;
 const out = mkdtempSync(join(tmpdir(), "wm-profile-"));
@@ -36,8 +38,8 @@ for (const side of ["ours", "raw"] as Side[]) {
   let server: RunningServer | undefined;
   try {
     server = await startServer(side, { binary, kinds: [kind], count: 1, prefix: perCore.serverPrefix, env });
-    const sample = await measure(perCore, server, kind, seconds);
-    console.log(`## ${side}: ${Math.round(sample.perSecond)}/s, server CPU ${sample.cpuPercent.toFixed(0)}%`);
+    const sample = await measure(perCore, server, scenario, seconds);
+    console.log(`## ${side}: ${Math.round(sample.perSecond)}/s, ${sample.cpuMicros.toFixed(2)} µs CPU per request, server CPU ${sample.cpuPercent.toFixed(0)}%`);
   } finally {
     // A clean exit (SIGTERM, then process.exit) is what makes each process write its profile.
     await server?.stop();

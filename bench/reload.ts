@@ -22,7 +22,7 @@ await using app = await AppUnderTest.start({
 });
 const port = await app.port("web");
 const seconds = Math.ceil(((reloads + 1) * intervalMs) / 1000) + 1;
-const load = runWrk([], port, 2, connections, seconds);
+const load = runWrk([], port, { threads: 2, connections, seconds, pipeline: 1 });
 const replaced: number[] = [];
 for (let i = 0; i < reloads; i++) {
   await Bun.sleep(intervalMs);

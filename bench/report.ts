@@ -2,7 +2,7 @@
 import { coldStartTable, type ColdStartResult } from "./cold-start.ts";
 import { memoryTable, type MemoryResult } from "./idle-memory.ts";
 import type { Machine } from "./lib/machine.ts";
-import { LOAD, throughputTable, type ScenarioResult } from "./throughput.ts";
+import { throughputTable, type ScenarioResult } from "./throughput.ts";
 
 export interface BenchResults {
   machine: Machine;
@@ -35,10 +35,13 @@ export function renderReport(r: BenchResults): string {
       "### Throughput: ours against raw Bun at the same process count",
       "",
       `${r.rounds} alternating rounds of ${r.seconds} s per scenario and side. **per core**: server pinned to CPU 0 (\`taskset -c 0\`), load on CPU 1, 1 server process. ` +
-        `**whole box**: 2 server processes, load unpinned. Load: wrk (${LOAD.http.connections} connections) for HTTP; bench/load/ for the rest ` +
-        `(${LOAD.ws.connections} connections x ${LOAD.ws.window} messages in flight for WebSocket, ${LOAD.text.connections} x ${LOAD.text.window} for text, ` +
-        `${LOAD.udp.connections} UDP sockets x ${LOAD.udp.window} datagrams). ` +
-        "Server CPU counts every server process (our master included); the per-CPU-second ratio is the one the other tenants of the machine disturb least.",
+        "**whole box**: 2 server processes, load unpinned. Load: wrk for HTTP (64 connections, one request in flight each; " +
+        "pipelined: 16 connections writing 16 requests at once, TechEmpower plaintext style, `wrk -s pipeline.lua -- 16`); " +
+        "bench/load/ for the rest (64 connections x 8 messages in flight for WebSocket and text, 16 UDP sockets x 4 datagrams). " +
+        "**routes** serves `/` as a Bun-native static route (`routes: { \"/\": new Response(...) }`) on both sides. " +
+        "Server CPU is user + system time of every server process (our master included) from /proc/<pid>/stat before and after each run, " +
+        "divided by the requests answered: on this 2-core box the load generator caps throughput, so CPU per request is the figure that " +
+        "compares the servers; throughput alone mostly measures wrk. Other tenants share the machine: single runs are noisy, read the medians.",
       "",
       throughputTable(r.throughput),
     );

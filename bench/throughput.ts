@@ -1,9 +1,9 @@
-// Throughput, ours against raw Bun at the same process count: alternating rounds per scenario and mode, medians and ratios.
+// Throughput and server CPU per request, ours against raw Bun at the same process count: alternating rounds, medians, ratios.
 import { runWrk, hasWrk } from "./load/wrk.ts";
 import { rate, type LoadResult } from "./load/result.ts";
 import { LABELS, type Kind } from "./lib/kinds.ts";
 import { markdownTable } from "./lib/markdown.ts";
-import { treeCpuSeconds } from "./lib/proc.ts";
+import { cpuSeconds, treeCpuSeconds } from "./lib/proc.ts";
 import { runToEnd } from "./lib/processes.ts";
 import { startServer, type RunningServer, type Side } from "./lib/servers.ts";
 import { compact, median, ratio } from "./lib/stats.ts";
@@ -22,13 +22,28 @@ export const MODES: Mode[] = [
   { id: "box", label: "whole box", count: 2, serverPrefix: [], loadPrefix: [], wrkThreads: 2 },
 ];
 
-/** Connections (sockets for udp) and messages in flight on each: enough to keep a server busy, few enough never to overflow a queue. */
-export const LOAD: Record<Kind, { connections: number; window: number }> = {
-  http: { connections: 64, window: 1 },
-  ws: { connections: 64, window: 8 },
-  text: { connections: 64, window: 8 },
-  udp: { connections: 16, window: 4 },
-};
+/** One measured workload: a server kind and how the load drives it. */
+export interface Scenario {
+  kind: Kind;
+  label: string;
+  /** Connections (sockets for udp). */
+  connections: number;
+  /** Messages in flight per connection; for HTTP the requests written at once (pipelined when > 1). */
+  window: number;
+}
+
+const PIPELINE = 16;
+
+/** Enough in flight to keep a server busy, few enough never to overflow a queue. */
+export const SCENARIOS: Scenario[] = [
+  { kind: "http", label: LABELS.http, connections: 64, window: 1 },
+  { kind: "http", label: `${LABELS.http}, ${PIPELINE} pipelined`, connections: 16, window: PIPELINE },
+  { kind: "routes", label: LABELS.routes, connections: 64, window: 1 },
+  { kind: "routes", label: `${LABELS.routes}, ${PIPELINE} pipelined`, connections: 16, window: PIPELINE },
+  { kind: "ws", label: LABELS.ws, connections: 64, window: 8 },
+  { kind: "text", label: LABELS.text, connections: 64, window: 8 },
+  { kind: "udp", label: LABELS.udp, connections: 16, window: 4 },
+];
 const LOAD_SCRIPT = `${import.meta.dir}/load/echo-load.ts`;
 const WARMUP_SECONDS = 1;
 
@@ -36,31 +51,41 @@ export interface Sample {
   perSecond: number;
   /** Server CPU (every process of it, master included) over the measurement, in percent of one core. */
   cpuPercent: number;
+  /** Server CPU per completed request or message, in microseconds. */
+  cpuMicros: number;
+  /** The same for the serving processes alone (our workers of the group, raw Bun's children): no master, no parent. */
+  workerMicros: number;
   errors: number;
 }
 
 export interface ScenarioResult {
   mode: string;
-  kind: Kind;
+  scenario: Scenario;
   ours: Sample[];
   raw: Sample[];
 }
 
-async function load(mode: Mode, kind: Kind, port: number, seconds: number): Promise<LoadResult> {
-  const { connections, window } = LOAD[kind];
-  if (kind === "http" && hasWrk()) return runWrk(mode.loadPrefix, port, mode.wrkThreads, connections, seconds);
-  const argv = [...mode.loadPrefix, process.execPath, LOAD_SCRIPT, kind, String(port), String(connections), String(window), String(seconds)];
+const isHttp = (kind: Kind) => kind === "http" || kind === "routes";
+
+async function load(mode: Mode, scenario: Scenario, port: number, seconds: number): Promise<LoadResult> {
+  const { kind, connections, window } = scenario;
+  if (isHttp(kind) && hasWrk()) return runWrk(mode.loadPrefix, port, { threads: mode.wrkThreads, connections, seconds, pipeline: window });
+  const argv = [...mode.loadPrefix, process.execPath, LOAD_SCRIPT, isHttp(kind) ? "http" : kind, String(port), String(connections), String(window), String(seconds)];
   const { code, lines } = await runToEnd(argv, (seconds + 15) * 1000);
   const json = lines.find((line) => line.startsWith("{"));
   if (code !== 0 || !json) throw new Error(`load ${kind} failed (code ${code}):\n${lines.join("\n")}`);
   return JSON.parse(json) as LoadResult;
 }
 
-export async function measure(mode: Mode, server: RunningServer, kind: Kind, seconds: number): Promise<Sample> {
-  const cpuBefore = treeCpuSeconds(server.root);
-  const result = await load(mode, kind, server.ports[kind], seconds);
-  const cpu = treeCpuSeconds(server.root) - cpuBefore;
-  return { perSecond: rate(result), cpuPercent: (cpu / result.seconds) * 100, errors: result.errors };
+/** Reads the server's CPU time (/proc/<pid>/stat, every process of its tree) before and after one bounded load. */
+export async function measure(mode: Mode, server: RunningServer, scenario: Scenario, seconds: number): Promise<Sample> {
+  const workers = server.workers[scenario.kind] ?? [];
+  const workerCpu = () => workers.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const [cpuBefore, workerBefore] = [treeCpuSeconds(server.root), workerCpu()];
+  const result = await load(mode, scenario, server.ports[scenario.kind], seconds);
+  const [cpu, worker] = [treeCpuSeconds(server.root) - cpuBefore, workerCpu() - workerBefore];
+  const per = (seconds: number) => (seconds * 1e6) / Math.max(1, result.messages);
+  return { perSecond: rate(result), cpuPercent: (cpu / result.seconds) * 100, cpuMicros: per(cpu), workerMicros: per(worker), errors: result.errors };
 }
 
 export interface ThroughputOptions {
@@ -79,16 +104,16 @@ async function runMode(mode: Mode, options: ThroughputOptions): Promise<Scenario
     servers.ours = await startServer("ours", spec);
     servers.raw = await startServer("raw", spec);
     const results: ScenarioResult[] = [];
-    for (const kind of options.kinds) {
-      for (const side of ["ours", "raw"] as const) await measure(mode, servers[side]!, kind, WARMUP_SECONDS);
-      const result: ScenarioResult = { mode: mode.label, kind, ours: [], raw: [] };
+    for (const scenario of SCENARIOS.filter((s) => options.kinds.includes(s.kind))) {
+      for (const side of ["ours", "raw"] as const) await measure(mode, servers[side]!, scenario, WARMUP_SECONDS);
+      const result: ScenarioResult = { mode: mode.label, scenario, ours: [], raw: [] };
       for (let round = 0; round < options.rounds; round++) {
         // ours, raw, raw, ours, ...: a drift in the machine's load hits both sides alike.
         const order: Side[] = round % 2 === 0 ? ["ours", "raw"] : ["raw", "ours"];
         for (const side of order) {
-          const sample = await measure(mode, servers[side]!, kind, options.seconds);
-          result[side].push(sample);
-          options.log(`${mode.label} ${kind} round ${round + 1} ${side}: ${compact(sample.perSecond)}/s, server CPU ${sample.cpuPercent.toFixed(0)}%, errors ${sample.errors}`);
+          const s = await measure(mode, servers[side]!, scenario, options.seconds);
+          result[side].push(s);
+          options.log(`${mode.label} ${scenario.label} round ${round + 1} ${side}: ${compact(s.perSecond)}/s, ${s.cpuMicros.toFixed(2)} µs CPU each (workers ${s.workerMicros.toFixed(2)}), server CPU ${s.cpuPercent.toFixed(0)}%, errors ${s.errors}`);
         }
       }
       results.push(result);
@@ -110,24 +135,25 @@ const med = (samples: Sample[], key: keyof Sample) => median(samples.map((s) => 
 export function throughputTable(results: ScenarioResult[]): string {
   const rows = results.map((r) => {
     const [ours, raw] = [med(r.ours, "perSecond"), med(r.raw, "perSecond")];
-    // Work per CPU second: less sensitive than raw throughput to other tenants of a shared machine.
-    const [oursEff, rawEff] = [ours / (med(r.ours, "cpuPercent") / 100), raw / (med(r.raw, "cpuPercent") / 100)];
+    const [oursCpu, rawCpu] = [med(r.ours, "cpuMicros"), med(r.raw, "cpuMicros")];
+    const [oursWorker, rawWorker] = [med(r.ours, "workerMicros"), med(r.raw, "workerMicros")];
     const errors = [...r.ours, ...r.raw].reduce((n, s) => n + s.errors, 0);
     return [
-      LABELS[r.kind],
+      r.scenario.label,
       r.mode,
       `${compact(ours)}/s`,
       `${compact(raw)}/s`,
       `**${ratio(ours, raw)}**`,
+      `${oursCpu.toFixed(2)} / ${rawCpu.toFixed(2)}`,
+      `**${ratio(oursCpu, rawCpu)}**`,
+      `${oursWorker.toFixed(2)} / ${rawWorker.toFixed(2)} (${ratio(oursWorker, rawWorker)})`,
       `${med(r.ours, "cpuPercent").toFixed(0)}% / ${med(r.raw, "cpuPercent").toFixed(0)}%`,
-      ratio(oursEff, rawEff),
       String(errors),
     ];
   });
   return markdownTable(
-    ["scenario", "mode", "ours (median)", "raw Bun (median)", "ratio", "server CPU ours / raw", "ratio per CPU-second", "errors"],
+    ["scenario", "mode", "ours (median)", "raw Bun (median)", "ratio", "server CPU µs per request, ours / raw", "CPU ratio (lower is better)", "serving processes only: µs ours / raw (ratio)", "server CPU ours / raw", "errors"],
     rows,
-    ["l", "l", "r", "r", "r", "r", "r", "r"],
+    ["l", "l", "r", "r", "r", "r", "r", "r", "r", "r"],
   );
 }
-

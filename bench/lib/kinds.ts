@@ -1,9 +1,10 @@
-// The four scenarios the benchmark compares, named as the groups in bench/app/app.json and the kinds bench/raw/ serves.
-export const KINDS = ["http", "ws", "text", "udp"] as const;
+// The servers the benchmark compares, named as the groups in bench/app/app.json and the kinds bench/raw/ serves.
+export const KINDS = ["http", "routes", "ws", "text", "udp"] as const;
 export type Kind = (typeof KINDS)[number];
 
 export const LABELS: Record<Kind, string> = {
-  http: "HTTP hello",
+  http: "HTTP hello (fetch)",
+  routes: "HTTP hello (routes)",
   ws: "WebSocket echo",
   text: "TCP text echo",
   udp: "UDP echo",

@@ -13,7 +13,8 @@ if (!port || !connections || !window || !seconds) {
 }
 
 let result: LoadResult;
-if (kind === "http") result = await httpLoad({ host: HOST, port, connections, seconds });
+// For http, `window` is the pipeline depth: requests written at once per connection.
+if (kind === "http") result = await httpLoad({ host: HOST, port, connections, seconds, pipeline: window });
 else if (kind === "ws" || kind === "text") result = await streamEcho({ kind, host: HOST, port, connections, window, seconds });
 else if (kind === "udp") result = await udpEcho({ host: HOST, port, sockets: connections, window, seconds });
 else throw new Error(`unknown kind ${kind}`);

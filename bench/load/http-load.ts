@@ -1,4 +1,4 @@
-// HTTP keep-alive load for machines without wrk: one request in flight per connection, as wrk does.
+// HTTP keep-alive load for machines without wrk: `pipeline` requests in flight per connection (1 as wrk does by default).
 import type { Socket } from "bun";
 import type { LoadResult } from "./result.ts";
 
@@ -7,10 +7,13 @@ export interface HttpLoadOptions {
   port: number;
   connections: number;
   seconds: number;
+  /** Requests written at once; the next batch goes when all are answered. */
+  pipeline?: number;
 }
 
 interface ConnState {
   buffered: Buffer;
+  awaiting: number;
 }
 
 /** Reads complete responses off the front of `buffer`; returns [complete responses, non-200 among them, bytes used]. */
@@ -32,7 +35,8 @@ function takeResponses(buffer: Buffer): [number, number, number] {
 }
 
 export async function httpLoad(options: HttpLoadOptions): Promise<LoadResult> {
-  const request = Buffer.from(`GET / HTTP/1.1\r\nHost: ${options.host}:${options.port}\r\n\r\n`);
+  const depth = options.pipeline ?? 1;
+  const request = Buffer.from(`GET / HTTP/1.1\r\nHost: ${options.host}:${options.port}\r\n\r\n`.repeat(depth));
   let running = true;
   let counting = false;
   let counted = 0;
@@ -41,7 +45,7 @@ export async function httpLoad(options: HttpLoadOptions): Promise<LoadResult> {
     Bun.connect<ConnState>({
       hostname: options.host,
       port: options.port,
-      data: { buffered: Buffer.alloc(0) },
+      data: { buffered: Buffer.alloc(0), awaiting: depth },
       socket: {
         open(socket) {
           socket.write(request);
@@ -55,7 +59,11 @@ export async function httpLoad(options: HttpLoadOptions): Promise<LoadResult> {
             counted += done - bad;
             errors += bad;
           }
-          if (running && done > 0) socket.write(request);
+          state.awaiting -= done;
+          if (running && state.awaiting <= 0) {
+            state.awaiting = depth;
+            socket.write(request);
+          }
         },
         error() {
           errors++;

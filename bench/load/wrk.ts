@@ -1,13 +1,48 @@
-// Runs wrk (when installed) for one bounded HTTP measurement and reads its summary into a LoadResult.
-import { runToEnd } from "../lib/processes.ts";
+// Runs wrk (when installed) for one bounded HTTP measurement, optionally pipelined, and reads its summary into a LoadResult.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { onCleanup, runToEnd } from "../lib/processes.ts";
+import { rmSync } from "node:fs";
 import type { LoadResult } from "./result.ts";
 
 export function hasWrk(): boolean {
   return Bun.which("wrk") !== null;
 }
 
-export async function runWrk(argvPrefix: string[], port: number, threads: number, connections: number, seconds: number): Promise<LoadResult> {
-  const argv = [...argvPrefix, "wrk", `-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--timeout", "2s", `http://127.0.0.1:${port}/`];
+/** TechEmpower's plaintext style: `depth` requests in one write, sent again once all are answered (wrk counts each). */
+const PIPELINE_LUA = `init = function(args)
+  local depth = tonumber(args[1]) or 1
+  local r = {}
+  for i = 1, depth do r[i] = wrk.format(nil, "/") end
+  req = table.concat(r)
+end
+request = function() return req end
+`;
+
+let script: string | undefined;
+function pipelineScript(): string {
+  if (script) return script;
+  const dir = mkdtempSync(join(tmpdir(), "wm-wrk-"));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  script = join(dir, "pipeline.lua");
+  writeFileSync(script, PIPELINE_LUA);
+  return script;
+}
+
+export interface WrkLoad {
+  threads: number;
+  connections: number;
+  seconds: number;
+  /** Requests per write; 1 = one request in flight per connection. */
+  pipeline: number;
+}
+
+export async function runWrk(argvPrefix: string[], port: number, load: WrkLoad): Promise<LoadResult> {
+  const { threads, connections, seconds, pipeline } = load;
+  const pipelined = pipeline > 1 ? ["-s", pipelineScript()] : [];
+  const argv = [...argvPrefix, "wrk", `-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--timeout", "2s", ...pipelined, `http://127.0.0.1:${port}/`];
+  if (pipeline > 1) argv.push("--", String(pipeline));
   const { code, lines } = await runToEnd(argv, (seconds + 10) * 1000);
   const text = lines.join("\n");
   const requests = /(\d+) requests in ([\d.]+)(m?s)/.exec(text);

@@ -1,4 +1,4 @@
-// Raw-Bun baseline, one process: the same work as bench/app/ with no framework (`bun serve-one.ts <http|ws|text|udp> <port>`).
+// Raw-Bun baseline, one process: the same work as bench/app/ with no framework (`bun serve-one.ts <http|routes|ws|text|udp> <port>`).
 import dgram from "node:dgram";
 
 const HOST = "127.0.0.1";
@@ -7,6 +7,17 @@ const port = Number(portArg);
 
 function serveHttp(): void {
   Bun.serve({ hostname: HOST, port, reusePort: true, fetch: () => new Response("Hello World") });
+}
+
+/** A native static route: Bun answers it without entering JavaScript; fetch only for other paths. */
+function serveRoutes(): void {
+  Bun.serve({
+    hostname: HOST,
+    port,
+    reusePort: true,
+    routes: { "/": new Response("Hello World") },
+    fetch: () => new Response("Not Found", { status: 404 }),
+  });
 }
 
 function serveWebSocket(): void {
@@ -58,10 +69,10 @@ function serveUdp(): Promise<void> {
   return new Promise((resolve) => socket.bind(port, HOST, resolve));
 }
 
-const SERVERS: Record<string, () => void | Promise<void>> = { http: serveHttp, ws: serveWebSocket, text: serveText, udp: serveUdp };
+const SERVERS: Record<string, () => void | Promise<void>> = { http: serveHttp, routes: serveRoutes, ws: serveWebSocket, text: serveText, udp: serveUdp };
 const serve = SERVERS[kind ?? ""];
 if (!serve || !Number.isInteger(port) || port <= 0) {
-  console.error("usage: bun bench/raw/serve-one.ts <http|ws|text|udp> <port>");
+  console.error("usage: bun bench/raw/serve-one.ts <http|routes|ws|text|udp> <port>");
   process.exit(2);
 }
 await serve();

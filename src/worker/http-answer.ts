@@ -9,6 +9,12 @@ export type Answer = (request: Request, server: Server<unknown>) => Response | P
 export type Finish = (response: Response) => Response;
 
 const SLASH = 47;
+const MALFORMED_HOST = "missing or malformed Host header";
+
+/** Bun hands over a relative URL ("/x") when Host is missing (HTTP/1.0) or malformed ("a b"): new URL() throws on it. */
+function isRelative(url: string): boolean {
+  return url.charCodeAt(0) === SLASH;
+}
 
 /**
  * Builds the fetch function given to Bun.serve. It adds no promise and no lookup raw Bun does not pay: a handler that
@@ -21,25 +27,25 @@ export function createAnswer(runtime: WorkerRuntime, finish: Finish): { answer: 
   const counters = runtime.counters;
   const { config } = runtime;
   const files = config.static ? new StaticFiles(config.static, { dotfiles: config.staticDotfiles ?? false, outsideSymlinks: config.staticOutsideSymlinks ?? false }) : null;
-  const fail = (err: unknown) => failed(runtime, err);
+  // Without a static folder the URL is looked at only when the handler fails: the fast path reads nothing raw Bun does not.
+  const fail = (err: unknown, request: Request) => (isRelative(request.url) ? badRequest(runtime, MALFORMED_HOST) : failed(runtime, err));
 
   const callHandler = (request: Request, server: Server<unknown>): Response | Promise<Response> => {
     let result: Response | Promise<Response>;
     try {
       result = handler!.call(app, request, server);
     } catch (err) {
-      return fail(err);
+      return fail(err, request);
     }
-    if (result instanceof Promise) return result.then(finish, fail);
+    if (result instanceof Promise) return result.then(finish, (err) => fail(err, request));
     return finish(result);
   };
 
   const answer: Answer = (request, server) => {
     counters.requests++;
-    const url = request.url;
-    // Bun hands over a relative URL ("/x") when Host is missing (HTTP/1.0) or malformed ("a b"): new URL() would throw.
-    if (url.charCodeAt(0) === SLASH) return badRequest(runtime, "missing or malformed Host header");
     if (files !== null) {
+      const url = request.url;
+      if (isRelative(url)) return badRequest(runtime, MALFORMED_HOST);
       const file = files.serve(request, url);
       if (file !== null) return finish(file);
     }

@@ -41,11 +41,12 @@ describe("http:// hardening", () => {
       workers: [
         { name: "web", listen: "http://127.0.0.1:0", handler: "./web.ts", static: pub, maxBodySize: 1000 },
         { name: "files", listen: "http://127.0.0.1:0", handler: "./files.ts", static: pub },
+        { name: "api", listen: "http://127.0.0.1:0", handler: "./web.ts" },
         { name: "open", listen: "http://127.0.0.1:0", handler: "./files.ts", static: pub, staticDotfiles: true, staticOutsideSymlinks: true },
       ],
       files: { "web.ts": HANDLER, "files.ts": STATIC_ONLY },
     });
-    for (const name of ["web", "files", "open"]) ports[name] = await app.port(name);
+    for (const name of ["web", "files", "api", "open"]) ports[name] = await app.port(name);
   });
   afterAll(async () => {
     await app?.[Symbol.asyncDispose]();
@@ -59,9 +60,10 @@ describe("http:// hardening", () => {
     app.waitFor(async () => (await protocolErrors(group)) >= before + more, 5000, `${more} client errors counted on ${group}`);
 
   test("a malformed or missing Host gets 400, not a 500 and a handler error", async () => {
-    const before = { web: await protocolErrors("web"), files: await protocolErrors("files") };
+    const before = { web: await protocolErrors("web"), files: await protocolErrors("files"), api: await protocolErrors("api") };
     for (const payload of ["GET / HTTP/1.1\r\nHost: a b\r\n\r\n", "GET /small.txt HTTP/1.0\r\n\r\n", "GET /x HTTP/1.1\r\nHost: a/b\r\n\r\n"]) {
-      for (const group of ["web", "files"]) {
+      // With a static folder, without one (the handler's new URL() throws), and with no handler at all.
+      for (const group of ["web", "api", "files"]) {
         const { responses } = await exchange(ports[group]!, payload);
         expect(responses[0]?.status).toBe(400);
       }
@@ -70,6 +72,7 @@ describe("http:// hardening", () => {
     expect((await exchange(ports.web!, get("/x"))).responses[0]?.body).toBe("handler /x");
     await countedClientErrors("web", before.web, 3);
     await countedClientErrors("files", before.files, 3);
+    await countedClientErrors("api", before.api, 3);
     expect(await handlerErrors()).toBe(0);
     expect(app.output.some((line) => line.includes("threw"))).toBe(false);
   });
