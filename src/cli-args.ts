@@ -13,13 +13,15 @@ export interface CliArgs {
   all: boolean;
   /** push --all: only this worker group. */
   workerGroup?: string;
+  /** reload: follow it to its end (false with --no-wait). */
+  wait: boolean;
   rest: string[];
 }
 
-const COMMANDS = ["start", "stop", "restart", "reload", "diff", "status", "connections", "check", "schema", "push", "help", "version"];
+const COMMANDS = ["start", "stop", "restart", "reload", "diff", "retry", "status", "connections", "check", "schema", "push", "help", "version"];
 
 export function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { command: "start", config: "app.json", graceful: false, json: false, daemon: false, all: false, rest: [] };
+  const args: CliArgs = { command: "start", config: "app.json", graceful: false, json: false, daemon: false, all: false, wait: true, rest: [] };
   let commandSeen = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -34,6 +36,7 @@ export function parseArgs(argv: string[]): CliArgs {
     else if (arg === "--uid") args.uid = value();
     else if (arg === "--all") args.all = true;
     else if (arg === "--worker-group") args.workerGroup = value();
+    else if (arg === "--no-wait") args.wait = false;
     else if (arg === "-g" || arg === "--graceful") args.graceful = true;
     else if (arg === "-d" || arg === "--daemon") args.daemon = true;
     else if (arg === "--json") args.json = true;

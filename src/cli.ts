@@ -25,9 +25,11 @@ async function main(argv: string[]): Promise<number> {
     case "connections":
       return (await import("./commands/connections.ts")).connectionsCommand(args.config, args.json, args.group);
     case "reload":
-      return (await import("./commands/reload.ts")).reloadCommand(args.config, args.graceful, args.group);
+      return (await import("./commands/reload.ts")).reloadCommand(args.config, args.graceful, args.group, args.wait);
     case "diff":
       return (await import("./commands/diff.ts")).diffCommand(args.config, args.json);
+    case "retry":
+      return (await import("./commands/retry.ts")).retryCommand(args.config, args.group);
     case "push":
       return (await import("./commands/push.ts")).pushCommand(args);
     case "restart":

@@ -8,7 +8,8 @@ export type ErrorCode =
   | "E_NOT_RUNNING" // no master answers for this config
   | "E_ALREADY_RUNNING"
   | "E_ADMIN" // the admin API refused or failed
-  | "E_LISTEN"; // a listener could not bind
+  | "E_LISTEN" // a listener could not bind
+  | "E_START"; // a group's processes could not become ready at start; exit 2
 
 export interface AppErrorOptions {
   field?: string;
@@ -41,6 +42,6 @@ export function isAppError(err: unknown): err is AppError {
 
 /** Exit code for an error that ends a CLI command. */
 export function exitCodeFor(err: unknown): number {
-  if (isAppError(err) && (err.code === "E_CONFIG" || err.code === "E_USAGE")) return 2;
+  if (isAppError(err) && (err.code === "E_CONFIG" || err.code === "E_USAGE" || err.code === "E_START")) return 2;
   return 1;
 }

@@ -41,9 +41,18 @@ export interface TimerInfo {
   nextAt: number;
 }
 
+/** Where a load error points in the user's code (Bun's build errors, or the first stack frame in the user's files). */
+export interface SourcePosition {
+  file: string;
+  line: number;
+  column: number;
+  lineText: string;
+}
+
 export type WorkerToMaster =
   | { type: "ready"; listen: ListenAddress }
-  | { type: "fatal"; code: string; message: string; stack?: string }
+  /** detail: the underlying error's own message (no code, no file name), for the one-line reason. */
+  | { type: "fatal"; code: string; message: string; stack?: string; position?: SourcePosition; detail?: string }
   | { type: "stats"; counters: ProcessCounters }
   | { type: "handler-error"; callback: string; message: string; stack?: string }
   | { type: "reply"; requestId: number; ok: boolean; data?: unknown; error?: string }
@@ -56,6 +65,8 @@ export type MasterToWorker =
   | { type: "query"; requestId: number; what: "connections" | "timers" }
   | { type: "close-connection"; requestId: number; id: number }
   | { type: "delete-timer"; requestId: number; id: number }
+  /** The reload's health gate asks the handler's onHealthCheck (answered `data: true` when there is none). */
+  | { type: "health-check"; requestId: number }
   | { type: "channel"; payload: unknown };
 
 /** What the master hands a worker at spawn, as JSON in the WORKER_LAUNCH_ENV variable. */

@@ -3,13 +3,19 @@ import type { ConfigDiff } from "../config/config-diff.ts";
 import type { SupervisorEvent } from "../master/events.ts";
 
 export interface StatusProcess {
+  /** 0 on a slot's row while no process fills it (state "backoff" or "crashloop"). */
   pid: number;
   group: string;
   index: number;
   generation: number;
+  /** starting, ready, draining, exited; a slot waiting to restart: backoff, or crashloop after repeated quick exits. */
   state: string;
   startedAt: number;
   restarts: number;
+  /** backoff / crashloop: when the next start is due (unix ms). */
+  nextRetryAt?: number;
+  /** The slot's last unasked exit, with its reason. */
+  lastExit?: LastExit;
   listen: string;
   connections: number;
   requests: number;
@@ -24,11 +30,85 @@ export interface StatusProcess {
   metrics?: Record<string, number>;
 }
 
+export interface LastExit {
+  code: number | null;
+  signal: string | null;
+  at: number;
+  reason: FailureReason;
+}
+
+/**
+ * Why a new process (and so its group's reload, or the start) failed. Data, not a log line: the CLI, /api/status,
+ * the event log, /api/events and the dashboard all show the same object.
+ */
+export interface FailureReason {
+  kind: "load-error" | "exit" | "health-check" | "start-timeout" | "interrupted";
+  /** The one line to show: `h.ts:3:41 Expected ")" but found "}"`, or `exited with code 1: <last stderr line>`. */
+  text: string;
+  /** The message alone, without the position. */
+  message: string;
+  /** Load errors: `file:line:column`, the file relative to app.json's folder when it is inside it. */
+  at?: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  /** The source line the position points at. */
+  lineText?: string;
+  /** Exits: code or signal, and the last stderr lines. */
+  code?: number | null;
+  signal?: string | null;
+  stderrTail?: string[];
+  /** The new process that failed. */
+  pid?: number;
+  index?: number;
+}
+
+export type ReloadState = "running" | "done" | "rolled-back" | "failed";
+
+/** One group's part of a reload: its new generation comes up, settles, then replaces the old one or is rolled back. */
+export interface ReloadGroup {
+  name: string;
+  change: "added" | "removed" | "changed" | "unchanged";
+  /** The settings that changed (config keys of the group), for change "changed". */
+  keys: string[];
+  phase: "starting" | "settling" | "replaced" | "rolled-back" | "removed";
+  /** New processes that took over (0 when rolled back). */
+  replaced: number;
+  /** Processes of the new generation. */
+  count: number;
+  /** phase "settling": the settle window ends at this time (unix ms). */
+  settleUntil?: number;
+  reason?: FailureReason;
+}
+
+/** POST /api/reload answers with this (202); GET /api/reloads/:id returns it as it progresses. */
+export interface ReloadRecord {
+  id: number;
+  generation: number;
+  state: ReloadState;
+  graceful: boolean;
+  startedAt: number;
+  finishedAt?: number;
+  groups: ReloadGroup[];
+  /** Top-level config keys that changed but only apply after `restart` (e.g. admin.listen, dataDir). */
+  needsRestart: string[];
+  /** state "failed": why the reload could not run to its end (the master began stopping). */
+  error?: string;
+}
+
+/** POST /api/reload with an app.json that does not validate: 422, nothing changed. */
+export interface ConfigRefusal {
+  error: string;
+  field?: string;
+}
+
 export interface StatusGroup {
   name: string;
   listen: string;
   count: number;
   reloadable: boolean;
+  /** The reload settle window of this group, in seconds. */
+  healthySeconds: number;
 }
 
 export interface StatusResponse {

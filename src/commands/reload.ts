@@ -1,12 +1,39 @@
-// `workerman-app reload [-g] [--group G]`: asks the running master for a new generation of workers.
+// `workerman-app reload [-g] [--group G] [--no-wait]`: a new generation per group through the health gate, followed to its end.
 import { adminRequest } from "../admin/client.ts";
+import type { ReloadGroup, ReloadRecord } from "../admin/contract.ts";
 
-export async function reloadCommand(configPath: string, graceful: boolean, group?: string): Promise<number> {
-  const result = await adminRequest<{ generation: number; groups: string[] }>(configPath, "/api/reload", {
+const POLL_MS = 200;
+
+export async function reloadCommand(configPath: string, graceful: boolean, group: string | undefined, wait = true): Promise<number> {
+  let record = await adminRequest<ReloadRecord>(configPath, "/api/reload", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ graceful, group }),
   });
-  console.log(`reload${graceful ? " (graceful)" : ""} to generation ${result.generation} begun: ${result.groups.join(", ")}`);
-  return 0;
+  const names = record.groups.map((g) => g.name).join(", ") || "no reloadable group";
+  console.log(`reload${graceful ? " (graceful)" : ""} to generation ${record.generation}: ${names}`);
+  if (record.needsRestart.length) console.log(`needs restart: ${record.needsRestart.join(", ")} (these apply after \`workerman-app restart\`)`);
+  if (!wait) return 0;
+  while (record.state === "running") {
+    await Bun.sleep(POLL_MS);
+    record = await adminRequest<ReloadRecord>(configPath, `/api/reloads/${record.id}`);
+  }
+  for (const g of record.groups) console.log(groupLine(g));
+  if (record.error) console.log(`reload ${record.state}: ${record.error}`);
+  return record.state === "done" ? 0 : 1;
+}
+
+/** `web: 2 replaced`, `web: rolled back: h.ts:3:41 Expected ")" but found "}"`, `old: removed`. */
+export function groupLine(g: ReloadGroup): string {
+  const changed = g.change === "changed" && g.keys.length ? ` (changed: ${g.keys.join(", ")})` : g.change === "added" ? " (new group)" : "";
+  switch (g.phase) {
+    case "replaced":
+      return `${g.name}: ${g.replaced} ${g.change === "added" ? "started" : "replaced"}${changed}`;
+    case "removed":
+      return `${g.name}: removed (no longer in app.json)`;
+    case "rolled-back":
+      return `${g.name}: rolled back: ${g.reason?.text ?? "unknown reason"}`;
+    default:
+      return `${g.name}: ${g.phase}`;
+  }
 }

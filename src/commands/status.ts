@@ -22,10 +22,20 @@ export function renderStatus(status: StatusResponse): string {
     `config ${master.configPath}  tcp_migrate_req ${migrate}`,
   ];
   const rows = processes.map((p) => [
-    p.pid, p.group, p.index, p.generation, p.state, p.listen, p.connections, p.requests, p.qps, p.sendFail, p.timers, formatBytes(p.rssBytes), `${p.cpuPercent}%`, p.restarts,
+    p.pid || "-", p.group, p.index, p.generation, p.state, p.listen, p.connections, p.requests, p.qps, p.sendFail, p.timers, formatBytes(p.rssBytes), `${p.cpuPercent}%`, p.restarts,
   ]);
   const sum = (key: "connections" | "requests" | "sendFail" | "timers" | "rssBytes" | "qps") => processes.reduce((total, p) => total + p[key], 0);
   rows.push(["total", `${processes.length} processes`, "", "", "", "", sum("connections"), sum("requests"), Math.round(sum("qps")), sum("sendFail"), sum("timers"), formatBytes(sum("rssBytes")), "", ""]);
   const table = renderTable(["pid", "group", "#", "gen", "state", "listen", "conns", "requests", "qps", "send_fail", "timers", "memory", "cpu", "restarts"], rows);
-  return [...header, table].join("\n");
+  return [...header, table, ...waitingLines(processes)].join("\n");
+}
+
+/** Under the table, one line per slot waiting to restart: how it last died and when it tries again. */
+function waitingLines(processes: StatusResponse["processes"]): string[] {
+  return processes.flatMap((p) => {
+    if (!p.lastExit || (p.state !== "backoff" && p.state !== "crashloop")) return [];
+    const how = p.lastExit.signal ? `signal ${p.lastExit.signal}` : `exit ${p.lastExit.code}`;
+    const next = p.nextRetryAt === undefined ? "" : `, next try in ${Math.max(0, (p.nextRetryAt - Date.now()) / 1000).toFixed(1)} s`;
+    return [`${p.group}#${p.index} ${p.state}: ${how}, ${p.restarts} restarts${next} (retry now: workerman-app retry --group ${p.group}): ${p.lastExit.reason.text}`];
+  });
 }

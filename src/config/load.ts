@@ -50,6 +50,7 @@ export function validateConfigObject(raw: unknown, configPath: string): AppConfi
     admin: admin!,
     log: data.log,
     store: data.store,
+    reload: data.reload,
     cluster: data.cluster,
     channel: data.channel,
     workers: workers.filter((group) => group !== undefined),

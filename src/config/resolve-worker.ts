@@ -56,6 +56,7 @@ export function resolveWorker(
     idleTimeout: raw.idleTimeout,
     socketMode: typeof raw.socketMode === "number" ? raw.socketMode : parseInt(raw.socketMode.replace(/^0o?/, ""), 8),
     env: raw.env,
+    ...(raw.healthySeconds === undefined ? {} : { healthySeconds: raw.healthySeconds }),
   };
 }
 

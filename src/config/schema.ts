@@ -94,6 +94,11 @@ export const workerSchema = z
       .record(z.string(), z.string("environment values must be strings"))
       .default({})
       .describe("Extra environment variables for this group's processes."),
+    healthySeconds: z
+      .number()
+      .min(0, "must be 0 or more seconds")
+      .optional()
+      .describe("This group's settle window on reload (overrides reload.healthySeconds)."),
   })
   .describe("A group of identical processes serving one listen address with one handler.");
 
@@ -177,6 +182,21 @@ export const storeSchema = z
   })
   .describe("The master's SQLite store (<dataDir>/store.db): metrics history, events, audit log.");
 
+export const reloadSchema = z
+  .strictObject({
+    healthySeconds: z
+      .number()
+      .min(0, "must be 0 or more seconds")
+      .default(2)
+      .describe("Seconds every new process must stay up (and onHealthCheck agree) before the old generation drains."),
+    startTimeout: z
+      .number()
+      .positive("must be more than 0 seconds")
+      .default(10)
+      .describe("Seconds a new process may take to become ready, at start and on reload, before it counts as failed."),
+  })
+  .describe("The reload health gate: a new generation replaces the old one only once it is ready and stays up.");
+
 export const appJsonSchema = z
   .strictObject({
     $schema: z.string().optional().describe("Path or URL of this JSON Schema, for editors."),
@@ -201,6 +221,7 @@ export const appJsonSchema = z
     admin: adminSchema.prefault({}),
     log: logSchema.prefault({}),
     store: storeSchema.prefault({}),
+    reload: reloadSchema.prefault({}),
     cluster: clusterSchema.optional(),
     channel: channelSchema.prefault({}),
     workers: z.array(workerSchema).min(1, "add at least one worker group").describe("The worker groups."),

@@ -46,6 +46,14 @@ export interface WorkerGroupConfig {
   socketMode: number;
   /** Extra environment for this group's processes. */
   env: Record<string, string>;
+  /** This group's reload settle window in seconds (overrides reload.healthySeconds). */
+  healthySeconds?: number;
+}
+
+/** The reload health gate, in seconds. */
+export interface ReloadConfig {
+  healthySeconds: number;
+  startTimeout: number;
 }
 
 export interface AdminConfig {
@@ -100,6 +108,7 @@ export interface AppConfig {
   admin: AdminConfig;
   log: LogConfig;
   store: StoreConfig;
+  reload: ReloadConfig;
   cluster?: ClusterConfig;
   channel?: ChannelConfig;
   workers: WorkerGroupConfig[];

@@ -1,23 +1,33 @@
 // What the master says on its console about its workers' lives (the admin plane keeps the full record).
 import { suppressedText } from "./event-gate.ts";
 import type { SupervisorEvent } from "./events.ts";
+import { reasonBlock } from "./failure-reason.ts";
 
 export function logEvent(event: SupervisorEvent): void {
   switch (event.type) {
     case "process-exited": {
       if (event.expected) return;
       const how = event.signal ? `signal ${event.signal}` : `code ${event.code}`;
-      console.error(`worker ${event.group}#${event.index} (pid ${event.pid}) exited with ${how}; restarting in ${event.restartInMs} ms`);
+      const then = event.restartInMs === undefined ? "" : `; restarting in ${event.restartInMs} ms`;
+      console.error(`worker ${event.group}#${event.index} (pid ${event.pid}) exited with ${how}${then}`);
       return;
     }
     case "reload-begun":
       console.log(`reload ${event.graceful ? "(graceful) " : ""}to generation ${event.generation}: ${event.groups.join(", ") || "no reloadable group"}`);
       return;
-    case "reload-finished":
-      console.log(`reload to generation ${event.generation} finished: ${event.replaced} replaced, ${event.failed} failed`);
+    case "reload-settling":
+      console.log(`reload to generation ${event.generation}: every new ${event.group} process is ready; settle window of ${event.healthySeconds} s`);
       return;
+    case "reload-finished": {
+      const rolledBack = event.rolledBack.length ? `, rolled back: ${event.rolledBack.join(", ")}` : "";
+      console.log(`reload to generation ${event.generation} ${event.state}: ${event.replaced} replaced${rolledBack}`);
+      return;
+    }
     case "reload-failed":
-      console.error(`reload: new worker ${event.group}#${event.index} (pid ${event.pid}) did not start (${event.message}); the old one keeps serving`);
+      console.error(`reload of ${event.group} to generation ${event.generation} rolled back, the old processes keep serving: ${reasonBlock(event.reason)}`);
+      return;
+    case "retry":
+      console.log(`retry ${event.group}: ${event.slots} waiting process(es) started now`);
       return;
     case "handler-error":
       // Reaches here through the EventGate, so a handler that throws on every request is logged a few times a minute.

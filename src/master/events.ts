@@ -1,4 +1,6 @@
 // What the supervisor reports as it works: the event log, the SSE feed and the console all read these.
+import type { FailureReason, LastExit, ReloadState } from "../admin/contract.ts";
+
 export type SupervisorEvent =
   | { type: "process-started"; pid: number; group: string; index: number; generation: number }
   | { type: "process-ready"; pid: number; group: string; index: number; generation: number }
@@ -14,11 +16,18 @@ export type SupervisorEvent =
       expected: boolean;
       restartInMs?: number;
       stderrTail: string[];
+      /** A crash: why, as data (load error with position, or code/signal and stderr). */
+      reason?: FailureReason;
     }
   | { type: "handler-error"; pid: number; group: string; callback: string; message: string; stack?: string }
   | { type: "reload-begun"; generation: number; groups: string[]; graceful: boolean }
-  | { type: "reload-finished"; generation: number; replaced: number; failed: number }
-  | { type: "reload-failed"; pid: number; group: string; index: number; generation: number; message: string }
+  /** Every new process of `group` is ready; the old generation drains only if they stay up until `until`. */
+  | { type: "reload-settling"; generation: number; group: string; until: number; healthySeconds: number }
+  | { type: "reload-finished"; generation: number; replaced: number; failed: number; state: ReloadState; rolledBack: string[] }
+  /** A group's new generation failed the gate and was stopped; its old processes kept serving. */
+  | { type: "reload-failed"; pid: number; group: string; index: number; generation: number; message: string; reason: FailureReason }
+  /** The operator asked a slot in backoff to start now (`retry`). */
+  | { type: "retry"; group: string; slots: number; lastExit?: LastExit }
   | { type: "memory-limit"; pid: number; group: string; index: number; rssBytes: number; limitBytes: number }
   /** Stands for `count` events of one kind that were counted but not kept (see boundedKind). */
   | { type: "events-suppressed"; event: string; group?: string; like: string; count: number; kinds: number; seconds: number };

@@ -49,7 +49,7 @@ export async function runMaster(configPath: string, options: MasterOptions = {})
   const channel = startChannelRelay(config, supervisor);
   const stopRequested = Promise.withResolvers<boolean>();
   const requestStop = (graceful: boolean) => stopRequested.resolve(graceful);
-  const status = () => buildStatus(config, supervisor, startedAt, tcpMigrateReq);
+  const status = () => buildStatus(supervisor.config, supervisor, startedAt, tcpMigrateReq);
   // Before supervisor.start(), so the first process events are recorded; a store that cannot open only reports it.
   const store = openStore(config.dataDir, config.store);
   const recorder = startRecorder(store, { processes: () => status().processes, subscribe: (listener) => events.on(listener) });

@@ -4,7 +4,7 @@ import type { StatusProcess, StatusResponse } from "../admin/contract.ts";
 import { relayOf } from "../channel/relay.ts";
 import type { AppConfig, ListenAddress } from "../config/types.ts";
 import { VERSION } from "../version.ts";
-import type { Supervisor } from "./supervisor.ts";
+import type { Slot, Supervisor } from "./supervisor.ts";
 
 export function listenText(listen: ListenAddress): string {
   if (listen.scheme === "unix") return `unix://${listen.path}`;
@@ -23,17 +23,17 @@ export function readTcpMigrateReq(): number | null {
 
 export function buildStatus(config: AppConfig, supervisor: Supervisor, startedAt: number, tcpMigrateReq: number | null): StatusResponse {
   const processes: StatusProcess[] = [...supervisor.processes].map((proc) => {
-    const slot = supervisor.slotOf(proc);
+    const slot = supervisor.slots.find((s) => s.current === proc);
     const c = proc.counters;
-    const state = slot && slot.current === proc ? supervisor.stateOf(slot) : proc.state;
     return {
       pid: proc.pid,
       group: proc.group,
       index: proc.index,
       generation: proc.generation,
-      state,
+      state: slot ? supervisor.stateOf(slot) : proc.state,
       startedAt: proc.startedAt,
       restarts: slot?.restarts ?? 0,
+      ...(slot?.lastExit ? { lastExit: slot.lastExit } : {}),
       listen: proc.listen ? listenText(proc.listen) : "",
       connections: c?.connections ?? 0,
       requests: c?.requests ?? 0,
@@ -47,11 +47,24 @@ export function buildStatus(config: AppConfig, supervisor: Supervisor, startedAt
       ...(c?.metrics ? { metrics: c.metrics } : {}),
     };
   });
+  // A slot waiting to restart keeps its row: a crash loop stays visible, with when it retries and why it died.
+  for (const slot of supervisor.slots) if (!slot.current) processes.push(emptySlotRow(slot, supervisor.stateOf(slot)));
   processes.sort((a, b) => a.group.localeCompare(b.group) || a.index - b.index || a.generation - b.generation);
   return {
     master: { pid: process.pid, version: VERSION, startedAt, configPath: config.configPath, name: config.name, tcpMigrateReq },
-    groups: config.workers.map((g) => ({ name: g.name, listen: listenText(g.listen), count: g.count, reloadable: g.reloadable })),
+    groups: config.workers.map((g) => ({
+      name: g.name, listen: listenText(g.listen), count: g.count, reloadable: g.reloadable, healthySeconds: g.healthySeconds ?? config.reload.healthySeconds,
+    })),
     processes,
     cluster: relayOf(supervisor)?.status() ?? null,
+  };
+}
+
+function emptySlotRow(slot: Slot, state: string): StatusProcess {
+  return {
+    pid: 0, group: slot.group.name, index: slot.index, generation: 0, state, startedAt: slot.lastExit?.at ?? 0, restarts: slot.restarts,
+    ...(slot.nextRetryAt !== undefined ? { nextRetryAt: slot.nextRetryAt } : {}),
+    ...(slot.lastExit ? { lastExit: slot.lastExit } : {}),
+    listen: "", connections: 0, requests: 0, qps: 0, sendFail: 0, handlerErrors: 0, protocolErrors: 0, timers: 0, rssBytes: 0, cpuPercent: 0,
   };
 }

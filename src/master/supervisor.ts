@@ -1,59 +1,78 @@
-// Keeps `count` processes per group alive: starts them, restarts crashed ones with backoff, reloads by generation, stops them all.
+// Keeps `count` processes per group alive: starts them (failing fast), restarts crashed ones with backoff, reloads through the health gate, stops them.
+import type { FailureReason, ReloadRecord } from "../admin/contract.ts";
 import type { AppConfig, WorkerGroupConfig } from "../config/types.ts";
 import { AppError } from "../errors.ts";
-import { EXIT_CONFIG, type WorkerToMaster } from "../ipc.ts";
-import { Backoff } from "./backoff.ts";
+import type { WorkerToMaster } from "../ipc.ts";
+import { realClock, type Clock } from "./clock.ts";
 import type { EventListener, SupervisorEvent } from "./events.ts";
-import { WorkerProcess, type ExitInfo } from "./worker-process.ts";
+import { exitReason, reasonBlock } from "./failure-reason.ts";
+import { gateGroup, gateProcess, type GateOptions } from "./health-gate.ts";
+import { ReloadTransaction, type GroupPlan, type TransactionHost } from "./reload-transaction.ts";
+import { newSlot, slotState, type Slot } from "./slot.ts";
+import { spawnChild, type ExitInfo, type Spawner, type WorkerProcess } from "./worker-process.ts";
 
-
-/** One place in a group (index 0..count-1) and the process that currently fills it. */
-export interface Slot {
-  group: WorkerGroupConfig;
-  index: number;
-  current: WorkerProcess | null;
-  /** The next generation's process while a reload waits for it to listen. */
-  pending: WorkerProcess | null;
-  backoff: Backoff;
-  restarts: number;
-  restartTimer?: ReturnType<typeof setTimeout>;
-}
+export type { Slot } from "./slot.ts";
 
 export interface SupervisorOptions {
   config: AppConfig;
   /** Listening descriptors the master bound for unix:// groups, by group name. */
   listenFds: Map<string, number>;
   log: (line: string, stream: "stdout" | "stderr") => void;
+  /** Makes worker processes (default: real children); tests pass doubles. */
+  spawner?: Spawner;
+  clock?: Clock;
 }
 
 export interface ReloadOptions {
   group?: string;
   graceful?: boolean;
+  /** What to do per group (a config reload); default: a new generation of every reloadable group with its settings. */
+  plans?: GroupPlan[];
+  /** The validated next config whose top-level settings (stopTimeout, drainWindowMs, reload) apply from now on. */
+  config?: AppConfig;
+  needsRestart?: string[];
 }
 
 export interface ReloadHandle {
-  generation: number;
-  groups: string[];
-  /** Resolves when every new process listens (or failed) and the old ones were told to drain. */
-  done: Promise<{ replaced: number; failed: number }>;
+  record: ReloadRecord;
+  /** Resolves when every group of the reload replaced its processes or was rolled back. */
+  done: Promise<ReloadRecord>;
 }
 
+/** The first start failed: a group's process could not become ready. */
+export class StartFailure extends AppError {
+  constructor(readonly group: string, readonly reason: FailureReason) {
+    super("E_START", `group "${group}" cannot start: ${reasonBlock(reason)}`);
+  }
+}
+
+const KEEP_RELOAD_RECORDS = 20;
+
 export class Supervisor {
-  readonly slots: Slot[] = [];
-  /** Every live process, including old generations still draining. */
+  slots: Slot[] = [];
+  /** Every live process, including old generations still draining and new ones still being gated. */
   readonly processes = new Set<WorkerProcess>();
   generation = 1;
   reloads = 0;
   stopping = false;
+  config: AppConfig;
+  readonly reloadRecords = new Map<number, ReloadRecord>();
   readonly #listeners = new Set<EventListener>();
+  readonly #spawner: Spawner;
+  readonly #clock: Clock;
+  /** Groups with a reload under way, so two reloads never fight over one group. */
+  readonly #reloading = new Map<string, number>();
+  readonly #stopAsked = new WeakSet<WorkerProcess>();
+  readonly #readyAt = new WeakMap<WorkerProcess, number>();
   /** Where channel payloads from workers go (set by src/channel/'s master side). */
   onChannel: (payload: unknown, from: WorkerProcess) => void = () => {};
 
   constructor(private readonly options: SupervisorOptions) {
+    this.config = options.config;
+    this.#spawner = options.spawner ?? spawnChild;
+    this.#clock = options.clock ?? realClock;
     for (const group of options.config.workers) {
-      for (let index = 0; index < group.count; index++) {
-        this.slots.push({ group, index, current: null, pending: null, backoff: new Backoff(), restarts: 0 });
-      }
+      for (let index = 0; index < group.count; index++) this.slots.push(newSlot(group, index));
     }
   }
 
@@ -67,106 +86,138 @@ export class Supervisor {
     for (const listener of this.#listeners) listener(event);
   }
 
-  /** Starts every slot; resolves when all listen, or rejects at once if a handler or config is unusable. */
+  /** Starts every slot; resolves when all are ready, or throws a StartFailure with the first group's reason. */
   async start(): Promise<void> {
-    const started = this.slots.map((slot) => (slot.current = this.#spawn(slot, this.generation)));
-    await Promise.all(
-      started.map((proc) =>
-        proc.ready.catch(async (err) => {
-          const exit = await proc.exited;
-          if (exit.code === EXIT_CONFIG) throw new AppError("E_CONFIG", proc.fatal?.message.replace(/^E_CONFIG: /, "") ?? String(err));
-          // Other start failures (a throwing handler, a busy port) are retried with backoff; the master stays up.
-        }),
-      ),
-    );
+    for (const slot of this.slots) slot.current = this.#spawn(slot.group, slot.index, this.generation);
+    const options = { ...this.#gateOptions(), settle: false };
+    const checks = this.config.workers.map((group) => {
+      const procs = this.slots.filter((s) => s.group === group).map((s) => s.current!);
+      return gateGroup(procs, options).then((reason) => reason && new StartFailure(group.name, reason));
+    });
+    const failure = await firstOf(checks);
+    if (failure) throw failure;
   }
 
   stateOf(slot: Slot): string {
-    if (!slot.current) return slot.backoff.crashLooping ? "crashloop" : "restarting";
-    return slot.backoff.crashLooping && slot.current.state === "starting" ? "crashloop" : slot.current.state;
+    return slotState(slot);
   }
 
   slotOf(proc: WorkerProcess): Slot | undefined {
     return this.slots.find((slot) => slot.group.name === proc.group && slot.index === proc.index);
   }
 
-  /** Starts generation g+1 of every reloadable group (or one group); each old process drains once its successor listens. */
+  /** Starts a reload transaction: each group's new generation must pass the health gate before its old one drains. */
   reload(options: ReloadOptions = {}): ReloadHandle {
-    const graceful = options.graceful ?? false;
     if (this.stopping) throw new AppError("E_USAGE", "the master is stopping");
-    if (options.group !== undefined && !this.options.config.workers.some((g) => g.name === options.group)) {
-      throw new AppError("E_USAGE", `no group "${options.group}" (groups: ${this.options.config.workers.map((g) => g.name).join(", ")})`);
+    const groups = this.config.workers;
+    if (options.group !== undefined && !groups.some((g) => g.name === options.group) && !options.plans?.some((p) => p.name === options.group)) {
+      throw new AppError("E_USAGE", `no group "${options.group}" (groups: ${groups.map((g) => g.name).join(", ")})`);
     }
-    const slots = this.slots.filter((s) => s.group.reloadable && (options.group === undefined || s.group.name === options.group));
-    if (options.group !== undefined && slots.length === 0) {
+    const plans = options.plans ?? groups.filter((g) => g.reloadable && (options.group === undefined || g.name === options.group)).map((g) => ({ name: g.name, change: "unchanged" as const, keys: [], next: g }));
+    if (options.group !== undefined && plans.length === 0) {
       throw new AppError("E_USAGE", `group "${options.group}" has "reloadable": false; restart its processes one by one instead`);
+    }
+    const busy = plans.find((p) => this.#reloading.has(p.name));
+    if (busy) throw new AppError("E_USAGE", `a reload of group "${busy.name}" is under way (reload ${this.#reloading.get(busy.name)}): wait for it to end`);
+    if (options.config) {
+      const { stopTimeout, drainWindowMs, reload } = options.config;
+      this.config = { ...this.config, stopTimeout, drainWindowMs, reload };
     }
     const generation = ++this.generation;
     this.reloads++;
-    const groups = [...new Set(slots.map((s) => s.group.name))];
-    this.emit({ type: "reload-begun", generation, groups, graceful });
-    const done = Promise.all(slots.map((slot) => this.#replace(slot, generation, graceful))).then((results) => {
-      const replaced = results.filter(Boolean).length;
-      const summary = { replaced, failed: results.length - replaced };
-      this.emit({ type: "reload-finished", generation, ...summary });
-      return summary;
+    for (const plan of plans) this.#reloading.set(plan.name, generation);
+    const transaction = new ReloadTransaction(this.#transactionHost(options.config), generation, plans, options.graceful ?? false, options.needsRestart ?? []);
+    this.reloadRecords.set(generation, transaction.record);
+    for (const id of this.reloadRecords.keys()) if (this.reloadRecords.size > KEEP_RELOAD_RECORDS) this.reloadRecords.delete(id);
+    const done = transaction.done.finally(() => {
+      for (const plan of plans) if (this.#reloading.get(plan.name) === generation) this.#reloading.delete(plan.name);
     });
-    return { generation, groups, done };
+    return { record: transaction.record, done };
   }
 
-  /** Replaces one slot's process without a gap: the successor listens before the old one drains. */
-  async #replace(slot: Slot, generation: number, graceful: boolean): Promise<boolean> {
-    if (!slot.current || slot.pending) {
-      // Nothing serves here (crashed, in backoff) or a replacement is under way: start afresh.
-      if (!slot.current && !slot.pending) {
-        clearTimeout(slot.restartTimer);
-        slot.current = this.#spawn(slot, generation);
-      }
-      return true;
+  #transactionHost(next: AppConfig | undefined): TransactionHost {
+    return {
+      clock: this.#clock,
+      baseDir: this.config.baseDir,
+      startTimeoutMs: this.config.reload.startTimeout * 1000,
+      healthyMs: (group) => this.#healthyMs(group),
+      spawn: (group, index, generation) => this.#spawn(group, index, generation),
+      commit: (group, procs, graceful) => this.#commit(group, procs, graceful, next),
+      remove: (name, graceful) => this.#removeGroup(name, graceful),
+      discard: (procs) => procs.forEach((proc) => this.#stopProcess(proc, false)),
+      emit: (event) => this.emit(event),
+      stopping: () => this.stopping,
+    };
+  }
+
+  #healthyMs(group: WorkerGroupConfig): number {
+    return (group.healthySeconds ?? this.config.reload.healthySeconds) * 1000;
+  }
+
+  #gateOptions(group?: WorkerGroupConfig): GateOptions {
+    const healthyMs = group ? this.#healthyMs(group) : this.config.reload.healthySeconds * 1000;
+    return { startTimeoutMs: this.config.reload.startTimeout * 1000, healthyMs, clock: this.#clock, baseDir: this.config.baseDir };
+  }
+
+  /** The new generation passed the gate: it takes the group's slots; the old processes drain. */
+  #commit(group: WorkerGroupConfig, procs: WorkerProcess[], graceful: boolean, next: AppConfig | undefined): void {
+    const old = this.slots.filter((s) => s.group.name === group.name);
+    const fresh = procs.map((proc, index) => ({ ...newSlot(group, index), current: proc, everReady: true, restarts: old[index]?.restarts ?? 0 }));
+    for (const slot of old) {
+      this.#clock.clearTimeout(slot.restartTimer);
+      if (slot.current) this.#stopProcess(slot.current, graceful, "reload");
     }
-    const old = slot.current;
-    const next = (slot.pending = this.#spawn(slot, generation));
-    try {
-      await next.ready;
-    } catch (err) {
-      slot.pending = null;
-      this.emit({ type: "reload-failed", pid: next.pid, group: slot.group.name, index: slot.index, generation, message: (err as Error).message });
-      return false;
+    const workers = this.config.workers.some((g) => g.name === group.name)
+      ? this.config.workers.map((g) => (g.name === group.name ? group : g))
+      : insertInOrder(this.config.workers, group, next);
+    this.config = { ...this.config, workers };
+    this.#setSlots(this.slots.filter((s) => s.group.name !== group.name).concat(fresh));
+  }
+
+  #removeGroup(name: string, graceful: boolean): void {
+    for (const slot of this.slots.filter((s) => s.group.name === name)) {
+      this.#clock.clearTimeout(slot.restartTimer);
+      if (slot.current) this.#stopProcess(slot.current, graceful, "stop");
     }
-    slot.pending = null;
-    if (this.stopping) return false;
-    slot.current = next;
-    slot.backoff.reset();
-    old.stop(graceful, "reload", graceful ? Infinity : this.#stopDeadlineMs());
-    return true;
+    this.config = { ...this.config, workers: this.config.workers.filter((g) => g.name !== name) };
+    this.#setSlots(this.slots.filter((s) => s.group.name !== name));
+  }
+
+  /** Slots in config order, then by index: the status table's order. */
+  #setSlots(slots: Slot[]): void {
+    const order = this.config.workers.map((g) => g.name);
+    this.slots = slots.sort((a, b) => order.indexOf(a.group.name) - order.indexOf(b.group.name) || a.index - b.index);
   }
 
   #stopDeadlineMs(): number {
-    const { stopTimeout, drainWindowMs } = this.options.config;
+    const { stopTimeout, drainWindowMs } = this.config;
     // Past the worker's own stopTimeout, allow for the drain window and its exit before SIGKILL.
     return stopTimeout * 1000 + drainWindowMs + 2000;
   }
 
-  #spawn(slot: Slot, generation: number): WorkerProcess {
+  #stopProcess(proc: WorkerProcess, graceful: boolean, why: "stop" | "reload" = "stop"): Promise<ExitInfo> {
+    this.#stopAsked.add(proc);
+    return proc.stop(graceful, why, graceful ? Infinity : this.#stopDeadlineMs());
+  }
+
+  #spawn(group: WorkerGroupConfig, index: number, generation: number): WorkerProcess {
     const { config, listenFds, log } = this.options;
-    const proc = new WorkerProcess({
-      launch: {
-        appName: config.name,
-        group: slot.group,
-        index: slot.index,
-        generation,
-        stopTimeoutMs: config.stopTimeout * 1000,
-        drainWindowMs: config.drainWindowMs,
-      },
-      listenFd: listenFds.get(slot.group.name),
+    const proc = this.#spawner({
+      launch: { appName: config.name, group, index, generation, stopTimeoutMs: this.config.stopTimeout * 1000, drainWindowMs: this.config.drainWindowMs },
+      listenFd: listenFds.get(group.name),
       output: (line, stream, p) => log(`[${p.group}#${p.index} ${p.pid}] ${line}`, stream),
       onMessage: (message, p) => this.#onMessage(message, p),
     });
     this.processes.add(proc);
     const identity = { pid: proc.pid, group: proc.group, index: proc.index, generation };
     this.emit({ type: "process-started", ...identity });
-    proc.ready.then(() => this.emit({ type: "process-ready", ...identity })).catch(() => {});
-    proc.exited.then((exit) => this.#onExit(slot, proc, exit));
+    proc.ready.then(() => {
+      this.#readyAt.set(proc, this.#clock.now());
+      const slot = this.slots.find((s) => s.current === proc);
+      if (slot) slot.everReady = true;
+      this.emit({ type: "process-ready", ...identity });
+    }, () => {});
+    proc.exited.then((exit) => this.#onExit(proc, exit));
     return proc;
   }
 
@@ -180,42 +231,91 @@ export class Supervisor {
     }
   }
 
-  /** maxMemoryMB: a process past its limit is replaced through the same no-gap path as a reload. */
+  /** maxMemoryMB: a process past its limit is replaced through the same gate as a reload. */
   #checkMemory(proc: WorkerProcess, rssBytes: number): void {
-    const slot = this.slotOf(proc);
+    const slot = this.slots.find((s) => s.current === proc);
     const limitMB = slot?.group.maxMemoryMB;
-    if (!slot || !limitMB || slot.current !== proc || slot.pending || this.stopping) return;
+    if (!slot || !limitMB || slot.replacing || this.#reloading.has(slot.group.name) || this.stopping) return;
     const limitBytes = limitMB * 1024 * 1024;
     if (rssBytes <= limitBytes) return;
     this.emit({ type: "memory-limit", pid: proc.pid, group: proc.group, index: proc.index, rssBytes, limitBytes });
-    void this.#replace(slot, ++this.generation, false);
+    void this.#replaceOne(slot);
   }
 
-  #onExit(slot: Slot, proc: WorkerProcess, exit: ExitInfo): void {
+  /** One slot's process replaced without a gap: the successor passes the gate before the old one drains. */
+  async #replaceOne(slot: Slot): Promise<void> {
+    slot.replacing = true;
+    const generation = ++this.generation;
+    const next = this.#spawn(slot.group, slot.index, generation);
+    const reason = await gateProcess(next, this.#gateOptions(slot.group));
+    slot.replacing = false;
+    if (reason || this.stopping || !this.slots.includes(slot)) {
+      this.#stopProcess(next, false);
+      if (reason) this.emit({ type: "reload-failed", pid: next.pid, group: slot.group.name, index: slot.index, generation, message: reason.text, reason });
+      return;
+    }
+    const old = slot.current;
+    this.#clock.clearTimeout(slot.restartTimer);
+    slot.current = next;
+    slot.everReady = true;
+    slot.backoff.reset();
+    if (old) this.#stopProcess(old, false, "reload");
+  }
+
+  #onExit(proc: WorkerProcess, exit: ExitInfo): void {
     this.processes.delete(proc);
-    const expected = this.stopping || slot.current !== proc;
+    const slot = this.slots.find((s) => s.current === proc);
+    const expected = this.stopping || this.#stopAsked.has(proc);
+    const now = this.#clock.now();
+    const reason = expected ? undefined : exitReason(proc, exit, this.config.baseDir, this.#readyAt.get(proc), now);
     let restartInMs: number | undefined;
-    if (!expected) {
+    if (slot && !expected) {
       slot.current = null;
-      restartInMs = slot.backoff.next(Date.now() - proc.startedAt);
-      slot.restarts++;
-      slot.restartTimer = setTimeout(() => {
-        slot.restartTimer = undefined;
-        if (!this.stopping && !slot.current) slot.current = this.#spawn(slot, this.generation);
-      }, restartInMs);
+      slot.lastExit = { code: exit.code, signal: exit.signal, at: now, reason: reason! };
+      // Only a slot that was ready once is restarted: a process that never got ready fails the start instead.
+      if (slot.everReady) restartInMs = this.#scheduleRestart(slot, now - proc.startedAt);
     }
     this.emit({
       type: "process-exited", pid: proc.pid, group: proc.group, index: proc.index, generation: proc.generation,
-      code: exit.code, signal: exit.signal, expected, restartInMs, stderrTail: [...proc.stderrTail],
+      code: exit.code, signal: exit.signal, expected, restartInMs, stderrTail: [...proc.stderrTail], ...(reason ? { reason } : {}),
     });
+  }
+
+  #scheduleRestart(slot: Slot, uptimeMs: number): number {
+    const delayMs = slot.backoff.next(uptimeMs);
+    slot.restarts++;
+    slot.nextRetryAt = this.#clock.now() + delayMs;
+    slot.restartTimer = this.#clock.setTimeout(() => this.#respawn(slot), delayMs);
+    return delayMs;
+  }
+
+  #respawn(slot: Slot): void {
+    slot.restartTimer = undefined;
+    slot.nextRetryAt = undefined;
+    if (this.stopping || slot.current || !this.slots.includes(slot)) return;
+    slot.current = this.#spawn(slot.group, slot.index, this.generation);
+  }
+
+  /** Starts now every slot of `group` that waits in backoff (forgetting its crash count); returns how many. */
+  retry(group: string): number {
+    if (!this.config.workers.some((g) => g.name === group)) {
+      throw new AppError("E_USAGE", `no group "${group}" (groups: ${this.config.workers.map((g) => g.name).join(", ")})`);
+    }
+    const waiting = this.slots.filter((s) => s.group.name === group && !s.current);
+    for (const slot of waiting) {
+      this.#clock.clearTimeout(slot.restartTimer);
+      slot.backoff.reset();
+      this.#respawn(slot);
+    }
+    this.emit({ type: "retry", group, slots: waiting.length, lastExit: waiting[0]?.lastExit });
+    return waiting.length;
   }
 
   /** Drains every process (graceful: waits for long-lived connections) and resolves when all have exited. */
   async stop(graceful: boolean): Promise<void> {
     this.stopping = true;
-    for (const slot of this.slots) clearTimeout(slot.restartTimer);
-    const deadline = graceful ? Infinity : this.#stopDeadlineMs();
-    await Promise.all([...this.processes].map((proc) => proc.stop(graceful, "stop", deadline)));
+    for (const slot of this.slots) this.#clock.clearTimeout(slot.restartTimer);
+    await Promise.all([...this.processes].map((proc) => this.#stopProcess(proc, graceful)));
   }
 
   /** Sends a channel payload to every live process (old generations too: their clients are still connected). */
@@ -223,12 +323,32 @@ export class Supervisor {
     for (const proc of this.processes) if (filter(proc)) proc.send({ type: "channel", payload });
   }
 
-  /** Restarts one process through the no-gap path (admin "restart one process"). */
+  /** Restarts one process through the gate (admin "restart one process"). */
   restartProcess(pid: number): boolean {
-    const proc = [...this.processes].find((p) => p.pid === pid);
-    const slot = proc && this.slotOf(proc);
-    if (!proc || !slot || slot.current !== proc) return false;
-    void this.#replace(slot, ++this.generation, false);
+    const slot = this.slots.find((s) => s.current?.pid === pid);
+    if (!slot || slot.replacing || this.#reloading.has(slot.group.name)) return false;
+    void this.#replaceOne(slot);
     return true;
   }
+}
+
+/** The first non-null result, as soon as it is known; null once all are null. */
+function firstOf<T>(promises: Promise<T | null>[]): Promise<T | null> {
+  const { promise, resolve } = Promise.withResolvers<T | null>();
+  let left = promises.length;
+  if (left === 0) resolve(null);
+  for (const p of promises) p.then((value) => (value ? resolve(value) : --left === 0 && resolve(null)), () => --left === 0 && resolve(null));
+  return promise;
+}
+
+/** An added group goes where the next app.json puts it among the groups already there. */
+function insertInOrder(workers: WorkerGroupConfig[], group: WorkerGroupConfig, next: AppConfig | undefined): WorkerGroupConfig[] {
+  const order = next?.workers.map((g) => g.name) ?? [];
+  const all = [...workers, group];
+  return all.sort((a, b) => rank(order, a.name) - rank(order, b.name));
+}
+
+function rank(order: string[], name: string): number {
+  const at = order.indexOf(name);
+  return at === -1 ? order.length : at;
 }

@@ -1,7 +1,7 @@
 // One worker child process as the master sees it: spawn, IPC, prefixed output, state, queries, stop.
 import type { Subprocess } from "bun";
 import type { ListenAddress } from "../config/types.ts";
-import { WORKER_ARG, WORKER_LAUNCH_ENV, type MasterToWorker, type ProcessCounters, type WorkerLaunch, type WorkerToMaster } from "../ipc.ts";
+import { WORKER_ARG, WORKER_LAUNCH_ENV, type MasterToWorker, type ProcessCounters, type SourcePosition, type WorkerLaunch, type WorkerToMaster } from "../ipc.ts";
 import { selfCommand } from "../self-command.ts";
 import { forEachLine } from "./line-splitter.ts";
 
@@ -16,6 +16,8 @@ export interface FatalInfo {
   code: string;
   message: string;
   stack?: string;
+  position?: SourcePosition;
+  detail?: string;
 }
 
 export interface SpawnOptions {
@@ -28,12 +30,41 @@ export interface SpawnOptions {
 
 const STDERR_TAIL_LINES = 20;
 const QUERY_TIMEOUT_MS = 3000;
+const OUTPUT_GRACE_MS = 250;
 
-type Reply = Extract<WorkerToMaster, { type: "reply" }>;
+export type Reply = Extract<WorkerToMaster, { type: "reply" }>;
 type Request = Extract<MasterToWorker, { requestId: number }>;
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+export type WorkerRequest = DistributiveOmit<Request, "requestId">;
 
-export class WorkerProcess {
+/** What the supervisor needs of a worker process: a real child (below) or a test double. */
+export interface WorkerProcess {
+  readonly pid: number;
+  readonly group: string;
+  readonly index: number;
+  readonly generation: number;
+  readonly startedAt: number;
+  state: ProcessState;
+  listen?: ListenAddress;
+  counters: ProcessCounters | null;
+  cpuPercent: number;
+  qps: number;
+  fatal?: FatalInfo;
+  readonly stderrTail: string[];
+  readonly exited: Promise<ExitInfo>;
+  /** Resolves with the bound address once the worker listens; rejects if it exits first. */
+  readonly ready: Promise<ListenAddress>;
+  send(message: MasterToWorker): boolean;
+  request(message: WorkerRequest, timeoutMs?: number): Promise<Reply>;
+  stop(graceful: boolean, reason: "stop" | "reload", deadlineMs: number): Promise<ExitInfo>;
+}
+
+/** Makes the process for one slot; the supervisor is given one, so its decisions can be tested without processes. */
+export type Spawner = (options: SpawnOptions) => WorkerProcess;
+
+export const spawnChild: Spawner = (options) => new ChildWorkerProcess(options);
+
+export class ChildWorkerProcess implements WorkerProcess {
   readonly group: string;
   readonly index: number;
   readonly generation: number;
@@ -66,14 +97,16 @@ export class WorkerProcess {
       ipc: (message: WorkerToMaster) => this.#receive(message, options),
       serialization: "json",
     });
-    for (const stream of ["stdout", "stderr"] as const) {
+    const streams = (["stdout", "stderr"] as const).map((stream) => {
       const readable = this.child[stream] as ReadableStream<Uint8Array>;
-      forEachLine(readable, (line) => {
+      return forEachLine(readable, (line) => {
         if (stream === "stderr") this.#keepTail(line);
         options.output(line, stream, this);
       }).catch(() => {});
-    }
-    this.exited = this.child.exited.then(() => {
+    });
+    // The exit's reason quotes the last stderr lines: let them arrive first (bounded, in case a grandchild holds the pipe).
+    const outputDone = Promise.race([Promise.all(streams), Bun.sleep(OUTPUT_GRACE_MS)]);
+    this.exited = this.child.exited.then(() => outputDone).then(() => {
       this.state = "exited";
       this.#ready.reject(new Error(this.fatal?.message ?? `worker exited with code ${this.child.exitCode}`));
       for (const resolve of this.#requests.values()) resolve({ type: "reply", requestId: 0, ok: false, error: "process exited" });
@@ -86,7 +119,6 @@ export class WorkerProcess {
     return this.child.pid;
   }
 
-  /** Resolves with the bound address once the worker listens; rejects if it exits first. */
   get ready(): Promise<ListenAddress> {
     return this.#ready.promise;
   }
@@ -139,14 +171,14 @@ export class WorkerProcess {
   }
 
   /** Asks the worker something and waits for its answer (or a timeout). */
-  request(message: DistributiveOmit<Request, "requestId">): Promise<Reply> {
+  request(message: WorkerRequest, timeoutMs = QUERY_TIMEOUT_MS): Promise<Reply> {
     const requestId = this.#nextRequest++;
     const { promise, resolve } = Promise.withResolvers<Reply>();
     this.#requests.set(requestId, resolve);
     if (!this.send({ ...message, requestId } as Request)) resolve({ type: "reply", requestId, ok: false, error: "process not running" });
     setTimeout(() => {
       if (this.#requests.delete(requestId)) resolve({ type: "reply", requestId, ok: false, error: "no answer in time" });
-    }, QUERY_TIMEOUT_MS).unref();
+    }, timeoutMs).unref();
     return promise;
   }
 

@@ -5,7 +5,7 @@ import { routeProblem } from "./native-routes.ts";
 import type { App } from "./types.ts";
 
 const CALLBACKS = [
-  "onWorkerStart", "onWorkerStop", "onWorkerReload", "onConnect", "onMessage", "onClose",
+  "onWorkerStart", "onWorkerStop", "onWorkerReload", "onHealthCheck", "onConnect", "onMessage", "onClose",
   "onError", "onBufferFull", "onBufferDrain", "onWebSocketConnect", "onGroupMessage", "fetch",
 ] as const;
 

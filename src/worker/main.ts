@@ -9,6 +9,7 @@ import { createTcpListener } from "./listeners/tcp.ts";
 import { createUdpListener } from "./listeners/udp.ts";
 import { createUnixListener } from "./listeners/unix.ts";
 import { createWebSocketListener } from "./listeners/websocket.ts";
+import { errorPosition } from "./error-position.ts";
 import { loadHandler } from "./load-handler.ts";
 import { answerQuery } from "./master-queries.ts";
 import { WorkerRuntime } from "./runtime.ts";
@@ -46,6 +47,7 @@ export async function runWorker(): Promise<number> {
   // Listen for the master from the start: a stop can come while the handler is still starting.
   process.on("message", async (message: MasterToWorker) => {
     if (message.type === "channel") return runtime.fromMaster(message.payload);
+    if (message.type === "health-check") return toMaster(await healthCheck(runtime, message.requestId));
     if (message.type !== "stop") return toMaster(answerQuery(runtime, message));
     if (stopping) return;
     stopping = true;
@@ -79,13 +81,28 @@ export async function runWorker(): Promise<number> {
   return stopped.promise;
 }
 
+/** The handler's own verdict for the reload's health gate: only `true` passes; no hook passes. */
+async function healthCheck(runtime: WorkerRuntime, requestId: number): Promise<WorkerToMaster> {
+  const hook = runtime.app.onHealthCheck;
+  if (!hook) return { type: "reply", requestId, ok: true, data: true };
+  try {
+    const verdict = await hook.call(runtime.app, runtime);
+    return { type: "reply", requestId, ok: true, data: verdict === true, error: verdict === true ? undefined : `onHealthCheck returned ${JSON.stringify(verdict) ?? "undefined"}` };
+  } catch (err) {
+    return { type: "reply", requestId, ok: true, data: false, error: `onHealthCheck threw: ${(err as Error)?.message ?? String(err)}` };
+  }
+}
+
 function fatal(err: unknown): number {
   const error = err instanceof Error ? err : new Error(String(err));
   const code = isAppError(err) ? err.code : "E_HANDLER";
   const message = isAppError(err) ? err.toString() : `E_HANDLER: ${error.message}`;
-  const cause = isAppError(err) && err.cause instanceof Error ? err.cause : error;
-  console.error(message + (cause.stack ? `\n${cause.stack}` : ""));
-  toMaster({ type: "fatal", code, message, stack: cause.stack });
+  // Bun's BuildMessage and ResolveMessage are not Error instances: read their message and position directly.
+  const cause = (isAppError(err) && err.cause !== undefined ? err.cause : err) as { message?: string; stack?: string };
+  const position = errorPosition(cause) ?? undefined;
+  const where = position ? `${position.file}:${position.line}:${position.column}\n  ${position.lineText}\n` : "";
+  console.error(where + message + (cause.stack ? `\n${cause.stack}` : ""));
+  toMaster({ type: "fatal", code, message, stack: cause.stack, position, detail: String(cause.message ?? error.message) });
   return code === "E_CONFIG" ? EXIT_CONFIG : 1;
 }
 

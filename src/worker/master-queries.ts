@@ -2,7 +2,7 @@
 import type { MasterToWorker, WorkerToMaster } from "../ipc.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
-export type MasterQuery = Extract<MasterToWorker, { requestId: number }>;
+export type MasterQuery = Exclude<Extract<MasterToWorker, { requestId: number }>, { type: "health-check" }>;
 
 export function answerQuery(runtime: WorkerRuntime, message: MasterQuery): WorkerToMaster {
   const { requestId } = message;

@@ -103,6 +103,8 @@ export interface App<Message = any> {
   onWorkerStart?(worker: Worker): MaybePromise<void>;
   onWorkerStop?(worker: Worker): MaybePromise<void>;
   onWorkerReload?(worker: Worker): MaybePromise<void>;
+  /** Asked during a reload's settle window: anything but `true` (or a throw) rolls the new generation back. */
+  onHealthCheck?(worker: Worker): MaybePromise<boolean>;
   onConnect?(conn: Connection): MaybePromise<void>;
   onMessage?(conn: Connection, data: Message): MaybePromise<void>;
   onClose?(conn: Connection): MaybePromise<void>;
@@ -123,4 +125,4 @@ export interface App<Message = any> {
   routes?: Serve.Routes<unknown, string>;
 }
 
-export type AppCallback = Exclude<keyof App, "fetch" | "routes">;
+export type AppCallback = Exclude<keyof App, "fetch" | "routes" | "onHealthCheck">;

@@ -36,7 +36,7 @@ export function adminFixture(admin: Record<string, unknown> = {}): Fixture {
   const stops: boolean[] = [];
   const status = (): StatusResponse => ({
     master: { pid: process.pid, version: "test", startedAt: 0, configPath: config.configPath, name: "t", tcpMigrateReq: 1 },
-    groups: [{ name: "web", listen: "http://127.0.0.1:0", count: 1, reloadable: true }],
+    groups: [{ name: "web", listen: "http://127.0.0.1:0", count: 1, reloadable: true, healthySeconds: 2 }],
     processes: [],
   });
   const events = new EventGate(supervisor);

@@ -54,7 +54,8 @@ describe("reload", () => {
   });
 
   test("graceful reload keeps WebSocket clients connected until they leave, while new clients reach the new generation", async () => {
-    await using app = await AppUnderTest.start({ workers: [{ name: "ws", listen: "websocket://127.0.0.1:0", handler: "./ws.ts" }], files: { "ws.ts": WS }, extra: { stopTimeout: 1 } });
+    // A short settle window: the old generation starts draining well inside the 1.5 s this test waits.
+    await using app = await AppUnderTest.start({ workers: [{ name: "ws", listen: "websocket://127.0.0.1:0", handler: "./ws.ts" }], files: { "ws.ts": WS }, extra: { stopTimeout: 1, reload: { healthySeconds: 0.2 } } });
     const port = await app.port("ws");
     const [oldPid] = await app.pids("ws");
     const client = await wsClient(`ws://127.0.0.1:${port}`);

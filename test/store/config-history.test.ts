@@ -25,6 +25,7 @@ function config(count: number, extra: Partial<AppConfig> = {}): AppConfig {
     name: "demo", configPath: "/app/app.json", baseDir: "/app", dataDir: "/app/data", stopTimeout: 2, drainWindowMs: 300,
     admin: { host: "127.0.0.1", port: 9090, metricsPublic: false, allowRemote: false },
     log: { maxBytes: 1000, keep: 5 }, store: { keepSecondSamples: 60, keepMinuteSamples: 600, keepEvents: 600 },
+    reload: { healthySeconds: 2, startTimeout: 10 },
     workers: [{
       name: "web", listen: { scheme: "http", host: "127.0.0.1", port: 8080, url: "http://127.0.0.1:8080" }, count, handler: "/app/web.ts",
       reloadable: true, maxPackageSize: 1, maxSendBufferSize: 1, maxBodySize: 1, idleTimeout: 60, socketMode: 0o666, env: {},

@@ -1,10 +1,12 @@
-// The master's actions: POST /api/reload, POST /api/processes/:pid/restart, POST /api/stop (needs {"confirm": true}).
+// The master's actions: POST /api/reload (+ GET /api/reloads/:id to follow it), POST /api/groups/:name/retry,
+// POST /api/processes/:pid/restart, POST /api/stop (needs {"confirm": true}).
 import type { Hono } from "hono";
 import { z } from "zod";
 import { isAppError } from "../../errors.ts";
 import type { AdminEnv, RouteDeps } from "../context.ts";
 import { readJsonBody } from "../json-body.ts";
 import { findWorker } from "../worker-queries.ts";
+import type { ListResponse, ReloadRecord } from "../contract.ts";
 
 const reloadBody = z.strictObject({ group: z.string().optional(), graceful: z.boolean().optional() });
 const emptyBody = z.strictObject({});
@@ -20,13 +22,36 @@ export function actionRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): vo
     const graceful = body.value.graceful === true;
     const target = body.value.group ?? "all";
     try {
-      const { generation, groups } = ctx.supervisor.reload({ group: body.value.group, graceful });
-      audit(c, { action: "reload", target, result: "ok", detail: { generation, groups, graceful } });
-      return c.json({ generation, groups, graceful }, 202);
+      const { record } = ctx.supervisor.reload({ group: body.value.group, graceful });
+      audit(c, { action: "reload", target, result: "ok", detail: { generation: record.generation, groups: record.groups.map((g) => g.name), graceful } });
+      return c.json(record satisfies ReloadRecord, 202);
     } catch (err) {
       if (!isAppError(err)) throw err;
       audit(c, { action: "reload", target, result: `refused: ${err.message}` });
       return c.json({ error: err.message }, 400);
+    }
+  });
+
+  app.get("/api/reloads", (c) => c.json({ items: [...ctx.supervisor.reloadRecords.values()].reverse() } satisfies ListResponse<ReloadRecord>));
+
+  app.get("/api/reloads/:id", (c) => {
+    const record = ctx.supervisor.reloadRecords.get(Number(c.req.param("id")));
+    if (!record) return c.json({ error: `no reload ${c.req.param("id")} (the master keeps the last 20)` }, 404);
+    return c.json(record satisfies ReloadRecord);
+  });
+
+  app.post("/api/groups/:name/retry", async (c) => {
+    const body = await readJsonBody(c, emptyBody);
+    if (!body.ok) return body.response;
+    const group = c.req.param("name");
+    try {
+      const slots = ctx.supervisor.retry(group);
+      audit(c, { action: "retry", target: group, result: "ok", detail: { slots } });
+      return c.json({ group, slots }, 202);
+    } catch (err) {
+      if (!isAppError(err)) throw err;
+      audit(c, { action: "retry", target: group, result: `refused: ${err.message}` });
+      return c.json({ error: err.message }, 404);
     }
   });
 

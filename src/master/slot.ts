@@ -1,0 +1,31 @@
+// One place in a group (index 0..count-1): the process filling it, and its restart history while it keeps crashing.
+import type { LastExit } from "../admin/contract.ts";
+import type { WorkerGroupConfig } from "../config/types.ts";
+import { Backoff } from "./backoff.ts";
+import type { WorkerProcess } from "./worker-process.ts";
+
+export interface Slot {
+  group: WorkerGroupConfig;
+  index: number;
+  /** null while the slot waits for its restart (backoff). */
+  current: WorkerProcess | null;
+  /** A single-process replacement (memory limit, admin restart) is under way. */
+  replacing: boolean;
+  backoff: Backoff;
+  restarts: number;
+  /** Once a process of this slot was ready, crashes are restarted with backoff; before that, the start fails. */
+  everReady: boolean;
+  restartTimer?: unknown;
+  nextRetryAt?: number;
+  lastExit?: LastExit;
+}
+
+export function newSlot(group: WorkerGroupConfig, index: number): Slot {
+  return { group, index, current: null, replacing: false, backoff: new Backoff(), restarts: 0, everReady: false };
+}
+
+/** What the status shows for the slot's current process (or for the empty slot). */
+export function slotState(slot: Slot): string {
+  if (!slot.current) return slot.backoff.crashLooping ? "crashloop" : "backoff";
+  return slot.backoff.crashLooping && slot.current.state === "starting" ? "crashloop" : slot.current.state;
+}

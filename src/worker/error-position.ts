@@ -1,0 +1,66 @@
+// Finds where in the user's code a load error points: Bun's build/resolve messages, or the first stack frame in user files.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { SourcePosition } from "../ipc.ts";
+
+/** Frames in these places are ours or the runtime's, never the user's. */
+const PRODUCT_DIR = resolve(import.meta.dir, "..");
+const FRAME = /\(?((?:\/|[A-Za-z]:\\)[^()]*?):(\d+):(\d+)\)?\s*$/;
+
+interface BunPosition {
+  file?: string;
+  line?: number;
+  column?: number;
+  lineText?: string;
+}
+
+/** The position an error carries, or null when it points nowhere in the user's files. */
+export function errorPosition(err: unknown): SourcePosition | null {
+  if (err === null || typeof err !== "object") return null;
+  const e = err as { position?: BunPosition | null; referrer?: string; specifier?: string; stack?: string };
+  // BuildMessage (a syntax error): Bun gives the exact place, 1-based line and column.
+  if (e.position?.file && e.position.line) {
+    return { file: e.position.file, line: e.position.line, column: e.position.column ?? 1, lineText: e.position.lineText ?? readLine(e.position.file, e.position.line) };
+  }
+  // ResolveMessage (a missing module): the importing file, at the line that names the specifier.
+  if (e.referrer && e.specifier) return importPosition(e.referrer, e.specifier);
+  return typeof e.stack === "string" ? firstUserFrame(e.stack) : null;
+}
+
+/** The first frame of a stack that is neither the product's own code nor the runtime's. */
+export function firstUserFrame(stack: string): SourcePosition | null {
+  for (const line of stack.split("\n")) {
+    if (!/^\s+at /.test(line)) continue;
+    const match = FRAME.exec(line);
+    if (!match) continue;
+    const file = match[1]!;
+    if (file.startsWith("/$bunfs/") || file.startsWith(PRODUCT_DIR + "/") || file.includes("/node_modules/")) continue;
+    const lineNo = Number(match[2]);
+    return { file, line: lineNo, column: Number(match[3]), lineText: readLine(file, lineNo) };
+  }
+  return null;
+}
+
+function importPosition(referrer: string, specifier: string): SourcePosition | null {
+  const lines = readLines(referrer);
+  for (const [i, text] of lines.entries()) {
+    for (const quote of ['"', "'", "`"]) {
+      const at = text.indexOf(quote + specifier + quote);
+      if (at !== -1) return { file: referrer, line: i + 1, column: at + 1, lineText: text };
+    }
+  }
+  return lines.length ? { file: referrer, line: 1, column: 1, lineText: lines[0]! } : null;
+}
+
+function readLines(file: string): string[] {
+  try {
+    return readFileSync(file, "utf8").split("\n");
+  } catch {
+    return [];
+  }
+}
+
+function readLine(file: string, line: number): string {
+  return readLines(file)[line - 1] ?? "";
+}
+

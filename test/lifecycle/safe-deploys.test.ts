@@ -1,0 +1,129 @@
+// A broken release never takes the service down: reload rolls back with the reason, start fails fast, crash loops stay visible.
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ReloadRecord } from "../../src/admin/contract.ts";
+import { AppUnderTest, cliCommand, isAlive, type Mode } from "../support/app-under-test.ts";
+import { ensureBinary } from "../support/binary.ts";
+import { httpLoad } from "../support/http-load.ts";
+
+const GOOD = `export default { fetch: () => new Response("pid " + process.pid) };\n`;
+const SYNTAX_ERROR = `export default {\n  fetch() {\n    return new Response("pid " + process.pid};\n  },\n};\n`;
+const DIES_AFTER_READY = `export default {\n  fetch: () => new Response("pid " + process.pid),\n  onWorkerStart() { setTimeout(() => process.exit(1), 1000); },\n};\n`;
+
+async function cli(mode: Mode, ...args: string[]): Promise<{ code: number; out: string }> {
+  const proc = Bun.spawn([...cliCommand(mode), ...args], { stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, out: stdout + stderr };
+}
+
+async function webApp(mode: Mode = "source"): Promise<AppUnderTest> {
+  if (mode === "compiled") await ensureBinary();
+  return AppUnderTest.start({ mode, workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts" }], files: { "web.ts": GOOD } });
+}
+
+describe("reload rolls a broken release back", () => {
+  test("(a) a syntax error: reload exits 1 naming web.ts:3:45, the same pids serve, 0 failed requests (compiled)", async () => {
+    await using app = await webApp("compiled");
+    const before = (await app.pids("web")).sort();
+    const load = httpLoad(`http://127.0.0.1:${await app.port("web")}/`, 4);
+    writeFileSync(join(app.dir, "web.ts"), SYNTAX_ERROR);
+    const reload = await cli("compiled", "reload", "--config", app.configPath);
+    const result = await load.stop();
+    expect(reload.out).toContain(`web: rolled back: web.ts:3:45 Expected ")" but found "}"`);
+    expect(reload.code).toBe(1);
+    expect((await app.pids("web")).sort()).toEqual(before);
+    expect(result.errors.slice(0, 3)).toEqual([]);
+    expect(result.ok).toBeGreaterThan(0);
+    // Keep-alive connections stay on one process each: every pid that answered is an old one.
+    expect([...result.pids].filter((pid) => !before.includes(pid))).toEqual([]);
+    // The same reason, as data, in the reload record and the event log.
+    const record = (await app.api<{ items: ReloadRecord[] }>("/api/reloads")).items[0]!;
+    expect(record.state).toBe("rolled-back");
+    expect(record.groups[0]!.reason).toMatchObject({ kind: "load-error", at: "web.ts:3:45", line: 3, column: 45 });
+    expect(record.groups[0]!.reason!.lineText).toContain('new Response("pid " + process.pid}');
+    const log = (await app.api<{ items: { type: string; data: { reason?: { at?: string } } }[] }>("/api/events/log?limit=50")).items;
+    expect(log.find((e) => e.type === "reload-failed")?.data.reason?.at).toBe("web.ts:3:45");
+  }, 60_000);
+
+  test("(b) a release that exits 1 s after it is ready: rolled back inside the settle window, the old pids serve", async () => {
+    await using app = await webApp();
+    const before = (await app.pids("web")).sort();
+    const load = httpLoad(`http://127.0.0.1:${await app.port("web")}/`, 4);
+    writeFileSync(join(app.dir, "web.ts"), DIES_AFTER_READY);
+    const reload = await cli("source", "reload", "--config", app.configPath);
+    const result = await load.stop();
+    expect(reload.out).toMatch(/web: rolled back: exited with code 1 1\.\d s after it was ready/);
+    expect(reload.code).toBe(1);
+    expect((await app.pids("web")).sort()).toEqual(before);
+    expect(before.every(isAlive)).toBe(true);
+    expect(result.ok).toBeGreaterThan(0);
+    // Requests that reached a new process when it died may fail; the old generation never stopped serving.
+    const after = await fetch(`http://127.0.0.1:${await app.port("web")}/`).then((r) => r.text());
+    expect(before.map((pid) => `pid ${pid}`)).toContain(after);
+  }, 60_000);
+
+  test("a good release after a rolled-back one replaces every pid and reload exits 0", async () => {
+    await using app = await webApp();
+    const before = await app.pids("web");
+    writeFileSync(join(app.dir, "web.ts"), SYNTAX_ERROR);
+    expect((await cli("source", "reload", "--config", app.configPath)).code).toBe(1);
+    writeFileSync(join(app.dir, "web.ts"), GOOD);
+    const reload = await cli("source", "reload", "--config", app.configPath);
+    expect(reload.out).toContain("web: 2 replaced");
+    expect(reload.code).toBe(0);
+    const after = await app.pids("web");
+    expect(after.filter((pid) => before.includes(pid))).toEqual([]);
+    expect((await cli("source", "reload", "--no-wait", "--config", app.configPath)).code).toBe(0);
+  }, 60_000);
+});
+
+describe("start fails fast", () => {
+  function brokenApp(): { dir: string; config: string } {
+    const dir = mkdtempSync(join(tmpdir(), "wm-broken-"));
+    writeFileSync(join(dir, "web.ts"), SYNTAX_ERROR);
+    const config = join(dir, "app.json");
+    writeFileSync(config, JSON.stringify({ name: "b", dataDir: "data", admin: { listen: "127.0.0.1:0" }, workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts" }] }));
+    return { dir, config };
+  }
+
+  for (const daemon of [false, true]) {
+    test(`(g) start${daemon ? " -d" : ""} with a syntax error exits 2 within seconds, naming web.ts:3:45`, async () => {
+      const { dir, config } = brokenApp();
+      try {
+        const startedAt = Date.now();
+        const result = await cli("source", "start", ...(daemon ? ["-d"] : []), "--config", config);
+        expect(Date.now() - startedAt).toBeLessThan(10_000);
+        expect(result.code).toBe(2);
+        expect(result.out).toContain(`group "web" cannot start: web.ts:3:45 Expected ")" but found "}"`);
+        expect(result.out).toContain('return new Response("pid " + process.pid};');
+        expect((await cli("source", "status", "--config", config)).code).not.toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 30_000);
+  }
+});
+
+describe("a crash loop stays visible", () => {
+  test("(e) a worker that crashes at every start after a healthy start keeps its row: backoff/crashloop, restarts, lastExit", async () => {
+    const handler = `import { existsSync } from "node:fs";\nif (existsSync(import.meta.dir + "/broken")) { console.error("no database"); process.exit(3); }\nexport default { fetch: () => new Response("pid " + process.pid) };\n`;
+    await using app = await AppUnderTest.start({ workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 1, handler: "./web.ts" }], files: { "web.ts": handler } });
+    const [pid] = await app.pids("web");
+    writeFileSync(join(app.dir, "broken"), "");
+    process.kill(pid!, "SIGKILL");
+    const row = await app.waitFor(async () => (await app.status()).processes.find((p) => p.group === "web" && p.state === "crashloop" && p.pid === 0), 15_000, "a crashloop row");
+    expect(row.restarts).toBeGreaterThanOrEqual(3);
+    expect(row.lastExit).toMatchObject({ code: 3, signal: null });
+    expect(row.lastExit!.reason.text).toContain("no database");
+    expect(row.nextRetryAt).toBeGreaterThan(Date.now() - 1000);
+    const table = await cli("source", "status", "--config", app.configPath);
+    expect(table.out).toMatch(/crashloop|backoff/);
+    expect(table.out).toContain("exit 3");
+    rmSync(join(app.dir, "broken"));
+    const retry = await cli("source", "retry", "--group", "web", "--config", app.configPath);
+    expect(retry.code).toBe(0);
+    await app.waitFor(async () => (await app.pids("web")).length === 1, 5000, "web ready again after retry");
+  }, 60_000);
+});

@@ -1,0 +1,109 @@
+// The reload health gate and rollback, decided without processes: fake workers, a hand-moved clock.
+import { describe, expect, test } from "bun:test";
+import { settle } from "./fakes.ts";
+import { API, WEB, configOf, supervisorOf } from "./supervisor-fixture.ts";
+
+async function started(config = configOf([WEB()])) {
+  const s = supervisorOf(config);
+  const start = s.supervisor.start();
+  await settle();
+  for (const p of s.spawned) p.becomeReady();
+  await start;
+  return s;
+}
+
+describe("reload health gate", () => {
+  test("the old generation drains only after every new process stayed up for healthySeconds", async () => {
+    const { supervisor, clock, of } = await started();
+    const old = of("web", 1);
+    const { record, done } = supervisor.reload();
+    await settle();
+    const fresh = of("web", 2);
+    expect(fresh.length).toBe(2);
+    fresh.forEach((p) => p.becomeReady());
+    await clock.advance(1999);
+    expect(record.groups[0]!.phase).toBe("settling");
+    expect(record.groups[0]!.settleUntil).toBe(clock.now() + 1);
+    expect(old.every((p) => p.stoppedWith === undefined)).toBe(true);
+    await clock.advance(1);
+    expect((await done).state).toBe("done");
+    expect(record.groups[0]).toMatchObject({ name: "web", phase: "replaced", replaced: 2 });
+    expect(old.map((p) => p.stoppedWith?.reason)).toEqual(["reload", "reload"]);
+    expect(supervisor.slots.map((s) => s.current!.pid)).toEqual(fresh.map((p) => p.pid));
+  });
+
+  test("a new process that exits inside the settle window rolls the group back; the old ones are untouched", async () => {
+    const { supervisor, clock, of, events } = await started();
+    const old = of("web", 1);
+    const { done } = supervisor.reload();
+    await settle();
+    const fresh = of("web", 2);
+    fresh.forEach((p) => p.becomeReady());
+    await clock.advance(1000);
+    fresh[1]!.exit(1, null, { stderr: ["Error: db gone"] });
+    const record = await done;
+    expect(record.state).toBe("rolled-back");
+    const group = record.groups[0]!;
+    expect(group.phase).toBe("rolled-back");
+    expect(group.reason).toMatchObject({ kind: "exit", code: 1, index: 1 });
+    expect(group.reason!.text).toBe("exited with code 1 1.0 s after it was ready: Error: db gone");
+    expect(old.every((p) => p.stoppedWith === undefined && p.state === "ready")).toBe(true);
+    expect(fresh[0]!.stoppedWith).toBeDefined();
+    expect(supervisor.slots.map((s) => s.current!.pid)).toEqual(old.map((p) => p.pid));
+    const failed = events.find((e) => e.type === "reload-failed");
+    expect(failed).toMatchObject({ group: "web", reason: { kind: "exit" } });
+  });
+
+  test("a load error carries file:line:column relative to app.json, the source line and the message", async () => {
+    const config = configOf([WEB()]);
+    const { supervisor, of } = await started(config);
+    const { done } = supervisor.reload();
+    await settle();
+    const position = { file: `${config.baseDir}/lib/h.ts`, line: 3, column: 41, lineText: '  fetch() { return new Response("x"}; }' };
+    of("web", 2)[0]!.exit(1, null, { fatal: { code: "E_HANDLER", message: "E_HANDLER: ...", detail: 'Expected ")" but found "}"', position } });
+    const reason = (await done).groups[0]!.reason!;
+    expect(reason).toMatchObject({ kind: "load-error", at: "lib/h.ts:3:41", line: 3, column: 41, lineText: position.lineText });
+    expect(reason.text).toBe('lib/h.ts:3:41 Expected ")" but found "}"');
+  });
+
+  test("not ready within reload.startTimeout: rolled back as a timeout", async () => {
+    const { supervisor, clock, of } = await started(configOf([WEB(1)], { reload: { startTimeout: 3 } }));
+    const { done } = supervisor.reload();
+    await clock.advance(3000);
+    const record = await done;
+    expect(record.groups[0]!.reason).toMatchObject({ kind: "start-timeout" });
+    expect(of("web", 2)[0]!.stoppedWith).toBeDefined();
+  });
+
+  test("onHealthCheck saying no rolls back; a per-group healthySeconds overrides the default", async () => {
+    const { supervisor, clock, of } = await started(configOf([WEB(1, { healthySeconds: 0.5 })]));
+    const { done } = supervisor.reload();
+    await settle();
+    const [fresh] = of("web", 2);
+    fresh!.health = { ok: false, error: "onHealthCheck returned false" };
+    fresh!.becomeReady();
+    await clock.advance(500);
+    const reason = (await done).groups[0]!.reason!;
+    expect(reason).toMatchObject({ kind: "health-check", text: "onHealthCheck returned false" });
+  });
+
+  test("groups are independent: one rolls back, the other is replaced", async () => {
+    const { supervisor, clock, of } = await started(configOf([WEB(1), API(1)]));
+    const { done } = supervisor.reload();
+    await settle();
+    of("web", 2)[0]!.exit(1, null, { fatal: { code: "E_HANDLER", message: "boom", detail: "boom" } });
+    of("api", 2)[0]!.becomeReady();
+    await clock.advance(2000);
+    const record = await done;
+    expect(record.state).toBe("rolled-back");
+    expect(record.groups.map((g) => `${g.name} ${g.phase}`)).toEqual(["web rolled-back", "api replaced"]);
+    expect(supervisor.slots.find((s) => s.group.name === "api")!.current!.generation).toBe(2);
+    expect(supervisor.slots.find((s) => s.group.name === "web")!.current!.generation).toBe(1);
+  });
+
+  test("a second reload of a group while one is under way is refused", async () => {
+    const { supervisor } = await started();
+    supervisor.reload();
+    expect(() => supervisor.reload()).toThrow(/under way/);
+  });
+});
