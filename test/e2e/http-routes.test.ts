@@ -112,3 +112,33 @@ describe("http:// routes and the fetch path", () => {
     expect(text).toContain(`routes["/x"]: "GTE" is not an HTTP method`);
   });
 });
+
+describe("http:// routes during a reload's drain", () => {
+  test("native routes answer Connection: close in the drain window, like fetch", async () => {
+    await using app = await AppUnderTest.start({
+      workers: [{ name: "web", listen: "http://127.0.0.1:0", handler: "./web.ts" }],
+      files: { "web.ts": `export default { routes: { "/n": new Response("native") }, fetch: () => new Response("fetch") };` },
+      extra: { drainWindowMs: 3000 },
+    });
+    const port = await app.port("web");
+    const { streamClient } = await import("../support/clients.ts");
+    const { parseResponses } = await import("../support/raw-http.ts");
+    // One keep-alive connection, opened to the old process before the reload.
+    const client = await streamClient({ port });
+    let sent = 0;
+    const ask = async () => {
+      client.write(get("/n"));
+      sent++;
+      const text = await client.until((t) => parseResponses(t).length >= sent);
+      return parseResponses(text)[sent - 1]!;
+    };
+    expect((await ask()).headers.connection).toBeUndefined();
+    await app.api("/api/reload", { method: "POST", body: JSON.stringify({ group: "web" }), headers: { "Content-Type": "application/json" } });
+    const closing = await app.waitFor(async () => {
+      const response = await ask();
+      return response.headers.connection === "close" ? response : undefined;
+    }, 10_000, "a Connection: close answer from the draining process");
+    expect(closing.body).toBe("native");
+    client.socket.end();
+  });
+});
