@@ -1,5 +1,6 @@
 // Joins this instance to others through Redis: a pub/sub bus for deliveries, and expiring presence keys for queries.
 import type { BusControl, BusMessage, Delivery, Query } from "./protocol.ts";
+import { RedisHistory, type BusKept } from "./redis-history.ts";
 import { RedisLink, redact } from "./redis-link.ts";
 import type { InstanceChange, RoutingTable } from "./routing-table.ts";
 import type { StatusCluster } from "../admin/contract.ts";
@@ -35,6 +36,8 @@ export interface ClusterOptions {
   table: RoutingTable;
   /** A delivery from another instance, to route to this instance's processes. */
   onDelivery: (message: BusMessage) => void;
+  /** A kept message, from any instance this one included (their order is Redis's, the same everywhere). */
+  onKept: (message: BusKept) => void;
   /** The uids of a group's members on this instance, for another instance's getGroupMembers. */
   localMembers: (group: string) => Promise<string[]>;
   log: (line: string) => void;
@@ -49,6 +52,9 @@ export class Cluster {
   readonly #prefix: string;
   readonly #refresh: ReturnType<typeof setInterval>;
   readonly #gathers = new Map<number, (uids: string[]) => void>();
+  readonly history: RedisHistory;
+  /** Groups given messages that only this instance kept (Redis was out of reach): they get a new epoch on rejoin. */
+  readonly #diverged = new Set<string>();
   #nextGather = 1;
 
   constructor(private readonly options: ClusterOptions) {
@@ -56,10 +62,12 @@ export class Cluster {
     this.#link = new RedisLink({
       url: options.url,
       channel: `${this.#prefix}bus`,
+      name: `wm-${options.instance}`.replace(/[^\x21-\x7e]/g, "_"),
       onMessage: (text) => this.#receive(text),
       onUp: () => this.#rejoin(),
       log: options.log,
     });
+    this.history = new RedisHistory(this.#link, this.#prefix, options.instance);
     this.#refresh = setInterval(() => void this.#heartbeat().catch(() => {}), REFRESH_MS);
     this.#link.start();
   }
@@ -75,6 +83,10 @@ export class Cluster {
   /** Sends a delivery to every other instance; false when Redis is unavailable (counted). */
   publish(delivery: Delivery): boolean {
     return this.#link.publish(JSON.stringify({ ...delivery, o: this.options.instance } satisfies BusMessage));
+  }
+
+  markDiverged(group: string): void {
+    this.#diverged.add(group);
   }
 
   /** Mirrors this instance's changed uid/group totals into its presence keys (dropped while disconnected: a rejoin rewrites all). */
@@ -176,6 +188,8 @@ export class Cluster {
       this.#link.fail(new Error("unreadable message on the bus"));
       return;
     }
+    // Kept messages are delivered when they come back from Redis, ours too: that is what gives one order.
+    if (message.op === "kept") return this.options.onKept(message as BusKept);
     // Redis echoes our own publishes back: this instance already delivered them.
     if (message.o === this.options.instance) return;
     if (message.op === "mq") return void this.#answerMembers(message.qid, message.group, message.o);
@@ -192,6 +206,10 @@ export class Cluster {
   async #rejoin(): Promise<void> {
     const { table } = this.options;
     table.takeChanges(); // everything is rewritten below
+    if (this.#diverged.size) {
+      await this.history.newEpochs(this.#diverged);
+      this.#diverged.clear();
+    }
     await this.#link.command("DEL", [this.#uidsKey, this.#groupsKey]);
     const uids = [...table.uids.keys()];
     for (let i = 0; i < uids.length; i += 1000) await this.#link.command("SADD", [this.#uidsKey, ...uids.slice(i, i + 1000)]);

@@ -9,6 +9,12 @@ type Kept = Extract<Delivery, { op: "kept" }>;
 export class KeptDelivery {
   /** group -> connection -> live messages held back while that connection's recovery reads the history. */
   readonly #recovering = new Map<string, Map<Connection, GroupMessage[]>>();
+  /**
+   * After a recovery, the last offset each recovered connection holds, until a newer live message passes it: a
+   * message the master fills into a gap late must not reach it twice. Checked only while any exists.
+   */
+  readonly #floors = new WeakMap<Connection, Map<string, { epoch: string; offset: number }>>();
+  #floorCount = 0;
 
   constructor(private readonly runtime: WorkerRuntime) {}
 
@@ -20,7 +26,7 @@ export class KeptDelivery {
       if (skip.has(conn.id)) continue;
       const held = waiting?.get(conn);
       if (held) held.push(message);
-      else this.#hand(conn, message);
+      else if (this.#floorCount === 0 || this.#aboveFloor(conn, message)) this.#hand(conn, message);
     }
   }
 
@@ -57,7 +63,33 @@ export class KeptDelivery {
       this.#hand(conn, message);
       if (message.epoch === slice.epoch) last = message.offset;
     }
+    this.#setFloor(conn, group, slice.epoch, last);
     return { recovered, epoch: slice.epoch, offset: last };
+  }
+
+  /** The connection closed. */
+  forget(conn: Connection): void {
+    const floors = this.#floors.get(conn);
+    if (!floors) return;
+    this.#floorCount -= floors.size;
+    this.#floors.delete(conn);
+  }
+
+  #setFloor(conn: Connection, group: string, epoch: string, offset: number): void {
+    let floors = this.#floors.get(conn);
+    if (!floors) this.#floors.set(conn, (floors = new Map()));
+    if (!floors.has(group)) this.#floorCount++;
+    floors.set(group, { epoch, offset });
+  }
+
+  #aboveFloor(conn: Connection, message: GroupMessage): boolean {
+    const floors = this.#floors.get(conn);
+    const floor = floors?.get(message.group);
+    if (!floor) return true;
+    if (floor.epoch === message.epoch && message.offset <= floor.offset) return false;
+    floors!.delete(message.group);
+    this.#floorCount--;
+    return true;
   }
 
   #hand(conn: Connection, message: GroupMessage): void {

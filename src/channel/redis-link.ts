@@ -3,6 +3,8 @@ import { RedisClient } from "bun";
 
 export interface RedisLinkOptions {
   url: string;
+  /** Shown by Redis's CLIENT LIST (no spaces). */
+  name: string;
   /** The pub/sub channel to listen on. */
   channel: string;
   onMessage: (text: string) => void;
@@ -86,6 +88,8 @@ export class RedisLink {
     this.#sub = sub;
     try {
       await Promise.all([cmd.connect(), sub.connect()]);
+      // Named, so an operator's CLIENT LIST (or a test's CLIENT KILL) can tell which instance a connection serves.
+      await Promise.all([cmd.send("CLIENT", ["SETNAME", `${this.options.name}:cmd`]), sub.send("CLIENT", ["SETNAME", `${this.options.name}:sub`])]);
       await sub.subscribe(this.options.channel, (message) => this.options.onMessage(message));
       for (const client of [cmd, sub]) client.onclose = (err) => this.#lost(client, err);
       this.status.connected = true;

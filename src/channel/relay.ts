@@ -6,6 +6,7 @@ import type { WorkerProcess } from "../master/worker-process.ts";
 import { Cluster, type ClusterStatus } from "./cluster.ts";
 import { INSTANCE_ENV, packData, type BusMessage, type Delivery, type Query, type QueryValue, type WireData, type WireRef, type WorkerToRelay } from "./protocol.ts";
 import { HistoryRules } from "./history-rules.ts";
+import { KeptSequencer } from "./kept-sequencer.ts";
 import { MemoryHistory } from "./memory-history.ts";
 import { RoutingTable } from "./routing-table.ts";
 
@@ -47,6 +48,7 @@ export class ChannelRelay {
   readonly rules: HistoryRules;
   /** Group history on this host (with a cluster: only while Redis is unreachable). */
   readonly history: MemoryHistory;
+  readonly #sequencer: KeptSequencer;
   readonly #acks = new Map<number, (ok: boolean) => void>();
   readonly #gathers = new Map<number, (uids: string[]) => void>();
   #nextAck = 1;
@@ -58,6 +60,13 @@ export class ChannelRelay {
   ) {
     this.rules = new HistoryRules(config.channel?.history);
     this.history = new MemoryHistory(this.rules);
+    this.#sequencer = new KeptSequencer(
+      (group, since) => this.cluster?.history.read(group, since, undefined, this.rules.of(group)) ?? Promise.resolve(null),
+      (kept) => {
+        const { o, ...delivery } = kept as typeof kept & { o?: string };
+        this.#routeLocal(delivery, null, o ?? this.instance);
+      },
+    );
     this.cluster = config.cluster
       ? new Cluster({
           url: config.cluster.redis,
@@ -66,6 +75,7 @@ export class ChannelRelay {
           table: this.table,
           onDelivery: (message) => this.#fromCluster(message),
           localMembers: (group) => this.#localMembers(group),
+          onKept: (kept) => this.#sequencer.accept(kept),
           log: (line) => console.log(line),
         })
       : null;
@@ -121,8 +131,20 @@ export class ChannelRelay {
     return { processes, cluster };
   }
 
-  /** publishToGroup: one offset per message in the order this master (or Redis) sees them, the same order for every member. */
+  /**
+   * publishToGroup: one offset per message in the order this master (or Redis) sees them, the same order for every
+   * member. With a cluster the message is delivered when Redis publishes it back; returns the local processes
+   * holding members.
+   */
   publishKept(group: string, data: WireData, ex?: WireRef[]): number {
+    if (!this.cluster?.connected) return this.#keepLocally(group, data, ex);
+    void this.cluster.history.append(group, data, ex, this.rules.of(group)).then((ok) => ok || this.#keepLocally(group, data, ex));
+    return new Set(this.table.groupHolders(group)).size;
+  }
+
+  /** One host, or Redis out of reach: the master's own history (with a cluster, that group's epoch changes on rejoin). */
+  #keepLocally(group: string, data: WireData, ex?: WireRef[]): number {
+    this.cluster?.markDiverged(group);
     const { offset, epoch } = this.history.append(group, data);
     return this.#routeLocal({ op: "kept", group, offset, epoch, data, ...(ex ? { ex } : {}) }, null, this.instance);
   }
@@ -220,7 +242,10 @@ export class ChannelRelay {
       const remote = this.cluster?.connected ? await this.cluster.remoteMembers(q.group) : [];
       return [...new Set([...local, ...remote])];
     }
-    if (q.what === "history") return this.history.read(q.group, q.since, q.limit);
+    if (q.what === "history") {
+      const slice = this.cluster?.connected ? await this.cluster.history.read(q.group, q.since, q.limit, this.rules.of(q.group)) : null;
+      return slice ?? this.history.read(q.group, q.since, q.limit);
+    }
     if (q.what === "uidOnline" && this.table.uidOnline(q.uid)) return true;
     if (this.cluster?.connected) {
       this.#syncNow(); // the query must see this instance's latest bindings

@@ -36,6 +36,7 @@ export class WorkerChannel implements Channel {
     runtime.fromMaster = (payload) => this.#receive(payload as RelayToWorker);
     runtime.connectionGone = (conn) => {
       this.#bindings.forget(conn);
+      this.#kept.forget(conn);
       this.#scheduleFlush();
     };
   }
