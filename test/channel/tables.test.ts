@@ -47,7 +47,12 @@ describe("LocalBindings", () => {
     expect(local.dirty).toBe(false);
     local.forget(a);
     expect(local.takeChanges()).toEqual({ uids: [["amy", 0]], groups: [["g", 1]] });
-    expect(local.uidOf(a)).toBeUndefined();
+    // Out of every index, but what it held still answers (its onClose runs after the close).
+    expect(local.uids.get("amy")).toBeUndefined();
+    expect([...local.groups.get("g")!]).toEqual([b]);
+    expect(local.uidOf(a)).toBe("amy");
+    expect(local.groupsOf(a)).toEqual(["g"]);
+    expect(local.uidsIn("g")).toEqual(["ann"]);
     expect(local.groupsOf(b)).toEqual(["g"]);
   });
 });
