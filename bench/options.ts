@@ -14,6 +14,8 @@ export interface BenchOptions {
   build: boolean;
   /** Another executable to measure instead of ./workerman-app (e.g. a build of a proposed fix). */
   binary?: string;
+  /** walkor/workerman's src/ folder: Workerman joins the HTTP fetch scenarios (needs php-cli). */
+  workerman?: string;
 }
 
 export const USAGE = `usage: bun bench/run.ts [options]
@@ -27,6 +29,8 @@ export const USAGE = `usage: bun bench/run.ts [options]
   --skip a,b         leave out: throughput, cold, memory
   --build            rebuild ./workerman-app first (it is built anyway when missing)
   --binary PATH      measure this executable instead of ./workerman-app (e.g. a build of a proposed fix)
+  --workerman DIR    also measure Workerman on the HTTP fetch scenarios: DIR is the src/ folder of a
+                     github.com/walkor/workerman checkout (php-cli, no composer needed)
   --readme           write the results into README.md under "## Benchmarks"`;
 
 const list = (value: string) => value.split(",").map((s) => s.trim()).filter(Boolean);
@@ -67,6 +71,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     } else if (arg === "--readme") options.readme = true;
     else if (arg === "--build") options.build = true;
     else if (arg === "--binary") options.binary = value();
+    else if (arg === "--workerman") options.workerman = value();
     else if (arg === "--help" || arg === "-h") {
       console.log(USAGE);
       process.exit(0);

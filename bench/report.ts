@@ -2,7 +2,7 @@
 import { coldStartTable, type ColdStartResult } from "./cold-start.ts";
 import { memoryTable, type MemoryResult } from "./idle-memory.ts";
 import type { Machine } from "./lib/machine.ts";
-import { throughputTable, type ScenarioResult } from "./throughput.ts";
+import { throughputTable, workermanTable, type ScenarioResult } from "./throughput.ts";
 
 export interface BenchResults {
   machine: Machine;
@@ -27,7 +27,7 @@ export function renderReport(r: BenchResults): string {
     "```",
     "",
     `(${r.minutes.toFixed(1)} minutes; \`--help\` lists the options, \`--binary PATH\` measures another build, e.g. of a proposed fix. ` +
-      "`bun bench/profile.ts <http|ws|text|udp>` writes CPU profiles of both sides under the same load.)",
+      "`bun bench/profile.ts <http|routes|ws|text|udp> [seconds] [pipelined]` writes CPU profiles of both sides under the same load.)",
   ];
   if (r.throughput?.length) {
     out.push(
@@ -45,6 +45,17 @@ export function renderReport(r: BenchResults): string {
       "",
       throughputTable(r.throughput),
     );
+    const workerman = workermanTable(r.throughput);
+    if (workerman) {
+      out.push(
+        "",
+        "### HTTP hello against Workerman",
+        "",
+        "The same rounds with Workerman 5 (`bench/raw/workerman-hello.php`, php-cli, its `select` loop: no ext-event here) as a third contender, same wrk load and process count.",
+        "",
+        workerman,
+      );
+    }
   }
   if (r.cold?.length) {
     out.push("", "### Cold start", "", `Median of ${r.cold[0]!.ms.length} runs each, alternated, after one uncounted warm-up run.`, "", coldStartTable(r.cold));

@@ -22,7 +22,8 @@ async function main(): Promise<void> {
     memoryRounds: options.memoryRounds,
   };
   if (!options.skip.has("throughput")) {
-    results.throughput = await runThroughput({ binary, seconds: options.seconds, rounds: options.rounds, kinds: options.kinds, modes: options.modes, log });
+    const { seconds, rounds, kinds, modes, workerman } = options;
+    results.throughput = await runThroughput({ binary, seconds, rounds, kinds, modes, workerman, log });
   }
   if (!options.skip.has("cold")) results.cold = await runColdStart(binary, options.coldRuns, log);
   if (!options.skip.has("memory")) results.memory = await runIdleMemory({ binary, counts: options.idleCounts, rounds: options.memoryRounds, log });

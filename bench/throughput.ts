@@ -6,6 +6,7 @@ import { markdownTable } from "./lib/markdown.ts";
 import { cpuSeconds, treeCpuSeconds } from "./lib/proc.ts";
 import { runToEnd } from "./lib/processes.ts";
 import { startServer, type RunningServer, type Side } from "./lib/servers.ts";
+import { startWorkerman } from "./lib/workerman.ts";
 import { compact, median, ratio } from "./lib/stats.ts";
 
 export interface Mode {
@@ -63,7 +64,11 @@ export interface ScenarioResult {
   scenario: Scenario;
   ours: Sample[];
   raw: Sample[];
+  /** Workerman 5 on php-cli, for the fetch scenarios when `--workerman` is given. */
+  workerman?: Sample[];
 }
+
+type Contender = Side | "workerman";
 
 const isHttp = (kind: Kind) => kind === "http" || kind === "routes";
 
@@ -94,25 +99,29 @@ export interface ThroughputOptions {
   rounds: number;
   kinds: readonly Kind[];
   modes: readonly Mode["id"][];
+  /** The src/ folder of a walkor/workerman checkout: adds Workerman to the HTTP fetch scenarios. */
+  workerman?: string;
   log: (line: string) => void;
 }
 
 async function runMode(mode: Mode, options: ThroughputOptions): Promise<ScenarioResult[]> {
   const spec = { binary: options.binary, kinds: options.kinds, count: mode.count, prefix: mode.serverPrefix };
-  const servers: Partial<Record<Side, RunningServer>> = {};
+  const servers: Partial<Record<Contender, RunningServer>> = {};
   try {
     servers.ours = await startServer("ours", spec);
     servers.raw = await startServer("raw", spec);
+    if (options.workerman && options.kinds.includes("http")) servers.workerman = await startWorkerman(spec, options.workerman);
     const results: ScenarioResult[] = [];
     for (const scenario of SCENARIOS.filter((s) => options.kinds.includes(s.kind))) {
-      for (const side of ["ours", "raw"] as const) await measure(mode, servers[side]!, scenario, WARMUP_SECONDS);
-      const result: ScenarioResult = { mode: mode.label, scenario, ours: [], raw: [] };
+      const sides: Contender[] = servers.workerman && scenario.kind === "http" ? ["ours", "raw", "workerman"] : ["ours", "raw"];
+      for (const side of sides) await measure(mode, servers[side]!, scenario, WARMUP_SECONDS);
+      const result: ScenarioResult = { mode: mode.label, scenario, ours: [], raw: [], ...(sides.length > 2 ? { workerman: [] } : {}) };
       for (let round = 0; round < options.rounds; round++) {
         // ours, raw, raw, ours, ...: a drift in the machine's load hits both sides alike.
-        const order: Side[] = round % 2 === 0 ? ["ours", "raw"] : ["raw", "ours"];
+        const order = round % 2 === 0 ? sides : [...sides].reverse();
         for (const side of order) {
           const s = await measure(mode, servers[side]!, scenario, options.seconds);
-          result[side].push(s);
+          result[side]!.push(s);
           options.log(`${mode.label} ${scenario.label} round ${round + 1} ${side}: ${compact(s.perSecond)}/s, ${s.cpuMicros.toFixed(2)} µs CPU each (workers ${s.workerMicros.toFixed(2)}), server CPU ${s.cpuPercent.toFixed(0)}%, errors ${s.errors}`);
         }
       }
@@ -131,6 +140,23 @@ export async function runThroughput(options: ThroughputOptions): Promise<Scenari
 }
 
 const med = (samples: Sample[], key: keyof Sample) => median(samples.map((s) => s[key]));
+
+/** Workerman against the same fetch scenarios (req/s and server CPU per request), when it was measured. */
+export function workermanTable(results: ScenarioResult[]): string | null {
+  const rows = results.flatMap((r) => {
+    if (!r.workerman?.length) return [];
+    const routes = results.find((x) => x.mode === r.mode && x.scenario.kind === "routes" && x.scenario.window === r.scenario.window);
+    const cell = (samples: Sample[] | undefined) => (samples?.length ? `${compact(med(samples, "perSecond"))}/s, ${med(samples, "cpuMicros").toFixed(2)} µs` : "n/a");
+    const wm = med(r.workerman, "perSecond");
+    return [[r.scenario.label.replace(" (fetch)", ""), r.mode, cell(r.workerman), cell(r.ours), cell(routes?.ours), routes ? `**${ratio(med(routes.ours, "perSecond"), wm)}**` : "n/a"]];
+  });
+  if (rows.length === 0) return null;
+  return markdownTable(
+    ["scenario", "mode", "Workerman 5 (php-cli, select)", "ours, fetch", "ours, routes", "ours routes / Workerman (req/s)"],
+    rows,
+    ["l", "l", "r", "r", "r", "r"],
+  );
+}
 
 export function throughputTable(results: ScenarioResult[]): string {
   const rows = results.map((r) => {

@@ -26,7 +26,7 @@ export interface ServerSpec {
 }
 
 export interface RunningServer {
-  side: Side;
+  side: Side | "workerman";
   ports: Record<Kind, number>;
   /** The processes that serve each scenario (our workers, or the raw children). */
   workers: Partial<Record<Kind, number[]>>;
