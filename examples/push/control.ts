@@ -1,6 +1,7 @@
 // The push app's control listener: a backend with the shared secret sends signed frames for one user or for everyone.
 import type { App } from "workerman-app";
 import { openCommand, ReplayGuard } from "./control-frame.ts";
+import { userGroup } from "./resume.ts";
 import { EVERYONE, readSecret } from "./settings.ts";
 
 let secret: string;
@@ -18,8 +19,8 @@ export default {
       return void conn.send(JSON.stringify({ ok: false, error: command.error }));
     }
     const { channel } = conn.worker;
-    if ("uid" in command.to) channel.sendToUid(command.to.uid, command.data);
-    else channel.sendToGroup(EVERYONE, command.data);
+    // Kept with an offset per stream, so a client reconnecting after a reload or a drop can resume.
+    channel.publishToGroup("uid" in command.to ? userGroup(command.to.uid) : EVERYONE, command.data);
     conn.send(JSON.stringify({ ok: true }));
   },
 } satisfies App;

@@ -1,7 +1,8 @@
 // The push app's WebSocket side: admits a browser only from an allowed Origin with a valid signed cookie token.
 import type { App, Connection, Worker } from "workerman-app";
-import { EVERYONE, readSettings, type PushSettings } from "./settings.ts";
+import { readSettings, type PushSettings } from "./settings.ts";
 import { refusalsOfInstance, serveRefusals, type Refusals } from "./refusals.ts";
+import { deliver, joinStreams, resumeRequest } from "./resume.ts";
 import { verifyCookies } from "./token.ts";
 
 let settings: PushSettings;
@@ -25,12 +26,16 @@ export default {
     const result = verifyCookies(request.headers.get("cookie"), settings);
     if ("refused" in result) return refuse(conn, result.refused);
     conn.context.token = result.token;
+    const resume = resumeRequest(request.url);
+    if (resume) conn.context.resume = resume;
   },
-  onConnect(conn) {
+  async onConnect(conn) {
     // Bound here, not at the handshake: a binding made before the connection opens would outlive a failed upgrade.
     conn.worker.channel.bindUid(conn, conn.context.token as string);
-    conn.worker.channel.joinGroup(conn, EVERYONE);
+    await joinStreams(conn, conn.context.token as string);
   },
+  // Pushes are kept (channel.history in app.json): a client that reconnects after a reload gets what it missed.
+  onGroupMessage: deliver,
   onMessage(conn, data) {
     if (data === "ping") conn.send("pong");
   },

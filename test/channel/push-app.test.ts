@@ -59,6 +59,34 @@ async function openPushSocket(port: number, cookie: string) {
   return { ws, next, reachable };
 }
 
+type Envelope = { stream: "all" | "mine"; offset: number; epoch: string; data: string };
+type Resumed = { resumed: Record<"all" | "mine", { recovered: boolean; epoch: string; offset: number }> };
+
+/** A client that opts into resuming: it keeps every envelope, and reconnects from the last position of each stream. */
+async function openResumingSocket(port: number, cookie: string, from: Envelope[] = []) {
+  const last = (stream: string) => from.filter((e) => e.stream === stream).at(-1);
+  const query = ["resume", ...(["all", "mine"] as const).flatMap((s) => (last(s) ? [`${s}=${last(s)!.offset}.${last(s)!.epoch}`] : []))].join("&");
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/?${query}`, { headers: { Origin: ORIGIN, Cookie: cookie } } as unknown as string[]);
+  const envelopes: Envelope[] = [];
+  const resumed = Promise.withResolvers<Resumed["resumed"]>();
+  let wake = () => {};
+  ws.addEventListener("message", (e) => {
+    const frame = JSON.parse(String(e.data)) as Envelope | Resumed;
+    if ("resumed" in frame) resumed.resolve(frame.resumed);
+    else if (!frame.data.startsWith("probe ")) envelopes.push(frame);
+    wake();
+  });
+  const closed = new Promise<number>((resolve) => ws.addEventListener("close", (e) => resolve(e.code)));
+  const until = async (data: string) => {
+    while (!envelopes.some((e) => e.data === data)) await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${data}; got ${JSON.stringify(envelopes)}`)), 5000);
+      wake = () => (clearTimeout(timer), resolve());
+    });
+    return envelopes;
+  };
+  return { ws, envelopes, resumed: resumed.promise, closed, until };
+}
+
 describe("examples/push", () => {
   let app: AppUnderTest;
   let port: number;
@@ -73,6 +101,7 @@ describe("examples/push", () => {
         { name: "push", listen: "websocket://127.0.0.1:0", count: 2, handler: join(PUSH, "push.ts"), env },
         { name: "control", listen: `unix://${socket}`, protocol: "frame", handler: join(PUSH, "control.ts"), env },
       ],
+      extra: { channel: { history: { size: 100, ttlSeconds: 300 } } },
     });
     port = await app.port("push");
   }, 30_000);
@@ -127,6 +156,32 @@ describe("examples/push", () => {
     const delta = (key: string) => after.refusals[key]! - (before.refusals[key] ?? 0);
     expect({ expired: delta("expired"), digest: delta("digest"), origin: delta("origin"), missing: delta("missing") }).toEqual({ expired: 1, digest: 2, origin: 2, missing: 1 });
   });
+
+  test("a client that resumes misses nothing across a reload of the push processes: broadcasts and its own messages", async () => {
+    const cookie = cookieOf(signToken(SECRET, "erin"));
+    const first = await openResumingSocket(port, cookie);
+    expect((await first.resumed).all.recovered).toBe(false); // a first visit has nothing to recover
+    for (let i = 0; i < 50 && first.envelopes.length === 0; i++) {
+      await sendControl(control, SECRET, { uid: "erin" }, `before ${i}`);
+      await Bun.sleep(50);
+    }
+    await sendControl(control, SECRET, { all: true }, "broadcast before");
+    await first.until("broadcast before");
+    await app.api("/api/reload", { method: "POST", body: JSON.stringify({ group: "push" }) });
+    expect(await first.closed).toBe(1001);
+    // While erin is away: the control listener is not reloaded and keeps accepting pushes.
+    for (const [to, data] of [[{ all: true }, "missed 1"], [{ uid: "erin" }, "missed 2"], [{ all: true }, "missed 3"]] as const) {
+      expect(await sendControl(control, SECRET, to, data)).toEqual({ ok: true });
+    }
+    const back = await openResumingSocket(port, cookie, first.envelopes);
+    const resumed = await back.resumed;
+    expect(resumed.all.recovered && resumed.mine.recovered).toBe(true);
+    expect(back.envelopes.map((e) => e.data).sort()).toEqual(["missed 1", "missed 2", "missed 3"]);
+    expect(back.envelopes.filter((e) => e.stream === "all").map((e) => e.data)).toEqual(["missed 1", "missed 3"]);
+    await sendControl(control, SECRET, { all: true }, "live again");
+    await back.until("live again");
+    back.ws.close();
+  }, 30_000);
 
   test("without PUSH_SECRET the app does not start, and says why", async () => {
     const started = AppUnderTest.start({
