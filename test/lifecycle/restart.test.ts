@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StatusResponse } from "../../src/admin/contract.ts";
-import { cliCommand, isAlive } from "../support/app-under-test.ts";
+import { cliCommand, isAlive, type Mode } from "../support/app-under-test.ts";
+import { ensureBinary } from "../support/binary.ts";
 import { askLine } from "../support/clients.ts";
 import { ensureTcpMigrateReq, httpLoad } from "../support/http-load.ts";
 
@@ -29,7 +30,11 @@ function appDir(): { dir: string; config: string } {
 }
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = Bun.spawn([...cliCommand(), ...args], { stdout: "pipe", stderr: "pipe" });
+  return cliIn("source", ...args);
+}
+
+async function cliIn(mode: Mode, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const proc = Bun.spawn([...cliCommand(mode), ...args], { stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { code, stdout, stderr };
 }
@@ -74,17 +79,17 @@ afterEach(async () => {
 });
 
 describe("restart", () => {
-  test("(f) restart -d under HTTP load: 0 failed requests, a new master pid in master.pid, the unix socket served by it", async () => {
+  async function restartUnderLoad(mode: Mode): Promise<void> {
     const migrate = ensureTcpMigrateReq();
     if (migrate !== 1) console.warn(`net.ipv4.tcp_migrate_req is ${migrate}: queued connections may be reset when the old workers close`);
     const { dir, config } = appDir();
-    expect((await cli("start", "-d", "--config", config)).code).toBe(0);
+    expect((await cliIn(mode, "start", "-d", "--config", config)).code).toBe(0);
     const oldMaster = pidFile(dir);
     const oldWorkers = (await status(dir)).processes.map((p) => p.pid);
     const port = await webPort(dir);
     const load = httpLoad(`http://127.0.0.1:${port}/`, 4);
     await Bun.sleep(300);
-    const restarted = await cli("restart", "-d", "--config", config);
+    const restarted = await cliIn(mode, "restart", "-d", "--config", config);
     expect(restarted.stderr).toBe("");
     expect(restarted.code).toBe(0);
     await Bun.sleep(300);
@@ -103,11 +108,18 @@ describe("restart", () => {
     expect(await webPort(dir)).toBe(port);
     const sockPid = now.processes.find((p) => p.group === "sock")!.pid;
     expect(await askLine({ unix: join(dir, "s.sock") }, "hi")).toBe(`pid ${sockPid} hi`);
-    // Requests reached both generations' workers: the old ones until they drained, the new ones after.
+    // Requests reached both masters' workers: the old ones until they drained, the new ones after.
     expect([...result.pids].some((pid) => oldWorkers.includes(pid))).toBe(true);
     expect([...result.pids].some((pid) => now.processes.some((p) => p.pid === pid))).toBe(true);
-    console.log(`restart -d under load: ${result.ok} requests, ${result.failed} failed`);
-  }, 60_000);
+    console.log(`restart -d (${mode}) under load: ${result.ok} requests, ${result.failed} failed`);
+  }
+
+  test("(f) restart -d under HTTP load: 0 failed requests, a new master pid in master.pid, the unix socket served by it", () => restartUnderLoad("source"), 60_000);
+
+  test("(f) the same on the compiled executable", async () => {
+    await ensureBinary();
+    await restartUnderLoad("compiled");
+  }, 120_000);
 
   test("restart in the foreground: this process becomes the master, the old one drains and exits 0", async () => {
     const { dir, config } = appDir();
