@@ -1,7 +1,8 @@
 // What the admin plane may see and do in the master: the one seam between src/admin and src/master.
 import type { AppConfig } from "../config/types.ts";
 import type { EventGate } from "../master/event-gate.ts";
-import type { Supervisor } from "../master/supervisor.ts";
+import type { ConfigReloadOptions } from "../master/config-reload.ts";
+import type { ReloadHandle, Supervisor } from "../master/supervisor.ts";
 import type { MasterStore } from "../store/master-store.ts";
 import type { Audit } from "./audit.ts";
 import type { StatusResponse } from "./contract.ts";
@@ -14,6 +15,8 @@ export interface AdminContext {
   events: EventGate;
   token: string;
   status: () => StatusResponse;
+  /** Re-reads app.json and starts the gated reload it calls for; throws E_CONFIG (invalid file) or E_USAGE. */
+  reload: (options: ConfigReloadOptions) => Promise<ReloadHandle>;
   /** Asks the master to stop (as SIGTERM, or SIGQUIT when graceful). */
   requestStop: (graceful: boolean) => void;
   /** History, event log and audit; works (as a no-op) even when the database could not open. */

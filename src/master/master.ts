@@ -17,6 +17,8 @@ import { claimRuntimeFile, dataDirError, prepareDataDir, removeRuntimeFile, writ
 import { startTable } from "./start-table.ts";
 import { buildStatus, readTcpMigrateReq } from "./status.ts";
 import { Supervisor } from "./supervisor.ts";
+import { isAppError } from "../errors.ts";
+import { reloadFromConfigFile, type ConfigReloadOptions } from "./config-reload.ts";
 import { drainPredecessor, findPredecessor, keepResolvedPorts, readyForTakeover, replacedBySuccessor, takeoverFromEnv, type Predecessor } from "./takeover.ts";
 import { bindGroupSocket, moveInto, removeOwnSocketFile, type BoundSocket } from "./unix-socket.ts";
 
@@ -66,12 +68,10 @@ export async function runMaster(configPath: string, options: MasterOptions = {})
     admin?.stop();
     admin = undefined;
   };
+  // Every reload re-reads app.json (src/master/config-reload.ts): signals, the API and the CLI alike.
+  const reloadFromFile = (options: ConfigReloadOptions) => reloadFromConfigFile(supervisor, options, configApplied);
   const reload = (graceful: boolean) => {
-    try {
-      supervisor.reload({ graceful });
-    } catch (err) {
-      console.error(`reload refused: ${(err as Error).message}`);
-    }
+    reloadFromFile({ graceful, who: "signal" }).catch((err) => console.error(`reload refused: ${isAppError(err) ? err.toString() : (err as Error).message}`));
   };
   const signals = installSignals({ stop: requestStop, reload });
   const shutdown = async (graceful: boolean) => {
@@ -90,7 +90,7 @@ export async function runMaster(configPath: string, options: MasterOptions = {})
 
   try {
     const token = ensureToken(config);
-    admin = startAdminPlane({ get config() { return running; }, supervisor, token: token.token, status, requestStop, store, events }, { sharePort: predecessor !== null });
+    admin = startAdminPlane({ get config() { return running; }, supervisor, token: token.token, status, requestStop, store, events, reload: reloadFromFile }, { sharePort: predecessor !== null });
     const runtimeInfo = { pid: process.pid, adminUrl: admin.url, configPath: config.configPath, startedAt, version: VERSION, ready: false };
     // A restart leaves the old master's runtime file in place until it takes over: control commands keep finding the master that serves.
     if (!predecessor) writeRuntimeFile(config.dataDir, runtimeInfo);

@@ -40,7 +40,8 @@ export function adminFixture(admin: Record<string, unknown> = {}): Fixture {
     processes: [],
   });
   const events = new EventGate(supervisor);
-  const ctx: AdminContext = { config, supervisor, events, token: TOKEN, status, requestStop: (graceful) => stops.push(graceful), store };
+  const reload = async (options: { group?: string; graceful?: boolean }) => supervisor.reload(options);
+  const ctx: AdminContext = { config, supervisor, events, token: TOKEN, status, requestStop: (graceful) => stops.push(graceful), store, reload };
   const feed = new LiveFeed();
   const app = createAdminApp(ctx, { feed });
   // As server.ts does in the master: supervisor events and the stats tick reach the SSE feed.

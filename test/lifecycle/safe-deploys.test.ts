@@ -1,6 +1,6 @@
 // A broken release never takes the service down: reload rolls back with the reason, start fails fast, crash loops stay visible.
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ReloadRecord } from "../../src/admin/contract.ts";
@@ -77,6 +77,77 @@ describe("reload rolls a broken release back", () => {
     expect(after.filter((pid) => before.includes(pid))).toEqual([]);
     expect((await cli("source", "reload", "--no-wait", "--config", app.configPath)).code).toBe(0);
   }, 60_000);
+});
+
+describe("config changes apply by reload", () => {
+  function rewrite(app: AppUnderTest, change: (config: { workers: Record<string, unknown>[] } & Record<string, unknown>) => void): void {
+    const config = JSON.parse(readFileSync(app.configPath, "utf8"));
+    change(config);
+    writeFileSync(app.configPath, JSON.stringify(config, null, 2));
+  }
+
+  test("(c) count 2 -> 3 and a new handler version by reload: 3 new pids, 0 failed requests", async () => {
+    await using app = await webApp();
+    const before = await app.pids("web");
+    const port = await app.port("web");
+    const load = httpLoad(`http://127.0.0.1:${port}/`, 4);
+    writeFileSync(join(app.dir, "web.ts"), `export default { fetch: () => new Response("v2 pid " + process.pid) };\n`);
+    rewrite(app, (config) => (config.workers[0]!.count = 3));
+    const reload = await cli("source", "reload", "--config", app.configPath);
+    await Bun.sleep(300);
+    const result = await load.stop();
+    expect(reload.out).toContain("web: 3 replaced (changed: count)");
+    expect(reload.code).toBe(0);
+    const after = await app.waitFor(async () => {
+      const s = await app.status();
+      const web = s.processes.filter((p) => p.group === "web");
+      return web.length === 3 && web.every((p) => p.state === "ready") ? web.map((p) => p.pid) : undefined;
+    }, 10_000, "3 ready processes, the old ones gone");
+    expect(after.filter((pid) => before.includes(pid))).toEqual([]);
+    expect((await app.status()).groups[0]!.count).toBe(3);
+    expect(await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text())).toMatch(/^v2 pid \d+$/);
+    expect(result.errors.slice(0, 3)).toEqual([]);
+    expect(result.failed).toBe(0);
+    expect(result.ok).toBeGreaterThan(0);
+  }, 60_000);
+
+  test("(d) count: 0 on reload: exit 2 naming count, nothing changes (the API answers 422 with the field)", async () => {
+    await using app = await webApp();
+    const before = (await app.pids("web")).sort();
+    rewrite(app, (config) => (config.workers[0]!.count = 0));
+    const reload = await cli("source", "reload", "--config", app.configPath);
+    expect(reload.code).toBe(2);
+    expect(reload.out).toContain("workers[0].count");
+    const response = await fetch(`${app.adminUrl}/api/reload`, { method: "POST", headers: { Authorization: `Bearer ${app.token}`, "Content-Type": "application/json" }, body: "{}" });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ field: "workers[0].count" });
+    expect((await app.pids("web")).sort()).toEqual(before);
+    expect((await app.status()).groups[0]!.count).toBe(2);
+  }, 30_000);
+
+  test("a new group starts, a removed one drains, admin.listen is named as needing a restart", async () => {
+    await using app = await AppUnderTest.start({
+      workers: [{ name: "web", listen: "http://127.0.0.1:0", handler: "./web.ts" }, { name: "old", listen: "http://127.0.0.1:0", handler: "./web.ts" }],
+      files: { "web.ts": GOOD },
+      extra: { reload: { healthySeconds: 0.3 } },
+    });
+    const old = await app.pids("old");
+    rewrite(app, (config) => {
+      config.workers = [config.workers[0]!, { name: "api", listen: "http://127.0.0.1:0", handler: "./web.ts", count: 2 }];
+      config.admin = { listen: "127.0.0.1:1" };
+    });
+    // The CLI finds the master through the data directory, not admin.listen, so it still reaches the running one.
+    const reload = await cli("source", "reload", "--config", app.configPath);
+    expect(reload.out).toContain("needs restart: admin.listen");
+    expect(reload.out).toContain("api: 2 started (new group)");
+    expect(reload.out).toContain("old: removed");
+    expect(reload.out).toContain("web: 1 replaced");
+    expect(reload.code).toBe(0);
+    const status = await app.status();
+    expect(status.groups.map((g) => g.name)).toEqual(["web", "api"]);
+    await app.waitFor(() => old.every((pid) => !isAlive(pid)), 5000, "the removed group's process to exit");
+    expect((await app.pids("api")).length).toBe(2);
+  }, 30_000);
 });
 
 describe("start fails fast", () => {

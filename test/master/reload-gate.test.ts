@@ -1,5 +1,6 @@
 // The reload health gate and rollback, decided without processes: fake workers, a hand-moved clock.
 import { describe, expect, test } from "bun:test";
+import { planReload } from "../../src/master/config-reload.ts";
 import { settle } from "./fakes.ts";
 import { API, WEB, configOf, supervisorOf } from "./supervisor-fixture.ts";
 
@@ -105,5 +106,51 @@ describe("reload health gate", () => {
     const { supervisor } = await started();
     supervisor.reload();
     expect(() => supervisor.reload()).toThrow(/under way/);
+  });
+});
+
+describe("config reload", () => {
+  test("count 2 -> 3 with new settings: 3 slots of the new generation once it passes, the 2 old drain", async () => {
+    const { supervisor, clock, of } = await started();
+    const next = configOf([WEB(3, { env: { RELEASE: "2" } })], {}, supervisor.config.baseDir);
+    const plans = planReload(supervisor.config, next).plans;
+    expect(plans).toMatchObject([{ name: "web", change: "changed", keys: ["count", "env"] }]);
+    const { done } = supervisor.reload({ plans, config: next });
+    await settle();
+    const fresh = of("web", 2);
+    expect(fresh.map((p) => p.options.launch.group.env.RELEASE)).toEqual(["2", "2", "2"]);
+    fresh.forEach((p) => p.becomeReady());
+    await clock.advance(2000);
+    expect((await done).groups[0]).toMatchObject({ phase: "replaced", replaced: 3, count: 3 });
+    expect(supervisor.slots.map((s) => `${s.index}:${s.current!.generation}`)).toEqual(["0:2", "1:2", "2:2"]);
+    expect(supervisor.config.workers[0]!.count).toBe(3);
+    expect(of("web", 1).every((p) => p.stoppedWith?.reason === "reload")).toBe(true);
+  });
+
+  test("a rolled-back config change keeps the old settings and slots", async () => {
+    const { supervisor, of } = await started();
+    const next = configOf([WEB(3)], {}, supervisor.config.baseDir);
+    const { done } = supervisor.reload({ plans: planReload(supervisor.config, next).plans, config: next });
+    await settle();
+    of("web", 2)[2]!.exit(1, null, { fatal: { code: "E_HANDLER", message: "x", detail: "boom" } });
+    expect((await done).state).toBe("rolled-back");
+    expect(supervisor.slots.length).toBe(2);
+    expect(supervisor.config.workers[0]!.count).toBe(2);
+  });
+
+  test("an added group starts through the gate, a removed one drains, admin.listen is named as needing a restart", async () => {
+    const { supervisor, clock, of } = await started();
+    const next = configOf([API(1)], { admin: { listen: "127.0.0.1:9999" } }, supervisor.config.baseDir);
+    const { plans, needsRestart } = planReload(supervisor.config, next);
+    expect(needsRestart).toEqual(["admin.listen"]);
+    const { done, record } = supervisor.reload({ plans, config: next, needsRestart });
+    await settle();
+    of("api", 2)[0]!.becomeReady();
+    await clock.advance(2000);
+    await done;
+    expect(record.groups.map((g) => `${g.name} ${g.change} ${g.phase}`)).toEqual(["api added replaced", "web removed removed"]);
+    expect(supervisor.slots.map((s) => s.group.name)).toEqual(["api"]);
+    expect(supervisor.config.workers.map((g) => g.name)).toEqual(["api"]);
+    expect(of("web", 1).every((p) => p.stoppedWith?.reason === "stop")).toBe(true);
   });
 });

@@ -6,7 +6,7 @@ import { isAppError } from "../../errors.ts";
 import type { AdminEnv, RouteDeps } from "../context.ts";
 import { readJsonBody } from "../json-body.ts";
 import { findWorker } from "../worker-queries.ts";
-import type { ListResponse, ReloadRecord } from "../contract.ts";
+import type { ConfigRefusal, ListResponse, ReloadRecord } from "../contract.ts";
 
 const reloadBody = z.strictObject({ group: z.string().optional(), graceful: z.boolean().optional() });
 const emptyBody = z.strictObject({});
@@ -22,12 +22,14 @@ export function actionRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): vo
     const graceful = body.value.graceful === true;
     const target = body.value.group ?? "all";
     try {
-      const { record } = ctx.supervisor.reload({ group: body.value.group, graceful });
+      const { record } = await ctx.reload({ group: body.value.group, graceful, who: c.get("auth") });
       audit(c, { action: "reload", target, result: "ok", detail: { generation: record.generation, groups: record.groups.map((g) => g.name), graceful } });
       return c.json(record satisfies ReloadRecord, 202);
     } catch (err) {
       if (!isAppError(err)) throw err;
-      audit(c, { action: "reload", target, result: `refused: ${err.message}` });
+      audit(c, { action: "reload", target, result: `refused: ${err.toString()}` });
+      // An app.json that does not validate: nothing changed; the field is named so the CLI can say which.
+      if (err.code === "E_CONFIG") return c.json({ error: err.toString(), field: err.field } satisfies ConfigRefusal, 422);
       return c.json({ error: err.message }, 400);
     }
   });
