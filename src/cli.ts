@@ -18,12 +18,18 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./commands/check.ts")).checkCommand(args.config);
     case "schema":
       return (await import("./commands/schema.ts")).schemaCommand();
+    case "init":
+      return (await import("./commands/init.ts")).initCommand(args.rest[0]);
+    case "service":
+      return (await import("./commands/service.ts")).serviceCommand(args.config, args.user);
     case "stop":
       return (await import("./commands/stop.ts")).stopCommand(args.config, args.graceful);
     case "status":
       return (await import("./commands/status.ts")).statusCommand(args.config, args.json);
     case "connections":
       return (await import("./commands/connections.ts")).connectionsCommand(args.config, args.json, args.group);
+    case "logs":
+      return (await import("./commands/logs.ts")).logsCommand(args);
     case "reload":
       return (await import("./commands/reload.ts")).reloadCommand(args.config, args.graceful, args.group, args.wait);
     case "diff":
@@ -33,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
     case "push":
       return (await import("./commands/push.ts")).pushCommand(args);
     case "restart":
+      if (args.process !== undefined) return (await import("./commands/restart-process.ts")).restartProcessCommand(args.config, args.process, args.json);
       return (await import("./commands/restart.ts")).restartCommand(args.config, args.daemon);
     case "start":
       return (await import("./commands/start.ts")).startCommand(args.config, args.daemon);

@@ -16,6 +16,7 @@ import { configRoutes } from "./routes/config-routes.ts";
 import { connectionRoutes } from "./routes/connection-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { historyRoutes } from "./routes/history-routes.ts";
+import { logRoutes } from "./routes/log-routes.ts";
 import { metricsRoute } from "./routes/metrics-route.ts";
 import { loginRoute, logoutRoute } from "./routes/session-routes.ts";
 import { statusRoutes } from "./routes/status-routes.ts";
@@ -62,6 +63,7 @@ export function createAdminApp(ctx: AdminContext, options: AdminAppOptions = {})
   eventRoutes(app, deps);
   historyRoutes(app, deps);
   configRoutes(app, deps);
+  logRoutes(app, deps);
   metricsRoute(app, deps);
   pushRoutes(app, deps);
   mountDashboard(app);

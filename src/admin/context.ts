@@ -3,6 +3,7 @@ import type { AppConfig } from "../config/types.ts";
 import type { EventGate } from "../master/event-gate.ts";
 import type { ConfigReloadOptions } from "../master/config-reload.ts";
 import type { ReloadHandle, Supervisor } from "../master/supervisor.ts";
+import type { RecentLog } from "../master/recent-log.ts";
 import type { MasterStore } from "../store/master-store.ts";
 import type { Audit } from "./audit.ts";
 import type { StatusResponse } from "./contract.ts";
@@ -21,6 +22,8 @@ export interface AdminContext {
   requestStop: (graceful: boolean) => void;
   /** History, event log and audit; works (as a no-op) even when the database could not open. */
   store: MasterStore;
+  /** The master's recent log lines (GET /api/logs); absent in tests that build a context by hand. */
+  logs?: RecentLog;
 }
 
 /** How a request proved who it is: the token header, the login cookie, or nothing needed (/metrics when public). */

@@ -296,3 +296,20 @@ export interface RunningConfigResponse {
   version: number | null;
   config: Record<string, unknown>;
 }
+
+/** One line of the master's log (GET /api/logs): its console and its workers' output. */
+export interface LogItem {
+  seq: number;
+  at: number;
+  source: "master" | "worker";
+  pid: number;
+  group?: string;
+  index?: number;
+  text: string;
+}
+
+/** GET /api/logs?group=&pid=&n=&after=: the newest n matching lines, oldest first; `lastSeq` is the cursor for `after`. */
+export interface LogsResponse {
+  items: LogItem[];
+  lastSeq: number;
+}

@@ -3,24 +3,32 @@ import { VERSION } from "../version.ts";
 
 export const HELP = `workerman-app ${VERSION}: a multi-process application server for Bun
 
-Usage: workerman-app [command] [--config app.json] [options]
+Usage: workerman-app [command] [--config app.json] [options]     (every --option X also reads --option=X)
 
 Commands:
   start [-d]       start the master and its workers (the default command; -d: in the background,
                    output in <dataDir>/workerman.log)
   stop [-g]        stop the running master (-g: wait for connections to end)
   restart [-d]     stop, then start with the same config
+  restart --process PID [--json]
+                   replace one worker process: its successor is ready before it drains
   reload [-g] [--group G] [--no-wait]
                    re-read app.json and start a new generation of workers; once every new process is ready and
                    stays up for reload.healthySeconds the old one drains, else the new one is stopped (rolled back).
                    Waits for the outcome: exit 0 all replaced, 1 a group rolled back, 2 invalid config
   retry --group G  start now the group's processes waiting in crash backoff
   diff [--json]    what a reload with --config F would change per group (and what needs a restart), applying nothing
-  status [--json]  show every process of the running master
+  status [--json]  show every process of the running master ("-": not reported yet)
   connections [--json] [--group G]
                    list open connections (pid, worker, cid, transport, protocol, queues, bytes, state, addresses)
+  logs [--group G] [--pid P] [-n N] [-f] [--json]
+                   the last N lines (default 50) of the log, of one group ("master": the master's own) or pid;
+                   -f: keep following. Reads <dataDir>/workerman.log, or asks a foreground master
   push (--uid U | --group G | --all [--worker-group W]) MESSAGE
                    send MESSAGE to a uid's connections, a group, or every connection (cluster-wide with cluster.redis)
+  init [DIR]       write a small typed project into DIR (default .): app.json, handlers, tsconfig.json, types/
+  service [--user U]
+                   print a systemd unit that runs this config (install: see the README)
   check            validate the config and exit (0 valid, 2 invalid)
   schema           print the JSON Schema of app.json
   help, version
@@ -30,11 +38,16 @@ Options:
   -d, --daemon     run in the background
   -g, --graceful   graceful stop or reload
   --no-wait        reload: return once the reload has begun
-  --group G        reload or retry only this group (connections: list only this group); push: the channel group
+  --group G        reload or retry only this group (connections, logs: only this group); push: the channel group
+  --process PID    restart: only this worker process
+  --pid P          logs: only this process
+  -n, --lines N    logs: how many lines
+  -f, --follow     logs: keep printing new lines
   --uid U          push: the uid
   --all            push: every connection
   --worker-group W push --all: only the connections of worker group W
-  --json           machine-readable output
+  --user U         service: the unit's User=
+  --json           machine-readable output (status, connections, diff, logs: one JSON object per line, restart --process)
   -h, --help       this text
   -v, --version    the version
 `;

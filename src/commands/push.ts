@@ -5,7 +5,7 @@ import type { CliArgs } from "../cli-args.ts";
 import { AppError } from "../errors.ts";
 
 export async function pushCommand(args: CliArgs): Promise<number> {
-  if (args.workerGroup !== undefined && !args.all) throw new AppError("E_USAGE", "--worker-group goes with --all: push --all --worker-group web \"hello\"");
+  if (args.workerGroup !== undefined && !args.all) throw new AppError("E_USAGE", "--worker-group limits push --all: push --all --worker-group chat \"hello\"", { field: "--worker-group" });
   const all = args.workerGroup === undefined ? { all: true } : { all: true, workerGroup: args.workerGroup };
   const targets = [args.uid !== undefined && { uid: args.uid }, args.group !== undefined && { group: args.group }, args.all && all].filter(Boolean);
   if (targets.length !== 1) throw new AppError("E_USAGE", 'push needs exactly one of --uid U, --group G or --all, then the message: push --group room1 "hello"');

@@ -5,6 +5,7 @@ import { AppError } from "../errors.ts";
 import { DAEMON_ENV, logFilePath } from "../master/daemon.ts";
 import { runMaster } from "../master/master.ts";
 import { claimRuntimeFile, prepareDataDir, readRuntimeInfo } from "../master/runtime-file.ts";
+import { masterTitle } from "../process-title.ts";
 import { selfCommand } from "../self-command.ts";
 
 export function startCommand(configPath: string, daemon: boolean): Promise<number> {
@@ -23,6 +24,7 @@ async function startDaemon(configPath: string): Promise<number> {
   // Whatever the master prints before it takes over its log (a crash at start) still lands in the file.
   const out = openSync(logPath, "a");
   const child = Bun.spawn([...selfCommand(), "start", "--config", config.configPath], {
+    argv0: masterTitle(config.name),
     env: { ...process.env, [DAEMON_ENV]: "1" },
     stdio: ["ignore", out, out],
     detached: true,

@@ -21,11 +21,18 @@ export function renderStatus(status: StatusResponse): string {
     `workerman-app ${master.version}  app "${master.name}"  master pid ${master.pid}  up ${uptime}s`,
     `config ${master.configPath}  tcp_migrate_req ${migrate}`,
   ];
-  const rows = processes.map((p) => [
-    p.pid || "-", p.group, p.index, p.generation, p.state, p.listen, p.connections, p.requests, p.qps, p.sendFail, p.timers, formatBytes(p.rssBytes), `${p.cpuPercent}%`, p.restarts,
-  ]);
+  const rows = processes.map((p) => {
+    // A process reports its counters a second after it starts: until then a 0 would be a claim, not a measurement.
+    const seen = p.rssBytes > 0;
+    const figure = (value: string | number) => (seen ? value : "-");
+    return [
+      p.pid || "-", p.group, p.index, p.generation, p.state, p.listen || "-", figure(p.connections), figure(p.requests), figure(p.qps), figure(p.sendFail),
+      figure(p.timers), figure(formatBytes(p.rssBytes)), figure(`${p.cpuPercent}%`), p.restarts,
+    ];
+  });
   const sum = (key: "connections" | "requests" | "sendFail" | "timers" | "rssBytes" | "qps") => processes.reduce((total, p) => total + p[key], 0);
-  rows.push(["total", `${processes.length} processes`, "", "", "", "", sum("connections"), sum("requests"), Math.round(sum("qps")), sum("sendFail"), sum("timers"), formatBytes(sum("rssBytes")), "", ""]);
+  const memory = sum("rssBytes") > 0 ? formatBytes(sum("rssBytes")) : "-";
+  rows.push(["total", `${processes.length} processes`, "", "", "", "", sum("connections"), sum("requests"), Math.round(sum("qps")), sum("sendFail"), sum("timers"), memory, "", ""]);
   const table = renderTable(["pid", "group", "#", "gen", "state", "listen", "conns", "requests", "qps", "send_fail", "timers", "memory", "cpu", "restarts"], rows);
   return [...header, table, ...waitingLines(processes)].join("\n");
 }

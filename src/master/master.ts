@@ -9,8 +9,10 @@ import { openStore } from "../store/master-store.ts";
 import { startRecorder } from "../store/recorder.ts";
 import { VERSION } from "../version.ts";
 import { logEvent } from "./console-log.ts";
+import { masterTitle, setProcessTitle } from "../process-title.ts";
 import { daemonLog } from "./daemon.ts";
 import { EventGate } from "./event-gate.ts";
+import { RecentLog } from "./recent-log.ts";
 import { installSignals } from "./signals.ts";
 import { withResolvedPorts } from "./resolve-ports.ts";
 import { claimRuntimeFile, dataDirError, prepareDataDir, removeRuntimeFile, writeRuntimeFile } from "./runtime-file.ts";
@@ -31,7 +33,10 @@ export async function runMaster(configPath: string, options: MasterOptions = {})
   const takeoverFrom = options.takeoverFrom ?? takeoverFromEnv();
   const loaded = await loadConfig(configPath);
   prepareDataDir(loaded.dataDir);
+  setProcessTitle(masterTitle(loaded.name));
   const daemon = daemonLog(loaded);
+  const recentLog = new RecentLog();
+  recentLog.captureConsole();
   const predecessor = takeoverFrom === undefined ? null : await findPredecessor(loaded, takeoverFrom);
   const config = await withResolvedPorts(predecessor ? keepResolvedPorts(loaded, predecessor.config) : loaded);
   claimRuntimeFile(config.dataDir, predecessor?.pid);
@@ -43,7 +48,7 @@ export async function runMaster(configPath: string, options: MasterOptions = {})
 
   const sockets = await bindUnixSockets(config, predecessor !== null);
   const listenFds = new Map([...sockets].map(([name, socket]) => [name, socket.fd]));
-  const log = daemon ? (line: string) => daemon.write(line) : writeLine;
+  const log = recentLog.tee(daemon ? (line: string) => daemon.write(line) : writeLine);
   const supervisor = new Supervisor({ config, listenFds, log });
   // The log, the store and the live feed all read events through the gate, which bounds what a stranger can repeat.
   const events = new EventGate(supervisor);
@@ -90,7 +95,7 @@ export async function runMaster(configPath: string, options: MasterOptions = {})
 
   try {
     const token = ensureToken(config);
-    admin = startAdminPlane({ get config() { return running; }, supervisor, token: token.token, status, requestStop, store, events, reload: reloadFromFile }, { sharePort: predecessor !== null });
+    admin = startAdminPlane({ get config() { return running; }, supervisor, token: token.token, status, requestStop, store, events, reload: reloadFromFile, logs: recentLog }, { sharePort: predecessor !== null });
     const runtimeInfo = { pid: process.pid, adminUrl: admin.url, configPath: config.configPath, startedAt, version: VERSION, ready: false };
     // A restart leaves the old master's runtime file in place until it takes over: control commands keep finding the master that serves.
     if (!predecessor) writeRuntimeFile(config.dataDir, runtimeInfo);

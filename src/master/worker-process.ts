@@ -2,6 +2,7 @@
 import type { Subprocess } from "bun";
 import type { ListenAddress } from "../config/types.ts";
 import { WORKER_ARG, WORKER_LAUNCH_ENV, type MasterToWorker, type ProcessCounters, type SourcePosition, type WorkerLaunch, type WorkerToMaster } from "../ipc.ts";
+import { workerTitle } from "../process-title.ts";
 import { selfCommand } from "../self-command.ts";
 import { forEachLine } from "./line-splitter.ts";
 
@@ -92,6 +93,8 @@ export class ChildWorkerProcess implements WorkerProcess {
     this.#ready.promise.catch(() => {});
     const extraFds = options.listenFd === undefined ? [] : [options.listenFd];
     this.child = Bun.spawn([...selfCommand(), WORKER_ARG], {
+      // Room for the title the worker writes over its arguments (see process-title.ts).
+      argv0: workerTitle(this.group, this.index, this.generation),
       env: { ...process.env, ...launch.group.env, [WORKER_LAUNCH_ENV]: JSON.stringify(launch) },
       stdio: ["ignore", "pipe", "pipe", ...extraFds],
       ipc: (message: WorkerToMaster) => this.#receive(message, options),

@@ -2,6 +2,7 @@
 import type { WorkerGroupConfig } from "../config/types.ts";
 import { isAppError } from "../errors.ts";
 import { EXIT_CONFIG, WORKER_LAUNCH_ENV, type MasterToWorker, type WorkerLaunch, type WorkerToMaster } from "../ipc.ts";
+import { setProcessTitle, workerTitle } from "../process-title.ts";
 import { registerPublicModule } from "../public-module.ts";
 import type { Listener, ListenerFactory } from "./listener.ts";
 import { createHttpListener } from "./listeners/http.ts";
@@ -33,6 +34,7 @@ function toMaster(message: WorkerToMaster): void {
 export async function runWorker(): Promise<number> {
   const launch = JSON.parse(process.env[WORKER_LAUNCH_ENV] ?? "null") as WorkerLaunch;
   const config = launch.group;
+  setProcessTitle(workerTitle(config.name, launch.index, launch.generation));
   const runtime = new WorkerRuntime({ config, index: launch.index, generation: launch.generation }, toMaster);
   exitWithMaster();
   // Ctrl+C reaches the whole process group: the master alone decides when and how workers stop.

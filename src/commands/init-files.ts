@@ -1,0 +1,93 @@
+// The files `workerman-app init` writes: a small chat-and-web project that type-checks on its own with tsc.
+// tsc refuses a value import of a .d.ts file; Bun embeds it as text (in the executable too), which is all this needs.
+// @ts-expect-error TS2846: a text import, not a module import
+import declarations from "../../types/workerman-app.d.ts" with { type: "text" };
+
+export function projectFiles(name: string): Record<string, string> {
+  const app = {
+    name,
+    dataDir: ".workerman",
+    admin: { listen: "127.0.0.1:9090" },
+    workers: [
+      { name: "web", listen: "http://127.0.0.1:8080", count: 2, handler: "./web.ts" },
+      { name: "chat", listen: "websocket://127.0.0.1:8081", count: 2, handler: "./chat.ts" },
+    ],
+  };
+  return {
+    "app.json": JSON.stringify(app, null, 2) + "\n",
+    "web.ts": WEB,
+    "chat.ts": CHAT,
+    "tsconfig.json": JSON.stringify(TSCONFIG, null, 2) + "\n",
+    "types/workerman-app.d.ts": declarations as string,
+    ".gitignore": ".workerman/\n",
+  };
+}
+
+// An ambient `declare module "workerman-app"` in an included file: tsc finds it under every moduleResolution, before
+// node_modules (npm install never prunes it away), and Bun ignores it at run time, where the server provides the module.
+const TSCONFIG = {
+  compilerOptions: {
+    target: "ES2022",
+    module: "ESNext",
+    moduleResolution: "bundler",
+    lib: ["ES2022", "DOM", "DOM.Iterable"],
+    strict: true,
+    noEmit: true,
+    allowImportingTsExtensions: true,
+    verbatimModuleSyntax: true,
+    skipLibCheck: false,
+  },
+  include: ["*.ts", "types/**/*.d.ts"],
+};
+
+const WEB = `// http:// group: a plain fetch handler (a Hono app's fetch fits here too).
+import type { App } from "workerman-app";
+
+export default {
+  fetch(request) {
+    const url = new URL(request.url);
+    if (url.pathname === "/") return new Response("hello from workerman-app\\n");
+    return Response.json({ error: \`no route \${url.pathname}\` }, { status: 404 });
+  },
+} satisfies App;
+`;
+
+const CHAT = `// websocket:// group: chat rooms through the channel, so clients on different processes hear each other.
+import type { App, Connection } from "workerman-app";
+
+/** What a client sends: {"join": "room"} or {"room": "room", "say": "text"}. */
+interface ChatMessage {
+  join?: string;
+  room?: string;
+  say?: string;
+}
+
+function parse(text: string): ChatMessage | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null ? (value as ChatMessage) : null;
+  } catch {
+    return null;
+  }
+}
+
+function name(conn: Connection): string {
+  return \`#\${conn.id}@\${conn.worker.pid}\`;
+}
+
+export default {
+  onConnect(conn) {
+    conn.send(JSON.stringify({ hello: name(conn) }));
+  },
+  onMessage(conn, text) {
+    const msg = parse(text);
+    if (!msg) return void conn.send(JSON.stringify({ error: "send JSON: {\\"join\\": room} or {\\"room\\": room, \\"say\\": text}" }));
+    const { channel } = conn.worker;
+    if (msg.join) {
+      channel.joinGroup(conn, msg.join);
+      channel.sendToGroup(msg.join, JSON.stringify({ room: msg.join, joined: name(conn) }));
+    }
+    if (msg.room && msg.say) channel.sendToGroup(msg.room, JSON.stringify({ room: msg.room, from: name(conn), say: msg.say }));
+  },
+} satisfies App<string>;
+`;
