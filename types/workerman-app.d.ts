@@ -153,7 +153,7 @@ declare module "workerman-app" {
 
   /** The parts of Bun's Server an http handler uses (Bun's own Server type fits it). */
   export interface Server {
-    upgrade(request: Request, options?: { headers?: HeadersInit; data?: any }): boolean;
+    upgrade(request: Request, options: { headers?: HeadersInit; data: unknown }): boolean;
     requestIP(request: Request): { address: string; family: string; port: number } | null;
     timeout(request: Request, seconds: number): void;
   }

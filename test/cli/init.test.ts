@@ -1,0 +1,106 @@
+// `init` writes a project that tsc checks on its own (and that runs), from source and from the compiled executable.
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AppUnderTest, cliCommand, REPO, type Mode } from "../support/app-under-test.ts";
+import { ensureBinary } from "../support/binary.ts";
+import { wsClient } from "../support/clients.ts";
+
+const TSC = join(REPO, "node_modules/.bin/tsc");
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "wm-init-"));
+  dirs.push(dir);
+  return dir;
+}
+
+async function run(argv: string[], cwd: string): Promise<{ code: number; out: string }> {
+  const proc = Bun.spawn(argv, { cwd, stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, out: out + err };
+}
+
+async function init(mode: Mode): Promise<string> {
+  const parent = tempDir();
+  const { code, out } = await run([...cliCommand(mode), "init", "my-app"], parent);
+  expect(out).toContain("wrote app.json");
+  expect(code).toBe(0);
+  return join(parent, "my-app");
+}
+
+describe("init", () => {
+  for (const mode of ["source", "compiled"] as const) {
+    test(`${mode}: tsc --noEmit passes in the new folder, and fails on a mistyped callback`, async () => {
+      if (mode === "compiled") await ensureBinary();
+      const dir = await init(mode);
+      const ok = await run([TSC, "--noEmit", "-p", "."], dir);
+      expect(ok.out).toBe("");
+      expect(ok.code).toBe(0);
+      const chat = join(dir, "chat.ts");
+      writeFileSync(chat, readFileSync(chat, "utf8").replace("onMessage(conn, text)", "onMesage(conn, text)"));
+      const bad = await run([TSC, "--noEmit", "-p", "."], dir);
+      expect(bad.code).not.toBe(0);
+      expect(bad.out).toContain("'onMesage' does not exist in type 'App<string>'");
+    }, 60_000);
+  }
+
+  test("message types: App<MyJson> types onMessage's data, and a wrong use of it fails", async () => {
+    const dir = await init("source");
+    writeFileSync(join(dir, "json.ts"), `import type { App } from "workerman-app";
+interface Order { id: number; items: string[] }
+export default { onMessage(conn, order) { conn.send(order.items.join(",") + order.id.toFixed(0)); } } satisfies App<Order>;
+`);
+    expect((await run([TSC, "--noEmit", "-p", "."], dir)).code).toBe(0);
+    writeFileSync(join(dir, "json.ts"), `import type { App } from "workerman-app";
+interface Order { id: number; items: string[] }
+export default { onMessage(conn, order) { conn.send(order.id.toUpperCase()); } } satisfies App<Order>;
+`);
+    const bad = await run([TSC, "--noEmit", "-p", "."], dir);
+    expect(bad.out).toContain("Property 'toUpperCase' does not exist on type 'number'");
+  }, 60_000);
+
+  test("refuses to overwrite: a folder with any of its files is left as it was", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "tsconfig.json"), "{ }");
+    const { code, out } = await run([...cliCommand(), "init"], dir);
+    expect(code).toBe(2);
+    expect(out).toContain("already has tsconfig.json");
+    expect(readFileSync(join(dir, "tsconfig.json"), "utf8")).toBe("{ }");
+    expect(() => readFileSync(join(dir, "app.json"))).toThrow();
+  });
+
+  test("the project runs: two chat clients on different processes share a room", async () => {
+    const dir = await init("source");
+    const config = JSON.parse(readFileSync(join(dir, "app.json"), "utf8"));
+    const files = Object.fromEntries(["web.ts", "chat.ts"].map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+    const workers = config.workers.map((w: { listen: string }) => ({ ...w, listen: w.listen.replace(/:\d+$/, ":0") }));
+    await using app = await AppUnderTest.start({ workers, files });
+    expect(await (await fetch(`http://127.0.0.1:${await app.port("web")}/`)).text()).toContain("hello");
+    const url = `ws://127.0.0.1:${await app.port("chat")}`;
+    const [a, b] = await twoClientsOnTwoPids(url);
+    a.ws.send(JSON.stringify({ join: "lobby" }));
+    await a.next((m) => m.includes("joined"));
+    b.ws.send(JSON.stringify({ join: "lobby" }));
+    await b.next((m) => m.includes("joined"));
+    b.ws.send(JSON.stringify({ room: "lobby", say: "hi from b" }));
+    expect(JSON.parse(await a.next((m) => m.includes("say")))).toMatchObject({ room: "lobby", say: "hi from b" });
+    a.ws.close();
+    b.ws.close();
+  }, 60_000);
+});
+
+/** Opens clients until two have been greeted by different pids (the kernel spreads connections across processes). */
+export async function twoClientsOnTwoPids(url: string, pidOf = (hello: string) => JSON.parse(hello).hello.split("@")[1]) {
+  const byPid = new Map<string, Awaited<ReturnType<typeof wsClient>>>();
+  for (let i = 0; byPid.size < 2 && i < 50; i++) {
+    const client = await wsClient(url);
+    const pid = pidOf(await client.next());
+    if (byPid.has(pid)) client.ws.close();
+    else byPid.set(pid, client);
+  }
+  if (byPid.size < 2) throw new Error("every client landed on the same process");
+  return [...byPid.values()] as [Awaited<ReturnType<typeof wsClient>>, Awaited<ReturnType<typeof wsClient>>];
+}
