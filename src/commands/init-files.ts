@@ -1,7 +1,7 @@
 // The files `workerman-app init` writes: a small chat-and-web project that type-checks on its own with tsc.
-// tsc refuses a value import of a .d.ts file; Bun embeds it as text (in the executable too), which is all this needs.
-// @ts-expect-error TS2846: a text import, not a module import
-import declarations from "../../types/workerman-app.d.ts" with { type: "text" };
+// The declarations are a .txt to tsc: as a .d.ts in this program its ambient "workerman-app" would replace the repo's
+// own path mapping. Bun embeds the text (in the executable too); bun-types types a .txt import as a string.
+import declarations from "../../types/workerman-app.d.ts.txt" with { type: "text" };
 
 export function projectFiles(name: string): Record<string, string> {
   const app = {
@@ -18,7 +18,7 @@ export function projectFiles(name: string): Record<string, string> {
     "web.ts": WEB,
     "chat.ts": CHAT,
     "tsconfig.json": JSON.stringify(TSCONFIG, null, 2) + "\n",
-    "types/workerman-app.d.ts": declarations as string,
+    "types/workerman-app.d.ts": declarations,
     ".gitignore": ".workerman/\n",
   };
 }
