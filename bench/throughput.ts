@@ -148,13 +148,22 @@ export function workermanTable(results: ScenarioResult[]): string | null {
     const routes = results.find((x) => x.mode === r.mode && x.scenario.kind === "routes" && x.scenario.window === r.scenario.window);
     const cell = (samples: Sample[] | undefined) => (samples?.length ? `${compact(med(samples, "perSecond"))}/s, ${med(samples, "cpuMicros").toFixed(2)} µs` : "n/a");
     const wm = med(r.workerman, "perSecond");
-    return [[r.scenario.label.replace(" (fetch)", ""), r.mode, cell(r.workerman), cell(r.ours), cell(routes?.ours), routes ? `**${ratio(med(routes.ours, "perSecond"), wm)}**` : "n/a"]];
+    const wmCpu = med(r.workerman, "cpuMicros");
+    return [[
+      r.scenario.label.replace(" (fetch)", ""),
+      r.mode,
+      cell(r.workerman),
+      cell(r.ours),
+      cell(routes?.ours),
+      routes ? `**${ratio(med(routes.ours, "perSecond"), wm)}**` : "n/a",
+      routes ? `**${ratio(wmCpu, med(routes.ours, "cpuMicros"))}**` : "n/a",
+    ]];
   });
   if (rows.length === 0) return null;
   return markdownTable(
-    ["scenario", "mode", "Workerman 5 (php-cli, select)", "ours, fetch", "ours, routes", "ours routes / Workerman (req/s)"],
+    ["scenario", "mode", "Workerman 5 (php-cli, select)", "ours, fetch", "ours, routes", "ours routes / Workerman, req/s", "Workerman CPU / ours routes CPU, per request"],
     rows,
-    ["l", "l", "r", "r", "r", "r"],
+    ["l", "l", "r", "r", "r", "r", "r"],
   );
 }
 

@@ -1,6 +1,5 @@
 // A handler's `routes` for Bun.serve: static Responses and files stay native (no JavaScript runs), functions are counted.
 import type { Serve, Server } from "bun";
-import type { Finish } from "./http-answer.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
 type Routes = Serve.Routes<unknown, string>;
@@ -17,19 +16,17 @@ function isMethodTable(value: unknown): value is Record<string, unknown> {
 /**
  * The routes as Bun.serve takes them. A Response, a Bun.file, `false`, a `{ dir }` or an HTML import is passed as it is,
  * so Bun answers it without entering JavaScript (and without counting it: nothing runs to count it). A function, alone
- * or in a per-method table, already runs JavaScript: it gets one wrapping call that counts the request and adds the
- * drain's `Connection: close`.
+ * or in a per-method table, already runs JavaScript: it gets one wrapping call that counts the request and returns
+ * what the function returned (a promise stays the same promise). The drain's `Connection: close` comes from
+ * closingRoutes(), swapped in only while draining.
  */
-export function nativeRoutes(runtime: WorkerRuntime, finish: Finish): Routes | undefined {
+export function nativeRoutes(runtime: WorkerRuntime): Routes | undefined {
   const routes = runtime.app.routes as Record<string, unknown> | undefined;
   if (routes === undefined) return undefined;
   const counters = runtime.counters;
   const counted = (fn: RouteHandler): RouteHandler => (request, server) => {
     counters.requests++;
-    const result = fn(request, server);
-    if (result instanceof Response) return finish(result);
-    if (result instanceof Promise) return result.then((r) => (r instanceof Response ? finish(r) : r));
-    return result;
+    return fn(request, server);
   };
   const out: Record<string, unknown> = {};
   for (const [path, value] of Object.entries(routes)) {
@@ -41,21 +38,31 @@ export function nativeRoutes(runtime: WorkerRuntime, finish: Finish): Routes | u
   return out as Routes;
 }
 
-/** The same routes with every native answer turned into one that also says `Connection: close` (for the drain window). */
+/** The same routes with every answer also saying `Connection: close` (for the drain window), functions included. */
 export function closingRoutes(routes: Routes): Routes {
   const closing = (value: unknown): unknown => {
-    if (value instanceof Response) {
-      return () => {
-        const response = value.clone();
-        response.headers.set("Connection", "close");
-        return response;
+    if (value instanceof Response) return () => markClose(value.clone());
+    if (value instanceof Blob) return () => new Response(value, { headers: { Connection: "close" } });
+    if (typeof value === "function") {
+      return (request: Request, server: Server<unknown>) => {
+        const result = (value as RouteHandler)(request, server);
+        return result instanceof Promise ? result.then(markClose) : markClose(result);
       };
     }
-    if (value instanceof Blob) return () => new Response(value, { headers: { Connection: "close" } });
     if (isMethodTable(value)) return Object.fromEntries(Object.entries(value).map(([m, h]) => [m, closing(h)]));
     return value;
   };
   return Object.fromEntries(Object.entries(routes).map(([path, value]) => [path, closing(value)])) as Routes;
+}
+
+function markClose(response: unknown): unknown {
+  if (!(response instanceof Response)) return response;
+  try {
+    response.headers.set("Connection", "close");
+  } catch {
+    // Immutable headers (a proxied fetch() response): Bun's own shutdown closes the connection instead.
+  }
+  return response;
 }
 
 /** What `routes` may hold, checked at load so a typo is an E_CONFIG naming the route, not a Bun error at listen. */

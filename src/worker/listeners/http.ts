@@ -52,9 +52,9 @@ export const createHttpListener: ListenerFactory = (runtime) => {
     async start() {
       const { answer, files } = createAnswer(runtime, finish);
       close = () => files?.close();
-      const routes = nativeRoutes(runtime, finish);
+      const routes = nativeRoutes(runtime);
       const options = { ...serveOptions(runtime), fetch: answer };
-      // Native routes never pass through `finish`: while draining they are swapped for ones that say `Connection: close`.
+      // Routes never pass through `finish`: while draining they are swapped for ones that say `Connection: close`.
       if (routes) stopping = () => server!.reload({ ...options, routes: closingRoutes(routes) });
       try {
         server = Bun.serve({ ...options, routes });
