@@ -1,10 +1,11 @@
 // `restart` as a master-to-master handoff: the new master learns the old one's ports, serves beside it, then takes its place.
-import { AppError } from "../errors.ts";
+import { AppError, isAppError } from "../errors.ts";
 import { readToken } from "../admin/token.ts";
 import type { RunningConfigResponse } from "../admin/contract.ts";
 import type { AppConfig } from "../config/types.ts";
-import type { SupervisorEvent } from "./events.ts";
-import type { Supervisor } from "./supervisor.ts";
+import { realClock } from "./clock.ts";
+import { gateGroup, type GateOptions } from "./health-gate.ts";
+import { StartFailure, type Supervisor } from "./supervisor.ts";
 import { isAlive, readRuntimeInfo } from "./runtime-file.ts";
 
 /** Set by `restart -d` on the new master it spawns: the pid of the master to replace. */
@@ -83,39 +84,31 @@ export function drainPredecessor(pid: number, log: (line: string) => void): Prom
   return promise;
 }
 
-/** A new master that is not ready by then gives up; the old one never stopped serving. */
-const TAKEOVER_READY_MS = 30_000;
-
 /**
- * Starts the new master's workers and resolves once every one of them is ready; rejects with the reason (the
- * last crash's exit and stderr) when one cannot start or the time runs out, so the old master is never drained for it.
+ * Starts the new master's workers and resolves once every one is ready and has passed the same health gate as a
+ * reload (settle window, onHealthCheck); rejects with the reason otherwise, so the old master is never drained for
+ * a release that cannot serve.
  */
-export async function readyForTakeover(supervisor: Supervisor, oldPid: number, timeoutMs = TAKEOVER_READY_MS): Promise<void> {
-  let lastCrash = "";
-  const off = supervisor.on((event: SupervisorEvent) => {
-    if (event.type === "process-exited" && !event.expected) lastCrash = crashText(event);
-  });
-  const keeps = `the old master (pid ${oldPid}) keeps serving`;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AppError("E_HANDLER", `the new master was not ready within ${timeoutMs / 1000} s${lastCrash && `: ${lastCrash}`}; ${keeps}`)), timeoutMs);
-  });
+export async function readyForTakeover(supervisor: Supervisor, oldPid: number): Promise<void> {
   try {
-    await Promise.race([supervisor.start(), timeout]);
-    // start() lets a process that failed for another reason than its config be retried; a takeover does not wait for that.
-    const missing = supervisor.slots.filter((slot) => slot.current?.state !== "ready").map((slot) => `${slot.group.name}#${slot.index}`);
-    if (missing.length) throw new AppError("E_HANDLER", `the new master's workers ${missing.join(", ")} did not start${lastCrash && `: ${lastCrash}`}; ${keeps}`);
+    // Fails fast with the reason (file:line, exit code, stderr) when a process cannot become ready.
+    await supervisor.start();
+    const { config } = supervisor;
+    const checks = config.workers.map((group) => {
+      const procs = supervisor.slots.filter((slot) => slot.group.name === group.name).flatMap((slot) => (slot.current ? [slot.current] : []));
+      const options: GateOptions = {
+        startTimeoutMs: config.reload.startTimeout * 1000,
+        healthyMs: (group.healthySeconds ?? config.reload.healthySeconds) * 1000,
+        clock: realClock,
+        baseDir: config.baseDir,
+      };
+      return gateGroup(procs, options).then((reason) => reason && new StartFailure(group.name, reason));
+    });
+    const failure = (await Promise.all(checks)).find((found) => found !== null);
+    if (failure) throw failure;
   } catch (err) {
-    if (err instanceof AppError && !err.message.includes(keeps)) throw new AppError(err.code, `${err.message}; ${keeps}`, { field: err.field, cause: err });
+    const keeps = `the old master (pid ${oldPid}) keeps serving`;
+    if (isAppError(err)) throw new AppError(err.code, `${err.message}\n${keeps}`, { field: err.field, cause: err });
     throw err;
-  } finally {
-    clearTimeout(timer);
-    off();
   }
-}
-
-function crashText(event: Extract<SupervisorEvent, { type: "process-exited" }>): string {
-  const how = event.signal ? `signal ${event.signal}` : `code ${event.code}`;
-  const tail = event.stderrTail.slice(-3).join(" | ");
-  return `${event.group}#${event.index} exited with ${how}${tail && ` (${tail})`}`;
 }

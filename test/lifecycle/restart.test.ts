@@ -159,11 +159,14 @@ describe("restart", () => {
     expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toMatch(/^pid \d+$/);
     const sockPid = after.processes.find((p) => p.group === "sock")!.pid;
     expect(await askLine({ unix: join(dir, "s.sock") }, "still")).toBe(`pid ${sockPid} still`);
-    // The foreground form says the same and exits non-zero too.
+    // A release that is ready, then exits within the settle window (reload.healthySeconds): the same, in the foreground.
+    writeFileSync(join(dir, "web.ts"), `setTimeout(() => process.exit(1), 1000); ${HTTP}`);
     const foreground = await cli("restart", "--config", config);
     expect(foreground.code).not.toBe(0);
+    expect(foreground.stderr).toContain("exited with code 1");
     expect(foreground.stderr).toContain(`the old master (pid ${oldMaster}) keeps serving`);
     expect(pidFile(dir)).toBe(oldMaster);
+    expect((await status(dir)).processes.map((p) => p.pid).sort()).toEqual(before.processes.map((p) => p.pid).sort());
   }, 60_000);
 
   test("an invalid config is refused with exit 2 before anything starts", async () => {
