@@ -1,8 +1,45 @@
-// The dashboard's one door to the master: same-origin JSON calls carrying the session cookie, failures as sentences.
+// The dashboard's one door to the master: same-origin JSON calls carrying the session id in X-Session (no cookie), failures as sentences.
 import { signal } from "@preact/signals";
+import type { LoginResponse } from "../src/admin/contract.ts";
 
 /** unknown until the first call answers; "out" shows the login form. */
 export const session = signal<"unknown" | "in" | "out">("unknown");
+
+/**
+ * sessionStorage is scoped to this exact origin (port included) and to this tab: a page on another port of the host
+ * cannot read it, and, unlike a cookie, the browser never sends it anywhere by itself. A reload keeps it.
+ */
+const SESSION_KEY = "workerman-session";
+
+export function sessionId(): string | null {
+  try {
+    return sessionStorage.getItem(SESSION_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function forgetSession(): void {
+  try {
+    sessionStorage.removeItem(SESSION_KEY);
+  } catch {
+    // storage disabled: nothing was kept
+  }
+}
+
+/** The headers that prove who we are; every request to the master carries them. */
+export function authHeaders(init?: HeadersInit): Headers {
+  const headers = new Headers(init);
+  const id = sessionId();
+  if (id !== null) headers.set("X-Session", id);
+  return headers;
+}
+
+/** A 401: the session ended (master restarted, or logged out elsewhere); the login form shows. */
+export function sessionEnded(): void {
+  forgetSession();
+  session.value = "out";
+}
 
 export class ApiError extends Error {
   constructor(
@@ -14,17 +51,17 @@ export class ApiError extends Error {
 }
 
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const headers = new Headers(init.headers);
+  const headers = authHeaders(init.headers);
   if (init.body !== undefined) headers.set("Content-Type", "application/json");
   let response: Response;
   try {
-    response = await fetch(path, { credentials: "same-origin", ...init, headers });
+    response = await fetch(path, { ...init, credentials: "omit", headers });
   } catch {
     throw new ApiError(0, "The master does not answer: is it running? The dashboard reconnects by itself.");
   }
   const body = (await response.json().catch(() => ({}))) as T & { error?: string };
   if (response.status === 401) {
-    session.value = "out";
+    sessionEnded();
     throw new ApiError(401, body.error ?? "Your session has ended: log in again.");
   }
   if (!response.ok) throw new ApiError(response.status, body.error ?? `${response.status} ${response.statusText}`);
@@ -39,13 +76,13 @@ export function del<T>(path: string): Promise<T> {
   return api<T>(path, { method: "DELETE" });
 }
 
-/** Exchanges the admin token for the HttpOnly session cookie; false when the master refuses the token. */
+/** Exchanges the admin token for a session id kept in sessionStorage (the token itself is never stored); false when refused. */
 export async function login(token: string): Promise<boolean> {
   let response: Response;
   try {
     response = await fetch("/api/login", {
       method: "POST",
-      credentials: "same-origin",
+      credentials: "omit",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ token }),
     });
@@ -53,16 +90,22 @@ export async function login(token: string): Promise<boolean> {
     throw new ApiError(0, "The master does not answer: is it running? Start it, then log in again.");
   }
   if (response.status === 401 || response.status === 403) return false;
-  if (!response.ok) {
-    const body = (await response.json().catch(() => ({}))) as { error?: string };
+  const body = (await response.json().catch(() => ({}))) as Partial<LoginResponse> & { error?: string };
+  if (!response.ok || typeof body.session !== "string") {
     throw new ApiError(response.status, body.error ?? `login failed: ${response.status}`);
+  }
+  try {
+    sessionStorage.setItem(SESSION_KEY, body.session);
+  } catch {
+    throw new ApiError(0, "This browser refuses sessionStorage for this page, where the dashboard keeps its session: allow site data for it.");
   }
   session.value = "in";
   return true;
 }
 
 export async function logout(): Promise<void> {
-  await fetch("/api/logout", { method: "POST", credentials: "same-origin" }).catch(() => undefined);
+  await fetch("/api/logout", { method: "POST", credentials: "omit", headers: authHeaders({ "Content-Type": "application/json" }), body: "{}" }).catch(() => undefined);
+  forgetSession();
   session.value = "out";
 }
 

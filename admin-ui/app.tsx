@@ -2,7 +2,7 @@
 // The page: login until there is a session; then the overview, the tabs (hash routes) and the live feed.
 import { signal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { logout, session } from "./api.ts";
+import { logout, session, sessionId } from "./api.ts";
 import { startLive } from "./live.ts";
 import { operation } from "./operation.ts";
 import { ConfirmDialog } from "./parts/confirm.tsx";
@@ -82,7 +82,11 @@ function Dashboard() {
 
 export function App() {
   useEffect(() => {
-    // A valid session cookie skips the login form; a 401 sets session to "out".
+    // A session kept in this tab (a reload) skips the login form; none, or a 401, shows it.
+    if (sessionId() === null) {
+      session.value = "out";
+      return;
+    }
     refreshStatus().then(
       () => (session.value = "in"),
       () => session.value === "unknown" && (session.value = "out"),

@@ -1,11 +1,11 @@
-// The dashboard's live picture of the master: the last status, merged with the SSE feed's once-a-second stats.
+// The dashboard's live picture of the master: the last status, merged with the live feed's once-a-second stats.
 import { computed, signal } from "@preact/signals";
 import type { LiveEvent, StatsTick, StatusProcess, StatusResponse } from "../src/admin/contract.ts";
 import { api } from "./api.ts";
 
 export const status = signal<StatusResponse | null>(null);
 export const lastTick = signal<StatsTick | null>(null);
-/** "live" while the SSE feed is open; "reconnecting" while EventSource retries; "offline" between our own retries. */
+/** "live" while the feed is open; "reconnecting" at the first retry after losing it; "offline" on later retries. */
 export const feed = signal<"connecting" | "live" | "reconnecting" | "offline">("connecting");
 /** Newest first, capped: the Events view and the reload progress read it. */
 export const events = signal<LiveEvent[]>([]);

@@ -1,5 +1,5 @@
 /** @jsxImportSource preact */
-// The login form: the admin token is exchanged once for an HttpOnly session cookie and never stored by the page.
+// The login form: the admin token is exchanged once for a session id kept in this tab's sessionStorage; the token itself is never stored.
 import { useSignal } from "@preact/signals";
 import { errorText, login } from "../api.ts";
 

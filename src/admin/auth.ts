@@ -1,11 +1,10 @@
-// Who may use the admin plane: the bearer token or a login session, checked first; only wrong secrets are throttled and audited (bounded).
+// Who may use the admin plane: the bearer token or a login session (X-Session header), checked first; only wrong secrets are throttled and audited (bounded).
 import type { Context, MiddlewareHandler } from "hono";
-import { getCookie } from "hono/cookie";
 import type { Audit } from "./audit.ts";
 import { clientAddress } from "./client-address.ts";
 import type { AdminEnv } from "./context.ts";
 import type { FailureThrottle } from "./failure-throttle.ts";
-import { SESSION_COOKIE, type SessionStore } from "./sessions.ts";
+import { SESSION_HEADER, type SessionStore } from "./sessions.ts";
 import { sameSecret } from "./token.ts";
 
 export interface AuthDeps {
@@ -59,11 +58,13 @@ export function authenticate(deps: AuthDeps, isPublic: () => boolean = () => fal
       c.set("auth", "token");
       return next();
     }
-    const session = getCookie(c, SESSION_COOKIE);
+    // Session ids have 256 bits: a wrong one is a stale tab (the master restarted), not a guess, so it is not counted.
+    const session = c.req.header(SESSION_HEADER);
     if (session !== undefined && deps.sessions.valid(session)) {
       c.set("auth", "session");
       return next();
     }
-    return unauthorized(c, "send Authorization: Bearer <the token in the admin.token file>, or log in with POST /api/login");
+    const why = session === undefined ? "send Authorization: Bearer <the token in the admin.token file>, or log in with POST /api/login" : "this session has ended (the master restarted, or logged it out): log in again";
+    return unauthorized(c, why);
   };
 }

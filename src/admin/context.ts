@@ -26,7 +26,7 @@ export interface AdminContext {
   logs?: RecentLog;
 }
 
-/** How a request proved who it is: the token header, the login cookie, or nothing needed (/metrics when public). */
+/** How a request proved who it is: the token header, a login session (X-Session header), or nothing needed (/metrics when public). */
 export type AuthKind = "token" | "session" | "public";
 
 /** Hono's typing of the admin app: `c.env` is Bun's server (client address, per-request timeouts). */

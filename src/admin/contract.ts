@@ -313,3 +313,10 @@ export interface LogsResponse {
   items: LogItem[];
   lastSeq: number;
 }
+
+/** POST /api/login: the session id goes in the X-Session header of every later request (the dashboard keeps it in sessionStorage). */
+export interface LoginResponse {
+  ok: true;
+  session: string;
+  expiresAt: number;
+}

@@ -7,7 +7,7 @@ export type BodyResult<T> = { ok: true; value: T } | { ok: false; response: Resp
 
 /**
  * A JSON Content-Type cannot be sent cross-origin without a CORS preflight (which this server never grants), so for
- * cookie sessions it backs up the Origin check. Token clients (curl, scripts) may omit it; the body must still be JSON.
+ * browser sessions it backs up the Origin check. Token clients (curl, scripts) may omit it; the body must still be JSON.
  * An empty body reads as {}.
  */
 export async function readJsonBody<S extends z.ZodType>(c: Context<AdminEnv>, schema: S): Promise<BodyResult<z.output<S>>> {

@@ -1,4 +1,4 @@
-// CSRF guard for cookie sessions: a state-changing request must come from the admin plane's own origin, whatever its Content-Type.
+// CSRF guard for browser sessions (kept although a header session cannot ride a cross-site request: defence in depth): a state-changing request must come from the admin plane's own origin, whatever its Content-Type.
 import type { Context, MiddlewareHandler } from "hono";
 import type { AdminEnv } from "./context.ts";
 

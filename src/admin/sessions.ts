@@ -1,7 +1,11 @@
-// Browser sessions behind the HttpOnly login cookie: random ids, kept in the master's memory only, looked up by hash.
+// Browser sessions: random ids the dashboard sends in the X-Session header (never a cookie), kept in the master's memory only, looked up by hash.
 import { createHash } from "node:crypto";
 
-export const SESSION_COOKIE = "wm_session";
+/**
+ * A header, not a cookie: cookies are not scoped by port, so any page on another port of this host would receive
+ * one (and could overwrite it). The dashboard keeps the id in sessionStorage, which is scoped to its exact origin.
+ */
+export const SESSION_HEADER = "x-session";
 export const SESSION_TTL_SECONDS = 12 * 3600;
 const MAX_SESSIONS = 1000;
 

@@ -66,9 +66,12 @@ export const json = (body: unknown, headers: Record<string, string> = {}): Reque
   body: JSON.stringify(body),
 });
 
-/** Logs in like the dashboard does and returns the Cookie header to send afterwards. */
+/** Logs in like the dashboard does and returns the session id it would keep in sessionStorage. */
 export async function login(f: Fixture): Promise<string> {
   const response = await f.request("/api/login", json({ token: TOKEN }, { Origin: ORIGIN }));
   if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
-  return response.headers.get("set-cookie")!.split(";")[0]!;
+  return ((await response.json()) as { session: string }).session;
 }
+
+/** The header the dashboard sends with every request. */
+export const sessionHeader = (id: string) => ({ "X-Session": id });

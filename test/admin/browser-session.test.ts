@@ -1,21 +1,21 @@
-// The dashboard's way in: login cookie flags, same-origin checks on every mutating request, JSON bodies, logout, password.
+// The dashboard's way in: a session id in a header (no cookie), same-origin checks on every mutating request, JSON bodies, logout, password.
 import { describe, expect, test } from "bun:test";
 import { Hono } from "hono";
 import { csrf } from "hono/csrf";
-import { adminFixture, bearer, json, login, ORIGIN, TOKEN } from "./admin-fixture.ts";
+import { adminFixture, bearer, json, login, ORIGIN, sessionHeader, TOKEN } from "./admin-fixture.ts";
 
 describe("login", () => {
-  test("the cookie is HttpOnly and SameSite=Strict, and opens the API", async () => {
+  test("answers a session id for the X-Session header and sets no cookie; a cookie alone grants nothing", async () => {
     using f = adminFixture();
     const response = await f.request("/api/login", json({ token: TOKEN }, { Origin: ORIGIN }));
     expect(response.status).toBe(200);
-    const cookie = response.headers.get("set-cookie")!;
-    expect(cookie).toMatch(/^wm_session=[A-Za-z0-9_-]{40,};/);
-    expect(cookie).toContain("HttpOnly");
-    expect(cookie).toContain("SameSite=Strict");
-    expect(cookie).toContain("Path=/");
-    const status = await f.request("/api/status", { headers: { Cookie: cookie.split(";")[0]! } });
-    expect(status.status).toBe(200);
+    expect(response.headers.get("set-cookie")).toBeNull();
+    const body = (await response.json()) as { ok: boolean; session: string; expiresAt: number };
+    expect(body.session).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    expect(body.expiresAt).toBeGreaterThan(Date.now());
+    expect((await f.request("/api/status", { headers: sessionHeader(body.session) })).status).toBe(200);
+    // The same secret as a cookie (what another port of this host could be sent, or could plant) is not a session.
+    expect((await f.request("/api/status", { headers: { Cookie: `wm_session=${body.session}` } })).status).toBe(401);
   });
 
   test("a login from another origin, or with no origin at all, is refused", async () => {
@@ -25,18 +25,19 @@ describe("login", () => {
     expect((await f.request("/api/login", json({ token: TOKEN }, { "Sec-Fetch-Site": "same-origin" }))).status).toBe(200);
   });
 
-  test("a made-up session cookie is not a session", async () => {
+  test("a made-up session id is not a session, and says to log in again", async () => {
     using f = adminFixture();
-    expect((await f.request("/api/status", { headers: { Cookie: "wm_session=forged" } })).status).toBe(401);
+    const response = await f.request("/api/status", { headers: sessionHeader("forged") });
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: string }).error).toContain("log in again");
   });
 
   test("logout ends the session", async () => {
     using f = adminFixture();
-    const cookie = await login(f);
-    const out = await f.request("/api/logout", json({}, { Cookie: cookie, Origin: ORIGIN }));
+    const session = await login(f);
+    const out = await f.request("/api/logout", json({}, { ...sessionHeader(session), Origin: ORIGIN }));
     expect(out.status).toBe(200);
-    expect(out.headers.get("set-cookie")).toContain("Max-Age=0");
-    expect((await f.request("/api/status", { headers: { Cookie: cookie } })).status).toBe(401);
+    expect((await f.request("/api/status", { headers: sessionHeader(session) })).status).toBe(401);
   });
 
   test("a password (argon2id, admin.passwordHash) also logs in; a wrong one does not", async () => {
@@ -53,44 +54,44 @@ describe("login", () => {
   });
 });
 
-describe("mutating requests on a cookie session", () => {
-  const stopWith = (cookie: string, headers: Record<string, string>, contentType = "application/json") => ({
+describe("mutating requests on a browser session", () => {
+  const stopWith = (session: string, headers: Record<string, string>, contentType = "application/json") => ({
     method: "POST",
-    headers: { Cookie: cookie, "Content-Type": contentType, ...headers },
+    headers: { ...sessionHeader(session), "Content-Type": contentType, ...headers },
     body: JSON.stringify({ confirm: true }),
   });
 
   test("a wrong Origin is refused with 403, whatever the Content-Type, and nothing happens", async () => {
     using f = adminFixture();
-    const cookie = await login(f);
-    // Another port of the same host is the same *site* (the cookie goes along) but not the same origin.
+    const session = await login(f);
+    // Another port of the same host is the same *site* but not the same origin (kept though a header cannot ride along).
     for (const origin of ["http://127.0.0.1:8080", "http://evil.example", "null"]) {
       for (const type of ["application/json", "text/plain", ""]) {
-        const response = await f.request("/api/stop", stopWith(cookie, { Origin: origin }, type));
+        const response = await f.request("/api/stop", stopWith(session, { Origin: origin }, type));
         expect(response.status).toBe(403);
       }
     }
-    expect((await f.request("/api/stop", stopWith(cookie, { "Sec-Fetch-Site": "same-site" }))).status).toBe(403);
-    expect((await f.request("/api/stop", stopWith(cookie, {}))).status).toBe(403);
-    expect((await f.request("/api/connections/1/1", { method: "DELETE", headers: { Cookie: cookie, Origin: "http://evil.example" } })).status).toBe(403);
+    expect((await f.request("/api/stop", stopWith(session, { "Sec-Fetch-Site": "same-site" }))).status).toBe(403);
+    expect((await f.request("/api/stop", stopWith(session, {}))).status).toBe(403);
+    expect((await f.request("/api/connections/1/1", { method: "DELETE", headers: { ...sessionHeader(session), Origin: "http://evil.example" } })).status).toBe(403);
     expect(f.stops).toEqual([]);
   });
 
   test("the same origin with a JSON body goes through; a non-JSON Content-Type gets 415", async () => {
     using f = adminFixture();
-    const cookie = await login(f);
-    expect((await f.request("/api/stop", stopWith(cookie, { Origin: ORIGIN }, "text/plain"))).status).toBe(415);
+    const session = await login(f);
+    expect((await f.request("/api/stop", stopWith(session, { Origin: ORIGIN }, "text/plain"))).status).toBe(415);
     expect(f.stops).toEqual([]);
-    const response = await f.request("/api/stop", stopWith(cookie, { Origin: ORIGIN }));
+    const response = await f.request("/api/stop", stopWith(session, { Origin: ORIGIN }));
     expect(response.status).toBe(202);
     await Bun.sleep(50);
     expect(f.stops).toEqual([false]);
   });
 
-  test("GET on a cookie session needs no Origin (EventSource and fetch of data)", async () => {
+  test("GET on a browser session needs no Origin (fetch of data)", async () => {
     using f = adminFixture();
-    const cookie = await login(f);
-    expect((await f.request("/api/timers", { headers: { Cookie: cookie } })).status).toBe(200);
+    const session = await login(f);
+    expect((await f.request("/api/timers", { headers: sessionHeader(session) })).status).toBe(200);
   });
 
   test("token clients are not browser sessions: no Origin needed, the body must still be JSON", async () => {

@@ -1,7 +1,7 @@
 // The SSE feed as a client reads it, and /metrics as a Prometheus scraper parses it, through app.request().
 import { describe, expect, test } from "bun:test";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from "../../src/admin/prometheus-text.ts";
-import { adminFixture, bearer, json, ORIGIN, login } from "./admin-fixture.ts";
+import { adminFixture, bearer, json, ORIGIN, login, sessionHeader } from "./admin-fixture.ts";
 import { parsePrometheus } from "./prometheus-parser.ts";
 import { readSse } from "./sse-reader.ts";
 
@@ -21,10 +21,10 @@ describe("GET /api/events", () => {
     sse.close();
   });
 
-  test("a browser session can read it with its cookie alone (EventSource sends no Authorization)", async () => {
+  test("a browser session reads it with its X-Session header (the dashboard's streaming fetch)", async () => {
     using f = adminFixture();
-    const cookie = await login(f);
-    const sse = readSse(await f.request("/api/events", { headers: { Cookie: cookie, Origin: ORIGIN } }));
+    const session = await login(f);
+    const sse = readSse(await f.request("/api/events", { headers: { ...sessionHeader(session), Origin: ORIGIN } }));
     await sse.next((m) => m.event === "hello");
     sse.close();
   });

@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { hostAllowed } from "../../src/admin/host-check.ts";
 import { startAdminPlane } from "../../src/admin/server.ts";
 import type { AdminConfig } from "../../src/config/types.ts";
-import { adminFixture, BASE, bearer, json, login, ORIGIN } from "./admin-fixture.ts";
+import { adminFixture, BASE, bearer, json, login, ORIGIN, sessionHeader } from "./admin-fixture.ts";
 
 const admin = (host: string, extra: Partial<AdminConfig> = {}): AdminConfig => ({ host, port: 9090, metricsPublic: false, allowRemote: true, ...extra });
 
@@ -72,8 +72,8 @@ describe("audit", () => {
     using f = adminFixture();
     await f.request("/api/reload", json({ group: "nope" }, bearer()), "10.9.8.7");
     await f.request("/api/login", json({ token: "wrong" }, { Origin: ORIGIN }), "10.9.8.6");
-    const cookie = await login(f);
-    await f.request("/api/stop", json({ confirm: true }, { Cookie: cookie, Origin: ORIGIN }));
+    const session = await login(f);
+    await f.request("/api/stop", json({ confirm: true }, { ...sessionHeader(session), Origin: ORIGIN }));
     const { items } = (await (await f.request("/api/audit?limit=10", { headers: bearer() })).json()) as { items: Record<string, unknown>[] };
     expect(items.map((r) => [r.action, r.actor, r.source, String(r.result).split(":")[0]])).toEqual([
       ["stop", "session", "127.0.0.1", "ok"],

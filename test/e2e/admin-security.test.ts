@@ -4,18 +4,19 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runMaster } from "../admin/master-process.ts";
-import { AppUnderTest } from "../support/app-under-test.ts";
-import { streamClient } from "../support/clients.ts";
+import { AppUnderTest, cliCommand } from "../support/app-under-test.ts";
+import { connect } from "node:net";
 
 const ECHO = `export default { onMessage(conn, line) { conn.send(line); } };`;
 const workers = [{ name: "t", listen: "text://127.0.0.1:0", handler: "./t.ts" }];
 
-/** A raw HTTP/1.1 request, so the test chooses the Host header (fetch would not let it lie). */
-async function rawGet(port: number, path: string, host: string): Promise<string> {
-  const client = await streamClient({ port });
-  client.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
-  const text = await client.until((t) => /^HTTP\/1\.1 \d{3}/.test(t) && t.includes("\r\n\r\n"));
-  client.socket.end();
+/** A raw HTTP/1.1 request, so the test chooses the Host header (fetch would not let it lie) and the source address. */
+async function rawGet(port: number, path: string, host: string, options: { from?: string; token?: string } = {}): Promise<string> {
+  const socket = connect({ host: "127.0.0.1", port, localAddress: options.from });
+  const auth = options.token ? `Authorization: Bearer ${options.token}\r\n` : "";
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\n${auth}Connection: close\r\n\r\n`);
+  let text = "";
+  for await (const chunk of socket) text += chunk;
   return text;
 }
 
@@ -41,12 +42,27 @@ describe("admin plane security (e2e)", () => {
     expect(await rawGet(port, "/healthz", `localhost:${port}`)).toStartWith("HTTP/1.1 200");
   });
 
-  test("10 wrong tokens from one address: the next request is 429 with Retry-After", async () => {
+  test("ten wrong tokens, then the right one: accepted from the same address, from 127.0.0.2, and by the CLI", async () => {
     await using app = await AppUnderTest.start({ workers, files: { "t.ts": ECHO } });
+    const port = Number(new URL(app.adminUrl).port);
     for (let i = 0; i < 10; i++) expect((await fetch(`${app.adminUrl}/api/status`, { headers: { Authorization: `Bearer guess${i}` } })).status).toBe(401);
-    const blocked = await fetch(`${app.adminUrl}/api/status`, { headers: { Authorization: `Bearer ${app.token}` } });
-    expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+    const wrongAgain = await fetch(`${app.adminUrl}/api/status`, { headers: { Authorization: "Bearer guess10" } });
+    expect(wrongAgain.status).toBe(429);
+    expect(Number(wrongAgain.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await fetch(`${app.adminUrl}/api/status`, { headers: { Authorization: `Bearer ${app.token}` } })).status).toBe(200);
+    expect(await rawGet(port, "/api/status", `127.0.0.1:${port}`, { from: "127.0.0.2", token: app.token })).toStartWith("HTTP/1.1 200");
+    const cli = Bun.spawn([...cliCommand(), "status", "--config", app.configPath], { stdout: "pipe", stderr: "pipe" });
+    expect(await cli.exited).toBe(0);
+  });
+
+  test("guesses spread over many loopback addresses are throttled globally; the right token still works", async () => {
+    await using app = await AppUnderTest.start({ workers, files: { "t.ts": ECHO } });
+    const port = Number(new URL(app.adminUrl).port);
+    const statuses: string[] = [];
+    for (let i = 2; i < 72; i++) statuses.push((await rawGet(port, "/api/status", `127.0.0.1:${port}`, { from: `127.0.0.${i}`, token: `guess${i}` })).slice(9, 12));
+    expect(statuses.slice(0, 60).every((s) => s === "401")).toBe(true);
+    expect(statuses.slice(60).every((s) => s === "429")).toBe(true);
+    expect(await rawGet(port, "/api/status", `127.0.0.1:${port}`, { from: "127.0.0.99", token: app.token })).toStartWith("HTTP/1.1 200");
   });
 
   test("a non-loopback admin address without admin.allowRemote: the master refuses to start (exit 2)", async () => {

@@ -1,14 +1,14 @@
-// POST /api/login ({token} or {password}) sets the HttpOnly, SameSite=Strict session cookie the dashboard needs; POST /api/logout ends it.
+// POST /api/login ({token} or {password}) answers a session id for the X-Session header (no cookie); POST /api/logout ends it.
 import type { Hono } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { refuseWrongSecret, tooManyFailures } from "../auth.ts";
 import { clientAddress } from "../client-address.ts";
 import type { AdminEnv, RouteDeps } from "../context.ts";
+import type { LoginResponse } from "../contract.ts";
 import type { FailureThrottle } from "../failure-throttle.ts";
 import { readJsonBody } from "../json-body.ts";
 import { fromSameOrigin } from "../same-origin.ts";
-import { SESSION_COOKIE, SESSION_TTL_SECONDS, type SessionStore } from "../sessions.ts";
+import { SESSION_HEADER, type SessionStore } from "../sessions.ts";
 import { sameSecret } from "../token.ts";
 
 const loginBody = z
@@ -46,19 +46,18 @@ export function loginRoute(app: Hono<AdminEnv>, { ctx, audit, sessions, throttle
       return refuseWrongSecret(c, { throttle, audit }, { action: "login", target: method }, why);
     }
     const session = sessions.create(clientAddress(c));
-    setCookie(c, SESSION_COOKIE, session.id, { httpOnly: true, sameSite: "Strict", path: "/", maxAge: SESSION_TTL_SECONDS });
     c.set("auth", "session");
     audit(c, { action: "login", target: method, result: "ok" });
-    return c.json({ ok: true, expiresAt: session.expiresAt });
+    const answer: LoginResponse = { ok: true, session: session.id, expiresAt: session.expiresAt };
+    return c.json(answer);
   });
 }
 
 /** Registered after the auth middleware. */
 export function logoutRoute(app: Hono<AdminEnv>, { audit, sessions }: SessionDeps): void {
   app.post("/api/logout", (c) => {
-    const id = getCookie(c, SESSION_COOKIE);
+    const id = c.req.header(SESSION_HEADER);
     if (id !== undefined) sessions.end(id);
-    deleteCookie(c, SESSION_COOKIE, { path: "/", httpOnly: true, sameSite: "Strict" });
     audit(c, { action: "logout", target: c.get("auth"), result: "ok" });
     return c.json({ ok: true });
   });
