@@ -9,6 +9,9 @@ export interface StaticIndexOptions {
   outsideSymlinks: boolean;
 }
 
+/** A walk stops here (a link to "/" with staticOutsideSymlinks would otherwise index the whole machine). */
+const MAX_FILES = 200_000;
+
 /** Rebuilds wait this long after the last change, so a burst of writes (a deploy copying files) costs one walk. */
 const REBUILD_DELAY_MS = 20;
 
@@ -17,8 +20,6 @@ export class StaticIndex {
   #files = new Map<string, string>();
   #watcher: FSWatcher | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  /** Bumped by every rebuild; tests and callers can wait for it. */
-  generation = 0;
 
   constructor(
     root: string,
@@ -56,8 +57,10 @@ export class StaticIndex {
   rebuild(): void {
     const files = new Map<string, string>();
     this.#walk(this.root, "/", files, new Set([this.root]));
+    if (files.size >= MAX_FILES && this.#files.size < MAX_FILES) {
+      console.error(`static folder ${this.root}: more than ${MAX_FILES} files, only the first ${MAX_FILES} are served`);
+    }
     this.#files = files;
-    this.generation++;
   }
 
   close(): void {
@@ -81,6 +84,7 @@ export class StaticIndex {
       return;
     }
     for (const entry of entries) {
+      if (files.size >= MAX_FILES) return;
       if (!this.options.dotfiles && entry.name.startsWith(".")) continue;
       let real = join(dir, entry.name);
       let isFile = entry.isFile();
