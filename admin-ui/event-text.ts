@@ -27,8 +27,9 @@ function describe(type: string, d: Fields): { text: string; bad: boolean } {
     case "process-exited": {
       const how = d.signal ? `killed by ${str(d.signal)}` : `exited with code ${str(d.code)}`;
       const crashed = d.expected === false;
-      const then = crashed ? `: crash, restarting${d.restartInMs !== undefined ? ` in ${str(d.restartInMs)} ms` : ""}` : "";
-      return { text: `${how}${then}`, bad: crashed };
+      const then = crashed ? `: crash${d.restartInMs !== undefined ? `, restarting in ${str(d.restartInMs)} ms` : ""}` : "";
+      const why = crashed ? (d.reason as { text?: string } | undefined)?.text : undefined;
+      return { text: `${how}${then}${why ? ` (${why})` : ""}`, bad: crashed };
     }
     case "handler-error":
       return { text: `${str(d.callback)} threw: ${str(d.message)}`, bad: true };
@@ -37,10 +38,17 @@ function describe(type: string, d: Fields): { text: string; bad: boolean } {
       return { text: `${Number(d.count).toLocaleString("en-US")} more like this in the last ${Number(d.seconds) === 60 ? "minute" : `${str(d.seconds)} s`}: ${str(d.like)}`, bad: true };
     case "reload-begun":
       return { text: `${d.graceful ? "graceful " : ""}reload to generation ${str(d.generation)} began: ${(d.groups as string[] | undefined)?.join(", ") ?? ""}`, bad: false };
-    case "reload-finished":
-      return { text: `reload to generation ${str(d.generation)} finished: ${str(d.replaced)} replaced, ${str(d.failed)} failed`, bad: Number(d.failed) > 0 };
+    case "reload-settling":
+      return { text: `reload to generation ${str(d.generation)}: every new process is ready; settle window of ${str(d.healthySeconds)} s`, bad: false };
+    case "reload-finished": {
+      const rolledBack = (d.rolledBack as string[] | undefined) ?? [];
+      const tail = rolledBack.length ? `; rolled back: ${rolledBack.join(", ")}` : "";
+      return { text: `reload to generation ${str(d.generation)} finished: ${str(d.replaced)} replaced, ${str(d.failed)} failed${tail}`, bad: Number(d.failed) > 0 };
+    }
     case "reload-failed":
-      return { text: `new process of generation ${str(d.generation)} failed: ${str(d.message)}`, bad: true };
+      return { text: `generation ${str(d.generation)} rolled back, the old processes keep serving: ${str((d.reason as { text?: string } | undefined)?.text ?? d.message)}`, bad: true };
+    case "retry":
+      return { text: `retry now: ${str(d.slots)} waiting process(es) started`, bad: false };
     case "memory-limit":
       return { text: `memory ${formatBytes(Number(d.rssBytes))} over the limit ${formatBytes(Number(d.limitBytes))}: replacing it`, bad: true };
     case "admin-action":

@@ -1,7 +1,7 @@
 // Tracks the last reload or restart the operator started, from the live events that follow it, for the progress panel.
 import { computed, signal } from "@preact/signals";
-import type { LiveEvent } from "../src/admin/contract.ts";
-import { ApiError, errorText, post } from "./api.ts";
+import type { LiveEvent, ReloadRecord } from "../src/admin/contract.ts";
+import { api, ApiError, errorText, post } from "./api.ts";
 import { events, refreshStatus, status } from "./state.ts";
 
 interface Operation {
@@ -17,9 +17,30 @@ interface Operation {
   /** restart: the slot whose process is replaced. */
   slot?: { group: string; index: number };
   error?: string;
+  /** reload: the master's record of it (per group: starting, settling until, replaced, rolled back with the reason). */
+  record?: ReloadRecord;
 }
 
 export const operation = signal<Operation | null>(null);
+
+const RECORD_POLL_MS = 400;
+
+/** Follows the reload record until it ends, as the CLI does; the live events fill in the ready and draining counts. */
+async function followRecord(id: number): Promise<void> {
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, RECORD_POLL_MS));
+    const op = operation.value;
+    if (!op || op.record?.id !== id) return;
+    try {
+      const record = await api<ReloadRecord>(`/api/reloads/${id}`);
+      if (operation.value?.record?.id !== id) return;
+      operation.value = { ...operation.value, record };
+      if (record.state !== "running") return;
+    } catch {
+      // The feed still shows how it goes; try again.
+    }
+  }
+}
 
 function eventsSince(marker: LiveEvent | undefined): LiveEvent[] {
   const all = events.value;
@@ -41,15 +62,21 @@ export const progress = computed(() => {
   const failures = recent.flatMap((e) => (e.type === "reload-failed" && e.generation === op.generation ? [`${e.group}#${e.index}: ${e.message}`] : []));
   const finished = recent.find((e) => e.type === "reload-finished" && e.generation === op.generation);
   const readyCount = new Set(ready).size;
-  const done = op.error !== undefined || (op.kind === "reload" ? finished !== undefined : readyCount > 0 && oldLeft.length === 0);
+  const record = op.record;
+  const recordDone = record !== undefined && record.state !== "running";
+  const done = op.error !== undefined || (op.kind === "reload" ? finished !== undefined || recordDone : readyCount > 0 && oldLeft.length === 0);
+  const rolledBack = record?.groups.filter((g) => g.phase === "rolled-back") ?? [];
+  const draining = oldLeft.length ? `; ${oldLeft.length} old still draining` : "";
   const result = op.error
     ? `Failed: ${op.error}`
-    : finished?.type === "reload-finished"
-      ? `Done: ${finished.replaced} replaced, ${finished.failed} failed${oldLeft.length ? `; ${oldLeft.length} old still draining` : ""}.`
-      : done
-        ? "Done: the new process is ready and the old one has exited."
-        : null;
-  return { op, readyCount, oldLeft, failures, done, result };
+    : rolledBack.length && recordDone
+      ? `Rolled back: ${rolledBack.map((g) => g.name).join(", ")}; the old processes kept serving.`
+      : finished?.type === "reload-finished"
+        ? `Done: ${finished.replaced} replaced, ${finished.failed} failed${draining}.`
+        : done
+          ? "Done: the new process is ready and the old one has exited."
+          : null;
+  return { op, readyCount, oldLeft, failures, done, result, groups: record?.groups ?? [] };
 });
 
 function oldPidsOf(groups: string[]): number[] {
@@ -71,12 +98,24 @@ export async function startReload(group: string | undefined, graceful: boolean):
   };
   operation.value = op;
   try {
-    const answer = await post<{ generation: number; groups: string[] }>("/api/reload", group ? { group, graceful } : { graceful });
-    operation.value = { ...op, generation: answer.generation, title: `${title} → generation ${answer.generation}` };
+    const record = await post<ReloadRecord>("/api/reload", group ? { group, graceful } : { graceful });
+    operation.value = { ...op, generation: record.generation, record, title: `${title} → generation ${record.generation}` };
+    void followRecord(record.id);
   } catch (err) {
     operation.value = { ...op, error: err instanceof ApiError ? err.message : errorText(err) };
   }
   void refreshStatus().catch(() => undefined);
+}
+
+/** Starts now the processes of `group` waiting in crash backoff. */
+export async function retryGroup(group: string): Promise<string> {
+  try {
+    const answer = await post<{ slots: number }>(`/api/groups/${encodeURIComponent(group)}/retry`);
+    void refreshStatus().catch(() => undefined);
+    return answer.slots ? `${group}: ${answer.slots} waiting process(es) started now` : `${group}: no process was waiting`;
+  } catch (err) {
+    return `Retry failed: ${errorText(err)}`;
+  }
 }
 
 export async function startRestart(pid: number): Promise<void> {

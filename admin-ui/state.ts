@@ -21,7 +21,8 @@ export const processes = computed<StatusProcess[]>(() => {
   if (!tick) return base;
   const live = new Map(tick.processes.map((p) => [p.pid, p]));
   return base.map((p) => {
-    const t = live.get(p.pid);
+    // pid 0: a slot waiting to restart; the tick has no figures for it.
+    const t = p.pid ? live.get(p.pid) : undefined;
     return t ? { ...p, state: t.state, connections: t.connections, requests: t.requests, qps: t.qps, rssBytes: t.rssBytes, cpuPercent: t.cpuPercent } : p;
   });
 });

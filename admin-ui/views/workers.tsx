@@ -3,7 +3,8 @@
 import { useSignal } from "@preact/signals";
 import { askConfirm } from "../parts/confirm.tsx";
 import { formatBytes, formatCount, formatDuration, formatRate } from "../format.ts";
-import { operation, progress, startReload, startRestart } from "../operation.ts";
+import type { FailureReason, ReloadGroup, StatusProcess } from "../../src/admin/contract.ts";
+import { operation, progress, retryGroup, startReload, startRestart } from "../operation.ts";
 import { now, processes, status } from "../state.ts";
 
 function Progress() {
@@ -23,11 +24,15 @@ function Progress() {
           <strong>{p.oldLeft.length ? `draining ${p.oldLeft.length}` : "all exited"}</strong>
         </p>
       )}
-      {p.failures.map((f) => (
-        <p class="error" key={f}>
-          {f}
-        </p>
+      {p.groups.map((g) => (
+        <GroupProgress group={g} key={g.name} />
       ))}
+      {p.groups.length === 0 &&
+        p.failures.map((f) => (
+          <p class="error" key={f}>
+            {f}
+          </p>
+        ))}
       {p.result && <p data-progress-result>{p.result}</p>}
       {p.done && (
         <button type="button" onClick={() => (operation.value = null)}>
@@ -35,6 +40,44 @@ function Progress() {
         </button>
       )}
     </section>
+  );
+}
+
+/** One group of a reload: coming up, in its settle window (with the time left), replaced, or rolled back with why. */
+function GroupProgress(props: { group: ReloadGroup }) {
+  const g = props.group;
+  const left = g.settleUntil ? Math.max(0, Math.ceil((g.settleUntil - now.value) / 1000)) : 0;
+  const text =
+    g.phase === "settling"
+      ? `settle window: every new process is ready; ${left} s left before the old ones drain`
+      : g.phase === "starting"
+        ? `starting ${g.count} new process${g.count === 1 ? "" : "es"}`
+        : g.phase === "replaced"
+          ? `${g.replaced} replaced`
+          : g.phase === "removed"
+            ? "removed (no longer in app.json)"
+            : "rolled back: the old processes keep serving";
+  return (
+    <div class={`progress-group phase-${g.phase}`} data-progress-group={g.name} data-phase={g.phase}>
+      <p>
+        <strong>{g.name}</strong>: {text}
+        {g.change === "changed" && g.keys.length > 0 && <span class="muted"> (changed: {g.keys.join(", ")})</span>}
+      </p>
+      {g.reason && <Reason reason={g.reason} />}
+    </div>
+  );
+}
+
+/** A failure as the CLI prints it: the line, the source line with a caret, or the last stderr lines. */
+export function Reason(props: { reason: FailureReason }) {
+  const r = props.reason;
+  const source = r.lineText !== undefined && r.column !== undefined ? `${r.lineText}\n${" ".repeat(Math.max(0, r.column - 1))}^` : null;
+  return (
+    <div class="error" data-reason={r.kind}>
+      <p>{r.text}</p>
+      {source && <pre>{source}</pre>}
+      {!source && r.stderrTail && r.stderrTail.length > 0 && <pre>{r.stderrTail.slice(-5).join("\n")}</pre>}
+    </div>
   );
 }
 
@@ -94,6 +137,41 @@ function Groups(props: { graceful: boolean }) {
   );
 }
 
+/** A slot waiting to restart (backoff, crashloop): no process, but its row stays with how it died and a retry button. */
+function WaitingRow(props: { p: StatusProcess }) {
+  const { p } = props;
+  const message = useSignal<string | null>(null);
+  const exit = p.lastExit;
+  const how = exit ? (exit.signal ? `killed by ${exit.signal}` : `exit ${exit.code}`) : "";
+  const next = p.nextRetryAt ? `next try in ${Math.max(0, Math.ceil((p.nextRetryAt - now.value) / 1000))} s` : "";
+  return (
+    <tr data-slot={`${p.group}#${p.index}`} data-state={p.state} class="waiting">
+      <td>
+        {p.group}#{p.index}
+      </td>
+      <td class="num" data-col="pid">
+        –
+      </td>
+      <td class="num">–</td>
+      <td>
+        <span class={`state state-${p.state}`}>{p.state}</span>
+      </td>
+      <td colSpan={5}>
+        <span data-last-exit>{[how, next].filter(Boolean).join(" · ")}</span>
+        {exit && <Reason reason={exit.reason} />}
+        {message.value && <p class="muted">{message.value}</p>}
+      </td>
+      <td class="num">{p.restarts}</td>
+      <td class="num">–</td>
+      <td class="actions">
+        <button type="button" data-action="retry" onClick={async () => (message.value = await retryGroup(p.group))} aria-label={`Retry group ${p.group} now`}>
+          Retry now
+        </button>
+      </td>
+    </tr>
+  );
+}
+
 export function Workers() {
   const graceful = useSignal(false);
   const busy = progress.value !== null && !progress.value.done;
@@ -136,7 +214,7 @@ export function Workers() {
             </tr>
           </thead>
           <tbody>
-            {list.map((p) => (
+            {list.map((p) => (p.pid === 0 ? <WaitingRow p={p} key={`${p.group}#${p.index}`} /> : (
               <tr key={p.pid} data-pid={p.pid} data-state={p.state}>
                 <td>
                   {p.group}#{p.index}
@@ -163,7 +241,7 @@ export function Workers() {
                   )}
                 </td>
               </tr>
-            ))}
+            )))}
           </tbody>
         </table>
       </div>

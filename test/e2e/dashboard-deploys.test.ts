@@ -1,0 +1,72 @@
+// The dashboard shows a reload's settle window, a rollback with its reason and source line, and a crash loop's row with Retry now.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { AppUnderTest } from "../support/app-under-test.ts";
+import { chromiumAvailable, logIn, openBrowser, type BrowserSession } from "../support/browser.ts";
+
+const GOOD = `import { existsSync } from "node:fs";\nif (existsSync(import.meta.dir + "/crash")) { console.error("no database"); process.exit(3); }\nexport default { fetch: () => new Response("pid " + process.pid) };\n`;
+const BROKEN = `export default {\n  fetch() { return new Response("x"}; },\n};\n`;
+
+describe.skipIf(!chromiumAvailable())("dashboard: safe deploys", () => {
+  let app: AppUnderTest;
+  let browser: BrowserSession;
+  let page: Page;
+
+  beforeAll(async () => {
+    app = await AppUnderTest.start({ workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 1, handler: "./web.ts", healthySeconds: 1.5 }], files: { "web.ts": GOOD } });
+    browser = await openBrowser();
+    page = browser.page;
+    await page.goto(app.adminUrl);
+    await logIn(page, app.token);
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.[Symbol.asyncDispose]();
+    await app?.[Symbol.asyncDispose]();
+  }, 30_000);
+
+  async function reloadWeb(): Promise<void> {
+    await page.click('button[aria-label="Reload group web"]');
+    await page.locator("dialog.confirm").waitFor();
+    await page.keyboard.press("Enter");
+  }
+
+  test("a good reload passes through the settle window, then the group is replaced", async () => {
+    await reloadWeb();
+    await page.locator('[data-progress-group=web][data-phase=settling]').waitFor({ timeout: 10_000 });
+    expect(await page.locator("[data-progress-group=web]").textContent()).toMatch(/settle window: every new process is ready; \d s left/);
+    await page.locator('[data-progress-group=web][data-phase=replaced]').waitFor({ timeout: 10_000 });
+    await page.click("[data-progress] button");
+  });
+
+  test("a syntax error is rolled back, with file:line:column and the source line shown", async () => {
+    const before = (await app.pids("web"))[0];
+    writeFileSync(join(app.dir, "web.ts"), BROKEN);
+    await reloadWeb();
+    await page.locator('[data-progress-group=web][data-phase=rolled-back]').waitFor({ timeout: 10_000 });
+    const text = await page.locator("[data-progress-group=web]").textContent();
+    expect(text).toContain('web.ts:2:36 Expected ")" but found "}"');
+    expect(text).toContain('fetch() { return new Response("x"}; },');
+    expect(await page.locator("[data-progress-result]").textContent()).toContain("Rolled back: web");
+    expect(await app.pids("web")).toEqual([before!]);
+    await page.click("[data-progress] button");
+    writeFileSync(join(app.dir, "web.ts"), GOOD);
+  });
+
+  test("a crash loop keeps its row with the exit code and reason; Retry now starts it again", async () => {
+    writeFileSync(join(app.dir, "web.ts"), GOOD);
+    const [pid] = await app.pids("web");
+    writeFileSync(join(app.dir, "crash"), "");
+    process.kill(pid!, "SIGKILL");
+    const row = page.locator('tr[data-slot="web#0"]');
+    await row.waitFor({ timeout: 15_000 });
+    await app.waitFor(async () => (await row.textContent())?.includes("exit 3"), 15_000, "exit 3 in the waiting row");
+    expect(await row.textContent()).toContain("no database");
+    const { rmSync } = await import("node:fs");
+    rmSync(join(app.dir, "crash"));
+    await row.locator("[data-action=retry]").click();
+    await app.waitFor(async () => (await app.pids("web")).length === 1, 10_000, "web ready again");
+  });
+});
