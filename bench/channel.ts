@@ -1,5 +1,7 @@
-// sendToAll fan-out to N WebSocket clients over 2 workers (one host, then two instances over Redis): publish-to-last-delivery latency.
-// Run: bun bench/channel.ts [--clients 10000] [--rounds 30] [--mode local|redis|both]
+// Fan-out to N WebSocket clients over 2 workers (one host, then two instances over Redis): publish-to-last-delivery latency.
+// Run: bun bench/channel.ts [--clients 10000] [--rounds 30] [--mode local|redis|both|history|cost]
+// history: one group of N members, sendToGroup against publishToGroup with history off (size 0) and on (size 100).
+// cost: memory per kept message, in the master (heap) and in Redis (MEMORY USAGE of a group's stream).
 import type { Socket } from "bun";
 import { AppUnderTest } from "../test/support/app-under-test.ts";
 import { RedisUnderTest } from "../test/channel/redis-server.ts";
@@ -12,11 +14,21 @@ const MODE = args.get("mode") ?? "both";
 const CONNECT_BATCH = 250;
 
 // The trigger client's message is broadcast as it is: "all:<round>" to every client of every process and host.
+// "grp:", "off:", "kept:": the same group of every client, sent without history, kept with size 0, kept with size 100.
 const HANDLER = `export default {
+  onConnect(conn) {
+    for (const group of ["bench", "bench-off", "bench-kept"]) conn.worker.channel.joinGroup(conn, group);
+  },
   onMessage(conn, data) {
-    if (typeof data === "string" && data.startsWith("all:")) conn.worker.channel.sendToAll(data);
+    if (typeof data !== "string") return;
+    const { channel } = conn.worker;
+    if (data.startsWith("all:")) channel.sendToAll(data);
+    else if (data.startsWith("grp:")) channel.sendToGroup("bench", data);
+    else if (data.startsWith("off:")) channel.publishToGroup("bench-off", data);
+    else if (data.startsWith("kept:")) channel.publishToGroup("bench-kept", data);
   },
 };`;
+const HISTORY = { history: { size: 0, ttlSeconds: 300, groups: [{ match: "bench-kept", size: 100, ttlSeconds: 300 }] } };
 
 interface Client {
   socket: Socket<Client>;
@@ -106,7 +118,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Sends "all:<round>" from one client and times until every client holds that round's frame. */
-async function measure(clients: Client[]): Promise<{ p50: number; p99: number; max: number; firstP50: number }> {
+async function measure(clients: Client[], kind = "all"): Promise<{ p50: number; p99: number; max: number; firstP50: number }> {
   let remaining = 0;
   let first = 0;
   let done = () => {};
@@ -124,7 +136,7 @@ async function measure(clients: Client[]): Promise<{ p50: number; p99: number; m
     done = finished.resolve;
     const timeout = setTimeout(() => finished.reject(new Error(`round ${round}: ${remaining} of ${clients.length} clients got nothing in 10 s`)), 10_000);
     const t0 = performance.now();
-    clients[round % clients.length]!.socket.write(textFrame(`all:${round}`));
+    clients[round % clients.length]!.socket.write(textFrame(`${kind}:${round}`));
     await finished.promise;
     clearTimeout(timeout);
     if (round >= 3) {
@@ -150,9 +162,71 @@ function report(label: string, r: Awaited<ReturnType<typeof measure>>): void {
 const workers = (count: number) => [{ name: "ws", listen: "websocket://127.0.0.1:0", count, handler: "./fanout.ts", idleTimeout: 255 }];
 const files = { "fanout.ts": HANDLER };
 
+/** The same group and clients, three ways: what keeping a message costs per delivery round. */
+async function historyRounds(clients: Client[], where: string): Promise<void> {
+  report(`sendToGroup (not kept)${where}`, await measure(clients, "grp"));
+  for (const c of clients) c.frames = 0;
+  report(`publishToGroup, history off (size 0)${where}`, await measure(clients, "off"));
+  for (const c of clients) c.frames = 0;
+  report(`publishToGroup, history on (size 100)${where}`, await measure(clients, "kept"));
+}
+
 async function closeClients(clients: Client[]): Promise<void> {
   for (const c of clients) c.socket.end();
   await Bun.sleep(200);
+}
+
+if (MODE === "history") {
+  console.log(`group history: 1 instance, 2 workers, ${CLIENTS} members`);
+  await using app = await AppUnderTest.start({ workers: workers(2), files, extra: { channel: HISTORY } });
+  const clients = await connectAll([await app.port("ws")], CLIENTS, () => {});
+  await Bun.sleep(1100);
+  await historyRounds(clients, "");
+  await closeClients(clients);
+  console.log(`group history: two instances over Redis, 1 worker each, ${CLIENTS} members split evenly`);
+  await using redis = await RedisUnderTest.start();
+  const extra = { name: "bench", cluster: { redis: redis.url }, channel: HISTORY };
+  await using a = await AppUnderTest.start({ workers: workers(1), files, extra });
+  await using b = await AppUnderTest.start({ workers: workers(1), files, extra });
+  for (const host of [a, b]) await host.waitFor(async () => (await host.status()).cluster?.connected, 5000, "cluster joined");
+  const spread = await connectAll([await a.port("ws"), await b.port("ws")], CLIENTS, () => {});
+  await Bun.sleep(1100);
+  await historyRounds(spread, ", Redis");
+  await closeClients(spread);
+}
+
+if (MODE === "cost") await keptMessageCost();
+
+async function keptMessageCost(): Promise<void> {
+  const { MemoryHistory } = await import("../src/channel/memory-history.ts");
+  const { HistoryRules } = await import("../src/channel/history-rules.ts");
+  const body = (i: number) => JSON.stringify({ from: "alice", text: `message ${i} `.padEnd(80, "x") }); // ~110 bytes
+  const groups = 1000;
+  const perGroup = 100;
+  const history = new MemoryHistory(new HistoryRules({ size: perGroup, ttlSeconds: 300, groups: [] }));
+  Bun.gc(true);
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < groups * perGroup; i++) history.append(`room:${i % groups}`, body(i));
+  Bun.gc(true);
+  const perMessage = (process.memoryUsage().heapUsed - before) / (groups * perGroup);
+  console.log(`master memory: ${perMessage.toFixed(0)} bytes per kept message of ${body(0).length} bytes (${groups} groups x ${perGroup})`);
+  history.stop();
+
+  await using redis = await RedisUnderTest.start();
+  const { RedisClient } = await import("bun");
+  const client = new RedisClient(redis.url);
+  const { RedisLink } = await import("../src/channel/redis-link.ts");
+  const { RedisHistory } = await import("../src/channel/redis-history.ts");
+  const link = new RedisLink({ url: redis.url, name: "bench", channel: "bench-bus", onMessage() {}, onUp: async () => {}, log() {} });
+  link.start();
+  while (!link.status.connected) await Bun.sleep(20);
+  const store = new RedisHistory(link, "wm:{bench}:", "bench");
+  for (let i = 0; i < perGroup * 10; i++) await store.append("room:1", body(i), undefined, { size: perGroup, ttlMs: 300_000 });
+  const bytes = Number(await client.send("MEMORY", ["USAGE", "wm:{bench}:hs:room:1", "SAMPLES", "0"]));
+  const meta = Number(await client.send("MEMORY", ["USAGE", "wm:{bench}:h:room:1"]));
+  console.log(`Redis memory: ${(bytes / perGroup).toFixed(0)} bytes per kept message of ${body(0).length} bytes (stream of ${perGroup}), plus ${meta} bytes per group (epoch and offset)`);
+  client.close();
+  await link.stop();
 }
 
 if (MODE === "local" || MODE === "both") {
