@@ -27,7 +27,7 @@ describe("examples/chat-resume", () => {
   beforeAll(async () => {
     app = await AppUnderTest.start({
       workers: [{ name: "chat", listen: "websocket://127.0.0.1:0", count: 2, handler: CHAT }],
-      extra: { channel: { history: { size: 200, ttlSeconds: 600 } } },
+      extra: { reload: { healthySeconds: 0.2 }, channel: { history: { size: 200, ttlSeconds: 600 } } },
     });
     url = `ws://127.0.0.1:${await app.port("chat")}`;
   }, 30_000);

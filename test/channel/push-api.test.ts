@@ -106,7 +106,7 @@ describe("push API", () => {
     const limited = await cli("--all", "--worker-group", "ws", "cli to ws");
     expect(limited.stdout).toContain("pushed to 2 local processes");
     await Promise.all([a.expectDelivery("cli to ws"), b.expectDelivery("cli to ws")]);
-    expect((await cli("--worker-group", "ws", "no --all")).stderr).toContain("--worker-group goes with --all");
+    expect((await cli("--worker-group", "ws", "no --all")).stderr).toContain("--worker-group limits push --all");
     const bad = await cli("--all", "--group", "g1", "two targets");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("exactly one of --uid U, --group G or --all");

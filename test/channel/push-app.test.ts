@@ -101,7 +101,7 @@ describe("examples/push", () => {
         { name: "push", listen: "websocket://127.0.0.1:0", count: 2, handler: join(PUSH, "push.ts"), env },
         { name: "control", listen: `unix://${socket}`, protocol: "frame", handler: join(PUSH, "control.ts"), env },
       ],
-      extra: { channel: { history: { size: 100, ttlSeconds: 300 } } },
+      extra: { reload: { healthySeconds: 0.2 }, channel: { history: { size: 100, ttlSeconds: 300 } } },
     });
     port = await app.port("push");
   }, 30_000);

@@ -5,7 +5,7 @@ import { AppUnderTest } from "../support/app-under-test.ts";
 import { channelClient, closeAll, keptOf, keptUntil, type ChannelClient, type KeptFrame } from "./channel-clients.ts";
 
 const FIXTURE = join(import.meta.dir, "fixtures/channel-app.ts");
-const TOTAL = 1500;
+const CHUNK = 100;
 
 type Recovered = { recovered: boolean; epoch: string; offset: number };
 
@@ -59,7 +59,7 @@ describe("recovery across a reload", () => {
         { name: "ws", listen: "websocket://127.0.0.1:0", count: 2, handler: FIXTURE },
         { name: "side", listen: "websocket://127.0.0.1:0", count: 1, handler: FIXTURE },
       ],
-      extra: { channel: { history: { size: 2000, ttlSeconds: 300 } } },
+      extra: { reload: { healthySeconds: 0.2 }, channel: { history: { size: 10_000, ttlSeconds: 300 } } },
     });
     publisher = await channelClient(`ws://127.0.0.1:${await app.port("side")}`);
   }, 30_000);
@@ -73,12 +73,22 @@ describe("recovery across a reload", () => {
     const url = `ws://127.0.0.1:${await app.port("ws")}`;
     const clients = await Promise.all(Array.from({ length: 4 }, () => resumingClient(url, "stream")));
     const oldPids = await app.pids("ws");
-    const burst = publisher.cmd({ cmd: "burst", group: "stream", prefix: "x", count: TOTAL });
-    await keptUntil(clients[0]!.current, "stream", "x-50");
+    // The publisher keeps going, chunk after chunk, until the reload has closed every client, and one chunk more.
+    let chunks = 0;
+    const publishing = (async () => {
+      for (let closedAll = false; !closedAll; ) {
+        closedAll = clients.every((c) => c.closeCodes.length > 0);
+        await publisher.cmd({ cmd: "burst", group: "stream", prefix: `c${chunks}`, count: CHUNK });
+        chunks++;
+        if (chunks > 200) throw new Error("the reload never closed the clients");
+      }
+    })();
+    await keptUntil(clients[0]!.current, "stream", "c0-50");
     await app.api("/api/reload", { method: "POST", body: JSON.stringify({ group: "ws" }) });
-    await burst;
+    await publishing;
+    const TOTAL = chunks * CHUNK;
     for (const client of clients) {
-      const seen = await client.all(`x-${TOTAL}`);
+      const seen = await client.all(`c${chunks - 1}-${CHUNK}`);
       expect(client.closeCodes).toContain(1001);
       // The reload closed it in the middle of the stream: the rest came through recover().
       expect(client.heldAtClose[0]).toBeLessThan(TOTAL);
