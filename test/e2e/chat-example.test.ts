@@ -1,0 +1,42 @@
+// examples/chat.ts: rooms through the channel, so clients on two different worker processes hear each other.
+import { expect, test } from "bun:test";
+import { join } from "node:path";
+import { AppUnderTest, REPO } from "../support/app-under-test.ts";
+import { wsClient, type WsClient } from "../support/clients.ts";
+
+/** Opens clients until two were welcomed by different pids (the kernel spreads connections across processes). */
+async function onTwoPids(url: string): Promise<[WsClient, WsClient, string, string]> {
+  const byPid = new Map<string, WsClient>();
+  for (let i = 0; byPid.size < 2 && i < 50; i++) {
+    const client = await wsClient(url);
+    const pid = /on pid (\d+)/.exec(await client.next((m) => m.startsWith("welcome")))![1]!;
+    if (byPid.has(pid)) client.ws.close();
+    else byPid.set(pid, client);
+  }
+  if (byPid.size < 2) throw new Error("every client landed on the same process");
+  const [[pidA, a], [pidB, b]] = [...byPid] as [[string, WsClient], [string, WsClient]];
+  return [a, b, pidA, pidB];
+}
+
+test("the bundled chat: a room reaches its members on both processes, /join moves between rooms, leaving is said", async () => {
+  await using app = await AppUnderTest.start({
+    workers: [{ name: "chat", listen: "websocket://127.0.0.1:0", count: 2, handler: join(REPO, "examples/chat.ts") }],
+  });
+  const [a, b, pidA, pidB] = await onTwoPids(`ws://127.0.0.1:${await app.port("chat")}`);
+  expect(pidA).not.toBe(pidB);
+  a.ws.send("/nick alice");
+  await b.next((m) => m.endsWith("is now alice"));
+  a.ws.send("hello from the first process");
+  expect(await b.next((m) => m.includes("hello from"))).toBe("[lobby] alice: hello from the first process");
+
+  b.ws.send("/join kitchen");
+  await b.next((m) => m.endsWith("joined kitchen"));
+  a.ws.send("/join kitchen");
+  expect(await b.next((m) => m.startsWith("alice joined"))).toBe("alice joined kitchen");
+  b.ws.send("from the other side");
+  expect(await a.next((m) => m.includes("from the other side"))).toMatch(/^\[kitchen\] #\d+@\d+: from the other side$/);
+
+  a.ws.close();
+  expect(await b.next((m) => m.startsWith("alice left"))).toBe("alice left kitchen");
+  b.ws.close();
+});
