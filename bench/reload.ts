@@ -1,115 +1,106 @@
-// Deploys under load: wrk against a 2-process http group of the compiled executable through reloads and restarts; requests and failures each.
-// Run: bun bench/reload.ts [--scenario reloads,restart] [--reloads 5] [--restarts 3] [--threads 1] [--connections 16] [--build]
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+// Deploys under load: wrk against a 2-process http group of the compiled executable through reloads, broken releases and restarts.
+// Run: bun bench/reload.ts [--scenario reloads,a,b,c,f] [--reloads 5] [--restarts 3] [--threads 1] [--connections 16] [--build]
+import { copyFileSync } from "node:fs";
 import { join } from "node:path";
-import type { StatusResponse } from "../src/admin/contract.ts";
-import { AppUnderTest } from "../test/support/app-under-test.ts";
 import { ensureTcpMigrateReq } from "../test/support/http-load.ts";
 import { snapshotBinary } from "./lib/binary.ts";
-import { onCleanup, runToEnd } from "./lib/processes.ts";
+import { startDaemonApp, type DaemonApp } from "./lib/daemon-app.ts";
 import { hasWrk, runWrk } from "./load/wrk.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => Number(args[args.indexOf(`--${name}`) + 1] ?? fallback) || fallback;
-const scenarios = (args.includes("--scenario") ? args[args.indexOf("--scenario") + 1]! : "reloads,restart").split(",");
+const scenarios = (args.includes("--scenario") ? args[args.indexOf("--scenario") + 1]! : "reloads,a,b,c,f").split(",");
 const threads = option("threads", 1);
 const connections = option("connections", 16);
-const intervalMs = 1200;
-const HANDLER = `export default { fetch: () => new Response("hello") };`;
+const HANDLER = (version: number) => `export default { fetch: () => new Response("hello v${version}") };`;
 
 interface Row {
   scenario: string;
-  what: string;
   requests: number;
   failed: number;
-  check: string;
+  /** What the deploy did, as checked after it (exit code, pids). */
+  outcome: string;
 }
 
 if (!hasWrk()) throw new Error("wrk is not installed: apt-get install wrk");
 const migrate = ensureTcpMigrateReq();
 const binary = await snapshotBinary(args.includes("--build"), (line) => console.error(line));
-const rows: Row[] = [];
 
-/** Reload: a new generation of the same code, `reloads` times while wrk runs. */
-async function reloads(count: number): Promise<Row> {
-  await using app = await AppUnderTest.start({
-    mode: "compiled",
-    workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts" }],
-    files: { "web.ts": HANDLER },
-    extra: { drainWindowMs: 300 },
-  });
-  const port = await app.port("web");
-  const load = runWrk([], port, { threads, connections, seconds: Math.ceil(((count + 1) * intervalMs) / 1000) + 1, pipeline: 1 });
-  let replaced = 0;
-  for (let i = 0; i < count; i++) {
-    await Bun.sleep(intervalMs);
-    const { generation } = await app.api<{ generation: number }>("/api/reload", { method: "POST", body: "{}", headers: { "Content-Type": "application/json" } });
-    await app.waitFor(async () => {
-      const procs = (await app.status()).processes.filter((p) => p.group === "web");
-      return procs.length === 2 && procs.every((p) => p.generation === generation && p.state === "ready");
-    }, 10_000, `generation ${generation}`);
-    replaced++;
-  }
-  const result = await load;
-  return { scenario: "reload", what: `${replaced} reloads, same code`, requests: result.messages, failed: result.errors, check: `${replaced * 2} pids replaced` };
-}
-
-/** (f) restart -d: a new master from an upgraded executable (a second copy) takes over `count` times while wrk runs. */
-async function restarts(count: number): Promise<Row> {
-  const dir = mkdtempSync(join(tmpdir(), "wm-bench-restart-"));
-  const config = join(dir, "app.json");
-  writeFileSync(join(dir, "web.ts"), HANDLER);
-  writeFileSync(config, JSON.stringify({
+function startApp(): Promise<DaemonApp> {
+  const appJson = {
     name: "bench", dataDir: "data", stopTimeout: 1, drainWindowMs: 300, admin: { listen: "127.0.0.1:0" },
     workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts" }],
-  }));
-  const executables = [binary.path, join(dir, "workerman-app-next")];
-  copyFileSync(binary.path, executables[1]!);
-  const cli = async (exe: string, ...argv: string[]) => {
-    const { code, lines } = await runToEnd([exe, ...argv, "--config", config], 60_000);
-    if (code !== 0) throw new Error(`${argv.join(" ")} exited ${code}:\n${lines.join("\n")}`);
   };
-  const masterPid = () => Number(readFileSync(join(dir, "data/master.pid"), "utf8"));
-  const stop = onCleanup(() => {
-    Bun.spawnSync([binary.path, "stop", "--config", config], { stdout: "ignore", stderr: "ignore" });
-    rmSync(dir, { recursive: true, force: true });
-  });
+  return startDaemonApp(binary.path, appJson, { "web.ts": HANDLER(1) });
+}
+
+/** Runs `deploy` about a second into a wrk run of `seconds`, which must outlast it so the whole deploy is under load. */
+async function underLoad(name: string, seconds: number, deploy: (app: DaemonApp) => Promise<string>): Promise<Row> {
+  const app = await startApp();
   try {
-    await cli(executables[0]!, "start", "-d");
-    const port = await portOf(dir, "web");
-    // A restart -d returns once the old master has drained (about 2-3 s here): the window covers every one.
-    const seconds = count * 5 + 2;
+    const load = runWrk([], await app.port("web"), { threads, connections, seconds, pipeline: 1 });
     const startedAt = Date.now();
-    const load = runWrk([], port, { threads, connections, seconds, pipeline: 1 });
-    const pids = [masterPid()];
-    for (let i = 0; i < count; i++) {
-      await Bun.sleep(intervalMs);
-      // Alternate the two copies, as an upgrade and a rollback of the executable would.
-      await cli(executables[(i + 1) % 2]!, "restart", "-d");
-      pids.push(masterPid());
-    }
-    if (Date.now() - startedAt > seconds * 1000) throw new Error(`the restarts outlasted the ${seconds} s load window: raise it`);
+    await Bun.sleep(1000);
+    const outcome = await deploy(app);
+    if (Date.now() - startedAt > (seconds - 0.5) * 1000) throw new Error(`${name}: the deploy outlasted the ${seconds} s load window: raise it`);
     const result = await load;
-    const distinct = new Set(pids).size;
-    return { scenario: "(f) restart -d", what: `${count} restarts, new executable each`, requests: result.messages, failed: result.errors, check: `${distinct - 1} new master pids` };
+    return { scenario: name, requests: result.messages, failed: result.errors, outcome };
   } finally {
-    stop();
+    app.stop();
   }
 }
 
-async function portOf(dir: string, group: string): Promise<number> {
-  const runtime = JSON.parse(readFileSync(join(dir, "data/runtime.json"), "utf8")) as { adminUrl: string };
-  const token = readFileSync(join(dir, "data/admin.token"), "utf8").trim();
-  const status = (await (await fetch(`${runtime.adminUrl}/api/status`, { headers: { Authorization: `Bearer ${token}` } })).json()) as StatusResponse;
-  const listen = status.groups.find((g) => g.name === group)!.listen;
-  return Number(listen.slice(listen.lastIndexOf(":") + 1));
+/** `reload` through the CLI, which follows the reload to its end: exit 0 replaced, 1 rolled back. */
+async function reload(app: DaemonApp, expectCode: number): Promise<string> {
+  const before = await app.pids("web");
+  const { code, text } = await app.cli(["reload"]);
+  if (code !== expectCode) throw new Error(`reload exited ${code} (expected ${expectCode}):\n${text}`);
+  const after = await app.pids("web");
+  const kept = after.filter((pid) => before.includes(pid)).length;
+  const line = text.split("\n").find((l) => l.startsWith("web:")) ?? "";
+  return `exit ${code}; ${after.length} serving, ${kept} of them the old pids; \`${line.replace(/\s+/g, " ").slice(0, 90)}\``;
 }
 
-if (scenarios.includes("reloads")) rows.push(await reloads(option("reloads", 5)));
-if (scenarios.includes("restart")) rows.push(await restarts(option("restarts", 3)));
+const run: Record<string, () => Promise<Row>> = {
+  reloads: () => underLoad(`${option("reloads", 5)} reloads, same code`, option("reloads", 5) * 5 + 3, async (app) => {
+    const outcomes: string[] = [];
+    for (let i = 0; i < option("reloads", 5); i++) outcomes.push(await reload(app, 0));
+    return outcomes.at(-1)!;
+  }),
+  a: () => underLoad("(a) a release with a syntax error", 8, async (app) => {
+    app.write("web.ts", `export default { fetch: () => new Response("v2" };`);
+    return reload(app, 1);
+  }),
+  b: () => underLoad("(b) a release that exits 1 s after ready", 10, async (app) => {
+    app.write("web.ts", `setTimeout(() => process.exit(1), 1000); ${HANDLER(2)}`);
+    return reload(app, 1);
+  }),
+  c: () => underLoad("(c) count 2 -> 3 and a new handler version", 10, async (app) => {
+    app.write("web.ts", HANDLER(2));
+    app.editConfig((config) => (config.workers[0].count = 3));
+    return reload(app, 0);
+  }),
+  f: () => underLoad(`(f) ${option("restarts", 3)} x restart -d, a new copy of the executable each`, option("restarts", 3) * 8 + 3, async (app) => {
+    // Alternate two copies, as an upgrade and a rollback of the executable would.
+    const executables = [binary.path, join(app.dir, "workerman-app-next")];
+    copyFileSync(binary.path, executables[1]!);
+    const masters = new Set([app.masterPid()]);
+    for (let i = 0; i < option("restarts", 3); i++) {
+      const { code, text } = await app.cli(["restart", "-d"], executables[(i + 1) % 2]);
+      if (code !== 0) throw new Error(`restart -d exited ${code}:\n${text}`);
+      masters.add(app.masterPid());
+    }
+    return `exit 0 each; ${masters.size - 1} new master pids; ${(await app.pids("web")).length} serving`;
+  }),
+};
 
+const rows: Row[] = [];
+for (const name of scenarios) {
+  const scenario = run[name];
+  if (!scenario) throw new Error(`--scenario ${name}: expected some of ${Object.keys(run).join(",")}`);
+  rows.push(await scenario());
+}
 console.log(`executable: ${binary.build}; wrk -t${threads} -c${connections}; tcp_migrate_req ${migrate ?? "n/a"}`);
-console.log("| scenario | what | requests | failed (socket errors + non-2xx) | check |");
-console.log("| --- | --- | ---: | ---: | --- |");
-for (const row of rows) console.log(`| ${row.scenario} | ${row.what} | ${row.requests} | ${row.failed} | ${row.check} |`);
+console.log("| scenario | requests | failed (socket errors + non-2xx) | outcome |");
+console.log("| --- | ---: | ---: | --- |");
+for (const row of rows) console.log(`| ${row.scenario} | ${row.requests} | ${row.failed} | ${row.outcome} |`);
