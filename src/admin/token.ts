@@ -19,7 +19,7 @@ export function ensureToken(config: AppConfig): { token: string; path: string; c
     return { token, path, created: false };
   }
   if (config.admin.tokenFile) throw new AppError("E_CONFIG", `admin.tokenFile ${path} does not exist: create it with a random secret (chmod 600)`, { field: "admin.tokenFile" });
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const token = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex");
   writeFileSync(path, token + "\n", { mode: 0o600 });
   chmodSync(path, 0o600);

@@ -1,28 +1,62 @@
-// The daemon's log: timestamped lines in <dataDir>/workerman.log, rotated by size (workerman.log.1 .. .N).
-import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+// The daemon's log: timestamped lines in <dataDir>/workerman.log (mode 0600), rotated by size (workerman.log.1 .. .N), at a bounded rate per source.
+import { appendFileSync, chmodSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { format } from "node:util";
+import { timedBound, type RateBoundOptions } from "../store/rate-bound.ts";
 
 export interface LogFileOptions {
   path: string;
   maxBytes: number;
   keep: number;
+  /** Lines kept per source group (or the master) per window; the rest become one summary line. */
+  bound?: RateBoundOptions;
+}
+
+/**
+ * About 16 lines a second per group, 80 in all: plenty for a service's own messages, and a handler printing on
+ * every request of a flood can no longer rotate the evidence out of the log within seconds.
+ */
+export const LOG_BOUND: RateBoundOptions = { windowMs: 60_000, perKind: 1000, total: 5000, maxKinds: 100, maxSummaries: 100 };
+
+/** The group a prefixed line came from: "[web#0 123] ..." is web, "[master 99] ..." the master. */
+function sourceOf(line: string): string {
+  return /^\[([^\]#\s]+)/.exec(line)?.[1] ?? "other";
 }
 
 export class LogFile {
   #size: number;
+  readonly #bound;
 
   constructor(private readonly options: LogFileOptions) {
-    mkdirSync(dirname(options.path), { recursive: true });
+    mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
     this.#size = existsSync(options.path) ? statSync(options.path).size : 0;
+    // It holds peer input and addresses. Ours to tighten (unlike dataDir): rotation makes new files 0600 anyway.
+    try {
+      if (existsSync(options.path) && (statSync(options.path).mode & 0o077) !== 0) chmodSync(options.path, 0o600);
+    } catch {
+      // not ours to change (another owner): it stays as the operator made it
+    }
+    this.#bound = timedBound<string>(options.bound ?? LOG_BOUND, (s) => {
+      const from = s.key === "*" ? `${s.kinds} other sources` : s.key;
+      this.#append(`[log] ${s.count.toLocaleString("en-US")} more lines from ${from} in the last ${s.windowMs / 1000} s were left out (at most ${(options.bound ?? LOG_BOUND).perKind} a window per source)`);
+    });
   }
 
   write(line: string): void {
+    if (this.#bound.admit("log-lines", sourceOf(line), line)) this.#append(line);
+  }
+
+  /** Writes what the current window held back as its summary line. */
+  close(): void {
+    this.#bound.stop();
+  }
+
+  #append(line: string): void {
     const text = `${new Date().toISOString()} ${line}\n`;
     try {
       // Inside the try: a rotation on a read-only or full disk fails like the append, and costs only the line.
       if (this.#size + text.length > this.options.maxBytes && this.#size > 0) this.#rotate();
-      appendFileSync(this.options.path, text);
+      appendFileSync(this.options.path, text, { mode: 0o600 });
       this.#size += Buffer.byteLength(text);
     } catch {
       // A full disk must not stop the master; the line is lost, serving goes on.

@@ -11,6 +11,7 @@ import { VERSION } from "../version.ts";
 import { logEvent } from "./console-log.ts";
 import { masterTitle, setProcessTitle } from "../process-title.ts";
 import { daemonLog } from "./daemon.ts";
+import { dataDirModeWarning } from "./data-dir-mode.ts";
 import { EventGate } from "./event-gate.ts";
 import { RecentLog } from "./recent-log.ts";
 import { installSignals } from "./signals.ts";
@@ -37,6 +38,8 @@ export async function runMaster(configPath: string, options: MasterOptions = {})
   const daemon = daemonLog(loaded);
   const recentLog = new RecentLog();
   recentLog.captureConsole();
+  const openDataDir = dataDirModeWarning(loaded.dataDir);
+  if (openDataDir) console.warn(openDataDir);
   const predecessor = takeoverFrom === undefined ? null : await findPredecessor(loaded, takeoverFrom);
   const config = await withResolvedPorts(predecessor ? keepResolvedPorts(loaded, predecessor.config) : loaded);
   claimRuntimeFile(config.dataDir, predecessor?.pid);
@@ -118,6 +121,7 @@ export async function runMaster(configPath: string, options: MasterOptions = {})
   console.log(graceful ? "stopping gracefully: waiting for connections to end" : "stopping");
   await shutdown(graceful);
   console.log("stopped");
+  daemon?.close();
   return 0;
 }
 

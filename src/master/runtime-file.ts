@@ -28,7 +28,8 @@ export function dataDirError(dataDir: string, err: unknown): AppError | null {
 export function prepareDataDir(dataDir: string): void {
   const probe = join(dataDir, `.write-check-${process.pid}`);
   try {
-    mkdirSync(dataDir, { recursive: true });
+    // 0700: it holds the token, the audit log and the daemon log (an existing one is only warned about: data-dir-mode.ts).
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(probe, "");
     rmSync(probe);
   } catch (err) {

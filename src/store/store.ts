@@ -67,7 +67,7 @@ export class StoreConnection {
 }
 
 function openDatabase(path: string): Database {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   // Created 0600 before SQLite touches it: the audit log holds client addresses. SQLite gives -wal/-shm the same mode.
   if (!existsSync(path)) closeSync(openSync(path, "a", 0o600));
   const db = new Database(path, { create: true, strict: true });

@@ -1,9 +1,12 @@
 // Floods a stranger can send (a handler that throws on every request, wrong logins) grow the store and the log by a bounded amount.
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AppUnderTest } from "../support/app-under-test.ts";
+import { LogFile } from "../../src/master/log-file.ts";
+import { runMaster } from "../admin/master-process.ts";
+import { AppUnderTest, cliCommand, isAlive } from "../support/app-under-test.ts";
 import { parsePrometheus } from "../admin/prometheus-parser.ts";
 
 /** Runs wrk for a few seconds (modest: one thread, 8 connections); returns the responses it completed. */
@@ -112,4 +115,72 @@ wrk.headers["Origin"] = "${app.adminUrl}"
     expect(grown).toBeLessThan(512 * 1024);
     expect(app.output.length - linesBefore).toBeLessThan(50);
   }, 60_000);
+});
+
+async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  const proc = Bun.spawn([...cliCommand(), ...args], { stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, out: out + err };
+}
+
+function logLines(dataDir: string): string[] {
+  return readdirSync(dataDir).filter((f) => f.startsWith("workerman.log")).flatMap((f) => readFileSync(join(dataDir, f), "utf8").split("\n").filter(Boolean));
+}
+
+describe("the daemon's log and data directory (e2e)", () => {
+  test("start -d: dataDir is made 0700, workerman.log 0600; a handler printing and throwing on every request under wrk adds a bounded number of lines", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wm-flood-log-"));
+    const config = join(dir, "app.json");
+    const dataDir = join(dir, "data");
+    writeFileSync(join(dir, "web.ts"), `export default { fetch(req) { console.log("request from a stranger: " + req.url); throw new Error("thrown on every request"); } };`);
+    writeFileSync(config, JSON.stringify({ name: "f", dataDir: "data", stopTimeout: 1, admin: { listen: "127.0.0.1:0" }, workers: [{ name: "web", listen: "http://127.0.0.1:0", handler: "./web.ts" }] }));
+    let masterPid = 0;
+    try {
+      expect((await cli("start", "-d", "--config", config)).code).toBe(0);
+      masterPid = JSON.parse(readFileSync(join(dataDir, "runtime.json"), "utf8")).pid;
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      expect(statSync(join(dataDir, "workerman.log")).mode & 0o777).toBe(0o600);
+      const status = JSON.parse((await cli("status", "--json", "--config", config)).out);
+      const port = Number(status.groups[0].listen.split(":").pop());
+      const before = logLines(dataDir).length;
+      const requests = await wrk(`http://127.0.0.1:${port}/`, 3);
+      expect((await cli("stop", "--config", config)).code).toBe(0);
+      const lines = logLines(dataDir);
+      const added = lines.length - before;
+      console.log(`daemon log: ${requests} requests that each print a line and throw: +${added} lines in workerman.log`);
+      expect(requests).toBeGreaterThan(1000);
+      // A 3 s flood spans at most two windows of 1,000 lines per group, plus the master's few lines and summaries.
+      expect(added).toBeLessThan(2 * 1000 + 100);
+      expect(lines.some((l) => /\[log\] [\d,]+ more lines from web in the last 60 s were left out/.test(l))).toBe(true);
+    } finally {
+      if (masterPid && isAlive(masterPid)) process.kill(masterPid, "SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test("an existing data directory open to others is warned about (with the fix), not changed; an existing 0644 log is tightened to 0600", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wm-modes-"));
+    try {
+      mkdirSync(join(dir, "data"), { mode: 0o755 });
+      chmodSync(join(dir, "data"), 0o755);
+      writeFileSync(join(dir, "t.ts"), `export default { onMessage(conn, line) { conn.send(line); } };`);
+      const configPath = join(dir, "app.json");
+      writeFileSync(configPath, JSON.stringify({ name: "m", dataDir: "data", stopTimeout: 1, admin: { listen: "127.0.0.1:0" }, workers: [{ name: "t", listen: "text://127.0.0.1:0", handler: "./t.ts" }] }));
+      {
+        await using run = runMaster(configPath, dir);
+        expect("adminUrl" in (await run.started)).toBe(true);
+        expect(run.output.some((l) => l.includes(`the data directory ${join(dir, "data")} is mode 0755`) && l.includes(`chmod 700 ${join(dir, "data")}`))).toBe(true);
+      }
+      expect(statSync(join(dir, "data")).mode & 0o777).toBe(0o755);
+      const logPath = join(dir, "data/old.log");
+      writeFileSync(logPath, "an old line\n", { mode: 0o644 });
+      chmodSync(logPath, 0o644);
+      const log = new LogFile({ path: logPath, maxBytes: 1 << 20, keep: 2 });
+      log.write("[master 1] a new line");
+      log.close();
+      expect(statSync(logPath).mode & 0o777).toBe(0o600);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
