@@ -12,6 +12,8 @@ export interface CliArgs {
   /** push: the target uid, or every connection. */
   uid?: string;
   all: boolean;
+  /** push --group: keep the message in the group's history (publishToGroup). */
+  keep: boolean;
   /** push --all: only the clients of this worker group. */
   workerGroup?: string;
   /** restart: replace just this worker process. logs: only its lines. */
@@ -33,7 +35,7 @@ export const COMMANDS = [
   "start", "stop", "restart", "reload", "diff", "retry", "status", "connections", "logs", "push", "check", "schema", "init", "service", "help", "version",
 ];
 
-type Flag = "graceful" | "json" | "daemon" | "all" | "follow" | "noWait";
+type Flag = "graceful" | "json" | "daemon" | "all" | "keep" | "follow" | "noWait";
 type Valued = "config" | "group" | "uid" | "workerGroup" | "user";
 type Numeric = "process" | "pid" | "lines";
 
@@ -48,6 +50,7 @@ const OPTIONS: { names: string[]; flag?: Flag; value?: Valued; number?: Numeric 
   { names: ["--pid"], number: "pid" },
   { names: ["--lines", "-n"], number: "lines" },
   { names: ["--all"], flag: "all" },
+  { names: ["--keep"], flag: "keep" },
   { names: ["--follow", "-f"], flag: "follow" },
   { names: ["--graceful", "-g"], flag: "graceful" },
   { names: ["--daemon", "-d"], flag: "daemon" },
@@ -57,7 +60,7 @@ const OPTIONS: { names: string[]; flag?: Flag; value?: Valued; number?: Numeric 
 const OPTION_NAMES = [...OPTIONS.flatMap((o) => o.names), "--help", "-h", "--version", "-v"];
 
 export function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { command: "start", config: "app.json", graceful: false, json: false, daemon: false, all: false, follow: false, wait: true, rest: [] };
+  const args: CliArgs = { command: "start", config: "app.json", graceful: false, json: false, daemon: false, all: false, keep: false, follow: false, wait: true, rest: [] };
   let commandSeen = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

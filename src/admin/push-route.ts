@@ -7,7 +7,8 @@ import { readJsonBody } from "./json-body.ts";
 
 export interface PushRequest {
   /** `workerGroup` limits `all` to the connections of one worker group (its name in app.json). */
-  to: { uid: string | number } | { group: string } | { all: true; workerGroup?: string } | { pid: number; id: number };
+  /** `keep` sends to a group as publishToGroup does: kept in its history, with an offset. */
+  to: { uid: string | number } | { group: string; keep?: boolean } | { all: true; workerGroup?: string } | { pid: number; id: number };
   /** A string is sent as it is; any other JSON value as JSON text. */
   data: unknown;
 }
@@ -26,11 +27,11 @@ const pushBody = z.strictObject({
   to: z.union(
     [
       z.strictObject({ uid: z.union([z.string().min(1), z.number()]) }),
-      z.strictObject({ group: z.string().min(1) }),
+      z.strictObject({ group: z.string().min(1), keep: z.boolean().optional() }),
       z.strictObject({ all: z.literal(true), workerGroup: z.string().min(1).optional() }),
       z.strictObject({ pid: z.number().int(), id: z.number().int() }),
     ],
-    { error: 'expected {"uid": U} | {"group": G} | {"all": true, "workerGroup"?: W} | {"pid": P, "id": N}' },
+    { error: 'expected {"uid": U} | {"group": G, "keep"?: true} | {"all": true, "workerGroup"?: W} | {"pid": P, "id": N}' },
   ),
   data: z.unknown().refine((v) => v !== undefined, { error: "missing: the message to send (a string, or JSON)" }),
 });

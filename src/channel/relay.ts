@@ -10,7 +10,7 @@ import { KeptSequencer } from "./kept-sequencer.ts";
 import { MemoryHistory } from "./memory-history.ts";
 import { RoutingTable } from "./routing-table.ts";
 
-export type PushTarget = { uid: string } | { group: string } | { all: true; workerGroup?: string } | { pid: number; id: number };
+export type PushTarget = { uid: string } | { group: string; keep?: boolean } | { all: true; workerGroup?: string } | { pid: number; id: number };
 
 export interface PushResult {
   /** Local processes the message was handed to. */
@@ -122,6 +122,10 @@ export class ChannelRelay {
   async push(to: PushTarget, data: unknown): Promise<PushResult> {
     if ("pid" in to) return this.#pushToConnection(to.pid, to.id, data);
     const wire = packData(data);
+    if ("group" in to && to.keep) {
+      const cluster = !this.cluster ? "off" : this.cluster.connected ? "published" : "unavailable";
+      return { processes: this.publishKept(to.group, wire), cluster };
+    }
     const delivery: Delivery =
       "uid" in to ? { op: "uid", uid: to.uid, data: wire }
       : "group" in to ? { op: "group", group: to.group, data: wire }

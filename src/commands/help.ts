@@ -24,7 +24,7 @@ Commands:
   logs [--group G] [--pid P] [-n N] [-f] [--json]
                    the last N lines (default 50) of the log, of one group ("master": the master's own) or pid;
                    -f: keep following. Reads <dataDir>/workerman.log, or asks a foreground master
-  push (--uid U | --group G | --all [--worker-group W]) MESSAGE
+  push (--uid U | --group G [--keep] | --all [--worker-group W]) MESSAGE
                    send MESSAGE to a uid's connections, a group, or every connection (cluster-wide with cluster.redis)
   init [DIR]       write a small typed project into DIR (default .): app.json, handlers, tsconfig.json, types/
   service [--user U]
@@ -46,6 +46,7 @@ Options:
   --uid U          push: the uid
   --all            push: every connection
   --worker-group W push --all: only the connections of worker group W
+  --keep           push --group: keep it in the group's history (channel.history), with an offset
   --user U         service: the unit's User=
   --json           machine-readable output (status, connections, diff, logs: one JSON object per line, restart --process)
   -h, --help       this text

@@ -30,6 +30,7 @@ describe("push API", () => {
         { name: "ws", listen: "websocket://127.0.0.1:0", count: 2, handler: FIXTURE },
         { name: "side", listen: "websocket://127.0.0.1:0", count: 1, handler: FIXTURE },
       ],
+      extra: { channel: { history: { size: 10, ttlSeconds: 60 } } },
     });
     [[a], [b]] = (await clientsOnProcesses(`ws://127.0.0.1:${await app.port("ws")}`)) as [[ChannelClient], [ChannelClient]];
     await a.cmd({ cmd: "bind", uid: "u-a" });
@@ -81,6 +82,21 @@ describe("push API", () => {
     const unknown = await push({ to: { all: true, workerGroup: "wss" }, data: "x" });
     expect(unknown.status).toBe(400);
     expect(((await unknown.json()) as { error: string }).error).toContain('to.workerGroup: no worker group "wss"');
+  });
+
+  test("to a group with keep: kept in its history with an offset, delivered through onGroupMessage; the CLI's --keep too", async () => {
+    const kept = await push({ to: { group: "g1", keep: true }, data: "kept push" });
+    expect(kept.status).toBe(202);
+    expect(await kept.json()).toMatchObject({ processes: 2, cluster: "off" });
+    const frame = JSON.parse(await a.next((m) => m.includes('"kept push"'))) as { kept: { offset: number; epoch: string } };
+    expect(frame.kept.offset).toBe(1);
+    await b.next((m) => m.includes('"kept push"'));
+    const cli = Bun.spawn([...cliCommand(), "push", "--config", app.configPath, "--group", "g1", "--keep", "kept by the cli"], { stdout: "pipe", stderr: "pipe" });
+    expect(await cli.exited).toBe(0);
+    expect(JSON.parse(await a.next((m) => m.includes('"kept by the cli"'))).kept.offset).toBe(2);
+    const history = await a.cmd<{ messages: { data: string }[] }>({ cmd: "history", group: "g1" });
+    expect(history.messages.map((m) => m.data)).toEqual(["kept push", "kept by the cli"]);
+    expect((await push({ to: { uid: "u-a", keep: true }, data: "x" })).status).toBe(400);
   });
 
   test("to one connection by pid and id; an unknown one is a 404", async () => {
