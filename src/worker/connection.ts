@@ -1,5 +1,7 @@
 // What every kind of connection shares: identity, byte counters, the send-buffer accounting and close bookkeeping.
 import type { ConnectionInfo } from "../ipc.ts";
+import type { PacketReader } from "../protocols/packet-reader.ts";
+import type { Protocol } from "../protocols/protocol.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 import type { AppCallback, Connection, ConnectionHandlers } from "./types.ts";
 
@@ -9,47 +11,182 @@ export interface Peer {
   localPort: number;
 }
 
+/** What few connections need, kept in one object made on first use: an idle connection carries one null slot. */
+export interface ConnectionExtras {
+  context: Record<string, unknown> | null;
+  /** Where pipe() forwards this connection's messages, or null. */
+  pipeTo: BaseConnection | null;
+  /** Connections piped into this one: paused while this one's send buffer is full. */
+  feeders: Set<BaseConnection> | null;
+  /** Set per connection by a handler; the group's config otherwise. */
+  maxSendBufferSize?: number;
+  maxPackageSize?: number;
+  /** Stream connections: the unsent tail, oldest first, and its size. */
+  pending: Uint8Array[] | null;
+  pendingBytes: number;
+  /** Messages that arrived after pauseRecv(), delivered in order by resumeRecv(). */
+  held: unknown[] | null;
+  /** Stream connections: the protocol error that ended reading (it closes once what came before is delivered). */
+  failure: unknown;
+  /** Stream connections: made at the first byte received, not at accept. */
+  reader: PacketReader<unknown> | null;
+  /** Here, not in the connection: an idle connection has moved no bytes, and two fields less keep it in 80 bytes. */
+  bytesRead: number;
+  bytesWritten: number;
+}
+
+/** What every inbound connection of one listener shares, held once instead of in each connection's own fields. */
+interface ConnectionSite {
+  readonly runtime: WorkerRuntime;
+  readonly protocol: string;
+  readonly handlers: ConnectionHandlers | null;
+  readonly framing: Protocol | null;
+  /** The listener's port (inbound), or the outbound connection's own local port once connected. */
+  localPort: number;
+}
+
+const inboundSites = new WeakMap<WorkerRuntime, Map<string, ConnectionSite>>();
+
+/** Inbound connections of a runtime share one site per protocol (one listener, one framing); outbound get their own. */
+function siteFor(runtime: WorkerRuntime, protocol: string, handlers: ConnectionHandlers | null, framing: Protocol | null, localPort: number): ConnectionSite {
+  if (handlers !== null) return { runtime, protocol, handlers, framing, localPort };
+  let byProtocol = inboundSites.get(runtime);
+  if (byProtocol === undefined) inboundSites.set(runtime, (byProtocol = new Map()));
+  let site = byProtocol.get(protocol);
+  if (site === undefined || site.framing !== framing || site.localPort !== localPort) {
+    byProtocol.set(protocol, (site = { runtime, protocol, handlers, framing, localPort }));
+  }
+  return site;
+}
+
+/** Bits of BaseConnection.flags; subclasses take theirs from FIRST_SUBCLASS_FLAG up. */
+const CLOSED = 1;
+const BUFFER_FULL = 2;
+export const FIRST_SUBCLASS_FLAG = 4;
+
 export abstract class BaseConnection implements Connection {
+  // Every field costs 8 bytes on each of possibly 100,000 idle connections: rare state lives in #extra, booleans in flags.
   readonly id: number;
   readonly openedAt = Date.now();
-  readonly remoteAddress: string;
+  /** null until asked: a stream socket's address string is made on first use (see peerAddress). */
+  /** An IPv4 address packed into a number (no string kept per connection), any other address as its text. */
+  #remoteAddress: string | number;
   readonly remotePort: number;
-  localPort: number;
-  bytesRead = 0;
-  bytesWritten = 0;
-  maxSendBufferSize: number;
-  maxPackageSize: number;
-  #context: Record<string, unknown> | null = null;
-  closed = false;
-  /** True between onBufferFull and onBufferDrain. */
-  protected bufferFull = false;
-  /** Where pipe() forwards this connection's messages, or null. */
-  #pipeTo: BaseConnection | null = null;
-  /** Connections piped into this one: paused while this one's send buffer is full. */
-  #feeders: Set<BaseConnection> | null = null;
+  protected flags = 0;
+  #extra: ConnectionExtras | null = null;
+
+  #site: ConnectionSite;
 
   constructor(
-    readonly runtime: WorkerRuntime,
-    readonly protocol: string,
+    runtime: WorkerRuntime,
+    protocol: string,
     peer: Peer,
     /** Outbound connections have their own callbacks; inbound ones use the App's. */
-    protected readonly handlers: ConnectionHandlers | null = null,
+    handlers: ConnectionHandlers | null = null,
+    framing: Protocol | null = null,
   ) {
+    this.#site = siteFor(runtime, protocol, handlers, framing, peer.localPort);
     this.id = runtime.nextConnectionId();
-    this.remoteAddress = peer.remoteAddress;
+    this.#remoteAddress = packAddress(peer.remoteAddress);
     this.remotePort = peer.remotePort;
-    this.localPort = peer.localPort;
-    this.maxSendBufferSize = runtime.config.maxSendBufferSize;
-    this.maxPackageSize = runtime.config.maxPackageSize;
+  }
+
+  get bytesRead(): number {
+    const extra = this.#extra;
+    return extra === null ? 0 : extra.bytesRead;
+  }
+
+  get bytesWritten(): number {
+    const extra = this.#extra;
+    return extra === null ? 0 : extra.bytesWritten;
+  }
+
+  get runtime(): WorkerRuntime {
+    return this.#site.runtime;
+  }
+
+  get protocol(): string {
+    return this.#site.protocol;
+  }
+
+  /** The outbound connection's own callbacks, or null (the App's). */
+  protected get handlers(): ConnectionHandlers | null {
+    return this.#site.handlers;
+  }
+
+  /** The framing protocol a stream connection cuts its bytes with, or null (raw). */
+  protected get framing(): Protocol | null {
+    return this.#site.framing;
+  }
+
+  get localPort(): number {
+    return this.#site.localPort;
+  }
+
+  /** Only outbound connections set it (their site is their own), when a socket opens. */
+  set localPort(port: number) {
+    if (this.#site.handlers === null) throw new TypeError("localPort is read-only on inbound connections");
+    this.#site.localPort = port;
+  }
+
+  get remoteAddress(): string {
+    const address = this.#remoteAddress;
+    return typeof address === "number" ? `${address >>> 24}.${(address >>> 16) & 255}.${(address >>> 8) & 255}.${address & 255}` : address;
+  }
+
+  get closed(): boolean {
+    return (this.flags & CLOSED) !== 0;
+  }
+
+  set closed(value: boolean) {
+    this.flags = value ? this.flags | CLOSED : this.flags & ~CLOSED;
+  }
+
+  /** True between onBufferFull and onBufferDrain. */
+  protected get bufferFull(): boolean {
+    return (this.flags & BUFFER_FULL) !== 0;
+  }
+
+  protected set bufferFull(value: boolean) {
+    this.flags = value ? this.flags | BUFFER_FULL : this.flags & ~BUFFER_FULL;
+  }
+
+  /** The extras if this connection has needed any yet, else null (read this on hot paths). */
+  protected get extra(): ConnectionExtras | null {
+    return this.#extra;
+  }
+
+  /** The extras, made now if this is the first time they are needed. */
+  protected extras(): ConnectionExtras {
+    return (this.#extra ??= {
+      context: null, pipeTo: null, feeders: null, pending: null, pendingBytes: 0, held: null, failure: null, reader: null, bytesRead: 0, bytesWritten: 0,
+    });
+  }
+
+  get maxSendBufferSize(): number {
+    return this.#extra?.maxSendBufferSize ?? this.runtime.config.maxSendBufferSize;
+  }
+
+  set maxSendBufferSize(value: number) {
+    this.extras().maxSendBufferSize = value;
+  }
+
+  get maxPackageSize(): number {
+    return this.#extra?.maxPackageSize ?? this.runtime.config.maxPackageSize;
+  }
+
+  set maxPackageSize(value: number) {
+    this.extras().maxPackageSize = value;
   }
 
   /** Made on first use: most connections of a busy server never need one (idle memory counts). */
   get context(): Record<string, unknown> {
-    return (this.#context ??= {});
+    const extras = this.extras();
+    return (extras.context ??= {});
   }
 
   set context(value: Record<string, unknown>) {
-    this.#context = value;
+    this.extras().context = value;
   }
 
   get worker() {
@@ -69,10 +206,11 @@ export abstract class BaseConnection implements Connection {
 
   pipe(dest: Connection): Connection {
     if (!(dest instanceof BaseConnection)) throw new TypeError("pipe(dest): dest must be a connection of this worker");
-    const previous = this.#pipeTo;
-    if (previous !== null) previous.#feeders?.delete(this);
-    this.#pipeTo = dest;
-    (dest.#feeders ??= new Set()).add(this);
+    const extras = this.extras();
+    const previous = extras.pipeTo;
+    if (previous !== null) previous.#extra?.feeders?.delete(this);
+    extras.pipeTo = dest;
+    (dest.extras().feeders ??= new Set()).add(this);
     if (dest.bufferFull) this.pauseRecv();
     return dest;
   }
@@ -94,22 +232,22 @@ export abstract class BaseConnection implements Connection {
     if (this.closed) return;
     this.closed = true;
     this.runtime.remove(this);
-    const dest = this.#pipeTo;
+    const dest = this.#extra?.pipeTo ?? null;
     if (dest !== null) {
-      this.#pipeTo = null;
-      dest.#feeders?.delete(this);
+      this.#extra!.pipeTo = null;
+      dest.#extra?.feeders?.delete(this);
       dest.close();
     }
     this.emit("onClose");
   }
 
   protected received(bytes: number): void {
-    this.bytesRead += bytes;
+    this.extras().bytesRead += bytes;
     this.runtime.counters.bytesRead += bytes;
   }
 
   protected wrote(bytes: number): void {
-    this.bytesWritten += bytes;
+    this.extras().bytesWritten += bytes;
     this.runtime.counters.bytesWritten += bytes;
   }
 
@@ -122,14 +260,16 @@ export abstract class BaseConnection implements Connection {
   protected markBufferFull(): void {
     if (this.bufferFull) return;
     this.bufferFull = true;
-    if (this.#feeders !== null) for (const feeder of this.#feeders) feeder.pauseRecv();
+    const feeders = this.#extra?.feeders;
+    if (feeders) for (const feeder of feeders) feeder.pauseRecv();
     this.emit("onBufferFull");
   }
 
   protected markDrained(): void {
     if (!this.bufferFull) return;
     this.bufferFull = false;
-    if (this.#feeders !== null) for (const feeder of this.#feeders) feeder.resumeRecv();
+    const feeders = this.#extra?.feeders;
+    if (feeders) for (const feeder of feeders) feeder.resumeRecv();
     this.emit("onBufferDrain");
   }
 
@@ -137,7 +277,8 @@ export abstract class BaseConnection implements Connection {
   protected deliver(message: unknown): void {
     this.runtime.counters.requests++;
     // Spelled out rather than through emit(): no rest-argument array per message.
-    if (this.#pipeTo !== null) this.#pipeTo.send(message);
+    const pipeTo = this.#extra === null ? null : this.#extra.pipeTo;
+    if (pipeTo !== null) pipeTo.send(message);
     else this.runtime.callMessage(this.handlers ?? this.runtime.app, this, message);
   }
 
@@ -155,6 +296,27 @@ export abstract class BaseConnection implements Connection {
       outbound: this.outbound,
     };
   }
+}
+
+/** "a.b.c.d" as one number (kept unboxed by the engine: no string per idle connection); anything else as it is. */
+function packAddress(address: string | undefined): string | number {
+  if (address === undefined) return "";
+  let packed = 0;
+  let part = -1;
+  let dots = 0;
+  for (let i = 0; i < address.length; i++) {
+    const code = address.charCodeAt(i);
+    if (code === 46 && part >= 0 && dots < 3) {
+      packed = packed * 256 + part;
+      part = -1;
+      dots++;
+    } else if (code >= 48 && code <= 57 && part !== 0 && (part = Math.max(part, 0) * 10 + code - 48) <= 255) {
+      continue;
+    } else {
+      return address;
+    }
+  }
+  return dots === 3 && part >= 0 ? packed * 256 + part : address;
 }
 
 /** Turns what a handler passes to send() into bytes or a string without copying when it can. */

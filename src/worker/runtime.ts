@@ -2,6 +2,7 @@
 import type { ListenAddress, WorkerGroupConfig } from "../config/types.ts";
 import type { ConnectionInfo, ProcessCounters, WorkerToMaster } from "../ipc.ts";
 import { WorkerChannel } from "../channel/worker-channel.ts";
+import { ConnectionRegistry } from "./connection-registry.ts";
 import { connectOutbound } from "./outbound/connect.ts";
 import { MetricsRegistry } from "./metrics.ts";
 import { TimerRegistry } from "./timers.ts";
@@ -22,7 +23,7 @@ export class WorkerRuntime implements Worker {
   readonly generation: number;
   readonly config: WorkerGroupConfig;
   readonly timers: TimerRegistry;
-  readonly connections = new Map<number, Connection & { info(): ConnectionInfo }>();
+  readonly connections = new ConnectionRegistry();
   readonly metrics = new MetricsRegistry();
   /** Set when the master asks this process to stop: outbound connections stop reconnecting. */
   stopping = false;

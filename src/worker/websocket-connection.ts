@@ -1,13 +1,12 @@
 // A WebSocket connection: Bun's ServerWebSocket behind the Connection API, with Bun's backpressure mapped to Workerman's.
 import type { ServerWebSocket } from "bun";
-import { BaseConnection, toWire, type Peer } from "./connection.ts";
+import { BaseConnection, FIRST_SUBCLASS_FLAG, toWire, type Peer } from "./connection.ts";
 import type { WorkerRuntime } from "./runtime.ts";
+
+const PAUSED = FIRST_SUBCLASS_FLAG;
 
 export class WebSocketConnection extends BaseConnection {
   #ws: ServerWebSocket<WebSocketConnection> | null = null;
-  #paused = false;
-  /** Messages that arrived after pauseRecv(), delivered in order by resumeRecv(). */
-  #held: (string | Buffer)[] | null = null;
 
   constructor(runtime: WorkerRuntime, peer: Peer) {
     super(runtime, "websocket", peer);
@@ -16,7 +15,7 @@ export class WebSocketConnection extends BaseConnection {
   /** The handshake is done: the connection is live. */
   attach(ws: ServerWebSocket<WebSocketConnection>): void {
     this.#ws = ws;
-    if (this.#paused) ws.pause();
+    if ((this.flags & PAUSED) !== 0) ws.pause();
     this.opened();
   }
 
@@ -54,19 +53,20 @@ export class WebSocketConnection extends BaseConnection {
   }
 
   pauseRecv(): void {
-    this.#paused = true;
+    this.flags |= PAUSED;
     this.#ws?.pause();
   }
 
   resumeRecv(): void {
-    if (!this.#paused) return;
-    this.#paused = false;
-    const held = this.#held;
-    this.#held = null;
+    if ((this.flags & PAUSED) === 0) return;
+    this.flags &= ~PAUSED;
+    const extra = this.extra;
+    const held = extra === null ? null : extra.held;
     if (held !== null) {
+      extra!.held = null;
       for (let i = 0; i < held.length; i++) {
         if (this.closed) return;
-        if (this.#paused) return void (this.#held = held.slice(i));
+        if ((this.flags & PAUSED) !== 0) return void (extra!.held = held.slice(i));
         this.deliver(held[i]);
       }
     }
@@ -77,7 +77,7 @@ export class WebSocketConnection extends BaseConnection {
     // Text frames count UTF-16 units, exact for ASCII: measuring UTF-8 bytes cost ~10% of a busy worker's CPU.
     this.received(message.length);
     // Bun still delivers messages it read before pause(): keep them (copied: Bun may reuse the buffer) for resumeRecv().
-    if (this.#paused) return void (this.#held ??= []).push(typeof message === "string" ? message : Buffer.from(message));
+    if ((this.flags & PAUSED) !== 0) return void (this.extras().held ??= []).push(typeof message === "string" ? message : Buffer.from(message));
     this.deliver(message);
   }
 
@@ -86,7 +86,8 @@ export class WebSocketConnection extends BaseConnection {
   }
 
   onClosed(): void {
-    this.#held = null;
+    const extra = this.extra;
+    if (extra !== null) extra.held = null;
     this.finished();
   }
 }
