@@ -30,7 +30,8 @@ export interface MasterOptions {
   takeoverFrom?: number;
 }
 
-export async function runMaster(configPath: string, options: MasterOptions = {}): Promise<number> {
+/** Loads the config, takes the data directory and the console, and (restart) finds the master to replace. */
+async function prepareMaster(configPath: string, options: MasterOptions) {
   const takeoverFrom = options.takeoverFrom ?? takeoverFromEnv();
   const loaded = await loadConfig(configPath);
   prepareDataDir(loaded.dataDir);
@@ -43,11 +44,16 @@ export async function runMaster(configPath: string, options: MasterOptions = {})
   const predecessor = takeoverFrom === undefined ? null : await findPredecessor(loaded, takeoverFrom);
   const config = await withResolvedPorts(predecessor ? keepResolvedPorts(loaded, predecessor.config) : loaded);
   claimRuntimeFile(config.dataDir, predecessor?.pid);
-  const startedAt = Date.now();
   const tcpMigrateReq = readTcpMigrateReq();
   if (tcpMigrateReq === 0) {
     console.warn("warning: net.ipv4.tcp_migrate_req is 0: a reload resets connections waiting in an old listener's queue. Fix: sysctl -w net.ipv4.tcp_migrate_req=1");
   }
+  return { config, daemon, recentLog, predecessor, tcpMigrateReq };
+}
+
+export async function runMaster(configPath: string, options: MasterOptions = {}): Promise<number> {
+  const { config, daemon, recentLog, predecessor, tcpMigrateReq } = await prepareMaster(configPath, options);
+  const startedAt = Date.now();
 
   const sockets = await bindUnixSockets(config, predecessor !== null);
   const listenFds = new Map([...sockets].map(([name, socket]) => [name, socket.fd]));
@@ -107,6 +113,7 @@ export async function runMaster(configPath: string, options: MasterOptions = {})
     const started = await Promise.race([ready.then(() => true), stopRequested.promise.then(() => false)]);
     if (started) {
       if (predecessor) takeOver(predecessor, sockets);
+      // Last, after a restart's sockets moved: from here control commands find this master.
       writeRuntimeFile(config.dataDir, { ...runtimeInfo, ready: true });
       console.log(startTable(status(), admin.url, token.path, daemon !== null));
       if (predecessor) void drainPredecessor(predecessor.pid, (line) => console.log(line));
