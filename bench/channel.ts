@@ -1,5 +1,6 @@
 // Fan-out to N WebSocket clients over 2 workers (one host, then two instances over Redis): publish-to-last-delivery latency.
-// Run: bun bench/channel.ts [--clients 10000] [--rounds 30] [--mode local|redis|both|history|cost]
+// Run: bun bench/channel.ts [--clients 10000] [--rounds 30] [--mode local|redis|both|history|cost|raw]
+// raw: one plain Bun.serve process (no product code), a loop of ws.send against server.publish to one topic.
 // history: one group of N members, sendToGroup against publishToGroup with history off (size 0) and on (size 100).
 // cost: memory per kept message, in the master (heap) and in Redis (MEMORY USAGE of a group's stream).
 import type { Socket } from "bun";
@@ -196,6 +197,46 @@ if (MODE === "history") {
 }
 
 if (MODE === "cost") await keptMessageCost();
+
+if (MODE === "raw") await rawLoopAgainstPublish();
+
+/** Is Bun's native publish worth it? The same fan-out from one raw Bun process, both ways, twice each, alternating. */
+async function rawLoopAgainstPublish(): Promise<void> {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "wm-raw-fanout-"));
+  const file = join(dir, "raw-fanout.ts");
+  writeFileSync(file, `const all = new Set();
+const server = Bun.serve({
+  hostname: "127.0.0.1", port: 0,
+  fetch: (req, srv) => (srv.upgrade(req) ? undefined : new Response("no", { status: 426 })),
+  websocket: {
+    idleTimeout: 255, perMessageDeflate: false,
+    open(ws) { all.add(ws); ws.subscribe("all"); },
+    close(ws) { all.delete(ws); },
+    message(ws, data) {
+      if (data.startsWith("loop:")) for (const c of all) c.send(data);
+      else server.publish("all", data, false);
+    },
+  },
+});
+console.log(server.port);`);
+  const proc = Bun.spawn([process.execPath, file], { stdout: "pipe", stderr: "inherit" });
+  try {
+    const reader = proc.stdout.getReader();
+    const port = Number(new TextDecoder().decode((await reader.read()).value).trim());
+    console.log(`raw Bun, one process, ${CLIENTS} clients`);
+    const clients = await connectAll([port], CLIENTS, () => {});
+    for (const kind of ["loop", "pub", "loop", "pub"]) {
+      for (const c of clients) c.frames = 0;
+      report(kind === "loop" ? "loop of ws.send" : "server.publish", await measure(clients, kind));
+    }
+    await closeClients(clients);
+  } finally {
+    proc.kill();
+  }
+}
 
 async function keptMessageCost(): Promise<void> {
   const { MemoryHistory } = await import("../src/channel/memory-history.ts");

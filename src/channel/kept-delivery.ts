@@ -42,11 +42,14 @@ export class KeptDelivery {
     let slice: HistorySlice;
     try {
       slice = await read();
-    } finally {
-      // Synchronous from here to the end: nothing else can be delivered to conn in between.
-      waiting.delete(conn);
-      if (waiting.size === 0) this.#recovering.delete(group);
+    } catch (err) {
+      // No history (the master did not answer): the live messages held meanwhile still go out, then the caller hears why.
+      this.#release(group, conn);
+      for (const message of held) this.#hand(conn, message);
+      throw err;
     }
+    // Synchronous from here to the end: nothing else can be delivered to conn in between.
+    this.#release(group, conn);
     const recovered = slice.complete && position.epoch === slice.epoch && position.offset !== undefined;
     let last = recovered ? position.offset! : slice.offset;
     if (conn.closed) return { recovered, epoch: slice.epoch, offset: last };
@@ -65,6 +68,12 @@ export class KeptDelivery {
     }
     this.#setFloor(conn, group, slice.epoch, last);
     return { recovered, epoch: slice.epoch, offset: last };
+  }
+
+  #release(group: string, conn: Connection): void {
+    const waiting = this.#recovering.get(group);
+    waiting?.delete(conn);
+    if (waiting?.size === 0) this.#recovering.delete(group);
   }
 
   /** The connection closed. */
