@@ -12,6 +12,7 @@ import { Configs } from "./views/configs.tsx";
 import { Connections } from "./views/connections.tsx";
 import { Events } from "./views/events.tsx";
 import { Login } from "./views/login.tsx";
+import { Logs } from "./views/logs.tsx";
 import { Overview } from "./views/overview.tsx";
 import { Timers } from "./views/timers.tsx";
 import { Workers } from "./views/workers.tsx";
@@ -22,6 +23,7 @@ const TABS = [
   { key: "timers", label: "Timers", view: Timers },
   { key: "charts", label: "Charts", view: Charts },
   { key: "events", label: "Events", view: Events },
+  { key: "logs", label: "Logs", view: Logs },
   { key: "configs", label: "Configs", view: Configs },
 ] as const;
 

@@ -31,15 +31,56 @@ function themeColor(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
 }
 
+/** The axis font, set here so that the spacing below is computed for the text that is drawn. */
+export const AXIS_FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+/** Time ticks (seconds) uPlot may pick: whole seconds, minutes and hours only. */
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** One line per tick ("10:52", or "10:52:30" below a minute's step), never uPlot's default two-line date labels. */
+export function timeLabel(seconds: number, stepSeconds: number): string {
+  const d = new Date(seconds * 1000);
+  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return stepSeconds < 60 ? `${hm}:${pad(d.getSeconds())}` : hm;
+}
+
+/** Pixels between x ticks: the widest label ("00:00:00") plus a gap, so labels never touch, at any width. */
+function timeSpace(): number {
+  const measure = document.createElement("canvas").getContext("2d");
+  if (!measure) return 80;
+  measure.font = AXIS_FONT;
+  return Math.ceil(measure.measureText("00:00:00").width) + 20;
+}
+
+/** The drawn x labels and their centres (CSS px), kept on the figure for tests and for anyone inspecting the page. */
+function recordLabels(u: uPlot): void {
+  // A chart laid out in a hidden or collapsing box draws nothing visible: keep the last real picture.
+  if (u.bbox.width <= 0) return;
+  const ticks = (u.axes[0] as uPlot.Axis & { _splits?: number[]; _values?: string[] })._splits ?? [];
+  const labels = (u.axes[0] as uPlot.Axis & { _values?: string[] })._values ?? [];
+  const at = ticks.map((t, i) => ({ text: String(labels[i] ?? ""), x: Math.round(u.valToPos(t, "x")) }));
+  // Distinct ticks at one position: a draw before the scale had its range (nothing readable was drawn).
+  if (new Set(at.map((l) => l.x)).size < at.length) return;
+  u.root.closest("figure")?.setAttribute("data-x-labels", JSON.stringify(at));
+}
+
 function options(props: Props, width: number): uPlot.Options {
-  const axis = { stroke: themeColor("--muted"), grid: { stroke: themeColor("--grid"), width: 1 }, ticks: { stroke: themeColor("--grid") } };
+  const axis = { stroke: themeColor("--muted"), grid: { stroke: themeColor("--grid"), width: 1 }, ticks: { stroke: themeColor("--grid") }, font: AXIS_FONT };
+  const xAxis: uPlot.Axis = {
+    ...axis,
+    incrs: TIME_STEPS,
+    space: timeSpace(),
+    values: (_u, ticks, _axis, _space, step) => ticks.map((t) => timeLabel(t, step)),
+  };
   return {
     width,
     height: 200,
     legend: { live: true },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(max * 1.1, min + 1, props.integer ? 4 : 1)] } },
-    axes: [axis, { ...axis, size: 78, incrs: props.integer ? WHOLE_STEPS : undefined, values: (_u, ticks) => ticks.map((t) => props.format(t)) }],
+    hooks: { draw: [recordLabels] },
+    axes: [xAxis, { ...axis, size: 78, incrs: props.integer ? WHOLE_STEPS : undefined, values: (_u, ticks) => ticks.map((t) => props.format(t)) }],
     series: [
       {},
       ...props.series.map((name, i) => ({

@@ -122,10 +122,10 @@ export function Connections() {
           <thead>
             <tr>
               <th scope="col">group</th>
-              <th scope="col" class="num">pid</th>
-              <th scope="col" class="num">id</th>
+              <th scope="col" class="num minor">pid</th>
+              <th scope="col" class="num minor">id</th>
               <th scope="col">remote</th>
-              <th scope="col">protocol</th>
+              <th scope="col" class="minor">protocol</th>
               <th scope="col" class="num" aria-sort={ariaSort("age")}>
                 <button type="button" class="sort" onClick={() => sortBy("age")}>
                   age {sort.value === "age" ? (descending.value ? "▼" : "▲") : ""}
@@ -136,7 +136,7 @@ export function Connections() {
                   bytes in / out {sort.value === "bytes" ? (descending.value ? "▼" : "▲") : ""}
                 </button>
               </th>
-              <th scope="col">state</th>
+              <th scope="col" class="minor">state</th>
               <th scope="col">
                 <span class="visually-hidden">actions</span>
               </th>
@@ -146,22 +146,24 @@ export function Connections() {
             {rows.map((c) => (
               <tr key={`${c.pid}/${c.id}`} data-connection={`${c.pid}/${c.id}`}>
                 <td>{c.group}</td>
-                <td class="num">{c.pid}</td>
-                <td class="num">{c.id}</td>
+                <td class="num minor">{c.pid}</td>
+                <td class="num minor">{c.id}</td>
                 <td>
                   <code>
                     {c.remoteAddress}:{c.remotePort}
                   </code>
                 </td>
-                <td>
+                <td class="minor">
                   {c.protocol}
                   {c.outbound && <span class="muted" title="opened by the worker (worker.connect)"> · outbound</span>}
                 </td>
                 <td class="num">{formatDuration(now.value - c.openedAt)}</td>
-                <td class="num">
-                  {formatBytes(c.bytesRead)} / {formatBytes(c.bytesWritten)}
+                <td class="num bytes">
+                  <span>{formatBytes(c.bytesRead)}</span>
+                  <span class="sep"> / </span>
+                  <span>{formatBytes(c.bytesWritten)}</span>
                 </td>
-                <td>{c.state}</td>
+                <td class="minor">{c.state}</td>
                 <td class="actions">
                   <button type="button" onClick={() => close(c)} aria-label={`Close connection ${c.id} of process ${c.pid}`}>
                     Close

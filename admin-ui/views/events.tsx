@@ -1,5 +1,6 @@
 /** @jsxImportSource preact */
-// Events (starts, exits with their last stderr lines, crashes, reloads) and the audit of admin actions: stored history, then live.
+// Events (starts, exits with their last stderr lines, crashes, reloads) and the audit of admin actions: stored history, then live,
+// narrowed by a kind and by text (a pid, a group, a word of the message) that also filters the audit.
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { AuditRecord, ListResponse, StoredEvent } from "../../src/admin/contract.ts";
@@ -12,6 +13,25 @@ import { events } from "../state.ts";
 const liveKeys = new WeakMap<object, number>();
 let nextKey = 0;
 const keyOf = (event: object) => liveKeys.get(event) ?? (liveKeys.set(event, ++nextKey), nextKey);
+
+/** The kinds an operator asks for; each is a test on the event's type (and whether it was drawn as bad). */
+const KINDS: { key: string; label: string; keep: (row: EventRow) => boolean }[] = [
+  { key: "", label: "all kinds", keep: () => true },
+  { key: "problems", label: "problems only", keep: (row) => row.bad },
+  { key: "exits", label: "exits and crashes", keep: (row) => row.type === "process-exited" || row.type === "memory-limit" },
+  { key: "reloads", label: "reloads", keep: (row) => row.type.startsWith("reload") },
+  { key: "errors", label: "handler errors", keep: (row) => row.type === "handler-error" || row.type === "events-suppressed" },
+  { key: "lifecycle", label: "starts and readiness", keep: (row) => row.type === "process-started" || row.type === "process-ready" },
+];
+
+/** Every word must appear somewhere in the row (type, where, text, stderr), case-insensitively. */
+export function matchesText(haystack: string, query: string): boolean {
+  const text = haystack.toLowerCase();
+  return query.toLowerCase().split(/\s+/).filter(Boolean).every((word) => text.includes(word));
+}
+
+const rowText = (row: EventRow) => `${row.type} ${row.where} ${row.text} ${row.stderr.join(" ")}`;
+const auditText = (a: AuditRecord) => `${a.action} ${a.target} ${a.source} ${a.result} ${a.actor ?? ""}`;
 
 function EventList(props: { rows: EventRow[] }) {
   return (
@@ -38,6 +58,8 @@ export function Events() {
   const stored = useSignal<StoredEvent[]>([]);
   const audit = useSignal<AuditRecord[]>([]);
   const message = useSignal<string | null>(null);
+  const kind = useSignal("");
+  const query = useSignal("");
   // The newest admin action: when it changes, the audit table reloads (it has the stored id and every field).
   const lastAction = events.value.find((e) => e.type === "admin-action");
 
@@ -57,13 +79,40 @@ export function Events() {
     const sig = `${e.type}|${"pid" in e ? e.pid : ""}`;
     return !storedSeen.some((s) => s.sig === sig && Math.abs(s.at - e.at) < 2000);
   });
-  const rows = [...live.map((e) => liveRow(e, keyOf(e))), ...stored.value.map(storedRow)].sort((a, b) => b.at - a.at);
+  const all = [...live.map((e) => liveRow(e, keyOf(e))), ...stored.value.map(storedRow)].sort((a, b) => b.at - a.at);
+  const keep = KINDS.find((k) => k.key === kind.value)?.keep ?? (() => true);
+  const rows = all.filter((row) => keep(row) && matchesText(rowText(row), query.value));
+  const auditRows = audit.value.filter((a) => matchesText(auditText(a), query.value));
+  const filtered = kind.value !== "" || query.value.trim() !== "";
 
   return (
     <section aria-labelledby="events-title">
-      <h2 id="events-title">Events</h2>
+      <div class="section-head">
+        <h2 id="events-title">Events</h2>
+        <div class="filters" role="search">
+          <label>
+            kind
+            <select data-filter="kind" value={kind.value} onChange={(e) => (kind.value = e.currentTarget.value)}>
+              {KINDS.map((k) => (
+                <option key={k.key} value={k.key}>
+                  {k.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            filter
+            <input type="search" data-filter="text" placeholder="pid, group or words" value={query.value} onInput={(e) => (query.value = e.currentTarget.value)} />
+          </label>
+        </div>
+      </div>
       {message.value && <p class="muted">{message.value}</p>}
-      {rows.length ? <EventList rows={rows} /> : <p class="muted">No events yet.</p>}
+      {filtered && (
+        <p class="muted" data-shown-events={rows.length}>
+          {rows.length} of {all.length} events shown
+        </p>
+      )}
+      {rows.length ? <EventList rows={rows} /> : <p class="muted">{filtered ? "No event matches the filter." : "No events yet."}</p>}
       <h2 id="audit-title">Audit</h2>
       <div class="table-wrap">
         <table data-table="audit" aria-labelledby="audit-title">
@@ -77,7 +126,7 @@ export function Events() {
             </tr>
           </thead>
           <tbody>
-            {audit.value.map((a) => (
+            {auditRows.map((a) => (
               <tr key={a.id} class={a.result === "ok" ? "" : "bad"}>
                 <td>{formatDateTime(a.at)}</td>
                 <td>{a.action}</td>

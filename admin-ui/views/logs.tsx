@@ -1,0 +1,113 @@
+/** @jsxImportSource preact */
+// The master's log, live: what the master printed and every worker wrote (GET /api/logs), filtered by group, pid and text.
+import { useSignal } from "@preact/signals";
+import { useEffect, useRef } from "preact/hooks";
+import type { LogItem, LogsResponse } from "../../src/admin/contract.ts";
+import { api, errorText } from "../api.ts";
+import { formatDateTime } from "../format.ts";
+import { processes, status } from "../state.ts";
+import { matchesText } from "./events.tsx";
+
+/** The view keeps this many lines; the master keeps 2000. */
+const KEEP = 1000;
+const POLL_MS = 1000;
+
+function who(line: LogItem): string {
+  return line.source === "master" ? `master ${line.pid}` : `${line.group}#${line.index} ${line.pid}`;
+}
+
+export function Logs() {
+  const group = useSignal("");
+  const pid = useSignal("");
+  const query = useSignal("");
+  const paused = useSignal(false);
+  const lines = useSignal<LogItem[]>([]);
+  const message = useSignal<string | null>(null);
+  const list = useRef<HTMLOListElement>(null);
+
+  // Filters go to the master (it keeps more lines than the page does); the text filter applies here.
+  useEffect(() => {
+    let after = 0;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    lines.value = [];
+    const poll = async () => {
+      if (stopped) return;
+      // Nothing polls while the tab is hidden or the operator paused the view.
+      if (!document.hidden && !paused.peek()) {
+        const q = new URLSearchParams({ n: after ? "2000" : "300", after: String(after) });
+        if (group.value) q.set("group", group.value);
+        if (pid.value) q.set("pid", pid.value);
+        try {
+          const answer = await api<LogsResponse>(`/api/logs?${q}`);
+          // A restarted master counts from 1 again: start over rather than wait for its numbers to pass ours.
+          if (answer.lastSeq < after) lines.value = [];
+          after = answer.lastSeq;
+          if (answer.items.length) lines.value = [...lines.value, ...answer.items].slice(-KEEP);
+          message.value = null;
+        } catch (err) {
+          message.value = `Log unavailable: ${errorText(err)}`;
+        }
+      }
+      timer = setTimeout(poll, POLL_MS);
+    };
+    void poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [group.value, pid.value]);
+
+  const shown = lines.value.filter((line) => matchesText(`${who(line)} ${line.text}`, query.value));
+  // Follow the end, unless the operator scrolled up to read.
+  useEffect(() => {
+    const el = list.current;
+    if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 80) el.scrollTop = el.scrollHeight;
+  }, [shown.length]);
+
+  return (
+    <section aria-labelledby="logs-title">
+      <div class="section-head">
+        <h2 id="logs-title">Logs</h2>
+        <label class="toggle">
+          <input type="checkbox" checked={paused.value} onChange={(e) => (paused.value = e.currentTarget.checked)} />
+          pause
+        </label>
+      </div>
+      <div class="filters" role="search">
+        <label>
+          group
+          <select data-filter="group" value={group.value} onChange={(e) => ((group.value = e.currentTarget.value), (pid.value = ""))}>
+            <option value="">all</option>
+            <option value="master">master</option>
+            {status.value?.groups.map((g) => <option key={g.name}>{g.name}</option>)}
+          </select>
+        </label>
+        <label>
+          pid
+          <select data-filter="pid" value={pid.value} onChange={(e) => (pid.value = e.currentTarget.value)}>
+            <option value="">all</option>
+            {processes.value.filter((p) => p.pid && p.state !== "exited" && (!group.value || p.group === group.value)).map((p) => <option key={p.pid}>{p.pid}</option>)}
+          </select>
+        </label>
+        <label>
+          filter
+          <input type="search" data-filter="text" placeholder="words" value={query.value} onInput={(e) => (query.value = e.currentTarget.value)} />
+        </label>
+      </div>
+      {message.value && <p class="warning">{message.value}</p>}
+      <ol class="log" ref={list} data-list="logs" aria-live="off">
+        {shown.map((line) => (
+          <li key={line.seq} data-pid={line.pid} data-group={line.group ?? "master"}>
+            <time dateTime={new Date(line.at).toISOString()}>{formatDateTime(line.at)}</time> <span class="where">[{who(line)}]</span>{" "}
+            <span class="text">{line.text}</span>
+          </li>
+        ))}
+      </ol>
+      <p class="muted" data-log-count={shown.length}>
+        {shown.length ? `${shown.length} line${shown.length === 1 ? "" : "s"}` : "No lines yet."} The master keeps its last 2000; the CLI reads the same:
+        <code> workerman-app logs -f</code>
+      </p>
+    </section>
+  );
+}
