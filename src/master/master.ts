@@ -22,7 +22,7 @@ import { buildStatus, readTcpMigrateReq } from "./status.ts";
 import { Supervisor } from "./supervisor.ts";
 import { isAppError } from "../errors.ts";
 import { reloadFromConfigFile, type ConfigReloadOptions } from "./config-reload.ts";
-import { drainPredecessor, findPredecessor, keepResolvedPorts, readyForTakeover, replacedBySuccessor, takeoverFromEnv, type Predecessor } from "./takeover.ts";
+import { claimRestart, drainPredecessor, findPredecessor, keepResolvedPorts, readyForTakeover, replacedBySuccessor, takeoverFromEnv, type Predecessor } from "./takeover.ts";
 import { bindGroupSocket, moveInto, removeOwnSocketFile, type BoundSocket } from "./unix-socket.ts";
 
 export interface MasterOptions {
@@ -41,18 +41,24 @@ async function prepareMaster(configPath: string, options: MasterOptions) {
   recentLog.captureConsole();
   const openDataDir = dataDirModeWarning(loaded.dataDir);
   if (openDataDir) console.warn(openDataDir);
-  const predecessor = takeoverFrom === undefined ? null : await findPredecessor(loaded, takeoverFrom);
-  const config = await withResolvedPorts(predecessor ? keepResolvedPorts(loaded, predecessor.config) : loaded);
-  claimRuntimeFile(config.dataDir, predecessor?.pid);
-  const tcpMigrateReq = readTcpMigrateReq();
-  if (tcpMigrateReq === 0) {
-    console.warn("warning: net.ipv4.tcp_migrate_req is 0: a reload resets connections waiting in an old listener's queue. Fix: sysctl -w net.ipv4.tcp_migrate_req=1");
+  const releaseRestart = takeoverFrom === undefined ? () => {} : claimRestart(loaded.dataDir);
+  try {
+    const predecessor = takeoverFrom === undefined ? null : await findPredecessor(loaded, takeoverFrom);
+    const config = await withResolvedPorts(predecessor ? keepResolvedPorts(loaded, predecessor.config) : loaded);
+    claimRuntimeFile(config.dataDir, predecessor?.pid);
+    const tcpMigrateReq = readTcpMigrateReq();
+    if (tcpMigrateReq === 0) {
+      console.warn("warning: net.ipv4.tcp_migrate_req is 0: a reload resets connections waiting in an old listener's queue. Fix: sysctl -w net.ipv4.tcp_migrate_req=1");
+    }
+    return { config, daemon, recentLog, predecessor, tcpMigrateReq, releaseRestart };
+  } catch (err) {
+    releaseRestart();
+    throw err;
   }
-  return { config, daemon, recentLog, predecessor, tcpMigrateReq };
 }
 
 export async function runMaster(configPath: string, options: MasterOptions = {}): Promise<number> {
-  const { config, daemon, recentLog, predecessor, tcpMigrateReq } = await prepareMaster(configPath, options);
+  const { config, daemon, recentLog, predecessor, tcpMigrateReq, releaseRestart } = await prepareMaster(configPath, options);
   const startedAt = Date.now();
 
   const sockets = await bindUnixSockets(config, predecessor !== null);
@@ -100,6 +106,7 @@ export async function runMaster(configPath: string, options: MasterOptions = {})
     signals.remove();
     closeSockets(sockets);
     removeRuntimeFile(config.dataDir);
+    releaseRestart();
   };
 
   try {
@@ -115,6 +122,7 @@ export async function runMaster(configPath: string, options: MasterOptions = {})
       if (predecessor) takeOver(predecessor, sockets);
       // Last, after a restart's sockets moved: from here control commands find this master.
       writeRuntimeFile(config.dataDir, { ...runtimeInfo, ready: true });
+      releaseRestart();
       console.log(startTable(status(), admin.url, token.path, daemon !== null));
       if (predecessor) void drainPredecessor(predecessor.pid, (line) => console.log(line));
     }

@@ -7,6 +7,8 @@ import { realClock } from "./clock.ts";
 import { gateGroup, type GateOptions } from "./health-gate.ts";
 import { StartFailure, type Supervisor } from "./supervisor.ts";
 import { isAlive, readRuntimeInfo } from "./runtime-file.ts";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 /** Set by `restart -d` on the new master it spawns: the pid of the master to replace. */
 export const TAKEOVER_ENV = "WORKERMAN_TAKEOVER";
@@ -24,6 +26,34 @@ export function takeoverFromEnv(): number | undefined {
   delete process.env[TAKEOVER_ENV];
   const pid = Number(value);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/**
+ * One restart at a time per data directory: two new masters started beside the same old one would both take over,
+ * and one of them would be left running unseen. Returns the release (idempotent; only this process's lock).
+ */
+export function claimRestart(dataDir: string): () => void {
+  const path = join(dataDir, "restart.lock");
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { flag: "wx", mode: 0o600 });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw err;
+      const holder = Number(readFileSync(path, "utf8").trim());
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new AppError("E_ALREADY_RUNNING", `a restart is already under way (new master pid ${holder}): wait for it to end, then check status`);
+      }
+      rmSync(path, { force: true });
+    }
+  }
+  return () => {
+    try {
+      if (Number(readFileSync(path, "utf8").trim()) === process.pid) rmSync(path, { force: true });
+    } catch {
+      // released already
+    }
+  };
 }
 
 /** Finds the master to replace through the runtime file and asks its admin API for the config it runs. */

@@ -1,8 +1,8 @@
 // restart hands over from master to master on real processes: no failed request under load, a new master pid, and a broken release leaves the old one serving.
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { StatusResponse } from "../../src/admin/contract.ts";
 import { cliCommand, isAlive, type Mode } from "../support/app-under-test.ts";
 import { ensureBinary } from "../support/binary.ts";
@@ -20,7 +20,7 @@ function appDir(): { dir: string; config: string } {
   writeFileSync(join(dir, "t.ts"), TEXT);
   const config = join(dir, "app.json");
   writeFileSync(config, JSON.stringify({
-    name: "r", dataDir: "data", stopTimeout: 1, drainWindowMs: 100, admin: { listen: "127.0.0.1:0" },
+    name: basename(dir), dataDir: "data", stopTimeout: 1, drainWindowMs: 100, admin: { listen: "127.0.0.1:0" },
     workers: [
       { name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts" },
       { name: "sock", listen: "unix://./s.sock", handler: "./t.ts", protocol: "text" },
@@ -61,6 +61,19 @@ async function waitFor<T>(check: () => T | undefined | false | Promise<T | undef
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await Bun.sleep(50);
   }
+}
+
+/** Live master processes of this app (the master's process title names it: the app is named after its folder). */
+function mastersOf(config: string): number[] {
+  const title = `workerman-app: master ${basename(dirname(config))}`;
+  return readdirSync("/proc").map(Number).filter((pid) => {
+    if (!pid || !isAlive(pid)) return false;
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]!.trim() === title;
+    } catch {
+      return false;
+    }
+  });
 }
 
 afterEach(async () => {
@@ -167,6 +180,18 @@ describe("restart", () => {
     expect(foreground.stderr).toContain(`the old master (pid ${oldMaster}) keeps serving`);
     expect(pidFile(dir)).toBe(oldMaster);
     expect((await status(dir)).processes.map((p) => p.pid).sort()).toEqual(before.processes.map((p) => p.pid).sort());
+  }, 60_000);
+
+  test("two restarts at once leave exactly one master: the second is refused or finds nothing to replace", async () => {
+    const { dir, config } = appDir();
+    expect((await cli("start", "-d", "--config", config)).code).toBe(0);
+    const [first, second] = await Promise.all([cli("restart", "-d", "--config", config), cli("restart", "-d", "--config", config)]);
+    const codes = [first.code, second.code];
+    expect(codes).toContain(0);
+    const masters = mastersOf(config);
+    expect(masters).toEqual([pidFile(dir)]);
+    const refused = [first, second].find((r) => r.code !== 0);
+    if (refused) expect(refused.stderr).toMatch(/a restart is already under way|no longer runs/);
   }, 60_000);
 
   test("an invalid config is refused with exit 2 before anything starts", async () => {
