@@ -30,7 +30,7 @@ export const processes = computed<StatusProcess[]>(() => {
 export const totals = computed(() => {
   const list = processes.value;
   return {
-    processes: list.filter((p) => p.state !== "exited").length,
+    processes: list.filter((p) => p.pid !== 0 && p.state !== "exited").length,
     connections: list.reduce((sum, p) => sum + p.connections, 0),
     qps: list.reduce((sum, p) => sum + p.qps, 0),
     rssBytes: list.reduce((sum, p) => sum + p.rssBytes, 0),

@@ -21,6 +21,8 @@ export function Overview() {
   if (!s) return <section class="overview">Loading status…</section>;
   const t = totals.value;
   const m = s.master;
+  const waiting = s.processes.filter((p) => p.pid === 0);
+  const rolledBack = s.lastReload?.state === "rolled-back" ? s.lastReload.groups.filter((g) => g.phase === "rolled-back") : [];
   return (
     <section class="overview" aria-label="Overview">
       <dl class="master-facts">
@@ -54,6 +56,20 @@ export function Overview() {
           <strong>net.ipv4.tcp_migrate_req is 0:</strong> a reload resets the connections still waiting in an old worker's
           accept queue. Fix (as root): <code>sysctl -w net.ipv4.tcp_migrate_req=1</code>, and persist it in{" "}
           <code>/etc/sysctl.d/</code>.
+        </div>
+      )}
+      {waiting.length > 0 && (
+        <div class="warning" role="status" data-warning="crashloop">
+          <strong>
+            {waiting.length} process{waiting.length === 1 ? "" : "es"} waiting to restart
+          </strong>{" "}
+          ({waiting.map((p) => `${p.group}#${p.index} ${p.state}`).join(", ")}): see Workers for the last exit and Retry now.
+        </div>
+      )}
+      {rolledBack.length > 0 && (
+        <div class="warning" role="status" data-warning="rolled-back">
+          <strong>The last reload (generation {s.lastReload!.generation}) was rolled back</strong>; the old processes kept serving.{" "}
+          {rolledBack.map((g) => `${g.name}: ${g.reason?.text ?? "unknown reason"}`).join("; ")}
         </div>
       )}
       {m.storeError && (

@@ -125,6 +125,8 @@ export interface StatusResponse {
   };
   groups: StatusGroup[];
   processes: StatusProcess[];
+  /** The newest reload (running or ended), with each group's outcome and reason; absent before the first. */
+  lastReload?: ReloadRecord;
   /** The cross-host channel (`cluster.redis`); null without one. */
   cluster?: StatusCluster | null;
 }

@@ -1,6 +1,6 @@
 // Builds the admin API's status view from the supervisor's live state.
 import { readFileSync } from "node:fs";
-import type { StatusProcess, StatusResponse } from "../admin/contract.ts";
+import type { ReloadRecord, StatusProcess, StatusResponse } from "../admin/contract.ts";
 import { relayOf } from "../channel/relay.ts";
 import type { AppConfig, ListenAddress } from "../config/types.ts";
 import { VERSION } from "../version.ts";
@@ -56,6 +56,7 @@ export function buildStatus(config: AppConfig, supervisor: Supervisor, startedAt
       name: g.name, listen: listenText(g.listen), count: g.count, reloadable: g.reloadable, healthySeconds: g.healthySeconds ?? config.reload.healthySeconds,
     })),
     processes,
+    ...lastReloadOf(supervisor),
     cluster: relayOf(supervisor)?.status() ?? null,
   };
 }
@@ -67,4 +68,9 @@ function emptySlotRow(slot: Slot, state: string): StatusProcess {
     ...(slot.lastExit ? { lastExit: slot.lastExit } : {}),
     listen: "", connections: 0, requests: 0, qps: 0, sendFail: 0, handlerErrors: 0, protocolErrors: 0, timers: 0, rssBytes: 0, cpuPercent: 0,
   };
+}
+
+function lastReloadOf(supervisor: Supervisor): { lastReload?: ReloadRecord } {
+  const records = [...supervisor.reloadRecords.values()];
+  return records.length ? { lastReload: records[records.length - 1]! } : {};
 }

@@ -68,5 +68,5 @@ describe.skipIf(!chromiumAvailable())("dashboard: safe deploys", () => {
     rmSync(join(app.dir, "crash"));
     await row.locator("[data-action=retry]").click();
     await app.waitFor(async () => (await app.pids("web")).length === 1, 10_000, "web ready again");
-  });
+  }, 60_000);
 });

@@ -64,6 +64,23 @@ describe("reload rolls a broken release back", () => {
     expect(before.map((pid) => `pid ${pid}`)).toContain(after);
   }, 60_000);
 
+  test("onHealthCheck: false (or a throw) rolls back with what it said; an async true lets the release through", async () => {
+    await using app = await AppUnderTest.start({ workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts", healthySeconds: 0.3 }], files: { "web.ts": GOOD } });
+    const before = (await app.pids("web")).sort();
+    writeFileSync(join(app.dir, "web.ts"), `export default { fetch: () => new Response("v2"), onHealthCheck: () => false };\n`);
+    const refused = await cli("source", "reload", "--config", app.configPath);
+    expect(refused.out).toContain("web: rolled back: onHealthCheck returned false");
+    expect(refused.code).toBe(1);
+    writeFileSync(join(app.dir, "web.ts"), `export default { fetch: () => new Response("v2"), onHealthCheck() { throw new Error("cache cold"); } };\n`);
+    expect((await cli("source", "reload", "--config", app.configPath)).out).toContain("web: rolled back: onHealthCheck threw: cache cold");
+    expect((await app.pids("web")).sort()).toEqual(before);
+    writeFileSync(join(app.dir, "web.ts"), `export default { fetch: () => new Response("v2"), onHealthCheck: async (worker) => worker.name === "web" };\n`);
+    const passed = await cli("source", "reload", "--config", app.configPath);
+    expect(passed.out).toContain("web: 2 replaced");
+    expect(passed.code).toBe(0);
+    expect((await app.status()).lastReload).toMatchObject({ state: "done", groups: [{ name: "web", phase: "replaced", replaced: 2 }] });
+  }, 60_000);
+
   test("a good release after a rolled-back one replaces every pid and reload exits 0", async () => {
     await using app = await webApp();
     const before = await app.pids("web");

@@ -1,0 +1,47 @@
+// Where a load error points: real imports of broken files (syntax error, missing module, throw at import) through Bun.
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { errorPosition, firstUserFrame } from "../../src/worker/error-position.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "wm-position-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function importError(name: string, text: string): Promise<unknown> {
+  writeFileSync(join(dir, name), text);
+  return import(join(dir, name)).then(() => null, (err) => err);
+}
+
+describe("errorPosition", () => {
+  test("a syntax error: Bun's BuildMessage position, 1-based, with the source line", async () => {
+    const err = await importError("syntax.ts", `export default {\n  fetch() {\n    return new Response("x"};\n  },\n};\n`);
+    expect(errorPosition(err)).toEqual({ file: join(dir, "syntax.ts"), line: 3, column: 28, lineText: '    return new Response("x"};' });
+  });
+
+  test("a missing module: the importing file, at the line that names it", async () => {
+    const err = await importError("missing.ts", `const a = 1;\nimport db from "./no-such-db.ts";\nexport default db;\n`);
+    expect(errorPosition(err)).toEqual({ file: join(dir, "missing.ts"), line: 2, column: 16, lineText: 'import db from "./no-such-db.ts";' });
+  });
+
+  test("a throw at import: the first stack frame in the user's file", async () => {
+    const err = await importError("throws.ts", `const url = process.env.NOPE_NOT_SET;\nif (!url) throw new Error("missing NOPE_NOT_SET");\nexport default {};\n`);
+    const position = errorPosition(err)!;
+    expect(position.file).toBe(join(dir, "throws.ts"));
+    expect(position.line).toBe(2);
+    expect(position.lineText).toBe('if (!url) throw new Error("missing NOPE_NOT_SET");');
+  });
+
+  test("frames of the product, the runtime and node_modules are skipped; nothing usable gives null", () => {
+    const stack = [
+      "Error: x",
+      `    at load (${join(import.meta.dir, "../../src/worker/load-handler.ts")}:10:5)`,
+      "    at /$bunfs/root/workerman-app:1:1",
+      "    at /srv/app/node_modules/lib/index.js:4:2",
+      "    at handler (/srv/app/web.ts:7:3)",
+    ].join("\n");
+    expect(firstUserFrame(stack)).toMatchObject({ file: "/srv/app/web.ts", line: 7, column: 3 });
+    expect(errorPosition("just a string")).toBeNull();
+    expect(errorPosition(new Error("no frames here").stack?.split("\n")[0])).toBeNull();
+  });
+});
