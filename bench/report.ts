@@ -65,7 +65,7 @@ export function renderReport(r: BenchResults): string {
       "",
       "### Memory per idle connection",
       "",
-      `${r.memoryRounds} alternating rounds. One server process; VmRSS growth of that process after holding the connections (a 500-connection warm-up first), divided by the count.`,
+      `${r.memoryRounds} alternating rounds. One server process (more past the open-files limit: see servers / holders); VmRSS growth of the server processes after holding the connections (a 500-connection warm-up per process first), divided by the count held; connects per second from the first connect to the last held.`,
       "",
       memoryTable(r.memory),
     );
