@@ -47,9 +47,20 @@ interface ConnectionSite {
 
 const inboundSites = new WeakMap<WorkerRuntime, Map<string, ConnectionSite>>();
 
+/** The site the last inbound connection got: a listener makes all of its connections, so this nearly always matches. */
+let lastSite: ConnectionSite | null = null;
+
 /** Inbound connections of a runtime share one site per protocol (one listener, one framing); outbound get their own. */
 function siteFor(runtime: WorkerRuntime, protocol: string, handlers: ConnectionHandlers | null, framing: Protocol | null, localPort: number): ConnectionSite {
   if (handlers !== null) return { runtime, protocol, handlers, framing, localPort };
+  const last = lastSite;
+  // Checked first: a UDP listener makes a connection per datagram, and two map lookups each would show in its profile.
+  if (last !== null && last.runtime === runtime && last.protocol === protocol && last.framing === framing && last.localPort === localPort) return last;
+  return (lastSite = inboundSite(runtime, protocol, framing, localPort));
+}
+
+function inboundSite(runtime: WorkerRuntime, protocol: string, framing: Protocol | null, localPort: number): ConnectionSite {
+  const handlers = null;
   let byProtocol = inboundSites.get(runtime);
   if (byProtocol === undefined) inboundSites.set(runtime, (byProtocol = new Map()));
   let site = byProtocol.get(protocol);

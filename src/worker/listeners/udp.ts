@@ -7,6 +7,9 @@ import type { WorkerRuntime } from "../runtime.ts";
 
 /** Workerman's UdpConnection: the sender of one datagram; send() replies to it. Never registered: it has no lifetime. */
 class UdpConnection extends BaseConnection {
+  /** The sender's address as dgram gave it: kept as text (a reply needs it), not packed and formatted per datagram. */
+  readonly #address: string;
+
   constructor(
     runtime: WorkerRuntime,
     private readonly socket: dgram.Socket,
@@ -15,7 +18,34 @@ class UdpConnection extends BaseConnection {
     /** One callback per listener, not a closure per datagram sent. */
     private readonly onSent: (err: Error | null) => void,
   ) {
-    super(runtime, "udp", { remoteAddress: rinfo.address, remotePort: rinfo.port, localPort });
+    super(runtime, "udp", { remoteAddress: "", remotePort: rinfo.port, localPort });
+    this.#address = rinfo.address;
+  }
+
+  /** Own counters: lives for one datagram, so no extras object for them (see BaseConnection). */
+  #bytesRead = 0;
+  #bytesWritten = 0;
+
+  override get remoteAddress(): string {
+    return this.#address;
+  }
+
+  override get bytesRead(): number {
+    return this.#bytesRead;
+  }
+
+  override get bytesWritten(): number {
+    return this.#bytesWritten;
+  }
+
+  protected override received(bytes: number): void {
+    this.#bytesRead += bytes;
+    this.runtime.counters.bytesRead += bytes;
+  }
+
+  protected override wrote(bytes: number): void {
+    this.#bytesWritten += bytes;
+    this.runtime.counters.bytesWritten += bytes;
   }
 
   get pendingSendBytes(): number {
@@ -25,7 +55,7 @@ class UdpConnection extends BaseConnection {
   send(data: unknown): boolean {
     if (this.closed) return this.sendFailed();
     const wire = toWire(data);
-    this.socket.send(wire, this.remotePort, this.remoteAddress, this.onSent);
+    this.socket.send(wire, this.remotePort, this.#address, this.onSent);
     this.wrote(typeof wire === "string" ? Buffer.byteLength(wire) : wire.byteLength);
     return true;
   }
