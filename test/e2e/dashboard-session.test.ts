@@ -42,9 +42,7 @@ describe.skipIf(!chromiumAvailable())("dashboard session (Chromium)", () => {
   beforeAll(async () => {
     app = await AppUnderTest.start(DASHBOARD_APP);
     browser = await openBrowser();
-    await browser.page.goto(app.adminUrl);
-    await logIn(browser.page, app.token);
-  }, 30_000);
+  }, 60_000);
 
   afterAll(async () => {
     await browser?.[Symbol.asyncDispose]();
@@ -53,6 +51,8 @@ describe.skipIf(!chromiumAvailable())("dashboard session (Chromium)", () => {
 
   test("the session survives a page reload within the tab, and no cookie is set", async () => {
     const { page } = browser;
+    await page.goto(app.adminUrl);
+    await logIn(page, app.token);
     expect(await sessionOf(page)).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     expect(await browser.context.cookies()).toEqual([]);
     await page.reload();
