@@ -63,45 +63,51 @@ export function Timers() {
           {message.value}
         </p>
       )}
-      <div class="table-wrap">
-        <table data-table="timers">
-          <caption class="visually-hidden">Timers</caption>
-          <thead>
-            <tr>
-              <th scope="col">group</th>
-              <th scope="col" class="num">pid</th>
-              <th scope="col" class="num">id</th>
-              <th scope="col" class="num">interval</th>
-              <th scope="col">persistent</th>
-              <th scope="col" class="num">runs</th>
-              <th scope="col" class="num">next run</th>
-              <th scope="col">
-                <span class="visually-hidden">actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list?.map((t) => (
-              <tr key={`${t.pid}/${t.id}`} data-timer={`${t.pid}/${t.id}`}>
-                <td>{t.group}</td>
-                <td class="num">{t.pid}</td>
-                <td class="num">{t.id}</td>
-                <td class="num">{formatInterval(t.intervalMs)}</td>
-                <td>{t.persistent ? "yes" : "once"}</td>
-                <td class="num">{formatCount(t.runs)}</td>
-                <td class="num">{formatRelative(t.nextAt, Math.max(now.value, Date.now() - 1000))}</td>
-                <td class="actions">
-                  <button type="button" onClick={() => remove(t)} aria-label={`Delete timer ${t.id} of process ${t.pid}`}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {list && <TimerTable list={list} onDelete={remove} />}
       {list && list.length === 0 && <p class="muted">No timers. Handlers add them with worker.timers.add(seconds, fn).</p>}
       {!list && <p class="muted">Loading…</p>}
     </section>
+  );
+}
+
+function TimerTable({ list, onDelete }: { list: TimerItem[]; onDelete: (t: TimerItem) => void }) {
+  return (
+    <div class="table-wrap">
+      <table data-table="timers">
+        <caption class="visually-hidden">Timers</caption>
+        <thead>
+          <tr>
+            <th scope="col">group</th>
+            <th scope="col" class="num">pid</th>
+            <th scope="col" class="num">id</th>
+            <th scope="col" class="num">interval</th>
+            <th scope="col">persistent</th>
+            <th scope="col" class="num">runs</th>
+            <th scope="col" class="num">next run</th>
+            <th scope="col">
+              <span class="visually-hidden">actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((t) => (
+            <tr key={`${t.pid}/${t.id}`} data-timer={`${t.pid}/${t.id}`}>
+              <td>{t.group}</td>
+              <td class="num">{t.pid}</td>
+              <td class="num">{t.id}</td>
+              <td class="num">{formatInterval(t.intervalMs)}</td>
+              <td>{t.persistent ? "yes" : "once"}</td>
+              <td class="num">{formatCount(t.runs)}</td>
+              <td class="num">{formatRelative(t.nextAt, Math.max(now.value, Date.now() - 1000))}</td>
+              <td class="actions">
+                <button type="button" onClick={() => onDelete(t)} aria-label={`Delete timer ${t.id} of process ${t.pid}`}>
+                  Delete
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -37,92 +37,118 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
 
 /** A strict RFC 8259 scan that reports the first offending character, or undefined if the text is valid. */
 export function findSyntaxProblem(text: string): SyntaxProblem | undefined {
-  let pos = 0;
-  const fail = (reason: string, at = pos): never => {
-    throw { offset: at, reason } satisfies SyntaxProblem;
-  };
-  const describe = (): string => {
-    if (pos >= text.length) return "unexpected end of file";
-    const ch = text[pos]!;
-    const prev = text.slice(0, pos).trimEnd().at(-1);
+  try {
+    new JsonScanner(text).document();
+    return undefined;
+  } catch (problem) {
+    if (problem instanceof ScanFailure) return { offset: problem.offset, reason: problem.reason };
+    throw problem;
+  }
+}
+
+class ScanFailure {
+  constructor(
+    readonly offset: number,
+    readonly reason: string,
+  ) {}
+}
+
+/** A recursive-descent reader that throws a ScanFailure at the first character JSON does not allow there. */
+class JsonScanner {
+  #pos = 0;
+  constructor(private readonly text: string) {}
+
+  document(): void {
+    this.#skipSpace();
+    if (this.#pos >= this.text.length) this.#fail("the file is empty");
+    this.#value();
+    this.#skipSpace();
+    if (this.#pos < this.text.length) this.#fail(`${this.#describe()} after the end of the JSON value`);
+  }
+
+  #fail(reason: string): never {
+    throw new ScanFailure(this.#pos, reason);
+  }
+
+  #describe(): string {
+    const { text } = this;
+    if (this.#pos >= text.length) return "unexpected end of file";
+    const ch = text[this.#pos]!;
+    const prev = text.slice(0, this.#pos).trimEnd().at(-1);
     if ((ch === "}" || ch === "]") && prev === ",") return `unexpected "${ch}" (JSON allows no trailing comma)`;
     if (ch === "/") return 'unexpected "/" (JSON allows no comments)';
     if (ch === "'") return "unexpected \"'\" (JSON strings use double quotes)";
     return `unexpected ${JSON.stringify(ch)}`;
-  };
-  const skipSpace = () => {
-    while (pos < text.length && " \t\n\r".includes(text[pos]!)) pos++;
-  };
-  const expect = (ch: string, what: string) => {
-    skipSpace();
-    if (text[pos] !== ch) fail(`${describe()}, expected ${what}`);
-    pos++;
-  };
-  const string = () => {
-    pos++; // opening quote
-    while (pos < text.length) {
-      const ch = text[pos]!;
-      if (ch === '"') return void pos++;
-      if (ch === "\n") fail("unterminated string (a line break inside quotes)");
-      if (ch.charCodeAt(0) < 0x20) fail("control character inside a string (escape it)");
-      if (ch === "\\") {
-        const esc = text[pos + 1];
-        if (esc === "u") {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(pos + 2, pos + 6))) fail("bad \\u escape (needs 4 hex digits)");
-          pos += 6;
-          continue;
-        }
-        if (esc === undefined || !'"\\/bfnrt'.includes(esc)) fail(`bad escape "\\${esc ?? ""}" in a string`);
-        pos += 2;
-        continue;
-      }
-      pos++;
+  }
+
+  #skipSpace(): void {
+    while (this.#pos < this.text.length && " \t\n\r".includes(this.text[this.#pos]!)) this.#pos++;
+  }
+
+  #expect(ch: string, what: string): void {
+    this.#skipSpace();
+    if (this.text[this.#pos] !== ch) this.#fail(`${this.#describe()}, expected ${what}`);
+    this.#pos++;
+  }
+
+  #string(): void {
+    const { text } = this;
+    this.#pos++; // opening quote
+    while (this.#pos < text.length) {
+      const ch = text[this.#pos]!;
+      if (ch === '"') return void this.#pos++;
+      if (ch === "\n") this.#fail("unterminated string (a line break inside quotes)");
+      if (ch.charCodeAt(0) < 0x20) this.#fail("control character inside a string (escape it)");
+      this.#pos += ch === "\\" ? this.#escapeLength() : 1;
     }
-    fail("unterminated string");
-  };
-  const value = (): void => {
-    skipSpace();
-    const ch = text[pos];
-    if (ch === "{") return members("}", true);
-    if (ch === "[") return members("]", false);
-    if (ch === '"') return string();
-    const number = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(pos));
-    if (number) return void (pos += number[0].length);
+    this.#fail("unterminated string");
+  }
+
+  /** The length of the escape sequence at the cursor (a backslash). */
+  #escapeLength(): number {
+    const esc = this.text[this.#pos + 1];
+    if (esc === "u") {
+      if (!/^[0-9a-fA-F]{4}$/.test(this.text.slice(this.#pos + 2, this.#pos + 6))) this.#fail("bad \\u escape (needs 4 hex digits)");
+      return 6;
+    }
+    if (esc === undefined || !'"\\/bfnrt'.includes(esc)) this.#fail(`bad escape "\\${esc ?? ""}" in a string`);
+    return 2;
+  }
+
+  #value(): void {
+    this.#skipSpace();
+    const { text } = this;
+    const ch = text[this.#pos];
+    if (ch === "{") return this.#members("}", true);
+    if (ch === "[") return this.#members("]", false);
+    if (ch === '"') return this.#string();
+    const number = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(this.#pos));
+    if (number) return void (this.#pos += number[0].length);
     for (const word of ["true", "false", "null"]) {
-      if (text.startsWith(word, pos)) return void (pos += word.length);
+      if (text.startsWith(word, this.#pos)) return void (this.#pos += word.length);
     }
-    fail(`${describe()}, expected a value`);
-  };
-  const members = (close: string, isObject: boolean) => {
-    pos++;
-    skipSpace();
-    if (text[pos] === close) return void pos++;
+    this.#fail(`${this.#describe()}, expected a value`);
+  }
+
+  #members(close: string, isObject: boolean): void {
+    this.#pos++;
+    this.#skipSpace();
+    if (this.text[this.#pos] === close) return void this.#pos++;
     for (;;) {
       if (isObject) {
-        skipSpace();
-        if (text[pos] !== '"') fail(`${describe()}, expected a "quoted" key`);
-        string();
-        expect(":", '":"');
+        this.#skipSpace();
+        if (this.text[this.#pos] !== '"') this.#fail(`${this.#describe()}, expected a "quoted" key`);
+        this.#string();
+        this.#expect(":", '":"');
       }
-      value();
-      skipSpace();
-      if (text[pos] === ",") {
-        pos++;
+      this.#value();
+      this.#skipSpace();
+      if (this.text[this.#pos] === ",") {
+        this.#pos++;
         continue;
       }
-      if (text[pos] === close) return void pos++;
-      fail(`${describe()}, expected "," or "${close}"`);
+      if (this.text[this.#pos] === close) return void this.#pos++;
+      this.#fail(`${this.#describe()}, expected "," or "${close}"`);
     }
-  };
-  try {
-    skipSpace();
-    if (pos >= text.length) fail("the file is empty");
-    value();
-    skipSpace();
-    if (pos < text.length) fail(`${describe()} after the end of the JSON value`);
-    return undefined;
-  } catch (problem) {
-    if (typeof problem === "object" && problem !== null && "offset" in problem) return problem as SyntaxProblem;
-    throw problem;
   }
 }

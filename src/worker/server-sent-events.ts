@@ -38,16 +38,21 @@ function frame(data: unknown, message: SseMessage = {}): string {
   return `${out}\n`;
 }
 
-export function sse(request: Request, start: (stream: SseStream) => unknown, options: SseOptions = {}): Response {
+interface StreamState {
+  stream: SseStream;
+  /** Called by the ReadableStream once it has a controller to write to. */
+  attach(controller: ReadableStreamDefaultController<Uint8Array>): void;
+  finish(): void;
+}
+
+/** The stream object a handler writes to; every way of ending it (close, abort, a failed write) runs the closers once. */
+function streamState(request: Request): StreamState {
   const closers: (() => void)[] = [];
   let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
   let closed = false;
-  let keepAlive: ReturnType<typeof setInterval> | undefined;
-
   const finish = () => {
     if (closed) return;
     closed = true;
-    clearInterval(keepAlive);
     request.signal.removeEventListener("abort", finish);
     try {
       controller?.close();
@@ -76,13 +81,23 @@ export function sse(request: Request, start: (stream: SseStream) => unknown, opt
     lastEventId: request.headers.get("last-event-id"),
     onClose: (fn) => void (closed ? fn() : closers.push(fn)),
   };
+  const attach = (c: ReadableStreamDefaultController<Uint8Array>) => {
+    controller = c;
+    request.signal.addEventListener("abort", finish);
+  };
+  return { stream, attach, finish };
+}
 
+export function sse(request: Request, start: (stream: SseStream) => unknown, options: SseOptions = {}): Response {
+  const { stream, attach, finish } = streamState(request);
   const body = new ReadableStream<Uint8Array>({
     start(c) {
-      controller = c;
-      request.signal.addEventListener("abort", finish);
+      attach(c);
       const seconds = options.keepAliveSeconds ?? 15;
-      if (seconds > 0) keepAlive = setInterval(() => stream.comment(), seconds * 1000);
+      if (seconds > 0) {
+        const keepAlive = setInterval(() => stream.comment(), seconds * 1000);
+        stream.onClose(() => clearInterval(keepAlive));
+      }
       // The first bytes go out at once, so the client sees the stream open before the first event.
       stream.comment("ok");
       Promise.resolve()
