@@ -102,3 +102,20 @@ describe("startAdminPlane", () => {
     }
   });
 });
+
+describe("refusals are bounded", () => {
+  test("20,000 wrong logins from one address and 2,000 from others: a few audit rows and feed messages, every one counted", async () => {
+    using f = adminFixture();
+    const fed: unknown[] = [];
+    f.feed.subscribe((e) => e.type === "admin-action" && fed.push(e));
+    for (let i = 0; i < 20_000; i++) await f.request("/api/login", json({ token: `guess-${i}` }, { Origin: ORIGIN }), "10.1.1.1");
+    for (let i = 0; i < 2_000; i++) await f.request("/api/login", json({ token: "guess" }, { Origin: ORIGIN }), `10.2.${i >> 8}.${i & 255}`);
+    const { items } = (await (await f.request("/api/audit?limit=1000", { headers: bearer() })).json()) as { items: { source: string }[] };
+    // 5 from the flooding address, then the 50-row budget of the minute is used by other addresses.
+    expect(items.length).toBeLessThanOrEqual(50);
+    expect(items.filter((r) => r.source === "10.1.1.1").length).toBe(5);
+    expect(fed.length).toBe(items.length);
+    const metrics = await (await f.request("/metrics", { headers: bearer() })).text();
+    expect(metrics).toContain('workerman_bounded_events_total{kind="login-refused"} 22000');
+  }, 90_000);
+});
