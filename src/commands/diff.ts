@@ -4,6 +4,7 @@ import type { RunningConfigResponse } from "../admin/contract.ts";
 import { diffConfig, liveSettingChanges, type ConfigDiff } from "../config/config-diff.ts";
 import { loadConfig } from "../config/load.ts";
 import type { AppConfig } from "../config/types.ts";
+import { planReload } from "../master/config-reload.ts";
 import { hideSecrets } from "../store/config-history.ts";
 
 /** `diff --json` prints this. */
@@ -19,7 +20,9 @@ export async function diffCommand(configPath: string, json: boolean): Promise<nu
   const next = hideSecrets(await loadConfig(configPath));
   const running = await adminRequest<RunningConfigResponse>(configPath, "/api/config");
   const previous = running.config as unknown as AppConfig;
-  const report: DiffReport = { runningVersion: running.version, ...diffConfig(previous, next), settings: liveSettingChanges(previous, next) };
+  // The reload's own plan names what it would defer to a restart (reloadable: false groups, unix listen paths) besides the top-level keys.
+  const { needsRestart } = planReload(previous, next);
+  const report: DiffReport = { runningVersion: running.version, ...diffConfig(previous, next), needsRestart, settings: liveSettingChanges(previous, next) };
   console.log(json ? JSON.stringify(report, null, 2) : diffText(report, next.configPath));
   return 0;
 }

@@ -28,6 +28,7 @@ describe("diff", () => {
       workers: [
         { name: "web", listen: "http://127.0.0.1:0", handler: "./web.ts" },
         { name: "old", listen: "text://127.0.0.1:0", handler: "./web.ts" },
+        { name: "pinned", listen: "text://127.0.0.1:0", handler: "./web.ts", reloadable: false },
       ],
     });
     const pidsBefore = await app.pids("web");
@@ -42,6 +43,7 @@ describe("diff", () => {
       c.workers[1] = { name: "chat", listen: "ws://127.0.0.1:0", handler: "./web.ts" };
       c.admin.listen = "127.0.0.1:1";
       c.stopTimeout = 3;
+      c.workers[2].env = { MODE: "new" };
     });
     const json = await cli("diff", "--json", "--config", next);
     expect(json.code).toBe(0);
@@ -49,9 +51,11 @@ describe("diff", () => {
     expect(report.groups).toEqual([
       { name: "web", change: "changed", keys: ["count", "env"] },
       { name: "chat", change: "added", keys: [] },
+      { name: "pinned", change: "changed", keys: ["env"] },
       { name: "old", change: "removed", keys: [] },
     ]);
-    expect(report.needsRestart).toEqual(["admin.listen"]);
+    // What the reload itself would defer: the admin address, and any change to a "reloadable": false group.
+    expect(report.needsRestart).toEqual(["admin.listen", "workers.pinned (reloadable: false)"]);
     expect(report.settings).toEqual(["stopTimeout"]);
     expect(report.runningVersion).toBe(1);
 
@@ -60,7 +64,7 @@ describe("diff", () => {
     expect(text.stdout).toMatch(/needs restart: admin\.listen/);
     // Nothing was applied: the same processes serve and the master kept its config.
     expect(await app.pids("web")).toEqual(pidsBefore);
-    expect((await app.status()).groups.map((g) => g.name)).toEqual(["web", "old"]);
+    expect((await app.status()).groups.map((g) => g.name)).toEqual(["web", "old", "pinned"]);
   });
 
   test("an invalid file exits 2 naming the field, without asking the master", async () => {
