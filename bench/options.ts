@@ -24,7 +24,7 @@ export const USAGE = `usage: bun bench/run.ts [options]
   --memory-rounds N  alternating rounds per idle-connection count (default 2: memory varies little)
   --only a,b         scenarios: ${KINDS.join(",")} (default all)
   --mode core|box    throughput mode: per core or whole box (default both)
-  --idle N,M         idle connections to hold (default 10000,100000; capped by the open-files limit)
+  --idle N,M         idle connections to hold (default 10000,100000; spread over more processes past the open-files limit)
   --cold-runs N      cold starts per contender (default 7)
   --skip a,b         leave out: throughput, cold, memory
   --build            rebuild ./workerman-app first (it is built anyway when missing)

@@ -175,7 +175,7 @@ export abstract class BaseConnection implements Connection {
   }
 
   get maxSendBufferSize(): number {
-    return this.#extra?.maxSendBufferSize ?? this.runtime.config.maxSendBufferSize;
+    return this.#extra?.maxSendBufferSize ?? this.#site.runtime.config.maxSendBufferSize;
   }
 
   set maxSendBufferSize(value: number) {
@@ -183,7 +183,7 @@ export abstract class BaseConnection implements Connection {
   }
 
   get maxPackageSize(): number {
-    return this.#extra?.maxPackageSize ?? this.runtime.config.maxPackageSize;
+    return this.#extra?.maxPackageSize ?? this.#site.runtime.config.maxPackageSize;
   }
 
   set maxPackageSize(value: number) {
@@ -228,13 +228,13 @@ export abstract class BaseConnection implements Connection {
 
   /** Calls one of this connection's callbacks: its own handlers if it has them (outbound), else the App's. */
   protected emit(callback: AppCallback, ...args: unknown[]): void {
-    if (this.handlers === null) this.runtime.call(callback, this, ...args);
-    else this.runtime.callOn(this.handlers, callback, this, ...args);
+    if (this.#site.handlers === null) this.#site.runtime.call(callback, this, ...args);
+    else this.#site.runtime.callOn(this.#site.handlers, callback, this, ...args);
   }
 
   /** Registers the connection and tells the handler. */
   protected opened(): void {
-    this.runtime.add(this);
+    this.#site.runtime.add(this);
     this.emit("onConnect");
   }
 
@@ -242,7 +242,7 @@ export abstract class BaseConnection implements Connection {
   protected finished(): void {
     if (this.closed) return;
     this.closed = true;
-    this.runtime.remove(this);
+    this.#site.runtime.remove(this);
     const dest = this.#extra?.pipeTo ?? null;
     if (dest !== null) {
       this.#extra!.pipeTo = null;
@@ -254,17 +254,17 @@ export abstract class BaseConnection implements Connection {
 
   protected received(bytes: number): void {
     this.extras().bytesRead += bytes;
-    this.runtime.counters.bytesRead += bytes;
+    this.#site.runtime.counters.bytesRead += bytes;
   }
 
   protected wrote(bytes: number): void {
     this.extras().bytesWritten += bytes;
-    this.runtime.counters.bytesWritten += bytes;
+    this.#site.runtime.counters.bytesWritten += bytes;
   }
 
   /** A send was refused: closed, or the send buffer is full (Workerman's send-fail). */
   protected sendFailed(): false {
-    this.runtime.counters.sendFail++;
+    this.#site.runtime.counters.sendFail++;
     return false;
   }
 
@@ -286,11 +286,11 @@ export abstract class BaseConnection implements Connection {
 
   /** Hands one decoded message to the handler, or to the piped destination. */
   protected deliver(message: unknown): void {
-    this.runtime.counters.requests++;
+    this.#site.runtime.counters.requests++;
     // Spelled out rather than through emit(): no rest-argument array per message.
     const pipeTo = this.#extra === null ? null : this.#extra.pipeTo;
     if (pipeTo !== null) pipeTo.send(message);
-    else this.runtime.callMessage(this.handlers ?? this.runtime.app, this, message);
+    else this.#site.runtime.callMessage(this.#site.handlers ?? this.#site.runtime.app, this, message);
   }
 
   info(): ConnectionInfo {
@@ -311,7 +311,7 @@ export abstract class BaseConnection implements Connection {
 
 /** "a.b.c.d" as one number (kept unboxed by the engine: no string per idle connection); anything else as it is. */
 function packAddress(address: string | undefined): string | number {
-  if (address === undefined) return "";
+  if (!address) return "";
   let packed = 0;
   let part = -1;
   let dots = 0;

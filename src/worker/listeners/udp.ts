@@ -6,7 +6,7 @@ import type { Listener, ListenerFactory } from "../listener.ts";
 import type { WorkerRuntime } from "../runtime.ts";
 
 /** Workerman's UdpConnection: the sender of one datagram; send() replies to it. Never registered: it has no lifetime. */
-class UdpConnection extends BaseConnection {
+export class UdpConnection extends BaseConnection {
   /** The sender's address as dgram gave it: kept as text (a reply needs it), not packed and formatted per datagram. */
   readonly #address: string;
 
@@ -17,6 +17,8 @@ class UdpConnection extends BaseConnection {
     localPort: number,
     /** One callback per listener, not a closure per datagram sent. */
     private readonly onSent: (err: Error | null) => void,
+    /** The runtime's counters, held directly: this object lives for one datagram and is on its whole path. */
+    private readonly counters: WorkerRuntime["counters"] = runtime.counters,
   ) {
     super(runtime, "udp", { remoteAddress: "", remotePort: rinfo.port, localPort });
     this.#address = rinfo.address;
@@ -40,12 +42,12 @@ class UdpConnection extends BaseConnection {
 
   protected override received(bytes: number): void {
     this.#bytesRead += bytes;
-    this.runtime.counters.bytesRead += bytes;
+    this.counters.bytesRead += bytes;
   }
 
   protected override wrote(bytes: number): void {
     this.#bytesWritten += bytes;
-    this.runtime.counters.bytesWritten += bytes;
+    this.counters.bytesWritten += bytes;
   }
 
   get pendingSendBytes(): number {
@@ -55,8 +57,9 @@ class UdpConnection extends BaseConnection {
   send(data: unknown): boolean {
     if (this.closed) return this.sendFailed();
     const wire = toWire(data);
-    this.socket.send(wire, this.remotePort, this.#address, this.onSent);
+    // Counted first: the native send is then the last thing a datagram costs before the loop waits again.
     this.wrote(typeof wire === "string" ? Buffer.byteLength(wire) : wire.byteLength);
+    this.socket.send(wire, this.remotePort, this.#address, this.onSent);
     return true;
   }
 
