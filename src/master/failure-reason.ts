@@ -1,6 +1,7 @@
 // Turns what a failed worker left behind (its fatal report, exit code, stderr) into the FailureReason everyone shows.
 import { isAbsolute, relative } from "node:path";
 import type { FailureReason } from "../admin/contract.ts";
+import { AppError } from "../errors.ts";
 import type { ExitInfo, WorkerProcess } from "./worker-process.ts";
 
 const REASON_STDERR_LINES = 10;
@@ -52,4 +53,11 @@ export function reasonBlock(reason: FailureReason): string {
     lines.push(...reason.stderrTail.slice(-5).map((line) => `    | ${line}`));
   }
   return lines.join("\n");
+}
+
+/** The first start failed: a group's process could not become ready. */
+export class StartFailure extends AppError {
+  constructor(readonly group: string, readonly reason: FailureReason) {
+    super("E_START", `group "${group}" cannot start: ${reasonBlock(reason)}`);
+  }
 }

@@ -75,3 +75,12 @@ export function gateGroup(procs: WorkerProcess[], options: GateOptions, progress
   }
   return promise;
 }
+
+/** The first non-null result, as soon as it is known; null once all are null (the start's fail-fast over groups). */
+export function firstResult<T>(promises: Promise<T | null>[]): Promise<T | null> {
+  const { promise, resolve } = Promise.withResolvers<T | null>();
+  let left = promises.length;
+  if (left === 0) resolve(null);
+  for (const p of promises) p.then((value) => (value ? resolve(value) : --left === 0 && resolve(null)), () => --left === 0 && resolve(null));
+  return promise;
+}

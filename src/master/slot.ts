@@ -29,3 +29,16 @@ export function slotState(slot: Slot): string {
   if (!slot.current) return slot.backoff.crashLooping ? "crashloop" : "backoff";
   return slot.backoff.crashLooping && slot.current.state === "starting" ? "crashloop" : slot.current.state;
 }
+
+/** Slots in config order, then by index: the status table's order. */
+export function inConfigOrder(slots: Slot[], workers: WorkerGroupConfig[]): Slot[] {
+  const order = workers.map((g) => g.name);
+  return slots.sort((a, b) => order.indexOf(a.group.name) - order.indexOf(b.group.name) || a.index - b.index);
+}
+
+/** The group list with `group` in it: replacing its namesake, or (a new group) where `order` (the next app.json) puts it. */
+export function withGroup(workers: WorkerGroupConfig[], group: WorkerGroupConfig, order: string[]): WorkerGroupConfig[] {
+  if (workers.some((g) => g.name === group.name)) return workers.map((g) => (g.name === group.name ? group : g));
+  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+  return [...workers, group].sort((a, b) => rank(a.name) - rank(b.name));
+}

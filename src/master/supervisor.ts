@@ -1,17 +1,18 @@
 // Keeps `count` processes per group alive: starts them (failing fast), restarts crashed ones with backoff, reloads through the health gate, stops them.
-import type { FailureReason, ReloadRecord } from "../admin/contract.ts";
+import type { ReloadRecord } from "../admin/contract.ts";
 import type { AppConfig, WorkerGroupConfig } from "../config/types.ts";
 import { AppError } from "../errors.ts";
 import type { WorkerToMaster } from "../ipc.ts";
 import { realClock, type Clock } from "./clock.ts";
 import type { EventListener, SupervisorEvent } from "./events.ts";
-import { exitReason, reasonBlock } from "./failure-reason.ts";
-import { gateGroup, gateProcess, type GateOptions } from "./health-gate.ts";
+import { exitReason, StartFailure } from "./failure-reason.ts";
+import { firstResult, gateGroup, gateProcess, type GateOptions } from "./health-gate.ts";
 import { ReloadTransaction, type GroupPlan, type TransactionHost } from "./reload-transaction.ts";
-import { newSlot, slotState, type Slot } from "./slot.ts";
+import { inConfigOrder, newSlot, slotState, withGroup, type Slot } from "./slot.ts";
 import { spawnChild, type ExitInfo, type Spawner, type WorkerProcess } from "./worker-process.ts";
 
 export type { Slot } from "./slot.ts";
+export { StartFailure } from "./failure-reason.ts";
 
 export interface SupervisorOptions {
   config: AppConfig;
@@ -37,13 +38,6 @@ export interface ReloadHandle {
   record: ReloadRecord;
   /** Resolves when every group of the reload replaced its processes or was rolled back. */
   done: Promise<ReloadRecord>;
-}
-
-/** The first start failed: a group's process could not become ready. */
-export class StartFailure extends AppError {
-  constructor(readonly group: string, readonly reason: FailureReason) {
-    super("E_START", `group "${group}" cannot start: ${reasonBlock(reason)}`);
-  }
 }
 
 const KEEP_RELOAD_RECORDS = 20;
@@ -94,7 +88,7 @@ export class Supervisor {
       const procs = this.slots.filter((s) => s.group === group).map((s) => s.current!);
       return gateGroup(procs, options).then((reason) => reason && new StartFailure(group.name, reason));
     });
-    const failure = await firstOf(checks);
+    const failure = await firstResult(checks);
     if (failure) throw failure;
   }
 
@@ -167,10 +161,7 @@ export class Supervisor {
       this.#clock.clearTimeout(slot.restartTimer);
       if (slot.current) this.#stopProcess(slot.current, graceful, "reload");
     }
-    const workers = this.config.workers.some((g) => g.name === group.name)
-      ? this.config.workers.map((g) => (g.name === group.name ? group : g))
-      : insertInOrder(this.config.workers, group, next);
-    this.config = { ...this.config, workers };
+    this.config = { ...this.config, workers: withGroup(this.config.workers, group, next?.workers.map((g) => g.name) ?? []) };
     this.#setSlots(this.slots.filter((s) => s.group.name !== group.name).concat(fresh));
   }
 
@@ -183,10 +174,8 @@ export class Supervisor {
     this.#setSlots(this.slots.filter((s) => s.group.name !== name));
   }
 
-  /** Slots in config order, then by index: the status table's order. */
   #setSlots(slots: Slot[]): void {
-    const order = this.config.workers.map((g) => g.name);
-    this.slots = slots.sort((a, b) => order.indexOf(a.group.name) - order.indexOf(b.group.name) || a.index - b.index);
+    this.slots = inConfigOrder(slots, this.config.workers);
   }
 
   #stopDeadlineMs(): number {
@@ -330,25 +319,4 @@ export class Supervisor {
     void this.#replaceOne(slot);
     return true;
   }
-}
-
-/** The first non-null result, as soon as it is known; null once all are null. */
-function firstOf<T>(promises: Promise<T | null>[]): Promise<T | null> {
-  const { promise, resolve } = Promise.withResolvers<T | null>();
-  let left = promises.length;
-  if (left === 0) resolve(null);
-  for (const p of promises) p.then((value) => (value ? resolve(value) : --left === 0 && resolve(null)), () => --left === 0 && resolve(null));
-  return promise;
-}
-
-/** An added group goes where the next app.json puts it among the groups already there. */
-function insertInOrder(workers: WorkerGroupConfig[], group: WorkerGroupConfig, next: AppConfig | undefined): WorkerGroupConfig[] {
-  const order = next?.workers.map((g) => g.name) ?? [];
-  const all = [...workers, group];
-  return all.sort((a, b) => rank(order, a.name) - rank(order, b.name));
-}
-
-function rank(order: string[], name: string): number {
-  const at = order.indexOf(name);
-  return at === -1 ? order.length : at;
 }
