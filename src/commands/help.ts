@@ -9,7 +9,7 @@ Commands:
   start [-d]       start the master and its workers (the default command; -d: in the background,
                    output in <dataDir>/workerman.log)
   stop [-g]        stop the running master (-g: wait for connections to end)
-  restart [-d]     stop, then start with the same config
+  restart [-d]     a new master (e.g. a new executable) takes over from the running one, which then drains
   restart --process PID [--json]
                    replace one worker process: its successor is ready before it drains
   reload [-g] [--group G] [--no-wait]

@@ -1,4 +1,6 @@
 // `restart` as a master-to-master handoff: the new master learns the old one's ports, serves beside it, then takes its place.
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { AppError, isAppError } from "../errors.ts";
 import { readToken } from "../admin/token.ts";
 import type { RunningConfigResponse } from "../admin/contract.ts";
@@ -7,8 +9,6 @@ import { realClock } from "./clock.ts";
 import { gateGroup, type GateOptions } from "./health-gate.ts";
 import { StartFailure, type Supervisor } from "./supervisor.ts";
 import { isAlive, readRuntimeInfo } from "./runtime-file.ts";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 
 /** Set by `restart -d` on the new master it spawns: the pid of the master to replace. */
 export const TAKEOVER_ENV = "WORKERMAN_TAKEOVER";
