@@ -18,7 +18,12 @@ const SPEC = {
   files: {
     ...DASHBOARD_APP.files,
     "jobs.ts": `export default {
-      onWorkerStart(worker) { worker.timers.add(5, () => {}); worker.timers.add(60, () => {}, { persistent: false }); },
+      onWorkerStart(worker) {
+        console.log("jobs: polling the queue every 5 s");
+        let done = 0;
+        worker.timers.add(5, () => console.log("jobs: " + (done += 3) + " jobs done, queue empty"));
+        worker.timers.add(60, () => {}, { persistent: false });
+      },
       onMessage(conn, line) {
         if (line === "crash") { console.error("jobs: lost the database connection (ECONNREFUSED 127.0.0.1:5432)"); process.exit(3); }
         conn.send(line);
@@ -96,8 +101,13 @@ async function allShots(app: AppUnderTest): Promise<void> {
     await page.click('a[href="#/events"]');
     await page.locator("[data-list=events] li").first().waitFor();
     await page.waitForTimeout(1000);
+    await page.selectOption("[data-filter=kind]", "exits");
     await page.locator("[data-list=events] details summary").first().click();
     await shoot(page, "dashboard-events");
+    await page.click('a[href="#/logs"]');
+    await page.locator("[data-list=logs] li").first().waitFor();
+    await page.waitForTimeout(1000);
+    await shoot(page, "dashboard-logs");
   }
   {
     await using dark = await openBrowser({ width: 1280, height: 800, colorScheme: "dark" });
@@ -109,7 +119,13 @@ async function allShots(app: AppUnderTest): Promise<void> {
     await using phone = await openBrowser({ width: 390, height: 844 });
     await phone.page.goto(app.adminUrl);
     await logIn(phone.page, app.token);
+    await phone.page.waitForTimeout(1500);
+    await phone.page.locator("[data-table=workers]").scrollIntoViewIfNeeded();
     await shoot(phone.page, "dashboard-phone");
+    await phone.page.click('a[href="#/connections"]');
+    await phone.page.locator("[data-table=connections] tbody tr").first().waitFor();
+    await phone.page.locator("[data-table=connections]").scrollIntoViewIfNeeded();
+    await shoot(phone.page, "dashboard-phone-connections");
   }
   for (const client of clients) client.ws.close();
 }

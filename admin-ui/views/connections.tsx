@@ -150,7 +150,8 @@ export function Connections() {
                 <td class="num minor">{c.id}</td>
                 <td>
                   <code>
-                    {c.remoteAddress}:{c.remotePort}
+                    {c.remoteAddress}
+                    <wbr />:{c.remotePort}
                   </code>
                 </td>
                 <td class="minor">

@@ -28,12 +28,13 @@ function xLabels(page: Page) {
   });
 }
 
-async function expectLabelsApart(page: Page): Promise<void> {
-  await page.locator("figure.chart[data-x-labels]").first().waitFor();
-  const charts = await xLabels(page);
-  expect(charts.length).toBe(3);
+async function expectLabelsApart(page: Page, app: AppUnderTest): Promise<void> {
+  // A chart shows as many labels as its time span allows: wait until the live data spans at least two on each.
+  const charts = await app.waitFor(async () => {
+    const all = await xLabels(page);
+    return all.length === 3 && all.every((labels) => labels.length >= 2) && all;
+  }, 30_000, "two x labels on every chart");
   for (const labels of charts) {
-    expect(labels.length).toBeGreaterThanOrEqual(2);
     for (const label of labels) expect(label.text).toMatch(/^\d\d:\d\d(:\d\d)?$/);
     for (let i = 1; i < labels.length; i++) {
       const gap = labels[i]!.x - labels[i - 1]!.x - (labels[i]!.width + labels[i - 1]!.width) / 2;
@@ -131,15 +132,15 @@ describe.skipIf(!chromiumAvailable())("dashboard for a busy operator", () => {
 
   test("Charts: one-line time labels that never overlap, at desktop and phone widths", async () => {
     await page.click("nav.tabs >> text=Charts");
-    await expectLabelsApart(page);
+    await expectLabelsApart(page, app);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(300);
-    await expectLabelsApart(page);
+    await expectLabelsApart(page, app);
     await page.click("button:has-text('1 hour')");
     await page.waitForTimeout(300);
-    await expectLabelsApart(page);
+    await expectLabelsApart(page, app);
     await page.setViewportSize({ width: 1280, height: 860 });
-  }, 30_000);
+  }, 120_000);
 
   test("at 390 px the workers and connections tables show their key numbers without sideways scrolling", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
@@ -148,23 +149,19 @@ describe.skipIf(!chromiumAvailable())("dashboard for a busy operator", () => {
       await page.locator("[data-table=workers] tbody tr").first().waitFor();
       const workers = await layout(page, "workers", ["td:nth-child(1)", "td:nth-child(4)", "td:nth-child(6)", "td:nth-child(7)", "td:nth-child(8)", "td.actions button"]);
       expect(workers.scrolls).toBe(false);
-      for (const cell of workers.cells) {
-        expect(cell.shown).toBe(true);
-        expect(cell.right).toBeLessThanOrEqual(390);
-      }
+      expect(workers.cells.filter((cell) => !cell.shown || cell.right > 390)).toEqual([]);
       expect(workers.cells[4]!.text).toMatch(/MiB|–/);
+      // The groups table above it too (listen addresses may break, the table may not scroll).
+      expect(await page.locator(".table-wrap").evaluateAll((wraps) => wraps.filter((w) => w.scrollWidth > w.clientWidth + 1).length)).toBe(0);
 
       await page.click("nav.tabs >> text=Connections");
       await page.locator("[data-table=connections] tbody tr").first().waitFor({ timeout: 10_000 });
       const conns = await layout(page, "connections", ["td:nth-child(1)", "td:nth-child(4)", "td:nth-child(6)", "td.bytes", "td.actions button"]);
       expect(conns.scrolls).toBe(false);
-      for (const cell of conns.cells) {
-        expect(cell.shown).toBe(true);
-        expect(cell.right).toBeLessThanOrEqual(390);
-      }
+      expect(conns.cells.filter((cell) => !cell.shown || cell.right > 390)).toEqual([]);
       expect(browser.problems).toEqual([]);
     } finally {
       await page.setViewportSize({ width: 1280, height: 860 });
     }
-  }, 30_000);
+  }, 60_000);
 });
