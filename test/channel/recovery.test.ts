@@ -127,6 +127,19 @@ describe("group history and recovery on one host (2 workers)", () => {
     expect(await back.cmd<Recovered>({ cmd: "recover", group: "brief:1", offset: 0, epoch })).toMatchObject({ recovered: false, epoch, offset: 1 });
   });
 
+  test("the history lives in the master: a client of a crashed worker reconnects to another and recovers", async () => {
+    const victim = await client();
+    const { epoch } = await victim.cmd<Recovered>({ cmd: "recover", group: "crash" });
+    await publisher.cmd({ cmd: "burst", group: "crash", prefix: "k", count: 3 });
+    await keptUntil(victim, "crash", "k-3");
+    process.kill(victim.pid, "SIGKILL");
+    await victim.closed;
+    await publisher.cmd({ cmd: "burst", group: "crash", prefix: "k", count: 6 }); // k-1..k-6 again: offsets 4..9
+    const back = await client();
+    expect(await back.cmd<Recovered>({ cmd: "recover", group: "crash", offset: 3, epoch })).toEqual({ recovered: true, epoch, offset: 9 });
+    expect(keptOf(back, "crash").map((k) => k.offset)).toEqual([4, 5, 6, 7, 8, 9]);
+  });
+
   test("groupHistory reads the kept messages with since and limit; sendToGroup is not kept", async () => {
     await publisher.cmd({ cmd: "burst", group: "read-me", prefix: "h", count: 5 });
     await publisher.cmd({ cmd: "toGroup", group: "read-me", data: "not kept" });
