@@ -9,6 +9,11 @@ const HANDLER = `export default {
   onError(conn, err) { if (conn) conn.send(conn.protocol === "json" ? { error: err.code } : "error " + err.code); },
 };`;
 // A line protocol that refuses (-1) any packet starting with "!".
+// Pauses reading at "pause" and resumes 100 ms later: the messages held meanwhile still come before the error.
+const PAUSING = `export default {
+  onMessage(conn, m) { conn.send("ok " + m); if (m === "pause") { conn.pauseRecv(); setTimeout(() => conn.resumeRecv(), 100); } },
+  onError(conn, err) { if (conn) conn.send("error " + err.code); },
+};`;
 const BANG = `export function input(b) { if (b[0] === 33) return -1; const i = b.indexOf(10); return i < 0 ? 0 : i + 1; }
 export function decode(p) { return new TextDecoder().decode(p).trim(); }
 export function encode(m) { return m + "\\n"; }`;
@@ -32,10 +37,11 @@ describe("a malformed packet after valid ones in the same read", () => {
         { name: "frame", listen: "frame://127.0.0.1:0", handler: "./h.ts" },
         { name: "json", listen: "tcp://127.0.0.1:0", protocol: "json", handler: "./h.ts" },
         { name: "bang", listen: "tcp://127.0.0.1:0", protocol: "./bang.ts", handler: "./h.ts" },
+        { name: "paused", listen: "text://127.0.0.1:0", handler: "./p.ts", maxPackageSize: 64 },
       ],
-      files: { "h.ts": HANDLER, "bang.ts": BANG },
+      files: { "h.ts": HANDLER, "bang.ts": BANG, "p.ts": PAUSING },
     });
-    for (const group of ["text", "frame", "json", "bang"]) ports[group] = await app.port(group);
+    for (const group of ["text", "frame", "json", "bang", "paused"]) ports[group] = await app.port(group);
   });
   afterAll(() => app?.[Symbol.asyncDispose]());
 
@@ -60,6 +66,11 @@ describe("a malformed packet after valid ones in the same read", () => {
   test("custom protocol: input's -1 comes after the packets before it are delivered", async () => {
     const got = await sendAndCollect(ports.bang!, "first\nsecond\n!refused\nlater\n");
     expect(got).toBe("ok first\nok second\nerror E_PROTOCOL\n");
+  });
+
+  test("paused by the handler: the messages held while paused are delivered on resume, then the error, then the close", async () => {
+    const got = await sendAndCollect(ports.paused!, `pause\nheld 1\nheld 2\n${"x".repeat(100)}`);
+    expect(got).toBe("ok pause\nok held 1\nok held 2\nerror E_PACKAGE_TOO_BIG\n");
   });
 
   test("each error is counted once and no worker restarted", async () => {
