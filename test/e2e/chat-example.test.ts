@@ -4,12 +4,15 @@ import { join } from "node:path";
 import { AppUnderTest, REPO } from "../support/app-under-test.ts";
 import { wsClient, type WsClient } from "../support/clients.ts";
 
+/** Generous: a loaded machine (seven test runs on two cores) can take seconds to relay one message. */
+const WAIT = 10_000;
+
 /** Opens clients until two were welcomed by different pids (the kernel spreads connections across processes). */
 async function onTwoPids(url: string): Promise<[WsClient, WsClient, string, string]> {
   const byPid = new Map<string, WsClient>();
   for (let i = 0; byPid.size < 2 && i < 50; i++) {
     const client = await wsClient(url);
-    const pid = /on pid (\d+)/.exec(await client.next((m) => m.startsWith("welcome")))![1]!;
+    const pid = /on pid (\d+)/.exec(await client.next((m) => m.startsWith("welcome"), WAIT))![1]!;
     if (byPid.has(pid)) client.ws.close();
     else byPid.set(pid, client);
   }
@@ -25,18 +28,18 @@ test("the bundled chat: a room reaches its members on both processes, /join move
   const [a, b, pidA, pidB] = await onTwoPids(`ws://127.0.0.1:${await app.port("chat")}`);
   expect(pidA).not.toBe(pidB);
   a.ws.send("/nick alice");
-  await b.next((m) => m.endsWith("is now alice"));
+  await b.next((m) => m.endsWith("is now alice"), WAIT);
   a.ws.send("hello from the first process");
-  expect(await b.next((m) => m.includes("hello from"))).toBe("[lobby] alice: hello from the first process");
+  expect(await b.next((m) => m.includes("hello from"), WAIT)).toBe("[lobby] alice: hello from the first process");
 
   b.ws.send("/join kitchen");
-  await b.next((m) => m.endsWith("joined kitchen"));
+  await b.next((m) => m.endsWith("joined kitchen"), WAIT);
   a.ws.send("/join kitchen");
-  expect(await b.next((m) => m.startsWith("alice joined"))).toBe("alice joined kitchen");
+  expect(await b.next((m) => m.startsWith("alice joined"), WAIT)).toBe("alice joined kitchen");
   b.ws.send("from the other side");
-  expect(await a.next((m) => m.includes("from the other side"))).toMatch(/^\[kitchen\] #\d+@\d+: from the other side$/);
+  expect(await a.next((m) => m.includes("from the other side"), WAIT)).toMatch(/^\[kitchen\] #\d+@\d+: from the other side$/);
 
   a.ws.close();
-  expect(await b.next((m) => m.startsWith("alice left"))).toBe("alice left kitchen");
+  expect(await b.next((m) => m.startsWith("alice left"), WAIT)).toBe("alice left kitchen");
   b.ws.close();
 });
