@@ -48,7 +48,9 @@ export class MemoryHistory {
 
   /** The kept messages after `since` (all kept ones without it), at most `limit`, oldest first. */
   read(group: string, since?: number, limit = Infinity): HistorySlice {
-    const log = this.#log(group);
+    const log = this.#groups.get(group);
+    // Reading never creates a group: a client naming groups at will must not cost memory. Epoch "" matches no position.
+    if (!log) return { epoch: "", offset: 0, messages: [], complete: false };
     this.#dropOld(log, this.rules.of(group).ttlMs, Date.now());
     const live = log.entries.length > log.start ? log.entries.slice(log.start) : [];
     const oldest = live[0]?.offset ?? log.offset + 1;

@@ -45,11 +45,12 @@ message.epoch = epoch
 redis.call('PUBLISH', ARGV[6], cjson.encode(message))
 return {epoch, offset}`;
 
-/** KEYS: meta, stream. ARGV: since (-1: all), limit, now, ttlMs, fresh epoch. Returns {epoch, offset, oldest, id, d, id, d...}. */
+/** KEYS: meta, stream. ARGV: since (-1: all), limit, now, ttlMs. Returns {epoch, offset, oldest, id, d, id, d...}. */
 const READ = `${DROP_EXPIRED}
 local now, ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
-local epoch = epochOf(KEYS[1], KEYS[2], ARGV[5])
-redis.call('PEXPIRE', KEYS[1], 2 * ttl)
+-- Reading never creates a group (a client naming groups at will must not cost Redis memory).
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then return {'', 0, 1} end
 dropExpired(KEYS[2], now - ttl)
 local offset = tonumber(redis.call('HGET', KEYS[1], 'offset'))
 local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
@@ -88,7 +89,7 @@ export class RedisHistory {
 
   /** The slice after `since`; null when Redis cannot answer. */
   async read(group: string, since: number | undefined, limit: number | undefined, retention: Retention): Promise<HistorySlice | null> {
-    const args = [READ, "2", ...this.#keys(group), String(since ?? -1), String(limit ?? 1_000_000), String(Date.now()), String(retention.ttlMs), newEpoch()];
+    const args = [READ, "2", ...this.#keys(group), String(since ?? -1), String(limit ?? 1_000_000), String(Date.now()), String(retention.ttlMs)];
     let reply: unknown[];
     try {
       reply = (await this.link.command("EVAL", args)) as unknown[];

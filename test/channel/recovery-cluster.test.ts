@@ -69,9 +69,11 @@ describe("group history across two instances through Redis", () => {
 
   test("a client that reconnects to the other instance recovers exactly what it missed", async () => {
     const [onA, pubA, pubB] = await Promise.all([client(urlA), client(urlA), client(urlB)]);
-    const { epoch } = await onA.cmd<Recovered>({ cmd: "recover", group: "g1" });
+    await onA.cmd<Recovered>({ cmd: "recover", group: "g1" });
     await pubB.cmd({ cmd: "burst", group: "g1", prefix: "b", count: 5 });
-    expect((await keptUntil(onA, "g1", "b-5")).map((k) => k.offset)).toEqual(offsets(1, 5));
+    const seen = await keptUntil(onA, "g1", "b-5");
+    expect(seen.map((k) => k.offset)).toEqual(offsets(1, 5));
+    const { epoch } = seen[0]!;
     await closeAll([onA]);
     await pubA.cmd({ cmd: "burst", group: "g1", prefix: "a", count: 5 });
     const onB = await client(urlB);
@@ -81,9 +83,9 @@ describe("group history across two instances through Redis", () => {
 
   test("recovering on one instance while the other keeps publishing: no gap, no duplicate", async () => {
     const [watcher, pubB] = await Promise.all([client(urlA), client(urlB)]);
-    const { epoch } = await watcher.cmd<Recovered>({ cmd: "recover", group: "g2" });
+    await watcher.cmd<Recovered>({ cmd: "recover", group: "g2" });
     const burst = pubB.cmd({ cmd: "burst", group: "g2", prefix: "s", count: 300 });
-    await keptUntil(watcher, "g2", "s-30");
+    const { epoch } = (await keptUntil(watcher, "g2", "s-30"))[0]!;
     const late = await client(urlA);
     expect((await late.cmd<Recovered>({ cmd: "recover", group: "g2", offset: 10, epoch })).recovered).toBe(true);
     await burst;
@@ -149,9 +151,9 @@ describe("group history across two instances through Redis", () => {
 
   test("Redis restarts empty: the epoch changes, and an old position is told it cannot recover", async () => {
     const [member, pubA] = await Promise.all([client(urlB), client(urlA)]);
-    const before = await member.cmd<Recovered>({ cmd: "recover", group: "g5" });
+    await member.cmd<Recovered>({ cmd: "recover", group: "g5" });
     await pubA.cmd({ cmd: "burst", group: "g5", prefix: "e", count: 3 });
-    await keptUntil(member, "g5", "e-3");
+    const before = (await keptUntil(member, "g5", "e-3"))[0]!;
     await redis.kill();
     await redis.restart();
     for (const host of [hostA, hostB]) await host.waitFor(async () => (await clusterOf(host)).connected, 10_000, "rejoin");

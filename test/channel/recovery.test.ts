@@ -43,11 +43,13 @@ describe("group history and recovery on one host (2 workers)", () => {
 
   test("a client that drops and reconnects with its last offset gets exactly what it missed, in order, then live ones", async () => {
     const first = await client();
-    const joined = await first.cmd<Recovered>({ cmd: "recover", group: "room" });
-    expect(joined).toMatchObject({ recovered: false, offset: 0 });
+    // A group nothing was published to yet has no epoch: a first visit, nothing to recover.
+    expect(await first.cmd<Recovered>({ cmd: "recover", group: "room" })).toEqual({ recovered: false, epoch: "", offset: 0 });
     await publisher.cmd({ cmd: "burst", group: "room", prefix: "r", count: 3 });
     const seen = await keptUntil(first, "room", "r-3");
     expect(seen.map((k) => k.offset)).toEqual([1, 2, 3]);
+    const joined = { epoch: seen[0]!.epoch }; // what a client remembers: the last message's offset and epoch
+    expect(joined.epoch).not.toBe("");
     expect(seen.every((k) => k.epoch === joined.epoch)).toBe(true);
     await closeAll([first]);
 
@@ -65,9 +67,9 @@ describe("group history and recovery on one host (2 workers)", () => {
     for (let round = 0; round < 3; round++) {
       const group = `seam-${round}`;
       const watcher = await client();
-      const { epoch } = await watcher.cmd<Recovered>({ cmd: "recover", group });
+      await watcher.cmd<Recovered>({ cmd: "recover", group });
       const burst = publisher.cmd({ cmd: "burst", group, prefix: "s", count: 300 });
-      await keptUntil(watcher, group, "s-40");
+      const { epoch } = (await keptUntil(watcher, group, "s-40"))[0]!;
       // A client that saw up to offset 20 comes back in the middle of the burst.
       const late = await client();
       const result = await late.cmd<Recovered>({ cmd: "recover", group, offset: 20, epoch });
@@ -99,9 +101,9 @@ describe("group history and recovery on one host (2 workers)", () => {
 
   test("recovered: false when the gap is older than the history, or the epoch differs; then live messages flow", async () => {
     const first = await client();
-    const { epoch } = await first.cmd<Recovered>({ cmd: "recover", group: "small:1" });
+    await first.cmd<Recovered>({ cmd: "recover", group: "small:1" });
     await publisher.cmd({ cmd: "burst", group: "small:1", prefix: "m", count: 10 });
-    await keptUntil(first, "small:1", "m-10");
+    const { epoch } = (await keptUntil(first, "small:1", "m-10"))[0]!;
     const tooOld = await client();
     expect(await tooOld.cmd<Recovered>({ cmd: "recover", group: "small:1", offset: 4, epoch })).toEqual({ recovered: false, epoch, offset: 10 });
     expect(keptOf(tooOld, "small:1")).toEqual([]);
@@ -119,9 +121,9 @@ describe("group history and recovery on one host (2 workers)", () => {
 
   test("recovered: false once the kept messages are older than ttlSeconds", async () => {
     const first = await client();
-    const { epoch } = await first.cmd<Recovered>({ cmd: "recover", group: "brief:1" });
+    await first.cmd<Recovered>({ cmd: "recover", group: "brief:1" });
     await publisher.cmd({ cmd: "keep", group: "brief:1", data: "soon gone" });
-    await keptUntil(first, "brief:1", "soon gone");
+    const { epoch } = (await keptUntil(first, "brief:1", "soon gone"))[0]!;
     await app.waitFor(async () => (await publisher.cmd<{ messages: unknown[] }>({ cmd: "history", group: "brief:1" })).messages.length === 0, 5000, "the message to expire");
     const back = await client();
     expect(await back.cmd<Recovered>({ cmd: "recover", group: "brief:1", offset: 0, epoch })).toMatchObject({ recovered: false, epoch, offset: 1 });
@@ -129,15 +131,19 @@ describe("group history and recovery on one host (2 workers)", () => {
 
   test("the history lives in the master: a client of a crashed worker reconnects to another and recovers", async () => {
     const victim = await client();
-    const { epoch } = await victim.cmd<Recovered>({ cmd: "recover", group: "crash" });
+    await victim.cmd<Recovered>({ cmd: "recover", group: "crash" });
     await publisher.cmd({ cmd: "burst", group: "crash", prefix: "k", count: 3 });
-    await keptUntil(victim, "crash", "k-3");
+    const { epoch } = (await keptUntil(victim, "crash", "k-3"))[0]!;
     process.kill(victim.pid, "SIGKILL");
     await victim.closed;
     await publisher.cmd({ cmd: "burst", group: "crash", prefix: "k", count: 6 }); // k-1..k-6 again: offsets 4..9
     const back = await client();
     expect(await back.cmd<Recovered>({ cmd: "recover", group: "crash", offset: 3, epoch })).toEqual({ recovered: true, epoch, offset: 9 });
     expect(keptOf(back, "crash").map((k) => k.offset)).toEqual([4, 5, 6, 7, 8, 9]);
+  });
+
+  test("reading a group nobody published to creates nothing: no epoch, offset 0", async () => {
+    for (let i = 0; i < 3; i++) expect(await publisher.cmd({ cmd: "history", group: `never-${i}` })).toEqual({ epoch: "", offset: 0, messages: [] });
   });
 
   test("groupHistory reads the kept messages with since and limit; sendToGroup is not kept", async () => {
