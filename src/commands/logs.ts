@@ -3,6 +3,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { adminRequest } from "../admin/client.ts";
 import type { LogItem, LogsResponse } from "../admin/contract.ts";
 import type { CliArgs } from "../cli-args.ts";
+import { AppError, isAppError } from "../errors.ts";
 import { loadConfig } from "../config/load.ts";
 import { logFilePath } from "../master/daemon.ts";
 import { formatLogLine, matchesFilter, parseFileLine, type LogFilter, type LogLine } from "../master/log-lines.ts";
@@ -15,7 +16,7 @@ export async function logsCommand(args: CliArgs): Promise<number> {
   const filter: LogFilter = { group: args.group, pid: args.pid ?? args.process };
   const print = (line: LogLine) => console.log(args.json ? JSON.stringify(line) : formatLogLine(line));
   const path = logFilePath(config.dataDir);
-  if (!existsSync(path)) return followApi(args, filter, print);
+  if (!existsSync(path)) return followApi(args, path, filter, print);
   let offset = 0;
   const lines: LogLine[] = [];
   offset = readFrom(path, 0, (line) => matchesFilter(line, filter) && lines.push(line));
@@ -53,11 +54,14 @@ function readFrom(path: string, offset: number, each: (line: LogLine) => unknown
 }
 
 /** No log file: the master runs in the foreground (its output goes to its terminal); ask it for its recent lines. */
-async function followApi(args: CliArgs, filter: LogFilter, print: (line: LogLine) => void): Promise<number> {
+async function followApi(args: CliArgs, path: string, filter: LogFilter, print: (line: LogLine) => void): Promise<number> {
   const query = new URLSearchParams({ n: String(args.lines ?? DEFAULT_LINES) });
   if (filter.group) query.set("group", filter.group);
   if (filter.pid) query.set("pid", String(filter.pid));
-  const first = await adminRequest<LogsResponse>(args.config, `/api/logs?${query}`);
+  const first = await adminRequest<LogsResponse>(args.config, `/api/logs?${query}`).catch((err: unknown) => {
+    if (!isAppError(err) || err.code !== "E_NOT_RUNNING") throw err;
+    throw new AppError("E_NOT_RUNNING", `no log yet: ${path} does not exist (start -d writes it) and no master runs for this config`);
+  });
   for (const line of first.items) print(line);
   if (!args.follow) return 0;
   // Polling with the cursor: the same request each time, and nothing lost between two of them (the master keeps 2000 lines).
