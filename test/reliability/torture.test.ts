@@ -176,6 +176,8 @@ test("every listener kind under random bytes, oversize, half-open, slowloris, ba
   const ws = await wsClient(`ws://127.0.0.1:${port.websocket}`);
   ws.ws.send("hello");
   expect(await ws.next()).toBe("ok hello");
+  ws.ws.send(new TextEncoder().encode("binary")); // a binary frame reaches onMessage as a Buffer
+  expect(await ws.next()).toBe("ok binary");
   ws.ws.close();
   const raw = await streamClient({ port: port.tcp! });
   raw.write("raw bytes");
