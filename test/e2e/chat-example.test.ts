@@ -3,6 +3,7 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { AppUnderTest, REPO } from "../support/app-under-test.ts";
 import { wsClient, type WsClient } from "../support/clients.ts";
+import { RedisUnderTest } from "../channel/redis-server.ts";
 
 /** Generous: a loaded machine (seven test runs on two cores) can take seconds to relay one message. */
 const WAIT = 10_000;
@@ -43,3 +44,28 @@ test("the bundled chat: a room reaches its members on both processes, /join move
   expect(await b.next((m) => m.startsWith("alice left"), WAIT)).toBe("alice left kitchen");
   b.ws.close();
 });
+
+test("the bundled chat across two hosts (cluster.redis): a room reaches a client of the other instance", async () => {
+  await using redis = await RedisUnderTest.start();
+  const host = () =>
+    AppUnderTest.start({
+      extra: { name: "chat-hosts", cluster: { redis: redis.url } },
+      workers: [{ name: "chat", listen: "websocket://127.0.0.1:0", handler: join(REPO, "examples/chat.ts") }],
+    });
+  await using hostA = await host();
+  await using hostB = await host();
+  const a = await wsClient(`ws://127.0.0.1:${await hostA.port("chat")}`);
+  const b = await wsClient(`ws://127.0.0.1:${await hostB.port("chat")}`);
+  await Promise.all([a.next((m) => m.startsWith("welcome"), WAIT), b.next((m) => m.startsWith("welcome"), WAIT)]);
+  // The instances subscribe to the bus as they start: say it until the other host hears (a condition, not a sleep).
+  const heard = b.next((m) => m.includes("over the bus"), 20_000);
+  let said = 0;
+  const timer = setInterval(() => a.ws.send(`over the bus ${++said}`), 200);
+  try {
+    expect(await heard).toMatch(/^\[lobby\] #\d+@\d+: over the bus \d+$/);
+  } finally {
+    clearInterval(timer);
+    a.ws.close();
+    b.ws.close();
+  }
+}, 60_000);
