@@ -69,7 +69,9 @@ async function hold(server: RunningServer, kind: IdleKind, count: number, holder
   const reports = shares.map((share) => {
     // Each holder its own block of source addresses (255 addresses of 2,000 connections: more than one holder opens).
     const first = nextSource();
-    const group = new Group([...prefix, process.execPath, HOLDER, kind, String(server.ports[kind]), String(share), first]);
+    // Connects in flight over all holders stay about 1,000: more only fills the 2 cores' accept queues and times out.
+    const parallel = String(Math.max(32, Math.min(256, Math.floor(1024 / holders))));
+    const group = new Group([...prefix, process.execPath, HOLDER, kind, String(server.ports[kind]), String(share), first, parallel]);
     groups.push(group);
     return group.waitForLine((l) => l.startsWith("held "), 300_000, `holding ${share} ${kind} connections`);
   });

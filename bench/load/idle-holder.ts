@@ -1,4 +1,4 @@
-// Opens and holds N idle connections (`bun idle-holder.ts <ws|text> <port> <count> <first source address>`), then waits to be killed.
+// Opens and holds N idle connections (`bun idle-holder.ts <ws|text> <port> <count> <first source address> [in flight]`), then waits to be killed.
 import net from "node:net";
 import { upgradeRequest } from "./wire.ts";
 
@@ -7,11 +7,12 @@ import { upgradeRequest } from "./wire.ts";
  * ports fill up (measured: 3,000 connects in 0.24 s on a fresh address, 9.3 s on one with TIME_WAIT leftovers).
  */
 const PER_SOURCE_ADDRESS = 2_000;
-/** Connects in flight at once: stays far below the listen backlog (somaxconn). */
-const PARALLEL = 256;
-const CONNECT_TIMEOUT_MS = 10_000;
+const [kind, portArg, countArg, firstSource, parallelArg] = process.argv.slice(2);
+/** Connects in flight at once: stays far below the listen backlog (somaxconn); several holders share it. */
+const PARALLEL = Number(parallelArg ?? 256);
+/** SYN retries come at 1, 3 and 7 s: a starved server still accepts within this. */
+const CONNECT_TIMEOUT_MS = 20_000;
 
-const [kind, portArg, countArg, firstSource] = process.argv.slice(2);
 const port = Number(portArg);
 const count = Number(countArg);
 if ((kind !== "ws" && kind !== "text") || !port || !count || !firstSource) {
