@@ -57,10 +57,30 @@ async function prepareMaster(configPath: string, options: MasterOptions) {
   }
 }
 
-export async function runMaster(configPath: string, options: MasterOptions = {}): Promise<number> {
-  const { config, daemon, recentLog, predecessor, tcpMigrateReq, releaseRestart } = await prepareMaster(configPath, options);
-  const startedAt = Date.now();
+type Prepared = Awaited<ReturnType<typeof prepareMaster>>;
+type Master = Awaited<ReturnType<typeof assembleMaster>>;
 
+export async function runMaster(configPath: string, options: MasterOptions = {}): Promise<number> {
+  const prepared = await prepareMaster(configPath, options);
+  const master = await assembleMaster(prepared);
+  try {
+    await startServing(master, prepared);
+  } catch (err) {
+    // The first error is the one to report: a cleanup that fails too (same broken disk) only warns.
+    await master.shutdown(false).catch((cleanup) => console.warn(`warning: cleanup after the failed start also failed: ${(cleanup as Error).message}`));
+    throw dataDirError(prepared.config.dataDir, err) ?? err;
+  }
+  const graceful = await master.stopRequested.promise;
+  console.log(graceful ? "stopping gracefully: waiting for connections to end" : "stopping");
+  await master.shutdown(graceful);
+  console.log("stopped");
+  prepared.daemon?.close();
+  return 0;
+}
+
+/** Builds the master's parts (supervisor, event gate, channel relay, store, reload) and the shutdown that undoes them. */
+async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigrateReq, releaseRestart }: Prepared) {
+  const startedAt = Date.now();
   const sockets = await bindUnixSockets(config, predecessor !== null);
   const listenFds = new Map([...sockets].map(([name, socket]) => [name, socket.fd]));
   const log = recentLog.tee(daemon ? (line: string) => daemon.write(line) : writeLine);
@@ -83,10 +103,10 @@ export async function runMaster(configPath: string, options: MasterOptions = {})
     store.configs.record(next, who);
   };
   configApplied(config, predecessor ? "restart" : "start");
-  let admin: AdminPlane | undefined;
+  const plane: { admin?: AdminPlane } = {};
   const stopAdmin = () => {
-    admin?.stop();
-    admin = undefined;
+    plane.admin?.stop();
+    plane.admin = undefined;
   };
   // Every reload re-reads app.json (src/master/config-reload.ts): signals, the API and the CLI alike.
   const reloadFromFile = (options: ConfigReloadOptions) => reloadFromConfigFile(supervisor, options, configApplied);
@@ -108,36 +128,29 @@ export async function runMaster(configPath: string, options: MasterOptions = {})
     removeRuntimeFile(config.dataDir);
     releaseRestart();
   };
+  // A getter, not a copy: the admin plane must see the config a reload applies.
+  const adminContext = (token: string) => ({ get config() { return running; }, supervisor, token, status, requestStop, store, events, reload: reloadFromFile, logs: recentLog });
+  return { startedAt, sockets, supervisor, status, plane, adminContext, stopRequested, shutdown };
+}
 
-  try {
-    const token = ensureToken(config);
-    admin = startAdminPlane({ get config() { return running; }, supervisor, token: token.token, status, requestStop, store, events, reload: reloadFromFile, logs: recentLog }, { sharePort: predecessor !== null });
-    const runtimeInfo = { pid: process.pid, adminUrl: admin.url, configPath: config.configPath, startedAt, version: VERSION, ready: false };
-    // A restart leaves the old master's runtime file in place until it takes over: control commands keep finding the master that serves.
-    if (!predecessor) writeRuntimeFile(config.dataDir, runtimeInfo);
-    if (token.created) console.log(`created the admin token at ${token.path} (mode 0600)`);
-    const ready = predecessor ? readyForTakeover(supervisor, predecessor.pid) : supervisor.start();
-    const started = await Promise.race([ready.then(() => true), stopRequested.promise.then(() => false)]);
-    if (started) {
-      if (predecessor) takeOver(predecessor, sockets);
-      // Last, after a restart's sockets moved: from here control commands find this master.
-      writeRuntimeFile(config.dataDir, { ...runtimeInfo, ready: true });
-      releaseRestart();
-      console.log(startTable(status(), admin.url, token.path, daemon !== null));
-      if (predecessor) void drainPredecessor(predecessor.pid, (line) => console.log(line));
-    }
-  } catch (err) {
-    // The first error is the one to report: a cleanup that fails too (same broken disk) only warns.
-    await shutdown(false).catch((cleanup) => console.warn(`warning: cleanup after the failed start also failed: ${(cleanup as Error).message}`));
-    throw dataDirError(config.dataDir, err) ?? err;
-  }
-
-  const graceful = await stopRequested.promise;
-  console.log(graceful ? "stopping gracefully: waiting for connections to end" : "stopping");
-  await shutdown(graceful);
-  console.log("stopped");
-  daemon?.close();
-  return 0;
+/** Opens the admin plane, starts the workers (or, on restart, waits to take over), then tells control commands where it is. */
+async function startServing(master: Master, { config, daemon, predecessor, releaseRestart }: Prepared): Promise<void> {
+  const { supervisor, status, plane, stopRequested } = master;
+  const token = ensureToken(config);
+  const admin = (plane.admin = startAdminPlane(master.adminContext(token.token), { sharePort: predecessor !== null }));
+  const runtimeInfo = { pid: process.pid, adminUrl: admin.url, configPath: config.configPath, startedAt: master.startedAt, version: VERSION, ready: false };
+  // A restart leaves the old master's runtime file in place until it takes over: control commands keep finding the master that serves.
+  if (!predecessor) writeRuntimeFile(config.dataDir, runtimeInfo);
+  if (token.created) console.log(`created the admin token at ${token.path} (mode 0600)`);
+  const ready = predecessor ? readyForTakeover(supervisor, predecessor.pid) : supervisor.start();
+  const started = await Promise.race([ready.then(() => true), stopRequested.promise.then(() => false)]);
+  if (!started) return;
+  if (predecessor) takeOver(predecessor, master.sockets);
+  // Last, after a restart's sockets moved: from here control commands find this master.
+  writeRuntimeFile(config.dataDir, { ...runtimeInfo, ready: true });
+  releaseRestart();
+  console.log(startTable(status(), admin.url, token.path, daemon !== null));
+  if (predecessor) void drainPredecessor(predecessor.pid, (line) => console.log(line));
 }
 
 /** The new master's workers are ready beside the old ones: unix sockets are renamed over the old paths (TCP and UDP share by reusePort). */

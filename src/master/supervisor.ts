@@ -7,38 +7,14 @@ import { realClock, type Clock } from "./clock.ts";
 import type { EventListener, SupervisorEvent } from "./events.ts";
 import { exitReason, StartFailure } from "./failure-reason.ts";
 import { firstResult, gateGroup, gateProcess, type GateOptions } from "./health-gate.ts";
-import { ReloadTransaction, type GroupPlan, type TransactionHost } from "./reload-transaction.ts";
+import { ReloadTransaction, type TransactionHost } from "./reload-transaction.ts";
 import { inConfigOrder, newSlot, slotState, withGroup, type Slot } from "./slot.ts";
+import type { ReloadHandle, ReloadOptions, SupervisorOptions } from "./supervisor-options.ts";
 import { spawnChild, type ExitInfo, type Spawner, type WorkerProcess } from "./worker-process.ts";
 
 export type { Slot } from "./slot.ts";
+export type { ReloadHandle, ReloadOptions, SupervisorOptions } from "./supervisor-options.ts";
 export { StartFailure } from "./failure-reason.ts";
-
-export interface SupervisorOptions {
-  config: AppConfig;
-  /** Listening descriptors the master bound for unix:// groups, by group name. */
-  listenFds: Map<string, number>;
-  log: (line: string, stream: "stdout" | "stderr") => void;
-  /** Makes worker processes (default: real children); tests pass doubles. */
-  spawner?: Spawner;
-  clock?: Clock;
-}
-
-export interface ReloadOptions {
-  group?: string;
-  graceful?: boolean;
-  /** What to do per group (a config reload); default: a new generation of every reloadable group with its settings. */
-  plans?: GroupPlan[];
-  /** The validated next config whose top-level settings (stopTimeout, drainWindowMs, reload) apply from now on. */
-  config?: AppConfig;
-  needsRestart?: string[];
-}
-
-export interface ReloadHandle {
-  record: ReloadRecord;
-  /** Resolves when every group of the reload replaced its processes or was rolled back. */
-  done: Promise<ReloadRecord>;
-}
 
 const KEEP_RELOAD_RECORDS = 20;
 

@@ -15,7 +15,12 @@ const stopBody = z.strictObject({
   graceful: z.boolean().optional(),
 });
 
-export function actionRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void {
+export function actionRoutes(app: Hono<AdminEnv>, deps: RouteDeps): void {
+  reloadRoutes(app, deps);
+  processRoutes(app, deps);
+}
+
+function reloadRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void {
   app.post("/api/reload", async (c) => {
     const body = await readJsonBody(c, reloadBody);
     if (!body.ok) return body.response;
@@ -41,7 +46,9 @@ export function actionRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): vo
     if (!record) return c.json({ error: `no reload ${c.req.param("id")} (the master keeps the last 20)` }, 404);
     return c.json(record satisfies ReloadRecord);
   });
+}
 
+function processRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void {
   app.post("/api/groups/:name/retry", async (c) => {
     const body = await readJsonBody(c, emptyBody);
     if (!body.ok) return body.response;

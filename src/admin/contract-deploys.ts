@@ -1,0 +1,96 @@
+// The admin API's shapes for deploys: reload records, failure reasons, a process's last exit, the config history.
+import type { ConfigDiff } from "../config/config-diff.ts";
+
+export interface LastExit {
+  code: number | null;
+  signal: string | null;
+  at: number;
+  reason: FailureReason;
+}
+
+/**
+ * Why a new process (and so its group's reload, or the start) failed. Data, not a log line: the CLI, /api/status,
+ * the event log, /api/events and the dashboard all show the same object.
+ */
+export interface FailureReason {
+  kind: "load-error" | "exit" | "health-check" | "start-timeout" | "interrupted";
+  /** The one line to show: `h.ts:3:41 Expected ")" but found "}"`, or `exited with code 1: <last stderr line>`. */
+  text: string;
+  /** The message alone, without the position. */
+  message: string;
+  /** Load errors: `file:line:column`, the file relative to app.json's folder when it is inside it. */
+  at?: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  /** The source line the position points at. */
+  lineText?: string;
+  /** Exits: code or signal, and the last stderr lines. */
+  code?: number | null;
+  signal?: string | null;
+  stderrTail?: string[];
+  /** The new process that failed. */
+  pid?: number;
+  index?: number;
+}
+
+export type ReloadState = "running" | "done" | "rolled-back" | "failed";
+
+/** One group's part of a reload: its new generation comes up, settles, then replaces the old one or is rolled back. */
+export interface ReloadGroup {
+  name: string;
+  change: "added" | "removed" | "changed" | "unchanged";
+  /** The settings that changed (config keys of the group), for change "changed". */
+  keys: string[];
+  phase: "starting" | "settling" | "replaced" | "rolled-back" | "removed";
+  /** New processes that took over (0 when rolled back). */
+  replaced: number;
+  /** Processes of the new generation. */
+  count: number;
+  /** phase "settling": the settle window ends at this time (unix ms). */
+  settleUntil?: number;
+  reason?: FailureReason;
+}
+
+/** POST /api/reload answers with this (202); GET /api/reloads/:id returns it as it progresses. */
+export interface ReloadRecord {
+  id: number;
+  generation: number;
+  state: ReloadState;
+  graceful: boolean;
+  startedAt: number;
+  finishedAt?: number;
+  groups: ReloadGroup[];
+  /** Top-level config keys that changed but only apply after `restart` (e.g. admin.listen, dataDir). */
+  needsRestart: string[];
+  /** state "failed": why the reload could not run to its end (the master began stopping). */
+  error?: string;
+}
+
+/** POST /api/reload with an app.json that does not validate: 422, nothing changed. */
+export interface ConfigRefusal {
+  error: string;
+  field?: string;
+}
+
+/** One applied config as GET /api/configs lists it (newest first); GET /api/configs/:version adds `config`. */
+export interface ConfigVersion {
+  version: number;
+  at: number;
+  /** What applied it: "start", "restart", "reload (token from 127.0.0.1)", "reload (SIGUSR1)", ... */
+  who: string;
+  /** Against the version before it; the first version lists every group as added. */
+  diff: ConfigDiff;
+}
+
+export interface ConfigVersionDetail extends ConfigVersion {
+  /** The resolved config as the master applied it (admin.passwordHash hidden). */
+  config: Record<string, unknown>;
+}
+
+/** GET /api/config: the config the master runs now (resolved: absolute paths, real ports; admin.passwordHash hidden). */
+export interface RunningConfigResponse {
+  /** The version in the config history, or null when the store is unavailable. */
+  version: number | null;
+  config: Record<string, unknown>;
+}

@@ -1,0 +1,32 @@
+// What the Supervisor is built with and what its reload takes and answers.
+import type { ReloadRecord } from "../admin/contract.ts";
+import type { AppConfig } from "../config/types.ts";
+import type { Clock } from "./clock.ts";
+import type { GroupPlan } from "./reload-transaction.ts";
+import type { Spawner } from "./worker-process.ts";
+
+export interface SupervisorOptions {
+  config: AppConfig;
+  /** Listening descriptors the master bound for unix:// groups, by group name. */
+  listenFds: Map<string, number>;
+  log: (line: string, stream: "stdout" | "stderr") => void;
+  /** Makes worker processes (default: real children); tests pass doubles. */
+  spawner?: Spawner;
+  clock?: Clock;
+}
+
+export interface ReloadOptions {
+  group?: string;
+  graceful?: boolean;
+  /** What to do per group (a config reload); default: a new generation of every reloadable group with its settings. */
+  plans?: GroupPlan[];
+  /** The validated next config whose top-level settings (stopTimeout, drainWindowMs, reload) apply from now on. */
+  config?: AppConfig;
+  needsRestart?: string[];
+}
+
+export interface ReloadHandle {
+  record: ReloadRecord;
+  /** Resolves when every group of the reload replaced its processes or was rolled back. */
+  done: Promise<ReloadRecord>;
+}
