@@ -1,5 +1,6 @@
 // A WebSocket connection: Bun's ServerWebSocket behind the Connection API, with Bun's backpressure mapped to Workerman's.
 import type { ServerWebSocket } from "bun";
+import type { AppError } from "../errors.ts";
 import { BaseConnection, FIRST_SUBCLASS_FLAG, toWire, type Peer } from "./connection.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
@@ -83,6 +84,12 @@ export class WebSocketConnection extends BaseConnection {
 
   onDrain(): void {
     this.markDrained();
+  }
+
+  /** Bun closed the connection for a peer's bad frame: the handler hears of it (onError, E_PROTOCOL) before onClose. */
+  onProtocolFault(error: AppError): void {
+    this.runtime.reportProtocolError(this, error);
+    this.emit("onError", error);
   }
 
   onClosed(): void {

@@ -14,6 +14,9 @@ const PAUSING = `export default {
   onMessage(conn, m) { conn.send("ok " + m); if (m === "pause") { conn.pauseRecv(); setTimeout(() => conn.resumeRecv(), 100); } },
   onError(conn, err) { if (conn) conn.send("error " + err.code); },
 };`;
+// Counts each error code it is told of in worker.metrics (a WebSocket closed by Bun can take no last reply).
+const WS_COUNTING = `export default { onError(conn, err) { if (conn) conn.worker.metrics.inc("onError " + err.code); } };`;
+const UPGRADE = "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 const BANG = `export function input(b) { if (b[0] === 33) return -1; const i = b.indexOf(10); return i < 0 ? 0 : i + 1; }
 export function decode(p) { return new TextDecoder().decode(p).trim(); }
 export function encode(m) { return m + "\\n"; }`;
@@ -38,10 +41,11 @@ describe("a malformed packet after valid ones in the same read", () => {
         { name: "json", listen: "tcp://127.0.0.1:0", protocol: "json", handler: "./h.ts" },
         { name: "bang", listen: "tcp://127.0.0.1:0", protocol: "./bang.ts", handler: "./h.ts" },
         { name: "paused", listen: "text://127.0.0.1:0", handler: "./p.ts", maxPackageSize: 64 },
+        { name: "ws", listen: "websocket://127.0.0.1:0", handler: "./w.ts" },
       ],
-      files: { "h.ts": HANDLER, "bang.ts": BANG, "p.ts": PAUSING },
+      files: { "h.ts": HANDLER, "bang.ts": BANG, "p.ts": PAUSING, "w.ts": WS_COUNTING },
     });
-    for (const group of ["text", "frame", "json", "bang", "paused"]) ports[group] = await app.port(group);
+    for (const group of ["text", "frame", "json", "bang", "paused", "ws"]) ports[group] = await app.port(group);
   });
   afterAll(() => app?.[Symbol.asyncDispose]());
 
@@ -71,6 +75,12 @@ describe("a malformed packet after valid ones in the same read", () => {
   test("paused by the handler: the messages held while paused are delivered on resume, then the error, then the close", async () => {
     const got = await sendAndCollect(ports.paused!, `pause\nheld 1\nheld 2\n${"x".repeat(100)}`);
     expect(got).toBe("ok pause\nok held 1\nok held 2\nerror E_PACKAGE_TOO_BIG\n");
+  });
+
+  test("websocket: a frame Bun refuses (unmasked) reaches onError as E_PROTOCOL before the close", async () => {
+    await sendAndCollect(ports.ws!, Buffer.concat([Buffer.from(UPGRADE), Buffer.from([0x81, 0x02, 0x68, 0x69])]));
+    const metrics = await app.waitFor(async () => (await app.status()).processes.find((p) => p.group === "ws")!.metrics?.["onError E_PROTOCOL"], 5000, "onError on the websocket group");
+    expect(metrics).toBe(1);
   });
 
   test("each error is counted once and no worker restarted", async () => {

@@ -1,5 +1,6 @@
 // websocket:// listener: Bun.serve upgrade with SO_REUSEPORT; onWebSocketConnect may refuse a handshake with a Response.
 import type { Server } from "bun";
+import { AppError } from "../../errors.ts";
 import type { ListenerFactory } from "../listener.ts";
 import type { WorkerRuntime } from "../runtime.ts";
 import { WebSocketConnection } from "../websocket-connection.ts";
@@ -66,7 +67,7 @@ export const createWebSocketListener: ListenerFactory = (runtime) => {
             close: (ws, code, reason) => {
               // Bun reports a peer's broken frames as 1006 with a reason ("Received invalid opcode"); a plain 1006 is a dropped line.
               const fault = PEER_FAULTS[code] ?? (code === 1006 && reason && reason !== IDLE_CLOSE ? reason : undefined);
-              if (fault) runtime.reportProtocolError(ws.data, new Error(fault));
+              if (fault) ws.data.onProtocolFault(new AppError(code === 1009 ? "E_PACKAGE_TOO_BIG" : "E_PROTOCOL", fault));
               ws.data.onClosed();
             },
           },
