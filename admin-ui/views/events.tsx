@@ -1,9 +1,9 @@
 /** @jsxImportSource preact */
 // Events (starts, exits with their last stderr lines, crashes, reloads) and the audit of admin actions: stored history, then live,
 // narrowed by a kind and by text (a pid, a group, a word of the message) that also filters the audit.
-import { useSignal } from "@preact/signals";
+import { useSignal, type Signal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { AuditRecord, ListResponse, StoredEvent } from "../../src/admin/contract.ts";
+import type { AuditRecord, ListResponse, LiveEvent, StoredEvent } from "../../src/admin/contract.ts";
 import { api, errorText } from "../api.ts";
 import { liveRow, storedRow, type EventRow } from "../event-text.ts";
 import { formatDateTime } from "../format.ts";
@@ -72,13 +72,7 @@ export function Events() {
       .catch((err) => (message.value = `Audit log unavailable: ${errorText(err)}`));
   }, [lastAction]);
 
-  // The same event arrives live and, once stored, from the log (stamped a few ms apart): show it once.
-  const storedSeen = stored.value.map((e) => ({ sig: `${e.type}|${e.pid ?? ""}`, at: e.at }));
-  const live = events.value.filter((e) => {
-    if (e.type === "admin-action" || e.type === "stats") return false;
-    const sig = `${e.type}|${"pid" in e ? e.pid : ""}`;
-    return !storedSeen.some((s) => s.sig === sig && Math.abs(s.at - e.at) < 2000);
-  });
+  const live = unstoredLive(events.value, stored.value);
   const all = [...live.map((e) => liveRow(e, keyOf(e))), ...stored.value.map(storedRow)].sort((a, b) => b.at - a.at);
   const keep = KINDS.find((k) => k.key === kind.value)?.keep ?? (() => true);
   const rows = all.filter((row) => keep(row) && matchesText(rowText(row), query.value));
@@ -89,22 +83,7 @@ export function Events() {
     <section aria-labelledby="events-title">
       <div class="section-head">
         <h2 id="events-title">Events</h2>
-        <div class="filters" role="search">
-          <label>
-            kind
-            <select data-filter="kind" value={kind.value} onChange={(e) => (kind.value = e.currentTarget.value)}>
-              {KINDS.map((k) => (
-                <option key={k.key} value={k.key}>
-                  {k.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            filter
-            <input type="search" data-filter="text" placeholder="pid, group or words" value={query.value} onInput={(e) => (query.value = e.currentTarget.value)} />
-          </label>
-        </div>
+        <EventFilters kind={kind} query={query} />
       </div>
       {message.value && <p class="muted">{message.value}</p>}
       {filtered && (
@@ -114,30 +93,67 @@ export function Events() {
       )}
       {rows.length ? <EventList rows={rows} /> : <p class="muted">{filtered ? "No event matches the filter." : "No events yet."}</p>}
       <h2 id="audit-title">Audit</h2>
-      <div class="table-wrap">
-        <table data-table="audit" aria-labelledby="audit-title">
-          <thead>
-            <tr>
-              <th scope="col">time</th>
-              <th scope="col">action</th>
-              <th scope="col">target</th>
-              <th scope="col">from</th>
-              <th scope="col">result</th>
-            </tr>
-          </thead>
-          <tbody>
-            {auditRows.map((a) => (
-              <tr key={a.id} class={a.result === "ok" ? "" : "bad"}>
-                <td>{formatDateTime(a.at)}</td>
-                <td>{a.action}</td>
-                <td>{a.target}</td>
-                <td>{a.source}</td>
-                <td>{a.result}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <AuditTable rows={auditRows} />
     </section>
+  );
+}
+
+/** The same event arrives live and, once stored, from the log (stamped a few ms apart): show it once. */
+function unstoredLive(live: readonly LiveEvent[], stored: readonly StoredEvent[]): LiveEvent[] {
+  const storedSeen = stored.map((e) => ({ sig: `${e.type}|${e.pid ?? ""}`, at: e.at }));
+  return live.filter((e) => {
+    if (e.type === "admin-action" || e.type === "stats") return false;
+    const sig = `${e.type}|${"pid" in e ? e.pid : ""}`;
+    return !storedSeen.some((s) => s.sig === sig && Math.abs(s.at - e.at) < 2000);
+  });
+}
+
+function EventFilters({ kind, query }: { kind: Signal<string>; query: Signal<string> }) {
+  return (
+    <div class="filters" role="search">
+      <label>
+        kind
+        <select data-filter="kind" value={kind.value} onChange={(e) => (kind.value = e.currentTarget.value)}>
+          {KINDS.map((k) => (
+            <option key={k.key} value={k.key}>
+              {k.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        filter
+        <input type="search" data-filter="text" placeholder="pid, group or words" value={query.value} onInput={(e) => (query.value = e.currentTarget.value)} />
+      </label>
+    </div>
+  );
+}
+
+function AuditTable({ rows }: { rows: AuditRecord[] }) {
+  return (
+    <div class="table-wrap">
+      <table data-table="audit" aria-labelledby="audit-title">
+        <thead>
+          <tr>
+            <th scope="col">time</th>
+            <th scope="col">action</th>
+            <th scope="col">target</th>
+            <th scope="col">from</th>
+            <th scope="col">result</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((a) => (
+            <tr key={a.id} class={a.result === "ok" ? "" : "bad"}>
+              <td>{formatDateTime(a.at)}</td>
+              <td>{a.action}</td>
+              <td>{a.target}</td>
+              <td>{a.source}</td>
+              <td>{a.result}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

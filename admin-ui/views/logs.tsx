@@ -1,6 +1,6 @@
 /** @jsxImportSource preact */
 // The master's log, live: what the master printed and every worker wrote (GET /api/logs), filtered by group, pid and text.
-import { useSignal } from "@preact/signals";
+import { useSignal, type Signal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 import type { LogItem, LogsResponse } from "../../src/admin/contract.ts";
 import { api, errorText } from "../api.ts";
@@ -25,7 +25,44 @@ export function Logs() {
   const message = useSignal<string | null>(null);
   const list = useRef<HTMLOListElement>(null);
 
-  // Filters go to the master (it keeps more lines than the page does); the text filter applies here.
+  useLogPolling(group, pid, paused, lines, message);
+
+  const shown = lines.value.filter((line) => matchesText(`${who(line)} ${line.text}`, query.value));
+  // Follow the end, unless the operator scrolled up to read.
+  useEffect(() => {
+    const el = list.current;
+    if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 80) el.scrollTop = el.scrollHeight;
+  }, [shown.length]);
+
+  return (
+    <section aria-labelledby="logs-title">
+      <div class="section-head">
+        <h2 id="logs-title">Logs</h2>
+        <label class="toggle">
+          <input type="checkbox" checked={paused.value} onChange={(e) => (paused.value = e.currentTarget.checked)} />
+          pause
+        </label>
+      </div>
+      <LogFilters group={group} pid={pid} query={query} />
+      {message.value && <p class="warning">{message.value}</p>}
+      <ol class="log" ref={list} data-list="logs" aria-live="off">
+        {shown.map((line) => (
+          <li key={line.seq} data-pid={line.pid} data-group={line.group ?? "master"}>
+            <time dateTime={new Date(line.at).toISOString()}>{formatDateTime(line.at)}</time> <span class="where">[{who(line)}]</span>{" "}
+            <span class="text">{line.text}</span>
+          </li>
+        ))}
+      </ol>
+      <p class="muted" data-log-count={shown.length}>
+        {shown.length ? `${shown.length} line${shown.length === 1 ? "" : "s"}` : "No lines yet."} The master keeps its last 2000; the CLI reads the same:
+        <code> workerman-app logs -f</code>
+      </p>
+    </section>
+  );
+}
+
+/** Polls GET /api/logs for lines after the last one seen; filters go to the master (it keeps more lines than the page does). */
+function useLogPolling(group: Signal<string>, pid: Signal<string>, paused: Signal<boolean>, lines: Signal<LogItem[]>, message: Signal<string | null>) {
   useEffect(() => {
     let after = 0;
     let stopped = false;
@@ -57,57 +94,30 @@ export function Logs() {
       clearTimeout(timer);
     };
   }, [group.value, pid.value]);
+}
 
-  const shown = lines.value.filter((line) => matchesText(`${who(line)} ${line.text}`, query.value));
-  // Follow the end, unless the operator scrolled up to read.
-  useEffect(() => {
-    const el = list.current;
-    if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 80) el.scrollTop = el.scrollHeight;
-  }, [shown.length]);
-
+function LogFilters({ group, pid, query }: { group: Signal<string>; pid: Signal<string>; query: Signal<string> }) {
   return (
-    <section aria-labelledby="logs-title">
-      <div class="section-head">
-        <h2 id="logs-title">Logs</h2>
-        <label class="toggle">
-          <input type="checkbox" checked={paused.value} onChange={(e) => (paused.value = e.currentTarget.checked)} />
-          pause
-        </label>
-      </div>
-      <div class="filters" role="search">
-        <label>
-          group
-          <select data-filter="group" value={group.value} onChange={(e) => ((group.value = e.currentTarget.value), (pid.value = ""))}>
-            <option value="">all</option>
-            <option value="master">master</option>
-            {status.value?.groups.map((g) => <option key={g.name}>{g.name}</option>)}
-          </select>
-        </label>
-        <label>
-          pid
-          <select data-filter="pid" value={pid.value} onChange={(e) => (pid.value = e.currentTarget.value)}>
-            <option value="">all</option>
-            {processes.value.filter((p) => p.pid && p.state !== "exited" && (!group.value || p.group === group.value)).map((p) => <option key={p.pid}>{p.pid}</option>)}
-          </select>
-        </label>
-        <label>
-          filter
-          <input type="search" data-filter="text" placeholder="words" value={query.value} onInput={(e) => (query.value = e.currentTarget.value)} />
-        </label>
-      </div>
-      {message.value && <p class="warning">{message.value}</p>}
-      <ol class="log" ref={list} data-list="logs" aria-live="off">
-        {shown.map((line) => (
-          <li key={line.seq} data-pid={line.pid} data-group={line.group ?? "master"}>
-            <time dateTime={new Date(line.at).toISOString()}>{formatDateTime(line.at)}</time> <span class="where">[{who(line)}]</span>{" "}
-            <span class="text">{line.text}</span>
-          </li>
-        ))}
-      </ol>
-      <p class="muted" data-log-count={shown.length}>
-        {shown.length ? `${shown.length} line${shown.length === 1 ? "" : "s"}` : "No lines yet."} The master keeps its last 2000; the CLI reads the same:
-        <code> workerman-app logs -f</code>
-      </p>
-    </section>
+    <div class="filters" role="search">
+      <label>
+        group
+        <select data-filter="group" value={group.value} onChange={(e) => ((group.value = e.currentTarget.value), (pid.value = ""))}>
+          <option value="">all</option>
+          <option value="master">master</option>
+          {status.value?.groups.map((g) => <option key={g.name}>{g.name}</option>)}
+        </select>
+      </label>
+      <label>
+        pid
+        <select data-filter="pid" value={pid.value} onChange={(e) => (pid.value = e.currentTarget.value)}>
+          <option value="">all</option>
+          {processes.value.filter((p) => p.pid && p.state !== "exited" && (!group.value || p.group === group.value)).map((p) => <option key={p.pid}>{p.pid}</option>)}
+        </select>
+      </label>
+      <label>
+        filter
+        <input type="search" data-filter="text" placeholder="words" value={query.value} onInput={(e) => (query.value = e.currentTarget.value)} />
+      </label>
+    </div>
   );
 }

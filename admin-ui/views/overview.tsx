@@ -1,6 +1,7 @@
 /** @jsxImportSource preact */
 // The strip an operator reads first: which master, how long up, how busy, and anything that needs fixing now.
 import { formatBytes, formatCount, formatDuration, formatRate } from "../format.ts";
+import type { StatusResponse } from "../../src/admin/contract.ts";
 import { now, status, totals } from "../state.ts";
 
 function Stat(props: { label: string; value: string; id: string }) {
@@ -21,8 +22,6 @@ export function Overview() {
   if (!s) return <section class="overview">Loading status…</section>;
   const t = totals.value;
   const m = s.master;
-  const waiting = s.processes.filter((p) => p.pid === 0);
-  const rolledBack = s.lastReload?.state === "rolled-back" ? s.lastReload.groups.filter((g) => g.phase === "rolled-back") : [];
   return (
     <section class="overview" aria-label="Overview">
       <dl class="master-facts">
@@ -51,32 +50,44 @@ export function Overview() {
         <Stat id="qps" label="requests/s" value={formatRate(t.qps)} />
         <Stat id="memory" label="memory" value={formatBytes(t.rssBytes)} />
       </div>
-      {m.tcpMigrateReq === 0 && (
-        <div class="warning" role="status" data-warning="tcp_migrate_req">
-          <strong>net.ipv4.tcp_migrate_req is 0:</strong> a reload resets the connections still waiting in an old worker's
-          accept queue. Fix (as root): <code>sysctl -w net.ipv4.tcp_migrate_req=1</code>, and persist it in{" "}
-          <code>/etc/sysctl.d/</code>.
-        </div>
-      )}
-      {waiting.length > 0 && (
-        <div class="warning" role="status" data-warning="crashloop">
-          <strong>
-            {waiting.length} process{waiting.length === 1 ? "" : "es"} waiting to restart
-          </strong>{" "}
-          ({waiting.map((p) => `${p.group}#${p.index} ${p.state}`).join(", ")}): see Workers for the last exit and Retry now.
-        </div>
-      )}
-      {rolledBack.length > 0 && (
-        <div class="warning" role="status" data-warning="rolled-back">
-          <strong>The last reload (generation {s.lastReload!.generation}) was rolled back</strong>; the old processes kept serving.{" "}
-          {rolledBack.map((g) => `${g.name}: ${g.reason?.text ?? "unknown reason"}`).join("; ")}
-        </div>
-      )}
-      {m.storeError && (
-        <div class="warning" role="status" data-warning="store">
-          <strong>History is not being saved</strong> ({m.storeError.errors} store errors): {m.storeError.lastError}
-        </div>
-      )}
+      <Warnings s={s} />
     </section>
+  );
+}
+
+/** What needs fixing now: the kernel setting reloads need, crash loops, a rolled-back reload, a store that fails. */
+function Warnings({ s }: { s: StatusResponse }) {
+  const m = s.master;
+  const waiting = s.processes.filter((p) => p.pid === 0);
+  const rolledBack = s.lastReload?.state === "rolled-back" ? s.lastReload.groups.filter((g) => g.phase === "rolled-back") : [];
+  return (
+    <>
+        {m.tcpMigrateReq === 0 && (
+          <div class="warning" role="status" data-warning="tcp_migrate_req">
+            <strong>net.ipv4.tcp_migrate_req is 0:</strong> a reload resets the connections still waiting in an old worker's
+            accept queue. Fix (as root): <code>sysctl -w net.ipv4.tcp_migrate_req=1</code>, and persist it in{" "}
+            <code>/etc/sysctl.d/</code>.
+          </div>
+        )}
+        {waiting.length > 0 && (
+          <div class="warning" role="status" data-warning="crashloop">
+            <strong>
+              {waiting.length} process{waiting.length === 1 ? "" : "es"} waiting to restart
+            </strong>{" "}
+            ({waiting.map((p) => `${p.group}#${p.index} ${p.state}`).join(", ")}): see Workers for the last exit and Retry now.
+          </div>
+        )}
+        {rolledBack.length > 0 && (
+          <div class="warning" role="status" data-warning="rolled-back">
+            <strong>The last reload (generation {s.lastReload!.generation}) was rolled back</strong>; the old processes kept serving.{" "}
+            {rolledBack.map((g) => `${g.name}: ${g.reason?.text ?? "unknown reason"}`).join("; ")}
+          </div>
+        )}
+        {m.storeError && (
+          <div class="warning" role="status" data-warning="store">
+            <strong>History is not being saved</strong> ({m.storeError.errors} store errors): {m.storeError.lastError}
+          </div>
+        )}
+    </>
   );
 }

@@ -214,38 +214,42 @@ export function Workers() {
             </tr>
           </thead>
           <tbody>
-            {list.map((p) => (p.pid === 0 ? <WaitingRow p={p} key={`${p.group}#${p.index}`} /> : (
-              <tr key={p.pid} data-pid={p.pid} data-state={p.state}>
-                <td>
-                  {p.group}#{p.index}
-                </td>
-                <td class="num" data-col="pid">
-                  {p.pid}
-                </td>
-                <td class="num">{p.generation}</td>
-                <td>
-                  <span class={`state state-${p.state}`}>{p.state}</span>
-                </td>
-                <td class="num">{formatDuration(now.value - p.startedAt)}</td>
-                <td class="num">{formatCount(p.connections)}</td>
-                <td class="num">{formatRate(p.qps)}</td>
-                <td class="num">{p.rssBytes ? formatBytes(p.rssBytes) : "–"}</td>
-                <td class="num">{p.cpuPercent.toFixed(1)}%</td>
-                <td class="num">{p.restarts}</td>
-                <td class="num">{p.timers}</td>
-                <td class="actions">
-                  {p.state !== "exited" && p.state !== "draining" && (
-                    <button type="button" disabled={busy} onClick={() => restart(p.pid, `${p.group}#${p.index}`)} aria-label={`Restart process ${p.pid}`}>
-                      Restart
-                    </button>
-                  )}
-                </td>
-              </tr>
-            )))}
+            {list.map((p) => (p.pid === 0 ? <WaitingRow p={p} key={`${p.group}#${p.index}`} /> : <ProcessRow p={p} key={p.pid} busy={busy} onRestart={restart} />))}
           </tbody>
         </table>
       </div>
       {list.length === 0 && <p class="muted">No worker processes.</p>}
     </section>
+  );
+}
+
+function ProcessRow({ p, busy, onRestart }: { p: StatusProcess; busy: boolean; onRestart: (pid: number, label: string) => void }) {
+  return (
+    <tr data-pid={p.pid} data-state={p.state}>
+      <td>
+        {p.group}#{p.index}
+      </td>
+      <td class="num" data-col="pid">
+        {p.pid}
+      </td>
+      <td class="num">{p.generation}</td>
+      <td>
+        <span class={`state state-${p.state}`}>{p.state}</span>
+      </td>
+      <td class="num">{formatDuration(now.value - p.startedAt)}</td>
+      <td class="num">{formatCount(p.connections)}</td>
+      <td class="num">{formatRate(p.qps)}</td>
+      <td class="num">{p.rssBytes ? formatBytes(p.rssBytes) : "–"}</td>
+      <td class="num">{p.cpuPercent.toFixed(1)}%</td>
+      <td class="num">{p.restarts}</td>
+      <td class="num">{p.timers}</td>
+      <td class="actions">
+        {p.state !== "exited" && p.state !== "draining" && (
+          <button type="button" disabled={busy} onClick={() => onRestart(p.pid, `${p.group}#${p.index}`)} aria-label={`Restart process ${p.pid}`}>
+            Restart
+          </button>
+        )}
+      </td>
+    </tr>
   );
 }
