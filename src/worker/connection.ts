@@ -2,6 +2,7 @@
 import type { ConnectionInfo } from "../ipc.ts";
 import type { PacketReader } from "../protocols/packet-reader.ts";
 import type { Protocol } from "../protocols/protocol.ts";
+import { siteFor, type ConnectionSite } from "./connection-site.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 import type { AppCallback, Connection, ConnectionHandlers } from "./types.ts";
 
@@ -33,41 +34,6 @@ export interface ConnectionExtras {
   /** Here, not in the connection: an idle connection has moved no bytes, and two fields less keep it in 80 bytes. */
   bytesRead: number;
   bytesWritten: number;
-}
-
-/** What every inbound connection of one listener shares, held once instead of in each connection's own fields. */
-interface ConnectionSite {
-  readonly runtime: WorkerRuntime;
-  readonly protocol: string;
-  readonly handlers: ConnectionHandlers | null;
-  readonly framing: Protocol | null;
-  /** The listener's port (inbound), or the outbound connection's own local port once connected. */
-  localPort: number;
-}
-
-const inboundSites = new WeakMap<WorkerRuntime, Map<string, ConnectionSite>>();
-
-/** The site the last inbound connection got: a listener makes all of its connections, so this nearly always matches. */
-let lastSite: ConnectionSite | null = null;
-
-/** Inbound connections of a runtime share one site per protocol (one listener, one framing); outbound get their own. */
-function siteFor(runtime: WorkerRuntime, protocol: string, handlers: ConnectionHandlers | null, framing: Protocol | null, localPort: number): ConnectionSite {
-  if (handlers !== null) return { runtime, protocol, handlers, framing, localPort };
-  const last = lastSite;
-  // Checked first: a UDP listener makes a connection per datagram, and two map lookups each would show in its profile.
-  if (last !== null && last.runtime === runtime && last.protocol === protocol && last.framing === framing && last.localPort === localPort) return last;
-  return (lastSite = inboundSite(runtime, protocol, framing, localPort));
-}
-
-function inboundSite(runtime: WorkerRuntime, protocol: string, framing: Protocol | null, localPort: number): ConnectionSite {
-  const handlers = null;
-  let byProtocol = inboundSites.get(runtime);
-  if (byProtocol === undefined) inboundSites.set(runtime, (byProtocol = new Map()));
-  let site = byProtocol.get(protocol);
-  if (site === undefined || site.framing !== framing || site.localPort !== localPort) {
-    byProtocol.set(protocol, (site = { runtime, protocol, handlers, framing, localPort }));
-  }
-  return site;
 }
 
 /** Bits of BaseConnection.flags; subclasses take theirs from FIRST_SUBCLASS_FLAG up. */
@@ -328,13 +294,4 @@ function packAddress(address: string | undefined): string | number {
     }
   }
   return dots === 3 && part >= 0 ? packed * 256 + part : address;
-}
-
-/** Turns what a handler passes to send() into bytes or a string without copying when it can. */
-export function toWire(data: unknown): string | Uint8Array {
-  if (typeof data === "string" || data instanceof Uint8Array) return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (data === undefined || data === null) return "";
-  return typeof data === "object" ? JSON.stringify(data) : String(data);
 }

@@ -2,7 +2,8 @@
 import type { Socket } from "bun";
 import { PacketReader } from "../protocols/packet-reader.ts";
 import type { Protocol } from "../protocols/protocol.ts";
-import { BaseConnection, FIRST_SUBCLASS_FLAG, toWire, type Peer } from "./connection.ts";
+import { BaseConnection, FIRST_SUBCLASS_FLAG, type Peer } from "./connection.ts";
+import { toWire } from "./wire.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 import type { ConnectionHandlers } from "./types.ts";
 

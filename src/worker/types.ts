@@ -99,6 +99,7 @@ export interface Worker {
 type MaybePromise<T> = T | Promise<T>;
 
 /** The default export of a handler module. Every callback is optional. */
+// allow-any: an App without a message type keeps its data untyped, as handlers written before App<Message> expect.
 export interface App<Message = any> {
   onWorkerStart?(worker: Worker): MaybePromise<void>;
   onWorkerStop?(worker: Worker): MaybePromise<void>;

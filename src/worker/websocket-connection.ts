@@ -1,7 +1,8 @@
 // A WebSocket connection: Bun's ServerWebSocket behind the Connection API, with Bun's backpressure mapped to Workerman's.
 import type { ServerWebSocket } from "bun";
 import type { AppError } from "../errors.ts";
-import { BaseConnection, FIRST_SUBCLASS_FLAG, toWire, type Peer } from "./connection.ts";
+import { BaseConnection, FIRST_SUBCLASS_FLAG, type Peer } from "./connection.ts";
+import { toWire } from "./wire.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
 const PAUSED = FIRST_SUBCLASS_FLAG;

@@ -1,7 +1,8 @@
 // udp:// listener: node:dgram with reusePort (Bun.udpSocket cannot share a port); one short-lived connection per datagram.
 import dgram from "node:dgram";
 import { AppError } from "../../errors.ts";
-import { BaseConnection, toWire } from "../connection.ts";
+import { BaseConnection } from "../connection.ts";
+import { toWire } from "../wire.ts";
 import type { Listener, ListenerFactory } from "../listener.ts";
 import type { WorkerRuntime } from "../runtime.ts";
 

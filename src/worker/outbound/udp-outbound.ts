@@ -1,6 +1,7 @@
 // An outbound udp:// "connection": a node:dgram socket that sends to one peer and hands that peer's datagrams to onMessage.
 import dgram from "node:dgram";
-import { BaseConnection, toWire } from "../connection.ts";
+import { BaseConnection } from "../connection.ts";
+import { toWire } from "../wire.ts";
 import type { WorkerRuntime } from "../runtime.ts";
 import type { ConnectionHandlers, OutboundConnection } from "../types.ts";
 import { ReconnectTimer } from "./reconnect.ts";

@@ -1,5 +1,6 @@
 // An outbound ws:// or wss:// connection over Bun's WebSocket client, with the Connection API and reconnect().
-import { BaseConnection, toWire } from "../connection.ts";
+import { BaseConnection } from "../connection.ts";
+import { toWire } from "../wire.ts";
 import type { WorkerRuntime } from "../runtime.ts";
 import type { ConnectionHandlers, OutboundConnection } from "../types.ts";
 import { ReconnectTimer, connectFailed } from "./reconnect.ts";
