@@ -1,5 +1,5 @@
 // The channel's wire: payloads of the IPC `channel` message both ways and of the Redis bus, and how data is packed.
-import { toWire } from "../worker/connection.ts";
+import { toWire } from "../worker/wire.ts";
 
 /** The master sets this in its environment before it spawns workers, so every process knows its instance. */
 export const INSTANCE_ENV = "WORKERMAN_INSTANCE";
