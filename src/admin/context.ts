@@ -1,4 +1,5 @@
 // What the admin plane may see and do in the master: the one seam between src/admin and src/master.
+import type { ChannelRelay } from "../channel/relay.ts";
 import type { AppConfig } from "../config/types.ts";
 import type { EventGate } from "../master/event-gate.ts";
 import type { ConfigReloadOptions } from "../master/config-reload.ts";
@@ -22,6 +23,8 @@ export interface AdminContext {
   requestStop: (graceful: boolean) => void;
   /** History, event log and audit; works (as a no-op) even when the database could not open. */
   store: MasterStore;
+  /** The channel relay (POST /api/push); absent in tests that build a context by hand. */
+  channel?: Pick<ChannelRelay, "push">;
   /** The master's recent log lines (GET /api/logs); absent in tests that build a context by hand. */
   logs?: RecentLog;
 }

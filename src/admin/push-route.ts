@@ -1,7 +1,7 @@
 // POST /api/push: sends data to a uid, a group, everyone, or one connection, through the master's channel relay.
 import type { Hono } from "hono";
 import { z } from "zod";
-import { relayOf, type PushTarget } from "../channel/relay.ts";
+import type { PushTarget } from "../channel/relay.ts";
 import type { AdminEnv, RouteDeps } from "./context.ts";
 import { readJsonBody } from "./json-body.ts";
 
@@ -47,7 +47,7 @@ export function pushRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void
       const names = ctx.config.workers.map((g) => g.name).join(", ");
       return c.json({ error: `bad body: to.workerGroup: no worker group "${to.workerGroup}" in this app (its groups: ${names})` }, 400);
     }
-    const relay = relayOf(ctx.supervisor);
+    const relay = ctx.channel;
     if (!relay) return c.json({ error: "the channel relay is not running" }, 503);
     const result = await relay.push(to, data);
     const response: PushResponse = { to, ...result };

@@ -22,17 +22,9 @@ export interface PushResult {
 }
 
 const ACK_TIMEOUT_MS = 3000;
-const relays = new WeakMap<Supervisor, ChannelRelay>();
-
-/** The relay serving this supervisor's processes, for the admin plane and status (undefined before it starts). */
-export function relayOf(supervisor: Supervisor): ChannelRelay | undefined {
-  return relays.get(supervisor);
-}
-
 /** Creates the relay before the supervisor spawns anything: workers learn the instance id from the environment. */
 export function startChannelRelay(config: AppConfig, supervisor: Supervisor): ChannelRelay {
   const relay = new ChannelRelay(config, supervisor);
-  relays.set(supervisor, relay);
   process.env[INSTANCE_ENV] = relay.instance;
   supervisor.onChannel = (payload, from) => relay.fromWorker(payload as WorkerToRelay, from);
   supervisor.on((event) => {

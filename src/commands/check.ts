@@ -1,6 +1,6 @@
 // `workerman-app check`: validates app.json and says what it would start.
 import { loadConfig } from "../config/load.ts";
-import { listenText } from "../master/status.ts";
+import { listenText } from "../config/listen-url.ts";
 
 export async function checkCommand(configPath: string): Promise<number> {
   const config = await loadConfig(configPath);

@@ -89,3 +89,10 @@ export function isLoopbackHost(host: string): boolean {
   const h = host.toLowerCase();
   return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
+
+/** A ListenAddress as the URL an operator reads (status, the start table, check). */
+export function listenText(listen: ListenAddress): string {
+  if (listen.scheme === "unix") return `unix://${listen.path}`;
+  const host = listen.host.includes(":") ? `[${listen.host}]` : listen.host;
+  return `${listen.scheme}://${host}:${listen.port}`;
+}

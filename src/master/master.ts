@@ -91,7 +91,7 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
   const channel = startChannelRelay(config, supervisor);
   const stopRequested = Promise.withResolvers<boolean>();
   const requestStop = (graceful: boolean) => stopRequested.resolve(graceful);
-  const status = () => buildStatus(supervisor.config, supervisor, startedAt, tcpMigrateReq);
+  const status = () => buildStatus(supervisor.config, supervisor, startedAt, tcpMigrateReq, () => channel.status());
   // Before supervisor.start(), so the first process events are recorded; a store that cannot open only reports it.
   const store = openStore(config.dataDir, config.store);
   const recorder = startRecorder(store, { processes: () => status().processes, subscribe: (listener) => events.on(listener) });
@@ -129,7 +129,7 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
     releaseRestart();
   };
   // A getter, not a copy: the admin plane must see the config a reload applies.
-  const adminContext = (token: string) => ({ get config() { return running; }, supervisor, token, status, requestStop, store, events, reload: reloadFromFile, logs: recentLog });
+  const adminContext = (token: string) => ({ get config() { return running; }, supervisor, token, status, requestStop, store, events, reload: reloadFromFile, logs: recentLog, channel });
   return { startedAt, sockets, supervisor, status, plane, adminContext, stopRequested, shutdown };
 }
 

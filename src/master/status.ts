@@ -1,16 +1,11 @@
 // Builds the admin API's status view from the supervisor's live state.
 import { readFileSync } from "node:fs";
 import type { ReloadRecord, StatusProcess, StatusResponse } from "../admin/contract.ts";
-import { relayOf } from "../channel/relay.ts";
-import type { AppConfig, ListenAddress } from "../config/types.ts";
+import type { ClusterStatus } from "../channel/cluster.ts";
+import { listenText } from "../config/listen-url.ts";
+import type { AppConfig } from "../config/types.ts";
 import { VERSION } from "../version.ts";
 import type { Slot, Supervisor } from "./supervisor.ts";
-
-export function listenText(listen: ListenAddress): string {
-  if (listen.scheme === "unix") return `unix://${listen.path}`;
-  const host = listen.host.includes(":") ? `[${listen.host}]` : listen.host;
-  return `${listen.scheme}://${host}:${listen.port}`;
-}
 
 /** net.ipv4.tcp_migrate_req, or null where it cannot be read (not Linux, or a kernel before 5.14). */
 export function readTcpMigrateReq(): number | null {
@@ -21,7 +16,8 @@ export function readTcpMigrateReq(): number | null {
   }
 }
 
-export function buildStatus(config: AppConfig, supervisor: Supervisor, startedAt: number, tcpMigrateReq: number | null): StatusResponse {
+/** `cluster`: the channel relay's view of the other instances (null without cluster.redis). */
+export function buildStatus(config: AppConfig, supervisor: Supervisor, startedAt: number, tcpMigrateReq: number | null, cluster: () => ClusterStatus | null = () => null): StatusResponse {
   const processes: StatusProcess[] = [...supervisor.processes].map((proc) => {
     const slot = supervisor.slots.find((s) => s.current === proc);
     const c = proc.counters;
@@ -57,7 +53,7 @@ export function buildStatus(config: AppConfig, supervisor: Supervisor, startedAt
     })),
     processes,
     ...lastReloadOf(supervisor),
-    cluster: relayOf(supervisor)?.status() ?? null,
+    cluster: cluster(),
   };
 }
 
