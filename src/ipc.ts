@@ -1,4 +1,5 @@
 // The one union of messages the master and its workers exchange over the IPC channel.
+import type { RelayToWorker, WorkerToRelay } from "./channel/protocol.ts";
 import type { ListenAddress, WorkerGroupConfig } from "./config/types.ts";
 
 export interface ProcessCounters {
@@ -56,9 +57,8 @@ export type WorkerToMaster =
   | { type: "stats"; counters: ProcessCounters }
   | { type: "handler-error"; callback: string; message: string; stack?: string }
   | { type: "reply"; requestId: number; ok: boolean; data?: unknown; error?: string }
-  | { type: "stopped" }
   /** Cross-worker messaging (src/channel/): the master relays these; their payloads are the channel's own. */
-  | { type: "channel"; payload: unknown };
+  | { type: "channel"; payload: WorkerToRelay };
 
 export type MasterToWorker =
   | { type: "stop"; graceful: boolean; reason: "stop" | "reload" }
@@ -67,7 +67,7 @@ export type MasterToWorker =
   | { type: "delete-timer"; requestId: number; id: number }
   /** The reload's health gate asks the handler's onHealthCheck (answered `data: true` when there is none). */
   | { type: "health-check"; requestId: number }
-  | { type: "channel"; payload: unknown };
+  | { type: "channel"; payload: RelayToWorker };
 
 /** What the master hands a worker at spawn, as JSON in the WORKER_LAUNCH_ENV variable. */
 export interface WorkerLaunch {

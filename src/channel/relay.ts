@@ -26,7 +26,7 @@ const ACK_TIMEOUT_MS = 3000;
 export function startChannelRelay(config: AppConfig, supervisor: Supervisor): ChannelRelay {
   const relay = new ChannelRelay(config, supervisor);
   process.env[INSTANCE_ENV] = relay.instance;
-  supervisor.onChannel = (payload, from) => relay.fromWorker(payload as WorkerToRelay, from);
+  supervisor.onChannel = (payload, from) => relay.fromWorker(payload, from);
   supervisor.on((event) => {
     if (event.type === "process-exited") relay.processGone(event.pid);
   });

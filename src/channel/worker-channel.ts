@@ -33,7 +33,7 @@ export class WorkerChannel implements Channel {
   constructor(runtime: WorkerRuntime) {
     this.#runtime = runtime;
     this.#kept = new KeptDelivery(runtime);
-    runtime.fromMaster = (payload) => this.#receive(payload as RelayToWorker);
+    runtime.fromMaster = (payload) => this.#receive(payload);
     runtime.connectionGone = (conn) => {
       this.#bindings.forget(conn);
       this.#kept.forget(conn);

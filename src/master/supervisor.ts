@@ -1,6 +1,7 @@
 // Keeps `count` processes per group alive: starts them (failing fast), restarts crashed ones with backoff, reloads through the health gate, stops them.
 import type { ReloadRecord } from "../admin/contract.ts";
 import type { AppConfig, WorkerGroupConfig } from "../config/types.ts";
+import type { RelayToWorker, WorkerToRelay } from "../channel/protocol.ts";
 import { AppError } from "../errors.ts";
 import type { WorkerToMaster } from "../ipc.ts";
 import { realClock, type Clock } from "./clock.ts";
@@ -35,7 +36,7 @@ export class Supervisor {
   readonly #stopAsked = new WeakSet<WorkerProcess>();
   readonly #readyAt = new WeakMap<WorkerProcess, number>();
   /** Where channel payloads from workers go (set by src/channel/'s master side). */
-  onChannel: (payload: unknown, from: WorkerProcess) => void = () => {};
+  onChannel: (payload: WorkerToRelay, from: WorkerProcess) => void = () => {};
 
   constructor(private readonly options: SupervisorOptions) {
     this.config = options.config;
@@ -284,7 +285,7 @@ export class Supervisor {
   }
 
   /** Sends a channel payload to every live process (old generations too: their clients are still connected). */
-  sendChannel(payload: unknown, filter: (proc: WorkerProcess) => boolean = () => true): void {
+  sendChannel(payload: RelayToWorker, filter: (proc: WorkerProcess) => boolean = () => true): void {
     for (const proc of this.processes) if (filter(proc)) proc.send({ type: "channel", payload });
   }
 

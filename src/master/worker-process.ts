@@ -1,6 +1,7 @@
 // One worker child process as the master sees it: spawn, IPC, prefixed output, state, queries, stop.
 import type { Subprocess } from "bun";
 import type { ListenAddress } from "../config/types.ts";
+import { assertNever } from "../assert-never.ts";
 import { WORKER_ARG, WORKER_LAUNCH_ENV, type MasterToWorker, type ProcessCounters, type SourcePosition, type WorkerLaunch, type WorkerToMaster } from "../ipc.ts";
 import { workerTitle } from "../process-title.ts";
 import { selfCommand } from "../self-command.ts";
@@ -144,6 +145,11 @@ export class ChildWorkerProcess implements WorkerProcess {
         this.#requests.get(message.requestId)?.(message);
         this.#requests.delete(message.requestId);
         break;
+      case "handler-error":
+      case "channel":
+        break; // the supervisor's (options.onMessage below)
+      default:
+        assertNever(message);
     }
     options.onMessage(message, this);
   }

@@ -61,7 +61,6 @@ export async function runWorker(): Promise<number> {
     runtime.timers.delAll();
     clearInterval(stats);
     toMaster({ type: "stats", counters: runtime.snapshot() });
-    toMaster({ type: "stopped" });
     stopped.resolve(0);
   });
 

@@ -1,4 +1,5 @@
 // Answers the master's questions about this process (connections, timers) and its admin actions on them.
+import { assertNever } from "../assert-never.ts";
 import type { MasterToWorker, WorkerToMaster } from "../ipc.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
@@ -23,5 +24,7 @@ export function answerQuery(runtime: WorkerRuntime, message: MasterQuery): Worke
       const ok = runtime.timers.del(message.id);
       return { type: "reply", requestId, ok, error: ok ? undefined : `no timer ${message.id}` };
     }
+    default:
+      return assertNever(message);
   }
 }

@@ -1,5 +1,6 @@
 // The per-process core the listeners share: the handler, the connection registry, counters and safe callback calls.
 import type { ListenAddress, WorkerGroupConfig } from "../config/types.ts";
+import type { RelayToWorker, WorkerToRelay } from "../channel/protocol.ts";
 import type { ConnectionInfo, ProcessCounters, WorkerToMaster } from "../ipc.ts";
 import { WorkerChannel } from "../channel/worker-channel.ts";
 import { ConnectionRegistry } from "./connection-registry.ts";
@@ -39,7 +40,7 @@ export class WorkerRuntime implements Worker {
   };
   #nextConnectionId = 1;
   /** Receives channel payloads the master relays (set by src/channel/ when the worker starts). */
-  fromMaster: (payload: unknown) => void = () => {};
+  fromMaster: (payload: RelayToWorker) => void = () => {};
   /** Told of every connection that leaves the registry (set by src/channel/ to drop its uid and group bindings). */
   connectionGone: (conn: Connection) => void = () => {};
   /** Connections the listener counts itself (http requests in flight). */
@@ -58,7 +59,7 @@ export class WorkerRuntime implements Worker {
   }
 
   /** Sends a channel payload to the master for relaying. */
-  toMasterChannel(payload: unknown): void {
+  toMasterChannel(payload: WorkerToRelay): void {
     this.toMaster({ type: "channel", payload });
   }
 
