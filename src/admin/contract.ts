@@ -1,5 +1,6 @@
 // The admin API's JSON shapes, shared by the master's routes, the CLI and the dashboard.
 import type { SupervisorEvent } from "../master/events.ts";
+import type { LogLine } from "../master/log-lines.ts";
 import type { LastExit, ReloadRecord } from "./contract-deploys.ts";
 
 // Reloads, their reasons and the config history have their own file; importers keep reading them from here.
@@ -209,14 +210,8 @@ export type LiveEvent =
   | ({ type: "stats" } & StatsTick);
 
 /** One line of the master's log (GET /api/logs): its console and its workers' output. */
-export interface LogItem {
+export interface LogItem extends LogLine {
   seq: number;
-  at: number;
-  source: "master" | "worker";
-  pid: number;
-  group?: string;
-  index?: number;
-  text: string;
 }
 
 /** GET /api/logs?group=&pid=&n=&after=: the newest n matching lines, oldest first; `lastSeq` is the cursor for `after`. */
