@@ -1,7 +1,7 @@
 // http:// listener: Bun.serve with SO_REUSEPORT; the handler's native `routes` first, then static files, then its fetch.
 import type { Server } from "bun";
 import { AppError } from "../../errors.ts";
-import { createAnswer, type Answer } from "../http-answer.ts";
+import { createAnswer } from "../http-answer.ts";
 import type { ListenerFactory } from "../listener.ts";
 import { closingRoutes, nativeRoutes } from "../native-routes.ts";
 import type { WorkerRuntime } from "../runtime.ts";
@@ -24,18 +24,6 @@ export function serveOptions(runtime: WorkerRuntime) {
       return new Response("Internal Server Error", { status: 500 });
     },
   };
-}
-
-const answers = new WeakMap<WorkerRuntime, Answer>();
-
-/** Answers one plain HTTP request of a websocket:// group: static folder, then the handler's fetch. */
-export function answerHttp(runtime: WorkerRuntime, request: Request, server: Server<unknown>): Response | Promise<Response> {
-  let answer = answers.get(runtime);
-  if (answer === undefined) {
-    answer = createAnswer(runtime, (response) => response).answer;
-    answers.set(runtime, answer);
-  }
-  return answer(request, server);
 }
 
 export function listenError(runtime: WorkerRuntime, err: unknown): AppError {

@@ -4,7 +4,8 @@ import { AppError } from "../../errors.ts";
 import type { ListenerFactory } from "../listener.ts";
 import type { WorkerRuntime } from "../runtime.ts";
 import { WebSocketConnection } from "../websocket-connection.ts";
-import { answerHttp, listenError, serveOptions } from "./http.ts";
+import { createAnswer, type Answer } from "../http-answer.ts";
+import { listenError, serveOptions } from "./http.ts";
 import { HttpDrain } from "./http-drain.ts";
 
 /** RFC 6455 close codes that mean the peer sent something we refuse: protocol error, invalid data, too big. */
@@ -18,9 +19,10 @@ const IDLE_CLOSE = "WebSocket timed out from inactivity";
 /** RFC 6455 1001: the endpoint is going away (reload or stop). */
 const GOING_AWAY = 1001;
 
-async function handshake(runtime: WorkerRuntime, request: Request, server: Server<WebSocketConnection>): Promise<Response | undefined> {
+/** A plain HTTP request (not an upgrade) is answered as an http:// group would: static folder, then the handler's fetch. */
+async function handshake(runtime: WorkerRuntime, request: Request, server: Server<WebSocketConnection>, plainHttp: Answer): Promise<Response | undefined> {
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-    return answerHttp(runtime, request, server as Server<unknown>);
+    return plainHttp(request, server as Server<unknown>);
   }
   const address = server.requestIP(request);
   const conn = new WebSocketConnection(runtime, {
@@ -45,13 +47,16 @@ async function handshake(runtime: WorkerRuntime, request: Request, server: Serve
 export const createWebSocketListener: ListenerFactory = (runtime) => {
   const drain = new HttpDrain();
   let server: Server<WebSocketConnection> | undefined;
+  let closeFiles = () => {};
   return {
     async start() {
+      const { answer: plainHttp, files } = createAnswer(runtime, (response) => response);
+      closeFiles = () => files?.close();
       try {
         server = Bun.serve<WebSocketConnection>({
           ...serveOptions(runtime),
           fetch: async (request, srv) => {
-            const response = await handshake(runtime, request, srv);
+            const response = await handshake(runtime, request, srv, plainHttp);
             return response && drain.mark(response);
           },
           websocket: {
@@ -77,11 +82,13 @@ export const createWebSocketListener: ListenerFactory = (runtime) => {
       }
       return { ...runtime.config.listen, port: server.port ?? runtime.config.listen.port };
     },
-    drain: (options) =>
-      drain.run(server as Server<unknown>, options, () => {
+    async drain(options) {
+      await drain.run(server as Server<unknown>, options, () => {
         for (const conn of runtime.connections.values()) {
           if (conn instanceof WebSocketConnection) conn.close(undefined, GOING_AWAY, "server going away");
         }
-      }),
+      });
+      closeFiles();
+    },
   };
 };
