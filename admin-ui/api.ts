@@ -104,7 +104,9 @@ export async function login(token: string): Promise<boolean> {
 }
 
 export async function logout(): Promise<void> {
-  await fetch("/api/logout", { method: "POST", credentials: "omit", headers: authHeaders({ "Content-Type": "application/json" }), body: "{}" }).catch(() => undefined);
+  await fetch("/api/logout", { method: "POST", credentials: "omit", headers: authHeaders({ "Content-Type": "application/json" }), body: "{}" }).catch(
+    () => undefined,
+  );
   forgetSession();
   session.value = "out";
 }

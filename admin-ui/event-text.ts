@@ -35,18 +35,30 @@ function describe(type: string, d: Fields): { text: string; bad: boolean } {
       return { text: `${str(d.callback)} threw: ${str(d.message)}`, bad: true };
     case "events-suppressed":
       // A handler throwing on every request is kept a few times a minute; this row stands for the rest.
-      return { text: `${Number(d.count).toLocaleString("en-US")} more like this in the last ${Number(d.seconds) === 60 ? "minute" : `${str(d.seconds)} s`}: ${str(d.like)}`, bad: true };
+      return {
+        text: `${Number(d.count).toLocaleString("en-US")} more like this in the last ${Number(d.seconds) === 60 ? "minute" : `${str(d.seconds)} s`}: ${str(d.like)}`,
+        bad: true,
+      };
     case "reload-begun":
-      return { text: `${d.graceful ? "graceful " : ""}reload to generation ${str(d.generation)} began: ${(d.groups as string[] | undefined)?.join(", ") ?? ""}`, bad: false };
+      return {
+        text: `${d.graceful ? "graceful " : ""}reload to generation ${str(d.generation)} began: ${(d.groups as string[] | undefined)?.join(", ") ?? ""}`,
+        bad: false,
+      };
     case "reload-settling":
       return { text: `reload to generation ${str(d.generation)}: every new process is ready; settle window of ${str(d.healthySeconds)} s`, bad: false };
     case "reload-finished": {
       const rolledBack = (d.rolledBack as string[] | undefined) ?? [];
       const tail = rolledBack.length ? `; rolled back: ${rolledBack.join(", ")}` : "";
-      return { text: `reload to generation ${str(d.generation)} finished: ${str(d.replaced)} replaced, ${str(d.failed)} failed${tail}`, bad: Number(d.failed) > 0 };
+      return {
+        text: `reload to generation ${str(d.generation)} finished: ${str(d.replaced)} replaced, ${str(d.failed)} failed${tail}`,
+        bad: Number(d.failed) > 0,
+      };
     }
     case "reload-failed":
-      return { text: `generation ${str(d.generation)} rolled back, the old processes keep serving: ${str((d.reason as { text?: string } | undefined)?.text ?? d.message)}`, bad: true };
+      return {
+        text: `generation ${str(d.generation)} rolled back, the old processes keep serving: ${str((d.reason as { text?: string } | undefined)?.text ?? d.message)}`,
+        bad: true,
+      };
     case "retry":
       return { text: `retry now: ${str(d.slots)} waiting process(es) started`, bad: false };
     case "memory-limit":
@@ -70,11 +82,27 @@ function where(group: unknown, index: unknown, pid: unknown): string {
 export function liveRow(event: LiveEvent, seq: number): EventRow {
   const d = event as unknown as Fields;
   const { text, bad } = describe(event.type, d);
-  return { key: `live-${seq}`, at: event.at, type: event.type, where: where(d.group, d.index, d.pid), text, bad, stderr: (d.stderrTail as string[] | undefined) ?? [] };
+  return {
+    key: `live-${seq}`,
+    at: event.at,
+    type: event.type,
+    where: where(d.group, d.index, d.pid),
+    text,
+    bad,
+    stderr: (d.stderrTail as string[] | undefined) ?? [],
+  };
 }
 
 export function storedRow(event: StoredEvent): EventRow {
   const d = event.data;
   const { text, bad } = describe(event.type, d);
-  return { key: `log-${event.id}`, at: event.at, type: event.type, where: where(event.group, d.index, event.pid), text, bad, stderr: (d.stderrTail as string[] | undefined) ?? [] };
+  return {
+    key: `log-${event.id}`,
+    at: event.at,
+    type: event.type,
+    where: where(event.group, d.index, event.pid),
+    text,
+    bad,
+    stderr: (d.stderrTail as string[] | undefined) ?? [],
+  };
 }

@@ -66,7 +66,9 @@ async function openClient(port: number, onFrame: () => void): Promise<Client> {
       error() {},
     },
   });
-  state.socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+  state.socket.write(
+    `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+  );
   await ready.promise;
   return state;
 }
@@ -207,7 +209,9 @@ async function rawLoopAgainstPublish(): Promise<void> {
   const { join } = await import("node:path");
   const dir = mkdtempSync(join(tmpdir(), "wm-raw-fanout-"));
   const file = join(dir, "raw-fanout.ts");
-  writeFileSync(file, `const all = new Set();
+  writeFileSync(
+    file,
+    `const all = new Set();
 const server = Bun.serve({
   hostname: "127.0.0.1", port: 0,
   fetch: (req, srv) => (srv.upgrade(req) ? undefined : new Response("no", { status: 426 })),
@@ -221,7 +225,8 @@ const server = Bun.serve({
     },
   },
 });
-console.log(server.port);`);
+console.log(server.port);`,
+  );
   const proc = Bun.spawn([process.execPath, file], { stdout: "pipe", stderr: "inherit" });
   try {
     const reader = proc.stdout.getReader();
@@ -265,7 +270,9 @@ async function keptMessageCost(): Promise<void> {
   for (let i = 0; i < perGroup * 10; i++) await store.append("room:1", body(i), undefined, { size: perGroup, ttlMs: 300_000 });
   const bytes = Number(await client.send("MEMORY", ["USAGE", "wm:{bench}:hs:room:1", "SAMPLES", "0"]));
   const meta = Number(await client.send("MEMORY", ["USAGE", "wm:{bench}:h:room:1"]));
-  console.log(`Redis memory: ${(bytes / perGroup).toFixed(0)} bytes per kept message of ${body(0).length} bytes (stream of ${perGroup}), plus ${meta} bytes per group (epoch and offset)`);
+  console.log(
+    `Redis memory: ${(bytes / perGroup).toFixed(0)} bytes per kept message of ${body(0).length} bytes (stream of ${perGroup}), plus ${meta} bytes per group (epoch and offset)`,
+  );
   client.close();
   await link.stop();
 }

@@ -50,12 +50,15 @@ export async function runColdStart(binary: string, runs: number, log: (line: str
   try {
     const { http: port } = await freePorts(["http"]);
     const config = join(dir, "app.json");
-    writeFileSync(config, JSON.stringify({
-      name: "cold",
-      dataDir: join(dir, "data"),
-      admin: { listen: "127.0.0.1:0" },
-      workers: [{ name: "http", listen: `http://127.0.0.1:${port}`, handler: join(import.meta.dir, "app/http.ts") }],
-    }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        name: "cold",
+        dataDir: join(dir, "data"),
+        admin: { listen: "127.0.0.1:0" },
+        workers: [{ name: "http", listen: `http://127.0.0.1:${port}`, handler: join(import.meta.dir, "app/http.ts") }],
+      }),
+    );
     const argv: Record<Contender, string[]> = {
       ours: [binary, "--config", config],
       "raw script": [process.execPath, SERVE_ONE, "http", String(port)],
@@ -79,7 +82,11 @@ export async function runColdStart(binary: string, runs: number, log: (line: str
 export function coldStartTable(results: ColdStartResult[]): string {
   const raw = results.find((r) => r.contender === "raw script");
   const rows = results.map((r) => [
-    r.contender === "ours" ? "ours (`./workerman-app`, master + 1 worker)" : r.contender === "raw script" ? "raw Bun.serve (`bun serve-one.ts`)" : "raw Bun.serve, compiled like ours",
+    r.contender === "ours"
+      ? "ours (`./workerman-app`, master + 1 worker)"
+      : r.contender === "raw script"
+        ? "raw Bun.serve (`bun serve-one.ts`)"
+        : "raw Bun.serve, compiled like ours",
     `${median(r.ms).toFixed(1)} ms`,
     `${Math.min(...r.ms).toFixed(1)}-${Math.max(...r.ms).toFixed(1)} ms`,
     raw ? `${(median(r.ms) / median(raw.ms)).toFixed(2)}x` : "",

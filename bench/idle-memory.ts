@@ -138,7 +138,17 @@ export async function runIdleMemory(options: MemoryOptions): Promise<MemoryResul
         ? `${requested.toLocaleString("en")} is past one process's open-files limit (${limit.hard}, raised only with CAP_SYS_RESOURCE): spread over ${spread.servers} server processes (a group of count ${spread.servers}; raw Bun: ${spread.servers} reusePort processes) and ${spread.holders} holder processes, each connection from its own source address block (127.x.y.z, 2,000 per address) so the ephemeral port range never runs out`
         : undefined;
     for (const kind of ["ws", "text"] as const) {
-      const result: MemoryResult = { kind, requested, connections: requested, ...spread, note, ours: [], raw: [], held: { ours: [], raw: [] }, rate: { ours: [], raw: [] } };
+      const result: MemoryResult = {
+        kind,
+        requested,
+        connections: requested,
+        ...spread,
+        note,
+        ours: [],
+        raw: [],
+        held: { ours: [], raw: [] },
+        rate: { ours: [], raw: [] },
+      };
       // One round past one process: the box is shared, and these figures vary little.
       const rounds = spread.servers > 1 ? 1 : options.rounds;
       for (let round = 0; round < rounds; round++) {
@@ -148,7 +158,9 @@ export async function runIdleMemory(options: MemoryOptions): Promise<MemoryResul
           result[side].push(sample.perConnection);
           result.held[side].push(sample.held);
           result.rate[side].push(sample.rate);
-          options.log(`idle ${kind} x${requested} round ${round + 1} ${side}: ${sample.perConnection.toFixed(2)} KiB per connection, ${sample.held} held, ${Math.round(sample.rate)} connects/s`);
+          options.log(
+            `idle ${kind} x${requested} round ${round + 1} ${side}: ${sample.perConnection.toFixed(2)} KiB per connection, ${sample.held} held, ${Math.round(sample.rate)} connects/s`,
+          );
         }
       }
       results.push(result);
@@ -163,7 +175,15 @@ export function memoryTable(results: MemoryResult[]): string {
     const kind = r.kind === "ws" ? "WebSocket" : "TCP (text)";
     const held = Math.min(...r.held.ours).toLocaleString("en");
     const rate = (side: Side) => `${(median(r.rate[side]) / 1000).toFixed(1)}k/s`;
-    return [kind, held, `${r.servers} / ${r.holders}`, `${ours.toFixed(2)} KiB`, `${raw.toFixed(2)} KiB`, `**${ratio(ours, raw)}**`, `${rate("ours")} / ${rate("raw")}`];
+    return [
+      kind,
+      held,
+      `${r.servers} / ${r.holders}`,
+      `${ours.toFixed(2)} KiB`,
+      `${raw.toFixed(2)} KiB`,
+      `**${ratio(ours, raw)}**`,
+      `${rate("ours")} / ${rate("raw")}`,
+    ];
   });
   return markdownTable(
     ["idle connections", "held (ours)", "servers / holders", "ours RSS / conn", "raw Bun RSS / conn", "ratio (target <= 1.2x)", "connects (ours / raw)"],

@@ -33,10 +33,25 @@ export const USAGE = `usage: bun bench/run.ts [options]
                      github.com/walkor/workerman checkout (php-cli, no composer needed)
   --readme           write the results into README.md under "## Benchmarks"`;
 
-const list = (value: string) => value.split(",").map((s) => s.trim()).filter(Boolean);
+const list = (value: string) =>
+  value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export function parseOptions(argv: string[]): BenchOptions {
-  const options: BenchOptions = { seconds: 4, rounds: 5, memoryRounds: 2, kinds: [...KINDS], modes: ["core", "box"], idleCounts: [10_000, 100_000], coldRuns: 7, skip: new Set(), readme: false, build: false };
+  const options: BenchOptions = {
+    seconds: 4,
+    rounds: 5,
+    memoryRounds: 2,
+    kinds: [...KINDS],
+    modes: ["core", "box"],
+    idleCounts: [10_000, 100_000],
+    coldRuns: 7,
+    skip: new Set(),
+    readme: false,
+    build: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {

@@ -39,7 +39,9 @@ for (const side of ["ours", "raw"] as Side[]) {
   try {
     server = await startServer(side, { binary, kinds: [kind], count: 1, prefix: perCore.serverPrefix, env });
     const sample = await measure(perCore, server, scenario, seconds);
-    console.log(`## ${side}: ${Math.round(sample.perSecond)}/s, ${sample.cpuMicros.toFixed(2)} µs CPU per request, server CPU ${sample.cpuPercent.toFixed(0)}%`);
+    console.log(
+      `## ${side}: ${Math.round(sample.perSecond)}/s, ${sample.cpuMicros.toFixed(2)} µs CPU per request, server CPU ${sample.cpuPercent.toFixed(0)}%`,
+    );
   } finally {
     // A clean exit (SIGTERM, then process.exit) is what makes each process write its profile.
     await server?.stop();

@@ -28,7 +28,11 @@ const binary = await snapshotBinary(args.includes("--build"), (line) => console.
 
 function startApp(): Promise<DaemonApp> {
   const appJson = {
-    name: "bench", dataDir: "data", stopTimeout: 1, drainWindowMs: 300, admin: { listen: "127.0.0.1:0" },
+    name: "bench",
+    dataDir: "data",
+    stopTimeout: 1,
+    drainWindowMs: 300,
+    admin: { listen: "127.0.0.1:0" },
     workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts" }],
   };
   return startDaemonApp(binary.path, appJson, { "web.ts": HANDLER(1) });
@@ -62,36 +66,41 @@ async function reload(app: DaemonApp, expectCode: number): Promise<string> {
 }
 
 const run: Record<string, () => Promise<Row>> = {
-  reloads: () => underLoad(`${option("reloads", 5)} reloads, same code`, option("reloads", 5) * 5 + 3, async (app) => {
-    const outcomes: string[] = [];
-    for (let i = 0; i < option("reloads", 5); i++) outcomes.push(await reload(app, 0));
-    return outcomes.at(-1)!;
-  }),
-  a: () => underLoad("(a) a release with a syntax error", 8, async (app) => {
-    app.write("web.ts", `export default { fetch: () => new Response("v2" };`);
-    return reload(app, 1);
-  }),
-  b: () => underLoad("(b) a release that exits 1 s after ready", 10, async (app) => {
-    app.write("web.ts", `setTimeout(() => process.exit(1), 1000); ${HANDLER(2)}`);
-    return reload(app, 1);
-  }),
-  c: () => underLoad("(c) count 2 -> 3 and a new handler version", 10, async (app) => {
-    app.write("web.ts", HANDLER(2));
-    app.editConfig((config) => (config.workers[0].count = 3));
-    return reload(app, 0);
-  }),
-  f: () => underLoad(`(f) ${option("restarts", 3)} x restart -d, a new copy of the executable each`, option("restarts", 3) * 8 + 3, async (app) => {
-    // Alternate two copies, as an upgrade and a rollback of the executable would.
-    const executables = [binary.path, join(app.dir, "workerman-app-next")];
-    copyFileSync(binary.path, executables[1]!);
-    const masters = new Set([app.masterPid()]);
-    for (let i = 0; i < option("restarts", 3); i++) {
-      const { code, text } = await app.cli(["restart", "-d"], executables[(i + 1) % 2]);
-      if (code !== 0) throw new Error(`restart -d exited ${code}:\n${text}`);
-      masters.add(app.masterPid());
-    }
-    return `exit 0 each; ${masters.size - 1} new master pids; ${(await app.pids("web")).length} serving`;
-  }),
+  reloads: () =>
+    underLoad(`${option("reloads", 5)} reloads, same code`, option("reloads", 5) * 5 + 3, async (app) => {
+      const outcomes: string[] = [];
+      for (let i = 0; i < option("reloads", 5); i++) outcomes.push(await reload(app, 0));
+      return outcomes.at(-1)!;
+    }),
+  a: () =>
+    underLoad("(a) a release with a syntax error", 8, async (app) => {
+      app.write("web.ts", `export default { fetch: () => new Response("v2" };`);
+      return reload(app, 1);
+    }),
+  b: () =>
+    underLoad("(b) a release that exits 1 s after ready", 10, async (app) => {
+      app.write("web.ts", `setTimeout(() => process.exit(1), 1000); ${HANDLER(2)}`);
+      return reload(app, 1);
+    }),
+  c: () =>
+    underLoad("(c) count 2 -> 3 and a new handler version", 10, async (app) => {
+      app.write("web.ts", HANDLER(2));
+      app.editConfig((config) => (config.workers[0].count = 3));
+      return reload(app, 0);
+    }),
+  f: () =>
+    underLoad(`(f) ${option("restarts", 3)} x restart -d, a new copy of the executable each`, option("restarts", 3) * 8 + 3, async (app) => {
+      // Alternate two copies, as an upgrade and a rollback of the executable would.
+      const executables = [binary.path, join(app.dir, "workerman-app-next")];
+      copyFileSync(binary.path, executables[1]!);
+      const masters = new Set([app.masterPid()]);
+      for (let i = 0; i < option("restarts", 3); i++) {
+        const { code, text } = await app.cli(["restart", "-d"], executables[(i + 1) % 2]);
+        if (code !== 0) throw new Error(`restart -d exited ${code}:\n${text}`);
+        masters.add(app.masterPid());
+      }
+      return `exit 0 each; ${masters.size - 1} new master pids; ${(await app.pids("web")).length} serving`;
+    }),
 };
 
 const rows: Row[] = [];

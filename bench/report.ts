@@ -38,7 +38,7 @@ export function renderReport(r: BenchResults): string {
         "**whole box**: 2 server processes, load unpinned. Load: wrk for HTTP (64 connections, one request in flight each; " +
         "pipelined: 16 connections writing 16 requests at once, TechEmpower plaintext style, `wrk -s pipeline.lua -- 16`); " +
         "bench/load/ for the rest (64 connections x 8 messages in flight for WebSocket and text, 16 UDP sockets x 4 datagrams). " +
-        "**routes** serves `/` as a Bun-native static route (`routes: { \"/\": new Response(...) }`) on both sides. " +
+        '**routes** serves `/` as a Bun-native static route (`routes: { "/": new Response(...) }`) on both sides. ' +
         "Server CPU is user + system time of every server process (our master included) from /proc/<pid>/stat before and after each run, " +
         "divided by the requests answered: on this 2-core box the load generator caps throughput, so CPU per request is the figure that " +
         "compares the servers; throughput alone mostly measures wrk. Other tenants share the machine: single runs are noisy, read the medians.",

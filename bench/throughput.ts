@@ -75,7 +75,16 @@ const isHttp = (kind: Kind) => kind === "http" || kind === "routes";
 async function load(mode: Mode, scenario: Scenario, port: number, seconds: number): Promise<LoadResult> {
   const { kind, connections, window } = scenario;
   if (isHttp(kind) && hasWrk()) return runWrk(mode.loadPrefix, port, { threads: mode.wrkThreads, connections, seconds, pipeline: window });
-  const argv = [...mode.loadPrefix, process.execPath, LOAD_SCRIPT, isHttp(kind) ? "http" : kind, String(port), String(connections), String(window), String(seconds)];
+  const argv = [
+    ...mode.loadPrefix,
+    process.execPath,
+    LOAD_SCRIPT,
+    isHttp(kind) ? "http" : kind,
+    String(port),
+    String(connections),
+    String(window),
+    String(seconds),
+  ];
   const { code, lines } = await runToEnd(argv, (seconds + 15) * 1000);
   const json = lines.find((line) => line.startsWith("{"));
   if (code !== 0 || !json) throw new Error(`load ${kind} failed (code ${code}):\n${lines.join("\n")}`);
@@ -122,7 +131,9 @@ async function runMode(mode: Mode, options: ThroughputOptions): Promise<Scenario
         for (const side of order) {
           const s = await measure(mode, servers[side]!, scenario, options.seconds);
           result[side]!.push(s);
-          options.log(`${mode.label} ${scenario.label} round ${round + 1} ${side}: ${compact(s.perSecond)}/s, ${s.cpuMicros.toFixed(2)} µs CPU each (workers ${s.workerMicros.toFixed(2)}), server CPU ${s.cpuPercent.toFixed(0)}%, errors ${s.errors}`);
+          options.log(
+            `${mode.label} ${scenario.label} round ${round + 1} ${side}: ${compact(s.perSecond)}/s, ${s.cpuMicros.toFixed(2)} µs CPU each (workers ${s.workerMicros.toFixed(2)}), server CPU ${s.cpuPercent.toFixed(0)}%, errors ${s.errors}`,
+          );
         }
       }
       results.push(result);
@@ -146,22 +157,33 @@ export function workermanTable(results: ScenarioResult[]): string | null {
   const rows = results.flatMap((r) => {
     if (!r.workerman?.length) return [];
     const routes = results.find((x) => x.mode === r.mode && x.scenario.kind === "routes" && x.scenario.window === r.scenario.window);
-    const cell = (samples: Sample[] | undefined) => (samples?.length ? `${compact(med(samples, "perSecond"))}/s, ${med(samples, "cpuMicros").toFixed(2)} µs` : "n/a");
+    const cell = (samples: Sample[] | undefined) =>
+      samples?.length ? `${compact(med(samples, "perSecond"))}/s, ${med(samples, "cpuMicros").toFixed(2)} µs` : "n/a";
     const wm = med(r.workerman, "perSecond");
     const wmCpu = med(r.workerman, "cpuMicros");
-    return [[
-      r.scenario.label.replace(" (fetch)", ""),
-      r.mode,
-      cell(r.workerman),
-      cell(r.ours),
-      cell(routes?.ours),
-      routes ? `**${ratio(med(routes.ours, "perSecond"), wm)}**` : "n/a",
-      routes ? `**${ratio(wmCpu, med(routes.ours, "cpuMicros"))}**` : "n/a",
-    ]];
+    return [
+      [
+        r.scenario.label.replace(" (fetch)", ""),
+        r.mode,
+        cell(r.workerman),
+        cell(r.ours),
+        cell(routes?.ours),
+        routes ? `**${ratio(med(routes.ours, "perSecond"), wm)}**` : "n/a",
+        routes ? `**${ratio(wmCpu, med(routes.ours, "cpuMicros"))}**` : "n/a",
+      ],
+    ];
   });
   if (rows.length === 0) return null;
   return markdownTable(
-    ["scenario", "mode", "Workerman 5 (php-cli, select)", "ours, fetch", "ours, routes", "ours routes / Workerman, req/s", "Workerman CPU / ours routes CPU, per request"],
+    [
+      "scenario",
+      "mode",
+      "Workerman 5 (php-cli, select)",
+      "ours, fetch",
+      "ours, routes",
+      "ours routes / Workerman, req/s",
+      "Workerman CPU / ours routes CPU, per request",
+    ],
     rows,
     ["l", "l", "r", "r", "r", "r", "r"],
   );
@@ -187,7 +209,18 @@ export function throughputTable(results: ScenarioResult[]): string {
     ];
   });
   return markdownTable(
-    ["scenario", "mode", "ours (median)", "raw Bun (median)", "ratio", "server CPU µs per request, ours / raw", "CPU ratio (lower is better)", "serving processes only: µs ours / raw (ratio)", "server CPU ours / raw", "errors"],
+    [
+      "scenario",
+      "mode",
+      "ours (median)",
+      "raw Bun (median)",
+      "ratio",
+      "server CPU µs per request, ours / raw",
+      "CPU ratio (lower is better)",
+      "serving processes only: µs ours / raw (ratio)",
+      "server CPU ours / raw",
+      "errors",
+    ],
     rows,
     ["l", "l", "r", "r", "r", "r", "r", "r", "r", "r"],
   );

@@ -7,7 +7,12 @@ import { UdpConnection } from "../src/worker/listeners/udp.ts";
 import { WorkerRuntime } from "../src/worker/runtime.ts";
 
 const DATAGRAMS = 2_000_000;
-const config = { name: "udp", listen: { scheme: "udp", host: "127.0.0.1", port: 9, url: "udp://127.0.0.1:9" }, maxPackageSize: 65_536, maxSendBufferSize: 1 << 20 } as unknown as WorkerGroupConfig;
+const config = {
+  name: "udp",
+  listen: { scheme: "udp", host: "127.0.0.1", port: 9, url: "udp://127.0.0.1:9" },
+  maxPackageSize: 65_536,
+  maxSendBufferSize: 1 << 20,
+} as unknown as WorkerGroupConfig;
 const runtime = new WorkerRuntime({ config, index: 0, generation: 1 }, () => {});
 runtime.app = { onMessage: (conn, data) => void conn.send(data) };
 let sent = 0;
@@ -35,4 +40,6 @@ const raw = cpuNsPer(() => {
   const handler = (m: Buffer, from: dgram.RemoteInfo) => socket.send(m, from.port, from.address);
   for (let i = 0; i < DATAGRAMS; i++) handler(message, rinfo);
 });
-console.log(`per datagram, best of 5 x ${DATAGRAMS.toLocaleString("en")}: ours ${ours.toFixed(0)} ns, raw echo ${raw.toFixed(0)} ns, our layer adds ${(ours - raw).toFixed(0)} ns (sent ${sent.toLocaleString("en")})`);
+console.log(
+  `per datagram, best of 5 x ${DATAGRAMS.toLocaleString("en")}: ours ${ours.toFixed(0)} ns, raw echo ${raw.toFixed(0)} ns, our layer adds ${(ours - raw).toFixed(0)} ns (sent ${sent.toLocaleString("en")})`,
+);

@@ -9,7 +9,10 @@ export interface ServiceReply {
 
 /** A refusal with a status other than 500 (bad input, not found). */
 export class RouteError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -32,7 +32,22 @@ export interface CliArgs {
 }
 
 export const COMMANDS = [
-  "start", "stop", "restart", "reload", "diff", "retry", "status", "connections", "logs", "push", "check", "schema", "init", "service", "help", "version",
+  "start",
+  "stop",
+  "restart",
+  "reload",
+  "diff",
+  "retry",
+  "status",
+  "connections",
+  "logs",
+  "push",
+  "check",
+  "schema",
+  "init",
+  "service",
+  "help",
+  "version",
 ];
 
 type Flag = "graceful" | "json" | "daemon" | "all" | "keep" | "follow" | "noWait";
@@ -60,7 +75,18 @@ const OPTIONS: { names: string[]; flag?: Flag; value?: Valued; number?: Numeric 
 const OPTION_NAMES = [...OPTIONS.flatMap((o) => o.names), "--help", "-h", "--version", "-v"];
 
 export function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { command: "start", config: "app.json", graceful: false, json: false, daemon: false, all: false, keep: false, follow: false, wait: true, rest: [] };
+  const args: CliArgs = {
+    command: "start",
+    config: "app.json",
+    graceful: false,
+    json: false,
+    daemon: false,
+    all: false,
+    keep: false,
+    follow: false,
+    wait: true,
+    rest: [],
+  };
   let commandSeen = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

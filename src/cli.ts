@@ -52,6 +52,6 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exit(await main(process.argv.slice(2)));
 } catch (err) {
-  console.error(isAppError(err) ? err.toString() : (err as Error)?.stack ?? String(err));
+  console.error(isAppError(err) ? err.toString() : ((err as Error)?.stack ?? String(err)));
   process.exit(exitCodeFor(err));
 }

@@ -56,8 +56,11 @@ function matches(source: ts.SourceFile, predicate: (node: ts.Node) => boolean): 
 }
 
 const isProcessExit = (node: ts.Node) =>
-  ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) &&
-  node.expression.name.text === "exit" && ts.isIdentifier(node.expression.expression) && node.expression.expression.text === "process";
+  ts.isCallExpression(node) &&
+  ts.isPropertyAccessExpression(node.expression) &&
+  node.expression.name.text === "exit" &&
+  ts.isIdentifier(node.expression.expression) &&
+  node.expression.expression.text === "process";
 
 describe("house rules", () => {
   const sources = files.map(parse);
@@ -100,7 +103,10 @@ describe("house rules", () => {
 
   test("every file starts with a one-line header comment saying its job", () => {
     const bare = files.filter((f) => {
-      const first = readFileSync(join(REPO, f), "utf8").split("\n").find((line) => line.trim() !== "") ?? "";
+      const first =
+        readFileSync(join(REPO, f), "utf8")
+          .split("\n")
+          .find((line) => line.trim() !== "") ?? "";
       return !/^\s*(\/\/|\/\*)/.test(first);
     });
     expect(bare).toEqual([]);

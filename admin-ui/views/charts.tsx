@@ -69,7 +69,14 @@ export function Charts() {
       {message.value && <p class="muted">{message.value}</p>}
       <div class="charts">
         {METRICS.map((m) => (
-          <Chart key={m.metric} title={`${m.title} per group`} series={groups.value} data={aligned(samples.value, groups.value, m.metric)} format={m.format} integer={m.integer} />
+          <Chart
+            key={m.metric}
+            title={`${m.title} per group`}
+            series={groups.value}
+            data={aligned(samples.value, groups.value, m.metric)}
+            format={m.format}
+            integer={m.integer}
+          />
         ))}
       </div>
     </section>

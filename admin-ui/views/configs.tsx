@@ -33,7 +33,11 @@ export function Configs() {
 
   return (
     <section aria-label="Config history">
-      {message.value && <p class="warning" role="status">{message.value}</p>}
+      {message.value && (
+        <p class="warning" role="status">
+          {message.value}
+        </p>
+      )}
       <table class="configs" data-table="configs">
         <thead>
           <tr>

@@ -42,15 +42,14 @@ export function Connections() {
 
   const data = loaded.value;
   // Memoized: the component redraws every second (ages), but 10,000 rows need sorting only when these change.
-  const shown = useMemo(() => (data ? filterAndSort(data.items, remote.value, sort.value, descending.value) : []), [data, remote.value, sort.value, descending.value]);
+  const shown = useMemo(
+    () => (data ? filterAndSort(data.items, remote.value, sort.value, descending.value) : []),
+    [data, remote.value, sort.value, descending.value],
+  );
   const pages = Math.max(1, Math.ceil(shown.length / PAGE_SIZE));
   const current = Math.min(page.value, pages - 1);
   const rows = shown.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE);
-  const sortBy = (key: SortKey) => {
-    if (sort.value === key) descending.value = !descending.value;
-    else (sort.value = key), (descending.value = true);
-    page.value = 0;
-  };
+  const sortBy = sortToggler(sort, descending, page);
 
   return (
     <section aria-labelledby="connections-title">
@@ -68,9 +67,24 @@ export function Connections() {
       )}
       {data && <LoadWarnings data={data} />}
       <ConnectionTable rows={rows} sort={sort} descending={descending} onSort={sortBy} onClose={close} />
-      <Pager page={page} current={current} pages={pages} text={shown.length ? `${current * PAGE_SIZE + 1}–${current * PAGE_SIZE + rows.length} of ${formatCount(shown.length)}` : data ? "no connections" : "loading…"} />
+      <Pager page={page} current={current} pages={pages} text={pagerText(shown.length, current * PAGE_SIZE, rows.length, data !== null)} />
     </section>
   );
+}
+
+/** A column click: the same column flips the order, a new one sorts descending; either goes back to page 1. */
+function sortToggler(sort: Signal<SortKey>, descending: Signal<boolean>, page: Signal<number>) {
+  return (key: SortKey) => {
+    if (sort.value === key) descending.value = !descending.value;
+    else (sort.value = key), (descending.value = true);
+    page.value = 0;
+  };
+}
+
+/** "101–200 of 1,234", or why there is nothing to show. */
+function pagerText(total: number, first: number, shown: number, loaded: boolean): string {
+  if (total) return `${first + 1}–${first + shown} of ${formatCount(total)}`;
+  return loaded ? "no connections" : "loading…";
 }
 
 /** Follows the live total (from the SSE stats) instead of polling: refetches when it moved, at most every 2 s. */
@@ -99,14 +113,20 @@ function ConnectionFilters({ group, pid, remote, page }: { group: Signal<string>
         group
         <select value={group.value} onChange={(e) => ((group.value = e.currentTarget.value), (page.value = 0))}>
           <option value="">all</option>
-          {status.value?.groups.map((g) => <option key={g.name}>{g.name}</option>)}
+          {status.value?.groups.map((g) => (
+            <option key={g.name}>{g.name}</option>
+          ))}
         </select>
       </label>
       <label>
         pid
         <select value={pid.value} onChange={(e) => ((pid.value = e.currentTarget.value), (page.value = 0))}>
           <option value="">all</option>
-          {processes.value.filter((p) => p.state !== "exited").map((p) => <option key={p.pid}>{p.pid}</option>)}
+          {processes.value
+            .filter((p) => p.state !== "exited")
+            .map((p) => (
+              <option key={p.pid}>{p.pid}</option>
+            ))}
         </select>
       </label>
       <label>
@@ -135,10 +155,16 @@ function ConnectionTable({ rows, sort, descending, onSort, onClose }: TableProps
         <thead>
           <tr>
             <th scope="col">group</th>
-            <th scope="col" class="num minor">pid</th>
-            <th scope="col" class="num minor">id</th>
+            <th scope="col" class="num minor">
+              pid
+            </th>
+            <th scope="col" class="num minor">
+              id
+            </th>
             <th scope="col">remote</th>
-            <th scope="col" class="minor">protocol</th>
+            <th scope="col" class="minor">
+              protocol
+            </th>
             <th scope="col" class="num" aria-sort={ariaSort("age")}>
               <button type="button" class="sort" onClick={() => onSort("age")}>
                 age {sort.value === "age" ? (descending.value ? "▼" : "▲") : ""}
@@ -149,7 +175,9 @@ function ConnectionTable({ rows, sort, descending, onSort, onClose }: TableProps
                 bytes in / out {sort.value === "bytes" ? (descending.value ? "▼" : "▲") : ""}
               </button>
             </th>
-            <th scope="col" class="minor">state</th>
+            <th scope="col" class="minor">
+              state
+            </th>
             <th scope="col">
               <span class="visually-hidden">actions</span>
             </th>
@@ -179,7 +207,12 @@ function ConnectionRow({ c, onClose }: { c: ConnectionItem; onClose: (c: Connect
       </td>
       <td class="minor">
         {c.protocol}
-        {c.outbound && <span class="muted" title="opened by the worker (worker.connect)"> · outbound</span>}
+        {c.outbound && (
+          <span class="muted" title="opened by the worker (worker.connect)">
+            {" "}
+            · outbound
+          </span>
+        )}
       </td>
       <td class="num">{formatDuration(now.value - c.openedAt)}</td>
       <td class="num bytes">
@@ -216,7 +249,9 @@ function LoadWarnings({ data }: { data: Loaded }) {
   return (
     <>
       {data.total > data.items.length && (
-        <p class="warning">Showing the first {formatCount(LOAD_CAP)} of {formatCount(data.total)}: filter by group or pid to see the rest.</p>
+        <p class="warning">
+          Showing the first {formatCount(LOAD_CAP)} of {formatCount(data.total)}: filter by group or pid to see the rest.
+        </p>
       )}
       {data.errors.map((e) => (
         <p class="warning" key={e.pid}>

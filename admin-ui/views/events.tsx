@@ -27,7 +27,11 @@ const KINDS: { key: string; label: string; keep: (row: EventRow) => boolean }[] 
 /** Every word must appear somewhere in the row (type, where, text, stderr), case-insensitively. */
 export function matchesText(haystack: string, query: string): boolean {
   const text = haystack.toLowerCase();
-  return query.toLowerCase().split(/\s+/).filter(Boolean).every((word) => text.includes(word));
+  return query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((word) => text.includes(word));
 }
 
 const rowText = (row: EventRow) => `${row.type} ${row.where} ${row.text} ${row.stderr.join(" ")}`;

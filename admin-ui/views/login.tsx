@@ -18,7 +18,8 @@ export function Login() {
     busy.value = true;
     message.value = null;
     try {
-      if (!(await login(given))) message.value = "Wrong token: the master refused it. Copy the whole line from <dataDir>/admin.token (or your admin.tokenFile).";
+      if (!(await login(given)))
+        message.value = "Wrong token: the master refused it. Copy the whole line from <dataDir>/admin.token (or your admin.tokenFile).";
     } catch (err) {
       message.value = errorText(err);
     } finally {

@@ -104,14 +104,20 @@ function LogFilters({ group, pid, query }: { group: Signal<string>; pid: Signal<
         <select data-filter="group" value={group.value} onChange={(e) => ((group.value = e.currentTarget.value), (pid.value = ""))}>
           <option value="">all</option>
           <option value="master">master</option>
-          {status.value?.groups.map((g) => <option key={g.name}>{g.name}</option>)}
+          {status.value?.groups.map((g) => (
+            <option key={g.name}>{g.name}</option>
+          ))}
         </select>
       </label>
       <label>
         pid
         <select data-filter="pid" value={pid.value} onChange={(e) => (pid.value = e.currentTarget.value)}>
           <option value="">all</option>
-          {processes.value.filter((p) => p.pid && p.state !== "exited" && (!group.value || p.group === group.value)).map((p) => <option key={p.pid}>{p.pid}</option>)}
+          {processes.value
+            .filter((p) => p.pid && p.state !== "exited" && (!group.value || p.group === group.value))
+            .map((p) => (
+              <option key={p.pid}>{p.pid}</option>
+            ))}
         </select>
       </label>
       <label>

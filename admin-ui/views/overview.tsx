@@ -62,32 +62,31 @@ function Warnings({ s }: { s: StatusResponse }) {
   const rolledBack = s.lastReload?.state === "rolled-back" ? s.lastReload.groups.filter((g) => g.phase === "rolled-back") : [];
   return (
     <>
-        {m.tcpMigrateReq === 0 && (
-          <div class="warning" role="status" data-warning="tcp_migrate_req">
-            <strong>net.ipv4.tcp_migrate_req is 0:</strong> a reload resets the connections still waiting in an old worker's
-            accept queue. Fix (as root): <code>sysctl -w net.ipv4.tcp_migrate_req=1</code>, and persist it in{" "}
-            <code>/etc/sysctl.d/</code>.
-          </div>
-        )}
-        {waiting.length > 0 && (
-          <div class="warning" role="status" data-warning="crashloop">
-            <strong>
-              {waiting.length} process{waiting.length === 1 ? "" : "es"} waiting to restart
-            </strong>{" "}
-            ({waiting.map((p) => `${p.group}#${p.index} ${p.state}`).join(", ")}): see Workers for the last exit and Retry now.
-          </div>
-        )}
-        {rolledBack.length > 0 && (
-          <div class="warning" role="status" data-warning="rolled-back">
-            <strong>The last reload (generation {s.lastReload!.generation}) was rolled back</strong>; the old processes kept serving.{" "}
-            {rolledBack.map((g) => `${g.name}: ${g.reason?.text ?? "unknown reason"}`).join("; ")}
-          </div>
-        )}
-        {m.storeError && (
-          <div class="warning" role="status" data-warning="store">
-            <strong>History is not being saved</strong> ({m.storeError.errors} store errors): {m.storeError.lastError}
-          </div>
-        )}
+      {m.tcpMigrateReq === 0 && (
+        <div class="warning" role="status" data-warning="tcp_migrate_req">
+          <strong>net.ipv4.tcp_migrate_req is 0:</strong> a reload resets the connections still waiting in an old worker's accept queue. Fix (as root):{" "}
+          <code>sysctl -w net.ipv4.tcp_migrate_req=1</code>, and persist it in <code>/etc/sysctl.d/</code>.
+        </div>
+      )}
+      {waiting.length > 0 && (
+        <div class="warning" role="status" data-warning="crashloop">
+          <strong>
+            {waiting.length} process{waiting.length === 1 ? "" : "es"} waiting to restart
+          </strong>{" "}
+          ({waiting.map((p) => `${p.group}#${p.index} ${p.state}`).join(", ")}): see Workers for the last exit and Retry now.
+        </div>
+      )}
+      {rolledBack.length > 0 && (
+        <div class="warning" role="status" data-warning="rolled-back">
+          <strong>The last reload (generation {s.lastReload!.generation}) was rolled back</strong>; the old processes kept serving.{" "}
+          {rolledBack.map((g) => `${g.name}: ${g.reason?.text ?? "unknown reason"}`).join("; ")}
+        </div>
+      )}
+      {m.storeError && (
+        <div class="warning" role="status" data-warning="store">
+          <strong>History is not being saved</strong> ({m.storeError.errors} store errors): {m.storeError.lastError}
+        </div>
+      )}
     </>
   );
 }

@@ -1,6 +1,6 @@
 /** @jsxImportSource preact */
 // Timers of every process: interval, persistence, runs and the next run; delete one. Refreshed every 5 s while shown.
-import { useSignal } from "@preact/signals";
+import { useSignal, type Signal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { TimerItem } from "../../src/admin/contract.ts";
 import { api, del, errorText } from "../api.ts";
@@ -30,7 +30,7 @@ export function Timers() {
   }, [group.value]);
 
   const remove = async (t: TimerItem) => {
-    if (!(await askConfirm(`Delete timer ${t.id}?`, `Process ${t.pid} (${t.group}) stops running this ${formatInterval(t.intervalMs)} timer. Its code is not told.`, "Delete"))) return;
+    if (!(await confirmDelete(t))) return;
     try {
       await del(`/api/timers/${t.pid}/${t.id}`);
       message.value = `Deleted timer ${t.id} of pid ${t.pid}.`;
@@ -46,13 +46,7 @@ export function Timers() {
       <div class="section-head">
         <h2 id="timers-title">Timers</h2>
         <div class="filters">
-          <label>
-            group
-            <select value={group.value} onChange={(e) => (group.value = e.currentTarget.value)}>
-              <option value="">all</option>
-              {status.value?.groups.map((g) => <option key={g.name}>{g.name}</option>)}
-            </select>
-          </label>
+          <GroupFilter group={group} />
           <button type="button" onClick={() => void reload()}>
             Refresh
           </button>
@@ -70,6 +64,25 @@ export function Timers() {
   );
 }
 
+function confirmDelete(t: TimerItem): Promise<boolean> {
+  const text = `Process ${t.pid} (${t.group}) stops running this ${formatInterval(t.intervalMs)} timer. Its code is not told.`;
+  return askConfirm(`Delete timer ${t.id}?`, text, "Delete");
+}
+
+function GroupFilter({ group }: { group: Signal<string> }) {
+  return (
+    <label>
+      group
+      <select value={group.value} onChange={(e) => (group.value = e.currentTarget.value)}>
+        <option value="">all</option>
+        {status.value?.groups.map((g) => (
+          <option key={g.name}>{g.name}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 function TimerTable({ list, onDelete }: { list: TimerItem[]; onDelete: (t: TimerItem) => void }) {
   return (
     <div class="table-wrap">
@@ -78,12 +91,22 @@ function TimerTable({ list, onDelete }: { list: TimerItem[]; onDelete: (t: Timer
         <thead>
           <tr>
             <th scope="col">group</th>
-            <th scope="col" class="num">pid</th>
-            <th scope="col" class="num">id</th>
-            <th scope="col" class="num">interval</th>
+            <th scope="col" class="num">
+              pid
+            </th>
+            <th scope="col" class="num">
+              id
+            </th>
+            <th scope="col" class="num">
+              interval
+            </th>
             <th scope="col">persistent</th>
-            <th scope="col" class="num">runs</th>
-            <th scope="col" class="num">next run</th>
+            <th scope="col" class="num">
+              runs
+            </th>
+            <th scope="col" class="num">
+              next run
+            </th>
             <th scope="col">
               <span class="visually-hidden">actions</span>
             </th>

@@ -20,8 +20,7 @@ function Progress() {
           <strong data-progress-ready>
             {p.readyCount}/{op.expectedNew}
           </strong>{" "}
-          · old {op.kind === "reload" ? "generation" : "process"}:{" "}
-          <strong>{p.oldLeft.length ? `draining ${p.oldLeft.length}` : "all exited"}</strong>
+          · old {op.kind === "reload" ? "generation" : "process"}: <strong>{p.oldLeft.length ? `draining ${p.oldLeft.length}` : "all exited"}</strong>
         </p>
       )}
       {p.groups.map((g) => (
@@ -86,7 +85,9 @@ function Groups(props: { graceful: boolean }) {
   const busy = progress.value !== null && !progress.value.done;
   const reload = async (group?: string) => {
     const what = group ? `the processes of group "${group}"` : "every reloadable group";
-    const how = props.graceful ? "Old processes wait for their connections to end by themselves." : "Old processes drain, then close what is left after stopTimeout.";
+    const how = props.graceful
+      ? "Old processes wait for their connections to end by themselves."
+      : "Old processes drain, then close what is left after stopTimeout.";
     if (await askConfirm(group ? `Reload ${group}?` : "Reload all groups?", `A new generation replaces ${what}; no request is lost. ${how}`, "Reload")) {
       await startReload(group, props.graceful);
     }
@@ -99,7 +100,9 @@ function Groups(props: { graceful: boolean }) {
           <tr>
             <th scope="col">group</th>
             <th scope="col">listen</th>
-            <th scope="col" class="num">count</th>
+            <th scope="col" class="num">
+              count
+            </th>
             <th scope="col">
               <span class="visually-hidden">actions</span>
             </th>
@@ -195,31 +198,37 @@ export function Workers() {
       <div class="table-wrap">
         <table class="workers" data-table="workers">
           <caption class="visually-hidden">Worker processes</caption>
-          <thead>
-            <tr>
-              <th scope="col">group</th>
-              <th scope="col" class="num">pid</th>
-              <th scope="col" class="num">gen</th>
-              <th scope="col">state</th>
-              <th scope="col" class="num">uptime</th>
-              <th scope="col" class="num">conns</th>
-              <th scope="col" class="num">req/s</th>
-              <th scope="col" class="num">memory</th>
-              <th scope="col" class="num">CPU</th>
-              <th scope="col" class="num">restarts</th>
-              <th scope="col" class="num">timers</th>
-              <th scope="col">
-                <span class="visually-hidden">actions</span>
-              </th>
-            </tr>
-          </thead>
+          <WorkersHead />
           <tbody>
-            {list.map((p) => (p.pid === 0 ? <WaitingRow p={p} key={`${p.group}#${p.index}`} /> : <ProcessRow p={p} key={p.pid} busy={busy} onRestart={restart} />))}
+            {list.map((p) =>
+              p.pid === 0 ? <WaitingRow p={p} key={`${p.group}#${p.index}`} /> : <ProcessRow p={p} key={p.pid} busy={busy} onRestart={restart} />,
+            )}
           </tbody>
         </table>
       </div>
       {list.length === 0 && <p class="muted">No worker processes.</p>}
     </section>
+  );
+}
+
+const COLUMNS = ["group", "pid", "gen", "state", "uptime", "conns", "req/s", "memory", "CPU", "restarts", "timers"];
+/** Right-aligned: every column but these two. */
+const TEXT_COLUMNS = new Set(["group", "state"]);
+
+function WorkersHead() {
+  return (
+    <thead>
+      <tr>
+        {COLUMNS.map((name) => (
+          <th scope="col" class={TEXT_COLUMNS.has(name) ? undefined : "num"} key={name}>
+            {name}
+          </th>
+        ))}
+        <th scope="col">
+          <span class="visually-hidden">actions</span>
+        </th>
+      </tr>
+    </thead>
   );
 }
 

@@ -45,12 +45,21 @@ export async function startDaemonApp(executable: string, appJson: Record<string,
     throw new Error(`start -d exited ${started.code}:\n${started.text}`);
   }
   return {
-    dir, config, cli, status, write, stop,
+    dir,
+    config,
+    cli,
+    status,
+    write,
+    stop,
     port: async (group) => {
       const listen = (await status()).groups.find((g) => g.name === group)!.listen;
       return Number(listen.slice(listen.lastIndexOf(":") + 1));
     },
-    pids: async (group) => (await status()).processes.filter((p) => p.group === group && p.state === "ready").map((p) => p.pid).sort(),
+    pids: async (group) =>
+      (await status()).processes
+        .filter((p) => p.group === group && p.state === "ready")
+        .map((p) => p.pid)
+        .sort(),
     masterPid: () => Number(readFileSync(join(dir, "data/master.pid"), "utf8")),
     editConfig: (change) => {
       const parsed = JSON.parse(readFileSync(config, "utf8"));

@@ -20,6 +20,8 @@ export function describeMachine(build: string): Machine {
     kernel: `Linux ${release()}`,
     bun: Bun.version,
     build,
-    load: loadavg().map((v) => v.toFixed(2)).join(" "),
+    load: loadavg()
+      .map((v) => v.toFixed(2))
+      .join(" "),
   };
 }

@@ -4,7 +4,13 @@ import { signCommand, type ControlTarget } from "./control-frame.ts";
 export type ControlAddress = { unix: string } | { hostname: string; port: number };
 
 /** Sends one signed command and resolves with the listener's answer. */
-export async function sendControl(address: ControlAddress, secret: string, to: ControlTarget, data: string, timeoutMs = 3000): Promise<{ ok: boolean; error?: string }> {
+export async function sendControl(
+  address: ControlAddress,
+  secret: string,
+  to: ControlTarget,
+  data: string,
+  timeoutMs = 3000,
+): Promise<{ ok: boolean; error?: string }> {
   const body = Buffer.from(signCommand(secret, { to, data }));
   const header = Buffer.alloc(4);
   header.writeUInt32BE(body.length + 4); // the frame protocol's length counts its own 4 bytes
@@ -44,7 +50,8 @@ if (import.meta.main) {
     process.exit(2);
   }
   const colon = where.lastIndexOf(":");
-  const address: ControlAddress = where.includes("/") || colon < 0 ? { unix: where } : { hostname: where.slice(0, colon), port: Number(where.slice(colon + 1)) };
+  const address: ControlAddress =
+    where.includes("/") || colon < 0 ? { unix: where } : { hostname: where.slice(0, colon), port: Number(where.slice(colon + 1)) };
   const answer = await sendControl(address, secret, to, data);
   console.log(JSON.stringify(answer));
   process.exit(answer.ok ? 0 : 1);

@@ -19,7 +19,12 @@ export function readSecret(env = process.env): string {
 
 export function readSettings(env = process.env): PushSettings {
   const secret = readSecret(env);
-  const origins = new Set((env.PUSH_ORIGINS ?? "").split(",").map((o) => o.trim().toLowerCase().replace(/\/$/, "")).filter(Boolean));
+  const origins = new Set(
+    (env.PUSH_ORIGINS ?? "")
+      .split(",")
+      .map((o) => o.trim().toLowerCase().replace(/\/$/, ""))
+      .filter(Boolean),
+  );
   if (origins.size === 0) throw new AppError("E_CONFIG", 'PUSH_ORIGINS must list the allowed page origins, comma-separated (e.g. "https://example.com")');
   const lifetimeSeconds = Number(env.PUSH_TOKEN_LIFETIME ?? 86_400);
   if (!Number.isFinite(lifetimeSeconds) || lifetimeSeconds <= 0) throw new AppError("E_CONFIG", "PUSH_TOKEN_LIFETIME must be a number of seconds above 0");

@@ -14,7 +14,13 @@ export interface TokenPolicy {
 /** What a web backend puts into the three cookies (hex digest, time in unix seconds). */
 export function signToken(secret: string, token: string, time = Math.floor(Date.now() / 1000)): { token: string; time: string; digest: string } {
   const t = String(time);
-  return { token, time: t, digest: createHmac("sha256", secret).update(token + t).digest("hex") };
+  return {
+    token,
+    time: t,
+    digest: createHmac("sha256", secret)
+      .update(token + t)
+      .digest("hex"),
+  };
 }
 
 export function parseCookies(header: string | null): Map<string, string> {

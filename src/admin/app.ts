@@ -52,7 +52,10 @@ export function createAdminApp(ctx: AdminContext, options: AdminAppOptions = {})
   loginRoute(app, { ...deps, sessions, throttle });
   const authDeps = { token: ctx.token, sessions, throttle, audit: deps.audit };
   app.use("/api/*", authenticate(authDeps));
-  app.use("/metrics", authenticate(authDeps, () => ctx.config.admin.metricsPublic));
+  app.use(
+    "/metrics",
+    authenticate(authDeps, () => ctx.config.admin.metricsPublic),
+  );
   app.use("/api/*", sameOriginForSessions());
 
   logoutRoute(app, { ...deps, sessions, throttle });

@@ -30,7 +30,12 @@ export function unauthorized(c: Context<AdminEnv>, why: string): Response {
  * A wrong secret: counted against its address and against everyone, audited (a few per source per minute, the rest
  * summarized), and answered 429 once the address or everyone is over the limit, else 401.
  */
-export function refuseWrongSecret(c: Context<AdminEnv>, deps: Pick<AuthDeps, "throttle" | "audit">, entry: { action: string; target: string }, why: string): Response {
+export function refuseWrongSecret(
+  c: Context<AdminEnv>,
+  deps: Pick<AuthDeps, "throttle" | "audit">,
+  entry: { action: string; target: string },
+  why: string,
+): Response {
   const address = clientAddress(c);
   const retryAfter = deps.throttle.retryAfter(address);
   deps.throttle.fail(address);
@@ -53,7 +58,12 @@ export function authenticate(deps: AuthDeps, isPublic: () => boolean = () => fal
     if (header !== undefined) {
       const token = /^Bearer +(\S+) *$/i.exec(header)?.[1] ?? "";
       if (!sameSecret(token, deps.token)) {
-        return refuseWrongSecret(c, deps, { action: "authenticate", target: "token" }, "wrong token (send Authorization: Bearer <the token in the admin.token file>)");
+        return refuseWrongSecret(
+          c,
+          deps,
+          { action: "authenticate", target: "token" },
+          "wrong token (send Authorization: Bearer <the token in the admin.token file>)",
+        );
       }
       c.set("auth", "token");
       return next();
@@ -64,7 +74,10 @@ export function authenticate(deps: AuthDeps, isPublic: () => boolean = () => fal
       c.set("auth", "session");
       return next();
     }
-    const why = session === undefined ? "send Authorization: Bearer <the token in the admin.token file>, or log in with POST /api/login" : "this session has ended (the master restarted, or logged it out): log in again";
+    const why =
+      session === undefined
+        ? "send Authorization: Bearer <the token in the admin.token file>, or log in with POST /api/login"
+        : "this session has ended (the master restarted, or logged it out): log in again";
     return unauthorized(c, why);
   };
 }

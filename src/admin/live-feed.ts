@@ -44,7 +44,16 @@ export function feedFromMaster(feed: LiveFeed, source: FeedSource, tickMs = 1000
     // Nobody listening: skip building the table.
     if (feed.subscribers === 0) return;
     const processes = source.processes().map(({ pid, group, index, generation, state, connections, requests, qps, rssBytes, cpuPercent }) => ({
-      pid, group, index, generation, state, connections, requests, qps, rssBytes, cpuPercent,
+      pid,
+      group,
+      index,
+      generation,
+      state,
+      connections,
+      requests,
+      qps,
+      rssBytes,
+      cpuPercent,
     }));
     feed.publish({ type: "stats", at: Date.now(), processes });
   }, tickMs);

@@ -28,7 +28,9 @@ export function startAdminPlane(ctx: AdminContext, options: AdminPlaneOptions = 
   const { host, port, allowRemote } = ctx.config.admin;
   // The config loader refuses this too; checked again here so no other path can open the admin plane to the network by accident.
   if (!isLoopbackHost(host) && !allowRemote) {
-    throw new AppError("E_CONFIG", `host "${host}" is reachable from other machines: set "admin": { "allowRemote": true } to allow it`, { field: "admin.listen" });
+    throw new AppError("E_CONFIG", `host "${host}" is reachable from other machines: set "admin": { "allowRemote": true } to allow it`, {
+      field: "admin.listen",
+    });
   }
   const feed = new LiveFeed();
   let boundPort = port;
@@ -45,7 +47,9 @@ export function startAdminPlane(ctx: AdminContext, options: AdminPlaneOptions = 
   boundPort = server.port ?? port;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${boundPort}`;
   if (!isLoopbackHost(host)) {
-    console.warn(`warning: the admin plane listens on ${url}, reachable from other machines (admin.allowRemote): protect the token, and put TLS in front of it`);
+    console.warn(
+      `warning: the admin plane listens on ${url}, reachable from other machines (admin.allowRemote): protect the token, and put TLS in front of it`,
+    );
   }
   const unfeed = feedFromMaster(feed, { subscribe: (listener) => ctx.events.on(listener), processes: () => ctx.status().processes });
   return {

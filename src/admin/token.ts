@@ -14,11 +14,13 @@ export function ensureToken(config: AppConfig): { token: string; path: string; c
   const path = tokenPath(config);
   if (existsSync(path)) {
     const token = readFileSync(path, "utf8").trim();
-    if (token.length < 16) throw new AppError("E_CONFIG", `admin token in ${path} is shorter than 16 characters: put a long random secret there`, { field: "admin.tokenFile" });
+    if (token.length < 16)
+      throw new AppError("E_CONFIG", `admin token in ${path} is shorter than 16 characters: put a long random secret there`, { field: "admin.tokenFile" });
     if ((statSync(path).mode & 0o077) !== 0) console.warn(`warning: ${path} is readable by other users; run: chmod 600 ${path}`);
     return { token, path, created: false };
   }
-  if (config.admin.tokenFile) throw new AppError("E_CONFIG", `admin.tokenFile ${path} does not exist: create it with a random secret (chmod 600)`, { field: "admin.tokenFile" });
+  if (config.admin.tokenFile)
+    throw new AppError("E_CONFIG", `admin.tokenFile ${path} does not exist: create it with a random secret (chmod 600)`, { field: "admin.tokenFile" });
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const token = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex");
   writeFileSync(path, token + "\n", { mode: 0o600 });

@@ -161,10 +161,7 @@ export class Cluster {
   async stop(): Promise<void> {
     clearInterval(this.#refresh);
     await this.#link.stop(async () => {
-      await Promise.all([
-        this.#link.command("ZREM", [this.#instancesKey, this.options.instance]),
-        this.#link.command("DEL", [this.#uidsKey, this.#groupsKey]),
-      ]);
+      await Promise.all([this.#link.command("ZREM", [this.#instancesKey, this.options.instance]), this.#link.command("DEL", [this.#uidsKey, this.#groupsKey])]);
     });
   }
 

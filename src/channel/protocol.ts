@@ -62,9 +62,7 @@ export type RelayToWorker =
 /** A bus message: a delivery stamped with the instance that sent it. */
 export type BusMessage = Delivery & { o: string };
 /** Member gathering across instances: a request to all, answers addressed to the asker (`to`). */
-export type BusControl =
-  | { op: "mq"; qid: number; group: string; o: string }
-  | { op: "ma"; qid: number; uids: string[]; to: string; o: string };
+export type BusControl = { op: "mq"; qid: number; group: string; o: string } | { op: "ma"; qid: number; uids: string[]; to: string; o: string };
 
 export function packData(data: unknown): WireData {
   const wire = toWire(data);

@@ -78,7 +78,18 @@ export class RedisHistory {
   async append(group: string, data: WireData, ex: WireRef[] | undefined, retention: Retention): Promise<boolean> {
     // The script adds offset and epoch: what it publishes is a BusKept.
     const delivery = { op: "kept", group, data, ...(ex ? { ex } : {}), o: this.instance };
-    const args = [APPEND, "2", ...this.#keys(group), String(retention.size), String(retention.ttlMs), String(Date.now()), newEpoch(), JSON.stringify(data), `${this.prefix}bus`, JSON.stringify(delivery)];
+    const args = [
+      APPEND,
+      "2",
+      ...this.#keys(group),
+      String(retention.size),
+      String(retention.ttlMs),
+      String(Date.now()),
+      newEpoch(),
+      JSON.stringify(data),
+      `${this.prefix}bus`,
+      JSON.stringify(delivery),
+    ];
     try {
       await this.link.command("EVAL", args);
       return true;

@@ -98,7 +98,8 @@ export class RedisLink {
       this.fail(err);
       this.status.connected = false;
       this.#closeClients();
-      if (!this.#everUp && this.status.failures === 1) this.options.log(`cluster: cannot reach ${redact(this.options.url)} (${this.status.lastError}); local delivery works, retrying`);
+      if (!this.#everUp && this.status.failures === 1)
+        this.options.log(`cluster: cannot reach ${redact(this.options.url)} (${this.status.lastError}); local delivery works, retrying`);
       return this.#retry();
     }
     this.#retryMs = RETRY_FIRST_MS;

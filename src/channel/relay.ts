@@ -4,7 +4,17 @@ import type { AppConfig } from "../config/types.ts";
 import type { Supervisor } from "../master/supervisor.ts";
 import type { WorkerProcess } from "../master/worker-process.ts";
 import { Cluster, type ClusterStatus } from "./cluster.ts";
-import { INSTANCE_ENV, packData, type BusMessage, type Delivery, type Query, type QueryValue, type WireData, type WireRef, type WorkerToRelay } from "./protocol.ts";
+import {
+  INSTANCE_ENV,
+  packData,
+  type BusMessage,
+  type Delivery,
+  type Query,
+  type QueryValue,
+  type WireData,
+  type WireRef,
+  type WorkerToRelay,
+} from "./protocol.ts";
 import { HistoryRules } from "./history-rules.ts";
 import { KeptSequencer } from "./kept-sequencer.ts";
 import { MemoryHistory } from "./memory-history.ts";
@@ -119,9 +129,11 @@ export class ChannelRelay {
       return { processes: this.publishKept(to.group, wire), cluster };
     }
     const delivery: Delivery =
-      "uid" in to ? { op: "uid", uid: to.uid, data: wire }
-      : "group" in to ? { op: "group", group: to.group, data: wire }
-      : { op: "all", data: wire, ...(to.workerGroup === undefined ? {} : { wg: to.workerGroup }) };
+      "uid" in to
+        ? { op: "uid", uid: to.uid, data: wire }
+        : "group" in to
+          ? { op: "group", group: to.group, data: wire }
+          : { op: "all", data: wire, ...(to.workerGroup === undefined ? {} : { wg: to.workerGroup }) };
     const processes = this.#routeLocal(delivery, null, this.instance);
     const cluster = !this.cluster ? "off" : this.cluster.publish(delivery) ? "published" : "unavailable";
     return { processes, cluster };

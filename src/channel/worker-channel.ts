@@ -3,10 +3,8 @@ import type { WorkerRuntime } from "../worker/runtime.ts";
 import type { Connection } from "../worker/types.ts";
 import { KeptDelivery } from "./kept-delivery.ts";
 import { LocalBindings } from "./local-bindings.ts";
-import {
-  checkName, INSTANCE_ENV, normalizeUid, packData, packTopic, unpackData, unpackTopic,
-  type Delivery, type HistorySlice, type Query, type QueryValue, type RelayToWorker, type WireData, type WireRef, type WorkerToRelay,
-} from "./protocol.ts";
+import { checkName, INSTANCE_ENV, normalizeUid, packData, packTopic, unpackData, unpackTopic } from "./protocol.ts";
+import type { Delivery, HistorySlice, Query, QueryValue, RelayToWorker, WireData, WireRef, WorkerToRelay } from "./protocol.ts";
 import type { Channel, ConnectionRef, GroupHistory, GroupPosition, RecoverResult, SendAllOptions, SendOptions, TopicListener } from "./types.ts";
 
 const QUERY_TIMEOUT_MS = 5000;
@@ -114,10 +112,16 @@ export class WorkerChannel implements Channel {
   recover(conn: Connection, group: string, position: GroupPosition = {}): Promise<RecoverResult> {
     checkName("group", group);
     const { offset, epoch } = position;
-    if (offset !== undefined && !(Number.isInteger(offset) && offset >= 0)) throw new TypeError(`recover: offset must be a whole number >= 0, got ${JSON.stringify(offset)}`);
+    if (offset !== undefined && !(Number.isInteger(offset) && offset >= 0))
+      throw new TypeError(`recover: offset must be a whole number >= 0, got ${JSON.stringify(offset)}`);
     if (epoch !== undefined && typeof epoch !== "string") throw new TypeError(`recover: epoch must be a string, got ${JSON.stringify(epoch)}`);
     this.joinGroup(conn, group);
-    return this.#kept.recover(conn, group, position, () => this.#ask({ what: "history", group, ...(offset === undefined ? {} : { since: offset }) }) as Promise<HistorySlice>);
+    return this.#kept.recover(
+      conn,
+      group,
+      position,
+      () => this.#ask({ what: "history", group, ...(offset === undefined ? {} : { since: offset }) }) as Promise<HistorySlice>,
+    );
   }
 
   async groupHistory(group: string, options: { since?: number; limit?: number } = {}): Promise<GroupHistory> {

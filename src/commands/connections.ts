@@ -51,7 +51,10 @@ export function renderConnections(response: ConnectionsResponse): string {
     c.outbound ? "-" : address(c.localAddress, c.localPort),
     c.transport === "unix" ? "-" : address(c.remoteAddress, c.remotePort),
   ]);
-  const table = renderTable(["pid", "worker", "cid", "trans", "protocol", "recv-q", "send-q", "bytes-r", "bytes-w", "state", "local address", "foreign address"], rows);
+  const table = renderTable(
+    ["pid", "worker", "cid", "trans", "protocol", "recv-q", "send-q", "bytes-r", "bytes-w", "state", "local address", "foreign address"],
+    rows,
+  );
   const missing = response.errors.map((e) => `process ${e.pid} did not answer: ${e.error}`);
   return [table, `${response.total} connection${response.total === 1 ? "" : "s"}`, ...missing].join("\n");
 }

@@ -6,7 +6,11 @@ import { projectFiles } from "./init-files.ts";
 
 export function initCommand(dir = "."): number {
   const target = resolve(dir);
-  const name = basename(target).toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "") || "app";
+  const name =
+    basename(target)
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "app";
   const files = projectFiles(name);
   const existing = Object.keys(files).filter((file) => existsSync(join(target, file)));
   if (existing.length > 0) {

@@ -15,7 +15,8 @@ export async function restartProcessCommand(configPath: string, pid: number, jso
   await adminRequest(configPath, `/api/processes/${pid}/restart`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
   if (!json) console.log(`restarting ${old.group}#${old.index} (pid ${pid}): starting its replacement...`);
   const replacement = await waitForReplacement(configPath, old);
-  if (json) console.log(JSON.stringify({ group: old.group, index: old.index, oldPid: pid, newPid: replacement.pid, generation: replacement.generation }, null, 2));
+  if (json)
+    console.log(JSON.stringify({ group: old.group, index: old.index, oldPid: pid, newPid: replacement.pid, generation: replacement.generation }, null, 2));
   else console.log(`${old.group}#${old.index}: pid ${replacement.pid} (generation ${replacement.generation}) serves; pid ${pid} has drained`);
   return 0;
 }

@@ -43,11 +43,17 @@ async function restartInBackground(config: AppConfig, oldPid: number): Promise<n
   while (readRuntimeInfo(config.dataDir)?.pid !== child.pid || !readRuntimeInfo(config.dataDir)?.ready) {
     if (child.exitCode !== null || child.signalCode !== null) {
       const lines = linesOf(logPath, child.pid);
-      throw new AppError("E_LISTEN", `the new master (pid ${child.pid}) failed to start and exited (${child.exitCode ?? child.signalCode}); master pid ${oldPid} keeps serving. Its last lines in ${logPath}:\n${lines}`);
+      throw new AppError(
+        "E_LISTEN",
+        `the new master (pid ${child.pid}) failed to start and exited (${child.exitCode ?? child.signalCode}); master pid ${oldPid} keeps serving. Its last lines in ${logPath}:\n${lines}`,
+      );
     }
     if (Date.now() > deadline) {
       child.kill("SIGTERM");
-      throw new AppError("E_LISTEN", `the new master (pid ${child.pid}) was not ready within ${READY_TIMEOUT_MS / 1000} s and was stopped; master pid ${oldPid} keeps serving (see ${logPath})`);
+      throw new AppError(
+        "E_LISTEN",
+        `the new master (pid ${child.pid}) was not ready within ${READY_TIMEOUT_MS / 1000} s and was stopped; master pid ${oldPid} keeps serving (see ${logPath})`,
+      );
     }
     await Bun.sleep(50);
   }

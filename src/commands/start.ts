@@ -58,7 +58,10 @@ function masterLines(path: string, from: number): string {
   } catch {
     return "(no log)";
   }
-  const lines = text.trimEnd().split("\n").map((line) => line.replace(/^\d{4}-\d\d-\d\dT[\d:.]+Z \[master \d+\] /, ""));
+  const lines = text
+    .trimEnd()
+    .split("\n")
+    .map((line) => line.replace(/^\d{4}-\d\d-\d\dT[\d:.]+Z \[master \d+\] /, ""));
   const own = lines.filter((line) => !/^\d{4}-\d\d-\d\dT[\d:.]+Z \[\S+#\d+ \d+\] /.test(line));
   return own.slice(-MAX_LOG_LINES).join("\n") || lines.slice(-MAX_LOG_LINES).join("\n");
 }

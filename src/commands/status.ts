@@ -16,7 +16,8 @@ export async function statusCommand(configPath: string, json: boolean): Promise<
 export function renderStatus(status: StatusResponse): string {
   const { master, processes } = status;
   const uptime = Math.round((Date.now() - master.startedAt) / 1000);
-  const migrate = master.tcpMigrateReq === 0 ? "0 (reloads may reset queued connections: sysctl -w net.ipv4.tcp_migrate_req=1)" : String(master.tcpMigrateReq ?? "n/a");
+  const migrate =
+    master.tcpMigrateReq === 0 ? "0 (reloads may reset queued connections: sysctl -w net.ipv4.tcp_migrate_req=1)" : String(master.tcpMigrateReq ?? "n/a");
   const header = [
     `workerman-app ${master.version}  app "${master.name}"  master pid ${master.pid}  up ${uptime}s`,
     `config ${master.configPath}  tcp_migrate_req ${migrate}`,
@@ -26,14 +27,44 @@ export function renderStatus(status: StatusResponse): string {
     const seen = p.rssBytes > 0;
     const figure = (value: string | number) => (seen ? value : "-");
     return [
-      p.pid || "-", p.group, p.index, p.generation, p.state, p.listen || "-", figure(p.connections), figure(p.requests), figure(p.qps), figure(p.sendFail),
-      figure(p.timers), figure(formatBytes(p.rssBytes)), figure(`${p.cpuPercent}%`), p.restarts,
+      p.pid || "-",
+      p.group,
+      p.index,
+      p.generation,
+      p.state,
+      p.listen || "-",
+      figure(p.connections),
+      figure(p.requests),
+      figure(p.qps),
+      figure(p.sendFail),
+      figure(p.timers),
+      figure(formatBytes(p.rssBytes)),
+      figure(`${p.cpuPercent}%`),
+      p.restarts,
     ];
   });
   const sum = (key: "connections" | "requests" | "sendFail" | "timers" | "rssBytes" | "qps") => processes.reduce((total, p) => total + p[key], 0);
   const memory = sum("rssBytes") > 0 ? formatBytes(sum("rssBytes")) : "-";
-  rows.push(["total", `${processes.length} processes`, "", "", "", "", sum("connections"), sum("requests"), Math.round(sum("qps")), sum("sendFail"), sum("timers"), memory, "", ""]);
-  const table = renderTable(["pid", "group", "#", "gen", "state", "listen", "conns", "requests", "qps", "send_fail", "timers", "memory", "cpu", "restarts"], rows);
+  rows.push([
+    "total",
+    `${processes.length} processes`,
+    "",
+    "",
+    "",
+    "",
+    sum("connections"),
+    sum("requests"),
+    Math.round(sum("qps")),
+    sum("sendFail"),
+    sum("timers"),
+    memory,
+    "",
+    "",
+  ]);
+  const table = renderTable(
+    ["pid", "group", "#", "gen", "state", "listen", "conns", "requests", "qps", "send_fail", "timers", "memory", "cpu", "restarts"],
+    rows,
+  );
   return [...header, table, ...waitingLines(processes)].join("\n");
 }
 
@@ -43,6 +74,8 @@ function waitingLines(processes: StatusResponse["processes"]): string[] {
     if (!p.lastExit || (p.state !== "backoff" && p.state !== "crashloop")) return [];
     const how = p.lastExit.signal ? `signal ${p.lastExit.signal}` : `exit ${p.lastExit.code}`;
     const next = p.nextRetryAt === undefined ? "" : `, next try in ${Math.max(0, (p.nextRetryAt - Date.now()) / 1000).toFixed(1)} s`;
-    return [`${p.group}#${p.index} ${p.state}: ${how}, ${p.restarts} restarts${next} (retry now: workerman-app retry --group ${p.group}): ${p.lastExit.reason.text}`];
+    return [
+      `${p.group}#${p.index} ${p.state}: ${how}, ${p.restarts} restarts${next} (retry now: workerman-app retry --group ${p.group}): ${p.lastExit.reason.text}`,
+    ];
   });
 }

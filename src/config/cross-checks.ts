@@ -24,11 +24,7 @@ export function checkUniqueNames(names: readonly string[], problems: ConfigProbl
 }
 
 /** `groups[i]` is undefined when that group's listen URL did not parse. */
-export function checkAddressClashes(
-  admin: AdminConfig | undefined,
-  groups: readonly (WorkerGroupConfig | undefined)[],
-  problems: ConfigProblems,
-): void {
+export function checkAddressClashes(admin: AdminConfig | undefined, groups: readonly (WorkerGroupConfig | undefined)[], problems: ConfigProblems): void {
   const claims: Claim[] = [];
   if (admin) {
     claims.push({ field: "admin.listen", owner: "the admin plane", family: "tcp", host: admin.host, port: admin.port });
@@ -39,8 +35,7 @@ export function checkAddressClashes(
   claims.forEach((claim, i) => {
     const earlier = claims.slice(0, i).find((other) => clash(claim, other));
     if (!earlier) return;
-    const where =
-      claim.family === "unix" ? `socket ${claim.host}` : `${claim.family} port ${claim.port} on ${claim.host}`;
+    const where = claim.family === "unix" ? `socket ${claim.host}` : `${claim.family} port ${claim.port} on ${claim.host}`;
     problems.add(claim.field, `${where} is already used by ${earlier.owner}: give each listener its own address`);
   });
 }

@@ -77,7 +77,7 @@ class JsonScanner {
     const prev = text.slice(0, this.#pos).trimEnd().at(-1);
     if ((ch === "}" || ch === "]") && prev === ",") return `unexpected "${ch}" (JSON allows no trailing comma)`;
     if (ch === "/") return 'unexpected "/" (JSON allows no comments)';
-    if (ch === "'") return "unexpected \"'\" (JSON strings use double quotes)";
+    if (ch === "'") return 'unexpected "\'" (JSON strings use double quotes)';
     return `unexpected ${JSON.stringify(ch)}`;
   }
 

@@ -41,11 +41,7 @@ export function parseListenUrl(url: string, baseDir: string, field?: string): Li
  * Split "host:port" or "[v6]:port". `prefix` shapes the examples in messages ("tcp://" or "" for admin.listen);
  * `fail` throws.
  */
-export function parseHostPort(
-  text: string,
-  prefix: string,
-  fail: (message: string) => never,
-): { host: string; port: number } {
+export function parseHostPort(text: string, prefix: string, fail: (message: string) => never): { host: string; port: number } {
   let host: string;
   let portText: string | undefined;
   if (text.startsWith("[")) {

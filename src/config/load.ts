@@ -81,10 +81,7 @@ function resolveAdmin(raw: RawAppJson["admin"], baseDir: string): AdminConfig {
   if (/^\d+$/.test(raw.listen)) fail(`"${raw.listen}" has no host: write "127.0.0.1:${raw.listen}"`);
   const { host, port } = parseHostPort(raw.listen, "", fail);
   if (!isLoopbackHost(host) && !raw.allowRemote) {
-    fail(
-      `host "${host}" is reachable from other machines: set "admin": { "allowRemote": true } to allow it, ` +
-        'or use "127.0.0.1:9090"',
-    );
+    fail(`host "${host}" is reachable from other machines: set "admin": { "allowRemote": true } to allow it, ` + 'or use "127.0.0.1:9090"');
   }
   return {
     host,

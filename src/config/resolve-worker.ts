@@ -11,12 +11,7 @@ const BUILTIN_PROTOCOLS = ["text", "frame", "json"];
 const MAX_SERVE_IDLE_TIMEOUT = 255;
 
 /** The resolved group, or undefined when its listen URL is unusable (the problem is recorded). */
-export function resolveWorker(
-  raw: RawWorkerGroup,
-  index: number,
-  baseDir: string,
-  problems: ConfigProblems,
-): WorkerGroupConfig | undefined {
+export function resolveWorker(raw: RawWorkerGroup, index: number, baseDir: string, problems: ConfigProblems): WorkerGroupConfig | undefined {
   const at = (key: string) => `workers[${index}].${key}`;
   const listen = problems.attempt(at("listen"), () => parseListenUrl(raw.listen, baseDir, at("listen")));
 
@@ -64,12 +59,7 @@ function streamOnly(listen: ListenAddress, protocol: string | undefined): string
   return listen.scheme === "tcp" || listen.scheme === "unix" ? protocol : undefined;
 }
 
-function checkListenerRules(
-  raw: RawWorkerGroup,
-  listen: ListenAddress,
-  at: (key: string) => string,
-  problems: ConfigProblems,
-): void {
+function checkListenerRules(raw: RawWorkerGroup, listen: ListenAddress, at: (key: string) => string, problems: ConfigProblems): void {
   const { scheme } = listen;
   const served = scheme === "http" || scheme === "websocket";
   if (raw.protocol !== undefined) {
@@ -97,14 +87,7 @@ function checkListenerRules(
 }
 
 /** Record a problem unless `path` exists and is a file (or folder). */
-export function requirePath(
-  path: string,
-  kind: "file" | "folder",
-  what: string,
-  field: string,
-  baseDir: string,
-  problems: ConfigProblems,
-): void {
+export function requirePath(path: string, kind: "file" | "folder", what: string, field: string, baseDir: string, problems: ConfigProblems): void {
   const stat = statSync(path, { throwIfNoEntry: false });
   if (stat === undefined) {
     problems.add(field, `${what} not found: ${path} (paths are relative to the config file's folder ${baseDir})`);

@@ -4,8 +4,7 @@ import { z } from "zod";
 const MiB = 1024 * 1024;
 
 const path = (what: string) => z.string().min(1, `must be a path to ${what}`);
-const positiveInt = (units: string, one: string) =>
-  z.number().int(`must be a whole number of ${units}`).min(1, `must be at least 1 ${one}`);
+const positiveInt = (units: string, one: string) => z.number().int(`must be a whole number of ${units}`).min(1, `must be at least 1 ${one}`);
 
 export const sslSchema = z
   .strictObject({
@@ -16,10 +15,7 @@ export const sslSchema = z
 
 const protocolSchema = z
   .string()
-  .regex(
-    /^(text|frame|json|\.{1,2}\/.+|\/.+)$/,
-    'must be "text", "frame", "json" or a module path starting with "./", "../" or "/"',
-  )
+  .regex(/^(text|frame|json|\.{1,2}\/.+|\/.+)$/, 'must be "text", "frame", "json" or a module path starting with "./", "../" or "/"')
   .describe(
     'Message framing for tcp:// and unix:// listeners: "text" (newline-delimited), "frame" (4-byte length prefix), ' +
       '"json" (newline-delimited JSON) or "./my-protocol.ts" exporting input/decode/encode. ' +
@@ -37,10 +33,7 @@ export const workerSchema = z
   .strictObject({
     name: z
       .string()
-      .regex(
-        /^[A-Za-z_][A-Za-z0-9_-]*$/,
-        'must start with a letter or "_" and use only letters, digits, "_" and "-"',
-      )
+      .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must start with a letter or "_" and use only letters, digits, "_" and "-"')
       .describe("Group name, unique in the file; used in the admin plane, logs and `reload <group>`."),
     listen: z
       .string()
@@ -57,31 +50,24 @@ export const workerSchema = z
         "Number of processes. Network listeners share the port with SO_REUSEPORT; for unix:// the master binds " +
           "the socket once and hands the listening descriptor to every process, so count > 1 works there too.",
       ),
-    handler: path("the handler module (e.g. ./web.ts)").describe(
-      "Handler module (.ts/.js), relative to app.json; its default export holds the callbacks.",
-    ),
+    handler: path("the handler module (e.g. ./web.ts)").describe("Handler module (.ts/.js), relative to app.json; its default export holds the callbacks."),
     protocol: protocolSchema.optional(),
     static: path("a folder").optional().describe("Folder of static files served by http:// and websocket:// groups."),
     staticDotfiles: z
       .boolean()
       .default(false)
       .describe('Serve names starting with "." (.env, .git/config, .well-known) from the static folder; refused (404) by default.'),
-    staticOutsideSymlinks: z
-      .boolean()
-      .default(false)
-      .describe("Serve symlinks in the static folder that point outside it; refused (404) by default."),
+    staticOutsideSymlinks: z.boolean().default(false).describe("Serve symlinks in the static folder that point outside it; refused (404) by default."),
     reloadable: z.boolean().default(true).describe("false: `reload` leaves this group's processes running."),
     ssl: sslSchema.optional(),
     maxPackageSize: positiveInt("bytes", "byte")
       .default(10 * MiB)
       .describe("Largest packet a protocol may frame, in bytes."),
-    maxSendBufferSize: positiveInt("bytes", "byte")
-      .default(MiB)
-      .describe("Unsent bytes a connection may hold before onBufferFull, in bytes."),
-    maxMemoryMB: positiveInt("MiB", "MiB")
-      .optional()
-      .describe("Restart a process whose resident memory passes this many MiB."),
-    maxBodySize: positiveInt("bytes", "byte").default(10 * MiB).describe("http:// request body limit, in bytes."),
+    maxSendBufferSize: positiveInt("bytes", "byte").default(MiB).describe("Unsent bytes a connection may hold before onBufferFull, in bytes."),
+    maxMemoryMB: positiveInt("MiB", "MiB").optional().describe("Restart a process whose resident memory passes this many MiB."),
+    maxBodySize: positiveInt("bytes", "byte")
+      .default(10 * MiB)
+      .describe("http:// request body limit, in bytes."),
     idleTimeout: z
       .number()
       .min(0, "must be 0 (never) or more seconds")
@@ -90,10 +76,7 @@ export const workerSchema = z
     // 0660, not 0666: a unix socket's file mode is its only access control, so by default only the app's own user and
     // group may connect (php-fpm's choice too); "0666" opens it to every local account.
     socketMode: socketModeSchema.default(0o660),
-    env: z
-      .record(z.string(), z.string("environment values must be strings"))
-      .default({})
-      .describe("Extra environment variables for this group's processes."),
+    env: z.record(z.string(), z.string("environment values must be strings")).default({}).describe("Extra environment variables for this group's processes."),
     healthySeconds: z
       .number()
       .min(0, "must be 0 or more seconds")
@@ -104,18 +87,13 @@ export const workerSchema = z
 
 export const adminSchema = z
   .strictObject({
-    listen: z
-      .string()
-      .default("127.0.0.1:9090")
-      .describe("host:port of the admin API and dashboard; a non-loopback host needs allowRemote: true."),
-    tokenFile: path("a token file")
-      .optional()
-      .describe("File holding the admin token, relative to app.json (default: generated in dataDir, mode 0600)."),
+    listen: z.string().default("127.0.0.1:9090").describe("host:port of the admin API and dashboard; a non-loopback host needs allowRemote: true."),
+    tokenFile: path("a token file").optional().describe("File holding the admin token, relative to app.json (default: generated in dataDir, mode 0600)."),
     metricsPublic: z.boolean().default(false).describe("Serve Prometheus /metrics without the token."),
     allowRemote: z.boolean().default(false).describe("Allow admin.listen on a non-loopback address."),
     passwordHash: z
       .string()
-      .regex(/^\$argon2id\$/, 'must be an argon2id hash: run bun -e \'console.log(await Bun.password.hash("your password"))\'')
+      .regex(/^\$argon2id\$/, "must be an argon2id hash: run bun -e 'console.log(await Bun.password.hash(\"your password\"))'")
       .optional()
       .describe("argon2id hash of a dashboard password, accepted by POST /api/login besides the token."),
     allowedHosts: z
@@ -139,7 +117,11 @@ const historySize = z
   .int("must be a whole number of messages")
   .min(0, "must be 0 (keep none) or more messages")
   .max(100_000, "must be at most 100000 messages per group (history is held in memory or Redis)");
-const historyTtl = z.number().int("must be a whole number of seconds").min(1, "must be at least 1 second").max(7 * 24 * 3600, "must be at most 604800 seconds (7 days)");
+const historyTtl = z
+  .number()
+  .int("must be a whole number of seconds")
+  .min(1, "must be at least 1 second")
+  .max(7 * 24 * 3600, "must be at most 604800 seconds (7 days)");
 
 export const historyRuleSchema = z
   .strictObject({
@@ -167,7 +149,9 @@ export const channelSchema = z
 
 export const logSchema = z
   .strictObject({
-    maxBytes: positiveInt("bytes", "byte").default(10 * MiB).describe("Rotate the daemon log past this size, in bytes."),
+    maxBytes: positiveInt("bytes", "byte")
+      .default(10 * MiB)
+      .describe("Rotate the daemon log past this size, in bytes."),
     keep: positiveInt("files", "file").default(5).describe("Rotated log files to keep (workerman.log.1 .. .N)."),
   })
   .describe("The daemon log (<dataDir>/workerman.log) written by `start -d`.");
@@ -204,9 +188,7 @@ export const appJsonSchema = z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must use only letters, digits, ".", "_" and "-"')
       .describe("Application name, shown in the admin plane and process titles."),
-    dataDir: path("a folder")
-      .default(".workerman")
-      .describe("Folder for the pid file, admin token and SQLite store, relative to app.json."),
+    dataDir: path("a folder").default(".workerman").describe("Folder for the pid file, admin token and SQLite store, relative to app.json."),
     stopTimeout: z
       .number()
       .positive("must be more than 0 seconds")

@@ -56,10 +56,12 @@ export function planReload(previous: AppConfig, next: AppConfig, only?: string):
 /** A group whose listen URL is unchanged keeps the port the master resolved for `:0`; new `:0` addresses get one now. */
 async function keepResolvedPorts(previous: AppConfig, next: AppConfig): Promise<AppConfig> {
   const before = new Map(previous.workers.map((g) => [g.name, g]));
-  const workers = await Promise.all(next.workers.map(async (group): Promise<WorkerGroupConfig> => {
-    const old = before.get(group.name);
-    if (old && old.listen.url === group.listen.url) return { ...group, listen: old.listen };
-    return { ...group, listen: await resolvePort(group.listen) };
-  }));
+  const workers = await Promise.all(
+    next.workers.map(async (group): Promise<WorkerGroupConfig> => {
+      const old = before.get(group.name);
+      if (old && old.listen.url === group.listen.url) return { ...group, listen: old.listen };
+      return { ...group, listen: await resolvePort(group.listen) };
+    }),
+  );
   return { ...next, workers };
 }

@@ -37,7 +37,9 @@ export function logEvent(event: SupervisorEvent): void {
       console.warn(`${event.group ? `[${event.group}] ` : ""}${suppressedText(event)}`);
       return;
     case "memory-limit":
-      console.warn(`worker ${event.group}#${event.index} (pid ${event.pid}) uses ${Math.round(event.rssBytes / 1048576)} MiB, over its ${Math.round(event.limitBytes / 1048576)} MiB limit: replacing it`);
+      console.warn(
+        `worker ${event.group}#${event.index} (pid ${event.pid}) uses ${Math.round(event.rssBytes / 1048576)} MiB, over its ${Math.round(event.limitBytes / 1048576)} MiB limit: replacing it`,
+      );
       return;
   }
 }

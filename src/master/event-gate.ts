@@ -22,7 +22,13 @@ export class EventGate {
       const sample = s.sample?.type === "handler-error" ? s.sample : undefined;
       const like = sample ? `${sample.callback} threw: ${sample.message}` : `${s.kinds} other kinds of ${s.family}`;
       this.#emit({
-        type: "events-suppressed", event: s.family, group: sample?.group, like, count: s.count, kinds: s.kinds, seconds: s.windowMs / 1000,
+        type: "events-suppressed",
+        event: s.family,
+        group: sample?.group,
+        like,
+        count: s.count,
+        kinds: s.kinds,
+        seconds: s.windowMs / 1000,
       });
     });
     this.#unsubscribe = source.on((event) => this.#receive(event));

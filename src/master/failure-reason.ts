@@ -2,6 +2,7 @@
 import { isAbsolute, relative } from "node:path";
 import type { FailureReason } from "../admin/contract.ts";
 import { AppError } from "../errors.ts";
+import type { SupervisorEvent } from "./events.ts";
 import type { ExitInfo, WorkerProcess } from "./worker-process.ts";
 
 const REASON_STDERR_LINES = 10;
@@ -21,7 +22,17 @@ export function exitReason(proc: WorkerProcess, exit: ExitInfo, baseDir: string,
     const position = fatal.position;
     if (!position) return { ...base, kind: "load-error", text: message, message };
     const at = `${shortPath(position.file, baseDir)}:${position.line}:${position.column}`;
-    return { ...base, kind: "load-error", text: `${at} ${message}`, message, at, file: position.file, line: position.line, column: position.column, lineText: position.lineText };
+    return {
+      ...base,
+      kind: "load-error",
+      text: `${at} ${message}`,
+      message,
+      at,
+      file: position.file,
+      line: position.line,
+      column: position.column,
+      lineText: position.lineText,
+    };
   }
   const how = exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
   const when = readyAt === undefined ? " before it was ready" : ` ${((now - readyAt) / 1000).toFixed(1)} s after it was ready`;
@@ -57,7 +68,29 @@ export function reasonBlock(reason: FailureReason): string {
 
 /** The first start failed: a group's process could not become ready. */
 export class StartFailure extends AppError {
-  constructor(readonly group: string, readonly reason: FailureReason) {
+  constructor(
+    readonly group: string,
+    readonly reason: FailureReason,
+  ) {
     super("E_START", `group "${group}" cannot start: ${reasonBlock(reason)}`);
   }
+}
+
+/** The "process-exited" event for `proc`: the crash's reason only when it was not asked to stop. */
+export function exitedEvent(proc: WorkerProcess, exit: ExitInfo, expected: boolean, restartInMs: number | undefined, reason?: FailureReason): SupervisorEvent {
+  const { pid, group, index, generation } = proc;
+  const stderrTail = [...proc.stderrTail];
+  return {
+    type: "process-exited",
+    pid,
+    group,
+    index,
+    generation,
+    code: exit.code,
+    signal: exit.signal,
+    expected,
+    restartInMs,
+    stderrTail,
+    ...(reason ? { reason } : {}),
+  };
 }

@@ -20,7 +20,10 @@ export async function waitReady(proc: WorkerProcess, options: GateOptions): Prom
   const { clock } = options;
   const timeout = delay(clock, options.startTimeoutMs);
   const outcome = await Promise.race([
-    proc.ready.then(() => "ready" as const, () => "exited" as const),
+    proc.ready.then(
+      () => "ready" as const,
+      () => "exited" as const,
+    ),
     timeout.promise.then(() => "timeout" as const),
   ]);
   timeout.cancel();
@@ -68,10 +71,13 @@ export function gateGroup(procs: WorkerProcess[], options: GateOptions, progress
       progress.onReady?.(proc);
       if (++ready === procs.length) progress.onSettling?.(lastReadyAt + options.healthyMs);
     };
-    gateProcess(proc, options, onReady).then((reason) => {
-      if (reason) resolve(reason);
-      else if (--pending === 0) resolve(null);
-    }, (err) => resolve(healthReason(proc, `health gate failed: ${(err as Error).message}`)));
+    gateProcess(proc, options, onReady).then(
+      (reason) => {
+        if (reason) resolve(reason);
+        else if (--pending === 0) resolve(null);
+      },
+      (err) => resolve(healthReason(proc, `health gate failed: ${(err as Error).message}`)),
+    );
   }
   return promise;
 }
@@ -81,6 +87,10 @@ export function firstResult<T>(promises: Promise<T | null>[]): Promise<T | null>
   const { promise, resolve } = Promise.withResolvers<T | null>();
   let left = promises.length;
   if (left === 0) resolve(null);
-  for (const p of promises) p.then((value) => (value ? resolve(value) : --left === 0 && resolve(null)), () => --left === 0 && resolve(null));
+  for (const p of promises)
+    p.then(
+      (value) => (value ? resolve(value) : --left === 0 && resolve(null)),
+      () => --left === 0 && resolve(null),
+    );
   return promise;
 }

@@ -38,7 +38,9 @@ export class LogFile {
     }
     this.#bound = timedBound<string>(options.bound ?? LOG_BOUND, (s) => {
       const from = s.key === "*" ? `${s.kinds} other sources` : s.key;
-      this.#append(`[log] ${s.count.toLocaleString("en-US")} more lines from ${from} in the last ${s.windowMs / 1000} s were left out (at most ${(options.bound ?? LOG_BOUND).perKind} a window per source)`);
+      this.#append(
+        `[log] ${s.count.toLocaleString("en-US")} more lines from ${from} in the last ${s.windowMs / 1000} s were left out (at most ${(options.bound ?? LOG_BOUND).perKind} a window per source)`,
+      );
     });
   }
 

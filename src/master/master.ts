@@ -22,7 +22,16 @@ import { buildStatus, readTcpMigrateReq } from "./status.ts";
 import { Supervisor } from "./supervisor.ts";
 import { isAppError } from "../errors.ts";
 import { reloadFromConfigFile, type ConfigReloadOptions } from "./config-reload.ts";
-import { claimRestart, drainPredecessor, findPredecessor, keepResolvedPorts, readyForTakeover, replacedBySuccessor, takeoverFromEnv, type Predecessor } from "./takeover.ts";
+import {
+  claimRestart,
+  drainPredecessor,
+  findPredecessor,
+  keepResolvedPorts,
+  readyForTakeover,
+  replacedBySuccessor,
+  takeoverFromEnv,
+  type Predecessor,
+} from "./takeover.ts";
 import { bindGroupSocket, moveInto, removeOwnSocketFile, type BoundSocket } from "./unix-socket.ts";
 
 export interface MasterOptions {
@@ -48,7 +57,9 @@ async function prepareMaster(configPath: string, options: MasterOptions) {
     claimRuntimeFile(config.dataDir, predecessor?.pid);
     const tcpMigrateReq = readTcpMigrateReq();
     if (tcpMigrateReq === 0) {
-      console.warn("warning: net.ipv4.tcp_migrate_req is 0: a reload resets connections waiting in an old listener's queue. Fix: sysctl -w net.ipv4.tcp_migrate_req=1");
+      console.warn(
+        "warning: net.ipv4.tcp_migrate_req is 0: a reload resets connections waiting in an old listener's queue. Fix: sysctl -w net.ipv4.tcp_migrate_req=1",
+      );
     }
     return { config, daemon, recentLog, predecessor, tcpMigrateReq, releaseRestart };
   } catch (err) {
@@ -59,6 +70,18 @@ async function prepareMaster(configPath: string, options: MasterOptions) {
 
 type Prepared = Awaited<ReturnType<typeof prepareMaster>>;
 type Master = Awaited<ReturnType<typeof assembleMaster>>;
+interface ShutdownParts {
+  config: AppConfig;
+  supervisor: Supervisor;
+  events: EventGate;
+  channel: ReturnType<typeof startChannelRelay>;
+  stopAdmin: () => void;
+  recorder: ReturnType<typeof startRecorder>;
+  store: ReturnType<typeof openStore>;
+  signals: ReturnType<typeof installSignals>;
+  sockets: Map<string, BoundSocket>;
+  releaseRestart: () => void;
+}
 
 export async function runMaster(configPath: string, options: MasterOptions = {}): Promise<number> {
   const prepared = await prepareMaster(configPath, options);
@@ -114,7 +137,29 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
     reloadFromFile({ graceful, who: "signal" }).catch((err) => console.error(`reload refused: ${isAppError(err) ? err.toString() : (err as Error).message}`));
   };
   const signals = installSignals({ stop: requestStop, reload });
-  const shutdown = async (graceful: boolean) => {
+  const shutdown = shutdownOf({ config, supervisor, events, channel, stopAdmin, recorder, store, signals, sockets, releaseRestart });
+  // A getter, not a copy: the admin plane must see the config a reload applies.
+  const adminContext = (token: string) => ({
+    get config() {
+      return running;
+    },
+    supervisor,
+    token,
+    status,
+    requestStop,
+    store,
+    events,
+    reload: reloadFromFile,
+    logs: recentLog,
+    channel,
+  });
+  return { startedAt, sockets, supervisor, status, plane, adminContext, stopRequested, shutdown };
+}
+
+/** Undoes what assembleMaster built, in order: processes first, then the admin plane, the store and the files. */
+function shutdownOf(parts: ShutdownParts) {
+  const { config, supervisor, events, channel, stopAdmin, recorder, store, signals, sockets, releaseRestart } = parts;
+  return async (graceful: boolean) => {
     // Replaced by a restart: the successor shares the admin port, so leave it every request at once.
     if (replacedBySuccessor(config.dataDir)) stopAdmin();
     await supervisor.stop(graceful);
@@ -128,9 +173,6 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
     removeRuntimeFile(config.dataDir);
     releaseRestart();
   };
-  // A getter, not a copy: the admin plane must see the config a reload applies.
-  const adminContext = (token: string) => ({ get config() { return running; }, supervisor, token, status, requestStop, store, events, reload: reloadFromFile, logs: recentLog, channel });
-  return { startedAt, sockets, supervisor, status, plane, adminContext, stopRequested, shutdown };
 }
 
 /** Opens the admin plane, starts the workers (or, on restart, waits to take over), then tells control commands where it is. */

@@ -43,9 +43,16 @@ export class ReloadTransaction {
     graceful: boolean,
     needsRestart: string[],
   ) {
-    const groups = plans.map((plan): ReloadGroup => ({
-      name: plan.name, change: plan.change, keys: plan.keys, phase: plan.next ? "starting" : "removed", replaced: 0, count: plan.next?.count ?? 0,
-    }));
+    const groups = plans.map(
+      (plan): ReloadGroup => ({
+        name: plan.name,
+        change: plan.change,
+        keys: plan.keys,
+        phase: plan.next ? "starting" : "removed",
+        replaced: 0,
+        count: plan.next?.count ?? 0,
+      }),
+    );
     this.record = { id: generation, generation, state: "running", graceful, startedAt: host.clock.now(), groups, needsRestart };
     host.emit({ type: "reload-begun", generation, groups: plans.map((p) => p.name), graceful });
     this.done = Promise.all(plans.map((plan, i) => this.#runGroup(plan, groups[i]!))).then(() => this.#finish());
@@ -60,13 +67,17 @@ export class ReloadTransaction {
     const next = plan.next;
     const procs = Array.from({ length: next.count }, (_, index) => host.spawn(next, index, record.generation));
     const healthyMs = host.healthyMs(next);
-    const reason = await gateGroup(procs, { startTimeoutMs: host.startTimeoutMs, healthyMs, clock: host.clock, baseDir: host.baseDir }, {
-      onSettling: (until) => {
-        entry.phase = "settling";
-        entry.settleUntil = until;
-        host.emit({ type: "reload-settling", generation: record.generation, group: next.name, until, healthySeconds: healthyMs / 1000 });
+    const reason = await gateGroup(
+      procs,
+      { startTimeoutMs: host.startTimeoutMs, healthyMs, clock: host.clock, baseDir: host.baseDir },
+      {
+        onSettling: (until) => {
+          entry.phase = "settling";
+          entry.settleUntil = until;
+          host.emit({ type: "reload-settling", generation: record.generation, group: next.name, until, healthySeconds: healthyMs / 1000 });
+        },
       },
-    });
+    );
     if (host.stopping()) return this.#rollBack(entry, procs, interruptedReason("the master began stopping during the reload"));
     if (reason) return this.#rollBack(entry, procs, reason);
     host.commit(next, procs, record.graceful);
@@ -81,7 +92,13 @@ export class ReloadTransaction {
     entry.reason = reason;
     entry.settleUntil = undefined;
     this.host.emit({
-      type: "reload-failed", generation: this.record.generation, group: entry.name, pid: reason.pid ?? 0, index: reason.index ?? 0, message: reason.text, reason,
+      type: "reload-failed",
+      generation: this.record.generation,
+      group: entry.name,
+      pid: reason.pid ?? 0,
+      index: reason.index ?? 0,
+      message: reason.text,
+      reason,
     });
   }
 

@@ -67,7 +67,8 @@ export function readRuntimeInfo(dataDir: string): RuntimeInfo | null {
 /** The running master for this data directory, or E_NOT_RUNNING. */
 export function findRunningMaster(dataDir: string): RuntimeInfo {
   const info = readRuntimeInfo(dataDir);
-  if (!info || !isAlive(info.pid)) throw new AppError("E_NOT_RUNNING", `no running master for this config (looked in ${runtimeFilePath(dataDir)}); start it first`);
+  if (!info || !isAlive(info.pid))
+    throw new AppError("E_NOT_RUNNING", `no running master for this config (looked in ${runtimeFilePath(dataDir)}); start it first`);
   return info;
 }
 

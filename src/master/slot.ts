@@ -42,3 +42,10 @@ export function withGroup(workers: WorkerGroupConfig[], group: WorkerGroupConfig
   const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
   return [...workers, group].sort((a, b) => rank(a.name) - rank(b.name));
 }
+
+/** A reload plan that only replaces code: every reloadable group (or just `only`), its config as it is. */
+export function unchangedPlans(groups: WorkerGroupConfig[], only?: string) {
+  return groups
+    .filter((g) => g.reloadable && (only === undefined || g.name === only))
+    .map((g) => ({ name: g.name, change: "unchanged" as const, keys: [] as string[], next: g }));
+}

@@ -17,7 +17,13 @@ export function readTcpMigrateReq(): number | null {
 }
 
 /** `cluster`: the channel relay's view of the other instances (null without cluster.redis). */
-export function buildStatus(config: AppConfig, supervisor: Supervisor, startedAt: number, tcpMigrateReq: number | null, cluster: () => ClusterStatus | null = () => null): StatusResponse {
+export function buildStatus(
+  config: AppConfig,
+  supervisor: Supervisor,
+  startedAt: number,
+  tcpMigrateReq: number | null,
+  cluster: () => ClusterStatus | null = () => null,
+): StatusResponse {
   const processes: StatusProcess[] = [...supervisor.processes].map((proc) => {
     const slot = supervisor.slots.find((s) => s.current === proc);
     const c = proc.counters;
@@ -49,7 +55,11 @@ export function buildStatus(config: AppConfig, supervisor: Supervisor, startedAt
   return {
     master: { pid: process.pid, version: VERSION, startedAt, configPath: config.configPath, name: config.name, tcpMigrateReq },
     groups: config.workers.map((g) => ({
-      name: g.name, listen: listenText(g.listen), count: g.count, reloadable: g.reloadable, healthySeconds: g.healthySeconds ?? config.reload.healthySeconds,
+      name: g.name,
+      listen: listenText(g.listen),
+      count: g.count,
+      reloadable: g.reloadable,
+      healthySeconds: g.healthySeconds ?? config.reload.healthySeconds,
     })),
     processes,
     ...lastReloadOf(supervisor),
@@ -59,10 +69,25 @@ export function buildStatus(config: AppConfig, supervisor: Supervisor, startedAt
 
 function emptySlotRow(slot: Slot, state: string): StatusProcess {
   return {
-    pid: 0, group: slot.group.name, index: slot.index, generation: 0, state, startedAt: slot.lastExit?.at ?? 0, restarts: slot.restarts,
+    pid: 0,
+    group: slot.group.name,
+    index: slot.index,
+    generation: 0,
+    state,
+    startedAt: slot.lastExit?.at ?? 0,
+    restarts: slot.restarts,
     ...(slot.nextRetryAt !== undefined ? { nextRetryAt: slot.nextRetryAt } : {}),
     ...(slot.lastExit ? { lastExit: slot.lastExit } : {}),
-    listen: "", connections: 0, requests: 0, qps: 0, sendFail: 0, handlerErrors: 0, protocolErrors: 0, timers: 0, rssBytes: 0, cpuPercent: 0,
+    listen: "",
+    connections: 0,
+    requests: 0,
+    qps: 0,
+    sendFail: 0,
+    handlerErrors: 0,
+    protocolErrors: 0,
+    timers: 0,
+    rssBytes: 0,
+    cpuPercent: 0,
   };
 }
 

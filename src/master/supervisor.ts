@@ -6,10 +6,10 @@ import { AppError } from "../errors.ts";
 import type { WorkerToMaster } from "../ipc.ts";
 import { realClock, type Clock } from "./clock.ts";
 import type { EventListener, SupervisorEvent } from "./events.ts";
-import { exitReason, StartFailure } from "./failure-reason.ts";
+import { exitedEvent, exitReason, StartFailure } from "./failure-reason.ts";
 import { firstResult, gateGroup, gateProcess, type GateOptions } from "./health-gate.ts";
 import { ReloadTransaction, type TransactionHost } from "./reload-transaction.ts";
-import { inConfigOrder, newSlot, slotState, withGroup, type Slot } from "./slot.ts";
+import { inConfigOrder, newSlot, slotState, unchangedPlans, withGroup, type Slot } from "./slot.ts";
 import type { ReloadHandle, ReloadOptions, SupervisorOptions } from "./supervisor-options.ts";
 import { spawnChild, type ExitInfo, type Spawner, type WorkerProcess } from "./worker-process.ts";
 
@@ -84,7 +84,7 @@ export class Supervisor {
     if (options.group !== undefined && !groups.some((g) => g.name === options.group) && !options.plans?.some((p) => p.name === options.group)) {
       throw new AppError("E_USAGE", `no group "${options.group}" (groups: ${groups.map((g) => g.name).join(", ")})`);
     }
-    const plans = options.plans ?? groups.filter((g) => g.reloadable && (options.group === undefined || g.name === options.group)).map((g) => ({ name: g.name, change: "unchanged" as const, keys: [], next: g }));
+    const plans = options.plans ?? unchangedPlans(groups, options.group);
     if (options.group !== undefined && plans.length === 0) {
       throw new AppError("E_USAGE", `group "${options.group}" has "reloadable": false; restart its processes one by one instead`);
     }
@@ -177,12 +177,15 @@ export class Supervisor {
     this.processes.add(proc);
     const identity = { pid: proc.pid, group: proc.group, index: proc.index, generation };
     this.emit({ type: "process-started", ...identity });
-    proc.ready.then(() => {
-      this.#readyAt.set(proc, this.#clock.now());
-      const slot = this.slots.find((s) => s.current === proc);
-      if (slot) slot.everReady = true;
-      this.emit({ type: "process-ready", ...identity });
-    }, () => {});
+    proc.ready.then(
+      () => {
+        this.#readyAt.set(proc, this.#clock.now());
+        const slot = this.slots.find((s) => s.current === proc);
+        if (slot) slot.everReady = true;
+        this.emit({ type: "process-ready", ...identity });
+      },
+      () => {},
+    );
     proc.exited.then((exit) => this.#onExit(proc, exit));
     return proc;
   }
@@ -241,10 +244,7 @@ export class Supervisor {
       // Only a slot that was ready once is restarted: a process that never got ready fails the start instead.
       if (slot.everReady) restartInMs = this.#scheduleRestart(slot, now - proc.startedAt);
     }
-    this.emit({
-      type: "process-exited", pid: proc.pid, group: proc.group, index: proc.index, generation: proc.generation,
-      code: exit.code, signal: exit.signal, expected, restartInMs, stderrTail: [...proc.stderrTail], ...(reason ? { reason } : {}),
-    });
+    this.emit(exitedEvent(proc, exit, expected, restartInMs, reason));
   }
 
   #scheduleRestart(slot: Slot, uptimeMs: number): number {

@@ -60,7 +60,8 @@ async function clearStaleSocket(path: string, field: string): Promise<void> {
 /** Replaces a stale socket file, refuses anything else at the path, binds, and returns the fd. */
 export async function bindUnixSocket(path: string, mode: number, field: string): Promise<number> {
   const bytes = new TextEncoder().encode(path);
-  if (bytes.length > SUN_PATH_MAX) throw new AppError("E_CONFIG", `unix socket path is ${bytes.length} bytes; the limit is ${SUN_PATH_MAX}: use a shorter path`, { field });
+  if (bytes.length > SUN_PATH_MAX)
+    throw new AppError("E_CONFIG", `unix socket path is ${bytes.length} bytes; the limit is ${SUN_PATH_MAX}: use a shorter path`, { field });
   await clearStaleSocket(path, field);
   return bindAt(path, bytes, mode, field);
 }
@@ -88,7 +89,9 @@ export async function bindGroupSocket(path: string, mode: number, field: string,
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}`);
   const bytes = new TextEncoder().encode(temp);
   if (bytes.length > SUN_PATH_MAX) {
-    throw new AppError("E_CONFIG", `restart binds ${temp} beside the socket, ${bytes.length} bytes; the limit is ${SUN_PATH_MAX}: use a shorter path`, { field });
+    throw new AppError("E_CONFIG", `restart binds ${temp} beside the socket, ${bytes.length} bytes; the limit is ${SUN_PATH_MAX}: use a shorter path`, {
+      field,
+    });
   }
   // Only a socket left by a restart that died halfway may be replaced there; anything else is refused.
   await clearStaleSocket(temp, field);

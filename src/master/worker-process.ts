@@ -2,7 +2,15 @@
 import type { Subprocess } from "bun";
 import type { ListenAddress } from "../config/types.ts";
 import { assertNever } from "../assert-never.ts";
-import { WORKER_ARG, WORKER_LAUNCH_ENV, type MasterToWorker, type ProcessCounters, type SourcePosition, type WorkerLaunch, type WorkerToMaster } from "../ipc.ts";
+import {
+  WORKER_ARG,
+  WORKER_LAUNCH_ENV,
+  type MasterToWorker,
+  type ProcessCounters,
+  type SourcePosition,
+  type WorkerLaunch,
+  type WorkerToMaster,
+} from "../ipc.ts";
 import { workerTitle } from "../process-title.ts";
 import { selfCommand } from "../self-command.ts";
 import { forEachLine } from "./line-splitter.ts";
@@ -110,13 +118,15 @@ export class ChildWorkerProcess implements WorkerProcess {
     });
     // The exit's reason quotes the last stderr lines: let them arrive first (bounded, in case a grandchild holds the pipe).
     const outputDone = Promise.race([Promise.all(streams), Bun.sleep(OUTPUT_GRACE_MS)]);
-    this.exited = this.child.exited.then(() => outputDone).then(() => {
-      this.state = "exited";
-      this.#ready.reject(new Error(this.fatal?.message ?? `worker exited with code ${this.child.exitCode}`));
-      for (const resolve of this.#requests.values()) resolve({ type: "reply", requestId: 0, ok: false, error: "process exited" });
-      this.#requests.clear();
-      return { code: this.child.exitCode, signal: this.child.signalCode === null ? null : String(this.child.signalCode) };
-    });
+    this.exited = this.child.exited
+      .then(() => outputDone)
+      .then(() => {
+        this.state = "exited";
+        this.#ready.reject(new Error(this.fatal?.message ?? `worker exited with code ${this.child.exitCode}`));
+        for (const resolve of this.#requests.values()) resolve({ type: "reply", requestId: 0, ok: false, error: "process exited" });
+        this.#requests.clear();
+        return { code: this.child.exitCode, signal: this.child.signalCode === null ? null : String(this.child.signalCode) };
+      });
   }
 
   get pid(): number {

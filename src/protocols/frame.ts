@@ -10,8 +10,7 @@ const MAX_TOTAL = 0xffffffff;
 export function frameLength(buffer: Uint8Array, start: number, conn: ProtocolConnection): number {
   const available = buffer.length - start;
   if (available < HEADER) return 0;
-  const total =
-    buffer[start]! * 0x1000000 + ((buffer[start + 1]! << 16) | (buffer[start + 2]! << 8) | buffer[start + 3]!);
+  const total = buffer[start]! * 0x1000000 + ((buffer[start + 1]! << 16) | (buffer[start + 2]! << 8) | buffer[start + 3]!);
   if (total < HEADER) return -1;
   // An oversized frame is announced at once, so the reader refuses it after 4 bytes instead of after maxPackageSize.
   if (total <= available || total > conn.maxPackageSize) return total;

@@ -22,11 +22,7 @@ export function builtinProtocolFor(scheme: string): "text" | "frame" | undefined
 export async function loadProtocol(name: string): Promise<Protocol> {
   if (Object.hasOwn(builtinProtocols, name)) return builtinProtocols[name as BuiltinProtocolName];
   if (!isAbsolute(name)) {
-    throw new AppError(
-      "E_CONFIG",
-      `unknown protocol "${name}" (expected text, frame, json, ` +
-        "or the path of a module exporting input, decode and encode)",
-    );
+    throw new AppError("E_CONFIG", `unknown protocol "${name}" (expected text, frame, json, ` + "or the path of a module exporting input, decode and encode)");
   }
   let mod: Record<string, unknown>;
   try {
@@ -54,10 +50,7 @@ function protocolFrom(mod: Candidate, path: string): Protocol {
   const best = candidates.reduce((a, b) => (missing(b).length < missing(a).length ? b : a));
   const absent = missing(best);
   if (absent.length > 0) {
-    throw new AppError(
-      "E_CONFIG",
-      `protocol module ${path} must export input, decode and encode functions (missing: ${absent.join(", ")})`,
-    );
+    throw new AppError("E_CONFIG", `protocol module ${path} must export input, decode and encode functions (missing: ${absent.join(", ")})`);
   }
   const user = best as unknown as Protocol;
   // Calls go through the module's object so `this` still works, and no built-in fast path is borrowed by accident.

@@ -111,9 +111,7 @@ export class PacketReader<M> {
 
   #decode(data: Uint8Array, start: number, end: number): M {
     try {
-      return this.#ranged !== null
-        ? this.#ranged.decodeRange(data, start, end, this.#conn)
-        : this.#protocol.decode(data.subarray(start, end), this.#conn);
+      return this.#ranged !== null ? this.#ranged.decodeRange(data, start, end, this.#conn) : this.#protocol.decode(data.subarray(start, end), this.#conn);
     } catch (cause) {
       throw protocolError("decode", cause);
     }

@@ -15,10 +15,7 @@ export function protocolError(stage: string, cause: unknown): AppError {
 /** input answered something other than a length or 0. */
 export function badLength(length: unknown): AppError {
   if (length === -1) return new AppError("E_PROTOCOL", "the protocol refused the bytes received (input returned -1)");
-  return new AppError(
-    "E_PROTOCOL",
-    `protocol input returned ${describe(length)}: expected a packet length, 0 (need more bytes) or -1 (bad bytes)`,
-  );
+  return new AppError("E_PROTOCOL", `protocol input returned ${describe(length)}: expected a packet length, 0 (need more bytes) or -1 (bad bytes)`);
 }
 
 function describe(value: unknown): string {

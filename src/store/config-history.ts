@@ -27,32 +27,47 @@ export class ConfigHistory {
    * Returns null when the store is unavailable.
    */
   record(config: AppConfig, who: string, at = Date.now()): ConfigVersion | null {
-    return this.conn.attempt("record config", (db) => db.transaction(() => {
-      const latest = db.query("SELECT version, at, who, diff, config FROM configs ORDER BY version DESC LIMIT 1").get() as ConfigRow | null;
-      const previous = latest && (JSON.parse(latest.config) as AppConfig);
-      const diff = previous ? diffConfig(previous, config) : firstDiff(config);
-      if (latest && previous && isEmptyDiff(diff) && liveSettingChanges(previous, config).length === 0) return toVersion(latest);
-      const version = (latest?.version ?? 0) + 1;
-      db.query("INSERT INTO configs (version, at, who, diff, config) VALUES ($version, $at, $who, $diff, $config)")
-        .run({ version, at, who, diff: JSON.stringify(diff), config: JSON.stringify(config) });
-      db.query("DELETE FROM configs WHERE version <= $oldest").run({ oldest: version - this.keep });
-      return { version, at, who, diff };
-    })(), null);
+    return this.conn.attempt(
+      "record config",
+      (db) =>
+        db.transaction(() => {
+          const latest = db.query("SELECT version, at, who, diff, config FROM configs ORDER BY version DESC LIMIT 1").get() as ConfigRow | null;
+          const previous = latest && (JSON.parse(latest.config) as AppConfig);
+          const diff = previous ? diffConfig(previous, config) : firstDiff(config);
+          if (latest && previous && isEmptyDiff(diff) && liveSettingChanges(previous, config).length === 0) return toVersion(latest);
+          const version = (latest?.version ?? 0) + 1;
+          db.query("INSERT INTO configs (version, at, who, diff, config) VALUES ($version, $at, $who, $diff, $config)").run({
+            version,
+            at,
+            who,
+            diff: JSON.stringify(diff),
+            config: JSON.stringify(config),
+          });
+          db.query("DELETE FROM configs WHERE version <= $oldest").run({ oldest: version - this.keep });
+          return { version, at, who, diff };
+        })(),
+      null,
+    );
   }
 
   /** Newest first, without the configs themselves; `before` (a version) pages further back. */
   list(limit: number, before = Number.MAX_SAFE_INTEGER): ConfigVersion[] {
-    const rows = this.conn.attempt("read configs", (db) =>
-      db.query("SELECT version, at, who, diff FROM configs WHERE version < $before ORDER BY version DESC LIMIT $limit").all({ before, limit }) as ConfigRow[],
-    [] as ConfigRow[]);
+    const rows = this.conn.attempt(
+      "read configs",
+      (db) =>
+        db.query("SELECT version, at, who, diff FROM configs WHERE version < $before ORDER BY version DESC LIMIT $limit").all({ before, limit }) as ConfigRow[],
+      [] as ConfigRow[],
+    );
     return rows.map(toVersion);
   }
 
   /** One version with its config (secrets hidden), or null. */
   get(version: number): ConfigVersionDetail | null {
-    const row = this.conn.attempt("read config", (db) =>
-      db.query("SELECT version, at, who, diff, config FROM configs WHERE version = $version").get({ version }) as ConfigRow | null,
-    null);
+    const row = this.conn.attempt(
+      "read config",
+      (db) => db.query("SELECT version, at, who, diff, config FROM configs WHERE version = $version").get({ version }) as ConfigRow | null,
+      null,
+    );
     return row && { ...toVersion(row), config: hideSecrets(JSON.parse(row.config) as AppConfig) as unknown as Record<string, unknown> };
   }
 

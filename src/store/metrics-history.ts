@@ -39,34 +39,42 @@ export class MetricsHistory {
   /** One transaction per tick: all processes of one second land together or not at all. */
   record(at: number, samples: readonly ProcessSample[]): void {
     if (samples.length === 0) return;
-    this.conn.attempt("record samples", (db) => {
-      const insert = db.query(
-        `INSERT OR REPLACE INTO samples (resolution, at, pid, grp, connections, requests, qps, rss_bytes, cpu_percent)
+    this.conn.attempt(
+      "record samples",
+      (db) => {
+        const insert = db.query(
+          `INSERT OR REPLACE INTO samples (resolution, at, pid, grp, connections, requests, qps, rss_bytes, cpu_percent)
          VALUES (1, $at, $pid, $grp, $connections, $requests, $qps, $rss, $cpu)`,
-      );
-      db.transaction(() => {
-        for (const s of samples) {
-          insert.run({ at, pid: s.pid, grp: s.group, connections: s.connections, requests: s.requests, qps: s.qps, rss: s.rssBytes, cpu: s.cpuPercent });
-        }
-      })();
-    }, undefined);
+        );
+        db.transaction(() => {
+          for (const s of samples) {
+            insert.run({ at, pid: s.pid, grp: s.group, connections: s.connections, requests: s.requests, qps: s.qps, rss: s.rssBytes, cpu: s.cpuPercent });
+          }
+        })();
+      },
+      undefined,
+    );
   }
 
   /** Folds per-second rows older than `secondCutoff` into per-minute rows; drops per-minute rows older than `minuteCutoff`. */
   downsample(secondCutoff: number, minuteCutoff: number): void {
     // Only whole minutes are folded, so a minute is never split between two runs.
     const cutoff = Math.floor(secondCutoff / 60_000) * 60_000;
-    this.conn.attempt("downsample samples", (db) => {
-      db.transaction(() => {
-        db.query(
-          `INSERT OR REPLACE INTO samples (resolution, at, pid, grp, connections, requests, qps, rss_bytes, cpu_percent)
+    this.conn.attempt(
+      "downsample samples",
+      (db) => {
+        db.transaction(() => {
+          db.query(
+            `INSERT OR REPLACE INTO samples (resolution, at, pid, grp, connections, requests, qps, rss_bytes, cpu_percent)
            SELECT 60, (at / 60000) * 60000 AS minute, pid, grp, AVG(connections), MAX(requests), AVG(qps), AVG(rss_bytes), AVG(cpu_percent)
            FROM samples WHERE resolution = 1 AND at < $cutoff GROUP BY minute, pid`,
-        ).run({ cutoff });
-        db.query("DELETE FROM samples WHERE resolution = 1 AND at < $cutoff").run({ cutoff });
-        db.query("DELETE FROM samples WHERE resolution = 60 AND at < $minuteCutoff").run({ minuteCutoff });
-      })();
-    }, undefined);
+          ).run({ cutoff });
+          db.query("DELETE FROM samples WHERE resolution = 1 AND at < $cutoff").run({ cutoff });
+          db.query("DELETE FROM samples WHERE resolution = 60 AND at < $minuteCutoff").run({ minuteCutoff });
+        })();
+      },
+      undefined,
+    );
   }
 
   /** Series per process and per group (the sum of its processes), averaged over `step`-second buckets. */
@@ -74,13 +82,18 @@ export class MetricsHistory {
     const span = Math.max(0, q.to - q.from);
     const step = Math.max(1, Math.ceil(q.step), Math.ceil(span / 1000 / MAX_BUCKETS));
     const stepMs = step * 1000;
-    const rows = this.conn.attempt("read history", (db) =>
-      db.query(
-        `SELECT (at / $stepMs) * $stepMs AS bucket, pid, grp, AVG(connections) AS connections, AVG(qps) AS qps,
+    const rows = this.conn.attempt(
+      "read history",
+      (db) =>
+        db
+          .query(
+            `SELECT (at / $stepMs) * $stepMs AS bucket, pid, grp, AVG(connections) AS connections, AVG(qps) AS qps,
                 AVG(rss_bytes) AS rss, AVG(cpu_percent) AS cpu
          FROM samples WHERE at >= $from AND at <= $to GROUP BY bucket, pid ORDER BY grp, pid, bucket`,
-      ).all({ stepMs, from: Math.floor(q.from), to: Math.floor(q.to) }) as BucketRow[],
-    [] as BucketRow[]);
+          )
+          .all({ stepMs, from: Math.floor(q.from), to: Math.floor(q.to) }) as BucketRow[],
+      [] as BucketRow[],
+    );
     return { from: q.from, to: q.to, step, processes: perProcess(rows), groups: perGroup(rows) };
   }
 }

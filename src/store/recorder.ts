@@ -26,10 +26,19 @@ export function startRecorder(store: MasterStore, source: RecorderSource): Recor
   const sample = (at = Date.now()) => {
     // Second-aligned, so per-second rows of different processes share a timestamp and buckets line up.
     const second = Math.floor(at / 1000) * 1000;
-    const rows = source.processes()
+    const rows = source
+      .processes()
       // A process that has not sent its first report yet shows zeros; rss is never 0 in a live process, so it marks one.
       .filter((p) => p.state !== "exited" && p.rssBytes > 0)
-      .map((p) => ({ pid: p.pid, group: p.group, connections: p.connections, requests: p.requests, qps: p.qps, rssBytes: p.rssBytes, cpuPercent: p.cpuPercent }));
+      .map((p) => ({
+        pid: p.pid,
+        group: p.group,
+        connections: p.connections,
+        requests: p.requests,
+        qps: p.qps,
+        rssBytes: p.rssBytes,
+        cpuPercent: p.cpuPercent,
+      }));
     store.history.record(second, rows);
   };
   let ticks = 0;

@@ -19,7 +19,13 @@ const inboundSites = new WeakMap<WorkerRuntime, Map<string, ConnectionSite>>();
 let lastSite: ConnectionSite | null = null;
 
 /** Inbound connections of a runtime share one site per protocol (one listener, one framing); outbound get their own. */
-export function siteFor(runtime: WorkerRuntime, protocol: string, handlers: ConnectionHandlers | null, framing: Protocol | null, localPort: number): ConnectionSite {
+export function siteFor(
+  runtime: WorkerRuntime,
+  protocol: string,
+  handlers: ConnectionHandlers | null,
+  framing: Protocol | null,
+  localPort: number,
+): ConnectionSite {
   if (handlers !== null) return { runtime, protocol, handlers, framing, localPort };
   const last = lastSite;
   // Checked first: a UDP listener makes a connection per datagram, and two map lookups each would show in its profile.

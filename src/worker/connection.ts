@@ -1,6 +1,6 @@
 // What every kind of connection shares: identity, byte counters, the send-buffer accounting and close bookkeeping.
 import type { ConnectionInfo } from "../ipc.ts";
-import type { PacketReader } from "../protocols/packet-reader.ts";
+import { newExtras, type ConnectionExtras } from "./connection-extras.ts";
 import type { Protocol } from "../protocols/protocol.ts";
 import { siteFor, type ConnectionSite } from "./connection-site.ts";
 import type { WorkerRuntime } from "./runtime.ts";
@@ -10,30 +10,6 @@ export interface Peer {
   remoteAddress: string;
   remotePort: number;
   localPort: number;
-}
-
-/** What few connections need, kept in one object made on first use: an idle connection carries one null slot. */
-export interface ConnectionExtras {
-  context: Record<string, unknown> | null;
-  /** Where pipe() forwards this connection's messages, or null. */
-  pipeTo: BaseConnection | null;
-  /** Connections piped into this one: paused while this one's send buffer is full. */
-  feeders: Set<BaseConnection> | null;
-  /** Set per connection by a handler; the group's config otherwise. */
-  maxSendBufferSize?: number;
-  maxPackageSize?: number;
-  /** Stream connections: the unsent tail, oldest first, and its size. */
-  pending: Uint8Array[] | null;
-  pendingBytes: number;
-  /** Messages that arrived after pauseRecv(), delivered in order by resumeRecv(). */
-  held: unknown[] | null;
-  /** Stream connections: the protocol error that ended reading (it closes once what came before is delivered). */
-  failure: unknown;
-  /** Stream connections: made at the first byte received, not at accept. */
-  reader: PacketReader<unknown> | null;
-  /** Here, not in the connection: an idle connection has moved no bytes, and two fields less keep it in 80 bytes. */
-  bytesRead: number;
-  bytesWritten: number;
 }
 
 /** Bits of BaseConnection.flags; subclasses take theirs from FIRST_SUBCLASS_FLAG up. */
@@ -135,9 +111,7 @@ export abstract class BaseConnection implements Connection {
 
   /** The extras, made now if this is the first time they are needed. */
   protected extras(): ConnectionExtras {
-    return (this.#extra ??= {
-      context: null, pipeTo: null, feeders: null, pending: null, pendingBytes: 0, held: null, failure: null, reader: null, bytesRead: 0, bytesWritten: 0,
-    });
+    return (this.#extra ??= newExtras());
   }
 
   get maxSendBufferSize(): number {

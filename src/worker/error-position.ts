@@ -20,7 +20,12 @@ export function errorPosition(err: unknown): SourcePosition | null {
   const e = err as { position?: BunPosition | null; referrer?: string; specifier?: string; stack?: string };
   // BuildMessage (a syntax error): Bun gives the exact place, 1-based line and column.
   if (e.position?.file && e.position.line) {
-    return { file: e.position.file, line: e.position.line, column: e.position.column ?? 1, lineText: e.position.lineText ?? readLine(e.position.file, e.position.line) };
+    return {
+      file: e.position.file,
+      line: e.position.line,
+      column: e.position.column ?? 1,
+      lineText: e.position.lineText ?? readLine(e.position.file, e.position.line),
+    };
   }
   // ResolveMessage (a missing module): the importing file, at the line that names the specifier.
   if (e.referrer && e.specifier) return importPosition(e.referrer, e.specifier);
@@ -63,4 +68,3 @@ function readLines(file: string): string[] {
 function readLine(file: string, line: number): string {
   return readLines(file)[line - 1] ?? "";
 }
-

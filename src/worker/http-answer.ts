@@ -26,7 +26,9 @@ export function createAnswer(runtime: WorkerRuntime, finish: Finish): { answer: 
   const handler = app.fetch;
   const counters = runtime.counters;
   const { config } = runtime;
-  const files = config.static ? new StaticFiles(config.static, { dotfiles: config.staticDotfiles ?? false, outsideSymlinks: config.staticOutsideSymlinks ?? false }) : null;
+  const files = config.static
+    ? new StaticFiles(config.static, { dotfiles: config.staticDotfiles ?? false, outsideSymlinks: config.staticOutsideSymlinks ?? false })
+    : null;
   // Without a static folder the URL is looked at only when the handler fails: the fast path reads nothing raw Bun does not.
   const fail = (err: unknown, request: Request) => (isRelative(request.url) ? badRequest(runtime, MALFORMED_HOST) : failed(runtime, err));
 

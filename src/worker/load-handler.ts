@@ -5,8 +5,19 @@ import { routeProblem } from "./native-routes.ts";
 import type { App } from "./types.ts";
 
 const CALLBACKS = [
-  "onWorkerStart", "onWorkerStop", "onWorkerReload", "onHealthCheck", "onConnect", "onMessage", "onClose",
-  "onError", "onBufferFull", "onBufferDrain", "onWebSocketConnect", "onGroupMessage", "fetch",
+  "onWorkerStart",
+  "onWorkerStop",
+  "onWorkerReload",
+  "onHealthCheck",
+  "onConnect",
+  "onMessage",
+  "onClose",
+  "onError",
+  "onBufferFull",
+  "onBufferDrain",
+  "onWebSocketConnect",
+  "onGroupMessage",
+  "fetch",
 ] as const;
 
 /** A throw at import is E_HANDLER (the master backs off and retries); a wrong shape is E_CONFIG (fix the file). */
@@ -15,12 +26,17 @@ export async function loadHandler(group: WorkerGroupConfig): Promise<App> {
   try {
     mod = await import(group.handler);
   } catch (err) {
-    throw new AppError("E_HANDLER", `handler ${group.handler} threw while loading: ${(err as Error)?.message ?? err}`, { cause: err, field: `workers.${group.name}.handler` });
+    throw new AppError("E_HANDLER", `handler ${group.handler} threw while loading: ${(err as Error)?.message ?? err}`, {
+      cause: err,
+      field: `workers.${group.name}.handler`,
+    });
   }
   const app = mod.default;
   const field = `workers.${group.name}.handler`;
   if (app === null || typeof app !== "object") {
-    throw new AppError("E_CONFIG", `${group.handler} has no default export object: add \`export default { onMessage(conn, data) { ... } } satisfies App\``, { field });
+    throw new AppError("E_CONFIG", `${group.handler} has no default export object: add \`export default { onMessage(conn, data) { ... } } satisfies App\``, {
+      field,
+    });
   }
   for (const name of CALLBACKS) {
     const value = (app as Record<string, unknown>)[name];
@@ -33,7 +49,9 @@ export async function loadHandler(group: WorkerGroupConfig): Promise<App> {
   const problem = routes === undefined ? null : scheme === "http" ? routeProblem(routes) : `routes are served by http:// groups only, not ${scheme}://`;
   if (problem) throw new AppError("E_CONFIG", `${group.handler}: ${problem}`, { field });
   if (scheme === "http" && !(app as App).fetch && !routes && !group.static) {
-    throw new AppError("E_CONFIG", `http:// group "${group.name}" needs a fetch(request) or routes export in ${group.handler}, or a "static" folder`, { field });
+    throw new AppError("E_CONFIG", `http:// group "${group.name}" needs a fetch(request) or routes export in ${group.handler}, or a "static" folder`, {
+      field,
+    });
   }
   return app as App;
 }

@@ -88,7 +88,13 @@ async function healthCheck(runtime: WorkerRuntime, requestId: number): Promise<W
   if (!hook) return { type: "reply", requestId, ok: true, data: true };
   try {
     const verdict = await hook.call(runtime.app, runtime);
-    return { type: "reply", requestId, ok: true, data: verdict === true, error: verdict === true ? undefined : `onHealthCheck returned ${JSON.stringify(verdict) ?? "undefined"}` };
+    return {
+      type: "reply",
+      requestId,
+      ok: true,
+      data: verdict === true,
+      error: verdict === true ? undefined : `onHealthCheck returned ${JSON.stringify(verdict) ?? "undefined"}`,
+    };
   } catch (err) {
     return { type: "reply", requestId, ok: true, data: false, error: `onHealthCheck threw: ${(err as Error)?.message ?? String(err)}` };
   }

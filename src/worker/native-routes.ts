@@ -24,10 +24,12 @@ export function nativeRoutes(runtime: WorkerRuntime): Routes | undefined {
   const routes = runtime.app.routes as Record<string, unknown> | undefined;
   if (routes === undefined) return undefined;
   const counters = runtime.counters;
-  const counted = (fn: RouteHandler): RouteHandler => (request, server) => {
-    counters.requests++;
-    return fn(request, server);
-  };
+  const counted =
+    (fn: RouteHandler): RouteHandler =>
+    (request, server) => {
+      counters.requests++;
+      return fn(request, server);
+    };
   const out: Record<string, unknown> = {};
   for (const [path, value] of Object.entries(routes)) {
     if (typeof value === "function") out[path] = counted(value as RouteHandler);
@@ -67,7 +69,8 @@ function markClose(response: unknown): unknown {
 
 /** What `routes` may hold, checked at load so a typo is an E_CONFIG naming the route, not a Bun error at listen. */
 export function routeProblem(routes: unknown): string | null {
-  if (routes === null || typeof routes !== "object" || Array.isArray(routes)) return `routes must be an object of path -> Response, Bun.file, function or { GET, POST, ... }, got ${routes === null ? "null" : typeof routes}`;
+  if (routes === null || typeof routes !== "object" || Array.isArray(routes))
+    return `routes must be an object of path -> Response, Bun.file, function or { GET, POST, ... }, got ${routes === null ? "null" : typeof routes}`;
   for (const [path, value] of Object.entries(routes)) {
     if (!path.startsWith("/")) return `routes["${path}"]: a route path must start with "/"`;
     if (value === false || typeof value === "function" || value instanceof Response || value instanceof Blob) continue;

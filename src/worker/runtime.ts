@@ -47,7 +47,10 @@ export class WorkerRuntime implements Worker {
   extraConnections: () => number = () => 0;
   readonly channel: WorkerChannel;
 
-  constructor(identity: RuntimeIdentity, private readonly toMaster: (msg: WorkerToMaster) => void) {
+  constructor(
+    identity: RuntimeIdentity,
+    private readonly toMaster: (msg: WorkerToMaster) => void,
+  ) {
     this.config = identity.config;
     this.name = identity.config.name;
     this.id = identity.index;

@@ -32,7 +32,7 @@ function frame(data: unknown, message: SseMessage = {}): string {
   if (message.event) out += `event: ${message.event.replace(/[\r\n]/g, "")}\n`;
   if (message.id !== undefined) out += `id: ${message.id.replace(/[\r\n]/g, "")}\n`;
   if (message.retryMs !== undefined) out += `retry: ${Math.max(0, Math.floor(message.retryMs))}\n`;
-  const text = typeof data === "string" ? data : JSON.stringify(data) ?? "";
+  const text = typeof data === "string" ? data : (JSON.stringify(data) ?? "");
   // Every line of the payload needs its own "data:" prefix, or a newline in it would end the event early.
   for (const line of text.split(/\r\n|\r|\n/)) out += `data: ${line}\n`;
   return `${out}\n`;

@@ -67,7 +67,12 @@ export class StreamConnection extends BaseConnection {
     batchBytes = 0;
     if (!keepBatching) batchOwner = null;
     if (batch.length === 0 || this.socket === null || this.closed) return true;
-    const wire = batch.length === 1 ? batch[0]! : batch.every((part) => typeof part === "string") ? batch.join("") : Buffer.concat(batch.map((part) => (typeof part === "string" ? Buffer.from(part) : part)));
+    const wire =
+      batch.length === 1
+        ? batch[0]!
+        : batch.every((part) => typeof part === "string")
+          ? batch.join("")
+          : Buffer.concat(batch.map((part) => (typeof part === "string" ? Buffer.from(part) : part)));
     return this.#write(this.socket, wire) === false ? null : true;
   }
 

@@ -5,7 +5,17 @@ import type { StatsTick } from "../../src/admin/contract.ts";
 
 type TickProcess = StatsTick["processes"][number];
 const proc = (over: Partial<TickProcess>): TickProcess => ({
-  pid: 1, group: "web", index: 0, generation: 1, state: "ready", connections: 0, requests: 0, qps: 0, rssBytes: 0, cpuPercent: 0, ...over,
+  pid: 1,
+  group: "web",
+  index: 0,
+  generation: 1,
+  state: "ready",
+  connections: 0,
+  requests: 0,
+  qps: 0,
+  rssBytes: 0,
+  cpuPercent: 0,
+  ...over,
 });
 
 describe("admin-ui chart data", () => {
@@ -33,7 +43,13 @@ describe("admin-ui chart data", () => {
   test("history points become samples sorted by time, one per second across groups", () => {
     const samples = historySamples({
       groups: [
-        { group: "web", points: [{ at: 2000, qps: 1, connections: 1, rssBytes: 10 }, { at: 1000, qps: 2, connections: 2, rssBytes: 20 }] },
+        {
+          group: "web",
+          points: [
+            { at: 2000, qps: 1, connections: 1, rssBytes: 10 },
+            { at: 1000, qps: 2, connections: 2, rssBytes: 20 },
+          ],
+        },
         { group: "chat", points: [{ at: 1000, qps: 3, connections: 3, rssBytes: 30 }] },
       ],
     } as never);
@@ -52,6 +68,10 @@ describe("admin-ui chart data", () => {
       { at: 1000, groups: { web: { qps: 1, connections: 0, rssBytes: 0 } } },
       { at: 2000, groups: { chat: { qps: 2, connections: 0, rssBytes: 0 } } },
     ];
-    expect(aligned(samples, ["web", "chat"], "qps")).toEqual([[1, 2], [1, null], [null, 2]]);
+    expect(aligned(samples, ["web", "chat"], "qps")).toEqual([
+      [1, 2],
+      [1, null],
+      [null, 2],
+    ]);
   });
 });

@@ -4,13 +4,31 @@ import { filterAndSort } from "../../admin-ui/connection-list.ts";
 import type { ConnectionItem } from "../../src/admin/contract.ts";
 
 const row = (id: number, remote: string, openedAt: number, bytes: number): ConnectionItem =>
-  ({ id, pid: 1, group: "web", protocol: "tcp", transport: "tcp", remoteAddress: remote, remotePort: 4000 + id, localAddress: "127.0.0.1", localPort: 80, bytesRead: bytes, bytesWritten: 0, pendingSendBytes: 0, openedAt }) as ConnectionItem;
+  ({
+    id,
+    pid: 1,
+    group: "web",
+    protocol: "tcp",
+    transport: "tcp",
+    remoteAddress: remote,
+    remotePort: 4000 + id,
+    localAddress: "127.0.0.1",
+    localPort: 80,
+    bytesRead: bytes,
+    bytesWritten: 0,
+    pendingSendBytes: 0,
+    openedAt,
+  }) as ConnectionItem;
 
 const rows = [row(1, "10.0.0.1", 300, 5), row(2, "10.0.0.2", 100, 50), row(3, "192.168.1.9", 200, 500)];
 
 describe("admin-ui connection list", () => {
   test("filters by address and port, case-insensitively, ignoring spaces around the needle", () => {
-    expect(filterAndSort(rows, " 10.0.0 ", "age", true).map((c) => c.id).sort()).toEqual([1, 2]);
+    expect(
+      filterAndSort(rows, " 10.0.0 ", "age", true)
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual([1, 2]);
     expect(filterAndSort(rows, ":4003", "age", true).map((c) => c.id)).toEqual([3]);
     expect(filterAndSort(rows, "nothing", "age", true)).toEqual([]);
   });

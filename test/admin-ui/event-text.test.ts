@@ -5,14 +5,37 @@ import type { LiveEvent } from "../../src/admin/contract.ts";
 
 describe("admin-ui event text", () => {
   test("a crash says how the process ended and when it restarts, drawn as bad, with its stderr", () => {
-    const event = { type: "process-exited", at: 5, pid: 42, group: "web", index: 1, generation: 3, code: 1, signal: null, expected: false, restartInMs: 200, stderrTail: ["boom"] } as unknown as LiveEvent;
+    const event = {
+      type: "process-exited",
+      at: 5,
+      pid: 42,
+      group: "web",
+      index: 1,
+      generation: 3,
+      code: 1,
+      signal: null,
+      expected: false,
+      restartInMs: 200,
+      stderrTail: ["boom"],
+    } as unknown as LiveEvent;
     const row = liveRow(event, 7);
     expect(row).toMatchObject({ key: "live-7", where: "web#1 pid 42", bad: true, stderr: ["boom"] });
     expect(row.text).toBe("exited with code 1: crash, restarting in 200 ms");
   });
 
   test("an expected exit by signal is not bad", () => {
-    const event = { type: "process-exited", at: 5, pid: 42, group: "web", index: 0, generation: 1, code: null, signal: "SIGTERM", expected: true, stderrTail: [] } as unknown as LiveEvent;
+    const event = {
+      type: "process-exited",
+      at: 5,
+      pid: 42,
+      group: "web",
+      index: 0,
+      generation: 1,
+      code: null,
+      signal: "SIGTERM",
+      expected: true,
+      stderrTail: [],
+    } as unknown as LiveEvent;
     expect(liveRow(event, 1)).toMatchObject({ text: "killed by SIGTERM", bad: false });
   });
 
@@ -22,7 +45,14 @@ describe("admin-ui event text", () => {
   });
 
   test("an admin action that did not end ok is bad; an unknown type shows its fields", () => {
-    const action = storedRow({ id: 1, at: 1, type: "admin-action", pid: null, group: null, data: { action: "reload", target: "web", result: "refused", source: "127.0.0.1" } });
+    const action = storedRow({
+      id: 1,
+      at: 1,
+      type: "admin-action",
+      pid: null,
+      group: null,
+      data: { action: "reload", target: "web", result: "refused", source: "127.0.0.1" },
+    });
     expect(action).toMatchObject({ where: "", bad: true });
     expect(action.text).toBe("reload web: refused (from 127.0.0.1)");
     expect(storedRow({ id: 2, at: 1, type: "something-new", pid: null, group: null, data: { a: 1 } }).text).toBe('{"a":1}');

@@ -13,7 +13,8 @@ function streamOf(text: string, cut: number): ReadableStream<Uint8Array> {
 }
 
 test("every frame arrives once, whole, in order, whatever the chunk size", async () => {
-  const text = 'event: hello\nretry: 1000\ndata: {"pid":1}\n\n: a comment\n\nevent: handler-error\ndata: {"message":"héllo ✓"}\n\nevent: stats\ndata: {"processes":[]}\n\n';
+  const text =
+    'event: hello\nretry: 1000\ndata: {"pid":1}\n\n: a comment\n\nevent: handler-error\ndata: {"message":"héllo ✓"}\n\nevent: stats\ndata: {"processes":[]}\n\n';
   for (const cut of [1, 2, 3, 7, 64, 10_000]) {
     const frames: [string, string][] = [];
     await readFrames(streamOf(text, cut), (type, data) => frames.push([type, data]));

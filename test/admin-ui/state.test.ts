@@ -4,12 +4,31 @@ import { events, forgetMaster, lastTick, processes, pushEvent, status, totals } 
 import type { LiveEvent, StatusProcess, StatusResponse } from "../../src/admin/contract.ts";
 
 const row = (pid: number, over: Partial<StatusProcess> = {}) =>
-  ({ pid, group: "web", index: 0, generation: 1, state: "ready", startedAt: 0, restarts: 0, listen: "", connections: 1, requests: 1, qps: 1, sendFail: 0, rssBytes: 100, cpuPercent: 0, ...over }) as StatusProcess;
+  ({
+    pid,
+    group: "web",
+    index: 0,
+    generation: 1,
+    state: "ready",
+    startedAt: 0,
+    restarts: 0,
+    listen: "",
+    connections: 1,
+    requests: 1,
+    qps: 1,
+    sendFail: 0,
+    rssBytes: 100,
+    cpuPercent: 0,
+    ...over,
+  }) as StatusProcess;
 
 describe("admin-ui state", () => {
   test("a tick's numbers replace the status row's, per pid; rows the tick lacks keep theirs", () => {
     status.value = { processes: [row(1), row(2)] } as unknown as StatusResponse;
-    lastTick.value = { at: 1, processes: [{ pid: 1, group: "web", index: 0, generation: 1, state: "draining", connections: 9, requests: 90, qps: 30, rssBytes: 500, cpuPercent: 12 }] };
+    lastTick.value = {
+      at: 1,
+      processes: [{ pid: 1, group: "web", index: 0, generation: 1, state: "draining", connections: 9, requests: 90, qps: 30, rssBytes: 500, cpuPercent: 12 }],
+    };
     const [first, second] = processes.value;
     expect(first).toMatchObject({ pid: 1, state: "draining", connections: 9, qps: 30, rssBytes: 500 });
     expect(second).toMatchObject({ pid: 2, state: "ready", connections: 1, qps: 1 });

@@ -29,7 +29,12 @@ export interface Fixture extends Disposable {
 export function adminFixture(admin: Record<string, unknown> = {}): Fixture {
   const dir = mkdtempSync(join(tmpdir(), "wm-admin-"));
   writeFileSync(join(dir, "t.ts"), "export default {};");
-  const raw = { name: "t", dataDir: "data", admin: { listen: "127.0.0.1:9090", ...admin }, workers: [{ name: "web", listen: "http://127.0.0.1:0", handler: "./t.ts" }] };
+  const raw = {
+    name: "t",
+    dataDir: "data",
+    admin: { listen: "127.0.0.1:9090", ...admin },
+    workers: [{ name: "web", listen: "http://127.0.0.1:0", handler: "./t.ts" }],
+  };
   const config = validateConfigObject(raw, join(dir, "app.json"));
   const supervisor = new Supervisor({ config, listenFds: new Map(), log: () => {} });
   const store = openStore(config.dataDir, config.store);
@@ -47,9 +52,12 @@ export function adminFixture(admin: Record<string, unknown> = {}): Fixture {
   // As server.ts does in the master: supervisor events and the stats tick reach the SSE feed.
   const unfeed = feedFromMaster(feed, { subscribe: (listener) => events.on(listener), processes: () => status().processes });
   return {
-    app, ctx, feed, store, stops,
-    request: (path, init = {}, address = "127.0.0.1") =>
-      Promise.resolve(app.request(BASE + path, init, { requestIP: () => ({ address }) })),
+    app,
+    ctx,
+    feed,
+    store,
+    stops,
+    request: (path, init = {}, address = "127.0.0.1") => Promise.resolve(app.request(BASE + path, init, { requestIP: () => ({ address }) })),
     [Symbol.dispose]() {
       unfeed();
       events.stop();

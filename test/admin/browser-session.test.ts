@@ -73,7 +73,9 @@ describe("mutating requests on a browser session", () => {
     }
     expect((await f.request("/api/stop", stopWith(session, { "Sec-Fetch-Site": "same-site" }))).status).toBe(403);
     expect((await f.request("/api/stop", stopWith(session, {}))).status).toBe(403);
-    expect((await f.request("/api/connections/1/1", { method: "DELETE", headers: { ...sessionHeader(session), Origin: "http://evil.example" } })).status).toBe(403);
+    expect((await f.request("/api/connections/1/1", { method: "DELETE", headers: { ...sessionHeader(session), Origin: "http://evil.example" } })).status).toBe(
+      403,
+    );
     expect(f.stops).toEqual([]);
   });
 
@@ -112,6 +114,10 @@ test("the pinned hono csrf() blocks a cross-origin POST without a Content-Type (
   const response = await app.request("http://127.0.0.1:9090/", { method: "POST", headers: { Origin: "http://evil.example" }, body: "x" });
   expect(response.status).toBe(403);
   // ...but it lets an application/json POST through from any origin by design: why our own check covers every Content-Type.
-  const jsonPost = await app.request("http://127.0.0.1:9090/", { method: "POST", headers: { Origin: "http://evil.example", "Content-Type": "application/json" }, body: "{}" });
+  const jsonPost = await app.request("http://127.0.0.1:9090/", {
+    method: "POST",
+    headers: { Origin: "http://evil.example", "Content-Type": "application/json" },
+    body: "{}",
+  });
   expect(jsonPost.status).toBe(200);
 });

@@ -12,7 +12,17 @@ describe("GET /api/events", () => {
     expect(response.headers.get("content-type")).toContain("text/event-stream");
     const sse = readSse(response);
     expect((await sse.next((m) => m.event === "hello")).data).toContain(`"pid":${process.pid}`);
-    f.ctx.supervisor.emit({ type: "process-exited", pid: 4242, group: "web", index: 0, generation: 1, code: null, signal: "SIGKILL", expected: false, stderrTail: [] });
+    f.ctx.supervisor.emit({
+      type: "process-exited",
+      pid: 4242,
+      group: "web",
+      index: 0,
+      generation: 1,
+      code: null,
+      signal: "SIGKILL",
+      expected: false,
+      stderrTail: [],
+    });
     const exited = JSON.parse((await sse.next((m) => m.event === "process-exited")).data);
     expect(exited).toMatchObject({ type: "process-exited", pid: 4242, crashed: true, signal: "SIGKILL" });
     expect(typeof exited.at).toBe("number");
@@ -42,7 +52,14 @@ describe("GET /metrics", () => {
     expect(rss.value).toBeGreaterThan(1_000_000);
     expect(families.get("workerman_reloads_total")).toMatchObject({ type: "counter", samples: [{ labels: {}, value: 0 }] });
     expect(families.get("workerman_worker_restarts_total")!.samples).toEqual([{ labels: { group: "web" }, value: 0 }]);
-    for (const name of ["process_cpu_seconds_total", "workerman_connections", "workerman_requests_total", "workerman_send_fail_total", "workerman_timers", "workerman_up"]) {
+    for (const name of [
+      "process_cpu_seconds_total",
+      "workerman_connections",
+      "workerman_requests_total",
+      "workerman_send_fail_total",
+      "workerman_timers",
+      "workerman_up",
+    ]) {
       expect(families.has(name)).toBe(true);
     }
   });

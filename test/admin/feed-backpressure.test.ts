@@ -8,7 +8,10 @@ import { parsePrometheus } from "./prometheus-parser.ts";
 /** A client that sends its request and then never reads a byte: bash's /dev/tcp, so nothing in between buffers for it. */
 function stalledClient(port: number): { proc: ReturnType<typeof Bun.spawn>; connected: Promise<void> } {
   const request = `GET /api/events HTTP/1.1\\r\\nHost: 127.0.0.1:${port}\\r\\nAuthorization: Bearer ${TOKEN}\\r\\n\\r\\n`;
-  const proc = Bun.spawn(["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}; printf '${request}' >&3; echo sent; exec sleep 120`], { stdout: "pipe", stderr: "ignore" });
+  const proc = Bun.spawn(["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}; printf '${request}' >&3; echo sent; exec sleep 120`], {
+    stdout: "pipe",
+    stderr: "ignore",
+  });
   const connected = new Response(proc.stdout).text().then(() => undefined);
   return { proc, connected: Promise.race([connected, Bun.sleep(3000)]) };
 }

@@ -52,7 +52,11 @@ describe("headers and limits", () => {
 
   test("a body over 64 KiB is refused before it is read", async () => {
     using f = adminFixture();
-    const response = await f.request("/api/reload", { method: "POST", headers: { ...bearer(), "Content-Type": "application/json" }, body: JSON.stringify({ group: "x".repeat(70_000) }) });
+    const response = await f.request("/api/reload", {
+      method: "POST",
+      headers: { ...bearer(), "Content-Type": "application/json" },
+      body: JSON.stringify({ group: "x".repeat(70_000) }),
+    });
     expect(response.status).toBe(413);
   });
 

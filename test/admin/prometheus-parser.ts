@@ -34,7 +34,16 @@ function parseLabels(text: string, line: string): Record<string, string> {
     for (; j < text.length && text[j] !== '"'; j++) {
       if (text[j] === "\\") {
         const next = text[++j];
-        value += next === "n" ? "\n" : next === "\\" ? "\\" : next === '"' ? '"' : (() => { throw new Error(`bad escape in: ${line}`); })();
+        value +=
+          next === "n"
+            ? "\n"
+            : next === "\\"
+              ? "\\"
+              : next === '"'
+                ? '"'
+                : (() => {
+                    throw new Error(`bad escape in: ${line}`);
+                  })();
       } else value += text[j];
     }
     if (j >= text.length) throw new Error(`unterminated label value in: ${line}`);

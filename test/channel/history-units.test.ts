@@ -10,7 +10,14 @@ const kept = (offset: number, epoch = "e1"): Kept => ({ op: "kept", group: "g", 
 
 describe("HistoryRules", () => {
   test("the first matching pattern wins; others get the app's default; no config keeps nothing", () => {
-    const rules = new HistoryRules({ size: 100, ttlSeconds: 300, groups: [{ match: "room:*", size: 5, ttlSeconds: 10 }, { match: "room:big", size: 999, ttlSeconds: 10 }] });
+    const rules = new HistoryRules({
+      size: 100,
+      ttlSeconds: 300,
+      groups: [
+        { match: "room:*", size: 5, ttlSeconds: 10 },
+        { match: "room:big", size: 999, ttlSeconds: 10 },
+      ],
+    });
     expect(rules.of("room:big")).toEqual({ size: 5, ttlMs: 10_000 });
     expect(rules.of("lobby")).toEqual({ size: 100, ttlMs: 300_000 });
     expect(rules.of("room.x")).toEqual({ size: 100, ttlMs: 300_000 }); // "." is literal, "*" is the only wildcard
@@ -23,7 +30,11 @@ describe("MemoryHistory", () => {
     const history = new MemoryHistory(new HistoryRules({ size: 3, ttlSeconds: 60, groups: [] }));
     for (let i = 1; i <= 5; i++) expect(history.append("g", `m${i}`).offset).toBe(i);
     const all = history.read("g");
-    expect(all.messages).toEqual([[3, "m3"], [4, "m4"], [5, "m5"]]);
+    expect(all.messages).toEqual([
+      [3, "m3"],
+      [4, "m4"],
+      [5, "m5"],
+    ]);
     expect(history.read("g", 2)).toMatchObject({ complete: true, offset: 5 });
     expect(history.read("g", 1).complete).toBe(false); // m2 is gone
     expect(history.read("g", 5)).toMatchObject({ complete: true, messages: [] });
@@ -48,12 +59,24 @@ describe("KeptSequencer", () => {
     const emitted: number[] = [];
     const gate = Promise.withResolvers<void>();
     const reads: number[] = [];
-    const slice: HistorySlice = { epoch: "e1", offset: 9, messages: [[3, "m3"], [4, "m4"], [5, "m5"]], complete: true };
-    const sequencer = new KeptSequencer(async (_group, since) => {
-      reads.push(since);
-      await gate.promise;
-      return slice;
-    }, (k) => emitted.push(k.offset));
+    const slice: HistorySlice = {
+      epoch: "e1",
+      offset: 9,
+      messages: [
+        [3, "m3"],
+        [4, "m4"],
+        [5, "m5"],
+      ],
+      complete: true,
+    };
+    const sequencer = new KeptSequencer(
+      async (_group, since) => {
+        reads.push(since);
+        await gate.promise;
+        return slice;
+      },
+      (k) => emitted.push(k.offset),
+    );
     sequencer.accept(kept(1));
     sequencer.accept(kept(2));
     sequencer.accept(kept(2));
@@ -70,7 +93,10 @@ describe("KeptSequencer", () => {
 
   test("what the history no longer has is skipped, not waited for", async () => {
     const emitted: number[] = [];
-    const sequencer = new KeptSequencer(async () => null, (k) => emitted.push(k.offset));
+    const sequencer = new KeptSequencer(
+      async () => null,
+      (k) => emitted.push(k.offset),
+    );
     sequencer.accept(kept(1));
     sequencer.accept(kept(5));
     await Bun.sleep(0);

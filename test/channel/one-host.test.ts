@@ -95,10 +95,14 @@ describe("channel on one host (2 workers)", () => {
     await leaver!.cmd({ cmd: "join", group: "lobby" });
     await leaver!.cmd({ cmd: "join", group: "kitchen" });
     await closeAll([leaver!]);
-    const seen = await app.waitFor(async () => {
-      const list = await witness!.cmd<{ uid: string; groups: string[] }[]>({ cmd: "departures" });
-      return list.find((d) => d.uid === "leaver");
-    }, 3000, "the leaver's onClose");
+    const seen = await app.waitFor(
+      async () => {
+        const list = await witness!.cmd<{ uid: string; groups: string[] }[]>({ cmd: "departures" });
+        return list.find((d) => d.uid === "leaver");
+      },
+      3000,
+      "the leaver's onClose",
+    );
     expect(seen.groups.sort()).toEqual(["kitchen", "lobby"]);
     await closeAll([witness!]);
   });

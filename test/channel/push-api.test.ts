@@ -91,7 +91,10 @@ describe("push API", () => {
     const frame = JSON.parse(await a.next((m) => m.includes('"kept push"'))) as { kept: { offset: number; epoch: string } };
     expect(frame.kept.offset).toBe(1);
     await b.next((m) => m.includes('"kept push"'));
-    const cli = Bun.spawn([...cliCommand(), "push", "--config", app.configPath, "--group", "g1", "--keep", "kept by the cli"], { stdout: "pipe", stderr: "pipe" });
+    const cli = Bun.spawn([...cliCommand(), "push", "--config", app.configPath, "--group", "g1", "--keep", "kept by the cli"], {
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     expect(await cli.exited).toBe(0);
     expect(JSON.parse(await a.next((m) => m.includes('"kept by the cli"'))).kept.offset).toBe(2);
     const history = await a.cmd<{ messages: { data: string }[] }>({ cmd: "history", group: "g1" });

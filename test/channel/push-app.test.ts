@@ -18,7 +18,14 @@ function cookieOf(signed: { token: string; time: string; digest: string }): stri
 /** The status code a WebSocket handshake gets, read off the raw socket. */
 async function handshakeStatus(port: number, headers: Record<string, string>): Promise<number> {
   const client = await streamClient({ port });
-  const lines = ["GET / HTTP/1.1", `Host: 127.0.0.1:${port}`, "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="];
+  const lines = [
+    "GET / HTTP/1.1",
+    `Host: 127.0.0.1:${port}`,
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    "Sec-WebSocket-Version: 13",
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+  ];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
   client.write(lines.join("\r\n") + "\r\n\r\n");
   const text = await client.until((t) => t.includes("\r\n"));
@@ -78,10 +85,11 @@ async function openResumingSocket(port: number, cookie: string, from: Envelope[]
   });
   const closed = new Promise<number>((resolve) => ws.addEventListener("close", (e) => resolve(e.code)));
   const until = async (data: string) => {
-    while (!envelopes.some((e) => e.data === data)) await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${data}; got ${JSON.stringify(envelopes)}`)), 5000);
-      wake = () => (clearTimeout(timer), resolve());
-    });
+    while (!envelopes.some((e) => e.data === data))
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${data}; got ${JSON.stringify(envelopes)}`)), 5000);
+        wake = () => (clearTimeout(timer), resolve());
+      });
     return envelopes;
   };
   return { ws, envelopes, resumed: resumed.promise, closed, until };
@@ -154,7 +162,12 @@ describe("examples/push", () => {
     const after = (await (await fetch(`http://127.0.0.1:${port}/refusals`)).json()) as { processes: number; refusals: Record<string, number> };
     expect(after.processes).toBe(2); // summed over both push processes
     const delta = (key: string) => after.refusals[key]! - (before.refusals[key] ?? 0);
-    expect({ expired: delta("expired"), digest: delta("digest"), origin: delta("origin"), missing: delta("missing") }).toEqual({ expired: 1, digest: 2, origin: 2, missing: 1 });
+    expect({ expired: delta("expired"), digest: delta("digest"), origin: delta("origin"), missing: delta("missing") }).toEqual({
+      expired: 1,
+      digest: 2,
+      origin: 2,
+      missing: 1,
+    });
   });
 
   test("a client that resumes misses nothing across a reload of the push processes: broadcasts and its own messages", async () => {
@@ -170,7 +183,11 @@ describe("examples/push", () => {
     await app.api("/api/reload", { method: "POST", body: JSON.stringify({ group: "push" }) });
     expect(await first.closed).toBe(1001);
     // While erin is away: the control listener is not reloaded and keeps accepting pushes.
-    for (const [to, data] of [[{ all: true }, "missed 1"], [{ uid: "erin" }, "missed 2"], [{ all: true }, "missed 3"]] as const) {
+    for (const [to, data] of [
+      [{ all: true }, "missed 1"],
+      [{ uid: "erin" }, "missed 2"],
+      [{ all: true }, "missed 3"],
+    ] as const) {
       expect(await sendControl(control, SECRET, to, data)).toEqual({ ok: true });
     }
     const back = await openResumingSocket(port, cookie, first.envelopes);

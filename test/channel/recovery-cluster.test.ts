@@ -27,7 +27,10 @@ async function killClientsOf(url: string, instance: string, which: ("cmd" | "sub
   try {
     const list = String(await admin.send("CLIENT", ["LIST"]));
     for (const kind of which) {
-      const addr = list.split("\n").find((line) => line.includes(` name=wm-${instance}:${kind} `))?.match(/ addr=(\S+)/)?.[1];
+      const addr = list
+        .split("\n")
+        .find((line) => line.includes(` name=wm-${instance}:${kind} `))
+        ?.match(/ addr=(\S+)/)?.[1];
       if (!addr) throw new Error(`no ${kind} connection of ${instance} in CLIENT LIST`);
       await admin.send("CLIENT", ["KILL", "ADDR", addr]);
     }
@@ -96,11 +99,13 @@ describe("group history across two instances through Redis", () => {
     const [pubA, pubB, obsA, obsB] = await Promise.all([client(urlA), client(urlB), client(urlA), client(urlB)]);
     for (const o of [obsA, obsB]) await o.cmd({ cmd: "recover", group: "g3" });
     await Promise.all([pubA.cmd({ cmd: "burst", group: "g3", prefix: "a", count: 100 }), pubB.cmd({ cmd: "burst", group: "g3", prefix: "b", count: 100 })]);
-    const seen = await Promise.all([obsA, obsB].map(async (o) => {
-      await keptUntil(o, "g3", "a-100");
-      await keptUntil(o, "g3", "b-100");
-      return keptOf(o, "g3");
-    }));
+    const seen = await Promise.all(
+      [obsA, obsB].map(async (o) => {
+        await keptUntil(o, "g3", "a-100");
+        await keptUntil(o, "g3", "b-100");
+        return keptOf(o, "g3");
+      }),
+    );
     expect(seen[0]!.map((k) => k.offset)).toEqual(offsets(1, 200));
     expect(datas(seen[0]!)).toEqual(datas(seen[1]!));
   }, 30_000);
@@ -161,6 +166,10 @@ describe("group history across two instances through Redis", () => {
     const after = (await keptUntil(member, "g5", "new era")).at(-1)!;
     expect(after.epoch).not.toBe(before.epoch);
     const back = await client(urlA);
-    expect(await back.cmd<Recovered>({ cmd: "recover", group: "g5", offset: 3, epoch: before.epoch })).toMatchObject({ recovered: false, epoch: after.epoch, offset: after.offset });
+    expect(await back.cmd<Recovered>({ cmd: "recover", group: "g5", offset: 3, epoch: before.epoch })).toMatchObject({
+      recovered: false,
+      epoch: after.epoch,
+      offset: after.offset,
+    });
   }, 30_000);
 });

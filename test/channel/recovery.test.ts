@@ -29,7 +29,18 @@ describe("group history and recovery on one host (2 workers)", () => {
         { name: "ws", listen: "websocket://127.0.0.1:0", count: 2, handler: FIXTURE },
         { name: "side", listen: "websocket://127.0.0.1:0", count: 1, handler: FIXTURE },
       ],
-      extra: { channel: { history: { size: 100, ttlSeconds: 300, groups: [{ match: "small:*", size: 5, ttlSeconds: 300 }, { match: "brief:*", size: 10, ttlSeconds: 1 }] } } },
+      extra: {
+        channel: {
+          history: {
+            size: 100,
+            ttlSeconds: 300,
+            groups: [
+              { match: "small:*", size: 5, ttlSeconds: 300 },
+              { match: "brief:*", size: 10, ttlSeconds: 1 },
+            ],
+          },
+        },
+      },
     });
     url = `ws://127.0.0.1:${await app.port("ws")}`;
     publisher = await channelClient(`ws://127.0.0.1:${await app.port("side")}`);
@@ -87,15 +98,21 @@ describe("group history and recovery on one host (2 workers)", () => {
     open.push(p1!, o1!, p2!, o2!);
     for (const observer of [o1!, o2!]) await observer.cmd({ cmd: "recover", group: "mixed" });
     await Promise.all([p1!.cmd({ cmd: "burst", group: "mixed", prefix: "a", count: 150 }), p2!.cmd({ cmd: "burst", group: "mixed", prefix: "b", count: 150 })]);
-    const [s1, s2] = await Promise.all([o1!, o2!].map(async (o) => {
-      await keptUntil(o, "mixed", "a-150");
-      await keptUntil(o, "mixed", "b-150");
-      return keptOf(o, "mixed");
-    }));
+    const [s1, s2] = await Promise.all(
+      [o1!, o2!].map(async (o) => {
+        await keptUntil(o, "mixed", "a-150");
+        await keptUntil(o, "mixed", "b-150");
+        return keptOf(o, "mixed");
+      }),
+    );
     expect(s1!.map((k) => k.offset)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
     expect(datas(s1!)).toEqual(datas(s2!));
     // Both publishers really interleaved, and each one's own messages stay in its order.
-    expect(datas(s1!).slice(0, 150).some((d) => d.startsWith("b-"))).toBe(true);
+    expect(
+      datas(s1!)
+        .slice(0, 150)
+        .some((d) => d.startsWith("b-")),
+    ).toBe(true);
     expect(datas(s1!).filter((d) => d.startsWith("a-"))).toEqual(range("a", 1, 150));
   }, 30_000);
 
@@ -111,7 +128,10 @@ describe("group history and recovery on one host (2 workers)", () => {
     expect(await justInside.cmd<Recovered>({ cmd: "recover", group: "small:1", offset: 5, epoch })).toMatchObject({ recovered: true, offset: 10 });
     expect(datas(keptOf(justInside, "small:1"))).toEqual(range("m", 6, 10));
     const otherEpoch = await client();
-    expect(await otherEpoch.cmd<Recovered>({ cmd: "recover", group: "small:1", offset: 8, epoch: "not-this-one" })).toMatchObject({ recovered: false, offset: 10 });
+    expect(await otherEpoch.cmd<Recovered>({ cmd: "recover", group: "small:1", offset: 8, epoch: "not-this-one" })).toMatchObject({
+      recovered: false,
+      offset: 10,
+    });
     expect(keptOf(otherEpoch, "small:1")).toEqual([]);
     const future = await client();
     expect(await future.cmd<Recovered>({ cmd: "recover", group: "small:1", offset: 99, epoch })).toMatchObject({ recovered: false, offset: 10 });
@@ -124,7 +144,11 @@ describe("group history and recovery on one host (2 workers)", () => {
     await first.cmd<Recovered>({ cmd: "recover", group: "brief:1" });
     await publisher.cmd({ cmd: "keep", group: "brief:1", data: "soon gone" });
     const { epoch } = (await keptUntil(first, "brief:1", "soon gone"))[0]!;
-    await app.waitFor(async () => (await publisher.cmd<{ messages: unknown[] }>({ cmd: "history", group: "brief:1" })).messages.length === 0, 5000, "the message to expire");
+    await app.waitFor(
+      async () => (await publisher.cmd<{ messages: unknown[] }>({ cmd: "history", group: "brief:1" })).messages.length === 0,
+      5000,
+      "the message to expire",
+    );
     const back = await client();
     expect(await back.cmd<Recovered>({ cmd: "recover", group: "brief:1", offset: 0, epoch })).toMatchObject({ recovered: false, epoch, offset: 1 });
   });

@@ -25,7 +25,21 @@ export class RedisUnderTest {
 
   /** Starts the server (again, on the same port), empty: no snapshot, no append-only file. */
   async restart(): Promise<void> {
-    const args = ["redis-server", "--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", "/tmp", "--loglevel", "warning"];
+    const args = [
+      "redis-server",
+      "--port",
+      String(this.port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      "/tmp",
+      "--loglevel",
+      "warning",
+    ];
     const proc = Bun.spawn(args, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
     this.#proc = proc;
     const deadline = Date.now() + 5000;

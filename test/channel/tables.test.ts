@@ -18,14 +18,26 @@ describe("RoutingTable", () => {
     expect([...table.uidHolders("ann")].sort()).toEqual([10, 11]);
     expect(table.uidCount()).toBe(2);
     expect(table.groupCount("g")).toBe(4);
-    expect(table.takeChanges()).toEqual({ uids: new Map([["ann", true], ["bob", true]]), groups: new Map([["g", 4]]) });
+    expect(table.takeChanges()).toEqual({
+      uids: new Map([
+        ["ann", true],
+        ["bob", true],
+      ]),
+      groups: new Map([["g", 4]]),
+    });
 
     table.dropProcess(11);
     expect([...table.uidHolders("ann")]).toEqual([10]);
     expect(table.uidOnline("bob")).toBe(false);
     expect(table.groupCount("g")).toBe(3);
     expect([...table.topicHolders("t")]).toEqual([]);
-    expect(table.takeChanges()).toEqual({ uids: new Map([["ann", true], ["bob", false]]), groups: new Map([["g", 3]]) });
+    expect(table.takeChanges()).toEqual({
+      uids: new Map([
+        ["ann", true],
+        ["bob", false],
+      ]),
+      groups: new Map([["g", 3]]),
+    });
     table.setGroup(10, "g", 0);
     expect(table.groups.has("g")).toBe(false);
   });
@@ -43,7 +55,13 @@ describe("LocalBindings", () => {
     local.join(a, "g");
     local.join(a, "g");
     local.join(b, "g");
-    expect(local.takeChanges()).toEqual({ uids: [["ann", 1], ["amy", 1]], groups: [["g", 2]] });
+    expect(local.takeChanges()).toEqual({
+      uids: [
+        ["ann", 1],
+        ["amy", 1],
+      ],
+      groups: [["g", 2]],
+    });
     expect(local.dirty).toBe(false);
     local.forget(a);
     expect(local.takeChanges()).toEqual({ uids: [["amy", 0]], groups: [["g", 1]] });
@@ -79,7 +97,9 @@ describe("push example: cookie token", () => {
     expect(openCommand(secret, signCommand(secret, { to: { uid: "ann" }, data: "hi" }, now), now)).toMatchObject({ to: { uid: "ann" }, data: "hi" });
     expect(openCommand(secret, signCommand("other-secret-000000", { to: { all: true }, data: "x" }, now), now)).toEqual({ error: "bad signature" });
     expect(openCommand(secret, signCommand(secret, { to: { all: true }, data: "x" }, now - 61), now)).toEqual({ error: "stale or missing time" });
-    expect(openCommand(secret, signCommand(secret, { to: { group: "g" } as never, data: "x" }, now), now)).toMatchObject({ error: expect.stringContaining("to must be") });
+    expect(openCommand(secret, signCommand(secret, { to: { group: "g" } as never, data: "x" }, now), now)).toMatchObject({
+      error: expect.stringContaining("to must be"),
+    });
     expect(openCommand(secret, "no newline", now)).toEqual({ error: "bad signature" });
   });
 

@@ -10,9 +10,28 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Each name is checked both ways: a handler typed with either set of types is accepted by the other. */
 const SAME = [
-  "Connection", "OutboundConnection", "ConnectOptions", "Worker", "Timers", "TimerOptions", "Metrics",
-  "Protocol<string>", "ProtocolConnection", "ListenAddress", "WorkerGroupConfig", "SseMessage", "SseOptions", "SseStream",
-  "Channel", "ConnectionRef", "SendOptions", "SendAllOptions", "GroupMessage", "GroupPosition", "RecoverResult", "GroupHistory",
+  "Connection",
+  "OutboundConnection",
+  "ConnectOptions",
+  "Worker",
+  "Timers",
+  "TimerOptions",
+  "Metrics",
+  "Protocol<string>",
+  "ProtocolConnection",
+  "ListenAddress",
+  "WorkerGroupConfig",
+  "SseMessage",
+  "SseOptions",
+  "SseStream",
+  "Channel",
+  "ConnectionRef",
+  "SendOptions",
+  "SendAllOptions",
+  "GroupMessage",
+  "GroupPosition",
+  "RecoverResult",
+  "GroupHistory",
 ];
 const VALUES = ["sse", "AppError", "VERSION"];
 
@@ -37,11 +56,14 @@ test("every public type and value of the declarations matches src", async () => 
   ].join("\n");
   writeFileSync(join(dir, "check.ts"), check + "\n");
   copyFileSync(join(REPO, "types/workerman-app.d.ts.txt"), join(dir, "workerman-app.d.ts"));
-  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
-    extends: join(REPO, "tsconfig.json"),
-    compilerOptions: { paths: {}, typeRoots: [join(REPO, "node_modules/@types")] },
-    include: ["check.ts", "workerman-app.d.ts"],
-  }));
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      extends: join(REPO, "tsconfig.json"),
+      compilerOptions: { paths: {}, typeRoots: [join(REPO, "node_modules/@types")] },
+      include: ["check.ts", "workerman-app.d.ts"],
+    }),
+  );
   const tsc = Bun.spawn([join(REPO, "node_modules/.bin/tsc"), "--noEmit", "-p", dir], { stdout: "pipe", stderr: "pipe" });
   const [out, code] = await Promise.all([new Response(tsc.stdout).text(), tsc.exited]);
   expect(out).toBe("");

@@ -37,7 +37,10 @@ describe("init", () => {
   test("tsc --noEmit passes in the new folder; a mistyped callback and a misused message type fail it", async () => {
     const dir = await init("source");
     const order = `import type { App } from "workerman-app";\ninterface Order { id: number; items: string[] }\n`;
-    writeFileSync(join(dir, "json.ts"), `${order}export default { onMessage(conn, o) { conn.send(o.items.join(",") + o.id.toFixed(0)); } } satisfies App<Order>;\n`);
+    writeFileSync(
+      join(dir, "json.ts"),
+      `${order}export default { onMessage(conn, o) { conn.send(o.items.join(",") + o.id.toFixed(0)); } } satisfies App<Order>;\n`,
+    );
     const ok = await run([TSC, "--noEmit", "-p", "."], dir);
     expect(ok.out).toBe("");
     expect(ok.code).toBe(0);

@@ -40,7 +40,14 @@ describe("logs against a foreground master (GET /api/logs)", () => {
       for (const line of printed.items) if (line.text.startsWith("said")) seen.add(line.pid);
     }
     const both = await cli(["logs", "--config", app.configPath, "--group=web", "-n", "400", "--json"]);
-    expect(new Set(both.out.trim().split("\n").map((line) => JSON.parse(line).pid))).toEqual(seen);
+    expect(
+      new Set(
+        both.out
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line).pid),
+      ),
+    ).toEqual(seen);
     expect(seen.size).toBe(2);
     const one = await cli(["logs", `--config=${app.configPath}`, `--pid=${first}`, "-n", "1"]);
     expect(one.code).toBe(0);
@@ -54,7 +61,10 @@ describe("logs against a foreground master (GET /api/logs)", () => {
 
   test("GET /api/logs?follow=1 streams a new line as it is printed", async () => {
     const abort = new AbortController();
-    const response = await fetch(`${app.adminUrl}/api/logs?follow=1&n=1&group=web`, { headers: { Authorization: `Bearer ${app.token}` }, signal: abort.signal });
+    const response = await fetch(`${app.adminUrl}/api/logs?follow=1&n=1&group=web`, {
+      headers: { Authorization: `Bearer ${app.token}` },
+      signal: abort.signal,
+    });
     expect(response.headers.get("content-type")).toContain("application/x-ndjson");
     const got = Promise.withResolvers<string>();
     void forEachLine(response.body!, (line) => line.includes("said streamed") && got.resolve(line)).catch(() => {});
@@ -86,7 +96,12 @@ describe("logs from the daemon log file", () => {
     const { code, out } = await cli(["logs", "--config", config, "--group", "web", "-n", "2"]);
     expect(code).toBe(0);
     expect(out).toBe(`${at} [web#1 12] b\n${at} [web#0 11] d\n`);
-    expect((await cli(["logs", "--config", config, "--pid", "11"])).out.trim().split("\n").map((l) => l.slice(-1))).toEqual(["a", "d"]);
+    expect(
+      (await cli(["logs", "--config", config, "--pid", "11"])).out
+        .trim()
+        .split("\n")
+        .map((l) => l.slice(-1)),
+    ).toEqual(["a", "d"]);
   });
 
   test("-f prints new lines, also after the log is rotated", async () => {
@@ -138,7 +153,12 @@ describe("service", () => {
   test("prints a systemd unit with absolute paths, reload, kill signal, file limit and restart policy", async () => {
     const { code, out } = await cli(["service", "--config", app.configPath, "--user=www-data"]);
     expect(code).toBe(0);
-    const keys = new Map(out.split("\n").filter((l) => l.includes("=") && !l.startsWith("#")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+    const keys = new Map(
+      out
+        .split("\n")
+        .filter((l) => l.includes("=") && !l.startsWith("#"))
+        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
     const exec = keys.get("ExecStart")!.split(" ");
     expect(exec.slice(-3)).toEqual(["start", "--config", app.configPath]);
     for (const part of exec.slice(0, -3)) expect(isAbsolute(part)).toBe(true);
@@ -195,8 +215,24 @@ describe("usage: suggestions and --opt=value", () => {
 describe("status before a process reports", () => {
   test("shows - instead of 0 B for its figures", () => {
     const process = (over: Partial<StatusProcess>): StatusProcess => ({
-      pid: 1, group: "web", index: 0, generation: 1, state: "starting", startedAt: Date.now(), restarts: 0, listen: "",
-      connections: 0, requests: 0, qps: 0, sendFail: 0, handlerErrors: 0, protocolErrors: 0, timers: 0, rssBytes: 0, cpuPercent: 0, ...over,
+      pid: 1,
+      group: "web",
+      index: 0,
+      generation: 1,
+      state: "starting",
+      startedAt: Date.now(),
+      restarts: 0,
+      listen: "",
+      connections: 0,
+      requests: 0,
+      qps: 0,
+      sendFail: 0,
+      handlerErrors: 0,
+      protocolErrors: 0,
+      timers: 0,
+      rssBytes: 0,
+      cpuPercent: 0,
+      ...over,
     });
     const master = { pid: 9, version: "0", startedAt: Date.now(), configPath: "/x", name: "x", tcpMigrateReq: 1 };
     const text = renderStatus({ master, groups: [], processes: [process({}), process({ pid: 2, rssBytes: 50 * 1048576, connections: 3 })] } as never);

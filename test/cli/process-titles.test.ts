@@ -10,7 +10,9 @@ function args(pid: number): string {
 }
 
 function ps(pid: number): string {
-  return Bun.spawnSync(["ps", "-o", "args=", "-p", String(pid)]).stdout.toString().trim();
+  return Bun.spawnSync(["ps", "-o", "args=", "-p", String(pid)])
+    .stdout.toString()
+    .trim();
 }
 
 describe("process titles", () => {

@@ -46,7 +46,9 @@ describe("diffConfig", () => {
   });
 
   test("count, env and handler of one group are named; the other group is unchanged", () => {
-    const previous = config({ workers: [group("web"), group("api", { listen: { scheme: "tcp", host: "127.0.0.1", port: 9000, url: "tcp://127.0.0.1:9000" } })] });
+    const previous = config({
+      workers: [group("web"), group("api", { listen: { scheme: "tcp", host: "127.0.0.1", port: 9000, url: "tcp://127.0.0.1:9000" } })],
+    });
     const next = config({ workers: [group("web", { count: 3, env: { MODE: "x" }, handler: "/app/web2.ts" }), previous.workers[1]!] });
     const diff = diffConfig(previous, next);
     expect(byName(diff, "web")).toEqual({ name: "web", change: "changed", keys: ["count", "handler", "env"] });
@@ -107,7 +109,13 @@ describe("diffConfig", () => {
       cluster: { redis: "redis://127.0.0.1:6379" },
     });
     expect(diffConfig(config(), next).needsRestart).toEqual([
-      "name", "dataDir", "admin.listen", "admin.metricsPublic", "log.maxBytes", "store.keepSecondSamples", "cluster.redis",
+      "name",
+      "dataDir",
+      "admin.listen",
+      "admin.metricsPublic",
+      "log.maxBytes",
+      "store.keepSecondSamples",
+      "cluster.redis",
     ]);
   });
 

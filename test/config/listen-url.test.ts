@@ -56,9 +56,7 @@ describe("parseListenUrl", () => {
 
   test("unknown scheme lists the schemes and suggests the nearest", async () => {
     const err = await configError(() => parseListenUrl("tpc://127.0.0.1:8000", base, "workers[1].listen"));
-    expect(err.toString()).toBe(
-      'E_CONFIG: workers[1].listen: unknown scheme "tpc" (expected tcp, udp, unix, http, websocket, text, frame): did you mean tcp?',
-    );
+    expect(err.toString()).toBe('E_CONFIG: workers[1].listen: unknown scheme "tpc" (expected tcp, udp, unix, http, websocket, text, frame): did you mean tcp?');
     expect((await configError(() => parseListenUrl("htp://h:1", base))).message).toEndWith("did you mean http?");
     expect((await configError(() => parseListenUrl("gopher://h:1", base))).message).not.toContain("did you mean");
     expect((await configError(() => parseListenUrl("https://h:1", base))).message).toContain('"ssl"');

@@ -18,7 +18,10 @@ describe("admin API (source)", () => {
   const clients: { client: WsClient; pid: number; id: number }[] = [];
 
   beforeAll(async () => {
-    app = await AppUnderTest.start({ workers: [{ name: "chat", listen: "websocket://127.0.0.1:0", count: 2, handler: "./chat.ts" }], files: { "chat.ts": HANDLER } });
+    app = await AppUnderTest.start({
+      workers: [{ name: "chat", listen: "websocket://127.0.0.1:0", count: 2, handler: "./chat.ts" }],
+      files: { "chat.ts": HANDLER },
+    });
   }, 30_000);
   afterAll(async () => {
     for (const { client } of clients) client.ws.close();
@@ -35,10 +38,14 @@ describe("admin API (source)", () => {
     const expected = new Map<number, number>();
     for (const { pid } of clients) expected.set(pid, (expected.get(pid) ?? 0) + 1);
     // Workers report once a second: wait for the report that includes the third connection.
-    const status = await app.waitFor(async () => {
-      const s = await app.status();
-      return s.processes.reduce((n, p) => n + p.connections, 0) === 3 ? s : undefined;
-    }, 5000, "3 connections in /api/status");
+    const status = await app.waitFor(
+      async () => {
+        const s = await app.status();
+        return s.processes.reduce((n, p) => n + p.connections, 0) === 3 ? s : undefined;
+      },
+      5000,
+      "3 connections in /api/status",
+    );
     for (const p of status.processes) expect(p.connections).toBe(expected.get(p.pid) ?? 0);
   });
 
@@ -47,7 +54,8 @@ describe("admin API (source)", () => {
     expect(list.total).toBe(3);
     expect(list.errors).toEqual([]);
     expect(list.items.map((c) => `${c.pid}/${c.id}`).sort()).toEqual(clients.map((c) => `${c.pid}/${c.id}`).sort());
-    for (const item of list.items) expect(item).toMatchObject({ group: "chat", protocol: "websocket", transport: "tcp", remoteAddress: "127.0.0.1", state: "ESTABLISHED" });
+    for (const item of list.items)
+      expect(item).toMatchObject({ group: "chat", protocol: "websocket", transport: "tcp", remoteAddress: "127.0.0.1", state: "ESTABLISHED" });
     const paged = await app.api<ConnectionsResponse>(`/api/connections?limit=1&offset=1&pid=${clients[0]!.pid}`);
     expect(paged.total).toBe(clients.filter((c) => c.pid === clients[0]!.pid).length);
     expect(paged.items.length).toBe(paged.total > 1 ? 1 : 0);
@@ -55,14 +63,25 @@ describe("admin API (source)", () => {
 
   test("DELETE /api/connections/:pid/:id closes that connection on the client, and only that one", async () => {
     const victim = clients.shift()!;
-    const response = await fetch(`${app.adminUrl}/api/connections/${victim.pid}/${victim.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${app.token}` } });
+    const response = await fetch(`${app.adminUrl}/api/connections/${victim.pid}/${victim.id}`, {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${app.token}` },
+    });
     expect(response.status).toBe(200);
-    await Promise.race([victim.client.closed, Bun.sleep(3000).then(() => { throw new Error("the client was not closed"); })]);
+    await Promise.race([
+      victim.client.closed,
+      Bun.sleep(3000).then(() => {
+        throw new Error("the client was not closed");
+      }),
+    ]);
     for (const { client } of clients) {
       client.ws.send("still here");
       expect(await client.next((m) => m === "echo still here")).toBe("echo still here");
     }
-    const again = await fetch(`${app.adminUrl}/api/connections/${victim.pid}/${victim.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${app.token}` } });
+    const again = await fetch(`${app.adminUrl}/api/connections/${victim.pid}/${victim.id}`, {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${app.token}` },
+    });
     expect(again.status).toBe(404);
   });
 
@@ -84,7 +103,10 @@ describe("admin API (source)", () => {
     expect(timers.map((t) => t.pid).sort()).toEqual([...pids].sort());
     expect(timers[0]).toMatchObject({ group: "chat", intervalMs: 60_000, persistent: true, runs: 0 });
     const target = timers[0]!;
-    const response = await fetch(`${app.adminUrl}/api/timers/${target.pid}/${target.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${app.token}` } });
+    const response = await fetch(`${app.adminUrl}/api/timers/${target.pid}/${target.id}`, {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${app.token}` },
+    });
     expect(response.status).toBe(200);
     expect((await app.api<TimerItem[]>("/api/timers")).map((t) => t.pid)).toEqual(pids.filter((p) => p !== target.pid));
   });
@@ -121,23 +143,36 @@ describe("admin API (source)", () => {
   });
 
   test("reload through the API replaces every pid, and the event log and audit log remember it all", async () => {
-    const before = await app.waitFor(async () => {
-      const pids = await app.pids("chat");
-      return pids.length === 2 ? pids : undefined;
-    }, 5000, "two ready workers");
-    const response = await fetch(`${app.adminUrl}/api/reload`, { method: "POST", headers: { Authorization: `Bearer ${app.token}`, "Content-Type": "application/json" }, body: "{}" });
+    const before = await app.waitFor(
+      async () => {
+        const pids = await app.pids("chat");
+        return pids.length === 2 ? pids : undefined;
+      },
+      5000,
+      "two ready workers",
+    );
+    const response = await fetch(`${app.adminUrl}/api/reload`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${app.token}`, "Content-Type": "application/json" },
+      body: "{}",
+    });
     expect(response.status).toBe(202);
     const { generation } = (await response.json()) as { generation: number };
-    const after = await app.waitFor(async () => {
-      const s = await app.status();
-      const current = s.processes.filter((p) => p.generation === generation && p.state === "ready").map((p) => p.pid);
-      return current.length === 2 && s.processes.length === 2 ? current : undefined;
-    }, 10_000, "generation replaced");
+    const after = await app.waitFor(
+      async () => {
+        const s = await app.status();
+        const current = s.processes.filter((p) => p.generation === generation && p.state === "ready").map((p) => p.pid);
+        return current.length === 2 && s.processes.length === 2 ? current : undefined;
+      },
+      10_000,
+      "generation replaced",
+    );
     expect(after.filter((pid) => before.includes(pid))).toEqual([]);
     await app.waitFor(() => before.every((pid) => !isAlive(pid)), 5000, "old pids gone");
 
     const events = (await app.api<{ items: StoredEvent[] }>("/api/events/log?limit=200")).items.map((e) => e.type);
-    for (const type of ["master-started", "process-started", "process-ready", "process-exited", "reload-begun", "reload-finished"]) expect(events).toContain(type);
+    for (const type of ["master-started", "process-started", "process-ready", "process-exited", "reload-begun", "reload-finished"])
+      expect(events).toContain(type);
     const audit = (await app.api<{ items: AuditRecord[] }>("/api/audit")).items.map((a) => `${a.action} ${a.result}`);
     expect(audit).toEqual(expect.arrayContaining(["reload ok", "close-connection ok", "delete-timer ok"]));
   });

@@ -13,7 +13,11 @@ describe("admin API (compiled)", () => {
 
   beforeAll(async () => {
     await ensureBinary();
-    app = await AppUnderTest.start({ mode: "compiled", workers: [{ name: "chat", listen: "websocket://127.0.0.1:0", count: 2, handler: "./chat.ts" }], files: { "chat.ts": HANDLER } });
+    app = await AppUnderTest.start({
+      mode: "compiled",
+      workers: [{ name: "chat", listen: "websocket://127.0.0.1:0", count: 2, handler: "./chat.ts" }],
+      files: { "chat.ts": HANDLER },
+    });
   }, 120_000);
   afterAll(async () => {
     await app?.[Symbol.asyncDispose]();
@@ -35,10 +39,14 @@ describe("admin API (compiled)", () => {
   test("/metrics parses as Prometheus text and history is recorded (bun:sqlite inside the executable)", async () => {
     const families = parsePrometheus(await (await fetch(`${app.adminUrl}/metrics`, { headers: { Authorization: `Bearer ${app.token}` } })).text());
     expect(families.get("workerman_up")!.samples.filter((s) => s.value === 1).length).toBe(3);
-    const history = await app.waitFor(async () => {
-      const h = await app.api<MetricsHistoryResponse>("/api/metrics/history?step=1");
-      return h.groups.find((g) => g.group === "chat" && g.points.length >= 1);
-    }, 5000, "history of group chat");
+    const history = await app.waitFor(
+      async () => {
+        const h = await app.api<MetricsHistoryResponse>("/api/metrics/history?step=1");
+        return h.groups.find((g) => g.group === "chat" && g.points.length >= 1);
+      },
+      5000,
+      "history of group chat",
+    );
     expect(history.points[0]!.rssBytes).toBeGreaterThan(0);
   });
 });

@@ -54,10 +54,14 @@ describe("floods are bounded (e2e)", () => {
     const requests = await wrk(`http://127.0.0.1:${port}/`, 4);
     expect(requests).toBeGreaterThan(1000);
     // Every error is counted, by the worker and by the master's gate, though few are kept.
-    const counted = await app.waitFor(async () => {
-      const c = await bounded(app, "handler-error");
-      return c.seen >= requests ? c : undefined;
-    }, 10_000, "the master to count every handler error");
+    const counted = await app.waitFor(
+      async () => {
+        const c = await bounded(app, "handler-error");
+        return c.seen >= requests ? c : undefined;
+      },
+      10_000,
+      "the master to count every handler error",
+    );
     expect(counted.suppressed).toBeGreaterThanOrEqual(requests - 10);
     expect(await app.stop()).toBe(0);
 
@@ -74,7 +78,9 @@ describe("floods are bounded (e2e)", () => {
     // The whole store, checkpointed at stop: a fresh one is ~100 KB; on the unbounded code this flood made tens of MB.
     const grown = storeBytes(app.dir);
     const newLines = app.output.slice(linesBefore);
-    console.log(`handler-error flood: ${requests} requests, ${errors.length} error rows + ${summaries.length} summary, store.db ${grown} bytes, ${newLines.length} log lines`);
+    console.log(
+      `handler-error flood: ${requests} requests, ${errors.length} error rows + ${summaries.length} summary, store.db ${grown} bytes, ${newLines.length} log lines`,
+    );
     expect(grown).toBeLessThan(512 * 1024);
     expect(newLines.length).toBeLessThan(200);
     expect(newLines.some((l) => l.includes("more like this in the last minute: fetch threw: thrown on every request"))).toBe(true);
@@ -86,18 +92,25 @@ describe("floods are bounded (e2e)", () => {
       files: { "t.ts": `export default { onMessage(conn, line) { conn.send(line); } };` },
     });
     const script = join(app.dir, "login.lua");
-    writeFileSync(script, `wrk.method = "POST"
+    writeFileSync(
+      script,
+      `wrk.method = "POST"
 wrk.body = '{"token":"not-the-token-at-all"}'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Origin"] = "${app.adminUrl}"
-`);
+`,
+    );
     const linesBefore = app.output.length;
     const requests = await wrk(`${app.adminUrl}/api/login`, 4, script);
     expect(requests).toBeGreaterThan(2000);
     const counted = await bounded(app, "login-refused");
     expect(counted.seen).toBeGreaterThanOrEqual(requests);
     // The operator is not locked out by it.
-    const login = await fetch(`${app.adminUrl}/api/login`, { method: "POST", headers: { "Content-Type": "application/json", Origin: app.adminUrl }, body: JSON.stringify({ token: app.token }) });
+    const login = await fetch(`${app.adminUrl}/api/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: app.adminUrl },
+      body: JSON.stringify({ token: app.token }),
+    });
     expect(login.status).toBe(200);
     expect(await app.stop()).toBe(0);
 
@@ -124,7 +137,9 @@ async function cli(...args: string[]): Promise<{ code: number; out: string }> {
 }
 
 function logLines(dataDir: string): string[] {
-  return readdirSync(dataDir).filter((f) => f.startsWith("workerman.log")).flatMap((f) => readFileSync(join(dataDir, f), "utf8").split("\n").filter(Boolean));
+  return readdirSync(dataDir)
+    .filter((f) => f.startsWith("workerman.log"))
+    .flatMap((f) => readFileSync(join(dataDir, f), "utf8").split("\n").filter(Boolean));
 }
 
 describe("the daemon's log and data directory (e2e)", () => {
@@ -132,8 +147,20 @@ describe("the daemon's log and data directory (e2e)", () => {
     const dir = mkdtempSync(join(tmpdir(), "wm-flood-log-"));
     const config = join(dir, "app.json");
     const dataDir = join(dir, "data");
-    writeFileSync(join(dir, "web.ts"), `export default { fetch(req) { console.log("request from a stranger: " + req.url); throw new Error("thrown on every request"); } };`);
-    writeFileSync(config, JSON.stringify({ name: "f", dataDir: "data", stopTimeout: 1, admin: { listen: "127.0.0.1:0" }, workers: [{ name: "web", listen: "http://127.0.0.1:0", handler: "./web.ts" }] }));
+    writeFileSync(
+      join(dir, "web.ts"),
+      `export default { fetch(req) { console.log("request from a stranger: " + req.url); throw new Error("thrown on every request"); } };`,
+    );
+    writeFileSync(
+      config,
+      JSON.stringify({
+        name: "f",
+        dataDir: "data",
+        stopTimeout: 1,
+        admin: { listen: "127.0.0.1:0" },
+        workers: [{ name: "web", listen: "http://127.0.0.1:0", handler: "./web.ts" }],
+      }),
+    );
     let masterPid = 0;
     try {
       expect((await cli("start", "-d", "--config", config)).code).toBe(0);
@@ -165,11 +192,22 @@ describe("the daemon's log and data directory (e2e)", () => {
       chmodSync(join(dir, "data"), 0o755);
       writeFileSync(join(dir, "t.ts"), `export default { onMessage(conn, line) { conn.send(line); } };`);
       const configPath = join(dir, "app.json");
-      writeFileSync(configPath, JSON.stringify({ name: "m", dataDir: "data", stopTimeout: 1, admin: { listen: "127.0.0.1:0" }, workers: [{ name: "t", listen: "text://127.0.0.1:0", handler: "./t.ts" }] }));
+      writeFileSync(
+        configPath,
+        JSON.stringify({
+          name: "m",
+          dataDir: "data",
+          stopTimeout: 1,
+          admin: { listen: "127.0.0.1:0" },
+          workers: [{ name: "t", listen: "text://127.0.0.1:0", handler: "./t.ts" }],
+        }),
+      );
       {
         await using run = runMaster(configPath, dir);
         expect("adminUrl" in (await run.started)).toBe(true);
-        expect(run.output.some((l) => l.includes(`the data directory ${join(dir, "data")} is mode 0755`) && l.includes(`chmod 700 ${join(dir, "data")}`))).toBe(true);
+        expect(run.output.some((l) => l.includes(`the data directory ${join(dir, "data")} is mode 0755`) && l.includes(`chmod 700 ${join(dir, "data")}`))).toBe(
+          true,
+        );
       }
       expect(statSync(join(dir, "data")).mode & 0o777).toBe(0o755);
       const logPath = join(dir, "data/old.log");

@@ -59,7 +59,8 @@ describe("admin plane security (e2e)", () => {
     await using app = await AppUnderTest.start({ workers, files: { "t.ts": ECHO } });
     const port = Number(new URL(app.adminUrl).port);
     const statuses: string[] = [];
-    for (let i = 2; i < 72; i++) statuses.push((await rawGet(port, "/api/status", `127.0.0.1:${port}`, { from: `127.0.0.${i}`, token: `guess${i}` })).slice(9, 12));
+    for (let i = 2; i < 72; i++)
+      statuses.push((await rawGet(port, "/api/status", `127.0.0.1:${port}`, { from: `127.0.0.${i}`, token: `guess${i}` })).slice(9, 12));
     expect(statuses.slice(0, 60).every((s) => s === "401")).toBe(true);
     expect(statuses.slice(60).every((s) => s === "429")).toBe(true);
     expect(await rawGet(port, "/api/status", `127.0.0.1:${port}`, { from: "127.0.0.99", token: app.token })).toStartWith("HTTP/1.1 200");
@@ -81,7 +82,9 @@ describe("admin plane security (e2e)", () => {
 
   test("with admin.allowRemote it starts, and warns that the admin plane is reachable from other machines", async () => {
     await using app = await AppUnderTest.start({ workers, files: { "t.ts": ECHO }, extra: { admin: { listen: "0.0.0.0:0", allowRemote: true } } });
-    expect(app.output.some((l) => l.startsWith("warning: the admin plane listens on http://0.0.0.0:") && l.includes("reachable from other machines"))).toBe(true);
+    expect(app.output.some((l) => l.startsWith("warning: the admin plane listens on http://0.0.0.0:") && l.includes("reachable from other machines"))).toBe(
+      true,
+    );
     expect((await fetch(`${app.adminUrl}/api/status`)).status).toBe(401);
   });
 });

@@ -20,11 +20,15 @@ describe("store (e2e)", () => {
     await using app = await AppUnderTest.start({ workers, files: { "t.ts": ECHO } });
     const [firstPid] = await app.pids("t");
     // Wait until a few per-second samples of this worker are on disk.
-    const seen = await app.waitFor(async () => {
-      const h = await app.api<MetricsHistoryResponse>("/api/metrics/history?step=1");
-      const points = h.processes.find((p) => p.pid === firstPid)?.points ?? [];
-      return points.length >= 3 ? points : undefined;
-    }, 8000, "3 samples");
+    const seen = await app.waitFor(
+      async () => {
+        const h = await app.api<MetricsHistoryResponse>("/api/metrics/history?step=1");
+        const points = h.processes.find((p) => p.pid === firstPid)?.points ?? [];
+        return points.length >= 3 ? points : undefined;
+      },
+      8000,
+      "3 samples",
+    );
     expect(seen.every((p) => p.rssBytes > 0)).toBe(true);
     const firstMaster = app.master.pid;
     app.master.kill("SIGKILL");

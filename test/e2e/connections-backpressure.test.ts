@@ -63,10 +63,14 @@ describe("send buffer and read pausing (text://)", () => {
     // The buffer never holds more than maxSendBufferSize plus the one message that crossed it.
     expect(pending!).toBeLessThanOrEqual(MiB + 64 * 1024 + 1);
     expect(refused!).toBeGreaterThan(3000);
-    const status = await app.waitFor(async () => {
-      const s = await app.status();
-      return s.processes[0]!.sendFail === refused ? s : undefined;
-    }, 5000, "sendFail in /api/status");
+    const status = await app.waitFor(
+      async () => {
+        const s = await app.status();
+        return s.processes[0]!.sendFail === refused ? s : undefined;
+      },
+      5000,
+      "sendFail in /api/status",
+    );
     // 256 MiB were offered: the worker grew by far less (kernel buffers + 1 MiB).
     expect(status.processes[0]!.rssBytes - rssBefore).toBeLessThan(64 * MiB);
 
@@ -140,7 +144,9 @@ describe("pipe(): the TCP proxy example", () => {
       },
     });
     app = await AppUnderTest.start({
-      workers: [{ name: "proxy", listen: "tcp://127.0.0.1:0", handler: join(REPO, "examples/tcp-proxy.ts"), env: { UPSTREAM: `tcp://127.0.0.1:${upstream.port}` } }],
+      workers: [
+        { name: "proxy", listen: "tcp://127.0.0.1:0", handler: join(REPO, "examples/tcp-proxy.ts"), env: { UPSTREAM: `tcp://127.0.0.1:${upstream.port}` } },
+      ],
     });
   });
   afterAll(async () => {
@@ -190,10 +196,14 @@ describe("pipe(): the TCP proxy example", () => {
     const stalledAt = client.out.written();
     // Only kernel buffers and the proxy's 1 MiB send buffer hold bytes: the client could not write most of it.
     expect(stalledAt).toBeLessThan(64 * MiB);
-    const status = await app.waitFor(async () => {
-      const s = await app.status();
-      return s.processes[0]!.connections === 2 ? s : undefined;
-    }, 5000, "client and outbound upstream in the registry");
+    const status = await app.waitFor(
+      async () => {
+        const s = await app.status();
+        return s.processes[0]!.connections === 2 ? s : undefined;
+      },
+      5000,
+      "client and outbound upstream in the registry",
+    );
     expect(status.processes[0]!.rssBytes - rssBefore).toBeLessThan(48 * MiB);
     expect(status.processes[0]!.sendFail).toBe(0);
 

@@ -81,7 +81,9 @@ describe("http:// extras", () => {
 
     // Tiny files are not worth it; conditional requests still answer 304.
     expect((await get("br")).headers.get("etag")).toBe(br.headers.get("etag"));
-    expect((await fetch(`${base}/small.txt`, { headers: { "Accept-Encoding": "br" }, decompress: false } as RequestInit)).headers.get("content-encoding")).toBeNull();
+    expect(
+      (await fetch(`${base}/small.txt`, { headers: { "Accept-Encoding": "br" }, decompress: false } as RequestInit)).headers.get("content-encoding"),
+    ).toBeNull();
     expect((await fetch(`${base}/big.css`, { headers: { "If-None-Match": br.headers.get("etag")!, "Accept-Encoding": "br" } })).status).toBe(304);
   });
 

@@ -63,12 +63,14 @@ describe("outbound connections", () => {
     udp.on("message", (message, rinfo) => udp.send(`pong for ${message}`, rinfo.port, rinfo.address));
     await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", () => resolve()));
     app = await AppUnderTest.start({
-      workers: [{
-        name: "client",
-        listen: "text://127.0.0.1:0",
-        handler: "./client.ts",
-        env: { TEXT_PORT: String(textPort), WS_PORT: String(ws.port), UDP_PORT: String(udp.address().port) },
-      }],
+      workers: [
+        {
+          name: "client",
+          listen: "text://127.0.0.1:0",
+          handler: "./client.ts",
+          env: { TEXT_PORT: String(textPort), WS_PORT: String(ws.port), UDP_PORT: String(udp.address().port) },
+        },
+      ],
       files: { "client.ts": HANDLER },
     });
   });

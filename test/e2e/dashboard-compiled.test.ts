@@ -36,7 +36,10 @@ describe.skipIf(!chromiumAvailable())("dashboard in a real browser (compiled exe
     expect(chunk.headers.get("cache-control")).toContain("immutable");
 
     await logIn(page, app.token);
-    const expected = (await app.status()).processes.filter((p) => p.state !== "exited").map((p) => p.pid).sort();
+    const expected = (await app.status()).processes
+      .filter((p) => p.state !== "exited")
+      .map((p) => p.pid)
+      .sort();
     await app.waitFor(async () => JSON.stringify(await shownPids(page)) === JSON.stringify(expected), 5000, "the workers table to list every pid");
     // Some traffic, so the requests/s line is not flat along the axis.
     const web = await app.port("web");

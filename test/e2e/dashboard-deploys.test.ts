@@ -15,7 +15,10 @@ describe.skipIf(!chromiumAvailable())("dashboard: safe deploys", () => {
   let page: Page;
 
   beforeAll(async () => {
-    app = await AppUnderTest.start({ workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 1, handler: "./web.ts", healthySeconds: 1.5 }], files: { "web.ts": GOOD } });
+    app = await AppUnderTest.start({
+      workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 1, handler: "./web.ts", healthySeconds: 1.5 }],
+      files: { "web.ts": GOOD },
+    });
     browser = await openBrowser();
     page = browser.page;
     await page.goto(app.adminUrl);
@@ -35,9 +38,9 @@ describe.skipIf(!chromiumAvailable())("dashboard: safe deploys", () => {
 
   test("a good reload passes through the settle window, then the group is replaced", async () => {
     await reloadWeb();
-    await page.locator('[data-progress-group=web][data-phase=settling]').waitFor({ timeout: 10_000 });
+    await page.locator("[data-progress-group=web][data-phase=settling]").waitFor({ timeout: 10_000 });
     expect(await page.locator("[data-progress-group=web]").textContent()).toMatch(/settle window: every new process is ready; \d s left/);
-    await page.locator('[data-progress-group=web][data-phase=replaced]').waitFor({ timeout: 10_000 });
+    await page.locator("[data-progress-group=web][data-phase=replaced]").waitFor({ timeout: 10_000 });
     await page.click("[data-progress] button");
   });
 
@@ -45,7 +48,7 @@ describe.skipIf(!chromiumAvailable())("dashboard: safe deploys", () => {
     const before = (await app.pids("web"))[0];
     writeFileSync(join(app.dir, "web.ts"), BROKEN);
     await reloadWeb();
-    await page.locator('[data-progress-group=web][data-phase=rolled-back]').waitFor({ timeout: 10_000 });
+    await page.locator("[data-progress-group=web][data-phase=rolled-back]").waitFor({ timeout: 10_000 });
     const text = await page.locator("[data-progress-group=web]").textContent();
     expect(text).toContain('web.ts:2:36 Expected ")" but found "}"');
     expect(text).toContain('fetch() { return new Response("x"}; },');

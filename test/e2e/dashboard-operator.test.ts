@@ -30,10 +30,14 @@ function xLabels(page: Page) {
 
 async function expectLabelsApart(page: Page, app: AppUnderTest): Promise<void> {
   // A chart shows as many labels as its time span allows: wait until the live data spans at least two on each.
-  const charts = await app.waitFor(async () => {
-    const all = await xLabels(page);
-    return all.length === 3 && all.every((labels) => labels.length >= 2) && all;
-  }, 30_000, "two x labels on every chart");
+  const charts = await app.waitFor(
+    async () => {
+      const all = await xLabels(page);
+      return all.length === 3 && all.every((labels) => labels.length >= 2) && all;
+    },
+    30_000,
+    "two x labels on every chart",
+  );
   for (const labels of charts) {
     for (const label of labels) expect(label.text).toMatch(/^\d\d:\d\d(:\d\d)?$/);
     for (let i = 1; i < labels.length; i++) {
@@ -54,7 +58,12 @@ function layout(page: Page, table: string, selectors: string[]) {
       cells: selectors.map((s) => {
         const cell = row.querySelector(s) as HTMLElement | null;
         const box = cell?.getBoundingClientRect();
-        return { selector: s, right: box ? box.right : Infinity, shown: !!box && box.width > 0 && getComputedStyle(cell!).display !== "none", text: cell?.textContent?.trim() };
+        return {
+          selector: s,
+          right: box ? box.right : Infinity,
+          shown: !!box && box.width > 0 && getComputedStyle(cell!).display !== "none",
+          text: cell?.textContent?.trim(),
+        };
       }),
     };
   }, selectors);
@@ -147,7 +156,14 @@ describe.skipIf(!chromiumAvailable())("dashboard for a busy operator", () => {
     try {
       await page.click("nav.tabs >> text=Workers");
       await page.locator("[data-table=workers] tbody tr").first().waitFor();
-      const workers = await layout(page, "workers", ["td:nth-child(1)", "td:nth-child(4)", "td:nth-child(6)", "td:nth-child(7)", "td:nth-child(8)", "td.actions button"]);
+      const workers = await layout(page, "workers", [
+        "td:nth-child(1)",
+        "td:nth-child(4)",
+        "td:nth-child(6)",
+        "td:nth-child(7)",
+        "td:nth-child(8)",
+        "td.actions button",
+      ]);
       expect(workers.scrolls).toBe(false);
       expect(workers.cells.filter((cell) => !cell.shown || cell.right > 390)).toEqual([]);
       expect(workers.cells[4]!.text).toMatch(/MiB|–/);

@@ -29,14 +29,18 @@ describe.skipIf(!chromiumAvailable())("dashboard: tcp_migrate_req warning", () =
     return;
   }
 
-  test.skipIf(!canUnshare())("a master where net.ipv4.tcp_migrate_req is 0 shows the warning with the fix", async () => {
-    const run = Bun.spawn(["unshare", "-n", "sh", "-c", `ip link set lo up && exec "${process.execPath}" test --timeout 30000 "${import.meta.path}"`], {
-      env: { ...process.env, WM_DASHBOARD_NETNS: "1" },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const [out, err, code] = await Promise.all([new Response(run.stdout).text(), new Response(run.stderr).text(), run.exited]);
-    expect(`${out}${err}`).toContain(" 1 pass");
-    expect(code).toBe(0);
-  }, 60_000);
+  test.skipIf(!canUnshare())(
+    "a master where net.ipv4.tcp_migrate_req is 0 shows the warning with the fix",
+    async () => {
+      const run = Bun.spawn(["unshare", "-n", "sh", "-c", `ip link set lo up && exec "${process.execPath}" test --timeout 30000 "${import.meta.path}"`], {
+        env: { ...process.env, WM_DASHBOARD_NETNS: "1" },
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const [out, err, code] = await Promise.all([new Response(run.stdout).text(), new Response(run.stderr).text(), run.exited]);
+      expect(`${out}${err}`).toContain(" 1 pass");
+      expect(code).toBe(0);
+    },
+    60_000,
+  );
 });

@@ -41,7 +41,10 @@ describe.skipIf(!chromiumAvailable())("dashboard in a real browser (from source)
 
   test("log in with the token: one row per running process, with the master's pids", async () => {
     await logIn(page, app.token);
-    const expected = (await app.status()).processes.filter((p) => p.state !== "exited").map((p) => p.pid).sort();
+    const expected = (await app.status()).processes
+      .filter((p) => p.state !== "exited")
+      .map((p) => p.pid)
+      .sort();
     expect(expected.length).toBe(5);
     await app.waitFor(async () => JSON.stringify(await shownPids(page)) === JSON.stringify(expected), 5000, "the workers table to list every pid");
     const rows = await workerRows(page);
@@ -73,13 +76,20 @@ describe.skipIf(!chromiumAvailable())("dashboard in a real browser (from source)
     await page.keyboard.press("Enter");
     await page.locator("[data-progress-result]").waitFor({ timeout: 15_000 });
     expect(await page.locator("[data-progress-result]").textContent()).toContain("4 replaced, 0 failed");
-    const after = await app.waitFor(async () => {
-      const rows = (await workerRows(page)).filter((r) => r.state === "ready");
-      return rows.length === 5 && rows.every((r) => r.group === "echo#0" || !reloadable.includes(r.pid)) ? rows : undefined;
-    }, 15_000, "new pids in the workers table");
+    const after = await app.waitFor(
+      async () => {
+        const rows = (await workerRows(page)).filter((r) => r.state === "ready");
+        return rows.length === 5 && rows.every((r) => r.group === "echo#0" || !reloadable.includes(r.pid)) ? rows : undefined;
+      },
+      15_000,
+      "new pids in the workers table",
+    );
     // reloadable: false keeps its process; the table agrees with the master.
     expect(after.find((r) => r.group === "echo#0")!.pid).toBe(echoPid);
-    const master = (await app.status()).processes.filter((p) => p.state === "ready").map((p) => p.pid).sort();
+    const master = (await app.status()).processes
+      .filter((p) => p.state === "ready")
+      .map((p) => p.pid)
+      .sort();
     expect(after.map((r) => r.pid).sort()).toEqual(master);
     expect(after.filter((r) => r.group !== "echo#0").every((r) => r.generation === 2)).toBe(true);
   });
@@ -90,11 +100,19 @@ describe.skipIf(!chromiumAvailable())("dashboard in a real browser (from source)
     await page.getByRole("button", { name: `Restart process ${target.pid}` }).click();
     await page.locator("dialog.confirm button[type=submit]").click();
     await page.locator("[data-progress-result]").waitFor({ timeout: 15_000 });
-    const after = await app.waitFor(async () => {
-      const rows = (await workerRows(page)).filter((r) => r.state === "ready");
-      return rows.length === 5 && !rows.some((r) => r.pid === target.pid) ? rows : undefined;
-    }, 10_000, "web#0 replaced");
-    const others = (rows: typeof before) => rows.filter((r) => r.group !== "web#0" && r.state === "ready").map((r) => r.pid).sort();
+    const after = await app.waitFor(
+      async () => {
+        const rows = (await workerRows(page)).filter((r) => r.state === "ready");
+        return rows.length === 5 && !rows.some((r) => r.pid === target.pid) ? rows : undefined;
+      },
+      10_000,
+      "web#0 replaced",
+    );
+    const others = (rows: typeof before) =>
+      rows
+        .filter((r) => r.group !== "web#0" && r.state === "ready")
+        .map((r) => r.pid)
+        .sort();
     expect(others(after)).toEqual(others(before));
   });
 
@@ -111,7 +129,12 @@ describe.skipIf(!chromiumAvailable())("dashboard in a real browser (from source)
       const closed = await Promise.race([client.closed.then(() => true), Bun.sleep(5000).then(() => false)]);
       expect(closed).toBe(true);
       await row.waitFor({ state: "detached", timeout: 5000 });
-      expect(await page.getByRole("status").filter({ hasText: `Closed connection ${id}` }).count()).toBe(1);
+      expect(
+        await page
+          .getByRole("status")
+          .filter({ hasText: `Closed connection ${id}` })
+          .count(),
+      ).toBe(1);
     } finally {
       client.ws.close();
     }

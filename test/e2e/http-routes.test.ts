@@ -74,11 +74,15 @@ describe("http:// routes and the fetch path", () => {
     const requests = async () => (await app.status()).processes.find((p) => p.group === "web")!.requests;
     // The worker reports every second: a value that holds across a report is the worker's own count.
     const settled = () =>
-      app.waitFor(async () => {
-        const first = await requests();
-        await Bun.sleep(1100);
-        return first === (await requests()) ? first : undefined;
-      }, 10_000, "a settled request counter");
+      app.waitFor(
+        async () => {
+          const first = await requests();
+          await Bun.sleep(1100);
+          return first === (await requests()) ? first : undefined;
+        },
+        10_000,
+        "a settled request counter",
+      );
     const start = await settled();
     // 3 counted (function route, fetch, static file via fetch) x 5, and 5 native ones that are not.
     for (let i = 0; i < 5; i++) {
@@ -134,10 +138,14 @@ describe("http:// routes during a reload's drain", () => {
     };
     expect((await ask()).headers.connection).toBeUndefined();
     await app.api("/api/reload", { method: "POST", body: JSON.stringify({ group: "web" }), headers: { "Content-Type": "application/json" } });
-    const closing = await app.waitFor(async () => {
-      const response = await ask();
-      return response.headers.connection === "close" ? response : undefined;
-    }, 10_000, "a Connection: close answer from the draining process");
+    const closing = await app.waitFor(
+      async () => {
+        const response = await ask();
+        return response.headers.connection === "close" ? response : undefined;
+      },
+      10_000,
+      "a Connection: close answer from the draining process",
+    );
     expect(closing.body).toBe("native");
     client.socket.end();
   });

@@ -37,7 +37,13 @@ describe("custom protocol module on tcp://", () => {
   beforeAll(async () => {
     app = await AppUnderTest.start({
       workers: [
-        { name: "lp", listen: "tcp://127.0.0.1:0", protocol: join(examples, "length-prefix-protocol.ts"), handler: join(examples, "length-prefix-echo.ts"), maxPackageSize: 1000 },
+        {
+          name: "lp",
+          listen: "tcp://127.0.0.1:0",
+          protocol: join(examples, "length-prefix-protocol.ts"),
+          handler: join(examples, "length-prefix-echo.ts"),
+          maxPackageSize: 1000,
+        },
         { name: "throwing", listen: "tcp://127.0.0.1:0", protocol: "./throwing.ts", handler: "./echo.ts" },
       ],
       files: { "throwing.ts": THROWING, "echo.ts": `export default { onMessage(conn, m) { conn.send("ok " + m); } };` },

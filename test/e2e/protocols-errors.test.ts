@@ -16,7 +16,8 @@ const PAUSING = `export default {
 };`;
 // Counts each error code it is told of in worker.metrics (a WebSocket closed by Bun can take no last reply).
 const WS_COUNTING = `export default { onError(conn, err) { if (conn) conn.worker.metrics.inc("onError " + err.code); } };`;
-const UPGRADE = "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+const UPGRADE =
+  "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 const BANG = `export function input(b) { if (b[0] === 33) return -1; const i = b.indexOf(10); return i < 0 ? 0 : i + 1; }
 export function decode(p) { return new TextDecoder().decode(p).trim(); }
 export function encode(m) { return m + "\\n"; }`;
@@ -64,7 +65,12 @@ describe("a malformed packet after valid ones in the same read", () => {
 
   test("json: valid lines before one that is not JSON are answered, then the error", async () => {
     const got = await sendAndCollect(ports.json!, '{"a":1}\n[2]\nbroken\n{"never":true}\n');
-    expect(got.trim().split("\n").map((line) => JSON.parse(line))).toEqual([{ echo: { a: 1 } }, { echo: [2] }, { error: "E_PROTOCOL" }]);
+    expect(
+      got
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line)),
+    ).toEqual([{ echo: { a: 1 } }, { echo: [2] }, { error: "E_PROTOCOL" }]);
   });
 
   test("custom protocol: input's -1 comes after the packets before it are delivered", async () => {
@@ -79,17 +85,25 @@ describe("a malformed packet after valid ones in the same read", () => {
 
   test("websocket: a frame Bun refuses (unmasked) reaches onError as E_PROTOCOL before the close", async () => {
     await sendAndCollect(ports.ws!, Buffer.concat([Buffer.from(UPGRADE), Buffer.from([0x81, 0x02, 0x68, 0x69])]));
-    const metrics = await app.waitFor(async () => (await app.status()).processes.find((p) => p.group === "ws")!.metrics?.["onError E_PROTOCOL"], 5000, "onError on the websocket group");
+    const metrics = await app.waitFor(
+      async () => (await app.status()).processes.find((p) => p.group === "ws")!.metrics?.["onError E_PROTOCOL"],
+      5000,
+      "onError on the websocket group",
+    );
     expect(metrics).toBe(1);
   });
 
   test("each error is counted once and no worker restarted", async () => {
     const groups = ["text", "frame", "json", "bang"];
     // Counters reach the master with the next report: wait for them, then check none went past 1.
-    const status = await app.waitFor(async () => {
-      const s = await app.status();
-      return groups.every((g) => s.processes.find((p) => p.group === g)!.protocolErrors >= 1) && s;
-    }, 5000, "protocol error counters");
+    const status = await app.waitFor(
+      async () => {
+        const s = await app.status();
+        return groups.every((g) => s.processes.find((p) => p.group === g)!.protocolErrors >= 1) && s;
+      },
+      5000,
+      "protocol error counters",
+    );
     for (const group of groups) {
       const proc = status.processes.find((p) => p.group === group)!;
       expect([group, proc.protocolErrors, proc.restarts]).toEqual([group, 1, 0]);

@@ -60,14 +60,18 @@ describe("json microservice on unix:// (+ REST twin)", () => {
   });
 
   test("per-route metrics (requests, errors, average time) show in the status API", async () => {
-    const status = await app.waitFor(async () => {
-      const s = await app.status();
-      const svc = s.processes.filter((p) => p.group === "svc");
-      const total = (name: string) => svc.reduce((n, p) => n + (p.metrics?.[name] ?? 0), 0);
-      const restSeen = s.processes.find((p) => p.group === "rest")?.metrics?.unauthorized === 1;
-      // Each process reports once a second: wait until both groups' latest reports are in.
-      return total("POST /sum requests") === 2 && total("unauthorized") === 2 && restSeen ? s : undefined;
-    }, 5000, "metrics in /api/status");
+    const status = await app.waitFor(
+      async () => {
+        const s = await app.status();
+        const svc = s.processes.filter((p) => p.group === "svc");
+        const total = (name: string) => svc.reduce((n, p) => n + (p.metrics?.[name] ?? 0), 0);
+        const restSeen = s.processes.find((p) => p.group === "rest")?.metrics?.unauthorized === 1;
+        // Each process reports once a second: wait until both groups' latest reports are in.
+        return total("POST /sum requests") === 2 && total("unauthorized") === 2 && restSeen ? s : undefined;
+      },
+      5000,
+      "metrics in /api/status",
+    );
     const svc = status.processes.filter((p) => p.group === "svc");
     const total = (name: string) => svc.reduce((n, p) => n + (p.metrics?.[name] ?? 0), 0);
     expect(total("POST /sum errors")).toBe(1);

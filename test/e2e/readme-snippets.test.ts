@@ -8,7 +8,10 @@ const readme = readFileSync(join(REPO, "README.md"), "utf8");
 const example = JSON.parse(readFileSync(join(REPO, "examples/app.json"), "utf8"));
 
 test("the first lines start the bundled example with npx, then run the tests", () => {
-  const first = readme.slice(readme.indexOf("```sh") + 5, readme.indexOf("```", readme.indexOf("```sh") + 5)).trim().split("\n");
+  const first = readme
+    .slice(readme.indexOf("```sh") + 5, readme.indexOf("```", readme.indexOf("```sh") + 5))
+    .trim()
+    .split("\n");
   expect(first[0]).toStartWith("npm ci && npx workerman-app start --config examples/app.json");
   expect(first[1]).toStartWith("npm test");
 });

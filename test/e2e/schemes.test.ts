@@ -70,7 +70,9 @@ for (const mode of ["source", "compiled"] as Mode[]) {
       const port = await app.port("web");
       const pids = new Set<number>();
       for (let i = 0; i < 40 && pids.size < 2; i++) {
-        const info = (await (await fetch(`http://127.0.0.1:${port}/api/info`, { headers: { Connection: "close" }, keepalive: false })).json()) as { pid: number };
+        const info = (await (await fetch(`http://127.0.0.1:${port}/api/info`, { headers: { Connection: "close" }, keepalive: false })).json()) as {
+          pid: number;
+        };
         pids.add(info.pid);
       }
       expect(pids.size).toBe(2);
@@ -149,7 +151,9 @@ describe("unix:// socket files", () => {
       const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
       clearTimeout(killer);
       expect(code).toBe(1);
-      expect((out + err).trim()).toBe(`E_LISTEN: workers[0].listen: ${path} exists and is not a socket (a regular file): remove or move it, or choose another unix:// path`);
+      expect((out + err).trim()).toBe(
+        `E_LISTEN: workers[0].listen: ${path} exists and is not a socket (a regular file): remove or move it, or choose another unix:// path`,
+      );
       expect(readFileSync(path, "utf8")).toBe("not a socket\n");
     } finally {
       rmSync(dir, { recursive: true, force: true });

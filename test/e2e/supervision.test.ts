@@ -15,16 +15,23 @@ export default {
 
 describe("supervision", () => {
   test("kill -9 of a worker: a new pid serves within 1 s", async () => {
-    await using app = await AppUnderTest.start({ workers: [{ name: "t", listen: "text://127.0.0.1:0", count: 2, handler: "./t.ts" }], files: { "t.ts": TEXT_HANDLER } });
+    await using app = await AppUnderTest.start({
+      workers: [{ name: "t", listen: "text://127.0.0.1:0", count: 2, handler: "./t.ts" }],
+      files: { "t.ts": TEXT_HANDLER },
+    });
     const port = await app.port("t");
     const before = await app.pids("t");
     expect(before.length).toBe(2);
     const killedAt = Date.now();
     process.kill(before[0]!, "SIGKILL");
-    const after = await app.waitFor(async () => {
-      const pids = await app.pids("t");
-      return pids.length === 2 && !pids.includes(before[0]!) ? pids : undefined;
-    }, 3000, "a replacement worker");
+    const after = await app.waitFor(
+      async () => {
+        const pids = await app.pids("t");
+        return pids.length === 2 && !pids.includes(before[0]!) ? pids : undefined;
+      },
+      3000,
+      "a replacement worker",
+    );
     expect(Date.now() - killedAt).toBeLessThan(1000);
     expect(after).toContain(before[1]!);
     expect(await askLine({ port }, "still there")).toMatch(/^pid \d+ still there$/);
@@ -72,7 +79,10 @@ describe("supervision", () => {
         { name: "ok", listen: "text://127.0.0.1:0", handler: "./ok.ts" },
         { name: "bad", listen: "text://127.0.0.1:0", handler: "./bad.ts" },
       ],
-      files: { "ok.ts": TEXT_HANDLER, "bad.ts": `const url = process.env.DATABASE_URL;\nif (!url) throw new Error("cannot start: missing DATABASE_URL");\nexport default {};` },
+      files: {
+        "ok.ts": TEXT_HANDLER,
+        "bad.ts": `const url = process.env.DATABASE_URL;\nif (!url) throw new Error("cannot start: missing DATABASE_URL");\nexport default {};`,
+      },
     }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/group "bad" cannot start: bad.ts:2:\d+ cannot start: missing DATABASE_URL/);
@@ -80,7 +90,10 @@ describe("supervision", () => {
   });
 
   test("kill -9 of the master: every worker exits within 1 s", async () => {
-    const app = await AppUnderTest.start({ workers: [{ name: "t", listen: "text://127.0.0.1:0", count: 2, handler: "./t.ts" }], files: { "t.ts": TEXT_HANDLER } });
+    const app = await AppUnderTest.start({
+      workers: [{ name: "t", listen: "text://127.0.0.1:0", count: 2, handler: "./t.ts" }],
+      files: { "t.ts": TEXT_HANDLER },
+    });
     const pids = await app.pids("t");
     app.master.kill("SIGKILL");
     await app.master.exited;

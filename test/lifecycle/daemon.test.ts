@@ -14,7 +14,16 @@ function appDir(): { dir: string; config: string } {
   dirs.push(dir);
   writeFileSync(join(dir, "t.ts"), HANDLER);
   const config = join(dir, "app.json");
-  writeFileSync(config, JSON.stringify({ name: "d", dataDir: "data", stopTimeout: 1, admin: { listen: "127.0.0.1:0" }, workers: [{ name: "t", listen: "text://127.0.0.1:0", count: 2, handler: "./t.ts" }] }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      name: "d",
+      dataDir: "data",
+      stopTimeout: 1,
+      admin: { listen: "127.0.0.1:0" },
+      workers: [{ name: "t", listen: "text://127.0.0.1:0", count: 2, handler: "./t.ts" }],
+    }),
+  );
   return { dir, config };
 }
 
@@ -80,7 +89,10 @@ describe("daemon mode", () => {
     await dead.exited;
     const { mkdirSync } = await import("node:fs");
     mkdirSync(join(dir, "data"), { recursive: true });
-    writeFileSync(join(dir, "data/runtime.json"), JSON.stringify({ pid: dead.pid, adminUrl: "http://127.0.0.1:1", configPath: config, startedAt: 0, version: "0" }));
+    writeFileSync(
+      join(dir, "data/runtime.json"),
+      JSON.stringify({ pid: dead.pid, adminUrl: "http://127.0.0.1:1", configPath: config, startedAt: 0, version: "0" }),
+    );
     const started = await cli("start", "-d", "--config", config);
     expect(started.code).toBe(0);
     expect(started.stderr + started.stdout).toContain(`stale runtime file: pid ${dead.pid} is gone`);

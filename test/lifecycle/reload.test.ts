@@ -12,18 +12,29 @@ describe("reload", () => {
   test("5 reloads under HTTP load: 0 failed requests, every pid replaced each time", async () => {
     const migrate = ensureTcpMigrateReq();
     if (migrate !== 1) console.warn(`net.ipv4.tcp_migrate_req is ${migrate} (cannot set it here): queued connections may be reset on reload`);
-    await using app = await AppUnderTest.start({ workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts" }], files: { "web.ts": HTTP } });
+    await using app = await AppUnderTest.start({
+      workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts" }],
+      files: { "web.ts": HTTP },
+    });
     const port = await app.port("web");
     const load = httpLoad(`http://127.0.0.1:${port}/`, 4);
     let pids = await app.pids("web");
     const seen = new Set(pids);
     for (let i = 0; i < 5; i++) {
       await Bun.sleep(300);
-      const { generation } = await app.api<{ generation: number }>("/api/reload", { method: "POST", body: "{}", headers: { "Content-Type": "application/json" } });
-      const next = await app.waitFor(async () => {
-        const procs = (await app.status()).processes.filter((p) => p.group === "web");
-        return procs.length === 2 && procs.every((p) => p.generation === generation && p.state === "ready") ? procs.map((p) => p.pid) : undefined;
-      }, 10_000, `generation ${generation} alone`);
+      const { generation } = await app.api<{ generation: number }>("/api/reload", {
+        method: "POST",
+        body: "{}",
+        headers: { "Content-Type": "application/json" },
+      });
+      const next = await app.waitFor(
+        async () => {
+          const procs = (await app.status()).processes.filter((p) => p.group === "web");
+          return procs.length === 2 && procs.every((p) => p.generation === generation && p.state === "ready") ? procs.map((p) => p.pid) : undefined;
+        },
+        10_000,
+        `generation ${generation} alone`,
+      );
       expect(next.some((pid) => pids.includes(pid))).toBe(false);
       for (const pid of next) seen.add(pid);
       pids = next;
@@ -38,7 +49,11 @@ describe("reload", () => {
   }, 60_000);
 
   test("WebSocket clients of the old generation get close code 1001 after stopTimeout", async () => {
-    await using app = await AppUnderTest.start({ workers: [{ name: "ws", listen: "websocket://127.0.0.1:0", handler: "./ws.ts" }], files: { "ws.ts": WS }, extra: { stopTimeout: 1 } });
+    await using app = await AppUnderTest.start({
+      workers: [{ name: "ws", listen: "websocket://127.0.0.1:0", handler: "./ws.ts" }],
+      files: { "ws.ts": WS },
+      extra: { stopTimeout: 1 },
+    });
     const client = await wsClient(`ws://127.0.0.1:${await app.port("ws")}`);
     client.ws.send("hi");
     await client.next((m) => m.endsWith("hi"));
@@ -55,7 +70,11 @@ describe("reload", () => {
 
   test("graceful reload keeps WebSocket clients connected until they leave, while new clients reach the new generation", async () => {
     // A short settle window: the old generation starts draining well inside the 1.5 s this test waits.
-    await using app = await AppUnderTest.start({ workers: [{ name: "ws", listen: "websocket://127.0.0.1:0", handler: "./ws.ts" }], files: { "ws.ts": WS }, extra: { stopTimeout: 1, reload: { healthySeconds: 0.2 } } });
+    await using app = await AppUnderTest.start({
+      workers: [{ name: "ws", listen: "websocket://127.0.0.1:0", handler: "./ws.ts" }],
+      files: { "ws.ts": WS },
+      extra: { stopTimeout: 1, reload: { healthySeconds: 0.2 } },
+    });
     const port = await app.port("ws");
     const [oldPid] = await app.pids("ws");
     const client = await wsClient(`ws://127.0.0.1:${port}`);
@@ -84,13 +103,21 @@ describe("reload", () => {
     const [pinned] = await app.pids("pinned");
     const [web] = await app.pids("web");
     await app.api("/api/reload", { method: "POST", body: JSON.stringify({}) });
-    await app.waitFor(async () => {
-      const pids = await app.pids("web");
-      return pids.length === 1 && pids[0] !== web;
-    }, 8000, "web replaced");
+    await app.waitFor(
+      async () => {
+        const pids = await app.pids("web");
+        return pids.length === 1 && pids[0] !== web;
+      },
+      8000,
+      "web replaced",
+    );
     expect(await app.pids("pinned")).toEqual([pinned!]);
     expect(await askLine({ port: await app.port("pinned") }, "x")).toBe(`pid ${pinned} x`);
-    const refused = await fetch(app.adminUrl + "/api/reload", { method: "POST", headers: { Authorization: `Bearer ${app.token}` }, body: JSON.stringify({ group: "pinned" }) });
+    const refused = await fetch(app.adminUrl + "/api/reload", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${app.token}` },
+      body: JSON.stringify({ group: "pinned" }),
+    });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error: string }).error).toContain("reloadable");
   });

@@ -19,13 +19,20 @@ function appDir(): { dir: string; config: string } {
   writeFileSync(join(dir, "web.ts"), HTTP);
   writeFileSync(join(dir, "t.ts"), TEXT);
   const config = join(dir, "app.json");
-  writeFileSync(config, JSON.stringify({
-    name: basename(dir), dataDir: "data", stopTimeout: 1, drainWindowMs: 100, admin: { listen: "127.0.0.1:0" },
-    workers: [
-      { name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts" },
-      { name: "sock", listen: "unix://./s.sock", handler: "./t.ts", protocol: "text" },
-    ],
-  }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      name: basename(dir),
+      dataDir: "data",
+      stopTimeout: 1,
+      drainWindowMs: 100,
+      admin: { listen: "127.0.0.1:0" },
+      workers: [
+        { name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts" },
+        { name: "sock", listen: "unix://./s.sock", handler: "./t.ts", protocol: "text" },
+      ],
+    }),
+  );
   return { dir, config };
 }
 
@@ -66,14 +73,16 @@ async function waitFor<T>(check: () => T | undefined | false | Promise<T | undef
 /** Live master processes of this app (the master's process title names it: the app is named after its folder). */
 function mastersOf(config: string): number[] {
   const title = `workerman-app: master ${basename(dirname(config))}`;
-  return readdirSync("/proc").map(Number).filter((pid) => {
-    if (!pid || !isAlive(pid)) return false;
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]!.trim() === title;
-    } catch {
-      return false;
-    }
-  });
+  return readdirSync("/proc")
+    .map(Number)
+    .filter((pid) => {
+      if (!pid || !isAlive(pid)) return false;
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]!.trim() === title;
+      } catch {
+        return false;
+      }
+    });
 }
 
 afterEach(async () => {
@@ -127,7 +136,11 @@ describe("restart", () => {
     console.log(`restart -d (${mode}) under load: ${result.ok} requests, ${result.failed} failed`);
   }
 
-  test("(f) restart -d under HTTP load: 0 failed requests, a new master pid in master.pid, the unix socket served by it", () => restartUnderLoad("source"), 60_000);
+  test(
+    "(f) restart -d under HTTP load: 0 failed requests, a new master pid in master.pid, the unix socket served by it",
+    () => restartUnderLoad("source"),
+    60_000,
+  );
 
   test("(f) the same on the compiled executable", async () => {
     await ensureBinary();

@@ -65,7 +65,10 @@ describe("reload rolls a broken release back", () => {
   }, 60_000);
 
   test("onHealthCheck: false (or a throw) rolls back with what it said; an async true lets the release through", async () => {
-    await using app = await AppUnderTest.start({ workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts", healthySeconds: 0.3 }], files: { "web.ts": GOOD } });
+    await using app = await AppUnderTest.start({
+      workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts", healthySeconds: 0.3 }],
+      files: { "web.ts": GOOD },
+    });
     const before = (await app.pids("web")).sort();
     writeFileSync(join(app.dir, "web.ts"), `export default { fetch: () => new Response("v2"), onHealthCheck: () => false };\n`);
     const refused = await cli("source", "reload", "--config", app.configPath);
@@ -115,11 +118,15 @@ describe("config changes apply by reload", () => {
     const result = await load.stop();
     expect(reload.out).toContain("web: 3 replaced (changed: count)");
     expect(reload.code).toBe(0);
-    const after = await app.waitFor(async () => {
-      const s = await app.status();
-      const web = s.processes.filter((p) => p.group === "web");
-      return web.length === 3 && web.every((p) => p.state === "ready") ? web.map((p) => p.pid) : undefined;
-    }, 10_000, "3 ready processes, the old ones gone");
+    const after = await app.waitFor(
+      async () => {
+        const s = await app.status();
+        const web = s.processes.filter((p) => p.group === "web");
+        return web.length === 3 && web.every((p) => p.state === "ready") ? web.map((p) => p.pid) : undefined;
+      },
+      10_000,
+      "3 ready processes, the old ones gone",
+    );
     expect(after.filter((pid) => before.includes(pid))).toEqual([]);
     expect((await app.status()).groups[0]!.count).toBe(3);
     expect(await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text())).toMatch(/^v2 pid \d+$/);
@@ -135,7 +142,11 @@ describe("config changes apply by reload", () => {
     const reload = await cli("source", "reload", "--config", app.configPath);
     expect(reload.code).toBe(2);
     expect(reload.out).toContain("workers[0].count");
-    const response = await fetch(`${app.adminUrl}/api/reload`, { method: "POST", headers: { Authorization: `Bearer ${app.token}`, "Content-Type": "application/json" }, body: "{}" });
+    const response = await fetch(`${app.adminUrl}/api/reload`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${app.token}`, "Content-Type": "application/json" },
+      body: "{}",
+    });
     expect(response.status).toBe(422);
     expect(await response.json()).toMatchObject({ field: "workers[0].count" });
     expect((await app.pids("web")).sort()).toEqual(before);
@@ -144,7 +155,10 @@ describe("config changes apply by reload", () => {
 
   test("a new group starts, a removed one drains, admin.listen is named as needing a restart", async () => {
     await using app = await AppUnderTest.start({
-      workers: [{ name: "web", listen: "http://127.0.0.1:0", handler: "./web.ts" }, { name: "old", listen: "http://127.0.0.1:0", handler: "./web.ts" }],
+      workers: [
+        { name: "web", listen: "http://127.0.0.1:0", handler: "./web.ts" },
+        { name: "old", listen: "http://127.0.0.1:0", handler: "./web.ts" },
+      ],
       files: { "web.ts": GOOD },
       extra: { reload: { healthySeconds: 0.3 } },
     });
@@ -172,7 +186,15 @@ describe("start fails fast", () => {
     const dir = mkdtempSync(join(tmpdir(), "wm-broken-"));
     writeFileSync(join(dir, "web.ts"), SYNTAX_ERROR);
     const config = join(dir, "app.json");
-    writeFileSync(config, JSON.stringify({ name: "b", dataDir: "data", admin: { listen: "127.0.0.1:0" }, workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts" }] }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        name: "b",
+        dataDir: "data",
+        admin: { listen: "127.0.0.1:0" },
+        workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts" }],
+      }),
+    );
     return { dir, config };
   }
 
@@ -197,11 +219,18 @@ describe("start fails fast", () => {
 describe("a crash loop stays visible", () => {
   test("(e) a worker that crashes at every start after a healthy start keeps its row: backoff/crashloop, restarts, lastExit", async () => {
     const handler = `import { existsSync } from "node:fs";\nif (existsSync(import.meta.dir + "/broken")) { console.error("no database"); process.exit(3); }\nexport default { fetch: () => new Response("pid " + process.pid) };\n`;
-    await using app = await AppUnderTest.start({ workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 1, handler: "./web.ts" }], files: { "web.ts": handler } });
+    await using app = await AppUnderTest.start({
+      workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 1, handler: "./web.ts" }],
+      files: { "web.ts": handler },
+    });
     const [pid] = await app.pids("web");
     writeFileSync(join(app.dir, "broken"), "");
     process.kill(pid!, "SIGKILL");
-    const row = await app.waitFor(async () => (await app.status()).processes.find((p) => p.group === "web" && p.state === "crashloop" && p.pid === 0), 15_000, "a crashloop row");
+    const row = await app.waitFor(
+      async () => (await app.status()).processes.find((p) => p.group === "web" && p.state === "crashloop" && p.pid === 0),
+      15_000,
+      "a crashloop row",
+    );
     expect(row.restarts).toBeGreaterThanOrEqual(3);
     expect(row.lastExit).toMatchObject({ code: 3, signal: null });
     expect(row.lastExit!.reason.text).toContain("no database");

@@ -9,7 +9,11 @@ const HTTP = `export default { fetch: () => new Response("pid " + process.pid) }
 
 describe("stop and signals", () => {
   test("SIGTERM: open connections are closed after stopTimeout, exit code 0, no process left", async () => {
-    await using app = await AppUnderTest.start({ workers: [{ name: "ws", listen: "websocket://127.0.0.1:0", count: 2, handler: "./ws.ts" }], files: { "ws.ts": WS }, extra: { stopTimeout: 1 } });
+    await using app = await AppUnderTest.start({
+      workers: [{ name: "ws", listen: "websocket://127.0.0.1:0", count: 2, handler: "./ws.ts" }],
+      files: { "ws.ts": WS },
+      extra: { stopTimeout: 1 },
+    });
     const pids = await app.pids("ws");
     const client = await wsClient(`ws://127.0.0.1:${await app.port("ws")}`);
     const stoppedAt = Date.now();
@@ -21,7 +25,11 @@ describe("stop and signals", () => {
   });
 
   test("SIGQUIT (graceful stop) waits for a connection to end by itself", async () => {
-    await using app = await AppUnderTest.start({ workers: [{ name: "t", listen: "text://127.0.0.1:0", handler: "./t.ts" }], files: { "t.ts": WS }, extra: { stopTimeout: 1 } });
+    await using app = await AppUnderTest.start({
+      workers: [{ name: "t", listen: "text://127.0.0.1:0", handler: "./t.ts" }],
+      files: { "t.ts": WS },
+      extra: { stopTimeout: 1 },
+    });
     const client = await streamClient({ port: await app.port("t") });
     app.master.kill("SIGQUIT");
     await Bun.sleep(2000); // past stopTimeout
@@ -33,15 +41,22 @@ describe("stop and signals", () => {
   });
 
   test("SIGUSR1 reloads every reloadable group under load with no failed request", async () => {
-    await using app = await AppUnderTest.start({ workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts" }], files: { "web.ts": HTTP } });
+    await using app = await AppUnderTest.start({
+      workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts" }],
+      files: { "web.ts": HTTP },
+    });
     const before = await app.pids("web");
     const load = httpLoad(`http://127.0.0.1:${await app.port("web")}/`, 2);
     await Bun.sleep(200);
     app.master.kill("SIGUSR1");
-    await app.waitFor(async () => {
-      const procs = (await app.status()).processes;
-      return procs.length === 2 && procs.every((p) => p.state === "ready" && !before.includes(p.pid));
-    }, 8000, "new generation alone");
+    await app.waitFor(
+      async () => {
+        const procs = (await app.status()).processes;
+        return procs.length === 2 && procs.every((p) => p.state === "ready" && !before.includes(p.pid));
+      },
+      8000,
+      "new generation alone",
+    );
     const result = await load.stop();
     expect(result.failed).toBe(0);
     expect(result.ok).toBeGreaterThan(0);
@@ -51,15 +66,22 @@ describe("stop and signals", () => {
     const hog = `const hoard = []; export default { fetch(req) {
       if (new URL(req.url).pathname === "/grow") for (let i = 0; i < 40; i++) hoard.push(Buffer.alloc(1 << 20, 1));
       return new Response("pid " + process.pid); } };`;
-    await using app = await AppUnderTest.start({ workers: [{ name: "web", listen: "http://127.0.0.1:0", handler: "./hog.ts", maxMemoryMB: 120 }], files: { "hog.ts": hog } });
+    await using app = await AppUnderTest.start({
+      workers: [{ name: "web", listen: "http://127.0.0.1:0", handler: "./hog.ts", maxMemoryMB: 120 }],
+      files: { "hog.ts": hog },
+    });
     const port = await app.port("web");
     const [before] = await app.pids("web");
     const load = httpLoad(`http://127.0.0.1:${port}/`, 2);
     for (let i = 0; i < 3; i++) await fetch(`http://127.0.0.1:${port}/grow`);
-    const after = await app.waitFor(async () => {
-      const pids = await app.pids("web");
-      return pids.length === 1 && pids[0] !== before ? pids[0] : undefined;
-    }, 10_000, "replacement after the memory limit");
+    const after = await app.waitFor(
+      async () => {
+        const pids = await app.pids("web");
+        return pids.length === 1 && pids[0] !== before ? pids[0] : undefined;
+      },
+      10_000,
+      "replacement after the memory limit",
+    );
     const result = await load.stop();
     expect(after).not.toBe(before!);
     expect(result.failed).toBe(0);

@@ -67,7 +67,10 @@ export class FakeProcess implements WorkerProcess {
   readonly #ready = Promise.withResolvers<ListenAddress>();
   readonly #exited = Promise.withResolvers<ExitInfo>();
 
-  constructor(readonly options: SpawnOptions, clock: Clock) {
+  constructor(
+    readonly options: SpawnOptions,
+    clock: Clock,
+  ) {
     this.group = options.launch.group.name;
     this.index = options.launch.index;
     this.generation = options.launch.generation;

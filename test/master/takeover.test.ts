@@ -4,8 +4,17 @@ import type { AppConfig, WorkerGroupConfig } from "../../src/config/types.ts";
 import { keepResolvedPorts } from "../../src/master/takeover.ts";
 
 const group = (name: string, url: string, port: number): WorkerGroupConfig => ({
-  name, listen: { scheme: "tcp", host: "127.0.0.1", port, url }, count: 1, handler: "/app/h.ts", reloadable: true,
-  maxPackageSize: 1, maxSendBufferSize: 1, maxBodySize: 1, idleTimeout: 60, socketMode: 0o660, env: {},
+  name,
+  listen: { scheme: "tcp", host: "127.0.0.1", port, url },
+  count: 1,
+  handler: "/app/h.ts",
+  reloadable: true,
+  maxPackageSize: 1,
+  maxSendBufferSize: 1,
+  maxBodySize: 1,
+  idleTimeout: 60,
+  socketMode: 0o660,
+  env: {},
 });
 const config = (...workers: WorkerGroupConfig[]) => ({ workers }) as unknown as AppConfig;
 

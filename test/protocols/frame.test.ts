@@ -18,8 +18,7 @@ runProtocolSuite("frame", {
   probes: [new Uint8Array([0, 0, 0, 9, 1, 2])],
 });
 
-const header = (total: number, ...body: number[]) =>
-  new Uint8Array([total >>> 24, (total >>> 16) & 255, (total >>> 8) & 255, total & 255, ...body]);
+const header = (total: number, ...body: number[]) => new Uint8Array([total >>> 24, (total >>> 16) & 255, (total >>> 8) & 255, total & 255, ...body]);
 
 describe("frame protocol", () => {
   const conn = connection(1024);

@@ -16,7 +16,7 @@ runProtocolSuite("json", {
     { message: null, decoded: null },
     { message: [1, [2, [3]]], decoded: [1, [2, [3]]] },
   ],
-  probes: [toBytes("{\"unterminated\": \n")],
+  probes: [toBytes('{"unterminated": \n')],
 });
 
 function thrown(fn: () => unknown): AppError {

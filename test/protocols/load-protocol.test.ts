@@ -42,7 +42,10 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function rejection(name: string): Promise<AppError> {
-  const err = await loadProtocol(name).then(() => null, (e: unknown) => e);
+  const err = await loadProtocol(name).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(AppError);
   return err as AppError;
 }
@@ -69,9 +72,7 @@ describe("loadProtocol", () => {
   test("a module without all three functions names what is missing", async () => {
     const named = await rejection(join(dir, "missing.ts"));
     expect(named.code).toBe("E_CONFIG");
-    expect(named.message).toBe(
-      `protocol module ${join(dir, "missing.ts")} must export input, decode and encode functions (missing: decode)`,
-    );
+    expect(named.message).toBe(`protocol module ${join(dir, "missing.ts")} must export input, decode and encode functions (missing: decode)`);
     expect((await rejection(join(dir, "default-missing.ts"))).message).toEndWith("(missing: encode)");
   });
 

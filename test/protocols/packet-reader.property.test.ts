@@ -44,10 +44,9 @@ function outcome<M>(protocol: Protocol<M>, parts: Uint8Array[], maxPackageSize: 
 
 const cuts = fc.array(fc.nat(), { maxLength: 12 });
 // Bytes biased toward what these protocols look for: newlines, CR, small frame headers, JSON punctuation.
-const streamBytes = fc.array(
-  fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x0a, 0x0d, 0, 4, 8, 0x7b, 0x7d, 0x22)),
-  { maxLength: 600 },
-).map((a) => Uint8Array.from(a));
+const streamBytes = fc
+  .array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x0a, 0x0d, 0, 4, 8, 0x7b, 0x7d, 0x22)), { maxLength: 600 })
+  .map((a) => Uint8Array.from(a));
 
 const protocols: [string, Protocol<unknown>, fc.Arbitrary<unknown>][] = [
   ["text", textProtocol, fc.string({ unit: "grapheme", maxLength: 40 }).map((s) => s.replace(/[\r\n]/g, " "))],
@@ -86,12 +85,7 @@ describe.each(protocols)("%s protocol under random input", (_, protocol, message
     fc.assert(
       fc.property(message, (m) => {
         const [decoded] = readAll(protocol, [toBytes(protocol.encode(m, connection()))]);
-        const expected =
-          protocol === frameProtocol
-            ? Buffer.from(m as string | Uint8Array)
-            : protocol === jsonProtocol
-              ? JSON.parse(JSON.stringify(m))
-              : m;
+        const expected = protocol === frameProtocol ? Buffer.from(m as string | Uint8Array) : protocol === jsonProtocol ? JSON.parse(JSON.stringify(m)) : m;
         expect(decoded).toEqual(expected);
       }),
       { numRuns: 300 },

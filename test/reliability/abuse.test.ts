@@ -33,10 +33,14 @@ test("5,000 connections dropped abruptly (RST): the connection registry returns 
   await using app = await AppUnderTest.start({ workers: [{ name: "t", listen: "text://127.0.0.1:0", count: 2, handler: "./e.ts" }], files: { "e.ts": ECHO } });
   const port = await app.port("t");
   for (let batch = 0; batch < 20; batch++) await Promise.all(Array.from({ length: 250 }, () => connectAndReset(port)));
-  const status = await app.waitFor(async () => {
-    const s = await app.status();
-    return s.processes.every((p) => p.connections === 0) ? s : undefined;
-  }, 10_000, "connections back to 0");
+  const status = await app.waitFor(
+    async () => {
+      const s = await app.status();
+      return s.processes.every((p) => p.connections === 0) ? s : undefined;
+    },
+    10_000,
+    "connections back to 0",
+  );
   expect(status.processes.every((p) => p.restarts === 0)).toBe(true);
   expect(await askLine({ port }, "alive")).toBe("ok alive");
 }, 60_000);
@@ -61,7 +65,10 @@ test("random bytes and malformed frames into text, frame, json, websocket and ht
     ["frame", Buffer.from([0x7f, 0xff, 0xff, 0xff])], // claims 2 GiB
     ["json", "{not json}\n"],
     ["json", randomLineless(9000)],
-    ["ws", "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"],
+    [
+      "ws",
+      "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    ],
     ["http", "\x00\x01GARBAGE / HTTP/9.9\r\n\r\n"],
     ["http", `GET /${"a".repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`],
   ];
@@ -82,11 +89,15 @@ test("random bytes and malformed frames into text, frame, json, websocket and ht
     expect(proc.restarts).toBe(0);
   }
   const protocolErrors = (group: string) => after.processes.find((p) => p.group === group)!.protocolErrors;
-  await app.waitFor(async () => {
-    const s = await app.status();
-    const errors = (g: string) => s.processes.find((p) => p.group === g)!.protocolErrors;
-    return errors("text") >= 1 && errors("frame") >= 2 && errors("json") >= 2 && errors("ws") >= 1;
-  }, 3000, "protocol error counters");
+  await app.waitFor(
+    async () => {
+      const s = await app.status();
+      const errors = (g: string) => s.processes.find((p) => p.group === g)!.protocolErrors;
+      return errors("text") >= 1 && errors("frame") >= 2 && errors("json") >= 2 && errors("ws") >= 1;
+    },
+    3000,
+    "protocol error counters",
+  );
   expect(protocolErrors("http")).toBe(0);
 
   // Valid input still passes everywhere.

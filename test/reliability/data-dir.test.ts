@@ -42,7 +42,9 @@ async function startWith(dataDir: string): Promise<{ code: number; out: string }
 describe("a data directory the master cannot use at start", () => {
   test("ENOTDIR (a file in its path): one line naming dataDir and the fix, exit 2", async () => {
     const { code, out } = await startWith("a-file/data");
-    expect(out).toBe(`E_CONFIG: dataDir: cannot use ${join(dir, "a-file/data")}: a part of its path is a file, not a folder (ENOTDIR): set "dataDir" in app.json to a writable folder, or fix this one`);
+    expect(out).toBe(
+      `E_CONFIG: dataDir: cannot use ${join(dir, "a-file/data")}: a part of its path is a file, not a folder (ENOTDIR): set "dataDir" in app.json to a writable folder, or fix this one`,
+    );
     expect(code).toBe(2);
   });
 
@@ -50,29 +52,39 @@ describe("a data directory the master cannot use at start", () => {
     const at = tmpfs("ro", true);
     if (at === null) throw new Error("cannot mount a tmpfs: this test needs root");
     const { code, out } = await startWith(join(at, "data"));
-    expect(out).toBe(`E_CONFIG: dataDir: cannot use ${join(at, "data")}: it is on a read-only file system (EROFS): set "dataDir" in app.json to a writable folder, or fix this one`);
+    expect(out).toBe(
+      `E_CONFIG: dataDir: cannot use ${join(at, "data")}: it is on a read-only file system (EROFS): set "dataDir" in app.json to a writable folder, or fix this one`,
+    );
     expect(code).toBe(2);
   });
 });
 
-test.skipIf(!asRoot)("a data directory that fills up, then turns read-only, after start: still serving, status answers, clean stop", async () => {
-  const at = tmpfs("full", false);
-  if (at === null) throw new Error("cannot mount a tmpfs: this test needs root");
-  await using app = await AppUnderTest.start({ workers: [{ name: "t", listen: "text://127.0.0.1:0", count: 2, handler: "./h.ts" }], files: { "h.ts": `export default { onMessage(conn, m) { conn.send("ok " + m); } };` }, extra: { dataDir: join(at, "data") } });
-  const port = await app.port("t");
-  // Fill the disk: the store's next writes fail with SQLITE_FULL.
-  Bun.spawnSync(["dd", "if=/dev/zero", `of=${join(at, "filler")}`, "bs=64k", "count=64"]);
-  const [first] = await app.pids("t");
-  await app.api(`/api/processes/${first}/restart`, { method: "POST" }); // events for the store to record
-  await app.waitFor(async () => (await app.pids("t")).length === 2 && !(await app.pids("t")).includes(first!), 15_000, "the restarted process");
-  expect(await askLine({ port }, "full")).toBe("ok full");
-  Bun.spawnSync(["mount", "-o", "remount,ro", at]);
-  const [second] = await app.pids("t");
-  await app.api(`/api/processes/${second}/restart`, { method: "POST" });
-  await app.waitFor(async () => (await app.pids("t")).length === 2 && !(await app.pids("t")).includes(second!), 15_000, "the second restart");
-  for (let i = 0; i < 5; i++) expect(await askLine({ port }, `ro ${i}`)).toBe(`ok ro ${i}`);
-  expect((await app.status()).master.storeError).toBeTruthy();
-  expect(await app.stop()).toBe(0);
-  const output = app.output.join("\n");
-  expect(output).not.toMatch(/^\s+at /m); // no stack trace anywhere
-}, 60_000);
+test.skipIf(!asRoot)(
+  "a data directory that fills up, then turns read-only, after start: still serving, status answers, clean stop",
+  async () => {
+    const at = tmpfs("full", false);
+    if (at === null) throw new Error("cannot mount a tmpfs: this test needs root");
+    await using app = await AppUnderTest.start({
+      workers: [{ name: "t", listen: "text://127.0.0.1:0", count: 2, handler: "./h.ts" }],
+      files: { "h.ts": `export default { onMessage(conn, m) { conn.send("ok " + m); } };` },
+      extra: { dataDir: join(at, "data") },
+    });
+    const port = await app.port("t");
+    // Fill the disk: the store's next writes fail with SQLITE_FULL.
+    Bun.spawnSync(["dd", "if=/dev/zero", `of=${join(at, "filler")}`, "bs=64k", "count=64"]);
+    const [first] = await app.pids("t");
+    await app.api(`/api/processes/${first}/restart`, { method: "POST" }); // events for the store to record
+    await app.waitFor(async () => (await app.pids("t")).length === 2 && !(await app.pids("t")).includes(first!), 15_000, "the restarted process");
+    expect(await askLine({ port }, "full")).toBe("ok full");
+    Bun.spawnSync(["mount", "-o", "remount,ro", at]);
+    const [second] = await app.pids("t");
+    await app.api(`/api/processes/${second}/restart`, { method: "POST" });
+    await app.waitFor(async () => (await app.pids("t")).length === 2 && !(await app.pids("t")).includes(second!), 15_000, "the second restart");
+    for (let i = 0; i < 5; i++) expect(await askLine({ port }, `ro ${i}`)).toBe(`ok ro ${i}`);
+    expect((await app.status()).master.storeError).toBeTruthy();
+    expect(await app.stop()).toBe(0);
+    const output = app.output.join("\n");
+    expect(output).not.toMatch(/^\s+at /m); // no stack trace anywhere
+  },
+  60_000,
+);

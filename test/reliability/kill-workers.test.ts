@@ -30,10 +30,14 @@ test("kill -9 of random workers, 6 times: only the killed worker's connections e
         client.socket.end();
       }
     }
-    await app.waitFor(async () => {
-      const now = await app.pids("t");
-      return now.length === 3 && !now.includes(victim);
-    }, 5000, `3 workers again after killing ${victim}`);
+    await app.waitFor(
+      async () => {
+        const now = await app.pids("t");
+        return now.length === 3 && !now.includes(victim);
+      },
+      5000,
+      `3 workers again after killing ${victim}`,
+    );
   }
   const status = await app.status();
   expect(status.processes.reduce((sum, p) => sum + p.restarts, 0)).toBe(6);

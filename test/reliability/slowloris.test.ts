@@ -7,17 +7,22 @@ const HTTP = `export default { fetch: () => new Response("served") };`;
 const SLOW_CLIENTS = 200;
 
 test("200 slowloris connections (one header byte a second): others are served, and the slow ones are closed", async () => {
-  await using app = await AppUnderTest.start({ workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts", idleTimeout: 5 }], files: { "web.ts": HTTP } });
+  await using app = await AppUnderTest.start({
+    workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts", idleTimeout: 5 }],
+    files: { "web.ts": HTTP },
+  });
   const port = await app.port("web");
   const header = "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + "a".repeat(100);
   let closedByServer = 0;
   const sockets = await Promise.all(
-    Array.from({ length: SLOW_CLIENTS }, () =>
-      new Promise<net.Socket>((resolve) => {
-        const socket = net.connect(port, "127.0.0.1", () => resolve(socket));
-        socket.on("close", () => closedByServer++);
-        socket.on("error", () => {});
-      }),
+    Array.from(
+      { length: SLOW_CLIENTS },
+      () =>
+        new Promise<net.Socket>((resolve) => {
+          const socket = net.connect(port, "127.0.0.1", () => resolve(socket));
+          socket.on("close", () => closedByServer++);
+          socket.on("error", () => {});
+        }),
     ),
   );
   let sent = 0;

@@ -17,7 +17,8 @@ const HANDLER = `export default {
 const CUSTOM = `export function input(b) { if (b.length < 1) return 0; if (b[0] === 0) return -1; return b.length >= 1 + b[0] ? 1 + b[0] : 0; }
 export function decode(p) { const s = new TextDecoder().decode(p.subarray(1)); if (s.startsWith("!")) throw new Error("bang"); return s; }
 export function encode(m) { const body = new TextEncoder().encode(String(m)); return new Uint8Array([body.length, ...body]); }`;
-const UPGRADE = "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+const UPGRADE =
+  "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
 
 const random = (n: number) => Buffer.from(crypto.getRandomValues(new Uint8Array(n)));
 const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)]!;
@@ -163,11 +164,15 @@ test("every listener kind under random bytes, oversize, half-open, slowloris, ba
   const after = await app.status();
   for (const proc of after.processes) expect([proc.group, proc.pid, proc.restarts]).toEqual([proc.group, before.get(proc.group)!, 0]);
   // The framed kinds counted what they refused.
-  await app.waitFor(async () => {
-    const s = await app.status();
-    const e = (g: string) => s.processes.find((p) => p.group === g)!.protocolErrors;
-    return ["text", "frame", "json", "custom", "unix", "udp"].every((g) => e(g) > 0);
-  }, 5000, "protocol errors counted on every framed kind");
+  await app.waitFor(
+    async () => {
+      const s = await app.status();
+      const e = (g: string) => s.processes.find((p) => p.group === g)!.protocolErrors;
+      return ["text", "frame", "json", "custom", "unix", "udp"].every((g) => e(g) > 0);
+    },
+    5000,
+    "protocol errors counted on every framed kind",
+  );
   // Hostile bytes are the peer's fault: never a handler error (those are stored and logged as the app's bugs).
   for (const proc of after.processes) expect([proc.group, proc.handlerErrors]).toEqual([proc.group, 0]);
 

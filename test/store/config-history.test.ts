@@ -22,14 +22,31 @@ afterEach(() => {
 
 function config(count: number, extra: Partial<AppConfig> = {}): AppConfig {
   return {
-    name: "demo", configPath: "/app/app.json", baseDir: "/app", dataDir: "/app/data", stopTimeout: 2, drainWindowMs: 300,
+    name: "demo",
+    configPath: "/app/app.json",
+    baseDir: "/app",
+    dataDir: "/app/data",
+    stopTimeout: 2,
+    drainWindowMs: 300,
     admin: { host: "127.0.0.1", port: 9090, metricsPublic: false, allowRemote: false },
-    log: { maxBytes: 1000, keep: 5 }, store: { keepSecondSamples: 60, keepMinuteSamples: 600, keepEvents: 600 },
+    log: { maxBytes: 1000, keep: 5 },
+    store: { keepSecondSamples: 60, keepMinuteSamples: 600, keepEvents: 600 },
     reload: { healthySeconds: 2, startTimeout: 10 },
-    workers: [{
-      name: "web", listen: { scheme: "http", host: "127.0.0.1", port: 8080, url: "http://127.0.0.1:8080" }, count, handler: "/app/web.ts",
-      reloadable: true, maxPackageSize: 1, maxSendBufferSize: 1, maxBodySize: 1, idleTimeout: 60, socketMode: 0o666, env: {},
-    }],
+    workers: [
+      {
+        name: "web",
+        listen: { scheme: "http", host: "127.0.0.1", port: 8080, url: "http://127.0.0.1:8080" },
+        count,
+        handler: "/app/web.ts",
+        reloadable: true,
+        maxPackageSize: 1,
+        maxSendBufferSize: 1,
+        maxBodySize: 1,
+        idleTimeout: 60,
+        socketMode: 0o666,
+        env: {},
+      },
+    ],
     ...extra,
   };
 }
@@ -37,11 +54,19 @@ function config(count: number, extra: Partial<AppConfig> = {}): AppConfig {
 describe("config history", () => {
   test("versions count up with who applied them and the diff against the one before", () => {
     const history = new ConfigHistory(conn);
-    expect(history.record(config(2), "start", 1000)).toEqual({ version: 1, at: 1000, who: "start", diff: { groups: [{ name: "web", change: "added", keys: [] }], needsRestart: [] } });
+    expect(history.record(config(2), "start", 1000)).toEqual({
+      version: 1,
+      at: 1000,
+      who: "start",
+      diff: { groups: [{ name: "web", change: "added", keys: [] }], needsRestart: [] },
+    });
     const second = history.record(config(3), "reload (token from 127.0.0.1)", 2000);
     expect(second?.version).toBe(2);
     expect(second?.diff.groups).toEqual([{ name: "web", change: "changed", keys: ["count"] }]);
-    expect(history.list(10).map((v) => [v.version, v.who])).toEqual([[2, "reload (token from 127.0.0.1)"], [1, "start"]]);
+    expect(history.list(10).map((v) => [v.version, v.who])).toEqual([
+      [2, "reload (token from 127.0.0.1)"],
+      [1, "start"],
+    ]);
     expect((history.get(2)?.config.workers as { count: number }[])[0]!.count).toBe(3);
     expect(history.latestVersion()).toBe(2);
   });

@@ -121,7 +121,9 @@ export class AppUnderTest {
 
   async [Symbol.asyncDispose](): Promise<void> {
     // Only real pids: a slot between processes may report none, and kill(0) would signal this test's own process group.
-    const pids = (this.#exited ? [] : (await this.status().catch(() => null))?.processes.map((p) => p.pid) ?? []).filter((pid) => Number.isInteger(pid) && pid > 0);
+    const pids = (this.#exited ? [] : ((await this.status().catch(() => null))?.processes.map((p) => p.pid) ?? [])).filter(
+      (pid) => Number.isInteger(pid) && pid > 0,
+    );
     await this.stop();
     for (const pid of pids) {
       try {

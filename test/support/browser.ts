@@ -105,13 +105,20 @@ export function workerRows(page: Page): Promise<ShownWorker[]> {
 }
 
 export async function shownPids(page: Page): Promise<number[]> {
-  return (await workerRows(page)).filter((r) => r.state !== "exited").map((r) => r.pid).sort();
+  return (await workerRows(page))
+    .filter((r) => r.state !== "exited")
+    .map((r) => r.pid)
+    .sort();
 }
 
 /** Pixels of the charts' canvases painted in one of the series colours (uPlot draws on canvas, so this is what is seen). */
 export function liveChartPixels(page: Page): Promise<number> {
   return page.locator("figure.chart canvas").evaluateAll((canvases) => {
-    const palette = [[47, 111, 222], [224, 112, 42], [42, 157, 92]];
+    const palette = [
+      [47, 111, 222],
+      [224, 112, 42],
+      [42, 157, 92],
+    ];
     let count = 0;
     for (const canvas of canvases as HTMLCanvasElement[]) {
       const data = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;

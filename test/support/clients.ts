@@ -27,9 +27,10 @@ export async function streamClient(target: { port: number; host?: string } | { u
     },
     error() {},
   };
-  const socket = "unix" in target
-    ? await Bun.connect({ unix: target.unix, socket: handler })
-    : await Bun.connect({ hostname: target.host ?? "127.0.0.1", port: target.port, socket: handler });
+  const socket =
+    "unix" in target
+      ? await Bun.connect({ unix: target.unix, socket: handler })
+      : await Bun.connect({ hostname: target.host ?? "127.0.0.1", port: target.port, socket: handler });
   const received = () => Buffer.concat(chunks);
   return {
     socket,

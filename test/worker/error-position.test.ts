@@ -10,7 +10,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function importError(name: string, text: string): Promise<unknown> {
   writeFileSync(join(dir, name), text);
-  return import(join(dir, name)).then(() => null, (err) => err);
+  return import(join(dir, name)).then(
+    () => null,
+    (err) => err,
+  );
 }
 
 describe("errorPosition", () => {
@@ -25,7 +28,10 @@ describe("errorPosition", () => {
   });
 
   test("a throw at import: the first stack frame in the user's file", async () => {
-    const err = await importError("throws.ts", `const url = process.env.NOPE_NOT_SET;\nif (!url) throw new Error("missing NOPE_NOT_SET");\nexport default {};\n`);
+    const err = await importError(
+      "throws.ts",
+      `const url = process.env.NOPE_NOT_SET;\nif (!url) throw new Error("missing NOPE_NOT_SET");\nexport default {};\n`,
+    );
     const position = errorPosition(err)!;
     expect(position.file).toBe(join(dir, "throws.ts"));
     expect(position.line).toBe(2);

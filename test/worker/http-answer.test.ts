@@ -59,7 +59,11 @@ describe("createAnswer", () => {
   });
 
   test("a handler that throws on a good request is a 500 and a reported handler error", async () => {
-    const { runtime, errors } = fakeRuntime({ fetch: () => { throw new Error("boom"); } });
+    const { runtime, errors } = fakeRuntime({
+      fetch: () => {
+        throw new Error("boom");
+      },
+    });
     const result = (await createAnswer(runtime, identity).answer(new Request("http://t/x"), server)) as Response;
     expect(result.status).toBe(500);
     expect((errors[0] as Error).message).toBe("boom");

@@ -48,7 +48,10 @@ export function logRoutes(app: Hono<AdminEnv>, { ctx }: RouteDeps): void {
       let pending = 0;
       const write = (line: LogItem) => {
         if (++pending > MAX_PENDING_WRITES) return ended.resolve();
-        out.write(JSON.stringify(line) + "\n").then(() => pending--, () => ended.resolve());
+        out.write(JSON.stringify(line) + "\n").then(
+          () => pending--,
+          () => ended.resolve(),
+        );
       };
       const unsubscribe = logs.subscribe((line) => keep(line) && write(item(line)));
       out.onAbort(() => ended.resolve());

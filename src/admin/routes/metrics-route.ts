@@ -10,7 +10,10 @@ export function metricsRoute(app: Hono<AdminEnv>, { ctx, audit, feed }: RouteDep
   app.get("/metrics", (c) => {
     const bounded = new Map([...ctx.events.counts(), ...audit.counts()]);
     const liveFeed: MetricFamily = {
-      name: "workerman_live_feed_dropped_total", help: "Live-feed (/api/events) clients dropped for not reading.", type: "counter", samples: [{ value: feed.dropped }],
+      name: "workerman_live_feed_dropped_total",
+      help: "Live-feed (/api/events) clients dropped for not reading.",
+      type: "counter",
+      samples: [{ value: feed.dropped }],
     };
     return c.body(renderPrometheus([...collect(ctx.supervisor), ...boundedFamilies(bounded), liveFeed]), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
   });
@@ -20,8 +23,18 @@ export function metricsRoute(app: Hono<AdminEnv>, { ctx, audit, feed }: RouteDep
 function boundedFamilies(counts: Map<string, FamilyCount>): MetricFamily[] {
   const samples = (pick: (c: FamilyCount) => number) => [...counts].map(([kind, c]) => ({ labels: { kind }, value: pick(c) }));
   return [
-    { name: "workerman_bounded_events_total", help: "Repeatable events seen (handler errors, refused secrets), whether stored or not.", type: "counter", samples: samples((c) => c.seen) },
-    { name: "workerman_bounded_events_suppressed_total", help: "Of those, the ones only a \"N more like this\" summary mentions.", type: "counter", samples: samples((c) => c.suppressed) },
+    {
+      name: "workerman_bounded_events_total",
+      help: "Repeatable events seen (handler errors, refused secrets), whether stored or not.",
+      type: "counter",
+      samples: samples((c) => c.seen),
+    },
+    {
+      name: "workerman_bounded_events_suppressed_total",
+      help: 'Of those, the ones only a "N more like this" summary mentions.',
+      type: "counter",
+      samples: samples((c) => c.suppressed),
+    },
   ];
 }
 
@@ -37,20 +50,41 @@ export function collect(supervisor: Supervisor): MetricFamily[] {
   const restarts = new Map<string, number>();
   for (const slot of supervisor.slots) restarts.set(slot.group.name, (restarts.get(slot.group.name) ?? 0) + slot.restarts);
   return [
-    { name: "process_resident_memory_bytes", help: "Resident memory size in bytes.", type: "gauge",
-      samples: [{ labels: master, value: process.memoryUsage.rss() }, ...per((c) => c.rssBytes)] },
-    { name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.", type: "counter",
-      samples: [{ labels: master, value: (cpu.user + cpu.system) / 1e6 }, ...per((c) => c.cpuMicros / 1e6)] },
+    {
+      name: "process_resident_memory_bytes",
+      help: "Resident memory size in bytes.",
+      type: "gauge",
+      samples: [{ labels: master, value: process.memoryUsage.rss() }, ...per((c) => c.rssBytes)],
+    },
+    {
+      name: "process_cpu_seconds_total",
+      help: "Total user and system CPU time spent in seconds.",
+      type: "counter",
+      samples: [{ labels: master, value: (cpu.user + cpu.system) / 1e6 }, ...per((c) => c.cpuMicros / 1e6)],
+    },
     { name: "workerman_connections", help: "Open connections of a worker process.", type: "gauge", samples: per((c) => c.connections) },
     { name: "workerman_requests_total", help: "Requests (http) or messages handed to the handler.", type: "counter", samples: per((c) => c.requests) },
     { name: "workerman_send_fail_total", help: "Sends that failed (closed connection or full send buffer).", type: "counter", samples: per((c) => c.sendFail) },
     { name: "workerman_handler_errors_total", help: "Handler callbacks that threw or rejected.", type: "counter", samples: per((c) => c.handlerErrors) },
-    { name: "workerman_protocol_errors_total", help: "Connections closed for malformed or oversized input.", type: "counter", samples: per((c) => c.protocolErrors) },
+    {
+      name: "workerman_protocol_errors_total",
+      help: "Connections closed for malformed or oversized input.",
+      type: "counter",
+      samples: per((c) => c.protocolErrors),
+    },
     { name: "workerman_timers", help: "Active timers of a worker process.", type: "gauge", samples: per((c) => c.timers) },
-    { name: "workerman_worker_restarts_total", help: "Restarts of a group's crashed workers.", type: "counter",
-      samples: [...restarts].map(([group, value]) => ({ labels: { group }, value })) },
+    {
+      name: "workerman_worker_restarts_total",
+      help: "Restarts of a group's crashed workers.",
+      type: "counter",
+      samples: [...restarts].map(([group, value]) => ({ labels: { group }, value })),
+    },
     { name: "workerman_reloads_total", help: "Reloads since the master started.", type: "counter", samples: [{ value: supervisor.reloads }] },
-    { name: "workerman_up", help: "1 when the process is serving (the master, and workers that listen), else 0.", type: "gauge",
-      samples: [{ labels: master, value: 1 }, ...procs.map((p) => ({ labels: { group: p.group, pid: p.pid }, value: p.state === "ready" ? 1 : 0 }))] },
+    {
+      name: "workerman_up",
+      help: "1 when the process is serving (the master, and workers that listen), else 0.",
+      type: "gauge",
+      samples: [{ labels: master, value: 1 }, ...procs.map((p) => ({ labels: { group: p.group, pid: p.pid }, value: p.state === "ready" ? 1 : 0 }))],
+    },
   ];
 }

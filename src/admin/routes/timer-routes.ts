@@ -14,7 +14,9 @@ export function timerRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): voi
     const pid = q.pid === undefined ? undefined : intParam(q.pid, "pid", 0, 1, 2 ** 31);
     const found = await gather<TimerInfo>(liveProcesses(ctx.supervisor, { group: q.group, pid }), "timers");
     const items: TimerItem[] = found.rows.flatMap(({ proc, items }) =>
-      items.sort((a, b) => a.id - b.id).map((t) => ({ pid: proc.pid, group: proc.group, id: t.id, intervalMs: t.intervalMs, persistent: t.persistent, runs: t.runs, nextAt: t.nextAt })),
+      items
+        .sort((a, b) => a.id - b.id)
+        .map((t) => ({ pid: proc.pid, group: proc.group, id: t.id, intervalMs: t.intervalMs, persistent: t.persistent, runs: t.runs, nextAt: t.nextAt })),
     );
     return c.json(items);
   });

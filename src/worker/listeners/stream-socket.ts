@@ -16,7 +16,12 @@ export async function framingFor(runtime: WorkerRuntime): Promise<Framing> {
   const { scheme } = runtime.config.listen;
   const name = scheme === "text" || scheme === "frame" ? scheme : runtime.config.protocol;
   if (!name) return { name: scheme, protocol: null };
-  const label = name.includes("/") ? name.split("/").pop()!.replace(/\.[cm]?[jt]s$/, "") : name;
+  const label = name.includes("/")
+    ? name
+        .split("/")
+        .pop()!
+        .replace(/\.[cm]?[jt]s$/, "")
+    : name;
   return { name: label, protocol: await loadProtocol(name) };
 }
 
