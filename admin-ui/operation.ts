@@ -80,7 +80,7 @@ export const progress = computed(() => {
 });
 
 function oldPidsOf(groups: string[]): number[] {
-  return (status.value?.processes ?? []).filter((p) => groups.includes(p.group) && p.state !== "exited").map((p) => p.pid);
+  return (status.value?.processes ?? []).flatMap((p) => (groups.includes(p.group) && p.state !== "exited" && p.pid !== null ? [p.pid] : []));
 }
 
 export async function startReload(group: string | undefined, graceful: boolean): Promise<void> {

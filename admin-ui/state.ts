@@ -21,8 +21,8 @@ export const processes = computed<StatusProcess[]>(() => {
   if (!tick) return base;
   const live = new Map(tick.processes.map((p) => [p.pid, p]));
   return base.map((p) => {
-    // pid 0: a slot waiting to restart; the tick has no figures for it.
-    const t = p.pid ? live.get(p.pid) : undefined;
+    // pid null: a slot waiting to restart; the tick has no figures for it.
+    const t = p.pid === null ? undefined : live.get(p.pid);
     return t ? { ...p, state: t.state, connections: t.connections, requests: t.requests, qps: t.qps, rssBytes: t.rssBytes, cpuPercent: t.cpuPercent } : p;
   });
 });
@@ -30,7 +30,7 @@ export const processes = computed<StatusProcess[]>(() => {
 export const totals = computed(() => {
   const list = processes.value;
   return {
-    processes: list.filter((p) => p.pid !== 0 && p.state !== "exited").length,
+    processes: list.filter((p) => p.pid !== null && p.state !== "exited").length,
     connections: list.reduce((sum, p) => sum + p.connections, 0),
     qps: list.reduce((sum, p) => sum + p.qps, 0),
     rssBytes: list.reduce((sum, p) => sum + p.rssBytes, 0),

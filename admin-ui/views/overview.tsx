@@ -58,7 +58,7 @@ export function Overview() {
 /** What needs fixing now: the kernel setting reloads need, crash loops, a rolled-back reload, a store that fails. */
 function Warnings({ s }: { s: StatusResponse }) {
   const m = s.master;
-  const waiting = s.processes.filter((p) => p.pid === 0);
+  const waiting = s.processes.filter((p) => p.pid === null);
   const rolledBack = s.lastReload?.state === "rolled-back" ? s.lastReload.groups.filter((g) => g.phase === "rolled-back") : [];
   return (
     <>

@@ -201,7 +201,11 @@ export function Workers() {
           <WorkersHead />
           <tbody>
             {list.map((p) =>
-              p.pid === 0 ? <WaitingRow p={p} key={`${p.group}#${p.index}`} /> : <ProcessRow p={p} key={p.pid} busy={busy} onRestart={restart} />,
+              p.pid === null ? (
+                <WaitingRow p={p} key={`${p.group}#${p.index}`} />
+              ) : (
+                <ProcessRow p={{ ...p, pid: p.pid }} key={p.pid} busy={busy} onRestart={restart} />
+              ),
             )}
           </tbody>
         </table>
@@ -232,7 +236,7 @@ function WorkersHead() {
   );
 }
 
-function ProcessRow({ p, busy, onRestart }: { p: StatusProcess; busy: boolean; onRestart: (pid: number, label: string) => void }) {
+function ProcessRow({ p, busy, onRestart }: { p: StatusProcess & { pid: number }; busy: boolean; onRestart: (pid: number, label: string) => void }) {
   return (
     <tr data-pid={p.pid} data-state={p.state}>
       <td>

@@ -55,11 +55,7 @@ export async function startDaemonApp(executable: string, appJson: Record<string,
       const listen = (await status()).groups.find((g) => g.name === group)!.listen;
       return Number(listen.slice(listen.lastIndexOf(":") + 1));
     },
-    pids: async (group) =>
-      (await status()).processes
-        .filter((p) => p.group === group && p.state === "ready")
-        .map((p) => p.pid)
-        .sort(),
+    pids: async (group) => (await status()).processes.flatMap((p) => (p.group === group && p.state === "ready" && p.pid !== null ? [p.pid] : [])).sort(),
     masterPid: () => Number(readFileSync(join(dir, "data/master.pid"), "utf8")),
     editConfig: (change) => {
       const parsed = JSON.parse(readFileSync(config, "utf8"));

@@ -7,8 +7,8 @@ import type { LastExit, ReloadRecord } from "./contract-deploys.ts";
 export type * from "./contract-deploys.ts";
 
 export interface StatusProcess {
-  /** 0 on a slot's row while no process fills it (state "backoff" or "crashloop"). */
-  pid: number;
+  /** null on a slot's row while no process fills it (state "backoff" or "crashloop"): never 0, which process.kill reads as "my own group". */
+  pid: number | null;
   group: string;
   index: number;
   generation: number;

@@ -9,7 +9,7 @@ export async function restartProcessCommand(configPath: string, pid: number, jso
   const before = await adminRequest<StatusResponse>(configPath, "/api/status");
   const old = before.processes.find((p) => p.pid === pid);
   if (!old) {
-    const pids = before.processes.filter((p) => p.state !== "exited").map((p) => `${p.pid} (${p.group}#${p.index})`);
+    const pids = before.processes.filter((p) => p.pid !== null && p.state !== "exited").map((p) => `${p.pid} (${p.group}#${p.index})`);
     throw new AppError("E_USAGE", `no worker process ${pid} in this master; its workers: ${pids.join(", ") || "none"}`, { field: "--process" });
   }
   await adminRequest(configPath, `/api/processes/${pid}/restart`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });

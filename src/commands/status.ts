@@ -27,7 +27,7 @@ export function renderStatus(status: StatusResponse): string {
     const seen = p.rssBytes > 0;
     const figure = (value: string | number) => (seen ? value : "-");
     return [
-      p.pid || "-",
+      p.pid ?? "-",
       p.group,
       p.index,
       p.generation,

@@ -69,7 +69,7 @@ export function buildStatus(
 
 function emptySlotRow(slot: Slot, state: string): StatusProcess {
   return {
-    pid: 0,
+    pid: null,
     group: slot.group.name,
     index: slot.index,
     generation: 0,

@@ -29,7 +29,7 @@ export function startRecorder(store: MasterStore, source: RecorderSource): Recor
     const rows = source
       .processes()
       // A process that has not sent its first report yet shows zeros; rss is never 0 in a live process, so it marks one.
-      .filter((p) => p.state !== "exited" && p.rssBytes > 0)
+      .flatMap((p) => (p.state !== "exited" && p.rssBytes > 0 && p.pid !== null ? [{ ...p, pid: p.pid }] : []))
       .map((p) => ({
         pid: p.pid,
         group: p.group,

@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { events, forgetMaster, lastTick, processes, pushEvent, status, totals } from "../../admin-ui/state.ts";
 import type { LiveEvent, StatusProcess, StatusResponse } from "../../src/admin/contract.ts";
 
-const row = (pid: number, over: Partial<StatusProcess> = {}) =>
+const row = (pid: number | null, over: Partial<StatusProcess> = {}) =>
   ({
     pid,
     group: "web",
@@ -38,6 +38,16 @@ describe("admin-ui state", () => {
     status.value = { processes: [row(1, { connections: 2 }), row(2, { state: "exited", connections: 0 })] } as unknown as StatusResponse;
     lastTick.value = null;
     expect(totals.value).toEqual({ processes: 1, connections: 2, qps: 2, rssBytes: 200 });
+  });
+
+  test("a slot waiting to restart (pid null) keeps its row through a tick and is not counted as a process", () => {
+    status.value = { processes: [row(1), row(null, { state: "crashloop", connections: 0, qps: 0, rssBytes: 0 })] } as unknown as StatusResponse;
+    lastTick.value = {
+      at: 1,
+      processes: [{ pid: 1, group: "web", index: 0, generation: 1, state: "ready", connections: 3, requests: 9, qps: 2, rssBytes: 500, cpuPercent: 1 }],
+    };
+    expect(processes.value[1]).toMatchObject({ pid: null, state: "crashloop", connections: 0 });
+    expect(totals.value.processes).toBe(1);
   });
 
   test("events are newest first and capped at 500", () => {

@@ -1,7 +1,7 @@
 // `ps` names each process: "workerman-app: master <app>", "workerman-app: worker <group>#<index> gen <g>".
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { AppUnderTest, cliCommand } from "../support/app-under-test.ts";
+import { AppUnderTest, cliCommand, livePids } from "../support/app-under-test.ts";
 import { ensureBinary } from "../support/binary.ts";
 
 /** What `ps -o args` shows: /proc/<pid>/cmdline with NULs as spaces, trailing padding dropped. */
@@ -27,8 +27,8 @@ describe("process titles", () => {
       expect(args(app.master.pid)).toBe("workerman-app: master test");
       expect(ps(app.master.pid)).toBe("workerman-app: master test");
       const workers = (await app.status()).processes;
-      expect(workers.map((p) => args(p.pid)).sort()).toEqual(["workerman-app: worker web#0 gen 1", "workerman-app: worker web#1 gen 1"]);
-      expect(ps(workers[0]!.pid)).toMatch(/^workerman-app: worker web#\d gen 1$/);
+      expect(livePids(workers).map(args).sort()).toEqual(["workerman-app: worker web#0 gen 1", "workerman-app: worker web#1 gen 1"]);
+      expect(ps(livePids(workers)[0]!)).toMatch(/^workerman-app: worker web#\d gen 1$/);
 
       // A replacement carries its new generation.
       const target = workers.find((p) => p.index === 1)!;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { ConnectionsResponse, StoredEvent, AuditRecord, TimerItem } from "../../src/admin/contract.ts";
 import { parsePrometheus } from "../admin/prometheus-parser.ts";
 import { readSse } from "../admin/sse-reader.ts";
-import { AppUnderTest, cliCommand, isAlive } from "../support/app-under-test.ts";
+import { AppUnderTest, cliCommand, isAlive, livePids } from "../support/app-under-test.ts";
 import { wsClient, type WsClient } from "../support/clients.ts";
 
 const HANDLER = `
@@ -46,7 +46,7 @@ describe("admin API (source)", () => {
       5000,
       "3 connections in /api/status",
     );
-    for (const p of status.processes) expect(p.connections).toBe(expected.get(p.pid) ?? 0);
+    for (const p of status.processes) expect(p.connections).toBe(expected.get(p.pid ?? -1) ?? 0);
   });
 
   test("/api/connections lists exactly those connections, with their pid and id", async () => {
@@ -161,7 +161,7 @@ describe("admin API (source)", () => {
     const after = await app.waitFor(
       async () => {
         const s = await app.status();
-        const current = s.processes.filter((p) => p.generation === generation && p.state === "ready").map((p) => p.pid);
+        const current = livePids(s.processes.filter((p) => p.generation === generation && p.state === "ready"));
         return current.length === 2 && s.processes.length === 2 ? current : undefined;
       },
       10_000,

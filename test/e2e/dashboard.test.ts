@@ -1,7 +1,7 @@
 // The dashboard in headless Chromium against the real master (from source): login, workers, reload, connections, charts, timers.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { AppUnderTest } from "../support/app-under-test.ts";
+import { AppUnderTest, livePids } from "../support/app-under-test.ts";
 import { chromiumAvailable, DASHBOARD_APP, liveChartPixels, logIn, openBrowser, shownPids, workerRows, type BrowserSession } from "../support/browser.ts";
 import { wsClient } from "../support/clients.ts";
 
@@ -86,10 +86,7 @@ describe.skipIf(!chromiumAvailable())("dashboard in a real browser (from source)
     );
     // reloadable: false keeps its process; the table agrees with the master.
     expect(after.find((r) => r.group === "echo#0")!.pid).toBe(echoPid);
-    const master = (await app.status()).processes
-      .filter((p) => p.state === "ready")
-      .map((p) => p.pid)
-      .sort();
+    const master = livePids((await app.status()).processes.filter((p) => p.state === "ready")).sort();
     expect(after.map((r) => r.pid).sort()).toEqual(master);
     expect(after.filter((r) => r.group !== "echo#0").every((r) => r.generation === 2)).toBe(true);
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AppUnderTest, BINARY, cliCommand, isAlive, REPO, type Mode } from "../support/app-under-test.ts";
+import { AppUnderTest, BINARY, cliCommand, isAlive, livePids, REPO, type Mode } from "../support/app-under-test.ts";
 import { askLine, frame, streamClient, udpAsk, wsClient } from "../support/clients.ts";
 import { ensureBinary } from "../support/binary.ts";
 
@@ -127,7 +127,7 @@ for (const mode of ["source", "compiled"] as Mode[]) {
     });
 
     test("stop: exit code 0, socket file removed, no worker left", async () => {
-      const pids = (await app.status()).processes.map((p) => p.pid);
+      const pids = livePids((await app.status()).processes);
       expect(pids.length).toBe(11);
       expect(await app.stop()).toBe(0);
       expect(existsSync(socketPath)).toBe(false);

@@ -1,6 +1,6 @@
 // Reload replaces every reloadable process without losing a request; long-lived connections get 1001 or are waited for.
 import { describe, expect, test } from "bun:test";
-import { AppUnderTest } from "../support/app-under-test.ts";
+import { AppUnderTest, livePids } from "../support/app-under-test.ts";
 import { ensureTcpMigrateReq, httpLoad } from "../support/http-load.ts";
 import { askLine, wsClient } from "../support/clients.ts";
 
@@ -30,7 +30,7 @@ describe("reload", () => {
       const next = await app.waitFor(
         async () => {
           const procs = (await app.status()).processes.filter((p) => p.group === "web");
-          return procs.length === 2 && procs.every((p) => p.generation === generation && p.state === "ready") ? procs.map((p) => p.pid) : undefined;
+          return procs.length === 2 && procs.every((p) => p.generation === generation && p.state === "ready") ? livePids(procs) : undefined;
         },
         10_000,
         `generation ${generation} alone`,

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ReloadRecord } from "../../src/admin/contract.ts";
-import { AppUnderTest, cliCommand, isAlive, type Mode } from "../support/app-under-test.ts";
+import { AppUnderTest, cliCommand, isAlive, livePids, type Mode } from "../support/app-under-test.ts";
 import { ensureBinary } from "../support/binary.ts";
 import { httpLoad } from "../support/http-load.ts";
 
@@ -122,7 +122,7 @@ describe("config changes apply by reload", () => {
       async () => {
         const s = await app.status();
         const web = s.processes.filter((p) => p.group === "web");
-        return web.length === 3 && web.every((p) => p.state === "ready") ? web.map((p) => p.pid) : undefined;
+        return web.length === 3 && web.every((p) => p.state === "ready") ? livePids(web) : undefined;
       },
       10_000,
       "3 ready processes, the old ones gone",
@@ -227,10 +227,12 @@ describe("a crash loop stays visible", () => {
     writeFileSync(join(app.dir, "broken"), "");
     process.kill(pid!, "SIGKILL");
     const row = await app.waitFor(
-      async () => (await app.status()).processes.find((p) => p.group === "web" && p.state === "crashloop" && p.pid === 0),
+      async () => (await app.status()).processes.find((p) => p.group === "web" && p.state === "crashloop"),
       15_000,
       "a crashloop row",
     );
+    // No process fills the slot: null, never 0 (a script's process.kill(0) would signal its own process group).
+    expect(row.pid).toBeNull();
     expect(row.restarts).toBeGreaterThanOrEqual(3);
     expect(row.lastExit).toMatchObject({ code: 3, signal: null });
     expect(row.lastExit!.reason.text).toContain("no database");
@@ -238,6 +240,7 @@ describe("a crash loop stays visible", () => {
     const table = await cli("source", "status", "--config", app.configPath);
     expect(table.out).toMatch(/crashloop|backoff/);
     expect(table.out).toContain("exit 3");
+    expect(table.out).toMatch(/^-\s+web\s+0\s+0\s+(crashloop|backoff)\s/m);
     rmSync(join(app.dir, "broken"));
     const retry = await cli("source", "retry", "--group", "web", "--config", app.configPath);
     expect(retry.code).toBe(0);

@@ -52,7 +52,7 @@ describe("stop and signals", () => {
     await app.waitFor(
       async () => {
         const procs = (await app.status()).processes;
-        return procs.length === 2 && procs.every((p) => p.state === "ready" && !before.includes(p.pid));
+        return procs.length === 2 && procs.every((p) => p.state === "ready" && p.pid !== null && !before.includes(p.pid));
       },
       8000,
       "new generation alone",

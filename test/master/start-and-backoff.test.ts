@@ -43,7 +43,7 @@ describe("backoff", () => {
     const status = () => buildStatus(supervisor.config, supervisor, 0, 1).processes;
     spawned[0]!.exit(3, null, { stderr: ["fatal: no database"] });
     await settle();
-    expect(status()).toMatchObject([{ pid: 0, state: "backoff", restarts: 1, nextRetryAt: clock.now() + 100, lastExit: { code: 3, signal: null } }]);
+    expect(status()).toMatchObject([{ pid: null, state: "backoff", restarts: 1, nextRetryAt: clock.now() + 100, lastExit: { code: 3, signal: null } }]);
     expect(status()[0]!.lastExit!.reason.text).toContain("exited with code 3");
     for (const delay of [100, 200, 400]) {
       await clock.advance(delay);
@@ -52,7 +52,7 @@ describe("backoff", () => {
       await settle();
     }
     const row = status()[0]!;
-    expect(row).toMatchObject({ pid: 0, state: "crashloop", restarts: 4, lastExit: { code: 3 } });
+    expect(row).toMatchObject({ pid: null, state: "crashloop", restarts: 4, lastExit: { code: 3 } });
     expect(row.nextRetryAt).toBe(clock.now() + 800);
   });
 

@@ -2,7 +2,7 @@
 import { expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { AppUnderTest, isAlive } from "../support/app-under-test.ts";
+import { AppUnderTest, isAlive, livePids } from "../support/app-under-test.ts";
 import { streamClient, type StreamClient } from "../support/clients.ts";
 
 const TEXT = `export default { onMessage(conn, line) { conn.send("pid " + process.pid + " " + line); } };`;
@@ -53,7 +53,7 @@ test("kill -9 of the master: no orphan after 1 s, and a new start on the same co
     files: { "t.ts": TEXT },
   };
   const first = await AppUnderTest.start(spec);
-  const pids = (await first.status()).processes.map((p) => p.pid);
+  const pids = livePids((await first.status()).processes);
   first.master.kill("SIGKILL");
   await first.master.exited;
   await Bun.sleep(1000);

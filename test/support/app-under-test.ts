@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
-import type { StatusResponse } from "../../src/admin/contract.ts";
+import type { StatusProcess, StatusResponse } from "../../src/admin/contract.ts";
 import { forEachLine } from "../../src/master/line-splitter.ts";
 
 export const REPO = resolve(import.meta.dir, "../..");
@@ -94,7 +94,7 @@ export class AppUnderTest {
   }
 
   async pids(group: string): Promise<number[]> {
-    return (await this.status()).processes.filter((p) => p.group === group && p.state === "ready").map((p) => p.pid);
+    return (await this.status()).processes.flatMap((p) => (p.group === group && p.state === "ready" && p.pid !== null ? [p.pid] : []));
   }
 
   /** Polls until `check` holds (returns a truthy value) or fails after `timeoutMs`. */
@@ -120,9 +120,9 @@ export class AppUnderTest {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    // Only real pids: a slot between processes may report none, and kill(0) would signal this test's own process group.
+    // Only real pids: a slot between processes reports null, and kill(0) would signal this test's own process group.
     const pids = (this.#exited ? [] : ((await this.status().catch(() => null))?.processes.map((p) => p.pid) ?? [])).filter(
-      (pid) => Number.isInteger(pid) && pid > 0,
+      (pid): pid is number => typeof pid === "number" && Number.isInteger(pid) && pid > 0,
     );
     await this.stop();
     for (const pid of pids) {
@@ -134,6 +134,11 @@ export class AppUnderTest {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The pids of the rows a process fills (a slot waiting to restart has pid null). */
+export function livePids(processes: readonly StatusProcess[]): number[] {
+  return processes.flatMap((p) => (p.pid === null ? [] : [p.pid]));
 }
 
 /** True while `pid` runs; a zombie (exited, not yet reaped by its new parent) counts as gone. */
