@@ -1,7 +1,7 @@
 // DESIGN.md's house rules, checked: file and function sizes, where process.exit may be called, no `any`, file names.
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
-import { basename, join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import ts from "typescript";
 
 const REPO = join(import.meta.dir, "..");
@@ -55,6 +55,66 @@ function matches(source: ts.SourceFile, predicate: (node: ts.Node) => boolean): 
   return found;
 }
 
+interface ImportEdge {
+  to: string;
+  /** `import type`, or every named specifier marked `type`: erased at build time (verbatimModuleSyntax), never loaded. */
+  typeOnly: boolean;
+}
+
+/** The relative imports and re-exports of each file, by the path they resolve to. Dynamic import() loads later, so it is left out. */
+function importGraph(sources: ts.SourceFile[]): Map<string, ImportEdge[]> {
+  const graph = new Map<string, ImportEdge[]>();
+  for (const source of sources) {
+    const edges: ImportEdge[] = [];
+    for (const statement of source.statements) {
+      const edge = importEdge(source.fileName, statement);
+      if (edge) edges.push(edge);
+    }
+    graph.set(source.fileName, edges);
+  }
+  return graph;
+}
+
+function importEdge(file: string, statement: ts.Statement): ImportEdge | null {
+  let specifier: ts.Expression | undefined;
+  let typeOnly = false;
+  if (ts.isImportDeclaration(statement)) {
+    specifier = statement.moduleSpecifier;
+    const clause = statement.importClause;
+    const named = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
+    typeOnly = !!clause && (clause.isTypeOnly || (!clause.name && !!named && named.length > 0 && named.every((e) => e.isTypeOnly)));
+  } else if (ts.isExportDeclaration(statement) && statement.moduleSpecifier) {
+    specifier = statement.moduleSpecifier;
+    const named = statement.exportClause && ts.isNamedExports(statement.exportClause) ? statement.exportClause.elements : undefined;
+    typeOnly = statement.isTypeOnly || (!!named && named.length > 0 && named.every((e) => e.isTypeOnly));
+  }
+  if (!specifier || !ts.isStringLiteral(specifier) || !specifier.text.startsWith(".")) return null;
+  return { to: join(dirname(file), specifier.text), typeOnly };
+}
+
+/** The import circles (strongly connected groups of two or more files, or a file importing itself), each sorted. */
+function importCircles(graph: Map<string, ImportEdge[]>, follow: (edge: ImportEdge) => boolean): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const circles: string[][] = [];
+  const visit = (file: string) => {
+    index.set(file, index.size);
+    low.set(file, index.get(file)!);
+    stack.push(file);
+    const next = (graph.get(file) ?? []).filter((e) => follow(e) && graph.has(e.to)).map((e) => e.to);
+    for (const to of next) {
+      if (!index.has(to)) visit(to);
+      if (stack.includes(to)) low.set(file, Math.min(low.get(file)!, low.get(to)!));
+    }
+    if (low.get(file) !== index.get(file)) return;
+    const circle = stack.splice(stack.indexOf(file));
+    if (circle.length > 1 || next.includes(file)) circles.push(circle.sort());
+  };
+  for (const file of graph.keys()) if (!index.has(file)) visit(file);
+  return circles;
+}
+
 const isProcessExit = (node: ts.Node) =>
   ts.isCallExpression(node) &&
   ts.isPropertyAccessExpression(node.expression) &&
@@ -94,6 +154,27 @@ describe("house rules", () => {
     expect(sources.flatMap((s) => matches(s, unexplained(s)))).toEqual([]);
     const probe = ts.createSourceFile("probe.ts", "let a: any;\n// allow-any: a reason\nlet b: any;\n", ts.ScriptTarget.Latest, true);
     expect(matches(probe, unexplained(probe))).toEqual(["probe.ts:1"]);
+  });
+
+  test("no circle of value imports among src/ files (type-only edges are erased, so they cannot form one at load time)", () => {
+    const graph = importGraph(sources.filter((s) => s.fileName.startsWith("src/")));
+    expect(graph.get("src/worker/runtime.ts")?.length).toBeGreaterThan(3);
+    expect(importCircles(graph, (edge) => !edge.typeOnly)).toEqual([]);
+  });
+
+  test("the circle check sees a value circle, and not one closed by a type-only edge", () => {
+    const probe = (b: string) => [
+      ts.createSourceFile("a.ts", 'import { b } from "./b.ts";\nimport "./c.ts";', ts.ScriptTarget.Latest, true),
+      ts.createSourceFile("b.ts", b, ts.ScriptTarget.Latest, true),
+      ts.createSourceFile("c.ts", "", ts.ScriptTarget.Latest, true),
+    ];
+    const valueCircles = (b: string) => importCircles(importGraph(probe(b)), (edge) => !edge.typeOnly);
+    expect(valueCircles('import { a } from "./a.ts";')).toEqual([["a.ts", "b.ts"]]);
+    expect(valueCircles('export { a } from "./a.ts";')).toEqual([["a.ts", "b.ts"]]);
+    expect(valueCircles('import type { A } from "./a.ts";')).toEqual([]);
+    expect(valueCircles('import { type A, type B } from "./a.ts";')).toEqual([]);
+    expect(valueCircles('export type { A } from "./a.ts";')).toEqual([]);
+    expect(importCircles(importGraph(probe('import type { A } from "./a.ts";')), () => true)).toEqual([["a.ts", "b.ts"]]);
   });
 
   test("file names are kebab-case and say what a thing is", () => {
