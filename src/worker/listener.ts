@@ -10,9 +10,17 @@ export interface DrainOptions {
   drainWindowMs: number;
 }
 
+/** What a listener hands back once it serves: the runtime reads these, the listener never assigns onto it. */
+export interface ListenerStarted {
+  /** The address actually bound (port 0 resolved). */
+  listen: ListenAddress;
+  /** Connections the listener counts itself, beyond the registry's (http: requests in flight), for status. */
+  inFlight?: () => number;
+}
+
 export interface Listener {
-  /** Binds and starts serving; resolves with the address actually bound. */
-  start(): Promise<ListenAddress>;
+  /** Binds and starts serving. */
+  start(): Promise<ListenerStarted>;
   /** Stops accepting, ends existing connections as `options` say; resolves when none remain. */
   drain(options: DrainOptions): Promise<void>;
 }

@@ -71,7 +71,7 @@ export async function runWorker(): Promise<number> {
     if (start) await start.call(runtime.app, runtime);
     if (stopping) return 0;
     const created = await LISTENERS[config.listen.scheme](runtime);
-    runtime.listen = await created.start();
+    runtime.listening(await created.start());
     listener = created;
   } catch (err) {
     return fatal(err);

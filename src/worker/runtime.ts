@@ -28,7 +28,8 @@ export class WorkerRuntime implements Worker {
   readonly metrics = new MetricsRegistry();
   /** Set when the master asks this process to stop: outbound connections stop reconnecting. */
   stopping = false;
-  listen: ListenAddress;
+  #listen: ListenAddress;
+  #inFlight: () => number = () => 0;
   app: App = {};
   readonly counters: Record<Counted, number> = {
     requests: 0,
@@ -43,8 +44,6 @@ export class WorkerRuntime implements Worker {
   fromMaster: (payload: RelayToWorker) => void = () => {};
   /** Told of every connection that leaves the registry (set by src/channel/ to drop its uid and group bindings). */
   connectionGone: (conn: Connection) => void = () => {};
-  /** Connections the listener counts itself (http requests in flight). */
-  extraConnections: () => number = () => 0;
   readonly channel: WorkerChannel;
 
   constructor(
@@ -55,10 +54,21 @@ export class WorkerRuntime implements Worker {
     this.name = identity.config.name;
     this.id = identity.index;
     this.generation = identity.generation;
-    this.listen = identity.config.listen;
+    this.#listen = identity.config.listen;
     this.timers = new TimerRegistry((err) => this.reportError("timer", null, err));
     // Last: it takes over fromMaster and connectionGone, which the field initializers above have just set.
     this.channel = new WorkerChannel(this);
+  }
+
+  /** The address served: the configured one until the listener has bound (port 0 resolved then). */
+  get listen(): ListenAddress {
+    return this.#listen;
+  }
+
+  /** The listener serves: its bound address, and the connections it counts itself (http: requests in flight) for status. */
+  listening(started: { listen: ListenAddress; inFlight?: () => number }): void {
+    this.#listen = started.listen;
+    if (started.inFlight) this.#inFlight = started.inFlight;
   }
 
   /** Sends a channel payload to the master for relaying. */
@@ -145,7 +155,7 @@ export class WorkerRuntime implements Worker {
     const cpu = process.cpuUsage();
     return {
       ...this.counters,
-      connections: this.connections.size + this.extraConnections(),
+      connections: this.connections.size + this.#inFlight(),
       timers: this.timers.size,
       rssBytes: process.memoryUsage.rss(),
       cpuMicros: cpu.user + cpu.system,

@@ -50,8 +50,7 @@ export const createHttpListener: ListenerFactory = (runtime) => {
         throw listenError(runtime, err);
       }
       const live = server;
-      runtime.extraConnections = () => live.pendingRequests;
-      return { ...runtime.config.listen, port: live.port ?? runtime.config.listen.port };
+      return { listen: { ...runtime.config.listen, port: live.port ?? runtime.config.listen.port }, inFlight: () => live.pendingRequests };
     },
     async drain(options) {
       drain.draining = true;

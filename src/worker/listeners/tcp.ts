@@ -24,7 +24,7 @@ export const createTcpListener: ListenerFactory = async (runtime) => {
       } catch (err) {
         throw new AppError("E_LISTEN", `cannot listen on ${runtime.config.listen.url}: ${(err as Error).message}`, { cause: err });
       }
-      return { ...runtime.config.listen, port: server.port };
+      return { listen: { ...runtime.config.listen, port: server.port } };
     },
     drain: (options) => drainStreamListener(server!, runtime, options),
   };

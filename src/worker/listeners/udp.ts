@@ -101,7 +101,7 @@ export const createUdpListener: ListenerFactory = (runtime) => {
             if (err) runtime.counters.sendFail++;
           };
           socket.on("message", (message, rinfo) => new UdpConnection(runtime, socket, rinfo, boundPort, onSent).onDatagram(message));
-          resolve({ ...runtime.config.listen, port: boundPort });
+          resolve({ listen: { ...runtime.config.listen, port: boundPort } });
         });
       });
     },

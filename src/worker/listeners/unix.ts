@@ -20,7 +20,7 @@ export const createUnixListener: ListenerFactory = async (runtime) => {
       } catch (err) {
         throw new AppError("E_LISTEN", `cannot serve ${runtime.config.listen.url} from fd ${UNIX_LISTEN_FD}: ${(err as Error).message}`, { cause: err });
       }
-      return runtime.config.listen;
+      return { listen: runtime.config.listen };
     },
     drain: (options) => drainStreamListener(server!, runtime, options),
   };

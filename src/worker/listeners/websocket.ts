@@ -80,7 +80,7 @@ export const createWebSocketListener: ListenerFactory = (runtime) => {
       } catch (err) {
         throw listenError(runtime, err);
       }
-      return { ...runtime.config.listen, port: server.port ?? runtime.config.listen.port };
+      return { listen: { ...runtime.config.listen, port: server.port ?? runtime.config.listen.port } };
     },
     async drain(options) {
       await drain.run(server as Server<unknown>, options, () => {
