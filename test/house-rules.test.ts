@@ -162,6 +162,12 @@ describe("house rules", () => {
     expect(importCircles(graph, (edge) => !edge.typeOnly)).toEqual([]);
   });
 
+  test("src/channel/ reaches its worker through ChannelHost, never by importing the runtime (not even its type)", () => {
+    const graph = importGraph(sources.filter((s) => s.fileName.startsWith("src/channel/")));
+    const found = [...graph].flatMap(([file, edges]) => edges.filter((e) => e.to === "src/worker/runtime.ts").map(() => file));
+    expect(found).toEqual([]);
+  });
+
   test("the circle check sees a value circle, and not one closed by a type-only edge", () => {
     const probe = (b: string) => [
       ts.createSourceFile("a.ts", 'import { b } from "./b.ts";\nimport "./c.ts";', ts.ScriptTarget.Latest, true),

@@ -1,6 +1,6 @@
 // A worker's delivery of kept group messages: through onGroupMessage or send, and the seamless replay of recover().
-import type { WorkerRuntime } from "../worker/runtime.ts";
 import type { Connection } from "../worker/types.ts";
+import type { ChannelHost } from "./channel-host.ts";
 import { unpackData, type Delivery, type HistorySlice } from "./protocol.ts";
 import type { GroupMessage, RecoverResult } from "./types.ts";
 
@@ -16,7 +16,7 @@ export class KeptDelivery {
   readonly #floors = new WeakMap<Connection, Map<string, { epoch: string; offset: number }>>();
   #floorCount = 0;
 
-  constructor(private readonly runtime: WorkerRuntime) {}
+  constructor(private readonly host: ChannelHost) {}
 
   /** A live kept message for the group's members here (`skip`: connection ids the sender excluded). */
   deliver(members: Iterable<Connection>, kept: Kept, skip: Set<number>): void {
@@ -103,7 +103,7 @@ export class KeptDelivery {
 
   #hand(conn: Connection, message: GroupMessage): void {
     if (conn.closed) return;
-    if (this.runtime.app.onGroupMessage) this.runtime.call("onGroupMessage", conn, message);
+    if (this.host.app.onGroupMessage) this.host.call("onGroupMessage", conn, message);
     else conn.send(message.data);
   }
 }

@@ -1,6 +1,6 @@
 // `worker.channel` in a worker process: serves its own connections at once and asks the master to relay the rest.
-import type { WorkerRuntime } from "../worker/runtime.ts";
 import type { Connection } from "../worker/types.ts";
+import type { ChannelHost } from "./channel-host.ts";
 import { KeptDelivery } from "./kept-delivery.ts";
 import { LocalBindings } from "./local-bindings.ts";
 import { checkName, INSTANCE_ENV, normalizeUid, packData, packTopic, unpackData, unpackTopic } from "./protocol.ts";
@@ -17,7 +17,7 @@ interface Pending {
 
 export class WorkerChannel implements Channel {
   readonly instance = process.env[INSTANCE_ENV] ?? "local";
-  readonly #runtime: WorkerRuntime;
+  readonly #host: ChannelHost;
   readonly #bindings = new LocalBindings();
   readonly #kept: KeptDelivery;
   readonly #topics = new Map<string, Set<TopicListener>>();
@@ -28,15 +28,16 @@ export class WorkerChannel implements Channel {
   #nextQuery = 1;
   #flushScheduled = false;
 
-  constructor(runtime: WorkerRuntime) {
-    this.#runtime = runtime;
-    this.#kept = new KeptDelivery(runtime);
-    runtime.fromMaster = (payload) => this.#receive(payload);
-    runtime.connectionGone = (conn) => {
-      this.#bindings.forget(conn);
-      this.#kept.forget(conn);
-      this.#scheduleFlush();
-    };
+  constructor(host: ChannelHost) {
+    this.#host = host;
+    this.#kept = new KeptDelivery(host);
+  }
+
+  /** The host tells of every connection that leaves its registry: its uid and group bindings go with it. */
+  forget(conn: Connection): void {
+    this.#bindings.forget(conn);
+    this.#kept.forget(conn);
+    this.#scheduleFlush();
   }
 
   publish(topic: string, data: unknown): void {
@@ -166,7 +167,7 @@ export class WorkerChannel implements Channel {
 
   #usable(conn: Connection): boolean {
     // A closed connection would never be forgotten again; one of another process cannot be reached from here.
-    return !conn.closed && conn.worker === this.#runtime;
+    return !conn.closed && conn.worker.pid === this.#host.pid;
   }
 
   #deliver(message: Delivery): void {
@@ -180,14 +181,14 @@ export class WorkerChannel implements Channel {
       case "kept":
         return this.#kept.deliver(this.#bindings.groups.get(message.group) ?? [], message, this.#skipped(message.ex));
       case "all":
-        if (message.wg !== undefined && message.wg !== this.#runtime.name) return;
+        if (message.wg !== undefined && message.wg !== this.#host.name) return;
         return this.#sendEach(this.#inbound(), message.data, message.ex);
     }
   }
 
   /** sendToAll means the clients of this server, not the connections this worker opened to other servers. */
   *#inbound(): Iterable<Connection> {
-    for (const conn of this.#runtime.connections.values()) if (!(conn as { outbound?: boolean }).outbound) yield conn;
+    for (const conn of this.#host.connections.values()) if (!(conn as { outbound?: boolean }).outbound) yield conn;
   }
 
   #sendEach(conns: Iterable<Connection> | undefined, data: WireData, ex?: WireRef[]): void {
@@ -210,12 +211,13 @@ export class WorkerChannel implements Channel {
       try {
         fn(value, topic);
       } catch (err) {
-        this.#runtime.reportError(`channel subscriber of "${topic}"`, null, err);
+        this.#host.reportError(`channel subscriber of "${topic}"`, null, err);
       }
     }
   }
 
-  #receive(message: RelayToWorker): void {
+  /** A channel payload the master relays to this process. */
+  receive(message: RelayToWorker): void {
     switch (message.op) {
       case "a": {
         const pending = this.#queries.get(message.qid);
@@ -225,7 +227,7 @@ export class WorkerChannel implements Channel {
         return message.error ? pending.reject(new Error(message.error)) : pending.resolve(message.value);
       }
       case "conn": {
-        const conn = this.#runtime.connections.get(message.id);
+        const conn = this.#host.connections.get(message.id);
         const ok = conn !== undefined && conn.send(unpackData(message.data)) !== false;
         return this.#toMaster({ op: "ack", qid: message.qid, ok });
       }
@@ -260,7 +262,7 @@ export class WorkerChannel implements Channel {
   /** Every message to the master carries the bindings made before it: state first keeps the order the handler saw. */
   #toMaster(message: WorkerToRelay): void {
     this.#flush();
-    this.#runtime.toMasterChannel(message);
+    this.#host.toMasterChannel(message);
   }
 
   #scheduleFlush(): void {
@@ -282,7 +284,7 @@ export class WorkerChannel implements Channel {
     if (this.#unsub.size) state.unsub = [...this.#unsub];
     this.#sub.clear();
     this.#unsub.clear();
-    this.#runtime.toMasterChannel(state);
+    this.#host.toMasterChannel(state);
   }
 }
 

@@ -48,7 +48,7 @@ export async function runWorker(): Promise<number> {
   let stopping = false;
   // Listen for the master from the start: a stop can come while the handler is still starting.
   process.on("message", async (message: MasterToWorker) => {
-    if (message.type === "channel") return runtime.fromMaster(message.payload);
+    if (message.type === "channel") return runtime.channel.receive(message.payload);
     if (message.type === "health-check") return toMaster(await healthCheck(runtime, message.requestId));
     if (message.type !== "stop") return toMaster(answerQuery(runtime, message));
     if (stopping) return;

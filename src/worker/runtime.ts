@@ -1,7 +1,8 @@
 // The per-process core the listeners share: the handler, the connection registry, counters and safe callback calls.
 import type { ListenAddress, WorkerGroupConfig } from "../config/types.ts";
-import type { RelayToWorker, WorkerToRelay } from "../channel/protocol.ts";
+import type { WorkerToRelay } from "../channel/protocol.ts";
 import type { ConnectionInfo, ProcessCounters, WorkerToMaster } from "../ipc.ts";
+import type { ChannelHost } from "../channel/channel-host.ts";
 import { WorkerChannel } from "../channel/worker-channel.ts";
 import { ConnectionRegistry } from "./connection-registry.ts";
 import { connectOutbound } from "./outbound/connect.ts";
@@ -17,7 +18,7 @@ export interface RuntimeIdentity {
 
 type Counted = Exclude<keyof ProcessCounters, "connections" | "timers" | "rssBytes" | "cpuMicros" | "metrics">;
 
-export class WorkerRuntime implements Worker {
+export class WorkerRuntime implements Worker, ChannelHost {
   readonly name: string;
   readonly id: number;
   readonly pid = process.pid;
@@ -40,11 +41,7 @@ export class WorkerRuntime implements Worker {
     bytesWritten: 0,
   };
   #nextConnectionId = 1;
-  /** Receives channel payloads the master relays (set by src/channel/ when the worker starts). */
-  fromMaster: (payload: RelayToWorker) => void = () => {};
-  /** Told of every connection that leaves the registry (set by src/channel/ to drop its uid and group bindings). */
-  connectionGone: (conn: Connection) => void = () => {};
-  readonly channel: WorkerChannel;
+  readonly channel = new WorkerChannel(this);
 
   constructor(
     identity: RuntimeIdentity,
@@ -56,8 +53,6 @@ export class WorkerRuntime implements Worker {
     this.generation = identity.generation;
     this.#listen = identity.config.listen;
     this.timers = new TimerRegistry((err) => this.reportError("timer", null, err));
-    // Last: it takes over fromMaster and connectionGone, which the field initializers above have just set.
-    this.channel = new WorkerChannel(this);
   }
 
   /** The address served: the configured one until the listener has bound (port 0 resolved then). */
@@ -86,7 +81,7 @@ export class WorkerRuntime implements Worker {
 
   remove(conn: Connection): void {
     this.connections.delete(conn.id);
-    this.connectionGone(conn);
+    this.channel.forget(conn);
   }
 
   count(counter: Counted, by = 1): void {
