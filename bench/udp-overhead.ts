@@ -14,7 +14,7 @@ const config = {
   maxSendBufferSize: 1 << 20,
 } as unknown as WorkerGroupConfig;
 const runtime = new WorkerRuntime({ config, index: 0, generation: 1 }, () => {});
-runtime.app = { onMessage: (conn, data) => void conn.send(data) };
+runtime.setApp({ onMessage: (conn, data) => void conn.send(data) });
 let sent = 0;
 const socket = { send: () => void sent++ } as unknown as dgram.Socket;
 const rinfo = { address: "127.0.0.1", port: 40_000, family: "IPv4", size: 64 } as dgram.RemoteInfo;

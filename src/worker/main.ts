@@ -53,7 +53,7 @@ export async function runWorker(): Promise<number> {
     if (message.type !== "stop") return toMaster(answerQuery(runtime, message));
     if (stopping) return;
     stopping = true;
-    runtime.stopping = true;
+    runtime.beginStopping();
     if (!listener) return stopped.resolve(0);
     if (message.reason === "reload") runtime.call("onWorkerReload", null);
     await listener.drain({ graceful: message.graceful, stopTimeoutMs: launch.stopTimeoutMs, drainWindowMs: launch.drainWindowMs });
@@ -66,7 +66,7 @@ export async function runWorker(): Promise<number> {
 
   try {
     registerPublicModule();
-    runtime.app = await loadHandler(config);
+    runtime.setApp(await loadHandler(config));
     const start = runtime.app.onWorkerStart;
     if (start) await start.call(runtime.app, runtime);
     if (stopping) return 0;

@@ -27,11 +27,10 @@ export class WorkerRuntime implements Worker, ChannelHost {
   readonly timers: TimerRegistry;
   readonly connections = new ConnectionRegistry();
   readonly metrics = new MetricsRegistry();
-  /** Set when the master asks this process to stop: outbound connections stop reconnecting. */
-  stopping = false;
+  #stopping = false;
   #listen: ListenAddress;
   #inFlight: () => number = () => 0;
-  app: App = {};
+  #app: App = {};
   readonly counters: Record<Counted, number> = {
     requests: 0,
     sendFail: 0,
@@ -53,6 +52,24 @@ export class WorkerRuntime implements Worker, ChannelHost {
     this.generation = identity.generation;
     this.#listen = identity.config.listen;
     this.timers = new TimerRegistry((err) => this.reportError("timer", null, err));
+  }
+
+  /** The handler's callbacks: none until main has loaded the module (a stop or a query can come before). */
+  get app(): App {
+    return this.#app;
+  }
+
+  setApp(app: App): void {
+    this.#app = app;
+  }
+
+  /** True once the master has asked this process to stop: outbound connections stop reconnecting. */
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  beginStopping(): void {
+    this.#stopping = true;
   }
 
   /** The address served: the configured one until the listener has bound (port 0 resolved then). */
@@ -94,7 +111,7 @@ export class WorkerRuntime implements Worker, ChannelHost {
 
   /** Calls a handler callback; a throw or a rejection goes to onError and the master, never further. */
   call(callback: AppCallback, conn: Connection | null, ...args: unknown[]): void {
-    this.#invoke(this.app, callback, conn, args);
+    this.#invoke(this.#app, callback, conn, args);
   }
 
   /** As call(), on another set of callbacks (an outbound connection's own); its onError gets the errors. */
@@ -125,7 +142,7 @@ export class WorkerRuntime implements Worker, ChannelHost {
     }
   }
 
-  reportError(callback: string, conn: Connection | null, err: unknown, target: App = this.app): void {
+  reportError(callback: string, conn: Connection | null, err: unknown, target: App = this.#app): void {
     this.counters.handlerErrors++;
     const error = err instanceof Error ? err : new Error(String(err));
     // Not printed here: the master logs it from this message, through its rate bound (a handler may throw on every request).
