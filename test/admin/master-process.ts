@@ -2,6 +2,7 @@
 import type { Subprocess } from "bun";
 import { forEachLine } from "../../src/master/line-splitter.ts";
 import { cliCommand, type Mode } from "../support/app-under-test.ts";
+import { orTimeout } from "../support/wait.ts";
 
 export interface MasterRun extends AsyncDisposable {
   proc: Subprocess<"ignore", "pipe", "pipe">;
@@ -30,7 +31,7 @@ export function runMaster(configPath: string, cwd: string, mode: Mode = "source"
     started: promise,
     async [Symbol.asyncDispose]() {
       if (proc.exitCode === null) proc.kill("SIGTERM");
-      const code = await Promise.race([proc.exited, Bun.sleep(10_000).then(() => null)]);
+      const code = await orTimeout(proc.exited, 10_000, null);
       if (code === null) proc.kill("SIGKILL");
     },
   };

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import type { StatusProcess, StatusResponse } from "../../src/admin/contract.ts";
 import { forEachLine } from "../../src/master/line-splitter.ts";
+import { orTimeout, waitFor } from "./wait.ts";
 
 export const REPO = resolve(import.meta.dir, "../..");
 export const BINARY = join(REPO, "workerman-app");
@@ -98,14 +99,9 @@ export class AppUnderTest {
   }
 
   /** Polls until `check` holds (returns a truthy value) or fails after `timeoutMs`. */
-  async waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5000, what = "condition"): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await check();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output:\n${this.output.slice(-30).join("\n")}`);
-      await Bun.sleep(50);
-    }
+  waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5000, what = "condition"): Promise<T> {
+    // 50 ms between checks: most checks here are HTTP requests to the admin plane.
+    return waitFor(check, { timeoutMs, what, intervalMs: 50, detail: () => `output:\n${this.output.slice(-30).join("\n")}` }) as Promise<T>;
   }
 
   get exited(): boolean {
@@ -114,7 +110,7 @@ export class AppUnderTest {
 
   async stop(): Promise<number> {
     if (!this.#exited) this.master.kill("SIGTERM");
-    const code = await Promise.race([this.master.exited, Bun.sleep(10_000).then(() => null)]);
+    const code = await orTimeout(this.master.exited, 10_000, null);
     if (code === null) this.master.kill("SIGKILL");
     return code ?? -1;
   }

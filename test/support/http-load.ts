@@ -1,6 +1,8 @@
 // A bounded HTTP load for tests: a few keep-alive client loops, counting successes and every failure.
 import { writeFileSync } from "node:fs";
 import { readTcpMigrateReq } from "../../src/master/status.ts";
+import { waitFor } from "./wait.ts";
+
 export interface LoadResult {
   ok: number;
   failed: number;
@@ -8,7 +10,13 @@ export interface LoadResult {
   pids: Set<number>;
 }
 
-export function httpLoad(url: string, concurrency = 4): { stop: () => Promise<LoadResult> } {
+export interface HttpLoad {
+  /** Requests answered 200 so far: a test waits for this to grow instead of sleeping while the load runs. */
+  served: () => number;
+  stop: () => Promise<LoadResult>;
+}
+
+export function httpLoad(url: string, concurrency = 4): HttpLoad {
   const result: LoadResult = { ok: 0, failed: 0, errors: [], pids: new Set() };
   let running = true;
   const loop = async () => {
@@ -32,6 +40,7 @@ export function httpLoad(url: string, concurrency = 4): { stop: () => Promise<Lo
   };
   const loops = Array.from({ length: concurrency }, loop);
   return {
+    served: () => result.ok,
     async stop() {
       running = false;
       await Promise.all(loops);
@@ -50,4 +59,10 @@ export function ensureTcpMigrateReq(): number | null {
     }
   }
   return readTcpMigrateReq();
+}
+
+/** Resolves once `load` has answered `count` more requests from now: proof that traffic flows at this point of a test. */
+export async function servedMore(load: HttpLoad, count: number, what: string, timeoutMs = 10_000): Promise<void> {
+  const target = load.served() + count;
+  await waitFor(() => load.served() >= target, { timeoutMs, what: `${count} more requests served ${what}` });
 }
