@@ -1,8 +1,9 @@
 // Reload replaces every reloadable process without losing a request; long-lived connections get 1001 or are waited for.
 import { describe, expect, test } from "bun:test";
 import { AppUnderTest, livePids } from "../support/app-under-test.ts";
-import { ensureTcpMigrateReq, httpLoad } from "../support/http-load.ts";
 import { askLine, wsClient } from "../support/clients.ts";
+import { ensureTcpMigrateReq, httpLoad, servedMore } from "../support/http-load.ts";
+import { expectNothingWithin, settledFlag } from "../support/wait.ts";
 
 const HTTP = `export default { fetch: () => new Response("pid " + process.pid) };`;
 const WS = `export default { onMessage(conn, data) { conn.send("pid " + process.pid + " " + data); } };`;
@@ -21,7 +22,7 @@ describe("reload", () => {
     let pids = await app.pids("web");
     const seen = new Set(pids);
     for (let i = 0; i < 5; i++) {
-      await Bun.sleep(300);
+      await servedMore(load, 20, `before reload ${i + 1}`);
       const { generation } = await app.api<{ generation: number }>("/api/reload", {
         method: "POST",
         body: "{}",
@@ -39,7 +40,7 @@ describe("reload", () => {
       for (const pid of next) seen.add(pid);
       pids = next;
     }
-    await Bun.sleep(300);
+    await servedMore(load, 20, "after the last reload");
     const result = await load.stop();
     expect(result.errors.slice(0, 5)).toEqual([]);
     expect(result.failed).toBe(0);
@@ -80,7 +81,8 @@ describe("reload", () => {
     const client = await wsClient(`ws://127.0.0.1:${port}`);
     await app.api("/api/reload", { method: "POST", body: JSON.stringify({ graceful: true }) });
     const newPid = await app.waitFor(async () => (await app.pids("ws")).find((pid) => pid !== oldPid), 5000, "new generation");
-    await Bun.sleep(1500); // past stopTimeout: a non-graceful reload would have closed it
+    // Deliberate: 1.5 s is past stopTimeout (1 s), by when a non-graceful reload would have closed it.
+    await expectNothingWithin(1500, settledFlag(client.closed), "the old generation's client was closed");
     client.ws.send("still here");
     expect(await client.next((m) => m.endsWith("still here"))).toBe(`pid ${oldPid} still here`);
     const fresh = await wsClient(`ws://127.0.0.1:${port}`);

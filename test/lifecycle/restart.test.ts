@@ -7,7 +7,8 @@ import type { StatusResponse } from "../../src/admin/contract.ts";
 import { cliCommand, isAlive, type Mode } from "../support/app-under-test.ts";
 import { ensureBinary } from "../support/binary.ts";
 import { askLine } from "../support/clients.ts";
-import { ensureTcpMigrateReq, httpLoad } from "../support/http-load.ts";
+import { ensureTcpMigrateReq, httpLoad, servedMore } from "../support/http-load.ts";
+import { waitFor as waitUntil } from "../support/wait.ts";
 
 const HTTP = `export default { fetch: () => new Response("pid " + process.pid) };`;
 const TEXT = `export default { onMessage(conn, line) { conn.send("pid " + process.pid + " " + line); } };`;
@@ -60,14 +61,8 @@ async function webPort(dir: string): Promise<number> {
   return Number(listen.slice(listen.lastIndexOf(":") + 1));
 }
 
-async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
+function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
+  return waitUntil(check, { what, timeoutMs, intervalMs: 50 }) as Promise<T>;
 }
 
 /** Live master processes of this app (the master's process title names it: the app is named after its folder). */
@@ -110,11 +105,11 @@ describe("restart", () => {
     const oldWorkers = (await status(dir)).processes.map((p) => p.pid);
     const port = await webPort(dir);
     const load = httpLoad(`http://127.0.0.1:${port}/`, 4);
-    await Bun.sleep(300);
+    await servedMore(load, 20, "before the restart");
     const restarted = await cliIn(mode, "restart", "-d", "--config", config);
     expect(restarted.stderr).toBe("");
     expect(restarted.code).toBe(0);
-    await Bun.sleep(300);
+    await servedMore(load, 20, "after the restart");
     const result = await load.stop();
     expect(result.errors.slice(0, 5)).toEqual([]);
     expect(result.failed).toBe(0);

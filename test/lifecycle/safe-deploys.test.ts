@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { ReloadRecord } from "../../src/admin/contract.ts";
 import { AppUnderTest, cliCommand, isAlive, livePids, type Mode } from "../support/app-under-test.ts";
 import { ensureBinary } from "../support/binary.ts";
-import { httpLoad } from "../support/http-load.ts";
+import { httpLoad, servedMore } from "../support/http-load.ts";
 
 const GOOD = `export default { fetch: () => new Response("pid " + process.pid) };\n`;
 const SYNTAX_ERROR = `export default {\n  fetch() {\n    return new Response("pid " + process.pid};\n  },\n};\n`;
@@ -114,7 +114,7 @@ describe("config changes apply by reload", () => {
     writeFileSync(join(app.dir, "web.ts"), `export default { fetch: () => new Response("v2 pid " + process.pid) };\n`);
     rewrite(app, (config) => (config.workers[0]!.count = 3));
     const reload = await cli("source", "reload", "--config", app.configPath);
-    await Bun.sleep(300);
+    await servedMore(load, 20, "after the reload");
     const result = await load.stop();
     expect(reload.out).toContain("web: 3 replaced (changed: count)");
     expect(reload.code).toBe(0);

@@ -2,7 +2,8 @@
 import { describe, expect, test } from "bun:test";
 import { AppUnderTest, isAlive } from "../support/app-under-test.ts";
 import { streamClient, wsClient } from "../support/clients.ts";
-import { httpLoad } from "../support/http-load.ts";
+import { httpLoad, servedMore } from "../support/http-load.ts";
+import { expectNothingWithin, settledFlag } from "../support/wait.ts";
 
 const WS = `export default { onMessage(conn, data) { conn.send("pid " + process.pid + " " + data); } };`;
 const HTTP = `export default { fetch: () => new Response("pid " + process.pid) };`;
@@ -32,7 +33,9 @@ describe("stop and signals", () => {
     });
     const client = await streamClient({ port: await app.port("t") });
     app.master.kill("SIGQUIT");
-    await Bun.sleep(2000); // past stopTimeout
+    // Deliberate: 2 s is past stopTimeout (1 s), when an immediate stop would have closed the connection and exited.
+    const closed = settledFlag(client.closed);
+    await expectNothingWithin(2000, () => app.exited || closed(), "the master exited or closed the connection");
     client.write("still\n");
     expect(await client.until((t) => t.includes("still"))).toMatch(/still\n$/);
     expect(app.exited).toBe(false);
@@ -47,7 +50,7 @@ describe("stop and signals", () => {
     });
     const before = await app.pids("web");
     const load = httpLoad(`http://127.0.0.1:${await app.port("web")}/`, 2);
-    await Bun.sleep(200);
+    await servedMore(load, 10, "before SIGUSR1");
     app.master.kill("SIGUSR1");
     await app.waitFor(
       async () => {
