@@ -24,13 +24,19 @@ function shown(value: unknown): string {
   return text.length > 500 ? `${text.slice(0, 500)}…` : text;
 }
 
-/** Polls `check` until it returns a truthy value and returns that; fails naming `what` and the last value seen. A check that throws fails at once. */
-export async function waitFor<T>(check: () => T | Promise<T>, options: WaitOptions = {}): Promise<Truthy<T>> {
-  const { timeoutMs = 5000, what = "a condition", intervalMs = 25, detail } = options;
+/**
+ * Polls `check` until it returns a truthy value and returns that; with `until`, polls until `until(value)` holds
+ * and returns the value (so the failure can show a whole status, not just `false`). Fails naming `what` and the
+ * last value seen; a check that throws fails at once.
+ */
+export function waitFor<T>(check: () => T | Promise<T>, options: WaitOptions & { until: (value: T) => boolean }): Promise<T>;
+export function waitFor<T>(check: () => T | Promise<T>, options?: WaitOptions): Promise<Truthy<T>>;
+export async function waitFor<T>(check: () => T | Promise<T>, options: WaitOptions & { until?: (value: T) => boolean } = {}): Promise<T> {
+  const { timeoutMs = 5000, what = "a condition", intervalMs = 25, detail, until = Boolean } = options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value as Truthy<T>;
+    if (until(value)) return value;
     if (Date.now() > deadline) {
       const more = detail ? `\n${detail()}` : "";
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value seen: ${shown(value)}${more}`);
