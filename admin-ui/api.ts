@@ -1,6 +1,6 @@
 // The dashboard's one door to the master: same-origin JSON calls carrying the session id in X-Session (no cookie), failures as sentences.
 import { signal } from "@preact/signals";
-import type { LoginResponse } from "../src/admin/contract.ts";
+import type { ApiError as ApiErrorBody, ApiErrorCode, LoginResponse } from "../src/admin/contract.ts";
 
 /** unknown until the first call answers; "out" shows the login form. */
 export const session = signal<"unknown" | "in" | "out">("unknown");
@@ -41,13 +41,22 @@ export function sessionEnded(): void {
   session.value = "out";
 }
 
+/** A refusal of the master (or no answer at all: status 0), with the code and field of its error body when it had one. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly code?: ApiErrorCode,
+    readonly field?: string,
   ) {
     super(message);
   }
+}
+
+/** The error of an answer's body (`{ error: { code, message, field? } }`), or the fallback sentence when it has none. */
+function refusal(status: number, body: Partial<ApiErrorBody>, fallback: string): ApiError {
+  const error = body.error;
+  return typeof error?.message === "string" ? new ApiError(status, error.message, error.code, error.field) : new ApiError(status, fallback);
 }
 
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
@@ -59,12 +68,12 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   } catch {
     throw new ApiError(0, "The master does not answer: is it running? The dashboard reconnects by itself.");
   }
-  const body = (await response.json().catch(() => ({}))) as T & { error?: string };
+  const body = (await response.json().catch(() => ({}))) as T & Partial<ApiErrorBody>;
   if (response.status === 401) {
     sessionEnded();
-    throw new ApiError(401, body.error ?? "Your session has ended: log in again.");
+    throw refusal(401, body, "Your session has ended: log in again.");
   }
-  if (!response.ok) throw new ApiError(response.status, body.error ?? `${response.status} ${response.statusText}`);
+  if (!response.ok) throw refusal(response.status, body, `${response.status} ${response.statusText}`);
   return body;
 }
 
@@ -90,10 +99,8 @@ export async function login(token: string): Promise<boolean> {
     throw new ApiError(0, "The master does not answer: is it running? Start it, then log in again.");
   }
   if (response.status === 401 || response.status === 403) return false;
-  const body = (await response.json().catch(() => ({}))) as Partial<LoginResponse> & { error?: string };
-  if (!response.ok || typeof body.session !== "string") {
-    throw new ApiError(response.status, body.error ?? `login failed: ${response.status}`);
-  }
+  const body = (await response.json().catch(() => ({}))) as Partial<LoginResponse> & Partial<ApiErrorBody>;
+  if (!response.ok || typeof body.session !== "string") throw refusal(response.status, body, `login failed: ${response.status}`);
   try {
     sessionStorage.setItem(SESSION_KEY, body.session);
   } catch {
@@ -111,6 +118,8 @@ export async function logout(): Promise<void> {
   session.value = "out";
 }
 
+/** The sentence to show; the field in front when the master named one the sentence does not already mention. */
 export function errorText(err: unknown): string {
+  if (err instanceof ApiError && err.field && !err.message.includes(err.field)) return `${err.field}: ${err.message}`;
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,7 +1,7 @@
 // Tracks the last reload or restart the operator started, from the live events that follow it, for the progress panel.
 import { computed, signal } from "@preact/signals";
 import type { LiveEvent, ReloadRecord } from "../src/admin/contract.ts";
-import { api, ApiError, errorText, post } from "./api.ts";
+import { api, errorText, post } from "./api.ts";
 import { events, refreshStatus, status } from "./state.ts";
 
 interface Operation {
@@ -102,7 +102,7 @@ export async function startReload(group: string | undefined, graceful: boolean):
     operation.value = { ...op, generation: record.generation, record, title: `${title} → generation ${record.generation}` };
     void followRecord(record.id);
   } catch (err) {
-    operation.value = { ...op, error: err instanceof ApiError ? err.message : errorText(err) };
+    operation.value = { ...op, error: errorText(err) };
   }
   void refreshStatus().catch(() => undefined);
 }

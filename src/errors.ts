@@ -1,7 +1,7 @@
 // The one error type the product raises on purpose: a code, a sentence a user can act on, and where.
 export type ErrorCode =
   | "E_CONFIG" // app.json is wrong; exit 2
-  | "E_USAGE" // the command line is wrong; exit 2
+  | "E_USAGE" // the command line is wrong (exit 2), or an admin API request (400)
   | "E_HANDLER" // the user's handler module cannot be used
   | "E_PROTOCOL" // bad bytes from a peer: close that connection
   | "E_PACKAGE_TOO_BIG" // a packet over maxPackageSize: close that connection

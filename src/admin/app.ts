@@ -10,6 +10,7 @@ import { FailureThrottle } from "./failure-throttle.ts";
 import { hostCheck } from "./host-check.ts";
 import { LiveFeed } from "./live-feed.ts";
 import { pushRoutes } from "./push-route.ts";
+import { codeForStatus, errorBody } from "./error-body.ts";
 import { QueryError } from "./query-params.ts";
 import { actionRoutes } from "./routes/action-routes.ts";
 import { configRoutes } from "./routes/config-routes.ts";
@@ -48,7 +49,10 @@ export function createAdminApp(ctx: AdminContext, options: AdminAppOptions = {})
   app.use("*", securityHeaders());
   app.use("*", hostCheck(ctx.config.admin, port));
   app.get("/healthz", (c) => c.json({ ok: true }));
-  app.use("/api/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `the body is over ${MAX_BODY_BYTES} bytes` }, 413) }));
+  app.use(
+    "/api/*",
+    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody("E_BODY_TOO_LARGE", `the body is over ${MAX_BODY_BYTES} bytes`), 413) }),
+  );
   loginRoute(app, { ...deps, sessions, throttle });
   const authDeps = { token: ctx.token, sessions, throttle, audit: deps.audit };
   app.use("/api/*", authenticate(authDeps));
@@ -71,12 +75,13 @@ export function createAdminApp(ctx: AdminContext, options: AdminAppOptions = {})
   pushRoutes(app, deps);
   mountDashboard(app);
 
-  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound((c) => c.json(errorBody("E_NOT_FOUND", `no route ${c.req.method} ${c.req.path}`), 404));
   app.onError((err, c) => {
-    if (err instanceof QueryError) return c.json({ error: err.message }, 400);
-    if (err instanceof HTTPException) return err.getResponse();
+    if (err instanceof QueryError) return c.json(errorBody("E_USAGE", err.message, err.field), 400);
+    // Hono's own refusals (a middleware's HTTPException) answer in the same shape unless they carry a response.
+    if (err instanceof HTTPException) return err.res ?? c.json(errorBody(codeForStatus(err.status), err.message || `HTTP ${err.status}`), err.status);
     console.error(`admin: ${c.req.method} ${c.req.path} failed: ${err.stack ?? err.message}`);
-    return c.json({ error: `internal error: ${err.message}` }, 500);
+    return c.json(errorBody("E_INTERNAL", `internal error: ${err.message}`), 500);
   });
   return app;
 }

@@ -6,6 +6,7 @@ import type { AdminEnv } from "./context.ts";
 import type { FailureThrottle } from "./failure-throttle.ts";
 import { SESSION_HEADER, type SessionStore } from "./sessions.ts";
 import { sameSecret } from "./token.ts";
+import { errorBody } from "./error-body.ts";
 
 export interface AuthDeps {
   token: string;
@@ -16,14 +17,14 @@ export interface AuthDeps {
 
 export function tooManyFailures(c: Context<AdminEnv>, retryAfter: number): Response {
   return c.json(
-    { error: `too many wrong secrets lately (from this address or in all): try again in ${retryAfter} s; the right token is always accepted` },
+    errorBody("E_THROTTLED", `too many wrong secrets lately (from this address or in all): try again in ${retryAfter} s; the right token is always accepted`),
     429,
     { "Retry-After": String(retryAfter) },
   );
 }
 
 export function unauthorized(c: Context<AdminEnv>, why: string): Response {
-  return c.json({ error: `unauthorized: ${why}` }, 401, { "WWW-Authenticate": 'Bearer realm="workerman-app"' });
+  return c.json(errorBody("E_AUTH", `unauthorized: ${why}`), 401, { "WWW-Authenticate": 'Bearer realm="workerman-app"' });
 }
 
 /**

@@ -67,12 +67,6 @@ export interface ReloadRecord {
   error?: string;
 }
 
-/** POST /api/reload with an app.json that does not validate: 422, nothing changed. */
-export interface ConfigRefusal {
-  error: string;
-  field?: string;
-}
-
 /** One applied config as GET /api/configs lists it (newest first); GET /api/configs/:version adds `config`. */
 export interface ConfigVersion {
   version: number;

@@ -1,10 +1,38 @@
 // The admin API's JSON shapes, shared by the master's routes, the CLI and the dashboard.
+import type { ErrorCode } from "../errors.ts";
 import type { SupervisorEvent } from "../master/events.ts";
 import type { LogLine } from "../master/log-lines.ts";
 import type { LastExit, ReloadRecord } from "./contract-deploys.ts";
 
 // Reloads, their reasons and the config history have their own file; importers keep reading them from here.
 export type * from "./contract-deploys.ts";
+
+/**
+ * What the admin plane itself refuses, beside the product's own codes (ErrorCode: E_USAGE for a bad parameter or
+ * body, E_CONFIG for an app.json that does not validate, ...).
+ */
+export type HttpErrorCode =
+  | "E_AUTH" // 401: no credential, a wrong one, or a session that has ended
+  | "E_THROTTLED" // 429: too many wrong secrets lately; Retry-After says when to try again
+  | "E_FORBIDDEN" // 403: a Host that is not the admin address, or a browser action from another origin
+  | "E_NOT_FOUND" // 404: no such route, process, connection, timer, reload or config version
+  | "E_BODY_TOO_LARGE" // 413: a body over 64 KiB
+  | "E_MEDIA_TYPE" // 415: a browser session's body not sent as application/json
+  | "E_UNAVAILABLE" // 503: the store, the channel relay or the log is not there, or a stream limit is reached
+  | "E_INTERNAL"; // 500: a bug; the master logs the stack
+
+export type ApiErrorCode = ErrorCode | HttpErrorCode;
+
+/**
+ * Every error answer of the admin API. `message` is the whole sentence, meant to be read as it is (it names the
+ * field where there is one); `field` is the parameter, body path or app.json key at fault, for programs.
+ */
+export interface ApiError<C extends ApiErrorCode = ApiErrorCode> {
+  error: { code: C; message: string; field?: string };
+}
+
+/** POST /api/reload with an app.json that does not validate: 422, nothing changed; `field` is the first key at fault. */
+export type ConfigRefusal = ApiError<"E_CONFIG">;
 
 export interface StatusProcess {
   /** null on a slot's row while no process fills it (state "backoff" or "crashloop"): never 0, which process.kill reads as "my own group". */

@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import type { AdminEnv } from "./context.ts";
+import { errorBody } from "./error-body.ts";
 
 export type BodyResult<T> = { ok: true; value: T } | { ok: false; response: Response };
 
@@ -13,7 +14,7 @@ export type BodyResult<T> = { ok: true; value: T } | { ok: false; response: Resp
 export async function readJsonBody<S extends z.ZodType>(c: Context<AdminEnv>, schema: S): Promise<BodyResult<z.output<S>>> {
   const type = c.req.header("content-type") ?? "";
   if (c.get("auth") !== "token" && !/^application\/json\s*(;|$)/i.test(type)) {
-    return { ok: false, response: c.json({ error: "send the body as JSON with Content-Type: application/json" }, 415) };
+    return { ok: false, response: c.json(errorBody("E_MEDIA_TYPE", "send the body as JSON with Content-Type: application/json"), 415) };
   }
   const text = await c.req.text();
   let raw: unknown = {};
@@ -21,14 +22,14 @@ export async function readJsonBody<S extends z.ZodType>(c: Context<AdminEnv>, sc
     try {
       raw = JSON.parse(text);
     } catch {
-      return { ok: false, response: c.json({ error: "the body is not valid JSON" }, 400) };
+      return { ok: false, response: c.json(errorBody("E_USAGE", "the body is not valid JSON"), 400) };
     }
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
-    return { ok: false, response: c.json({ error: `bad body: ${where}${issue.message}` }, 400) };
+    const field = issue.path.length ? issue.path.join(".") : undefined;
+    return { ok: false, response: c.json(errorBody("E_USAGE", `bad body: ${field ? `${field}: ` : ""}${issue.message}`, field), 400) };
   }
   return { ok: true, value: parsed.data };
 }

@@ -4,6 +4,8 @@ import { z } from "zod";
 import type { PushTarget } from "../channel/relay.ts";
 import type { AdminEnv, RouteDeps } from "./context.ts";
 import { readJsonBody } from "./json-body.ts";
+import { errorBody } from "./error-body.ts";
+import type { ApiError } from "./contract.ts";
 
 export interface PushRequest {
   /** `workerGroup` limits `all` to the connections of one worker group (its name in app.json). */
@@ -45,16 +47,19 @@ export function pushRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void
     const target = JSON.stringify(to);
     if ("all" in to && to.workerGroup !== undefined && !ctx.config.workers.some((g) => g.name === to.workerGroup)) {
       const names = ctx.config.workers.map((g) => g.name).join(", ");
-      return c.json({ error: `bad body: to.workerGroup: no worker group "${to.workerGroup}" in this app (its groups: ${names})` }, 400);
+      return c.json(
+        errorBody("E_USAGE", `bad body: to.workerGroup: no worker group "${to.workerGroup}" in this app (its groups: ${names})`, "to.workerGroup"),
+        400,
+      );
     }
     const relay = ctx.channel;
-    if (!relay) return c.json({ error: "the channel relay is not running" }, 503);
+    if (!relay) return c.json(errorBody("E_UNAVAILABLE", "the channel relay is not running"), 503);
     const result = await relay.push(to, data);
     const response: PushResponse = { to, ...result };
     if ("pid" in to && !result.delivered) {
       const why = result.processes === 0 ? `no worker process ${to.pid}` : `process ${to.pid} has no open connection ${to.id}`;
       audit(c, { action: "push", target, result: `refused: ${why}` });
-      return c.json({ ...response, error: why }, 404);
+      return c.json({ ...response, ...errorBody("E_NOT_FOUND", why) } satisfies PushResponse & ApiError<"E_NOT_FOUND">, 404);
     }
     audit(c, { action: "push", target, result: "ok", detail: { processes: result.processes, cluster: result.cluster } });
     return c.json(response, "pid" in to ? 200 : 202);

@@ -1,7 +1,7 @@
 // `workerman-app reload [-g] [--group G] [--no-wait]`: a new generation per group through the health gate, followed to its end.
-import { adminRequest } from "../admin/client.ts";
+import { AdminRefusal, adminRequest } from "../admin/client.ts";
 import type { ReloadGroup, ReloadRecord } from "../admin/contract.ts";
-import { AppError, isAppError } from "../errors.ts";
+import { AppError } from "../errors.ts";
 
 const POLL_MS = 200;
 
@@ -12,8 +12,8 @@ export async function reloadCommand(configPath: string, graceful: boolean, group
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ graceful, group }),
   }).catch((err: unknown) => {
-    const refused = isAppError(err) && /^\/api\/reload: 422 E_CONFIG: (.*)$/s.exec(err.message);
-    throw refused ? new AppError("E_CONFIG", `reload refused, nothing changed: ${refused[1]}`) : err;
+    const refused = err instanceof AdminRefusal && err.status === 422 && err.apiCode === "E_CONFIG";
+    throw refused ? new AppError("E_CONFIG", `reload refused, nothing changed: ${err.apiMessage}`) : err;
   });
   const names = record.groups.map((g) => g.name).join(", ") || "no reloadable group";
   console.log(`reload${graceful ? " (graceful)" : ""} to generation ${record.generation}: ${names}`);

@@ -33,7 +33,7 @@ describe("auth on every route", () => {
       const anonymous = await f.request(route.path, init({}));
       expect(anonymous.status).toBe(401);
       expect(anonymous.headers.get("www-authenticate")).toContain("Bearer");
-      expect(((await anonymous.json()) as { error: string }).error).toContain("unauthorized");
+      expect(await anonymous.json()).toMatchObject({ error: { code: "E_AUTH", message: expect.stringContaining("unauthorized") } });
       const wrong = await f.request(route.path, init(bearer("b".repeat(64))));
       expect(wrong.status).toBe(401);
       const ok = await f.request(route.path, init(bearer()));

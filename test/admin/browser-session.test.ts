@@ -29,7 +29,7 @@ describe("login", () => {
     using f = adminFixture();
     const response = await f.request("/api/status", { headers: sessionHeader("forged") });
     expect(response.status).toBe(401);
-    expect(((await response.json()) as { error: string }).error).toContain("log in again");
+    expect(await response.json()).toMatchObject({ error: { code: "E_AUTH", message: expect.stringContaining("log in again") } });
   });
 
   test("logout ends the session", async () => {
@@ -50,7 +50,7 @@ describe("login", () => {
     using f = adminFixture();
     const response = await f.request("/api/login", json({ password: "" }, { Origin: ORIGIN }));
     expect(response.status).toBe(401);
-    expect(((await response.json()) as { error: string }).error).toContain("no admin.passwordHash");
+    expect(await response.json()).toMatchObject({ error: { code: "E_AUTH", message: expect.stringContaining("no admin.passwordHash") } });
   });
 });
 

@@ -64,7 +64,7 @@ describe("headers and limits", () => {
     using f = adminFixture();
     const response = await f.request("/api/connections?limit=0", { headers: bearer() });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: string }).error).toContain("limit must be");
+    expect(await response.json()).toEqual({ error: { code: "E_USAGE", message: expect.stringContaining("limit must be"), field: "limit" } });
     expect((await f.request("/api/connections?group=nope", { headers: bearer() })).status).toBe(400);
     expect((await f.request("/api/metrics/history?step=abc", { headers: bearer() })).status).toBe(400);
     expect((await f.request("/api/metrics/history?from=2&to=1", { headers: bearer() })).status).toBe(400);

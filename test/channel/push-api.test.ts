@@ -53,7 +53,9 @@ describe("push API", () => {
     for (const body of [{}, { to: { uid: "x" } }, { to: { group: "" }, data: 1 }, { to: { uid: "x", group: "y" }, data: 1 }, { to: { all: false }, data: 1 }]) {
       const response = await push(body);
       expect(response.status).toBe(400);
-      expect(((await response.json()) as { error: string }).error).toMatch(/^bad body: (to|data)/);
+      expect(await response.json()).toEqual({
+        error: { code: "E_USAGE", message: expect.stringMatching(/^bad body: (to|data)/), field: expect.stringMatching(/^(to|data)/) },
+      });
     }
   });
 
@@ -81,7 +83,9 @@ describe("push API", () => {
     await Promise.all([a.expectDelivery("ws group"), b.expectDelivery("ws group")]);
     const unknown = await push({ to: { all: true, workerGroup: "wss" }, data: "x" });
     expect(unknown.status).toBe(400);
-    expect(((await unknown.json()) as { error: string }).error).toContain('to.workerGroup: no worker group "wss"');
+    expect(await unknown.json()).toEqual({
+      error: { code: "E_USAGE", message: expect.stringContaining('to.workerGroup: no worker group "wss"'), field: "to.workerGroup" },
+    });
   });
 
   test("to a group with keep: kept in its history with an offset, delivered through onGroupMessage; the CLI's --keep too", async () => {

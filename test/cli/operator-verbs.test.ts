@@ -77,7 +77,7 @@ describe("logs against a foreground master (GET /api/logs)", () => {
   test("a bad filter is a 400 that names the parameter", async () => {
     const response = await fetch(`${app.adminUrl}/api/logs?n=0`, { headers: { Authorization: `Bearer ${app.token}` } });
     expect(response.status).toBe(400);
-    expect((await response.json()).error).toContain("n must be");
+    expect(await response.json()).toEqual({ error: { code: "E_USAGE", message: expect.stringContaining("n must be"), field: "n" } });
   });
 });
 

@@ -121,7 +121,7 @@ describe("reload", () => {
       body: JSON.stringify({ group: "pinned" }),
     });
     expect(refused.status).toBe(400);
-    expect(((await refused.json()) as { error: string }).error).toContain("reloadable");
+    expect(await refused.json()).toEqual({ error: { code: "E_USAGE", message: expect.stringContaining("reloadable") } });
   });
 
   test("changed handler code on disk is what the new generation runs", async () => {

@@ -148,7 +148,9 @@ describe("config changes apply by reload", () => {
       body: "{}",
     });
     expect(response.status).toBe(422);
-    expect(await response.json()).toMatchObject({ field: "workers[0].count" });
+    expect(await response.json()).toMatchObject({
+      error: { code: "E_CONFIG", message: expect.stringMatching(/^workers\[0\]\.count: /), field: "workers[0].count" },
+    });
     expect((await app.pids("web")).sort()).toEqual(before);
     expect((await app.status()).groups[0]!.count).toBe(2);
   }, 30_000);

@@ -117,7 +117,7 @@ describe("GET /api/config and /api/configs", () => {
     expect(one.config.name).toBe("t");
     const missing = await f.request("/api/configs/7", { headers: bearer() });
     expect(missing.status).toBe(404);
-    expect(((await missing.json()) as { error: string }).error).toContain("no config version 7");
+    expect(await missing.json()).toEqual({ error: { code: "E_NOT_FOUND", message: expect.stringContaining("no config version 7") } });
     expect((await f.request("/api/configs/x", { headers: bearer() })).status).toBe(400);
   });
 });

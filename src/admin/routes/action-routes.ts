@@ -6,7 +6,8 @@ import { isAppError } from "../../errors.ts";
 import type { AdminEnv, RouteDeps } from "../context.ts";
 import { readJsonBody } from "../json-body.ts";
 import { findWorker } from "../worker-queries.ts";
-import type { ConfigRefusal, ListResponse, ReloadRecord } from "../contract.ts";
+import type { ListResponse, ReloadRecord } from "../contract.ts";
+import { errorBody } from "../error-body.ts";
 
 const reloadBody = z.strictObject({ group: z.string().optional(), graceful: z.boolean().optional() });
 const emptyBody = z.strictObject({});
@@ -33,9 +34,9 @@ function reloadRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void {
     } catch (err) {
       if (!isAppError(err)) throw err;
       audit(c, { action: "reload", target, result: `refused: ${err.toString()}` });
-      // An app.json that does not validate: nothing changed; the field is named so the CLI can say which.
-      if (err.code === "E_CONFIG") return c.json({ error: err.toString(), field: err.field } satisfies ConfigRefusal, 422);
-      return c.json({ error: err.message }, 400);
+      // An app.json that does not validate (a ConfigRefusal): nothing changed; the field is named so the CLI can say which.
+      if (err.code === "E_CONFIG") return c.json(errorBody(err), 422);
+      return c.json(errorBody(err), 400);
     }
   });
 
@@ -43,7 +44,7 @@ function reloadRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void {
 
   app.get("/api/reloads/:id", (c) => {
     const record = ctx.supervisor.reloadRecords.get(Number(c.req.param("id")));
-    if (!record) return c.json({ error: `no reload ${c.req.param("id")} (the master keeps the last 20)` }, 404);
+    if (!record) return c.json(errorBody("E_NOT_FOUND", `no reload ${c.req.param("id")} (the master keeps the last 20)`), 404);
     return c.json(record satisfies ReloadRecord);
   });
 }
@@ -60,7 +61,7 @@ function processRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void {
     } catch (err) {
       if (!isAppError(err)) throw err;
       audit(c, { action: "retry", target: group, result: `refused: ${err.message}` });
-      return c.json({ error: err.message }, 404);
+      return c.json(errorBody("E_NOT_FOUND", err.message), 404);
     }
   });
 
@@ -70,7 +71,7 @@ function processRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void {
     const pid = Number(c.req.param("pid"));
     const ok = findWorker(ctx.supervisor, pid) !== undefined && ctx.supervisor.restartProcess(pid);
     audit(c, { action: "restart-process", target: c.req.param("pid"), result: ok ? "ok" : "refused: not a current worker process" });
-    if (!ok) return c.json({ error: `no current worker process ${c.req.param("pid")}` }, 404);
+    if (!ok) return c.json(errorBody("E_NOT_FOUND", `no current worker process ${c.req.param("pid")}`), 404);
     return c.json({ pid, restarting: true }, 202);
   });
 

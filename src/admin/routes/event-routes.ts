@@ -4,6 +4,7 @@ import type { AdminEnv, RouteDeps } from "../context.ts";
 import type { AuditRecord, ListResponse, StoredEvent } from "../contract.ts";
 import { eventStream } from "../event-stream.ts";
 import { intParam } from "../query-params.ts";
+import { errorBody } from "../error-body.ts";
 
 /** Each open stream holds a socket, a subscription and up to MAX_QUEUED_BYTES; more than this is a leak or an attack. */
 const MAX_STREAMS = 64;
@@ -11,7 +12,7 @@ const MAX_STREAMS = 64;
 export function eventRoutes(app: Hono<AdminEnv>, { ctx, feed }: RouteDeps): void {
   let streams = 0;
   app.get("/api/events", (c) => {
-    if (streams >= MAX_STREAMS) return c.json({ error: `too many open event streams (${MAX_STREAMS})` }, 503);
+    if (streams >= MAX_STREAMS) return c.json(errorBody("E_UNAVAILABLE", `too many open event streams (${MAX_STREAMS})`), 503);
     // The feed ticks each second, but a stream must not fall to the server's idle timeout between ticks.
     c.env?.timeout?.(c.req.raw, 0);
     streams++;
@@ -25,7 +26,7 @@ export function eventRoutes(app: Hono<AdminEnv>, { ctx, feed }: RouteDeps): void
   });
 
   const listing = <T>(c: Context<AdminEnv>, read: (limit: number, before?: number) => T[]) => {
-    if (!ctx.store.available) return c.json({ error: `the store is unavailable: ${ctx.store.health()?.lastError ?? "not open"}` }, 503);
+    if (!ctx.store.available) return c.json(errorBody("E_UNAVAILABLE", `the store is unavailable: ${ctx.store.health()?.lastError ?? "not open"}`), 503);
     const limit = intParam(c.req.query("limit"), "limit", 100, 1, 1000);
     const before = c.req.query("before") === undefined ? undefined : intParam(c.req.query("before"), "before", 0, 1, Number.MAX_SAFE_INTEGER);
     const body: ListResponse<T> = { items: read(limit, before) };
