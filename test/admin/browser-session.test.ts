@@ -2,6 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { Hono } from "hono";
 import { csrf } from "hono/csrf";
+import { waitFor } from "../support/wait.ts";
 import { adminFixture, bearer, json, login, ORIGIN, sessionHeader, TOKEN } from "./admin-fixture.ts";
 
 describe("login", () => {
@@ -86,7 +87,7 @@ describe("mutating requests on a browser session", () => {
     expect(f.stops).toEqual([]);
     const response = await f.request("/api/stop", stopWith(session, { Origin: ORIGIN }));
     expect(response.status).toBe(202);
-    await Bun.sleep(50);
+    await waitFor(() => f.stops.length > 0, { what: "the stop to be requested" });
     expect(f.stops).toEqual([false]);
   });
 
@@ -102,7 +103,7 @@ describe("mutating requests on a browser session", () => {
     expect((await f.request("/api/stop", { method: "POST", headers: bearer(), body: "{}" })).status).toBe(400);
     expect(f.stops).toEqual([]);
     expect((await f.request("/api/stop", { method: "POST", headers: bearer(), body: JSON.stringify({ confirm: true, graceful: true }) })).status).toBe(202);
-    await Bun.sleep(50);
+    await waitFor(() => f.stops.length > 0, { what: "the stop to be requested" });
     expect(f.stops).toEqual([true]);
   });
 });

@@ -2,18 +2,25 @@
 import { expect, test } from "bun:test";
 import { connect } from "node:net";
 import { startAdminPlane } from "../../src/admin/server.ts";
+import { forEachLine } from "../../src/master/line-splitter.ts";
+import { waitFor, within } from "../support/wait.ts";
 import { adminFixture, TOKEN } from "./admin-fixture.ts";
 import { parsePrometheus } from "./prometheus-parser.ts";
 
-/** A client that sends its request and then never reads a byte: bash's /dev/tcp, so nothing in between buffers for it. */
+/**
+ * A client that sends its request, reads the status line (so it knows its stream is open and subscribed) and then
+ * never reads another byte: bash's /dev/tcp, whose `read` takes one byte at a time, so nothing in between buffers for it.
+ */
 function stalledClient(port: number): { proc: ReturnType<typeof Bun.spawn>; connected: Promise<void> } {
   const request = `GET /api/events HTTP/1.1\\r\\nHost: 127.0.0.1:${port}\\r\\nAuthorization: Bearer ${TOKEN}\\r\\n\\r\\n`;
-  const proc = Bun.spawn(["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}; printf '${request}' >&3; echo sent; exec sleep 120`], {
-    stdout: "pipe",
-    stderr: "ignore",
+  const script = `exec 3<>/dev/tcp/127.0.0.1/${port}; printf '${request}' >&3; read -r status <&3; echo "$status"; exec sleep 120`;
+  const proc = Bun.spawn(["bash", "-c", script], { stdout: "pipe", stderr: "ignore" });
+  const { promise, resolve } = Promise.withResolvers<string>();
+  forEachLine(proc.stdout, resolve);
+  const connected = promise.then((status) => {
+    if (!status.includes(" 200")) throw new Error(`the stalled client's stream was refused: ${status}`);
   });
-  const connected = new Response(proc.stdout).text().then(() => undefined);
-  return { proc, connected: Promise.race([connected, Bun.sleep(3000)]) };
+  return { proc, connected: within(connected, 5000, "the stalled client's event stream to open") };
 }
 
 /** Reads the stream keeping nothing but the pid of the last process-exited event (a test reader must not hold 80 MB itself). */
@@ -95,14 +102,14 @@ test("clients that hang up free their stream: 70 come and go, and the next one i
       socket.destroy();
     }
     // The server notices each hang-up on its own loop turn: ask until the slots are back (or give up after 5 s).
-    const deadline = Date.now() + 5000;
-    let status = 0;
-    while (status !== 200 && Date.now() < deadline) {
-      const next = await fetch(`${plane.url}/api/events`, { headers: { Authorization: `Bearer ${TOKEN}` } });
-      status = next.status;
-      await next.body?.cancel();
-      if (status !== 200) await Bun.sleep(50);
-    }
+    const status = await waitFor(
+      async () => {
+        const next = await fetch(`${plane.url}/api/events`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+        await next.body?.cancel();
+        return next.status;
+      },
+      { until: (code) => code === 200, timeoutMs: 5000, intervalMs: 50, what: "an event stream slot to be free again" },
+    );
     expect(status).toBe(200);
   } finally {
     plane.stop();
