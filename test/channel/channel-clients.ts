@@ -1,5 +1,6 @@
 // WebSocket clients of the channel fixture: find clients on distinct worker processes, send commands, await replies.
 import { wsClient, type WsClient } from "../support/clients.ts";
+import { happensWithin, waitFor } from "../support/wait.ts";
 
 export interface ChannelClient extends WsClient {
   pid: number;
@@ -47,10 +48,9 @@ export async function clientsOnProcesses(url: string, processes = 2, perProcess 
   return groups.slice(0, processes);
 }
 
-/** True when no message matching `text` arrives within `ms`. */
+/** True when no message matching `text` arrives within `ms` (a deliberate pause: the point is that nothing comes); false as soon as one does. */
 export async function nothingArrives(client: WsClient, text: string, ms = 300): Promise<boolean> {
-  await Bun.sleep(ms);
-  return !client.messages.includes(text);
+  return !(await happensWithin(ms, () => client.messages.includes(text)));
 }
 
 export function closeAll(clients: Iterable<WsClient>): Promise<unknown> {
@@ -77,12 +77,11 @@ export function keptOf(client: WsClient, group: string): KeptFrame[] {
 }
 
 /** Waits until the client holds a kept message of `group` with data `data`; returns all of that group's so far. */
-export async function keptUntil(client: WsClient, group: string, data: string, timeoutMs = 5000): Promise<KeptFrame[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const kept = keptOf(client, group);
-    if (kept.some((k) => k.data === data)) return kept;
-    if (Date.now() > deadline) throw new Error(`no kept message ${data} in ${group}; got ${JSON.stringify(kept.map((k) => k.data))}`);
-    await Bun.sleep(10);
-  }
+export function keptUntil(client: WsClient, group: string, data: string, timeoutMs = 5000): Promise<KeptFrame[]> {
+  return waitFor(() => keptOf(client, group), {
+    until: (kept) => kept.some((k) => k.data === data),
+    timeoutMs,
+    intervalMs: 10,
+    what: `kept message ${data} in ${group}`,
+  });
 }

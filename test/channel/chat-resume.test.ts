@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { AppUnderTest, REPO } from "../support/app-under-test.ts";
 import { wsClient, type WsClient } from "../support/clients.ts";
+import { waitFor } from "../support/wait.ts";
 
 const CHAT = join(REPO, "examples/chat-resume/chat.ts");
 
@@ -10,12 +11,8 @@ type Line = { room: string; offset: number; epoch: string; line: { from?: string
 
 const linesOf = (client: WsClient) => client.messages.filter((m) => m.startsWith('{"room"')).map((m) => JSON.parse(m) as Line);
 
-async function until(client: WsClient, what: (lines: Line[]) => boolean, label: string): Promise<Line[]> {
-  for (let i = 0; i < 500; i++) {
-    if (what(linesOf(client))) return linesOf(client);
-    await Bun.sleep(10);
-  }
-  throw new Error(`timed out waiting for ${label}; got ${JSON.stringify(linesOf(client))}`);
+function until(client: WsClient, what: (lines: Line[]) => boolean, label: string): Promise<Line[]> {
+  return waitFor(() => linesOf(client), { until: what, timeoutMs: 5000, intervalMs: 10, what: label });
 }
 
 const said = (text: string) => (lines: Line[]) => lines.some((l) => l.line.text === text);

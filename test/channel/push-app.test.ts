@@ -5,6 +5,7 @@ import { sendControl } from "../../examples/push/control-client.ts";
 import { signToken } from "../../examples/push/token.ts";
 import { AppUnderTest, cliCommand, REPO } from "../support/app-under-test.ts";
 import { streamClient } from "../support/clients.ts";
+import { waitFor } from "../support/wait.ts";
 
 const PUSH = join(REPO, "examples/push");
 const SECRET = "test-secret-0123456789abcdef";
@@ -57,11 +58,9 @@ async function openPushSocket(port: number, cookie: string) {
     });
   /** The uid is bound in the worker at once but reaches the master's routing table over IPC a moment later: wait for that. */
   const reachable = async (control: { unix: string }, uid: string) => {
-    for (let i = 0; i < 50 && !probed; i++) {
-      await sendControl(control, SECRET, { uid }, `probe ${i}`);
-      await Bun.sleep(50);
-    }
-    if (!probed) throw new Error(`uid ${uid} never became reachable`);
+    let sent = 0;
+    const probe = async () => probed || (await sendControl(control, SECRET, { uid }, `probe ${sent++}`), false);
+    await waitFor(probe, { timeoutMs: 5000, intervalMs: 50, what: `uid ${uid} to be reachable (a probe delivered)` });
   };
   return { ws, next, reachable };
 }
@@ -174,10 +173,9 @@ describe("examples/push", () => {
     const cookie = cookieOf(signToken(SECRET, "erin"));
     const first = await openResumingSocket(port, cookie);
     expect((await first.resumed).all.recovered).toBe(false); // a first visit has nothing to recover
-    for (let i = 0; i < 50 && first.envelopes.length === 0; i++) {
-      await sendControl(control, SECRET, { uid: "erin" }, `before ${i}`);
-      await Bun.sleep(50);
-    }
+    let sent = 0;
+    const probe = async () => first.envelopes.length > 0 || (await sendControl(control, SECRET, { uid: "erin" }, `before ${sent++}`), false);
+    await waitFor(probe, { timeoutMs: 5000, intervalMs: 50, what: "erin to be reachable (a direct message delivered)" });
     await sendControl(control, SECRET, { all: true }, "broadcast before");
     await first.until("broadcast before");
     await app.api("/api/reload", { method: "POST", body: JSON.stringify({ group: "push" }) });

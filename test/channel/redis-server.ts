@@ -1,5 +1,6 @@
 // A real redis-server for tests on a free port, that a test can kill and start again on the same port.
 import type { Subprocess } from "bun";
+import { waitFor } from "../support/wait.ts";
 
 export class RedisUnderTest {
   #proc: Subprocess<"ignore", "pipe", "pipe"> | null = null;
@@ -42,12 +43,13 @@ export class RedisUnderTest {
     ];
     const proc = Bun.spawn(args, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
     this.#proc = proc;
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline) {
-      if (proc.exitCode !== null) break;
-      if (await this.#ping()) return;
-      await Bun.sleep(50);
-    }
+    const what = "redis-server to answer on its port";
+    const outcome = await waitFor(async () => (proc.exitCode !== null ? "exited" : (await this.#ping()) && "up"), {
+      timeoutMs: 5000,
+      intervalMs: 50,
+      what,
+    }).catch(() => "timed out");
+    if (outcome === "up") return;
     const output = (await new Response(proc.stdout).text().catch(() => "")) + (await new Response(proc.stderr).text().catch(() => ""));
     proc.kill("SIGKILL");
     throw new Error(`redis-server did not start on port ${this.port}:\n${output}`);
