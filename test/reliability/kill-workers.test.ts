@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { AppUnderTest, isAlive, livePids } from "../support/app-under-test.ts";
 import { streamClient, type StreamClient } from "../support/clients.ts";
+import { waitFor } from "../support/wait.ts";
 
 const TEXT = `export default { onMessage(conn, line) { conn.send("pid " + process.pid + " " + line); } };`;
 
@@ -56,8 +57,8 @@ test("kill -9 of the master: no orphan after 1 s, and a new start on the same co
   const pids = livePids((await first.status()).processes);
   first.master.kill("SIGKILL");
   await first.master.exited;
-  await Bun.sleep(1000);
-  expect(pids.filter(isAlive)).toEqual([]);
+  const orphans = await waitFor(() => pids.filter(isAlive), { until: (alive) => alive.length === 0, timeoutMs: 1000, what: "no orphan 1 s after the kill -9" });
+  expect(orphans).toEqual([]);
   expect(existsSync(socketPath)).toBe(true); // left behind by the dead master: the next start must replace it
 
   const { spawn } = Bun;

@@ -35,7 +35,7 @@ test("200 slowloris connections (one header byte a second): others are served, a
     while (Date.now() - startedAt < 4000) {
       const response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
       expect(await response.text()).toBe("served");
-      await Bun.sleep(200);
+      await Bun.sleep(200); // deliberate pacing: a normal request every 200 ms for 4 s, each one must be served while the slow clients dribble
     }
     await app.waitFor(() => closedByServer === SLOW_CLIENTS, 25_000, `all ${SLOW_CLIENTS} slow connections closed`);
     expect(sent).toBeLessThan(header.length); // they were cut off before they could finish their headers

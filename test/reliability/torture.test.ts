@@ -109,7 +109,7 @@ async function udpFlood(until: number, port: number): Promise<void> {
   try {
     while (Date.now() < until) {
       for (let i = 0; i < 20; i++) socket.send(random(pick([1, 200, MAX_PACKAGE + 1, 60_000])), port, "127.0.0.1");
-      await Bun.sleep(10);
+      await Bun.sleep(10); // deliberate pacing: 20 datagrams per 10 ms is a flood that still leaves the loop time to serve the others
     }
   } finally {
     socket.close();

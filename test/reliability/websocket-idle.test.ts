@@ -2,6 +2,7 @@
 import { expect, test } from "bun:test";
 import { AppUnderTest } from "../support/app-under-test.ts";
 import { streamClient, wsClient } from "../support/clients.ts";
+import { within } from "../support/wait.ts";
 
 const HANDSHAKE =
   "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
@@ -20,7 +21,7 @@ test("websocket idleTimeout 3: a silent raw peer is closed (not as a protocol er
   silent.write(HANDSHAKE);
   await silent.until((t) => t.includes("101 Switching Protocols"));
   // Bun's default (120 s) would keep it open: with the group's 3 s it is pinged, then closed (Bun ticks every 4 s).
-  await Promise.race([silent.closed, Bun.sleep(20_000).then(() => Promise.reject(new Error("silent peer still open after 20 s")))]);
+  await within(silent.closed, 20_000, "the silent peer to be closed");
   expect(silent.received().includes(Buffer.from([0x89, 0x00]))).toBe(true); // it was pinged (an empty ping frame) first
   expect(liveClosed).toBe(false);
   live.ws.send("still here");
