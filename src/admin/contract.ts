@@ -55,6 +55,9 @@ export interface StatusProcess {
   sendFail: number;
   handlerErrors: number;
   protocolErrors: number;
+  /** Bytes read from and written to this process's peers (http:// counts none: Bun.serve does not report them). */
+  bytesRead: number;
+  bytesWritten: number;
   timers: number;
   rssBytes: number;
   cpuPercent: number;

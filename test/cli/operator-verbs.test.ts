@@ -229,6 +229,8 @@ describe("status before a process reports", () => {
       sendFail: 0,
       handlerErrors: 0,
       protocolErrors: 0,
+      bytesRead: 0,
+      bytesWritten: 0,
       timers: 0,
       rssBytes: 0,
       cpuPercent: 0,
