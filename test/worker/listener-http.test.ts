@@ -1,7 +1,8 @@
 // http:// runs the listener contract: one POST per message on a raw keep-alive connection, 413 past maxBodySize.
 import { expect, test } from "bun:test";
 import { httpPeer } from "../support/listener-peers.ts";
-import { LIMIT, runListenerSuite, within } from "./listener.case.ts";
+import { LIMIT, runListenerSuite } from "./listener.case.ts";
+import { within } from "../support/wait.ts";
 
 runListenerSuite({
   kind: "http",

@@ -1,6 +1,7 @@
 // tcp:// (with the text protocol) runs the listener contract: one line per message, closed past maxPackageSize.
 import { linePeer } from "../support/listener-peers.ts";
-import { LIMIT, runListenerSuite, within } from "./listener.case.ts";
+import { LIMIT, runListenerSuite } from "./listener.case.ts";
+import { within } from "../support/wait.ts";
 
 runListenerSuite({
   kind: "tcp",

@@ -1,7 +1,8 @@
 // unix:// (with the text protocol) runs the listener contract on a socket in a temporary folder: one line per message.
 import { join } from "node:path";
 import { linePeer } from "../support/listener-peers.ts";
-import { LIMIT, runListenerSuite, within } from "./listener.case.ts";
+import { LIMIT, runListenerSuite } from "./listener.case.ts";
+import { within } from "../support/wait.ts";
 
 runListenerSuite({
   kind: "unix",

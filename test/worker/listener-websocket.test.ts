@@ -1,7 +1,8 @@
 // websocket:// runs the listener contract: one text frame per message, close code 1009 past maxPackageSize.
 import { expect } from "bun:test";
 import { webSocketPeer } from "../support/listener-peers.ts";
-import { LIMIT, runListenerSuite, within } from "./listener.case.ts";
+import { LIMIT, runListenerSuite } from "./listener.case.ts";
+import { within } from "../support/wait.ts";
 
 runListenerSuite({
   kind: "websocket",

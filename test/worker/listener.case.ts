@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { ConnectionsResponse, StatusProcess } from "../../src/admin/contract.ts";
 import { AppUnderTest, isAlive } from "../support/app-under-test.ts";
 import type { Peer } from "../support/listener-peers.ts";
+import { within } from "../support/wait.ts";
 
 /** maxPackageSize (and maxBodySize for http) of the group under test. */
 export const LIMIT = 4096;
@@ -129,7 +130,7 @@ function messageCases<P extends Peer>(driver: ListenerDriver<P>, ctx: SuiteConte
     }
     expect(status.processes.filter((p) => p.group === "l").map((p) => [p.state, p.listen])).toEqual([["ready", reported]]);
     // The reported address is the one that serves.
-    expect(await ctx.ask(await ctx.open(), "hello")).toBe(status.processes.find((p) => p.group === "l")!.pid);
+    expect(await ctx.ask(await ctx.open(), "hello")).toBe(status.processes.find((p) => p.group === "l")!.pid!);
   });
 
   it("roundTrip", "messages round-trip through the echo handler, in order, on one connection", async () => {
@@ -174,15 +175,6 @@ function messageCases<P extends Peer>(driver: ListenerDriver<P>, ctx: SuiteConte
     expect(await ctx.ask(await ctx.open(), "new client")).toBe(pid);
     await ctx.app().waitFor(async () => (await ctx.row(pid))!.protocolErrors === errorsBefore + 1, 5000, `protocolErrors ${errorsBefore} + 1 on pid ${pid}`);
   });
-}
-
-/** Resolves when `promise` does, or fails naming `what` after `timeoutMs`. */
-export function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not within ${timeoutMs} ms`)), timeoutMs);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /** The app's stopTimeout (1 s, set by AppUnderTest) plus room for a busy machine. */
