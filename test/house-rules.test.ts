@@ -162,6 +162,16 @@ describe("house rules", () => {
     expect(importCircles(graph, (edge) => !edge.typeOnly)).toEqual([]);
   });
 
+  // Type-only circles left in src/ (each closed by `import type` only, so nothing loads in a circle):
+  //   src/channel/types.ts <-> src/worker/types.ts: the public API's Connection has `channel`, the Channel takes connections;
+  //   src/admin/contract.ts <-> src/master/events.ts: the event union and the contract types name each other;
+  //   src/admin/context.ts <-> audit.ts (-> client-address.ts): the context holds the Audit, which reads AdminContext and AdminEnv.
+  // The worker runtime itself has none: connections see it as ConnectionHost, the channel as ChannelHost.
+  test("no import circle among the worker's and the channel's files, type-only ones included, but the public API types", () => {
+    const graph = importGraph(sources.filter((s) => s.fileName.startsWith("src/worker/") || s.fileName.startsWith("src/channel/")));
+    expect(importCircles(graph, () => true)).toEqual([["src/channel/types.ts", "src/worker/types.ts"]]);
+  });
+
   test("src/channel/ reaches its worker through ChannelHost, never by importing the runtime (not even its type)", () => {
     const graph = importGraph(sources.filter((s) => s.fileName.startsWith("src/channel/")));
     const found = [...graph].flatMap(([file, edges]) => edges.filter((e) => e.to === "src/worker/runtime.ts").map(() => file));

@@ -1,14 +1,16 @@
 // The rare per-connection state (context, pipes, unsent bytes, the packet reader), kept apart so an idle connection stays small.
 import type { PacketReader } from "../protocols/packet-reader.ts";
-import type { BaseConnection } from "./connection.ts";
 
-/** What few connections need, kept in one object made on first use: an idle connection carries one null slot. */
-export interface ConnectionExtras {
+/**
+ * What few connections need, kept in one object made on first use: an idle connection carries one null slot.
+ * `Peer` is the connection class (pipes link two of them), a parameter so this file need not import it.
+ */
+export interface ConnectionExtras<Peer> {
   context: Record<string, unknown> | null;
   /** Where pipe() forwards this connection's messages, or null. */
-  pipeTo: BaseConnection | null;
+  pipeTo: Peer | null;
   /** Connections piped into this one: paused while this one's send buffer is full. */
-  feeders: Set<BaseConnection> | null;
+  feeders: Set<Peer> | null;
   /** Set per connection by a handler; the group's config otherwise. */
   maxSendBufferSize?: number;
   maxPackageSize?: number;
@@ -27,6 +29,6 @@ export interface ConnectionExtras {
 }
 
 /** Extras with nothing set yet. */
-export function newExtras(): ConnectionExtras {
+export function newExtras<Peer>(): ConnectionExtras<Peer> {
   return { context: null, pipeTo: null, feeders: null, pending: null, pendingBytes: 0, held: null, failure: null, reader: null, bytesRead: 0, bytesWritten: 0 };
 }

@@ -1,11 +1,11 @@
 // What the inbound connections of one listener share (runtime, protocol, framing, port), made once per listener.
 import type { Protocol } from "../protocols/protocol.ts";
-import type { WorkerRuntime } from "./runtime.ts";
+import type { ConnectionHost } from "./connection-host.ts";
 import type { ConnectionHandlers } from "./types.ts";
 
 /** What every inbound connection of one listener shares, held once instead of in each connection's own fields. */
 export interface ConnectionSite {
-  readonly runtime: WorkerRuntime;
+  readonly runtime: ConnectionHost;
   readonly protocol: string;
   readonly handlers: ConnectionHandlers | null;
   readonly framing: Protocol | null;
@@ -13,14 +13,14 @@ export interface ConnectionSite {
   localPort: number;
 }
 
-const inboundSites = new WeakMap<WorkerRuntime, Map<string, ConnectionSite>>();
+const inboundSites = new WeakMap<ConnectionHost, Map<string, ConnectionSite>>();
 
 /** The site the last inbound connection got: a listener makes all of its connections, so this nearly always matches. */
 let lastSite: ConnectionSite | null = null;
 
 /** Inbound connections of a runtime share one site per protocol (one listener, one framing); outbound get their own. */
 export function siteFor(
-  runtime: WorkerRuntime,
+  runtime: ConnectionHost,
   protocol: string,
   handlers: ConnectionHandlers | null,
   framing: Protocol | null,
@@ -33,7 +33,7 @@ export function siteFor(
   return (lastSite = inboundSite(runtime, protocol, framing, localPort));
 }
 
-function inboundSite(runtime: WorkerRuntime, protocol: string, framing: Protocol | null, localPort: number): ConnectionSite {
+function inboundSite(runtime: ConnectionHost, protocol: string, framing: Protocol | null, localPort: number): ConnectionSite {
   const handlers = null;
   let byProtocol = inboundSites.get(runtime);
   if (byProtocol === undefined) inboundSites.set(runtime, (byProtocol = new Map()));

@@ -3,7 +3,7 @@ import type { ConnectionInfo } from "../ipc.ts";
 import { newExtras, type ConnectionExtras } from "./connection-extras.ts";
 import type { Protocol } from "../protocols/protocol.ts";
 import { siteFor, type ConnectionSite } from "./connection-site.ts";
-import type { WorkerRuntime } from "./runtime.ts";
+import type { ConnectionHost } from "./connection-host.ts";
 import type { AppCallback, Connection, ConnectionHandlers } from "./types.ts";
 
 export interface Peer {
@@ -26,12 +26,12 @@ export abstract class BaseConnection implements Connection {
   #remoteAddress: string | number;
   readonly remotePort: number;
   protected flags = 0;
-  #extra: ConnectionExtras | null = null;
+  #extra: ConnectionExtras<BaseConnection> | null = null;
 
   #site: ConnectionSite;
 
   constructor(
-    runtime: WorkerRuntime,
+    runtime: ConnectionHost,
     protocol: string,
     peer: Peer,
     /** Outbound connections have their own callbacks; inbound ones use the App's. */
@@ -54,7 +54,7 @@ export abstract class BaseConnection implements Connection {
     return extra === null ? 0 : extra.bytesWritten;
   }
 
-  get runtime(): WorkerRuntime {
+  get runtime(): ConnectionHost {
     return this.#site.runtime;
   }
 
@@ -105,12 +105,12 @@ export abstract class BaseConnection implements Connection {
   }
 
   /** The extras if this connection has needed any yet, else null (read this on hot paths). */
-  protected get extra(): ConnectionExtras | null {
+  protected get extra(): ConnectionExtras<BaseConnection> | null {
     return this.#extra;
   }
 
   /** The extras, made now if this is the first time they are needed. */
-  protected extras(): ConnectionExtras {
+  protected extras(): ConnectionExtras<BaseConnection> {
     return (this.#extra ??= newExtras());
   }
 

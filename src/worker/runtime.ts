@@ -4,6 +4,7 @@ import type { WorkerToRelay } from "../channel/protocol.ts";
 import type { ConnectionInfo, ProcessCounters, WorkerToMaster } from "../ipc.ts";
 import type { ChannelHost } from "../channel/channel-host.ts";
 import { WorkerChannel } from "../channel/worker-channel.ts";
+import type { ConnectionHost, Counted } from "./connection-host.ts";
 import { ConnectionRegistry } from "./connection-registry.ts";
 import { connectOutbound } from "./outbound/connect.ts";
 import { MetricsRegistry } from "./metrics.ts";
@@ -16,9 +17,7 @@ export interface RuntimeIdentity {
   generation: number;
 }
 
-type Counted = Exclude<keyof ProcessCounters, "connections" | "timers" | "rssBytes" | "cpuMicros" | "metrics">;
-
-export class WorkerRuntime implements Worker, ChannelHost {
+export class WorkerRuntime implements Worker, ChannelHost, ConnectionHost {
   readonly name: string;
   readonly id: number;
   readonly pid = process.pid;

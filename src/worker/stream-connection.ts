@@ -4,7 +4,7 @@ import { PacketReader } from "../protocols/packet-reader.ts";
 import type { Protocol } from "../protocols/protocol.ts";
 import { BaseConnection, FIRST_SUBCLASS_FLAG, type Peer } from "./connection.ts";
 import { toWire } from "./wire.ts";
-import type { WorkerRuntime } from "./runtime.ts";
+import type { ConnectionHost } from "./connection-host.ts";
 import type { ConnectionHandlers } from "./types.ts";
 
 /** A batch this large is written at once, so one chunk's replies never pile up unbounded. */
@@ -26,7 +26,7 @@ export class StreamConnection extends BaseConnection {
   socket: Socket<StreamConnection> | null;
 
   constructor(
-    runtime: WorkerRuntime,
+    runtime: ConnectionHost,
     socket: Socket<StreamConnection> | null,
     protocolName: string,
     framing: Protocol | null,

@@ -3,14 +3,14 @@ import type { ServerWebSocket } from "bun";
 import type { AppError } from "../errors.ts";
 import { BaseConnection, FIRST_SUBCLASS_FLAG, type Peer } from "./connection.ts";
 import { toWire } from "./wire.ts";
-import type { WorkerRuntime } from "./runtime.ts";
+import type { ConnectionHost } from "./connection-host.ts";
 
 const PAUSED = FIRST_SUBCLASS_FLAG;
 
 export class WebSocketConnection extends BaseConnection {
   #ws: ServerWebSocket<WebSocketConnection> | null = null;
 
-  constructor(runtime: WorkerRuntime, peer: Peer) {
+  constructor(runtime: ConnectionHost, peer: Peer) {
     super(runtime, "websocket", peer);
   }
 

@@ -3,7 +3,7 @@ import { isAbsolute } from "node:path";
 import { AppError } from "../../errors.ts";
 import { builtinProtocols, type BuiltinProtocolName } from "../../protocols/load-protocol.ts";
 import type { Protocol } from "../../protocols/protocol.ts";
-import type { WorkerRuntime } from "../runtime.ts";
+import type { ConnectionHost } from "../connection-host.ts";
 import type { ConnectOptions, OutboundConnection } from "../types.ts";
 import { OutboundStreamConnection } from "./stream-outbound.ts";
 import { OutboundUdpConnection } from "./udp-outbound.ts";
@@ -11,7 +11,7 @@ import { OutboundWebSocketConnection } from "./websocket-outbound.ts";
 
 const SCHEMES = "tcp, text, frame, unix, ws, wss, udp";
 
-export function connectOutbound(runtime: WorkerRuntime, url: string, options: ConnectOptions): OutboundConnection {
+export function connectOutbound(runtime: ConnectionHost, url: string, options: ConnectOptions): OutboundConnection {
   const { protocol: _protocol, tls, ...handlers } = options;
   const match = /^([a-z]+):\/\/(.+)$/i.exec(url.trim());
   if (!match) throw new AppError("E_HANDLER", `worker.connect("${url}"): expected scheme://host:port (${SCHEMES})`);

@@ -1,7 +1,7 @@
 // An outbound tcp/text/frame/unix connection (Workerman's AsyncTcpConnection): sends queue while connecting, reconnect() on demand.
 import type { Socket, SocketHandler, TLSOptions } from "bun";
 import type { Protocol } from "../../protocols/protocol.ts";
-import type { WorkerRuntime } from "../runtime.ts";
+import type { ConnectionHost } from "../connection-host.ts";
 import { StreamConnection } from "../stream-connection.ts";
 import type { ConnectionHandlers, OutboundConnection } from "../types.ts";
 import { ReconnectTimer, connectFailed } from "./reconnect.ts";
@@ -23,7 +23,7 @@ export class OutboundStreamConnection extends StreamConnection implements Outbou
   #attempt = 0;
 
   constructor(
-    runtime: WorkerRuntime,
+    runtime: ConnectionHost,
     private readonly target: StreamTarget,
     private readonly tls: TLSOptions | boolean | undefined,
     protocolName: string,

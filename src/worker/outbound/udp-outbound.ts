@@ -2,7 +2,7 @@
 import dgram from "node:dgram";
 import { BaseConnection } from "../connection.ts";
 import { toWire } from "../wire.ts";
-import type { WorkerRuntime } from "../runtime.ts";
+import type { ConnectionHost } from "../connection-host.ts";
 import type { ConnectionHandlers, OutboundConnection } from "../types.ts";
 import { ReconnectTimer } from "./reconnect.ts";
 
@@ -11,7 +11,7 @@ export class OutboundUdpConnection extends BaseConnection implements OutboundCon
   #paused = false;
   readonly #retry = new ReconnectTimer(() => this.connect());
 
-  constructor(runtime: WorkerRuntime, host: string, port: number, handlers: ConnectionHandlers) {
+  constructor(runtime: ConnectionHost, host: string, port: number, handlers: ConnectionHandlers) {
     super(runtime, "udp", { remoteAddress: host, remotePort: port, localPort: 0 }, handlers);
   }
 

@@ -1,7 +1,7 @@
 // An outbound ws:// or wss:// connection over Bun's WebSocket client, with the Connection API and reconnect().
 import { BaseConnection } from "../connection.ts";
 import { toWire } from "../wire.ts";
-import type { WorkerRuntime } from "../runtime.ts";
+import type { ConnectionHost } from "../connection-host.ts";
 import type { ConnectionHandlers, OutboundConnection } from "../types.ts";
 import { ReconnectTimer, connectFailed } from "./reconnect.ts";
 
@@ -19,7 +19,7 @@ export class OutboundWebSocketConnection extends BaseConnection implements Outbo
   readonly #retry = new ReconnectTimer(() => this.connect());
 
   constructor(
-    runtime: WorkerRuntime,
+    runtime: ConnectionHost,
     private readonly url: URL,
     private readonly tls: { rejectUnauthorized?: boolean; ca?: string } | undefined,
     handlers: ConnectionHandlers,
