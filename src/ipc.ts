@@ -11,6 +11,8 @@ export interface ProcessCounters {
   handlerErrors: number;
   /** Connections closed for malformed or oversized input. */
   protocolErrors: number;
+  /** tcp:// and unix:// connections closed after idleTimeout seconds with no bytes either way. */
+  idleClosed: number;
   bytesRead: number;
   bytesWritten: number;
   timers: number;

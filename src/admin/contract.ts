@@ -58,6 +58,8 @@ export interface StatusProcess {
   /** Bytes read from and written to this process's peers (http:// counts none: Bun.serve does not report them). */
   bytesRead: number;
   bytesWritten: number;
+  /** tcp:// and unix:// connections closed by idleTimeout. */
+  idleClosed: number;
   timers: number;
   rssBytes: number;
   cpuPercent: number;

@@ -35,6 +35,7 @@ export class WorkerRuntime implements Worker, ChannelHost, ConnectionHost {
     sendFail: 0,
     handlerErrors: 0,
     protocolErrors: 0,
+    idleClosed: 0,
     bytesRead: 0,
     bytesWritten: 0,
   };

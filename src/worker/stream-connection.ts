@@ -237,6 +237,11 @@ export class StreamConnection extends BaseConnection {
     }
   }
 
+  /** The handler paused reading (pauseRecv): the idle sweep leaves such a connection alone. */
+  get recvPaused(): boolean {
+    return (this.flags & PAUSED) !== 0;
+  }
+
   pauseRecv(): void {
     this.flags |= PAUSED;
     this.socket?.pause();

@@ -57,6 +57,7 @@ describe("GET /metrics", () => {
       "workerman_connections",
       "workerman_requests_total",
       "workerman_send_fail_total",
+      "workerman_idle_closed_total",
       "workerman_timers",
       "workerman_up",
     ]) {

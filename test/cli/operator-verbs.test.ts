@@ -231,6 +231,7 @@ describe("status before a process reports", () => {
       protocolErrors: 0,
       bytesRead: 0,
       bytesWritten: 0,
+      idleClosed: 0,
       timers: 0,
       rssBytes: 0,
       cpuPercent: 0,

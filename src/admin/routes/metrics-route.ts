@@ -72,6 +72,12 @@ export function collect(supervisor: Supervisor): MetricFamily[] {
       type: "counter",
       samples: per((c) => c.protocolErrors),
     },
+    {
+      name: "workerman_idle_closed_total",
+      help: "tcp:// and unix:// connections closed after idleTimeout seconds with no bytes either way.",
+      type: "counter",
+      samples: per((c) => c.idleClosed),
+    },
     { name: "workerman_timers", help: "Active timers of a worker process.", type: "gauge", samples: per((c) => c.timers) },
     {
       name: "workerman_worker_restarts_total",

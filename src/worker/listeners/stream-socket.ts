@@ -5,6 +5,7 @@ import type { Protocol } from "../../protocols/protocol.ts";
 import { waitUntil, type DrainOptions } from "../listener.ts";
 import type { WorkerRuntime } from "../runtime.ts";
 import { StreamConnection } from "../stream-connection.ts";
+import { idleSweepFor } from "./idle-sweep.ts";
 
 export interface Framing {
   name: string;
@@ -28,6 +29,7 @@ export async function framingFor(runtime: WorkerRuntime): Promise<Framing> {
 export function streamSocketHandler(runtime: WorkerRuntime, framing: Framing, localPort: number): SocketHandler<StreamConnection> {
   // A unix peer has no address of its own (Bun gives undefined): name the socket it came through instead.
   const unixPeer = runtime.config.listen.scheme === "unix" ? `unix:${runtime.config.listen.path}` : "";
+  const idle = idleSweepFor(runtime);
   return {
     open(socket) {
       socket.data = new StreamConnection(runtime, socket, framing.name, framing.protocol, {
@@ -35,6 +37,7 @@ export function streamSocketHandler(runtime: WorkerRuntime, framing: Framing, lo
         remotePort: socket.remotePort || 0,
         localPort,
       });
+      idle?.track(socket.data);
     },
     data(socket, chunk) {
       socket.data.onData(chunk);
@@ -43,7 +46,9 @@ export function streamSocketHandler(runtime: WorkerRuntime, framing: Framing, lo
       socket.data.onDrain();
     },
     close(socket) {
-      socket.data?.onClosed();
+      if (!socket.data) return;
+      idle?.forget(socket.data);
+      socket.data.onClosed();
     },
     error(socket, error) {
       runtime.reportProtocolError(socket.data, error);
