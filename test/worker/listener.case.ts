@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ConnectionsResponse, StatusProcess } from "../../src/admin/contract.ts";
+import type { ConnectionsResponse, ListResponse, StatusProcess, StoredEvent } from "../../src/admin/contract.ts";
 import { AppUnderTest, isAlive } from "../support/app-under-test.ts";
 import type { Peer } from "../support/listener-peers.ts";
 import { within } from "../support/wait.ts";
@@ -185,7 +185,15 @@ function drainCases<P extends Peer>(driver: ListenerDriver<P>, ctx: SuiteContext
   /** The old process has run onWorkerReload, which it does just before its listener starts draining. */
   const drainStarted = (pid: number) =>
     ctx.app().waitFor(() => ctx.app().output.some((line) => line.includes(`reload reached pid ${pid}`)), 10_000, `pid ${pid} to start draining`);
-  const gone = (pid: number) => ctx.app().waitFor(() => !isAlive(pid), DRAIN_DEADLINE_MS, `pid ${pid} to exit`);
+  /** The old pid exits by itself, code 0: its listener ended the drain, not the master's SIGKILL past the deadline. */
+  const gone = async (pid: number) => {
+    await ctx.app().waitFor(() => !isAlive(pid), DRAIN_DEADLINE_MS, `pid ${pid} to exit`);
+    const exit = await ctx.app().waitFor(async () => {
+      const { items } = await ctx.app().api<ListResponse<StoredEvent>>("/api/events/log?limit=50");
+      return items.find((e) => e.type === "process-exited" && e.pid === pid);
+    });
+    expect([exit.data.code, exit.data.signal]).toEqual([0, null]);
+  };
 
   it("gracefulDrain", "graceful reload: a message in flight on an open connection is answered by the old pid before it exits", async () => {
     const peer = await ctx.open();
