@@ -5,6 +5,7 @@ import { parsePrometheus } from "../admin/prometheus-parser.ts";
 import { readSse } from "../admin/sse-reader.ts";
 import { AppUnderTest, cliCommand, isAlive, livePids } from "../support/app-under-test.ts";
 import { wsClient, type WsClient } from "../support/clients.ts";
+import { within } from "../support/wait.ts";
 
 const HANDLER = `
 export default {
@@ -68,12 +69,7 @@ describe("admin API (source)", () => {
       headers: { Authorization: `Bearer ${app.token}` },
     });
     expect(response.status).toBe(200);
-    await Promise.race([
-      victim.client.closed,
-      Bun.sleep(3000).then(() => {
-        throw new Error("the client was not closed");
-      }),
-    ]);
+    await within(victim.client.closed, 3000, "the client to be closed");
     for (const { client } of clients) {
       client.ws.send("still here");
       expect(await client.next((m) => m === "echo still here")).toBe("echo still here");

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Socket, TCPSocketListener } from "bun";
 import { AppUnderTest, REPO } from "../support/app-under-test.ts";
 import { streamClient } from "../support/clients.ts";
+import { expectNothingWithin, steadyValue } from "../support/wait.ts";
 
 const MiB = 1024 * 1024;
 
@@ -88,7 +89,8 @@ describe("send buffer and read pausing (text://)", () => {
     await client.until((t) => t.includes("paused"));
     const pausedAt = performance.now();
     client.write("B\n");
-    await Bun.sleep(150);
+    // Deliberate: while paused, B must not be answered (the handler resumes only after 300 ms).
+    await expectNothingWithin(150, () => client.received().toString() !== "paused\n", "a reply arrived while paused");
     expect(client.received().toString()).toBe("paused\n");
     expect(await client.until((t) => t.includes("got B"))).toBe("paused\ngot A\ngot B\n");
     expect(performance.now() - pausedAt).toBeGreaterThan(300);
@@ -192,8 +194,8 @@ describe("pipe(): the TCP proxy example", () => {
     const chunk = new Uint8Array(MiB).fill(7);
     for (let at = 0; at < size; at += MiB) client.out.push(chunk);
     await app.waitFor(() => sinks.length === 1, 5000, "the upstream connection");
-    await Bun.sleep(1500);
-    const stalledAt = client.out.written();
+    // The client writes until the kernel and the proxy stop taking bytes: wait for its count to stop moving.
+    const stalledAt = await steadyValue(() => client.out.written(), { windowMs: 500, timeoutMs: 20_000, what: "the client's writes to stall" });
     // Only kernel buffers and the proxy's 1 MiB send buffer hold bytes: the client could not write most of it.
     expect(stalledAt).toBeLessThan(64 * MiB);
     const status = await app.waitFor(

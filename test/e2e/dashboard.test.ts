@@ -4,6 +4,7 @@ import type { Page } from "playwright-core";
 import { AppUnderTest, livePids } from "../support/app-under-test.ts";
 import { chromiumAvailable, DASHBOARD_APP, liveChartPixels, logIn, openBrowser, shownPids, workerRows, type BrowserSession } from "../support/browser.ts";
 import { wsClient } from "../support/clients.ts";
+import { settlesWithin } from "../support/wait.ts";
 
 // The browser suites below are skipped without Chromium; this line makes that loud instead of a quiet pass.
 test("Debian's chromium is installed for the browser tests (apt-get install chromium)", () => {
@@ -123,7 +124,7 @@ describe.skipIf(!chromiumAvailable())("dashboard in a real browser (from source)
       expect(await row.textContent()).toContain("chat");
       await row.getByRole("button", { name: "Close" }).click();
       await page.locator("dialog.confirm button[type=submit]").click();
-      const closed = await Promise.race([client.closed.then(() => true), Bun.sleep(5000).then(() => false)]);
+      const closed = await settlesWithin(client.closed, 5000);
       expect(closed).toBe(true);
       await row.waitFor({ state: "detached", timeout: 5000 });
       expect(

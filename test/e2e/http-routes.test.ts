@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppUnderTest } from "../support/app-under-test.ts";
 import { exchange, get } from "../support/raw-http.ts";
+import { steadyValue } from "../support/wait.ts";
 
 const handler = (filePath: string) => `export default {
   routes: {
@@ -72,17 +73,8 @@ describe("http:// routes and the fetch path", () => {
 
   test("status counts fetch and function-route requests; native static routes run no JavaScript to count", async () => {
     const requests = async () => (await app.status()).processes.find((p) => p.group === "web")!.requests;
-    // The worker reports every second: a value that holds across a report is the worker's own count.
-    const settled = () =>
-      app.waitFor(
-        async () => {
-          const first = await requests();
-          await Bun.sleep(1100);
-          return first === (await requests()) ? first : undefined;
-        },
-        10_000,
-        "a settled request counter",
-      );
+    // The worker reports every second: a value that holds across a report (1.1 s) is the worker's own count.
+    const settled = () => steadyValue(requests, { windowMs: 1100, timeoutMs: 10_000, what: "a settled request counter" });
     const start = await settled();
     // 3 counted (function route, fetch, static file via fetch) x 5, and 5 native ones that are not.
     for (let i = 0; i < 5; i++) {

@@ -59,7 +59,7 @@ describe("custom protocol module on tcp://", () => {
     const client = await streamClient({ port });
     for (const byte of packet("héllo, world")) {
       client.write(Uint8Array.of(byte));
-      await Bun.sleep(2);
+      await Bun.sleep(2); // deliberate: one byte per read is the point of this test
     }
     await client.until(() => bodies(client.received()).length === 1);
     expect(bodies(client.received())).toEqual(["HÉLLO, WORLD"]);

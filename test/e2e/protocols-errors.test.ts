@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { AppUnderTest } from "../support/app-under-test.ts";
 import { frame, streamClient } from "../support/clients.ts";
+import { within } from "../support/wait.ts";
 
 // The handler echoes each message and, on a protocol error, sends one last reply naming the error's code.
 const HANDLER = `export default {
@@ -26,7 +27,7 @@ export function encode(m) { return m + "\\n"; }`;
 async function sendAndCollect(port: number, bytes: Uint8Array | string): Promise<string> {
   const client = await streamClient({ port });
   client.write(bytes);
-  await Promise.race([client.closed, Bun.sleep(5000).then(() => Promise.reject(new Error(`not closed; got ${client.received()}`)))]);
+  await within(client.closed, 5000, () => `the server to close the connection; got ${client.received()}`);
   return client.received().toString();
 }
 

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { AppUnderTest, BINARY, cliCommand, isAlive, livePids, REPO, type Mode } from "../support/app-under-test.ts";
 import { askLine, frame, streamClient, udpAsk, wsClient } from "../support/clients.ts";
 import { ensureBinary } from "../support/binary.ts";
+import { waitFor } from "../support/wait.ts";
 
 const examples = join(REPO, "examples");
 const FRAME_ECHO = `export default { onMessage(conn, data) { conn.send("pid " + process.pid + ": " + data.toString()); } };`;
@@ -103,7 +104,7 @@ for (const mode of ["source", "compiled"] as Mode[]) {
       const client = await streamClient({ port });
       const packet = frame("héllo");
       client.write(packet.subarray(0, 3));
-      await Bun.sleep(20);
+      await Bun.sleep(20); // deliberate: the two halves must reach the server as separate reads
       client.write(packet.subarray(3));
       const reply = await client.until((t) => t.length >= 4 && Buffer.from(t).readUInt32BE(0) <= Buffer.byteLength(t));
       const bytes = Buffer.from(reply);
@@ -131,8 +132,8 @@ for (const mode of ["source", "compiled"] as Mode[]) {
       expect(pids.length).toBe(11);
       expect(await app.stop()).toBe(0);
       expect(existsSync(socketPath)).toBe(false);
-      await Bun.sleep(100);
-      expect(pids.filter(isAlive)).toEqual([]);
+      const left = await waitFor(() => pids.filter(isAlive), { until: (alive) => alive.length === 0, timeoutMs: 1000, what: "no worker left" });
+      expect(left).toEqual([]);
     });
   });
 }

@@ -2,6 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { AppUnderTest, isAlive, processesMentioning } from "../support/app-under-test.ts";
 import { askLine, streamClient } from "../support/clients.ts";
+import { waitFor } from "../support/wait.ts";
 
 const TEXT_HANDLER = `
 export default {
@@ -97,9 +98,8 @@ describe("supervision", () => {
     const pids = await app.pids("t");
     app.master.kill("SIGKILL");
     await app.master.exited;
-    const deadline = Date.now() + 1000;
-    while (pids.some(isAlive) && Date.now() < deadline) await Bun.sleep(25);
-    expect(pids.filter(isAlive)).toEqual([]);
+    const left = await waitFor(() => pids.filter(isAlive), { until: (alive) => alive.length === 0, timeoutMs: 1000, what: "every worker to exit" });
+    expect(left).toEqual([]);
     await app[Symbol.asyncDispose]();
   });
 });

@@ -54,11 +54,11 @@ export function orTimeout<T, F>(promise: Promise<T>, ms: number, fallback: F): P
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
-/** Resolves with `promise`'s value, or fails naming `what` if it has not settled after `ms`. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/** Resolves with `promise`'s value, or fails naming `what` if it has not settled after `ms` (a function is asked then, to show what had arrived). */
+export async function within<T>(promise: Promise<T>, ms: number, what: string | (() => string)): Promise<T> {
   const missing = Symbol("missing");
   const value = await orTimeout(promise, ms, missing);
-  if (value === missing) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+  if (value === missing) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === "function" ? what() : what}`);
   return value as T;
 }
 
