@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppUnderTest } from "../support/app-under-test.ts";
 import { streamClient } from "../support/clients.ts";
+import { within } from "../support/wait.ts";
 
 const ECHO = `export default {
   onMessage(conn, data) { conn.send(data); },
@@ -26,7 +27,7 @@ for (const scheme of ["tcp", "unix"] as const) {
     try {
       const silent = await streamClient(target);
       const openedAt = Date.now();
-      await Promise.race([silent.closed, Bun.sleep(15_000).then(() => Promise.reject(new Error("silent client still open after 15 s")))]);
+      await within(silent.closed, 15_000, "the silent client to be closed");
       console.log(`${scheme}: silent client closed after ${Date.now() - openedAt} ms (idleTimeout 1 s)`);
       // The talking client outlives another full window, and still gets its echo.
       const mark = sent;
@@ -62,7 +63,7 @@ test("tcp:// idleTimeout 1: a peer that stops reading is closed too, its unsent 
     },
   });
   try {
-    await Promise.race([closed.promise, Bun.sleep(15_000).then(() => Promise.reject(new Error("non-reading peer still open after 15 s")))]);
+    await within(closed.promise, 15_000, "the non-reading peer to be closed");
     const row = await app.waitFor(async () => (await app.status()).processes.find((p) => p.idleClosed === 1 && p.connections === 0), 5000, "idleClosed 1");
     expect(row.protocolErrors).toBe(0);
   } finally {
