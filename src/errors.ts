@@ -14,20 +14,17 @@ export type ErrorCode =
 export interface AppErrorOptions {
   field?: string;
   cause?: unknown;
-  closeCode?: number;
 }
 
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly field?: string;
-  readonly closeCode?: number;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "AppError";
     this.code = code;
     this.field = options.field;
-    this.closeCode = options.closeCode;
   }
 
   /** `E_CONFIG: workers[1].listen: unknown scheme "tpc" (...)` */
