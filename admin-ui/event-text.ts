@@ -1,5 +1,5 @@
 // One readable line per event, the same for live (SSE) and stored (GET /api/events/log) events.
-import type { LiveEvent, StoredEvent } from "../src/admin/contract.ts";
+import type { EventType, LiveEvent, StoredEvent } from "../src/admin/contract.ts";
 import { formatBytes } from "./format.ts";
 
 export interface EventRow {
@@ -18,60 +18,65 @@ type Fields = Record<string, unknown>;
 
 const str = (v: unknown) => (v === undefined || v === null ? "" : String(v));
 
+type Describe = (d: Fields) => { text: string; bad: boolean };
+
+/**
+ * One line for each event type of the contract: `satisfies Record<EventType, ...>` makes a type added to the
+ * supervisor's events (or the store's, or the live feed's) fail typecheck until it is described here.
+ */
+const DESCRIBE = {
+  "process-started": (d) => ({ text: `started (generation ${str(d.generation)})`, bad: false }),
+  "process-ready": (d) => ({ text: `ready: listening (generation ${str(d.generation)})`, bad: false }),
+  "process-exited": (d) => {
+    const how = d.signal ? `killed by ${str(d.signal)}` : `exited with code ${str(d.code)}`;
+    const crashed = d.expected === false;
+    const then = crashed ? `: crash${d.restartInMs !== undefined ? `, restarting in ${str(d.restartInMs)} ms` : ""}` : "";
+    const why = crashed ? (d.reason as { text?: string } | undefined)?.text : undefined;
+    return { text: `${how}${then}${why ? ` (${why})` : ""}`, bad: crashed };
+  },
+  "handler-error": (d) => ({ text: `${str(d.callback)} threw: ${str(d.message)}`, bad: true }),
+  // A handler throwing on every request is kept a few times a minute; this row stands for the rest.
+  "events-suppressed": (d) => ({
+    text: `${Number(d.count).toLocaleString("en-US")} more like this in the last ${Number(d.seconds) === 60 ? "minute" : `${str(d.seconds)} s`}: ${str(d.like)}`,
+    bad: true,
+  }),
+  "reload-begun": (d) => ({
+    text: `${d.graceful ? "graceful " : ""}reload to generation ${str(d.generation)} began: ${(d.groups as string[] | undefined)?.join(", ") ?? ""}`,
+    bad: false,
+  }),
+  "reload-settling": (d) => ({
+    text: `reload to generation ${str(d.generation)}: every new process is ready; settle window of ${str(d.healthySeconds)} s`,
+    bad: false,
+  }),
+  "reload-finished": (d) => {
+    const rolledBack = (d.rolledBack as string[] | undefined) ?? [];
+    const tail = rolledBack.length ? `; rolled back: ${rolledBack.join(", ")}` : "";
+    return {
+      text: `reload to generation ${str(d.generation)} finished: ${str(d.replaced)} replaced, ${str(d.failed)} failed${tail}`,
+      bad: Number(d.failed) > 0,
+    };
+  },
+  "reload-failed": (d) => ({
+    text: `generation ${str(d.generation)} rolled back, the old processes keep serving: ${str((d.reason as { text?: string } | undefined)?.text ?? d.message)}`,
+    bad: true,
+  }),
+  retry: (d) => ({ text: `retry now: ${str(d.slots)} waiting process(es) started`, bad: false }),
+  "memory-limit": (d) => ({ text: `memory ${formatBytes(Number(d.rssBytes))} over the limit ${formatBytes(Number(d.limitBytes))}: replacing it`, bad: true }),
+  "admin-action": (d) => ({ text: `${str(d.action)} ${str(d.target)}: ${str(d.result)} (from ${str(d.source)})`, bad: !String(d.result).startsWith("ok") }),
+  "master-started": (d) => ({ text: `master started (pid ${str(d.pid)})`, bad: false }),
+  "master-stopped": (d) => ({ text: `master stopped (pid ${str(d.pid)})`, bad: false }),
+} satisfies Record<EventType, Describe>;
+
+/** Every event type the list draws, in the table's order (the Events view's kinds are built from these). */
+export const EVENT_TYPES = Object.keys(DESCRIBE) as EventType[];
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(DESCRIBE, type);
+}
+
+/** A type this dashboard does not know (a stored row from a newer version) shows its data as JSON. */
 function describe(type: string, d: Fields): { text: string; bad: boolean } {
-  switch (type) {
-    case "process-started":
-      return { text: `started (generation ${str(d.generation)})`, bad: false };
-    case "process-ready":
-      return { text: `ready: listening (generation ${str(d.generation)})`, bad: false };
-    case "process-exited": {
-      const how = d.signal ? `killed by ${str(d.signal)}` : `exited with code ${str(d.code)}`;
-      const crashed = d.expected === false;
-      const then = crashed ? `: crash${d.restartInMs !== undefined ? `, restarting in ${str(d.restartInMs)} ms` : ""}` : "";
-      const why = crashed ? (d.reason as { text?: string } | undefined)?.text : undefined;
-      return { text: `${how}${then}${why ? ` (${why})` : ""}`, bad: crashed };
-    }
-    case "handler-error":
-      return { text: `${str(d.callback)} threw: ${str(d.message)}`, bad: true };
-    case "events-suppressed":
-      // A handler throwing on every request is kept a few times a minute; this row stands for the rest.
-      return {
-        text: `${Number(d.count).toLocaleString("en-US")} more like this in the last ${Number(d.seconds) === 60 ? "minute" : `${str(d.seconds)} s`}: ${str(d.like)}`,
-        bad: true,
-      };
-    case "reload-begun":
-      return {
-        text: `${d.graceful ? "graceful " : ""}reload to generation ${str(d.generation)} began: ${(d.groups as string[] | undefined)?.join(", ") ?? ""}`,
-        bad: false,
-      };
-    case "reload-settling":
-      return { text: `reload to generation ${str(d.generation)}: every new process is ready; settle window of ${str(d.healthySeconds)} s`, bad: false };
-    case "reload-finished": {
-      const rolledBack = (d.rolledBack as string[] | undefined) ?? [];
-      const tail = rolledBack.length ? `; rolled back: ${rolledBack.join(", ")}` : "";
-      return {
-        text: `reload to generation ${str(d.generation)} finished: ${str(d.replaced)} replaced, ${str(d.failed)} failed${tail}`,
-        bad: Number(d.failed) > 0,
-      };
-    }
-    case "reload-failed":
-      return {
-        text: `generation ${str(d.generation)} rolled back, the old processes keep serving: ${str((d.reason as { text?: string } | undefined)?.text ?? d.message)}`,
-        bad: true,
-      };
-    case "retry":
-      return { text: `retry now: ${str(d.slots)} waiting process(es) started`, bad: false };
-    case "memory-limit":
-      return { text: `memory ${formatBytes(Number(d.rssBytes))} over the limit ${formatBytes(Number(d.limitBytes))}: replacing it`, bad: true };
-    case "admin-action":
-      return { text: `${str(d.action)} ${str(d.target)}: ${str(d.result)} (from ${str(d.source)})`, bad: !String(d.result).startsWith("ok") };
-    case "master-started":
-      return { text: `master started (pid ${str(d.pid)})`, bad: false };
-    case "master-stopped":
-      return { text: `master stopped (pid ${str(d.pid)})`, bad: false };
-    default:
-      return { text: JSON.stringify(d), bad: false };
-  }
+  return isEventType(type) ? DESCRIBE[type](d) : { text: JSON.stringify(d), bad: false };
 }
 
 function where(group: unknown, index: unknown, pid: unknown): string {

@@ -3,9 +3,9 @@
 // narrowed by a kind and by text (a pid, a group, a word of the message) that also filters the audit.
 import { useSignal, type Signal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { AuditRecord, ListResponse, LiveEvent, StoredEvent } from "../../src/admin/contract.ts";
+import type { AuditRecord, EventType, ListResponse, LiveEvent, StoredEvent } from "../../src/admin/contract.ts";
 import { api, errorText } from "../api.ts";
-import { liveRow, storedRow, type EventRow } from "../event-text.ts";
+import { EVENT_TYPES, liveRow, storedRow, type EventRow } from "../event-text.ts";
 import { formatDateTime } from "../format.ts";
 import { events } from "../state.ts";
 
@@ -14,14 +14,20 @@ const liveKeys = new WeakMap<object, number>();
 let nextKey = 0;
 const keyOf = (event: object) => liveKeys.get(event) ?? (liveKeys.set(event, ++nextKey), nextKey);
 
+/** A kind's test on the row's type: the names are the contract's EventType, so a misspelt one fails typecheck. */
+const ofType = (...types: EventType[]) => {
+  const set = new Set<string>(types);
+  return (row: EventRow) => set.has(row.type);
+};
+
 /** The kinds an operator asks for; each is a test on the event's type (and whether it was drawn as bad). */
 const KINDS: { key: string; label: string; keep: (row: EventRow) => boolean }[] = [
   { key: "", label: "all kinds", keep: () => true },
   { key: "problems", label: "problems only", keep: (row) => row.bad },
-  { key: "exits", label: "exits and crashes", keep: (row) => row.type === "process-exited" || row.type === "memory-limit" },
-  { key: "reloads", label: "reloads", keep: (row) => row.type.startsWith("reload") },
-  { key: "errors", label: "handler errors", keep: (row) => row.type === "handler-error" || row.type === "events-suppressed" },
-  { key: "lifecycle", label: "starts and readiness", keep: (row) => row.type === "process-started" || row.type === "process-ready" },
+  { key: "exits", label: "exits and crashes", keep: ofType("process-exited", "memory-limit") },
+  { key: "reloads", label: "reloads", keep: ofType(...EVENT_TYPES.filter((type) => type.startsWith("reload"))) },
+  { key: "errors", label: "handler errors", keep: ofType("handler-error", "events-suppressed") },
+  { key: "lifecycle", label: "starts and readiness", keep: ofType("process-started", "process-ready") },
 ];
 
 /** Every word must appear somewhere in the row (type, where, text, stderr), case-insensitively. */

@@ -197,10 +197,17 @@ export interface MetricsHistoryResponse {
   processes: HistorySeries[];
 }
 
+/** What GET /api/events/log keeps: the supervisor's events and the master's own start and stop. */
+export type StoredEventType = SupervisorEvent["type"] | "master-started" | "master-stopped";
+
+/** Every type the dashboard's event list draws a row for: the stored ones and the live feed's (stats are figures, not rows). */
+export type EventType = StoredEventType | Exclude<LiveEvent["type"], "stats">;
+
 /** GET /api/events/log: what the supervisor reported (process started/exited, reloads, ...). */
 export interface StoredEvent {
   id: number;
   at: number;
+  /** A StoredEventType, or one a newer version wrote into the same store.db: a string, so readers keep a fallback. */
   type: string;
   pid: number | null;
   group: string | null;

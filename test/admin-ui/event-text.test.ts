@@ -1,7 +1,7 @@
 // One readable line per event, the same for a live event and a stored one.
 import { describe, expect, test } from "bun:test";
-import { liveRow, storedRow } from "../../admin-ui/event-text.ts";
-import type { LiveEvent } from "../../src/admin/contract.ts";
+import { EVENT_TYPES, isEventType, liveRow, storedRow } from "../../admin-ui/event-text.ts";
+import type { EventType, LiveEvent } from "../../src/admin/contract.ts";
 
 describe("admin-ui event text", () => {
   test("a crash says how the process ended and when it restarts, drawn as bad, with its stderr", () => {
@@ -56,5 +56,15 @@ describe("admin-ui event text", () => {
     expect(action).toMatchObject({ where: "", bad: true });
     expect(action.text).toBe("reload web: refused (from 127.0.0.1)");
     expect(storedRow({ id: 2, at: 1, type: "something-new", pid: null, group: null, data: { a: 1 } }).text).toBe('{"a":1}');
+  });
+
+  test("every event type of the contract has its own sentence; a name from outside it falls back to JSON", () => {
+    expect(EVENT_TYPES).toHaveLength(new Set(EVENT_TYPES).size);
+    const some: EventType[] = ["process-started", "process-exited", "reload-failed", "events-suppressed", "admin-action", "master-stopped"];
+    for (const type of some) expect(EVENT_TYPES).toContain(type);
+    for (const type of EVENT_TYPES) {
+      expect(storedRow({ id: 1, at: 1, type, pid: null, group: null, data: {} }).text).not.toStartWith("{");
+    }
+    expect([isEventType("stats"), isEventType("toString"), isEventType("reload-begun")]).toEqual([false, false, true]);
   });
 });
