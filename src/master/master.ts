@@ -107,7 +107,7 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
   const sockets = await bindUnixSockets(config, predecessor !== null);
   const listenFds = new Map([...sockets].map(([name, socket]) => [name, socket.fd]));
   const log = recentLog.tee(daemon ? (line: string) => daemon.write(line) : writeLine);
-  const supervisor = new Supervisor({ config, listenFds, log });
+  const supervisor = new Supervisor({ config, listenFds, log, groupRemoved: (name) => closeGroupSocket(sockets, listenFds, name) });
   // The log, the store and the live feed all read events through the gate, which bounds what a stranger can repeat.
   const events = new EventGate(supervisor);
   events.on(logEvent);
@@ -216,11 +216,23 @@ async function bindUnixSockets(config: AppConfig, beside: boolean): Promise<Map<
 }
 
 function closeSockets(sockets: Map<string, BoundSocket>): void {
-  for (const socket of sockets.values()) {
-    closeSync(socket.fd);
-    removeOwnSocketFile(socket);
-  }
+  for (const socket of sockets.values()) closeSocket(socket);
   sockets.clear();
+}
+
+/** A reload removed a unix:// group: nothing accepts on its socket any more, so no client may queue there. */
+function closeGroupSocket(sockets: Map<string, BoundSocket>, listenFds: Map<string, number>, name: string): void {
+  const socket = sockets.get(name);
+  if (!socket) return;
+  sockets.delete(name);
+  listenFds.delete(name);
+  closeSocket(socket);
+}
+
+/** The workers keep their own copies of the descriptor until they exit; the file goes at once. */
+function closeSocket(socket: BoundSocket): void {
+  closeSync(socket.fd);
+  removeOwnSocketFile(socket);
 }
 
 function writeLine(line: string, stream: "stdout" | "stderr"): void {

@@ -10,6 +10,8 @@ export interface SupervisorOptions {
   /** Listening descriptors the master bound for unix:// groups, by group name. */
   listenFds: Map<string, number>;
   log: (line: string, stream: "stdout" | "stderr") => void;
+  /** A reload removed this group (its processes are draining): the master lets go of what it bound for it. */
+  groupRemoved?: (name: string) => void;
   /** Makes worker processes (default: real children); tests pass doubles. */
   spawner?: Spawner;
   clock?: Clock;

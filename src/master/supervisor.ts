@@ -15,7 +15,6 @@ import { spawnChild, type ExitInfo, type Spawner, type WorkerProcess } from "./w
 
 export type { Slot } from "./slot.ts";
 export type { ReloadHandle, ReloadOptions, SupervisorOptions } from "./supervisor-options.ts";
-export { StartFailure } from "./failure-reason.ts";
 
 const KEEP_RELOAD_RECORDS = 20;
 
@@ -149,6 +148,7 @@ export class Supervisor {
     }
     this.config = { ...this.config, workers: this.config.workers.filter((g) => g.name !== name) };
     this.#setSlots(this.slots.filter((s) => s.group.name !== name));
+    this.options.groupRemoved?.(name);
   }
 
   #setSlots(slots: Slot[]): void {

@@ -7,7 +7,8 @@ import type { RunningConfigResponse } from "../admin/contract.ts";
 import type { AppConfig } from "../config/types.ts";
 import { realClock } from "./clock.ts";
 import { gateGroup, type GateOptions } from "./health-gate.ts";
-import { StartFailure, type Supervisor } from "./supervisor.ts";
+import { StartFailure } from "./failure-reason.ts";
+import type { Supervisor } from "./supervisor.ts";
 import { isAlive, readRuntimeInfo } from "./runtime-file.ts";
 
 /** Set by `restart -d` on the new master it spawns: the pid of the master to replace. */

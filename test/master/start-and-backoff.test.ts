@@ -1,7 +1,7 @@
 // The first start fails fast; crashes after a healthy start are restarted with backoff and stay visible; retry starts now.
 import { describe, expect, test } from "bun:test";
 import { buildStatus } from "../../src/master/status.ts";
-import { StartFailure } from "../../src/master/supervisor.ts";
+import { StartFailure } from "../../src/master/failure-reason.ts";
 import { settle } from "./fakes.ts";
 import { API, WEB, configOf, supervisorOf } from "./supervisor-fixture.ts";
 
