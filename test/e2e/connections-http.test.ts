@@ -1,4 +1,4 @@
-// http:// extras end to end: body limit (413), gzip/brotli static files, the sse() helper, idle and slow-header timeouts.
+// http:// extras end to end: body limit (413), gzip/brotli static files, the sse() helper, idle and slow-header timeouts, requests in flight in the status.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -124,4 +124,29 @@ describe("http:// extras", () => {
     }
     expect(await (await fetch(`${base}/still`)).text()).toBe("handler /still");
   }, 25_000);
+});
+
+describe("http:// requests in flight", () => {
+  test("a request whose body is half-sent counts as a connection in /api/status until it is answered (the listener's inFlight)", async () => {
+    await using app = await AppUnderTest.start({
+      workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 1, handler: "./web.ts" }],
+      files: { "web.ts": HANDLER },
+    });
+    const connections = async () => (await app.status()).processes.reduce((n, p) => n + p.connections, 0);
+    const socket = net.connect(await app.port("web"), "127.0.0.1");
+    socket.on("error", () => {});
+    let answer = "";
+    socket.on("data", (chunk) => (answer += chunk));
+    try {
+      await new Promise((resolve) => socket.once("connect", resolve));
+      socket.write("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nhello");
+      // Workers report once a second: wait for the report that sees the request the handler is still reading.
+      await app.waitFor(async () => (await connections()) === 1, 10_000, "1 connection in /api/status");
+      socket.write("world");
+      await app.waitFor(() => answer.includes("got 10"), 5000, "the answer to the whole body");
+      await app.waitFor(async () => (await connections()) === 0, 10_000, "0 connections in /api/status once answered");
+    } finally {
+      socket.destroy();
+    }
+  });
 });
