@@ -112,7 +112,12 @@ describe("push API", () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ delivered: true });
     await b.expectDelivery("just b");
-    expect((await push({ to: { pid: ref.pid, id: 999_999 }, data: "x" })).status).toBe(404);
+    const gone = await push({ to: { pid: ref.pid, id: 999_999 }, data: "x" });
+    expect(gone.status).toBe(404);
+    expect(await gone.json()).toMatchObject({
+      delivered: false,
+      error: { code: "E_NOT_FOUND", message: `process ${ref.pid} has no open connection 999999` },
+    });
     expect((await push({ to: { pid: 1, id: 1 }, data: "x" })).status).toBe(404);
   });
 
