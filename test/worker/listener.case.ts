@@ -129,6 +129,8 @@ function messageCases<P extends Peer>(driver: ListenerDriver<P>, ctx: SuiteConte
       expect(statSync(new URL(reported).pathname).isSocket()).toBe(true);
     }
     expect(status.processes.filter((p) => p.group === "l").map((p) => [p.state, p.listen])).toEqual([["ready", reported]]);
+    // The start table the operator sees prints it too.
+    expect(ctx.app().output.some((line) => /^l\s/.test(line) && line.includes(` ${reported} `))).toBe(true);
     // The reported address is the one that serves.
     expect(await ctx.ask(await ctx.open(), "hello")).toBe(status.processes.find((p) => p.group === "l")!.pid!);
   });
@@ -180,20 +182,22 @@ function messageCases<P extends Peer>(driver: ListenerDriver<P>, ctx: SuiteConte
 /** The app's stopTimeout (1 s, set by AppUnderTest) plus room for a busy machine. */
 const DRAIN_DEADLINE_MS = 1000 + 5000;
 
+/** `pid` exits by itself, code 0 (the event log's process-exited): its listener ended the drain, not the master's SIGKILL. */
+export async function exitsCleanly(app: AppUnderTest, pid: number): Promise<void> {
+  await app.waitFor(() => !isAlive(pid), DRAIN_DEADLINE_MS, `pid ${pid} to exit`);
+  const exit = await app.waitFor(async () => {
+    const { items } = await app.api<ListResponse<StoredEvent>>("/api/events/log?limit=50");
+    return items.find((e) => e.type === "process-exited" && e.pid === pid);
+  });
+  expect([exit.data.code, exit.data.signal]).toEqual([0, null]);
+}
+
 function drainCases<P extends Peer>(driver: ListenerDriver<P>, ctx: SuiteContext<P>, it: It): void {
   const reload = (graceful: boolean) => ctx.app().api("/api/reload", { method: "POST", body: JSON.stringify({ graceful }) });
   /** The old process has run onWorkerReload, which it does just before its listener starts draining. */
   const drainStarted = (pid: number) =>
     ctx.app().waitFor(() => ctx.app().output.some((line) => line.includes(`reload reached pid ${pid}`)), 10_000, `pid ${pid} to start draining`);
-  /** The old pid exits by itself, code 0: its listener ended the drain, not the master's SIGKILL past the deadline. */
-  const gone = async (pid: number) => {
-    await ctx.app().waitFor(() => !isAlive(pid), DRAIN_DEADLINE_MS, `pid ${pid} to exit`);
-    const exit = await ctx.app().waitFor(async () => {
-      const { items } = await ctx.app().api<ListResponse<StoredEvent>>("/api/events/log?limit=50");
-      return items.find((e) => e.type === "process-exited" && e.pid === pid);
-    });
-    expect([exit.data.code, exit.data.signal]).toEqual([0, null]);
-  };
+  const gone = (pid: number) => exitsCleanly(ctx.app(), pid);
 
   it("gracefulDrain", "graceful reload: a message in flight on an open connection is answered by the old pid before it exits", async () => {
     const peer = await ctx.open();
