@@ -239,10 +239,17 @@ describe("a crash loop stays visible", () => {
     expect(row.lastExit).toMatchObject({ code: 3, signal: null });
     expect(row.lastExit!.reason.text).toContain("no database");
     expect(row.nextRetryAt).toBeGreaterThan(Date.now() - 1000);
-    const table = await cli("source", "status", "--config", app.configPath);
-    expect(table.out).toMatch(/crashloop|backoff/);
+    // Between two attempts the row waits (pid -); during one it shows the attempt's pid: wait for a waiting moment.
+    const waitingRow = /^-\s+web\s+0\s+0\s+(crashloop|backoff)\s/m;
+    const table = await app.waitFor(
+      async () => {
+        const shown = await cli("source", "status", "--config", app.configPath);
+        return waitingRow.test(shown.out) ? shown : undefined;
+      },
+      15_000,
+      "the status table's waiting row (pid -)",
+    );
     expect(table.out).toContain("exit 3");
-    expect(table.out).toMatch(/^-\s+web\s+0\s+0\s+(crashloop|backoff)\s/m);
     rmSync(join(app.dir, "broken"));
     const retry = await cli("source", "retry", "--group", "web", "--config", app.configPath);
     expect(retry.code).toBe(0);
