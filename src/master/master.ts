@@ -18,6 +18,7 @@ import { installSignals } from "./signals.ts";
 import { withResolvedPorts } from "./resolve-ports.ts";
 import { claimRuntimeFile, dataDirError, prepareDataDir, removeRuntimeFile, writeRuntimeFile } from "./runtime-file.ts";
 import { startTable } from "./start-table.ts";
+import { terminalOutput } from "./terminal-output.ts";
 import { buildStatus, readTcpMigrateReq } from "./status.ts";
 import { Supervisor } from "./supervisor.ts";
 import { isAppError } from "../errors.ts";
@@ -106,7 +107,7 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
   const startedAt = Date.now();
   const sockets = await bindUnixSockets(config, predecessor !== null);
   const listenFds = new Map([...sockets].map(([name, socket]) => [name, socket.fd]));
-  const log = recentLog.tee(daemon ? (line: string) => daemon.write(line) : writeLine);
+  const log = recentLog.tee(daemon ? (line: string) => daemon.write(line) : terminalOutput());
   const supervisor = new Supervisor({ config, listenFds, log, groupRemoved: (name) => closeGroupSocket(sockets, listenFds, name) });
   // The log, the store and the live feed all read events through the gate, which bounds what a stranger can repeat.
   const events = new EventGate(supervisor);
@@ -233,8 +234,4 @@ function closeGroupSocket(sockets: Map<string, BoundSocket>, listenFds: Map<stri
 function closeSocket(socket: BoundSocket): void {
   closeSync(socket.fd);
   removeOwnSocketFile(socket);
-}
-
-function writeLine(line: string, stream: "stdout" | "stderr"): void {
-  (stream === "stderr" ? process.stderr : process.stdout).write(line + "\n");
 }

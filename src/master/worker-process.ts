@@ -14,6 +14,7 @@ import {
 import { workerTitle } from "../process-title.ts";
 import { selfCommand } from "../self-command.ts";
 import { forEachLine } from "./line-splitter.ts";
+import { MAX_WORKER_LINE_CHARS, OutputBudget } from "./output-budget.ts";
 
 export type ProcessState = "starting" | "ready" | "draining" | "exited" | "crashloop";
 
@@ -109,15 +110,18 @@ export class ChildWorkerProcess implements WorkerProcess {
       ipc: (message: WorkerToMaster) => this.#receive(message, options),
       serialization: "json",
     });
+    // A handler printing without end costs its own lines (cut, then counted past the budget), not the master's memory.
+    const budget = new OutputBudget((summary) => options.output(summary, "stderr", this));
     const streams = (["stdout", "stderr"] as const).map((stream) => {
       const readable = this.child[stream] as ReadableStream<Uint8Array>;
-      return forEachLine(readable, (line) => {
+      const onLine = (line: string) => {
         if (stream === "stderr") this.#keepTail(line);
-        options.output(line, stream, this);
-      }).catch(() => {});
+        if (budget.admit(line)) options.output(line, stream, this);
+      };
+      return forEachLine(readable, onLine, MAX_WORKER_LINE_CHARS).catch(() => {});
     });
     // The exit's reason quotes the last stderr lines: let them arrive first (bounded, in case a grandchild holds the pipe).
-    const outputDone = Promise.race([Promise.all(streams), Bun.sleep(OUTPUT_GRACE_MS)]);
+    const outputDone = Promise.race([Promise.all(streams).then(() => budget.flush()), Bun.sleep(OUTPUT_GRACE_MS)]);
     this.exited = this.child.exited
       .then(() => outputDone)
       .then(() => {
