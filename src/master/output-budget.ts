@@ -58,8 +58,8 @@ export class OutputBudget {
     if (this.#droppedLines === 0) return;
     const { lines, chars, windowMs } = this.limits;
     this.report(
-      `[log] ${this.#droppedLines.toLocaleString("en-US")} lines (${this.#droppedChars.toLocaleString("en-US")} characters) of this process's output were left out` +
-        ` (at most ${lines.toLocaleString("en-US")} lines or ${chars / 1024} KiB per ${windowMs / 1000} s per process)`,
+      `[log] ${this.#droppedLines.toLocaleString("en-US")} line${this.#droppedLines === 1 ? "" : "s"} (${this.#droppedChars.toLocaleString("en-US")} characters) of this process's output left out` +
+        ` (at most ${lines.toLocaleString("en-US")} lines or ${Math.round(chars / 1024).toLocaleString("en-US")} KiB per ${windowMs / 1000} s per process)`,
     );
     this.#droppedLines = 0;
     this.#droppedChars = 0;
