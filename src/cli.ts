@@ -3,10 +3,14 @@
 import { parseArgs } from "./cli-args.ts";
 import { exitCodeFor, isAppError } from "./errors.ts";
 import { WORKER_ARG } from "./ipc.ts";
+import { traceStart } from "./start-trace.ts";
 import { VERSION } from "./version.ts";
 
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === WORKER_ARG) return (await import("./worker/main.ts")).runWorker();
+  if (argv[0] === WORKER_ARG) {
+    traceStart("worker", "cli entry");
+    return (await import("./worker/main.ts")).runWorker();
+  }
   const args = parseArgs(argv);
   switch (args.command) {
     case "help":
@@ -41,8 +45,12 @@ async function main(argv: string[]): Promise<number> {
     case "restart":
       if (args.process !== undefined) return (await import("./commands/restart-process.ts")).restartProcessCommand(args.config, args.process, args.json);
       return (await import("./commands/restart.ts")).restartCommand(args.config, args.daemon);
-    case "start":
-      return (await import("./commands/start.ts")).startCommand(args.config, args.daemon);
+    case "start": {
+      traceStart("master", "cli entry");
+      const { startCommand } = await import("./commands/start.ts");
+      traceStart("master", "start modules loaded");
+      return startCommand(args.config, args.daemon);
+    }
     default:
       console.error(`"${args.command}" is not available yet (see --help)`);
       return 2;

@@ -22,6 +22,7 @@ import { terminalOutput } from "./terminal-output.ts";
 import { buildStatus, readTcpMigrateReq } from "./status.ts";
 import { Supervisor } from "./supervisor.ts";
 import { isAppError } from "../errors.ts";
+import { traceStart } from "../start-trace.ts";
 import { reloadFromConfigFile, type ConfigReloadOptions } from "./config-reload.ts";
 import {
   claimRestart,
@@ -44,19 +45,24 @@ export interface MasterOptions {
 async function prepareMaster(configPath: string, options: MasterOptions) {
   const takeoverFrom = options.takeoverFrom ?? takeoverFromEnv();
   const loaded = await loadConfig(configPath);
+  traceStart("master", "config loaded");
   prepareDataDir(loaded.dataDir);
+  traceStart("master", "data dir probed");
   setProcessTitle(masterTitle(loaded.name));
   const daemon = daemonLog(loaded);
   const recentLog = new RecentLog();
   recentLog.captureConsole();
   const openDataDir = dataDirModeWarning(loaded.dataDir);
   if (openDataDir) console.warn(openDataDir);
+  traceStart("master", "console captured, mode checked");
   const releaseRestart = takeoverFrom === undefined ? () => {} : claimRestart(loaded.dataDir);
   try {
     const predecessor = takeoverFrom === undefined ? null : await findPredecessor(loaded, takeoverFrom);
     const config = await withResolvedPorts(predecessor ? keepResolvedPorts(loaded, predecessor.config) : loaded);
+    traceStart("master", "takeover checked, ports resolved");
     claimRuntimeFile(config.dataDir, predecessor?.pid);
     const tcpMigrateReq = readTcpMigrateReq();
+    traceStart("master", "runtime file claimed, tcp_migrate_req read");
     if (tcpMigrateReq === 0) {
       console.warn(
         "warning: net.ipv4.tcp_migrate_req is 0: a reload resets connections waiting in an old listener's queue. Fix: sysctl -w net.ipv4.tcp_migrate_req=1",
@@ -106,6 +112,7 @@ export async function runMaster(configPath: string, options: MasterOptions = {})
 async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigrateReq, releaseRestart }: Prepared) {
   const startedAt = Date.now();
   const sockets = await bindUnixSockets(config, predecessor !== null);
+  traceStart("master", "unix sockets bound");
   const listenFds = new Map([...sockets].map(([name, socket]) => [name, socket.fd]));
   const log = recentLog.tee(daemon ? (line: string) => daemon.write(line) : terminalOutput());
   const supervisor = new Supervisor({ config, listenFds, log, groupRemoved: (name) => closeGroupSocket(sockets, listenFds, name) });
@@ -113,12 +120,15 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
   const events = new EventGate(supervisor);
   events.on(logEvent);
   const channel = startChannelRelay(config, supervisor);
+  traceStart("master", "supervisor, event gate, channel relay built");
   const stopRequested = Promise.withResolvers<boolean>();
   const requestStop = (graceful: boolean) => stopRequested.resolve(graceful);
   const status = () => buildStatus(supervisor.config, supervisor, startedAt, tcpMigrateReq, () => channel.status());
   // Before supervisor.start(), so the first process events are recorded; a store that cannot open only reports it.
   const store = openStore(config.dataDir, config.store);
+  traceStart("master", "store opened");
   const recorder = startRecorder(store, { processes: () => status().processes, subscribe: (listener) => events.on(listener) });
+  traceStart("master", "recorder started");
   // The config the master runs now. The reload code calls configApplied once it applies a new one: /api/config
   // (which `diff` and `restart` read) and the config history follow it.
   let running = config;
@@ -127,6 +137,7 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
     store.configs.record(next, who);
   };
   configApplied(config, predecessor ? "restart" : "start");
+  traceStart("master", "config history written");
   const plane: { admin?: AdminPlane } = {};
   const stopAdmin = () => {
     plane.admin?.stop();
@@ -180,19 +191,25 @@ function shutdownOf(parts: ShutdownParts) {
 async function startServing(master: Master, { config, daemon, predecessor, releaseRestart }: Prepared): Promise<void> {
   const { supervisor, status, plane, stopRequested } = master;
   const token = ensureToken(config);
+  traceStart("master", "token read");
   const admin = (plane.admin = startAdminPlane(master.adminContext(token.token), { sharePort: predecessor !== null }));
+  traceStart("master", "admin plane listening");
   const runtimeInfo = { pid: process.pid, adminUrl: admin.url, configPath: config.configPath, startedAt: master.startedAt, version: VERSION, ready: false };
   // A restart leaves the old master's runtime file in place until it takes over: control commands keep finding the master that serves.
   if (!predecessor) writeRuntimeFile(config.dataDir, runtimeInfo);
+  traceStart("master", "runtime file written");
   if (token.created) console.log(`created the admin token at ${token.path} (mode 0600)`);
   const ready = predecessor ? readyForTakeover(supervisor, predecessor.pid) : supervisor.start();
+  traceStart("master", "workers spawned");
   const started = await Promise.race([ready.then(() => true), stopRequested.promise.then(() => false)]);
   if (!started) return;
+  traceStart("master", "workers ready");
   if (predecessor) takeOver(predecessor, master.sockets);
   // Last, after a restart's sockets moved: from here control commands find this master.
   writeRuntimeFile(config.dataDir, { ...runtimeInfo, ready: true });
   releaseRestart();
   console.log(startTable(status(), admin.url, token.path, daemon !== null));
+  traceStart("master", "start table printed");
   if (predecessor) void drainPredecessor(predecessor.pid, (line) => console.log(line));
 }
 

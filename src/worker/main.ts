@@ -14,6 +14,7 @@ import { errorPosition } from "./error-position.ts";
 import { loadHandler } from "./load-handler.ts";
 import { answerQuery } from "./master-queries.ts";
 import { WorkerRuntime } from "./runtime.ts";
+import { traceStart } from "../start-trace.ts";
 
 const LISTENERS: Record<WorkerGroupConfig["listen"]["scheme"], ListenerFactory> = {
   http: createHttpListener,
@@ -32,6 +33,7 @@ function toMaster(message: WorkerToMaster): void {
 }
 
 export async function runWorker(): Promise<number> {
+  traceStart("worker", "worker modules loaded");
   const launch = JSON.parse(process.env[WORKER_LAUNCH_ENV] ?? "null") as WorkerLaunch;
   const config = launch.group;
   setProcessTitle(workerTitle(config.name, launch.index, launch.generation));
@@ -67,17 +69,20 @@ export async function runWorker(): Promise<number> {
   try {
     registerPublicModule();
     runtime.setApp(await loadHandler(config));
+    traceStart("worker", "handler imported");
     const start = runtime.app.onWorkerStart;
     if (start) await start.call(runtime.app, runtime);
     if (stopping) return 0;
     const created = await LISTENERS[config.listen.scheme](runtime);
     runtime.listening(await created.start());
+    traceStart("worker", "listening");
     listener = created;
   } catch (err) {
     return fatal(err);
   }
 
   toMaster({ type: "ready", listen: runtime.listen });
+  traceStart("worker", "ready sent");
   stats = setInterval(() => toMaster({ type: "stats", counters: runtime.snapshot() }), STATS_INTERVAL_MS);
   return stopped.promise;
 }
