@@ -1,18 +1,17 @@
 // The master process: validates the config, binds what must be shared, starts the supervisor and the admin plane, waits for a stop.
 import { closeSync } from "node:fs";
-import { startAdminPlane, type AdminPlane } from "../admin/server.ts";
-import { ensureToken } from "../admin/token.ts";
+import type { AdminContext } from "../admin/context.ts";
 import { startChannelRelay } from "../channel/relay.ts";
 import { loadConfig } from "../config/load.ts";
 import type { AppConfig } from "../config/types.ts";
-import { openStore } from "../store/master-store.ts";
-import { startRecorder } from "../store/recorder.ts";
+import type { MasterStore } from "../store/master-store.ts";
 import { VERSION } from "../version.ts";
 import { logEvent } from "./console-log.ts";
 import { masterTitle, setProcessTitle } from "../process-title.ts";
 import { daemonLog } from "./daemon.ts";
 import { dataDirModeWarning } from "./data-dir-mode.ts";
 import { EventGate } from "./event-gate.ts";
+import type { EarlyEvent, PlaneInputs, Planes } from "./planes.ts";
 import { RecentLog } from "./recent-log.ts";
 import { installSignals } from "./signals.ts";
 import { withResolvedPorts } from "./resolve-ports.ts";
@@ -35,6 +34,9 @@ import {
   type Predecessor,
 } from "./takeover.ts";
 import { bindGroupSocket, moveInto, removeOwnSocketFile, type BoundSocket } from "./unix-socket.ts";
+
+/** How long the store and the admin plane wait for the workers to be ready before they open anyway. */
+const PLANES_WAIT_MS = 100;
 
 export interface MasterOptions {
   /** restart: the pid of the running master this one replaces once its own workers are ready. */
@@ -82,9 +84,7 @@ interface ShutdownParts {
   supervisor: Supervisor;
   events: EventGate;
   channel: ReturnType<typeof startChannelRelay>;
-  stopAdmin: () => void;
-  recorder: ReturnType<typeof startRecorder>;
-  store: ReturnType<typeof openStore>;
+  planes: Planes;
   signals: ReturnType<typeof installSignals>;
   sockets: Map<string, BoundSocket>;
   releaseRestart: () => void;
@@ -108,52 +108,38 @@ export async function runMaster(configPath: string, options: MasterOptions = {})
   return 0;
 }
 
-/** Builds the master's parts (supervisor, event gate, channel relay, store, reload) and the shutdown that undoes them. */
+/**
+ * Builds what the workers' start needs (supervisor, event gate, channel relay, signals) and the shutdown that undoes
+ * it; the store and the admin plane come later (planes.ts), while the workers boot.
+ */
 async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigrateReq, releaseRestart }: Prepared) {
   const startedAt = Date.now();
   const sockets = await bindUnixSockets(config, predecessor !== null);
-  traceStart("master", "unix sockets bound");
   const listenFds = new Map([...sockets].map(([name, socket]) => [name, socket.fd]));
   const log = recentLog.tee(daemon ? (line: string) => daemon.write(line) : terminalOutput());
   const supervisor = new Supervisor({ config, listenFds, log, groupRemoved: (name) => closeGroupSocket(sockets, listenFds, name) });
   // The log, the store and the live feed all read events through the gate, which bounds what a stranger can repeat.
   const events = new EventGate(supervisor);
   events.on(logEvent);
+  // Until the store opens, the gate's events wait here; openPlanes records them in order after master-started.
+  const early: EarlyEvent[] = [];
+  const stopCollecting = events.on((event) => early.push({ at: Date.now(), event }));
   const channel = startChannelRelay(config, supervisor);
-  traceStart("master", "supervisor, event gate, channel relay built");
   const stopRequested = Promise.withResolvers<boolean>();
   const requestStop = (graceful: boolean) => stopRequested.resolve(graceful);
   const status = () => buildStatus(supervisor.config, supervisor, startedAt, tcpMigrateReq, () => channel.status());
-  // Before supervisor.start(), so the first process events are recorded; a store that cannot open only reports it.
-  const store = openStore(config.dataDir, config.store);
-  traceStart("master", "store opened");
-  const recorder = startRecorder(store, { processes: () => status().processes, subscribe: (listener) => events.on(listener) });
-  traceStart("master", "recorder started");
-  // The config the master runs now. The reload code calls configApplied once it applies a new one: /api/config
-  // (which `diff` and `restart` read) and the config history follow it.
-  let running = config;
-  const configApplied = (next: AppConfig, who: string) => {
-    running = next;
-    store.configs.record(next, who);
-  };
-  configApplied(config, predecessor ? "restart" : "start");
-  traceStart("master", "config history written");
-  const plane: { admin?: AdminPlane } = {};
-  const stopAdmin = () => {
-    plane.admin?.stop();
-    plane.admin = undefined;
-  };
-  // Every reload re-reads app.json (src/master/config-reload.ts): signals, the API and the CLI alike.
-  const reloadFromFile = (options: ConfigReloadOptions) => reloadFromConfigFile(supervisor, options, configApplied);
+  const planes: Planes = {};
+  const planesOpened = Promise.withResolvers<void>();
+  const { running, reloadFromFile } = configWiring(supervisor, planes, planesOpened.promise);
   const reload = (graceful: boolean) => {
     reloadFromFile({ graceful, who: "signal" }).catch((err) => console.error(`reload refused: ${isAppError(err) ? err.toString() : (err as Error).message}`));
   };
   const signals = installSignals({ stop: requestStop, reload });
-  const shutdown = shutdownOf({ config, supervisor, events, channel, stopAdmin, recorder, store, signals, sockets, releaseRestart });
+  const shutdown = shutdownOf({ config, supervisor, events, channel, planes, signals, sockets, releaseRestart });
   // A getter, not a copy: the admin plane must see the config a reload applies.
-  const adminContext = (token: string) => ({
+  const adminContext = (store: MasterStore, token: string): AdminContext => ({
     get config() {
-      return running;
+      return running();
     },
     supervisor,
     token,
@@ -165,12 +151,45 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
     logs: recentLog,
     channel,
   });
-  return { startedAt, sockets, supervisor, status, plane, adminContext, stopRequested, shutdown };
+  const planeInputs: PlaneInputs = {
+    config,
+    startedAt,
+    restart: predecessor !== null,
+    context: adminContext,
+    status,
+    early,
+    stopCollecting,
+    subscribe: (l) => events.on(l),
+  };
+  return { startedAt, sockets, supervisor, status, planes, planeInputs, planesOpened, stopRequested, shutdown };
 }
 
-/** Undoes what assembleMaster built, in order: processes first, then the admin plane, the store and the files. */
+/**
+ * The config the master runs now and the reload that changes it. The reload code calls configApplied once it applies
+ * a new one: /api/config (which `diff` and `restart` read) and the config history follow it.
+ */
+function configWiring(supervisor: Supervisor, planes: Planes, planesOpened: Promise<void>) {
+  let running = supervisor.config;
+  const configApplied = (next: AppConfig, who: string) => {
+    running = next;
+    planes.store?.configs.record(next, who);
+  };
+  // Every reload re-reads app.json (src/master/config-reload.ts): signals, the API and the CLI alike; one asked for
+  // while the master starts waits for the store, so the config history records it.
+  const reloadFromFile = async (options: ConfigReloadOptions) => {
+    await planesOpened;
+    return reloadFromConfigFile(supervisor, options, configApplied);
+  };
+  return { running: () => running, reloadFromFile };
+}
+
+/** Undoes what assembleMaster and openPlanes built, in order: processes first, then the admin plane, the store and the files. */
 function shutdownOf(parts: ShutdownParts) {
-  const { config, supervisor, events, channel, stopAdmin, recorder, store, signals, sockets, releaseRestart } = parts;
+  const { config, supervisor, events, channel, planes, signals, sockets, releaseRestart } = parts;
+  const stopAdmin = () => {
+    planes.admin?.stop();
+    planes.admin = undefined;
+  };
   return async (graceful: boolean) => {
     // Replaced by a restart: the successor shares the admin port, so leave it every request at once.
     if (replacedBySuccessor(config.dataDir)) stopAdmin();
@@ -178,8 +197,8 @@ function shutdownOf(parts: ShutdownParts) {
     events.stop();
     await channel.stop();
     stopAdmin();
-    recorder.stop();
-    store.close();
+    planes.recorder?.stop();
+    planes.store?.close();
     signals.remove();
     closeSockets(sockets);
     removeRuntimeFile(config.dataDir);
@@ -187,20 +206,33 @@ function shutdownOf(parts: ShutdownParts) {
   };
 }
 
-/** Opens the admin plane, starts the workers (or, on restart, waits to take over), then tells control commands where it is. */
+/**
+ * Starts the workers (or, on restart, the ones that take over) first, opens the store and the admin plane while they
+ * boot, then tells control commands where this master is.
+ */
 async function startServing(master: Master, { config, daemon, predecessor, releaseRestart }: Prepared): Promise<void> {
-  const { supervisor, status, plane, stopRequested } = master;
-  const token = ensureToken(config);
-  traceStart("master", "token read");
-  const admin = (plane.admin = startAdminPlane(master.adminContext(token.token), { sharePort: predecessor !== null }));
-  traceStart("master", "admin plane listening");
-  const runtimeInfo = { pid: process.pid, adminUrl: admin.url, configPath: config.configPath, startedAt: master.startedAt, version: VERSION, ready: false };
+  const { supervisor, status, stopRequested } = master;
+  const ready = predecessor ? readyForTakeover(supervisor, predecessor.pid) : supervisor.start();
+  // Observed below, once the planes are open; a failure to open them is the error reported instead.
+  ready.catch(() => {});
+  traceStart("master", "workers spawned");
+  // On a busy machine the planes' CPU slows the workers' boot (bench/cold-start-phases.ts): they wait for the workers,
+  // but not for long, so that `stop` and `status` reach a master whose handlers take their time to start.
+  await Promise.race([ready.catch(() => {}), stopRequested.promise, Bun.sleep(PLANES_WAIT_MS)]);
+  const { openPlanes } = await import("./planes.ts");
+  const opened = openPlanes(master.planeInputs, master.planes);
+  master.planesOpened.resolve();
+  const runtimeInfo = {
+    pid: process.pid,
+    adminUrl: opened.adminUrl,
+    configPath: config.configPath,
+    startedAt: master.startedAt,
+    version: VERSION,
+    ready: false,
+  };
   // A restart leaves the old master's runtime file in place until it takes over: control commands keep finding the master that serves.
   if (!predecessor) writeRuntimeFile(config.dataDir, runtimeInfo);
-  traceStart("master", "runtime file written");
-  if (token.created) console.log(`created the admin token at ${token.path} (mode 0600)`);
-  const ready = predecessor ? readyForTakeover(supervisor, predecessor.pid) : supervisor.start();
-  traceStart("master", "workers spawned");
+  if (opened.tokenCreated) console.log(`created the admin token at ${opened.tokenPath} (mode 0600)`);
   const started = await Promise.race([ready.then(() => true), stopRequested.promise.then(() => false)]);
   if (!started) return;
   traceStart("master", "workers ready");
@@ -208,7 +240,7 @@ async function startServing(master: Master, { config, daemon, predecessor, relea
   // Last, after a restart's sockets moved: from here control commands find this master.
   writeRuntimeFile(config.dataDir, { ...runtimeInfo, ready: true });
   releaseRestart();
-  console.log(startTable(status(), admin.url, token.path, daemon !== null));
+  console.log(startTable(status(), opened.adminUrl, opened.tokenPath, daemon !== null));
   traceStart("master", "start table printed");
   if (predecessor) void drainPredecessor(predecessor.pid, (line) => console.log(line));
 }

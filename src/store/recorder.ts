@@ -19,8 +19,9 @@ export interface Recorder {
   stop: () => void;
 }
 
-export function startRecorder(store: MasterStore, source: RecorderSource): Recorder {
-  store.log.recordEvent(Date.now(), { type: "master-started", pid: process.pid });
+/** `startedAt`: when the master started; it may spawn its workers before the store opens (their events are replayed after this one). */
+export function startRecorder(store: MasterStore, source: RecorderSource, startedAt = Date.now()): Recorder {
+  store.log.recordEvent(startedAt, { type: "master-started", pid: process.pid });
   store.maintain();
   const unsubscribe = source.subscribe((event) => store.log.recordEvent(Date.now(), event));
   const sample = (at = Date.now()) => {

@@ -1,6 +1,5 @@
 // gzip and brotli for static files: picks the encoding a client accepts and keeps compressed bytes by ETag.
 import { readFileSync } from "node:fs";
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
 export type Encoding = "br" | "gzip";
 
@@ -9,6 +8,9 @@ const MIN_BYTES = 1024;
 const MAX_BYTES = 8 * 1024 * 1024;
 /** The cache's budget for compressed bytes in one worker; the oldest entries go first past it. */
 const CACHE_BUDGET = 32 * 1024 * 1024;
+
+/** node:zlib (and node:stream under it) costs a worker about 15 ms of CPU to load: taken on the first compression, not at start. */
+const zlib = () => process.getBuiltinModule("node:zlib");
 
 const COMPRESSIBLE = /^(text\/|application\/(json|javascript|xml|wasm|manifest\+json)|image\/svg\+xml)/;
 
@@ -48,6 +50,7 @@ export function compressedBytes(path: string, etag: string, encoding: Encoding):
     return hit;
   }
   const raw = readFileSync(path);
+  const { brotliCompressSync, constants, gzipSync } = zlib();
   const bytes =
     encoding === "br"
       ? brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } })

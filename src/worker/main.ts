@@ -5,25 +5,21 @@ import { EXIT_CONFIG, WORKER_LAUNCH_ENV, type MasterToWorker, type WorkerLaunch,
 import { setProcessTitle, workerTitle } from "../process-title.ts";
 import { registerPublicModule } from "../public-module.ts";
 import type { Listener, ListenerFactory } from "./listener.ts";
-import { createHttpListener } from "./listeners/http.ts";
-import { createTcpListener } from "./listeners/tcp.ts";
-import { createUdpListener } from "./listeners/udp.ts";
-import { createUnixListener } from "./listeners/unix.ts";
-import { createWebSocketListener } from "./listeners/websocket.ts";
 import { errorPosition } from "./error-position.ts";
 import { loadHandler } from "./load-handler.ts";
 import { answerQuery } from "./master-queries.ts";
 import { WorkerRuntime } from "./runtime.ts";
 import { traceStart } from "../start-trace.ts";
 
-const LISTENERS: Record<WorkerGroupConfig["listen"]["scheme"], ListenerFactory> = {
-  http: createHttpListener,
-  websocket: createWebSocketListener,
-  tcp: createTcpListener,
-  text: createTcpListener,
-  frame: createTcpListener,
-  udp: createUdpListener,
-  unix: createUnixListener,
+/** Only the group's own kind is loaded: a worker's start does not pay for the other four (udp's node:dgram, http's static files). */
+const LISTENERS: Record<WorkerGroupConfig["listen"]["scheme"], () => Promise<ListenerFactory>> = {
+  http: async () => (await import("./listeners/http.ts")).createHttpListener,
+  websocket: async () => (await import("./listeners/websocket.ts")).createWebSocketListener,
+  tcp: async () => (await import("./listeners/tcp.ts")).createTcpListener,
+  text: async () => (await import("./listeners/tcp.ts")).createTcpListener,
+  frame: async () => (await import("./listeners/tcp.ts")).createTcpListener,
+  udp: async () => (await import("./listeners/udp.ts")).createUdpListener,
+  unix: async () => (await import("./listeners/unix.ts")).createUnixListener,
 };
 
 const STATS_INTERVAL_MS = 1000;
@@ -68,12 +64,15 @@ export async function runWorker(): Promise<number> {
 
   try {
     registerPublicModule();
+    // Loaded while the handler module is read and transpiled.
+    const factory = LISTENERS[config.listen.scheme]();
+    factory.catch(() => {});
     runtime.setApp(await loadHandler(config));
     traceStart("worker", "handler imported");
     const start = runtime.app.onWorkerStart;
     if (start) await start.call(runtime.app, runtime);
     if (stopping) return 0;
-    const created = await LISTENERS[config.listen.scheme](runtime);
+    const created = await (await factory)(runtime);
     runtime.listening(await created.start());
     traceStart("worker", "listening");
     listener = created;
