@@ -1,5 +1,6 @@
 // Cold start phase by phase: runs ./workerman-app with WORKERMAN_TRACE_START=1 and lines up the master's and the worker's marks.
-// `bun bench/cold-start-phases.ts [--runs N] [binary ...]` compares builds (alternating runs, medians); bench/run.ts uses it too.
+// `bun bench/cold-start-phases.ts [--runs N] [--no-memo] [binary ...]` compares builds (alternating runs, medians); bench/run.ts uses it too.
+// --no-memo removes the master's memo of validated app.json texts before each start, so every start runs zod.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -96,6 +97,8 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const runsAt = args.indexOf("--runs");
   const runs = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : 7;
+  const noMemoAt = args.indexOf("--no-memo");
+  if (noMemoAt >= 0) args.splice(noMemoAt, 1);
   const binaries = args.length ? args : [join(import.meta.dir, "../workerman-app")];
   const dir = mkdtempSync(join(tmpdir(), "wm-cold-phases-"));
   const removeDir = onCleanup(() => rmSync(dir, { recursive: true, force: true }));
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
     for (let round = 0; round <= runs; round++) {
       const order = binaries.map((_, i) => i);
       for (const i of round % 2 ? order : order.reverse()) {
+        if (noMemoAt >= 0) rmSync(join(dir, "data", "config-checked.json"), { force: true });
         const trace = await tracedStart(binaries[i]!, config, port, dir);
         if (round > 0) traces[i]!.push(trace);
       }

@@ -1,34 +1,27 @@
-// Cold start: time from exec to the first successful HTTP response, ours against a raw Bun.serve script (run and compiled).
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// Cold start: time from exec to the first successful HTTP response, ours against a raw Bun.serve script (run and compiled),
+// with the CPU every contender's processes used by then and, from traced runs of ours, where that time goes (cold-start-phases.ts).
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { firstResponse, phaseTable, startCpu, tracedStart, writeColdConfig, type Trace } from "./cold-start-phases.ts";
 import { markdownTable } from "./lib/markdown.ts";
 import { freePorts } from "./lib/ports.ts";
+import { treeCpuSeconds } from "./lib/proc.ts";
 import { Group, onCleanup } from "./lib/processes.ts";
 import { median } from "./lib/stats.ts";
 
 const SERVE_ONE = join(import.meta.dir, "raw/serve-one.ts");
-const GIVE_UP_MS = 10_000;
+/** The master's memo of the app.json texts it validated (src/config/validation-memo.ts). */
+const MEMO_FILE = "config-checked.json";
 
-type Contender = "ours" | "raw script" | "raw compiled";
+type Contender = "ours" | "ours, new app.json" | "raw script" | "raw compiled";
 
-/** Milliseconds from spawn to the first 200; polls every millisecond (a refused connect costs about that). */
-async function timeToFirstResponse(argv: string[], port: number, cwd: string): Promise<number> {
-  const url = `http://127.0.0.1:${port}/`;
+/** Milliseconds from spawn to the first 200, and the CPU ms of the whole process tree at that moment (10 ms ticks). */
+async function timeToFirstResponse(argv: string[], port: number, cwd: string): Promise<{ ms: number; cpuMs: number }> {
   const started = performance.now();
   await using group = new Group(argv, { cwd });
-  while (performance.now() - started < GIVE_UP_MS) {
-    try {
-      const response = await fetch(url);
-      await response.arrayBuffer();
-      if (response.status === 200) return performance.now() - started;
-    } catch {
-      // not listening yet
-    }
-    if (group.exitCode !== null) break;
-    await Bun.sleep(1);
-  }
-  throw new Error(`${argv.join(" ")}: no HTTP answer within ${GIVE_UP_MS} ms:\n${group.lines.join("\n")}`);
+  const ms = await firstResponse(`http://127.0.0.1:${port}/`, started, group);
+  return { ms, cpuMs: treeCpuSeconds(group.pid) * 1000 };
 }
 
 /** The raw script compiled the way build.ts compiles ours (minified, bytecode), for an executable-to-executable figure. */
@@ -42,54 +35,75 @@ async function compileRaw(dir: string): Promise<string> {
 export interface ColdStartResult {
   contender: Contender;
   ms: number[];
+  cpuMs: number[];
 }
 
-export async function runColdStart(binary: string, runs: number, log: (line: string) => void): Promise<ColdStartResult[]> {
+export interface ColdStart {
+  results: ColdStartResult[];
+  /** Traced starts of ours (WORKERMAN_TRACE_START=1), alternated with the others. */
+  traces: Trace[];
+}
+
+export async function runColdStart(binary: string, runs: number, log: (line: string) => void): Promise<ColdStart> {
   const dir = mkdtempSync(join(tmpdir(), "wm-cold-"));
   const removeDir = onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   try {
     const { http: port } = await freePorts(["http"]);
-    const config = join(dir, "app.json");
-    writeFileSync(
-      config,
-      JSON.stringify({
-        name: "cold",
-        dataDir: join(dir, "data"),
-        admin: { listen: "127.0.0.1:0" },
-        workers: [{ name: "http", listen: `http://127.0.0.1:${port}`, handler: join(import.meta.dir, "app/http.ts") }],
-      }),
-    );
+    const config = writeColdConfig(dir, port);
     const argv: Record<Contender, string[]> = {
       ours: [binary, "--config", config],
+      "ours, new app.json": [binary, "--config", config],
       "raw script": [process.execPath, SERVE_ONE, "http", String(port)],
       "raw compiled": [await compileRaw(dir), "http", String(port)],
     };
-    const results = (Object.keys(argv) as Contender[]).map((contender) => ({ contender, ms: [] as number[] }));
-    // Round 0 warms the page cache and creates our admin token; it is not counted.
+    const results = (Object.keys(argv) as Contender[]).map((contender) => ({ contender, ms: [] as number[], cpuMs: [] as number[] }));
+    const traces: Trace[] = [];
+    // Round 0 warms the page cache, creates our admin token and the memo; it is not counted.
     for (let round = 0; round <= runs; round++) {
       for (const result of round % 2 ? results : [...results].reverse()) {
-        const ms = await timeToFirstResponse(argv[result.contender], port, dir);
-        if (round > 0) result.ms.push(ms);
+        if (result.contender === "ours, new app.json") rmSync(join(dir, "data", MEMO_FILE), { force: true });
+        const run = await timeToFirstResponse(argv[result.contender], port, dir);
+        if (round === 0) continue;
+        result.ms.push(run.ms);
+        result.cpuMs.push(run.cpuMs);
       }
+      const trace = await tracedStart(binary, config, port, dir);
+      if (round > 0) traces.push(trace);
     }
     for (const r of results) log(`cold start ${r.contender}: ${r.ms.map((v) => v.toFixed(1)).join(", ")} ms`);
-    return results;
+    return { results, traces };
   } finally {
     removeDir();
   }
 }
 
-export function coldStartTable(results: ColdStartResult[]): string {
-  const raw = results.find((r) => r.contender === "raw script");
+const LABELS: Record<Contender, string> = {
+  ours: "ours (`./workerman-app`, master + 1 worker; app.json validated before)",
+  "ours, new app.json": "ours, an app.json it has not validated before (zod runs)",
+  "raw script": "raw Bun.serve (`bun serve-one.ts`)",
+  "raw compiled": "raw Bun.serve, compiled like ours",
+};
+
+export function coldStartTable({ results }: ColdStart): string {
+  const compiled = results.find((r) => r.contender === "raw compiled");
   const rows = results.map((r) => [
-    r.contender === "ours"
-      ? "ours (`./workerman-app`, master + 1 worker)"
-      : r.contender === "raw script"
-        ? "raw Bun.serve (`bun serve-one.ts`)"
-        : "raw Bun.serve, compiled like ours",
+    LABELS[r.contender],
     `${median(r.ms).toFixed(1)} ms`,
     `${Math.min(...r.ms).toFixed(1)}-${Math.max(...r.ms).toFixed(1)} ms`,
-    raw ? `${(median(r.ms) / median(raw.ms)).toFixed(2)}x` : "",
+    compiled ? `${(median(r.ms) / median(compiled.ms)).toFixed(2)}x` : "",
+    `${median(r.cpuMs).toFixed(0)} ms`,
   ]);
-  return markdownTable(["exec to first HTTP 200", "median", "range", "vs raw script"], rows, ["l", "r", "r", "r"]);
+  const header = ["exec to first HTTP 200", "median", "range", "vs raw compiled", "CPU by then, all processes (median)"];
+  return markdownTable(header, rows, ["l", "r", "r", "r", "r"]);
+}
+
+/** The phase table of the traced runs, with the CPU of each process at its last mark. */
+export function coldPhaseSection({ traces }: ColdStart): string[] {
+  if (!traces.length) return [];
+  const cpu = startCpu(traces);
+  return [
+    `Where ours spends it: ${traces.length} more starts with \`WORKERMAN_TRACE_START=1\` (each mark: ms since exec, and the CPU of that process since its previous mark), alternated with the runs above. CPU at the last mark: master ${cpu.master.toFixed(1)} ms, worker ${cpu.worker.toFixed(1)} ms.`,
+    "",
+    phaseTable(traces),
+  ];
 }

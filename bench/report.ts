@@ -1,5 +1,5 @@
 // Assembles the benchmark's Markdown report from the three parts' results.
-import { coldStartTable, type ColdStartResult } from "./cold-start.ts";
+import { coldPhaseSection, coldStartTable, type ColdStart } from "./cold-start.ts";
 import { memoryTable, type MemoryResult } from "./idle-memory.ts";
 import type { Machine } from "./lib/machine.ts";
 import { throughputTable, workermanTable, type ScenarioResult } from "./throughput.ts";
@@ -12,7 +12,7 @@ export interface BenchResults {
   rounds: number;
   memoryRounds: number;
   throughput?: ScenarioResult[];
-  cold?: ColdStartResult[];
+  cold?: ColdStart;
   memory?: MemoryResult[];
 }
 
@@ -57,8 +57,17 @@ export function renderReport(r: BenchResults): string {
       );
     }
   }
-  if (r.cold?.length) {
-    out.push("", "### Cold start", "", `Median of ${r.cold[0]!.ms.length} runs each, alternated, after one uncounted warm-up run.`, "", coldStartTable(r.cold));
+  if (r.cold?.results.length) {
+    out.push(
+      "",
+      "### Cold start",
+      "",
+      `Median of ${r.cold.results[0]!.ms.length} runs each, alternated, after one uncounted warm-up run. CPU: user + system time of the contender's process tree from /proc at the first 200 (10 ms ticks).`,
+      "",
+      coldStartTable(r.cold),
+      "",
+      ...coldPhaseSection(r.cold),
+    );
   }
   if (r.memory?.length) {
     out.push(

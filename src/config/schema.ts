@@ -1,5 +1,6 @@
 // The zod schema of the raw app.json as a user writes it, and its JSON Schema for editors and `schema`.
 import { z } from "zod";
+import { DEFAULT_DATA_DIR } from "./defaults.ts";
 
 const MiB = 1024 * 1024;
 
@@ -188,7 +189,7 @@ export const appJsonSchema = z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must use only letters, digits, ".", "_" and "-"')
       .describe("Application name, shown in the admin plane and process titles."),
-    dataDir: path("a folder").default(".workerman").describe("Folder for the pid file, admin token and SQLite store, relative to app.json."),
+    dataDir: path("a folder").default(DEFAULT_DATA_DIR).describe("Folder for the pid file, admin token and SQLite store, relative to app.json."),
     stopTimeout: z
       .number()
       .positive("must be more than 0 seconds")

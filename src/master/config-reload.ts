@@ -19,7 +19,7 @@ export type ConfigApplied = (config: AppConfig, who: string) => void;
 /** Loads and validates app.json (an E_CONFIG naming the field when it is wrong), then starts the reload it calls for. */
 export async function reloadFromConfigFile(supervisor: Supervisor, options: ConfigReloadOptions, applied: ConfigApplied): Promise<ReloadHandle> {
   const previous = supervisor.config;
-  const next = await keepResolvedPorts(previous, await loadConfig(previous.configPath));
+  const next = await keepResolvedPorts(previous, await loadConfig(previous.configPath, { remember: true }));
   const { plans, needsRestart } = planReload(previous, next, options.group);
   const handle = supervisor.reload({ group: options.group, graceful: options.graceful, plans, config: next, needsRestart });
   // Only what was applied is recorded: a rolled-back group keeps its old settings in supervisor.config.

@@ -46,7 +46,7 @@ export interface MasterOptions {
 /** Loads the config, takes the data directory and the console, and (restart) finds the master to replace. */
 async function prepareMaster(configPath: string, options: MasterOptions) {
   const takeoverFrom = options.takeoverFrom ?? takeoverFromEnv();
-  const loaded = await loadConfig(configPath);
+  const loaded = await loadConfig(configPath, { remember: true });
   traceStart("master", "config loaded");
   prepareDataDir(loaded.dataDir);
   traceStart("master", "data dir probed");

@@ -7,7 +7,7 @@ import { createAdminApp } from "../../src/admin/app.ts";
 import type { AdminContext, AdminEnv } from "../../src/admin/context.ts";
 import type { StatusResponse } from "../../src/admin/contract.ts";
 import { feedFromMaster, LiveFeed } from "../../src/admin/live-feed.ts";
-import { validateConfigObject } from "../../src/config/load.ts";
+import { validateConfigObject } from "../../src/config/validate.ts";
 import { EventGate } from "../../src/master/event-gate.ts";
 import { Supervisor } from "../../src/master/supervisor.ts";
 import { openStore, type MasterStore } from "../../src/store/master-store.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { validateConfigObject } from "../../src/config/load.ts";
+import { validateConfigObject } from "../../src/config/validate.ts";
 import { configError, handlers, tempApp, web } from "./temp-app.ts";
 
 describe("validateConfigObject: checks", () => {

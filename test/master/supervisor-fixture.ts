@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { validateConfigObject } from "../../src/config/load.ts";
+import { validateConfigObject } from "../../src/config/validate.ts";
 import type { AppConfig } from "../../src/config/types.ts";
 import type { SupervisorEvent } from "../../src/master/events.ts";
 import { Supervisor } from "../../src/master/supervisor.ts";
