@@ -30,66 +30,121 @@ export function createAnswer(runtime: WorkerRuntime, finish: Finish): { answer: 
     ? new StaticFiles(config.static, { dotfiles: config.staticDotfiles ?? false, outsideSymlinks: config.staticOutsideSymlinks ?? false })
     : null;
   // Without a static folder the URL is looked at only when the handler fails: the fast path reads nothing raw Bun does not.
-  const fail = (err: unknown, request: Request) => (isRelative(request.url) ? badRequest(runtime, MALFORMED_HOST) : failed(runtime, err));
+  const fail = (err: unknown, request: Request, server: Server<unknown>) =>
+    isRelative(request.url) ? badRequest(runtime, request, server, MALFORMED_HOST) : failed(runtime, err);
 
   const callHandler = (request: Request, server: Server<unknown>): Response | Promise<Response> => {
     let result: Response | Promise<Response>;
     try {
       result = handler!.call(app, request, server);
     } catch (err) {
-      return fail(err, request);
+      return fail(err, request, server);
     }
-    if (result instanceof Promise) return result.then(finish, (err) => fail(err, request));
+    if (result instanceof Promise) return result.then(finish, (err) => fail(err, request, server));
     return finish(result);
   };
 
+  const check = bodyCheck(runtime);
   const answer: Answer = (request, server) => {
     counters.requests++;
+    const verdict = check(request, server);
+    if (verdict !== null && verdict !== CHUNKED) return verdict;
     if (files !== null) {
       const url = request.url;
-      if (isRelative(url)) return badRequest(runtime, MALFORMED_HOST);
+      if (isRelative(url)) return badRequest(runtime, request, server, MALFORMED_HOST);
       const file = files.serve(request, url);
       if (file !== null) return finish(file);
     }
     if (handler === undefined) return finish(new Response("Not Found", { status: 404 }));
-    if (hasUnsizedBody(request)) return bodyThenHandler(runtime, request, server, callHandler);
+    if (verdict === CHUNKED) return bodyThenHandler(runtime, request, server, callHandler);
     return callHandler(request, server);
   };
   return { answer, files };
 }
 
-/** A chunked body has no Content-Length for Bun to check up front; Bun's limit then applies only while it is read. */
-function hasUnsizedBody(request: Request): boolean {
-  const method = request.method;
-  if (method === "GET" || method === "HEAD") return false;
-  return request.body !== null && request.headers.get("content-length") === null;
+/**
+ * What Bun.serve is told its own body limit is: out of the way, so that every oversized request reaches bodyCheck and
+ * is counted and logged (Bun's own 413 runs before any JavaScript, see the README's Body limit). Bun buffers nothing
+ * for a request answered before its body is read: it drops the bytes that follow and closes on `Connection: close`.
+ */
+export const BUN_BODY_LIMIT = Number.MAX_SAFE_INTEGER;
+
+const CHUNKED = "chunked";
+type BodyVerdict = Response | typeof CHUNKED | null;
+
+/**
+ * The body limit, checked before a handler runs: the 413 for a Content-Length over maxBodySize (the body is never
+ * read), CHUNKED for a body without a length (read and counted first), null when there is nothing to check. A GET or
+ * HEAD costs one method read, as Bun itself does (it reads no body for them).
+ */
+function bodyCheck(runtime: WorkerRuntime): (request: Request, server: Server<unknown>) => BodyVerdict {
+  const limit = runtime.config.maxBodySize;
+  return (request, server) => {
+    const method = request.method;
+    if (method === "GET" || method === "HEAD") return null;
+    const length = request.headers.get("content-length");
+    if (length === null) return request.body === null ? null : CHUNKED;
+    // Bun has already refused a length that is not digits (400); this one is a plain decimal.
+    if (Number(length) <= limit) return null;
+    return clientError(runtime, request, server, 413, "Payload Too Large", `Content-Length ${length} is over maxBodySize ${limit}`);
+  };
+}
+
+/** `next` behind the body limit: for a handler Bun calls directly (a function in `routes`). */
+export function behindBodyLimit(runtime: WorkerRuntime, next: Answer): Answer {
+  const check = bodyCheck(runtime);
+  return (request, server) => {
+    const verdict = check(request, server);
+    if (verdict === null) return next(request, server);
+    if (verdict === CHUNKED) return bodyThenHandler(runtime, request, server, next);
+    return verdict;
+  };
 }
 
 /**
  * Reads a chunked body (through a clone, so the handler still gets the original request and server.requestIP works)
- * before the handler runs: a body over maxBodySize gets its 413 and the handler never sees it.
+ * before the handler runs, counting its bytes: past maxBodySize it gets its 413 and the handler never sees it. What
+ * is held meanwhile is at most maxBodySize and one chunk (the clone's twin keeps the bytes for the handler).
  */
 async function bodyThenHandler(runtime: WorkerRuntime, request: Request, server: Server<unknown>, next: Answer): Promise<Response> {
+  const limit = runtime.config.maxBodySize;
+  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  let read = 0;
   try {
-    const reader = request.clone().body!.getReader();
-    while (!(await reader.read()).done) {
-      // The tee keeps the bytes for the original; this side only has to reach the end.
+    reader = request.clone().body!.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      read += chunk.value.byteLength;
+      if (read > limit) {
+        reader.cancel().catch(() => {});
+        return clientError(runtime, request, server, 413, "Payload Too Large", `a chunked body is over maxBodySize ${limit}`);
+      }
     }
-  } catch (err) {
-    const tooLarge = /maxRequestBodySize/.test((err as Error)?.message ?? "");
-    return tooLarge ? clientError(runtime, 413, "Payload Too Large") : badRequest(runtime, "the request body could not be read");
+  } catch {
+    return badRequest(runtime, request, server, "the request body could not be read");
   }
   return next(request, server);
 }
 
-function badRequest(runtime: WorkerRuntime, why: string): Response {
-  return clientError(runtime, 400, `Bad Request: ${why}`);
+function badRequest(runtime: WorkerRuntime, request: Request, server: Server<unknown>, why: string): Response {
+  return clientError(runtime, request, server, 400, `Bad Request: ${why}`, why);
 }
 
-/** A client's mistake: counted with the protocol errors, never stored or logged as a handler error. */
-function clientError(runtime: WorkerRuntime, status: number, text: string): Response {
+/**
+ * A client's mistake: counted with the protocol errors and logged as one line on stderr (which the master writes to
+ * its log at a bounded rate per group), never stored or logged as a handler error; the connection is closed.
+ */
+function clientError(runtime: WorkerRuntime, request: Request, server: Server<unknown>, status: number, text: string, why: string): Response {
   runtime.counters.protocolErrors++;
+  console.error(`closing http connection from ${peerAddress(request, server)}: ${why} (answered ${status})`);
   return new Response(text, { status, headers: { Connection: "close" } });
+}
+
+function peerAddress(request: Request, server: Server<unknown>): string {
+  try {
+    return server.requestIP(request)?.address ?? "an unknown address";
+  } catch {
+    return "an unknown address";
+  }
 }
 
 function failed(runtime: WorkerRuntime, err: unknown): Response {

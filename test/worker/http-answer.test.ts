@@ -1,10 +1,10 @@
 // The fetch path without sockets: synchronous answers stay synchronous, the static index answers before the handler.
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, spyOn, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Server } from "bun";
-import { createAnswer } from "../../src/worker/http-answer.ts";
+import { behindBodyLimit, createAnswer } from "../../src/worker/http-answer.ts";
 import type { WorkerRuntime } from "../../src/worker/runtime.ts";
 import type { App } from "../../src/worker/types.ts";
 
@@ -16,13 +16,14 @@ function fakeRuntime(app: App, staticDir?: string) {
   const errors: unknown[] = [];
   const runtime = {
     app,
-    config: { static: staticDir },
+    config: { static: staticDir, maxBodySize: LIMIT },
     counters: { requests: 0, protocolErrors: 0 },
     reportError: (_cb: string, _conn: unknown, err: unknown) => errors.push(err),
   } as unknown as WorkerRuntime;
   return { runtime, errors };
 }
-const server = {} as Server<unknown>;
+const LIMIT = 100;
+const server = { requestIP: () => ({ address: "192.0.2.7", port: 1, family: "IPv4" }) } as unknown as Server<unknown>;
 const identity = (r: Response) => r;
 
 describe("createAnswer", () => {
@@ -67,5 +68,57 @@ describe("createAnswer", () => {
     const result = (await createAnswer(runtime, identity).answer(new Request("http://t/x"), server)) as Response;
     expect(result.status).toBe(500);
     expect((errors[0] as Error).message).toBe("boom");
+  });
+
+  describe("maxBodySize", () => {
+    const post = (init: RequestInit) => new Request("http://t/up", { method: "POST", ...init });
+    // As Bun.serve hands them over: the length in the headers (a Request built here leaves it implicit).
+    const sized = (n: number) => post({ body: "x".repeat(n), headers: { "content-length": String(n) } });
+    const stream = (...sizes: number[]) =>
+      new ReadableStream<Uint8Array>({
+        start(c) {
+          for (const n of sizes) c.enqueue(new Uint8Array(n));
+          c.close();
+        },
+      });
+    const lines = () => {
+      const spy = spyOn(console, "error").mockImplementation(() => {});
+      return { lines: () => spy.mock.calls.map((call) => String(call[0])), [Symbol.dispose]: () => spy.mockRestore() };
+    };
+    const echo = async (r: Request) => new Response(`got ${(await r.arrayBuffer()).byteLength}`);
+
+    test("a Content-Length over it is a synchronous 413 with a close, counted and logged; the handler never runs", async () => {
+      using log = lines();
+      let ran = 0;
+      const { runtime, errors } = fakeRuntime({ fetch: () => (ran++, new Response("ran")) });
+      const { answer } = createAnswer(runtime, identity);
+      const refused = answer(sized(LIMIT + 1), server);
+      expect(refused).toBeInstanceOf(Response);
+      expect([(refused as Response).status, (refused as Response).headers.get("connection")]).toEqual([413, "close"]);
+      expect(log.lines()).toEqual([`closing http connection from 192.0.2.7: Content-Length ${LIMIT + 1} is over maxBodySize ${LIMIT} (answered 413)`]);
+      expect((answer(sized(LIMIT), server) as Response).status).toBe(200);
+      expect([ran, runtime.counters.protocolErrors, errors.length]).toEqual([1, 1, 0]);
+    });
+
+    test("a body without a length is counted while read: past the limit a 413, at it the handler gets it whole", async () => {
+      using log = lines();
+      const { runtime } = fakeRuntime({ fetch: echo });
+      const { answer } = createAnswer(runtime, identity);
+      const refused = await answer(post({ body: stream(60, 60) }), server);
+      expect([refused.status, refused.headers.get("connection")]).toEqual([413, "close"]);
+      expect(log.lines()).toEqual([`closing http connection from 192.0.2.7: a chunked body is over maxBodySize ${LIMIT} (answered 413)`]);
+      expect(await (await answer(post({ body: stream(50, 50) }), server)).text()).toBe(`got ${LIMIT}`);
+      expect(runtime.counters.protocolErrors).toBe(1);
+    });
+
+    test("behindBodyLimit holds a function route to the same limit; a GET passes untouched", async () => {
+      using _log = lines();
+      const { runtime } = fakeRuntime({});
+      const route = behindBodyLimit(runtime, echo);
+      expect((await route(sized(LIMIT + 1), server)).status).toBe(413);
+      expect((await route(post({ body: stream(LIMIT + 1) }), server)).status).toBe(413);
+      expect(await (await route(new Request("http://t/up"), server)).text()).toBe("got 0");
+      expect(runtime.counters.protocolErrors).toBe(2);
+    });
   });
 });

@@ -1,7 +1,7 @@
 // http:// listener: Bun.serve with SO_REUSEPORT; the handler's native `routes` first, then static files, then its fetch.
 import type { Server } from "bun";
 import { AppError } from "../../errors.ts";
-import { createAnswer } from "../http-answer.ts";
+import { BUN_BODY_LIMIT, createAnswer } from "../http-answer.ts";
 import type { ListenerFactory } from "../listener.ts";
 import { closingRoutes, nativeRoutes } from "../native-routes.ts";
 import type { WorkerRuntime } from "../runtime.ts";
@@ -17,7 +17,8 @@ export function serveOptions(runtime: WorkerRuntime) {
     reusePort: true,
     // Bun caps idleTimeout at 255 s.
     idleTimeout: Math.min(255, runtime.config.idleTimeout),
-    maxRequestBodySize: runtime.config.maxBodySize,
+    // maxBodySize is ours to check (http-answer.ts), so that an oversized request is counted and logged, not just refused.
+    maxRequestBodySize: BUN_BODY_LIMIT,
     tls: ssl ? { cert: Bun.file(ssl.cert), key: Bun.file(ssl.key) } : undefined,
     error(err: Error) {
       runtime.reportError("fetch", null, err);
