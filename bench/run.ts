@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     results.throughput = await runThroughput({ binary, seconds, rounds, kinds, modes, workerman, log });
   }
   if (!options.skip.has("cold")) results.cold = await runColdStart(binary, options.coldRuns, log);
-  if (!options.skip.has("memory")) results.memory = await runIdleMemory({ binary, counts: options.idleCounts, rounds: options.memoryRounds, log });
+  if (!options.skip.has("memory"))
+    results.memory = await runIdleMemory({ binary, counts: options.idleCounts, kinds: options.kinds, rounds: options.memoryRounds, log });
   const report = renderReport({ ...results, machine: describeMachine(build), minutes: (performance.now() - started) / 60_000 });
   console.log(report);
   if (options.readme) {

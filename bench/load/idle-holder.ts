@@ -29,6 +29,16 @@ function sourceFor(i: number): string {
 
 const sockets: net.Socket[] = [];
 const failures = new Map<string, number>();
+/** Held connections the server closed since (an idleTimeout shorter than the run would): reported as `lost N`. */
+let lost = 0;
+let lostReport: ReturnType<typeof setTimeout> | null = null;
+function countLost(): void {
+  lost++;
+  lostReport ??= setTimeout(() => {
+    lostReport = null;
+    console.log(`lost ${lost}`);
+  }, 100);
+}
 
 function open(i: number): Promise<void> {
   return new Promise((resolve) => {
@@ -42,6 +52,7 @@ function open(i: number): Promise<void> {
     const done = () => {
       clearTimeout(timer);
       socket.removeAllListeners("data");
+      socket.once("close", countLost);
       sockets.push(socket);
       resolve();
     };

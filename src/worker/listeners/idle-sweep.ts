@@ -1,67 +1,78 @@
 // Closes tcp:// and unix:// connections that moved no bytes either way for the group's idleTimeout.
 import type { WorkerRuntime } from "../runtime.ts";
-import type { StreamConnection } from "../stream-connection.ts";
+import { MAX_QUIET_SWEEPS, StreamConnection } from "../stream-connection.ts";
 
-interface Mark {
-  /** bytesRead + bytesWritten when the sweep last saw them move. */
-  bytes: number;
-  since: number;
+/** How often to sweep and after how many quiet sweeps in a row to close. */
+export interface SweepPlan {
+  everyMs: number;
+  quietSweeps: number;
 }
 
 /**
- * One timer per process, not one per connection, and nothing on the data path: each sweep compares a connection's
- * byte counts with the last sweep's (Bun's own socket.timeout() ticks every 4 s and is not reset by traffic, measured).
- * The timer runs only while connections are tracked, so an idle process and a drained listener cost nothing.
+ * A quarter of the timeout within 100 ms..1 s, so a silent connection is closed at most that late; past 255 s the
+ * 8-bit quiet count sets the pace instead (idleTimeout/255: an hour's timeout is checked every 14 s).
+ */
+export function sweepPlan(idleTimeoutSeconds: number): SweepPlan {
+  const timeoutMs = idleTimeoutSeconds * 1000;
+  const everyMs = Math.min(1000, Math.max(100, timeoutMs / 4));
+  const quietSweeps = Math.min(MAX_QUIET_SWEEPS, Math.ceil(timeoutMs / everyMs));
+  return { everyMs: timeoutMs / quietSweeps, quietSweeps };
+}
+
+/**
+ * One timer per process, and nothing kept per connection: the sweep walks the connections the process already
+ * registers, and each keeps its idle state in bits of its flags (one OR on the data path; see quietFor). Bun's own
+ * socket.timeout() ticks every 4 s and is not reset by traffic (measured). The timer runs only while the listener
+ * has connections, so an idle process and a drained listener cost nothing.
  */
 export class IdleSweep {
-  readonly #marks = new Map<StreamConnection, Mark>();
-  readonly #timeoutMs: number;
-  /** A quarter of the timeout, within 100 ms..1 s: a silent connection is closed at most that late. */
-  readonly #everyMs: number;
+  readonly plan: SweepPlan;
   #timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     private readonly runtime: WorkerRuntime,
     idleTimeoutSeconds: number,
   ) {
-    this.#timeoutMs = idleTimeoutSeconds * 1000;
-    this.#everyMs = Math.min(1000, Math.max(100, this.#timeoutMs / 4));
+    this.plan = sweepPlan(idleTimeoutSeconds);
   }
 
-  track(conn: StreamConnection): void {
-    this.#marks.set(conn, { bytes: 0, since: Date.now() });
-    if (this.#timer === null) {
-      this.#timer = setInterval(() => this.sweep(), this.#everyMs);
-      this.#timer.unref();
-    }
+  /** A connection of this listener opened: make sure the sweep runs. */
+  opened(): void {
+    if (this.#timer !== null) return;
+    this.#timer = setInterval(() => this.sweep(), this.plan.everyMs);
+    this.#timer.unref();
   }
 
-  forget(conn: StreamConnection): void {
-    this.#marks.delete(conn);
-    if (this.#marks.size === 0 && this.#timer !== null) {
-      clearInterval(this.#timer);
-      this.#timer = null;
-    }
+  /** A connection closed: with none left the timer stops at once (a sweep would also find none and stop it). */
+  closed(): void {
+    if (this.runtime.connections.size === 0) this.#stop();
   }
 
-  sweep(now = Date.now()): void {
-    for (const [conn, mark] of this.#marks) {
-      const bytes = conn.bytesRead + conn.bytesWritten;
-      // A connection the handler paused (a pipe waiting on its destination) is waiting on us, not idle.
-      if (bytes !== mark.bytes || conn.recvPaused) {
-        mark.bytes = bytes;
-        mark.since = now;
-      } else if (now - mark.since >= this.#timeoutMs) this.#closeIdle(conn);
-    }
+  /** Returns how many of the listener's connections it looked at. */
+  sweep(): number {
+    const limit = this.plan.quietSweeps;
+    let seen = 0;
+    this.runtime.connections.forEach((conn) => {
+      // Outbound connections are the handler's own (a backend, a reconnecting client): the handler decides their life.
+      if (!(conn instanceof StreamConnection) || conn.outbound) return;
+      seen++;
+      if (conn.quietFor(limit)) this.#closeIdle(conn);
+    });
+    if (seen === 0) this.#stop();
+    return seen;
   }
 
   #closeIdle(conn: StreamConnection): void {
-    this.forget(conn);
-    if (conn.closed) return;
     this.runtime.count("idleClosed");
     conn.close();
     // A peer that stopped reading must not hold the close open with a send buffer it never drains.
     if (conn.pendingSendBytes > 0) conn.destroy();
+  }
+
+  #stop(): void {
+    if (this.#timer === null) return;
+    clearInterval(this.#timer);
+    this.#timer = null;
   }
 }
 

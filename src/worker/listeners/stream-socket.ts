@@ -37,7 +37,7 @@ export function streamSocketHandler(runtime: WorkerRuntime, framing: Framing, lo
         remotePort: socket.remotePort || 0,
         localPort,
       });
-      idle?.track(socket.data);
+      idle?.opened();
     },
     data(socket, chunk) {
       socket.data.onData(chunk);
@@ -47,8 +47,8 @@ export function streamSocketHandler(runtime: WorkerRuntime, framing: Framing, lo
     },
     close(socket) {
       if (!socket.data) return;
-      idle?.forget(socket.data);
       socket.data.onClosed();
+      idle?.closed();
     },
     error(socket, error) {
       runtime.reportProtocolError(socket.data, error);
