@@ -1,7 +1,7 @@
 // Cold start phase by phase: runs ./workerman-app with WORKERMAN_TRACE_START=1 and lines up the master's and the worker's marks.
 // `bun bench/cold-start-phases.ts [--runs N] [--no-memo] [binary ...]` compares builds (alternating runs, medians); bench/run.ts uses it too.
 // --no-memo removes the master's memo of validated app.json texts before each start, so every start runs zod.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { markdownTable } from "./lib/markdown.ts";
@@ -104,14 +104,16 @@ async function main(): Promise<void> {
   const removeDir = onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   try {
     const { http: port } = await freePorts(["http"]);
-    const config = writeColdConfig(dir, port);
+    // One data directory per binary: the memo of validated app.json texts is per build, so sharing one would thrash it.
+    const dirs = binaries.map((_, i) => join(dir, String(i)));
+    const configs = dirs.map((d) => (mkdirSync(d), writeColdConfig(d, port)));
     const traces = binaries.map(() => [] as Trace[]);
     // Round 0 warms the page cache and creates the admin token; it is not counted.
     for (let round = 0; round <= runs; round++) {
       const order = binaries.map((_, i) => i);
       for (const i of round % 2 ? order : order.reverse()) {
-        if (noMemoAt >= 0) rmSync(join(dir, "data", "config-checked.json"), { force: true });
-        const trace = await tracedStart(binaries[i]!, config, port, dir);
+        if (noMemoAt >= 0) rmSync(join(dirs[i]!, "data", "config-checked.json"), { force: true });
+        const trace = await tracedStart(binaries[i]!, configs[i]!, port, dirs[i]!);
         if (round > 0) traces[i]!.push(trace);
       }
     }

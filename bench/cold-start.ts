@@ -11,10 +11,11 @@ import { Group, onCleanup } from "./lib/processes.ts";
 import { median } from "./lib/stats.ts";
 
 const SERVE_ONE = join(import.meta.dir, "raw/serve-one.ts");
+const SERVE_BESIDE = join(import.meta.dir, "raw/serve-beside.ts");
 /** The master's memo of the app.json texts it validated (src/config/validation-memo.ts). */
 const MEMO_FILE = "config-checked.json";
 
-type Contender = "ours" | "ours, new app.json" | "raw script" | "raw compiled";
+type Contender = "ours" | "ours, new app.json" | "raw script" | "raw compiled" | "raw compiled, parent + child";
 
 /** Milliseconds from spawn to the first 200, and the CPU ms of the whole process tree at that moment (10 ms ticks). */
 async function timeToFirstResponse(argv: string[], port: number, cwd: string): Promise<{ ms: number; cpuMs: number }> {
@@ -24,11 +25,11 @@ async function timeToFirstResponse(argv: string[], port: number, cwd: string): P
   return { ms, cpuMs: treeCpuSeconds(group.pid) * 1000 };
 }
 
-/** The raw script compiled the way build.ts compiles ours (minified, bytecode), for an executable-to-executable figure. */
-async function compileRaw(dir: string): Promise<string> {
-  const outfile = join(dir, "raw-serve-one");
-  const result = await Bun.build({ entrypoints: [SERVE_ONE], compile: { outfile }, minify: true, bytecode: true, target: "bun", format: "esm" });
-  if (!result.success) throw new Error(`compiling ${SERVE_ONE} failed: ${result.logs.join("\n")}`);
+/** A raw script compiled the way build.ts compiles ours (minified, bytecode), for an executable-to-executable figure. */
+async function compileRaw(dir: string, entry: string, name: string): Promise<string> {
+  const outfile = join(dir, name);
+  const result = await Bun.build({ entrypoints: [entry], compile: { outfile }, minify: true, bytecode: true, target: "bun", format: "esm" });
+  if (!result.success) throw new Error(`compiling ${entry} failed: ${result.logs.join("\n")}`);
   return outfile;
 }
 
@@ -54,7 +55,8 @@ export async function runColdStart(binary: string, runs: number, log: (line: str
       ours: [binary, "--config", config],
       "ours, new app.json": [binary, "--config", config],
       "raw script": [process.execPath, SERVE_ONE, "http", String(port)],
-      "raw compiled": [await compileRaw(dir), "http", String(port)],
+      "raw compiled": [await compileRaw(dir, SERVE_ONE, "raw-serve-one"), "http", String(port)],
+      "raw compiled, parent + child": [await compileRaw(dir, SERVE_BESIDE, "raw-serve-beside"), String(port)],
     };
     const results = (Object.keys(argv) as Contender[]).map((contender) => ({ contender, ms: [] as number[], cpuMs: [] as number[] }));
     const traces: Trace[] = [];
@@ -82,6 +84,7 @@ const LABELS: Record<Contender, string> = {
   "ours, new app.json": "ours, an app.json it has not validated before (zod runs)",
   "raw script": "raw Bun.serve (`bun serve-one.ts`)",
   "raw compiled": "raw Bun.serve, compiled like ours",
+  "raw compiled, parent + child": "raw, compiled: a parent that spawns one Bun.serve child (the floor of any master + worker design)",
 };
 
 export function coldStartTable({ results }: ColdStart): string {

@@ -1,9 +1,9 @@
 // Turns `:0` listen addresses into one real free port per group, so all its reusePort processes share it.
-import dgram from "node:dgram";
 import type { AppConfig, ListenAddress } from "../config/types.ts";
 
 async function freeUdpPort(host: string): Promise<number> {
-  const socket = dgram.createSocket(host.includes(":") ? "udp6" : "udp4");
+  // node:dgram is loaded here, not at the top: most masters have no udp group with port 0, and it is on the start path.
+  const socket = process.getBuiltinModule("node:dgram").createSocket(host.includes(":") ? "udp6" : "udp4");
   await new Promise<void>((resolve, reject) => {
     socket.once("error", reject);
     socket.bind(0, host, () => resolve());

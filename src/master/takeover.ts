@@ -2,7 +2,6 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppError, isAppError } from "../errors.ts";
-import { readToken } from "../admin/token.ts";
 import type { RunningConfigResponse } from "../admin/contract.ts";
 import type { AppConfig } from "../config/types.ts";
 import { realClock } from "./clock.ts";
@@ -65,6 +64,8 @@ export async function findPredecessor(config: AppConfig, pid: number): Promise<P
   }
   let response: Response;
   try {
+    // token.ts brings node:crypto: loaded only by a restart, not on every start's path.
+    const { readToken } = await import("../admin/token.ts");
     response = await fetch(`${info.adminUrl}/api/config`, { headers: { Authorization: `Bearer ${readToken(config)}` } });
   } catch (err) {
     throw new AppError("E_ADMIN", `cannot reach the running master's admin plane at ${info.adminUrl}: ${(err as Error).message}`);

@@ -1,5 +1,5 @@
 // An outbound udp:// "connection": a node:dgram socket that sends to one peer and hands that peer's datagrams to onMessage.
-import dgram from "node:dgram";
+import type dgram from "node:dgram";
 import { BaseConnection } from "../connection.ts";
 import { toWire } from "../wire.ts";
 import type { ConnectionHost } from "../connection-host.ts";
@@ -20,7 +20,8 @@ export class OutboundUdpConnection extends BaseConnection implements OutboundCon
   }
 
   connect(): void {
-    const socket = dgram.createSocket(this.remoteAddress.includes(":") ? "udp6" : "udp4");
+    // Loaded on the first outbound udp:// connection: every worker imports this file, few use it, and it is on the start path.
+    const socket = process.getBuiltinModule("node:dgram").createSocket(this.remoteAddress.includes(":") ? "udp6" : "udp4");
     this.#socket = socket;
     socket.on("error", (err) => this.emit("onError", err));
     socket.on("message", (message, rinfo) => {
