@@ -43,6 +43,12 @@ async function restartInBackground(config: AppConfig, oldPid: number): Promise<n
   while (readRuntimeInfo(config.dataDir)?.pid !== child.pid || !readRuntimeInfo(config.dataDir)?.ready) {
     if (child.exitCode !== null || child.signalCode !== null) {
       const lines = linesOf(logPath, child.pid);
+      if (!isAlive(oldPid)) {
+        throw new AppError(
+          "E_NOT_RUNNING",
+          `the restart was stopped: master pid ${oldPid} was stopped while the new master (pid ${child.pid}) started, and it stopped too; nothing runs now`,
+        );
+      }
       throw new AppError(
         "E_LISTEN",
         `the new master (pid ${child.pid}) failed to start and exited (${child.exitCode ?? child.signalCode}); master pid ${oldPid} keeps serving. Its last lines in ${logPath}:\n${lines}`,

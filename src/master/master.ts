@@ -29,6 +29,7 @@ import {
   findPredecessor,
   keepResolvedPorts,
   readyForTakeover,
+  stopRestartUnderWay,
   replacedBySuccessor,
   takeoverFromEnv,
   type Predecessor,
@@ -193,6 +194,9 @@ function shutdownOf(parts: ShutdownParts) {
   return async (graceful: boolean) => {
     // Replaced by a restart: the successor shares the admin port, so leave it every request at once.
     if (replacedBySuccessor(config.dataDir)) stopAdmin();
+    // Before draining: a new master that got ready meanwhile would take over and serve after this stop.
+    const successor = stopRestartUnderWay(config.dataDir);
+    if (successor) console.log(`a restart was under way: told the new master (pid ${successor}) to stop too`);
     await supervisor.stop(graceful);
     events.stop();
     await channel.stop();
@@ -234,7 +238,10 @@ async function startServing(master: Master, { config, daemon, predecessor, relea
   if (!predecessor) writeRuntimeFile(config.dataDir, runtimeInfo);
   if (opened.tokenCreated) console.log(`created the admin token at ${opened.tokenPath} (mode 0600)`);
   const started = await Promise.race([ready.then(() => true), stopRequested.promise.then(() => false)]);
-  if (!started) return;
+  if (!started) {
+    if (predecessor) console.log(`stopped during the restart: not taking over from master pid ${predecessor.pid}`);
+    return;
+  }
   traceStart("master", "workers ready");
   if (predecessor) takeOver(predecessor, master.sockets);
   // Last, after a restart's sockets moved: from here control commands find this master.

@@ -97,6 +97,28 @@ export function replacedBySuccessor(dataDir: string): boolean {
   return info !== null && info.pid !== process.pid && isAlive(info.pid);
 }
 
+/**
+ * A stop that reaches this master while a restart is under way (the lock names a live new master that has not taken
+ * over yet) stops the new one too: otherwise it would take over and serve after the operator asked for nothing to run.
+ * Returns the new master's pid when it was told to stop.
+ */
+export function stopRestartUnderWay(dataDir: string): number | undefined {
+  if (replacedBySuccessor(dataDir)) return undefined;
+  let holder: number;
+  try {
+    holder = Number(readFileSync(join(dataDir, "restart.lock"), "utf8").trim());
+  } catch {
+    return undefined;
+  }
+  if (!holder || holder === process.pid || !isAlive(holder)) return undefined;
+  try {
+    process.kill(holder, "SIGTERM");
+  } catch {
+    return undefined;
+  }
+  return holder;
+}
+
 /** Tells the old master to drain (as `stop`: its connections get stopTimeout) and reports when it has gone. */
 export function drainPredecessor(pid: number, log: (line: string) => void): Promise<void> {
   try {

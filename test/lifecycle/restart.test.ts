@@ -1,99 +1,14 @@
 // restart hands over from master to master on real processes: no failed request under load, a new master pid, and a broken release leaves the old one serving.
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
-import type { StatusResponse } from "../../src/admin/contract.ts";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { cliCommand, isAlive, type Mode } from "../support/app-under-test.ts";
 import { ensureBinary } from "../support/binary.ts";
 import { askLine } from "../support/clients.ts";
 import { ensureTcpMigrateReq, httpLoad, servedMore } from "../support/http-load.ts";
-import { waitFor as waitUntil } from "../support/wait.ts";
+import { HTTP, appDir, cli, cliIn, pidFile, runtime, status, webPort, waitFor, mastersOf, cleanUpApps } from "../support/restart-app.ts";
 
-const HTTP = `export default { fetch: () => new Response("pid " + process.pid) };`;
-const TEXT = `export default { onMessage(conn, line) { conn.send("pid " + process.pid + " " + line); } };`;
-let dirs: string[] = [];
-
-function appDir(): { dir: string; config: string } {
-  const dir = mkdtempSync(join(tmpdir(), "wm-restart-"));
-  dirs.push(dir);
-  writeFileSync(join(dir, "web.ts"), HTTP);
-  writeFileSync(join(dir, "t.ts"), TEXT);
-  const config = join(dir, "app.json");
-  writeFileSync(
-    config,
-    JSON.stringify({
-      name: basename(dir),
-      dataDir: "data",
-      stopTimeout: 1,
-      drainWindowMs: 100,
-      admin: { listen: "127.0.0.1:0" },
-      workers: [
-        { name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts" },
-        { name: "sock", listen: "unix://./s.sock", handler: "./t.ts", protocol: "text" },
-      ],
-    }),
-  );
-  return { dir, config };
-}
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return cliIn("source", ...args);
-}
-
-async function cliIn(mode: Mode, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = Bun.spawn([...cliCommand(mode), ...args], { stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr };
-}
-
-const pidFile = (dir: string) => Number(readFileSync(join(dir, "data/master.pid"), "utf8").trim());
-const runtime = (dir: string) => JSON.parse(readFileSync(join(dir, "data/runtime.json"), "utf8")) as { pid: number; adminUrl: string; ready: boolean };
-
-async function status(dir: string): Promise<StatusResponse> {
-  const token = readFileSync(join(dir, "data/admin.token"), "utf8").trim();
-  const response = await fetch(`${runtime(dir).adminUrl}/api/status`, { headers: { Authorization: `Bearer ${token}` } });
-  return (await response.json()) as StatusResponse;
-}
-
-async function webPort(dir: string): Promise<number> {
-  const listen = (await status(dir)).groups.find((g) => g.name === "web")!.listen;
-  return Number(listen.slice(listen.lastIndexOf(":") + 1));
-}
-
-function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  return waitUntil(check, { what, timeoutMs, intervalMs: 50 }) as Promise<T>;
-}
-
-/** Live master processes of this app (the master's process title names it: the app is named after its folder). */
-function mastersOf(config: string): number[] {
-  const title = `workerman-app: master ${basename(dirname(config))}`;
-  return readdirSync("/proc")
-    .map(Number)
-    .filter((pid) => {
-      if (!pid || !isAlive(pid)) return false;
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]!.trim() === title;
-      } catch {
-        return false;
-      }
-    });
-}
-
-afterEach(async () => {
-  for (const dir of dirs) {
-    try {
-      // A signal, not `stop`: a test may have left app.json invalid on purpose.
-      const { pid } = runtime(dir);
-      if (isAlive(pid)) process.kill(pid, "SIGTERM");
-      await waitFor(() => !isAlive(pid), `master ${pid} to stop`, 10_000);
-    } catch {
-      // not running
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
-  dirs = [];
-});
+afterEach(cleanUpApps);
 
 describe("restart", () => {
   async function restartUnderLoad(mode: Mode): Promise<void> {

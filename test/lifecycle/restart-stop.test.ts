@@ -1,0 +1,48 @@
+// A `stop` while a restart is under way stops both masters: the new one must not take over and serve after the operator asked for none.
+import { afterEach, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { cliCommand, isAlive } from "../support/app-under-test.ts";
+import { appDir, cleanUpApps, cli, mastersOf, pidFile, waitFor, webPort } from "../support/restart-app.ts";
+
+afterEach(cleanUpApps);
+
+/** Worker processes of the app: their environment names its data folder. */
+function workersOf(dir: string): number[] {
+  return readdirSync("/proc")
+    .map(Number)
+    .filter((pid) => {
+      if (!pid || pid === process.pid || !isAlive(pid)) return false;
+      try {
+        const title = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        return title.startsWith("workerman-app: worker") && readFileSync(`/proc/${pid}/environ`, "utf8").includes(dir);
+      } catch {
+        return false;
+      }
+    });
+}
+
+test("stop during a restart: neither master serves afterwards, no worker is left, and restart says it was stopped", async () => {
+  const { dir, config } = appDir();
+  expect((await cli("start", "-d", "--config", config)).code).toBe(0);
+  const oldMaster = pidFile(dir);
+  const port = await webPort(dir);
+  // The new release takes its time to load, so the stop lands while the new master is still starting.
+  writeFileSync(join(dir, "web.ts"), `await Bun.sleep(3000);\nexport default { fetch: () => new Response("v2 " + process.pid) };\n`);
+  const restart = Bun.spawn([...cliCommand(), "restart", "-d", "--config", config], { stdout: "pipe", stderr: "pipe" });
+  await waitFor(() => existsSync(join(dir, "data/restart.lock")) && mastersOf(config).length === 2, "the new master beside the old one");
+  const stopped = await cli("stop", "--config", config);
+  expect(stopped.code).toBe(0);
+  const [restartOut, restartCode] = await Promise.all([new Response(restart.stdout).text(), restart.exited]);
+  const restartErr = await new Response(restart.stderr).text();
+  expect(restartCode).not.toBe(0);
+  expect(`${restartOut}${restartErr}`).toContain("the restart was stopped");
+  await waitFor(() => mastersOf(config).length === 0 || undefined, "no master left", 15_000);
+  await waitFor(() => workersOf(dir).length === 0 || undefined, "no worker left", 15_000);
+  expect(isAlive(oldMaster)).toBe(false);
+  const refused = await fetch(`http://127.0.0.1:${port}/`).then(
+    () => "served",
+    () => "refused",
+  );
+  expect(refused).toBe("refused");
+}, 60_000);
