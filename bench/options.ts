@@ -22,7 +22,7 @@ export const USAGE = `usage: bun bench/run.ts [options]
   --seconds N        length of one throughput measurement (default 4)
   --rounds N         alternating ours/raw rounds per scenario and mode (default 5)
   --memory-rounds N  alternating rounds per idle-connection count (default 2: memory varies little)
-  --only a,b         scenarios: ${KINDS.join(",")} (default all)
+  --only a,b         scenarios: ${KINDS.join(",")} (default all; the idle-memory rows: ws and/or text)
   --mode core|box    throughput mode: per core or whole box (default both)
   --idle N,M         idle connections to hold (default 10000,100000; spread over more processes past the open-files limit)
   --cold-runs N      cold starts per contender (default 7)
