@@ -3,6 +3,7 @@
 // The memo is <dataDir>/config-checked.json: the text's hash with this build's identity, and the data the schema gave.
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { isCompiled } from "../self-command.ts";
 import { VERSION } from "../version.ts";
 import { DEFAULT_DATA_DIR } from "./defaults.ts";
 import type { RawAppJson } from "./schema.ts";
@@ -26,7 +27,7 @@ interface MemoFile {
  * schema) never reads an older build's memo. Null when running from source: the schema may change under the same bun.
  */
 export function buildIdentity(): string | null {
-  if (!Bun.main.startsWith("/$bunfs/")) return null;
+  if (!isCompiled()) return null;
   const stat = statSync(process.execPath);
   return `${VERSION} ${stat.size} ${stat.mtimeMs} ${stat.ino}`;
 }
