@@ -15,7 +15,7 @@ import type { EarlyEvent, PlaneInputs, Planes } from "./planes.ts";
 import { RecentLog } from "./recent-log.ts";
 import { installSignals } from "./signals.ts";
 import { withResolvedPorts } from "./resolve-ports.ts";
-import { claimRuntimeFile, dataDirError, prepareDataDir, removeRuntimeFile, writeRuntimeFile } from "./runtime-file.ts";
+import { claimRuntimeFile, dataDirError, lockDataDir, prepareDataDir, removeRuntimeFile, writeRuntimeFile } from "./runtime-file.ts";
 import { startTable } from "./start-table.ts";
 import { terminalOutput } from "./terminal-output.ts";
 import { buildStatus, readTcpMigrateReq } from "./status.ts";
@@ -64,6 +64,7 @@ async function prepareMaster(configPath: string, options: MasterOptions) {
     const config = await withResolvedPorts(predecessor ? keepResolvedPorts(loaded, predecessor.config) : loaded);
     traceStart("master", "takeover checked, ports resolved");
     claimRuntimeFile(config.dataDir, predecessor?.pid);
+    if (!predecessor) lockDataDir(config.dataDir);
     const tcpMigrateReq = readTcpMigrateReq();
     traceStart("master", "runtime file claimed, tcp_migrate_req read");
     if (tcpMigrateReq === 0) {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from "node:path";
 import type { RuntimeInfo } from "../admin/contract.ts";
 import { AppError } from "../errors.ts";
+import { masterTitle } from "../process-title.ts";
 
 /** Why a data directory failed, in words, for the errno codes a wrong or broken dataDir gives. */
 const DATA_DIR_FAULTS: Record<string, string> = {
@@ -95,8 +96,65 @@ function replaceFile(path: string, text: string, mode: number): void {
   renameSync(temp, path);
 }
 
+const START_LOCK = "master.lock";
+const MASTER_TITLE = masterTitle("");
+
+/**
+ * The data directory is this master's from before its first worker until it stops (`<dataDir>/master.lock`, created
+ * exclusively): the runtime file is written only once the workers are up, and two starts meanwhile would both serve
+ * a fixed port through reusePort, one of them unseen. A lock left by a master that died, or whose pid another
+ * program now has, is taken over.
+ */
+export function lockDataDir(dataDir: string): void {
+  const path = join(dataDir, START_LOCK);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { flag: "wx", mode: 0o600 });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const holder = lockHolder(path);
+    if (holder !== null && holder !== process.pid && isLiveMaster(holder)) {
+      throw new AppError("E_ALREADY_RUNNING", `already starting as pid ${holder} (its runtime file is not written yet): wait, then check status`);
+    }
+    rmSync(path, { force: true });
+  }
+  throw new AppError("E_ALREADY_RUNNING", `another master keeps taking ${path}: check status`);
+}
+
+function lockHolder(path: string): number | null {
+  try {
+    return Number(readFileSync(path, "utf8").trim()) || null;
+  } catch {
+    return null;
+  }
+}
+
+/** A live master, by its title (process-title.ts; cut short when its arguments were short), not a reused pid. */
+function isLiveMaster(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    const title = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]!;
+    return title.startsWith(MASTER_TITLE) || (title.length > 0 && MASTER_TITLE.startsWith(title));
+  } catch {
+    // No /proc (or not ours to read): trust the pid.
+    return true;
+  }
+}
+
+function unlockDataDir(dataDir: string): void {
+  const path = join(dataDir, START_LOCK);
+  if (lockHolder(path) === process.pid) rmSync(path, { force: true });
+}
+
 /** Best effort: a data directory gone read-only must not turn a clean stop (or a failed start's error) into a stack. */
 export function removeRuntimeFile(dataDir: string): void {
+  try {
+    unlockDataDir(dataDir);
+  } catch {
+    // a read-only disk: the lock is stale once this process is gone
+  }
   const info = readRuntimeInfo(dataDir);
   if (info && info.pid !== process.pid) return;
   try {
