@@ -8,6 +8,7 @@ import { filterAndSort, LOAD_CAP, loadConnections, type Loaded, type SortKey } f
 import { formatBytes, formatCount, formatDuration } from "../format.ts";
 import { askConfirm } from "../parts/confirm.tsx";
 import { now, processes, status } from "../state.ts";
+import { ActionsHead } from "../parts/actions-head.tsx";
 
 const PAGE_SIZE = 100;
 /** Up to this many connections the list follows the live counts by itself; above, a Refresh button does. */
@@ -178,9 +179,7 @@ function ConnectionTable({ rows, sort, descending, onSort, onClose }: TableProps
             <th scope="col" class="minor">
               state
             </th>
-            <th scope="col">
-              <span class="visually-hidden">actions</span>
-            </th>
+            <ActionsHead />
           </tr>
         </thead>
         <tbody>

@@ -7,6 +7,7 @@ import { api, del, errorText } from "../api.ts";
 import { formatCount, formatInterval, formatRelative } from "../format.ts";
 import { askConfirm } from "../parts/confirm.tsx";
 import { now, status } from "../state.ts";
+import { ActionsHead } from "../parts/actions-head.tsx";
 
 /** Runs and next-run times change continuously and no event announces them: a slow refresh, only while visible. */
 const REFRESH_MS = 5000;
@@ -107,9 +108,7 @@ function TimerTable({ list, onDelete }: { list: TimerItem[]; onDelete: (t: Timer
             <th scope="col" class="num">
               next run
             </th>
-            <th scope="col">
-              <span class="visually-hidden">actions</span>
-            </th>
+            <ActionsHead />
           </tr>
         </thead>
         <tbody>

@@ -6,6 +6,7 @@ import { formatBytes, formatCount, formatDuration, formatRate } from "../format.
 import type { FailureReason, ReloadGroup, StatusProcess } from "../../src/admin/contract.ts";
 import { operation, progress, retryGroup, startReload, startRestart } from "../operation.ts";
 import { now, processes, status } from "../state.ts";
+import { ActionsHead } from "../parts/actions-head.tsx";
 
 function Progress() {
   const p = progress.value;
@@ -103,9 +104,7 @@ function Groups(props: { graceful: boolean }) {
             <th scope="col" class="num">
               count
             </th>
-            <th scope="col">
-              <span class="visually-hidden">actions</span>
-            </th>
+            <ActionsHead />
           </tr>
         </thead>
         <tbody>
@@ -228,9 +227,7 @@ function WorkersHead() {
             {name}
           </th>
         ))}
-        <th scope="col">
-          <span class="visually-hidden">actions</span>
-        </th>
+        <ActionsHead />
       </tr>
     </thead>
   );

@@ -70,6 +70,23 @@ export function buildStatus(
   };
 }
 
+/** A row's figures before its process has reported any (or while its slot has no process). */
+export const NOTHING_REPORTED = {
+  listen: "",
+  connections: 0,
+  requests: 0,
+  qps: 0,
+  sendFail: 0,
+  handlerErrors: 0,
+  protocolErrors: 0,
+  bytesRead: 0,
+  bytesWritten: 0,
+  idleClosed: 0,
+  timers: 0,
+  rssBytes: 0,
+  cpuPercent: 0,
+} satisfies Partial<StatusProcess>;
+
 function emptySlotRow(slot: Slot, state: string): StatusProcess {
   return {
     pid: null,
@@ -81,19 +98,7 @@ function emptySlotRow(slot: Slot, state: string): StatusProcess {
     restarts: slot.restarts,
     ...(slot.nextRetryAt !== undefined ? { nextRetryAt: slot.nextRetryAt } : {}),
     ...(slot.lastExit ? { lastExit: slot.lastExit } : {}),
-    listen: "",
-    connections: 0,
-    requests: 0,
-    qps: 0,
-    sendFail: 0,
-    handlerErrors: 0,
-    protocolErrors: 0,
-    bytesRead: 0,
-    bytesWritten: 0,
-    idleClosed: 0,
-    timers: 0,
-    rssBytes: 0,
-    cpuPercent: 0,
+    ...NOTHING_REPORTED,
   };
 }
 

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import type { LogsResponse, StatusProcess } from "../../src/admin/contract.ts";
 import { renderStatus } from "../../src/commands/status.ts";
+import { NOTHING_REPORTED } from "../../src/master/status.ts";
 import { AppUnderTest, cliCommand } from "../support/app-under-test.ts";
 import { forEachLine } from "../../src/master/line-splitter.ts";
 
@@ -222,19 +223,7 @@ describe("status before a process reports", () => {
       state: "starting",
       startedAt: Date.now(),
       restarts: 0,
-      listen: "",
-      connections: 0,
-      requests: 0,
-      qps: 0,
-      sendFail: 0,
-      handlerErrors: 0,
-      protocolErrors: 0,
-      bytesRead: 0,
-      bytesWritten: 0,
-      idleClosed: 0,
-      timers: 0,
-      rssBytes: 0,
-      cpuPercent: 0,
+      ...NOTHING_REPORTED,
       ...over,
     });
     const master = { pid: 9, version: "0", startedAt: Date.now(), configPath: "/x", name: "x", tcpMigrateReq: 1 };
