@@ -1,6 +1,7 @@
 // Turns one raw worker group into its resolved form: listen address, absolute paths, per-listener rules.
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { SERVED_IDLE_TIMEOUT, STREAM_IDLE_TIMEOUT } from "./defaults.ts";
 import { parseListenUrl } from "./listen-url.ts";
 import type { ConfigProblems } from "./problems.ts";
 import type { RawWorkerGroup } from "./schema.ts";
@@ -48,7 +49,7 @@ export function resolveWorker(raw: RawWorkerGroup, index: number, baseDir: strin
     maxSendBufferSize: raw.maxSendBufferSize,
     maxMemoryMB: raw.maxMemoryMB,
     maxBodySize: raw.maxBodySize,
-    idleTimeout: raw.idleTimeout,
+    idleTimeout: raw.idleTimeout ?? (listen.scheme === "http" || listen.scheme === "websocket" ? SERVED_IDLE_TIMEOUT : STREAM_IDLE_TIMEOUT),
     socketMode: typeof raw.socketMode === "number" ? raw.socketMode : parseInt(raw.socketMode.replace(/^0o?/, ""), 8),
     env: raw.env,
     ...(raw.healthySeconds === undefined ? {} : { healthySeconds: raw.healthySeconds }),
@@ -80,7 +81,7 @@ function checkListenerRules(raw: RawWorkerGroup, listen: ListenAddress, at: (key
   for (const key of ["staticDotfiles", "staticOutsideSymlinks"] as const) {
     if (raw[key] && raw.static === undefined) problems.add(at(key), `"${key}" applies to a "static" folder: add "static" or remove it`);
   }
-  if (served && raw.idleTimeout > MAX_SERVE_IDLE_TIMEOUT) {
+  if (served && raw.idleTimeout !== undefined && raw.idleTimeout > MAX_SERVE_IDLE_TIMEOUT) {
     const limit = `${scheme}:// allows at most ${MAX_SERVE_IDLE_TIMEOUT} seconds`;
     problems.add(at("idleTimeout"), `${limit} (got ${raw.idleTimeout})`);
   }

@@ -72,8 +72,8 @@ export const workerSchema = z
     idleTimeout: z
       .number()
       .min(0, "must be 0 (never) or more seconds")
-      .default(60)
-      .describe("Seconds a connection may stay silent before it is closed; 0 never. http/websocket allow at most 255."),
+      .optional()
+      .describe("Seconds a connection may stay silent before it is closed; 0 never. Default 60 for http/websocket (at most 255), 600 for tcp/text/frame/unix."),
     // 0660, not 0666: a unix socket's file mode is its only access control, so by default only the app's own user and
     // group may connect (php-fpm's choice too); "0666" opens it to every local account.
     socketMode: socketModeSchema.default(0o660),

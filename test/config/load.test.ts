@@ -96,6 +96,29 @@ describe("loadConfig: a valid file", () => {
     });
   });
 
+  test("idleTimeout defaults by kind: 60 s for http and websocket, 600 s for raw stream sockets; a value given is kept", async () => {
+    using app = tempApp(handlers);
+    const stream = (name: string, listen: string, extra = {}) => ({ name, listen, handler: "./web.ts", ...extra });
+    const path = app.writeConfig({
+      name: "demo",
+      workers: [
+        web(),
+        stream("ws", "ws://127.0.0.1:8081"),
+        stream("t", "text://127.0.0.1:8082"),
+        stream("u", "unix://./u.sock"),
+        stream("k", "tcp://127.0.0.1:8083", { idleTimeout: 0 }),
+      ],
+    });
+    const idle = (await loadConfig(path)).workers.map((g) => [g.name, g.idleTimeout]);
+    expect(idle).toEqual([
+      ["web", 60],
+      ["ws", 60],
+      ["t", 600],
+      ["u", 600],
+      ["k", 0],
+    ]);
+  });
+
   test("a relative config path is resolved from the current folder", async () => {
     using app = tempApp(handlers);
     app.writeConfig({ name: "demo", workers: [web()] });
