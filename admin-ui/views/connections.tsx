@@ -7,8 +7,9 @@ import { del, errorText } from "../api.ts";
 import { filterAndSort, LOAD_CAP, loadConnections, type Loaded, type SortKey } from "../connection-list.ts";
 import { formatBytes, formatCount, formatDuration } from "../format.ts";
 import { askConfirm } from "../parts/confirm.tsx";
-import { now, processes, status } from "../state.ts";
+import { now, processes } from "../state.ts";
 import { ActionsHead } from "../parts/actions-head.tsx";
+import { GroupSelect } from "../parts/group-select.tsx";
 
 const PAGE_SIZE = 100;
 /** Up to this many connections the list follows the live counts by itself; above, a Refresh button does. */
@@ -110,15 +111,7 @@ function useFollowLiveTotal(group: Signal<string>, pid: Signal<string>, loaded: 
 function ConnectionFilters({ group, pid, remote, page }: { group: Signal<string>; pid: Signal<string>; remote: Signal<string>; page: Signal<number> }) {
   return (
     <div class="filters">
-      <label>
-        group
-        <select value={group.value} onChange={(e) => ((group.value = e.currentTarget.value), (page.value = 0))}>
-          <option value="">all</option>
-          {status.value?.groups.map((g) => (
-            <option key={g.name}>{g.name}</option>
-          ))}
-        </select>
-      </label>
+      <GroupSelect value={group.value} onPick={(g) => ((group.value = g), (page.value = 0))} />
       <label>
         pid
         <select value={pid.value} onChange={(e) => ((pid.value = e.currentTarget.value), (page.value = 0))}>

@@ -5,8 +5,9 @@ import { useEffect, useRef } from "preact/hooks";
 import type { LogItem, LogsResponse } from "../../src/admin/contract.ts";
 import { api, errorText } from "../api.ts";
 import { formatDateTime } from "../format.ts";
-import { processes, status } from "../state.ts";
+import { processes } from "../state.ts";
 import { matchesText } from "./events.tsx";
+import { GroupSelect } from "../parts/group-select.tsx";
 
 /** The view keeps this many lines; the master keeps 2000. */
 const KEEP = 1000;
@@ -99,16 +100,7 @@ function useLogPolling(group: Signal<string>, pid: Signal<string>, paused: Signa
 function LogFilters({ group, pid, query }: { group: Signal<string>; pid: Signal<string>; query: Signal<string> }) {
   return (
     <div class="filters" role="search">
-      <label>
-        group
-        <select data-filter="group" value={group.value} onChange={(e) => ((group.value = e.currentTarget.value), (pid.value = ""))}>
-          <option value="">all</option>
-          <option value="master">master</option>
-          {status.value?.groups.map((g) => (
-            <option key={g.name}>{g.name}</option>
-          ))}
-        </select>
-      </label>
+      <GroupSelect filter="group" extra={["master"]} value={group.value} onPick={(g) => ((group.value = g), (pid.value = ""))} />
       <label>
         pid
         <select data-filter="pid" value={pid.value} onChange={(e) => (pid.value = e.currentTarget.value)}>

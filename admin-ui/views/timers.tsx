@@ -1,13 +1,14 @@
 /** @jsxImportSource preact */
 // Timers of every process: interval, persistence, runs and the next run; delete one. Refreshed every 5 s while shown.
-import { useSignal, type Signal } from "@preact/signals";
+import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { TimerItem } from "../../src/admin/contract.ts";
 import { api, del, errorText } from "../api.ts";
 import { formatCount, formatInterval, formatRelative } from "../format.ts";
 import { askConfirm } from "../parts/confirm.tsx";
-import { now, status } from "../state.ts";
+import { now } from "../state.ts";
 import { ActionsHead } from "../parts/actions-head.tsx";
+import { GroupSelect } from "../parts/group-select.tsx";
 
 /** Runs and next-run times change continuously and no event announces them: a slow refresh, only while visible. */
 const REFRESH_MS = 5000;
@@ -47,7 +48,7 @@ export function Timers() {
       <div class="section-head">
         <h2 id="timers-title">Timers</h2>
         <div class="filters">
-          <GroupFilter group={group} />
+          <GroupSelect value={group.value} onPick={(g) => (group.value = g)} />
           <button type="button" onClick={() => void reload()}>
             Refresh
           </button>
@@ -68,20 +69,6 @@ export function Timers() {
 function confirmDelete(t: TimerItem): Promise<boolean> {
   const text = `Process ${t.pid} (${t.group}) stops running this ${formatInterval(t.intervalMs)} timer. Its code is not told.`;
   return askConfirm(`Delete timer ${t.id}?`, text, "Delete");
-}
-
-function GroupFilter({ group }: { group: Signal<string> }) {
-  return (
-    <label>
-      group
-      <select value={group.value} onChange={(e) => (group.value = e.currentTarget.value)}>
-        <option value="">all</option>
-        {status.value?.groups.map((g) => (
-          <option key={g.name}>{g.name}</option>
-        ))}
-      </select>
-    </label>
-  );
 }
 
 function TimerTable({ list, onDelete }: { list: TimerItem[]; onDelete: (t: TimerItem) => void }) {
