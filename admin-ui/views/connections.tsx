@@ -8,7 +8,7 @@ import { filterAndSort, LOAD_CAP, loadConnections, type Loaded, type SortKey } f
 import { formatBytes, formatCount, formatDuration } from "../format.ts";
 import { askConfirm } from "../parts/confirm.tsx";
 import { now, processes } from "../state.ts";
-import { ActionsHead } from "../parts/actions-head.tsx";
+import { ActionsHead } from "../parts/table-head.tsx";
 import { GroupSelect } from "../parts/group-select.tsx";
 
 const PAGE_SIZE = 100;

@@ -7,7 +7,7 @@ import { api, del, errorText } from "../api.ts";
 import { formatCount, formatInterval, formatRelative } from "../format.ts";
 import { askConfirm } from "../parts/confirm.tsx";
 import { now } from "../state.ts";
-import { ActionsHead } from "../parts/actions-head.tsx";
+import { TableHead } from "../parts/table-head.tsx";
 import { GroupSelect } from "../parts/group-select.tsx";
 
 /** Runs and next-run times change continuously and no event announces them: a slow refresh, only while visible. */
@@ -76,28 +76,7 @@ function TimerTable({ list, onDelete }: { list: TimerItem[]; onDelete: (t: Timer
     <div class="table-wrap">
       <table data-table="timers">
         <caption class="visually-hidden">Timers</caption>
-        <thead>
-          <tr>
-            <th scope="col">group</th>
-            <th scope="col" class="num">
-              pid
-            </th>
-            <th scope="col" class="num">
-              id
-            </th>
-            <th scope="col" class="num">
-              interval
-            </th>
-            <th scope="col">persistent</th>
-            <th scope="col" class="num">
-              runs
-            </th>
-            <th scope="col" class="num">
-              next run
-            </th>
-            <ActionsHead />
-          </tr>
-        </thead>
+        <TableHead columns={["group", "pid", "id", "interval", "persistent", "runs", "next run"]} text={["group", "persistent"]} />
         <tbody>
           {list.map((t) => (
             <tr key={`${t.pid}/${t.id}`} data-timer={`${t.pid}/${t.id}`}>

@@ -6,7 +6,7 @@ import { formatBytes, formatCount, formatDuration, formatRate } from "../format.
 import type { FailureReason, ReloadGroup, StatusProcess } from "../../src/admin/contract.ts";
 import { operation, progress, retryGroup, startReload, startRestart } from "../operation.ts";
 import { now, processes, status } from "../state.ts";
-import { ActionsHead } from "../parts/actions-head.tsx";
+import { TableHead } from "../parts/table-head.tsx";
 
 function Progress() {
   const p = progress.value;
@@ -97,16 +97,7 @@ function Groups(props: { graceful: boolean }) {
     <div class="table-wrap">
       <table class="groups">
         <caption class="visually-hidden">Worker groups</caption>
-        <thead>
-          <tr>
-            <th scope="col">group</th>
-            <th scope="col">listen</th>
-            <th scope="col" class="num">
-              count
-            </th>
-            <ActionsHead />
-          </tr>
-        </thead>
+        <TableHead columns={["group", "listen", "count"]} text={["group", "listen"]} />
         <tbody>
           {groups.map((g) => (
             <tr key={g.name}>
@@ -197,7 +188,7 @@ export function Workers() {
       <div class="table-wrap">
         <table class="workers" data-table="workers">
           <caption class="visually-hidden">Worker processes</caption>
-          <WorkersHead />
+          <TableHead columns={COLUMNS} text={["group", "state"]} />
           <tbody>
             {list.map((p) =>
               p.pid === null ? (
@@ -215,23 +206,6 @@ export function Workers() {
 }
 
 const COLUMNS = ["group", "pid", "gen", "state", "uptime", "conns", "req/s", "memory", "CPU", "restarts", "timers"];
-/** Right-aligned: every column but these two. */
-const TEXT_COLUMNS = new Set(["group", "state"]);
-
-function WorkersHead() {
-  return (
-    <thead>
-      <tr>
-        {COLUMNS.map((name) => (
-          <th scope="col" class={TEXT_COLUMNS.has(name) ? undefined : "num"} key={name}>
-            {name}
-          </th>
-        ))}
-        <ActionsHead />
-      </tr>
-    </thead>
-  );
-}
 
 function ProcessRow({ p, busy, onRestart }: { p: StatusProcess & { pid: number }; busy: boolean; onRestart: (pid: number, label: string) => void }) {
   return (

@@ -1,0 +1,25 @@
+/** @jsxImportSource preact */
+// Table header rows: column names (numbers right-aligned) and the unnamed-on-screen cell over a row's buttons.
+export function ActionsHead() {
+  return (
+    <th scope="col">
+      <span class="visually-hidden">actions</span>
+    </th>
+  );
+}
+
+/** A header row of `columns`, right-aligned except the names in `text`, ending with the actions cell. */
+export function TableHead({ columns, text }: { columns: string[]; text: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((name) => (
+          <th scope="col" class={text.includes(name) ? undefined : "num"} key={name}>
+            {name}
+          </th>
+        ))}
+        <ActionsHead />
+      </tr>
+    </thead>
+  );
+}
