@@ -59,11 +59,17 @@ export type WorkerToMaster =
   | { type: "stats"; counters: ProcessCounters }
   | { type: "handler-error"; callback: string; message: string; stack?: string }
   | { type: "reply"; requestId: number; ok: boolean; data?: unknown; error?: string }
+  /** Probation: the listener is closed and its connections drained; the process waits for unpark or stop. */
+  | { type: "parked" }
   /** Cross-worker messaging (src/channel/): the master relays these; their payloads are the channel's own. */
   | { type: "channel"; payload: WorkerToRelay };
 
 export type MasterToWorker =
   | { type: "stop"; graceful: boolean; reason: "stop" | "reload" }
+  /** Probation after a reload: drain as a reload's stop does, but stay alive with the code loaded (answered "parked"). */
+  | { type: "park"; graceful: boolean }
+  /** The reload is rolled back: listen again on the same address (answered "ready"). */
+  | { type: "unpark" }
   | { type: "query"; requestId: number; what: "connections" | "timers" }
   | { type: "close-connection"; requestId: number; id: number }
   | { type: "delete-timer"; requestId: number; id: number }

@@ -16,7 +16,7 @@ import { selfCommand } from "../self-command.ts";
 import { forEachLine } from "./line-splitter.ts";
 import { MAX_WORKER_LINE_CHARS, OutputBudget } from "./output-budget.ts";
 
-export type ProcessState = "starting" | "ready" | "draining" | "exited" | "crashloop";
+export type ProcessState = "starting" | "ready" | "draining" | "parked" | "exited" | "crashloop";
 
 export interface ExitInfo {
   code: number | null;
@@ -158,6 +158,9 @@ export class ChildWorkerProcess implements WorkerProcess {
       case "reply":
         this.#requests.get(message.requestId)?.(message);
         this.#requests.delete(message.requestId);
+        break;
+      case "parked":
+        this.state = "parked";
         break;
       case "handler-error":
       case "channel":

@@ -8,6 +8,8 @@ export interface DrainOptions {
   stopTimeoutMs: number;
   /** http: how long to answer `Connection: close` while still listening, before closing the listener. */
   drainWindowMs: number;
+  /** Probation: the process stays alive and may call start() again (unix keeps a copy of the master's descriptor). */
+  park?: boolean;
 }
 
 /** What a listener hands back once it serves: the runtime reads these, the listener never assigns onto it. */
@@ -19,7 +21,7 @@ export interface ListenerStarted {
 }
 
 export interface Listener {
-  /** Binds and starts serving. */
+  /** Binds and starts serving; after a drain with `park`, binds the same address again (a rolled-back reload). */
   start(): Promise<ListenerStarted>;
   /** Stops accepting, ends existing connections as `options` say; resolves when none remain. */
   drain(options: DrainOptions): Promise<void>;

@@ -1,10 +1,11 @@
-// The worker process: loads the handler, starts the listener, reports to the master, drains when told to stop.
+// The worker process: loads the handler, starts the listener, reports to the master, drains when told to stop (or parks).
 import type { WorkerGroupConfig } from "../config/types.ts";
 import { isAppError } from "../errors.ts";
 import { EXIT_CONFIG, WORKER_LAUNCH_ENV, type MasterToWorker, type WorkerLaunch, type WorkerToMaster } from "../ipc.ts";
 import { setProcessTitle, workerTitle } from "../process-title.ts";
 import { registerPublicModule } from "../public-module.ts";
-import type { Listener, ListenerFactory } from "./listener.ts";
+import type { ListenerFactory } from "./listener.ts";
+import { ListenerLifecycle } from "./listener-lifecycle.ts";
 import { errorPosition } from "./error-position.ts";
 import { loadHandler } from "./load-handler.ts";
 import { answerQuery } from "./master-queries.ts";
@@ -40,23 +41,19 @@ export async function runWorker(): Promise<number> {
   process.on("uncaughtException", (err) => runtime.reportError("uncaughtException", null, err));
   process.on("unhandledRejection", (err) => runtime.reportError("unhandledRejection", null, err));
 
-  let listener: Listener | undefined;
   let stats: ReturnType<typeof setInterval> | undefined;
   const stopped = Promise.withResolvers<number>();
-  let stopping = false;
+  const lifecycle = new ListenerLifecycle(runtime, launch, toMaster, (err) => stopped.resolve(fatal(err)));
   // Listen for the master from the start: a stop can come while the handler is still starting.
   process.on("message", async (message: MasterToWorker) => {
     if (message.type === "channel") return runtime.channel.receive(message.payload);
     if (message.type === "health-check") return toMaster(await healthCheck(runtime, message.requestId));
+    if (message.type === "park") return lifecycle.park(message.graceful);
+    if (message.type === "unpark") return lifecycle.unpark();
     if (message.type !== "stop") return toMaster(answerQuery(runtime, message));
-    if (stopping) return;
-    stopping = true;
-    runtime.beginStopping();
-    if (!listener) return stopped.resolve(0);
-    if (message.reason === "reload") runtime.call("onWorkerReload", null);
-    await listener.drain({ graceful: message.graceful, stopTimeoutMs: launch.stopTimeoutMs, drainWindowMs: launch.drainWindowMs });
-    runtime.call("onWorkerStop", null);
-    runtime.timers.delAll();
+    const drained = lifecycle.stop(message.graceful, message.reason);
+    if (!drained) return;
+    await drained;
     clearInterval(stats);
     toMaster({ type: "stats", counters: runtime.snapshot() });
     stopped.resolve(0);
@@ -71,11 +68,11 @@ export async function runWorker(): Promise<number> {
     traceStart("worker", "handler imported");
     const start = runtime.app.onWorkerStart;
     if (start) await start.call(runtime.app, runtime);
-    if (stopping) return 0;
+    if (lifecycle.stopAsked) return 0;
     const created = await (await factory)(runtime);
     runtime.listening(await created.start());
     traceStart("worker", "listening");
-    listener = created;
+    lifecycle.serving(created);
   } catch (err) {
     return fatal(err);
   }

@@ -72,6 +72,11 @@ export class WorkerRuntime implements Worker, ChannelHost, ConnectionHost {
     this.#stopping = true;
   }
 
+  /** An unpark (a rolled-back reload): the process serves again, so outbound connections reconnect again. */
+  resumeServing(): void {
+    this.#stopping = false;
+  }
+
   /** The address served: the configured one until the listener has bound (port 0 resolved then). */
   get listen(): ListenAddress {
     return this.#listen;

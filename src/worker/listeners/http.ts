@@ -39,6 +39,7 @@ export const createHttpListener: ListenerFactory = (runtime) => {
   let close = () => {};
   return {
     async start() {
+      drain.draining = false;
       const { answer, files } = createAnswer(runtime, finish);
       close = () => files?.close();
       const routes = nativeRoutes(runtime);

@@ -88,25 +88,28 @@ export class UdpConnection extends BaseConnection {
 
 export const createUdpListener: ListenerFactory = (runtime) => {
   const { host, port, url } = runtime.config.listen;
-  const socket = dgram.createSocket({ type: host.includes(":") ? "udp6" : "udp4", reuseAddr: true, reusePort: true } as dgram.SocketOptions);
-  let boundPort = port;
+  const onSent = (err: Error | null) => {
+    if (err) runtime.counters.sendFail++;
+  };
+  let socket: dgram.Socket | undefined;
   return {
+    // A closed dgram socket cannot bind again: each start (the first, and an unpark after probation) makes its own.
     start() {
+      const own = dgram.createSocket({ type: host.includes(":") ? "udp6" : "udp4", reuseAddr: true, reusePort: true } as dgram.SocketOptions);
+      socket = own;
       return new Promise((resolve, reject) => {
-        socket.once("error", (err) => reject(new AppError("E_LISTEN", `cannot listen on ${url}: ${err.message}`, { cause: err })));
-        socket.bind(port, host, () => {
-          boundPort = socket.address().port;
-          socket.on("error", (err) => runtime.reportError("udp", null, err));
-          const onSent = (err: Error | null) => {
-            if (err) runtime.counters.sendFail++;
-          };
-          socket.on("message", (message, rinfo) => new UdpConnection(runtime, socket, rinfo, boundPort, onSent).onDatagram(message));
+        own.once("error", (err) => reject(new AppError("E_LISTEN", `cannot listen on ${url}: ${err.message}`, { cause: err })));
+        own.bind(port, host, () => {
+          const boundPort = own.address().port;
+          own.on("error", (err) => runtime.reportError("udp", null, err));
+          own.on("message", (message, rinfo) => new UdpConnection(runtime, own, rinfo, boundPort, onSent).onDatagram(message));
           resolve({ listen: { ...runtime.config.listen, port: boundPort } });
         });
       });
     },
     async drain() {
-      await new Promise<void>((resolve) => socket.close(() => resolve()));
+      const own = socket;
+      if (own) await new Promise<void>((resolve) => own.close(() => resolve()));
     },
   } satisfies Listener;
 };

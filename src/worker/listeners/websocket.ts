@@ -50,6 +50,7 @@ export const createWebSocketListener: ListenerFactory = (runtime) => {
   let closeFiles = () => {};
   return {
     async start() {
+      drain.draining = false;
       const { answer: plainHttp, files } = createAnswer(runtime, (response) => response);
       closeFiles = () => files?.close();
       try {
