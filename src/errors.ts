@@ -8,7 +8,7 @@ export type ErrorCode =
   | "E_NOT_RUNNING" // no master answers for this config
   | "E_ALREADY_RUNNING"
   | "E_ADMIN" // the admin API refused or failed
-  | "E_LISTEN" // a listener could not bind
+  | "E_LISTEN" // an address cannot be bound; exit 2 when it names the app.json field (taken by another process)
   | "E_START"; // a group's processes could not become ready at start; exit 2
 
 export interface AppErrorOptions {
@@ -40,5 +40,7 @@ export function isAppError(err: unknown): err is AppError {
 /** Exit code for an error that ends a CLI command. */
 export function exitCodeFor(err: unknown): number {
   if (isAppError(err) && (err.code === "E_CONFIG" || err.code === "E_USAGE" || err.code === "E_START")) return 2;
+  // An address in app.json that another process holds is the config's conflict to fix, as an invalid one is.
+  if (isAppError(err) && err.code === "E_LISTEN" && err.field !== undefined) return 2;
   return 1;
 }

@@ -1,6 +1,7 @@
 // Starts the admin plane's HTTP server in the master, connects its live feed, and says where it listens.
 import { isLoopbackHost } from "../config/listen-url.ts";
 import { AppError } from "../errors.ts";
+import { busyMessage, portHolderSync } from "../master/port-check.ts";
 import { createAdminApp } from "./app.ts";
 import { auditor } from "./audit.ts";
 import type { AdminContext } from "./context.ts";
@@ -42,6 +43,8 @@ export function startAdminPlane(ctx: AdminContext, options: AdminPlaneOptions = 
     server = Bun.serve({ hostname: host, port, reusePort: true, fetch: app.fetch });
   } catch (err) {
     const hint = options.sharePort ? " (a running master from before restart handover does not share it: stop it, then start)" : "";
+    const holder = port !== 0 && !options.sharePort ? portHolderSync("tcp", [host], port) : null;
+    if (holder) throw new AppError("E_LISTEN", `admin plane cannot listen: ${busyMessage(host, port, holder)}`, { field: "admin.listen" });
     throw new AppError("E_LISTEN", `admin plane cannot listen on ${host}:${port}: ${(err as Error).message}${hint}`, { field: "admin.listen" });
   }
   boundPort = server.port ?? port;

@@ -12,8 +12,12 @@ export async function reloadCommand(configPath: string, graceful: boolean, group
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ graceful, group }),
   }).catch((err: unknown) => {
-    const refused = err instanceof AdminRefusal && err.status === 422 && err.apiCode === "E_CONFIG";
-    throw refused ? new AppError("E_CONFIG", `reload refused, nothing changed: ${err.apiMessage}`) : err;
+    const refused = err instanceof AdminRefusal && err.status === 422 && (err.apiCode === "E_CONFIG" || err.apiCode === "E_LISTEN");
+    if (!refused) throw err;
+    // A taken address keeps its code and field (exit 2 either way): `E_LISTEN: workers[0].listen: reload refused, ...`.
+    const taken = err.apiCode === "E_LISTEN" ? /^(workers\[\d+\]\.listen): (.*)$/s.exec(err.apiMessage) : null;
+    if (taken) throw new AppError("E_LISTEN", `reload refused, nothing changed: ${taken[2]}`, { field: taken[1] });
+    throw new AppError("E_CONFIG", `reload refused, nothing changed: ${err.apiMessage}`);
   });
   const names = record.groups.map((g) => g.name).join(", ") || "no reloadable group";
   console.log(`reload${graceful ? " (graceful)" : ""} to generation ${record.generation}: ${names}`);

@@ -3,6 +3,7 @@ import { diffConfig } from "../config/config-diff.ts";
 import { loadConfig } from "../config/load.ts";
 import type { AppConfig, WorkerGroupConfig } from "../config/types.ts";
 import type { GroupPlan } from "./reload-transaction.ts";
+import { refuseBusyPorts } from "./port-check.ts";
 import { resolvePort } from "./resolve-ports.ts";
 import type { ReloadHandle, Supervisor } from "./supervisor.ts";
 
@@ -20,6 +21,9 @@ export type ConfigApplied = (config: AppConfig, who: string) => void;
 export async function reloadFromConfigFile(supervisor: Supervisor, options: ConfigReloadOptions, applied: ConfigApplied): Promise<ReloadHandle> {
   const previous = supervisor.config;
   const next = await keepResolvedPorts(previous, await loadConfig(previous.configPath, { remember: true }));
+  // A changed address another process holds is refused before anything starts; this master's own processes keep theirs.
+  const moved = (name: string) => previous.workers.find((g) => g.name === name)?.listen.url !== next.workers.find((g) => g.name === name)?.listen.url;
+  await refuseBusyPorts(next, { ours: [process.pid] }, (name) => (options.group === undefined || name === options.group) && moved(name));
   const { plans, needsRestart } = planReload(previous, next, options.group);
   const handle = supervisor.reload({ group: options.group, graceful: options.graceful, plans, config: next, needsRestart });
   // Only what was applied is recorded: a rolled-back group keeps its old settings in supervisor.config.

@@ -15,6 +15,7 @@ import type { EarlyEvent, PlaneInputs, Planes } from "./planes.ts";
 import { RecentLog } from "./recent-log.ts";
 import { installSignals } from "./signals.ts";
 import { withResolvedPorts } from "./resolve-ports.ts";
+import { refuseBusyPorts } from "./port-check.ts";
 import { claimRuntimeFile, dataDirError, lockDataDir, prepareDataDir, removeRuntimeFile, writeRuntimeFile } from "./runtime-file.ts";
 import { startTable } from "./start-table.ts";
 import { terminalOutput } from "./terminal-output.ts";
@@ -64,6 +65,8 @@ async function prepareMaster(configPath: string, options: MasterOptions) {
     const config = await withResolvedPorts(predecessor ? keepResolvedPorts(loaded, predecessor.config) : loaded);
     traceStart("master", "takeover checked, ports resolved");
     claimRuntimeFile(config.dataDir, predecessor?.pid);
+    // After the runtime file (the same app running says so first); a restart shares the old master's ports.
+    await refuseBusyPorts(config, { ours: predecessor ? [predecessor.pid] : [] });
     if (!predecessor) lockDataDir(config.dataDir);
     const tcpMigrateReq = readTcpMigrateReq();
     traceStart("master", "runtime file claimed, tcp_migrate_req read");

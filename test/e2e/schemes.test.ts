@@ -139,7 +139,7 @@ for (const mode of ["source", "compiled"] as Mode[]) {
 }
 
 describe("unix:// socket files", () => {
-  test("a regular file at the path is refused and left as it was (exit 1, the field and the fix named)", async () => {
+  test("a regular file at the path is refused and left as it was (exit 2, the field and the fix named)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "wm-unix-"));
     try {
       const path = join(dir, "precious.txt");
@@ -151,7 +151,7 @@ describe("unix:// socket files", () => {
       const killer = setTimeout(() => proc.kill("SIGKILL"), 15_000); // the old code deleted the file and started serving
       const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
       clearTimeout(killer);
-      expect(code).toBe(1);
+      expect(code).toBe(2);
       expect((out + err).trim()).toBe(
         `E_LISTEN: workers[0].listen: ${path} exists and is not a socket (a regular file): remove or move it, or choose another unix:// path`,
       );

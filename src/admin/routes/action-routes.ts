@@ -34,8 +34,9 @@ function reloadRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void {
     } catch (err) {
       if (!isAppError(err)) throw err;
       audit(c, { action: "reload", target, result: `refused: ${err.toString()}` });
-      // An app.json that does not validate (a ConfigRefusal): nothing changed; the field is named so the CLI can say which.
-      if (err.code === "E_CONFIG") return c.json(errorBody(err), 422);
+      // An app.json that does not validate (a ConfigRefusal), or an address another process holds: nothing changed;
+      // the field is named so the CLI can say which.
+      if (err.code === "E_CONFIG" || err.code === "E_LISTEN") return c.json(errorBody(err), 422);
       return c.json(errorBody(err), 400);
     }
   });
