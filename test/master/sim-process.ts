@@ -1,0 +1,191 @@
+// A worker process for the simulation that behaves like the release on disk when it was spawned, on the simulation's clock.
+import type { ListenAddress } from "../../src/config/types.ts";
+import type { MasterToWorker, ProcessCounters } from "../../src/ipc.ts";
+import type { ExitInfo, FatalInfo, ProcessState, Reply, SpawnOptions, WorkerProcess, WorkerRequest } from "../../src/master/worker-process.ts";
+import type { SimClock } from "./sim-clock.ts";
+import { Random } from "./sim-random.ts";
+
+/**
+ * What the handler on disk does. good: ready and stays up; syntax: a load error before ready; throws: exits 1 at start;
+ * exits-later: ready, then exits 0.3-5 s later (inside or past the settle window); never-ready: hangs loading and ignores
+ * stop; hangs-on-stop: serves, but a stop never finishes (a connection that never ends); blocks: ready, then its event loop
+ * blocks (no stats, no health answer, no stop) until SIGKILL; unhealthy: ready, onHealthCheck says false.
+ */
+export const RELEASES = ["good", "syntax", "throws", "exits-later", "never-ready", "hangs-on-stop", "blocks", "unhealthy"] as const;
+export type Release = (typeof RELEASES)[number];
+
+const LISTEN: ListenAddress = { scheme: "http", host: "127.0.0.1", port: 1, url: "http://127.0.0.1:1" };
+export const NORMAL_RSS = 40 * 1024 * 1024;
+const STATS_EVERY_MS = 1000;
+
+export interface StopAsk {
+  at: number;
+  graceful: boolean;
+  deadlineMs: number;
+}
+
+export class SimProcess implements WorkerProcess {
+  readonly group: string;
+  readonly index: number;
+  readonly generation: number;
+  readonly startedAt: number;
+  state: ProcessState = "starting";
+  listen?: ListenAddress;
+  counters: ProcessCounters | null = null;
+  cpuPercent = 0;
+  qps = 0;
+  fatal?: FatalInfo;
+  readonly stderrTail: string[] = [];
+  readonly stopAsks: StopAsk[] = [];
+  exitedAt?: number;
+  blocked = false;
+  /** When the event loop blocked (blocks), or when it was spawned (never-ready): since then it does nothing. */
+  hungSince?: number;
+  readonly #ready = Promise.withResolvers<ListenAddress>();
+  readonly #exited = Promise.withResolvers<ExitInfo>();
+  #exitTimer: unknown;
+  #exitAt = Infinity;
+  readonly #random: Random;
+
+  constructor(
+    readonly pid: number,
+    readonly release: Release,
+    readonly options: SpawnOptions,
+    private readonly clock: SimClock,
+    seed: number,
+  ) {
+    this.group = options.launch.group.name;
+    this.index = options.launch.index;
+    this.generation = options.launch.generation;
+    this.startedAt = clock.now();
+    this.#random = new Random(seed);
+    this.#ready.promise.catch(() => {});
+    this.#begin();
+  }
+
+  get ready(): Promise<ListenAddress> {
+    return this.#ready.promise;
+  }
+
+  get exited(): Promise<ExitInfo> {
+    return this.#exited.promise;
+  }
+
+  get alive(): boolean {
+    return this.state !== "exited";
+  }
+
+  /** Hung: a stop is ignored until SIGKILL. */
+  get hung(): boolean {
+    return this.blocked || this.release === "never-ready" || this.release === "hangs-on-stop";
+  }
+
+  #begin(): void {
+    const r = this.#random;
+    const after = (ms: number, fn: () => void) => this.clock.setTimeout(() => this.alive && fn(), ms);
+    switch (this.release) {
+      case "syntax":
+        return void after(r.int(20, 200), () => {
+          const position = { file: `/app/${this.group}.ts`, line: 3, column: 9, lineText: "  fetch( {" };
+          this.exit(1, null, { code: "E_HANDLER", message: "E_HANDLER: syntax", detail: 'Expected ")"', position });
+        });
+      case "throws":
+        return void after(r.int(20, 300), () => {
+          this.stderrTail.push("Error: no database");
+          this.exit(1, null);
+        });
+      case "never-ready":
+        this.hungSince = this.startedAt;
+        return;
+      default:
+        after(r.int(20, 400), () => this.#becomeReady());
+    }
+  }
+
+  #becomeReady(): void {
+    this.state = "ready";
+    this.listen = LISTEN;
+    this.#ready.resolve(LISTEN);
+    const r = this.#random;
+    if (this.release === "exits-later") this.clock.setTimeout(() => this.exit(5), r.int(300, 5000));
+    if (this.release === "blocks") this.clock.setTimeout(() => this.#block(), r.int(0, 3000));
+    this.clock.setTimeout(() => this.#tick(), STATS_EVERY_MS);
+  }
+
+  #block(): void {
+    if (!this.alive) return;
+    this.blocked = true;
+    this.hungSince = this.clock.now();
+  }
+
+  /** The once-a-second stats every working worker sends. */
+  #tick(): void {
+    if (!this.alive || this.blocked) return;
+    this.sendStats(NORMAL_RSS);
+    this.clock.setTimeout(() => this.#tick(), STATS_EVERY_MS);
+  }
+
+  sendStats(rssBytes: number): void {
+    if (!this.alive || this.blocked) return;
+    const counters = {
+      connections: 0,
+      requests: 0,
+      sendFail: 0,
+      handlerErrors: 0,
+      protocolErrors: 0,
+      idleClosed: 0,
+      bytesRead: 0,
+      bytesWritten: 0,
+      timers: 0,
+      rssBytes,
+      cpuMicros: 0,
+    };
+    this.counters = counters;
+    this.options.onMessage({ type: "stats", counters }, this);
+  }
+
+  /** Exits now: on its own (crash, load error) or killed. */
+  exit(code: number | null, signal: string | null = null, fatal?: FatalInfo): void {
+    if (!this.alive) return;
+    this.clock.clearTimeout(this.#exitTimer);
+    this.fatal = fatal;
+    this.state = "exited";
+    this.exitedAt = this.clock.now();
+    this.#ready.reject(new Error("exited"));
+    this.#exited.resolve({ code, signal });
+  }
+
+  send(_message: MasterToWorker): boolean {
+    return this.alive;
+  }
+
+  async request(message: WorkerRequest, timeoutMs = 3000): Promise<Reply> {
+    const reply = (ok: boolean, data?: unknown, error?: string): Reply => ({ type: "reply", requestId: 0, ok, data, error });
+    if (!this.alive) return reply(false, undefined, "process not running");
+    if (message.type !== "health-check") return reply(false, undefined, "not simulated");
+    if (this.blocked) {
+      const { promise, resolve } = Promise.withResolvers<Reply>();
+      this.clock.setTimeout(() => resolve(reply(false, undefined, "no answer in time")), timeoutMs);
+      return promise;
+    }
+    return this.release === "unhealthy" ? reply(true, false, "onHealthCheck returned false") : reply(true, true);
+  }
+
+  /** Drains then exits after a while, or never when hung; SIGKILL at a finite deadline, as ChildWorkerProcess does. */
+  stop(graceful: boolean, _reason: "stop" | "reload", deadlineMs: number): Promise<ExitInfo> {
+    const now = this.clock.now();
+    this.stopAsks.push({ at: now, graceful, deadlineMs });
+    if (!this.alive) return this.exited;
+    this.state = "draining";
+    if (!this.hung) this.#exitBy(now + (graceful ? this.#random.int(0, 8000) : this.#random.int(0, 500)), 0, null);
+    if (Number.isFinite(deadlineMs)) this.clock.setTimeout(() => this.exit(null, "SIGKILL"), deadlineMs);
+    return this.exited;
+  }
+
+  #exitBy(at: number, code: number | null, signal: string | null): void {
+    if (at >= this.#exitAt) return;
+    this.clock.clearTimeout(this.#exitTimer);
+    this.#exitAt = at;
+    this.#exitTimer = this.clock.setTimeout(() => this.exit(code, signal), at - this.clock.now());
+  }
+}

@@ -1,0 +1,24 @@
+// The simulated app: web (2, maxMemoryMB), api (1, a short settle window), and jobs, which a config reload can add; the seeds to run from the environment.
+import type { SimSetup } from "./sim-run.ts";
+import { API, WEB, configOf } from "./supervisor-fixture.ts";
+
+const JOBS = { name: "jobs", listen: "http://127.0.0.1:8002", count: 1, handler: "./h.ts", maxMemoryMB: 128, healthySeconds: 1 };
+
+export function simSetup(unhandled: unknown[]): SimSetup {
+  const full = configOf([WEB(2, { maxMemoryMB: 256 }), { ...API(1), healthySeconds: 0.5 }, JOBS]);
+  return { config: { ...full, workers: full.workers.slice(0, 2) }, extraGroups: full.workers.slice(2), unhandled };
+}
+
+const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+
+/** SIM_SEED=n: that seed alone; else `SIM_RUNS` (or `runs`) seeds from SIM_FROM (default 1). */
+export function seedsToRun(runs: number, runsVar = "SIM_RUNS"): number[] {
+  if (process.env.SIM_SEED !== undefined) return [Number(process.env.SIM_SEED)];
+  const from = env("SIM_FROM", 1);
+  return Array.from({ length: env(runsVar, runs) }, (_, i) => from + i);
+}
+
+/** SIM_TRACE=1 with SIM_SEED: every step and supervisor event. */
+export function traceOf(): ((line: string) => void) | undefined {
+  return process.env.SIM_SEED !== undefined && process.env.SIM_TRACE ? (line) => console.log(line) : undefined;
+}
