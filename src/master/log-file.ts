@@ -1,6 +1,7 @@
 // The daemon's log: timestamped lines in <dataDir>/workerman.log (mode 0600), rotated by size (workerman.log.1 .. .N), at a bounded rate per source.
 import { appendFileSync, chmodSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
+import { inertText } from "./inert-text.ts";
 import { timedBound, type RateBoundOptions } from "../store/rate-bound.ts";
 
 /** console.log's own formatting; node:util (about 5 ms of CPU) loads on the first line, not on the master's start path. */
@@ -56,7 +57,7 @@ export class LogFile {
   }
 
   #append(line: string): void {
-    const text = `${new Date().toISOString()} ${line}\n`;
+    const text = `${new Date().toISOString()} ${inertText(line)}\n`;
     try {
       // Inside the try: a rotation on a read-only or full disk fails like the append, and costs only the line.
       if (this.#size + text.length > this.options.maxBytes && this.#size > 0) this.#rotate();

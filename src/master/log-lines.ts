@@ -1,4 +1,6 @@
 // The master's log line format (`<ISO time> [group#index pid] text`, `[master pid] text`): parsing, filtering, printing.
+import { inertText } from "./inert-text.ts";
+
 export interface LogLine {
   /** Unix ms. */
   at: number;
@@ -42,5 +44,5 @@ export function matchesFilter(line: LogLine, filter: LogFilter): boolean {
 
 export function formatLogLine(line: LogLine): string {
   const who = line.source === "master" ? `[master ${line.pid}]` : `[${line.group}#${line.index} ${line.pid}]`;
-  return `${line.at ? new Date(line.at).toISOString() : "-"} ${who} ${line.text}`;
+  return `${line.at ? new Date(line.at).toISOString() : "-"} ${who} ${inertText(line.text)}`;
 }

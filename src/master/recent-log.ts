@@ -1,4 +1,5 @@
 // The master's last log lines in memory (its console and its workers' output), for GET /api/logs in either mode.
+import { inertText } from "./inert-text.ts";
 import { parsePrefixed, type LogLine } from "./log-lines.ts";
 
 /** console.log's own formatting; node:util (about 5 ms of CPU) loads on the first line, not on the master's start path. */
@@ -72,8 +73,10 @@ export class RecentLog {
     for (const method of ["log", "info", "warn", "error"] as const) {
       const original = console[method].bind(console);
       console[method] = (...args: unknown[]) => {
-        for (const line of format(...args).split("\n")) this.push(prefix + line);
-        original(...args);
+        const lines = format(...args).split("\n");
+        for (const line of lines) this.push(prefix + line);
+        // Printed as text (a handler's error may quote a client's bytes); the kept lines above stay exact for the JSON API.
+        original(lines.map(inertText).join("\n"));
       };
     }
   }

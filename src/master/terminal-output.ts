@@ -1,4 +1,5 @@
 // The foreground master's worker lines on its stdout and stderr: what a stalled reader cannot take is dropped and counted, never queued.
+import { inertText } from "./inert-text.ts";
 
 interface Writable {
   write(text: string): boolean;
@@ -29,7 +30,7 @@ class Lane {
       this.#dropped++;
       return;
     }
-    if (!this.out.write(line + "\n")) this.#blocked = true;
+    if (!this.out.write(inertText(line) + "\n")) this.#blocked = true;
   }
 }
 
