@@ -1,9 +1,18 @@
 // How the CLI talks to a running master: its admin URL from the runtime file, the token from the data directory.
-import { loadConfig } from "../config/load.ts";
 import { AppError } from "../errors.ts";
 import { findRunningMaster } from "../master/runtime-file.ts";
 import type { ApiError, ApiErrorCode } from "./contract.ts";
-import { readToken } from "./token.ts";
+import { loadControlConfig } from "./control-config.ts";
+import { readTokenAt } from "./token.ts";
+
+/** A master that accepts but never answers (hung, or stopped with SIGSTOP) must not hang the CLI: seconds per request. */
+export const CLI_TIMEOUT_ENV = "WORKERMAN_CLI_TIMEOUT";
+const DEFAULT_TIMEOUT_SECONDS = 5;
+
+function requestTimeoutMs(): number {
+  const seconds = Number(process.env[CLI_TIMEOUT_ENV]);
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_TIMEOUT_SECONDS) * 1000;
+}
 
 /**
  * The master refused: still E_ADMIN to the CLI (exit 1; a command that means otherwise says so), with the answer's
@@ -21,18 +30,27 @@ export class AdminRefusal extends AppError {
 }
 
 export async function adminRequest<T>(configPath: string, path: string, init: RequestInit = {}): Promise<T> {
-  const config = await loadConfig(configPath);
-  const master = findRunningMaster(config.dataDir);
-  const token = readToken(config);
+  const control = await loadControlConfig(configPath);
+  const master = findRunningMaster(control.dataDir);
   const headers = new Headers(init.headers);
-  headers.set("Authorization", `Bearer ${token}`);
+  headers.set("Authorization", `Bearer ${readTokenAt(control.tokenPath)}`);
+  const timeoutMs = requestTimeoutMs();
+  const signal = AbortSignal.timeout(timeoutMs);
   let response: Response;
+  let body: T & Partial<ApiError>;
   try {
-    response = await fetch(master.adminUrl + path, { ...init, headers });
+    response = await fetch(master.adminUrl + path, { ...init, headers, signal });
+    // A body that is not JSON (a proxy's page) is read as {}; one cut short by the timeout is the timeout.
+    body = (await response.json().catch((err: unknown) => (signal.aborted ? Promise.reject(err) : {}))) as T & Partial<ApiError>;
   } catch (err) {
-    throw new AppError("E_ADMIN", `cannot reach the admin plane at ${master.adminUrl}: ${(err as Error).message}`);
+    if (!signal.aborted) throw new AppError("E_ADMIN", `cannot reach the admin plane at ${master.adminUrl}: ${(err as Error).message}`);
+    const pid = master.pid;
+    throw new AppError(
+      "E_ADMIN",
+      `the master (pid ${pid}) at ${master.adminUrl} did not answer within ${timeoutMs / 1000} s (${CLI_TIMEOUT_ENV} sets the limit): ` +
+        `it may be hung or stopped; \`ps -o stat= -p ${pid}\` shows T for stopped (\`kill -CONT ${pid}\` resumes it), \`kill -TERM ${pid}\` stops it`,
+    );
   }
-  const body = (await response.json().catch(() => ({}))) as T & Partial<ApiError>;
   if (!response.ok) {
     // The sentence names the field itself; a body without one (a proxy's page) falls back to the status text.
     const error = typeof body.error?.message === "string" ? body.error : undefined;

@@ -6,7 +6,12 @@ import type { AppConfig } from "../config/types.ts";
 import { AppError } from "../errors.ts";
 
 export function tokenPath(config: AppConfig): string {
-  return config.admin.tokenFile ?? join(config.dataDir, "admin.token");
+  return tokenPathOf(config.dataDir, config.admin.tokenFile);
+}
+
+/** admin.tokenFile, or the token the master generated in dataDir. */
+export function tokenPathOf(dataDir: string, tokenFile: string | undefined): string {
+  return tokenFile ?? join(dataDir, "admin.token");
 }
 
 /** Reads the token, creating it first if this is the first start (never when admin.tokenFile is set). */
@@ -29,7 +34,10 @@ export function ensureToken(config: AppConfig): { token: string; path: string; c
 }
 
 export function readToken(config: AppConfig): string {
-  const path = tokenPath(config);
+  return readTokenAt(tokenPath(config));
+}
+
+export function readTokenAt(path: string): string {
   try {
     return readFileSync(path, "utf8").trim();
   } catch {

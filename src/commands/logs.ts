@@ -1,10 +1,10 @@
 // `workerman-app logs [--group G] [--pid P] [-n N] [-f] [--json]`: the daemon log filtered, or a foreground master's recent lines.
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { adminRequest } from "../admin/client.ts";
+import { loadControlConfig } from "../admin/control-config.ts";
 import type { LogItem, LogsResponse } from "../admin/contract.ts";
 import type { CliArgs } from "../cli-args.ts";
 import { AppError, isAppError } from "../errors.ts";
-import { loadConfig } from "../config/load.ts";
 import { logFilePath } from "../master/daemon.ts";
 import { formatLogLine, matchesFilter, parseFileLine, type LogFilter, type LogLine } from "../master/log-lines.ts";
 
@@ -12,7 +12,7 @@ const DEFAULT_LINES = 50;
 const FOLLOW_POLL_MS = 200;
 
 export async function logsCommand(args: CliArgs): Promise<number> {
-  const config = await loadConfig(args.config);
+  const config = await loadControlConfig(args.config);
   const filter: LogFilter = { group: args.group, pid: args.pid ?? args.process };
   const print = (line: LogLine) => console.log(args.json ? JSON.stringify(line) : formatLogLine(line));
   const path = logFilePath(config.dataDir);

@@ -1,12 +1,14 @@
 // `workerman-app reload [-g] [--group G] [--no-wait]`: a new generation per group through the health gate, followed to its end.
 import { AdminRefusal, adminRequest } from "../admin/client.ts";
 import type { ReloadGroup, ReloadRecord } from "../admin/contract.ts";
+import { loadConfig } from "../config/load.ts";
 import { AppError } from "../errors.ts";
 
 const POLL_MS = 200;
 
 export async function reloadCommand(configPath: string, graceful: boolean, group: string | undefined, wait = true): Promise<number> {
-  // adminRequest validates the file first (an invalid one exits 2 naming the field); the master validates it again.
+  // Validated here first (an invalid file exits 2 naming the field; adminRequest alone reads it leniently); the master validates it again.
+  await loadConfig(configPath);
   let record = await adminRequest<ReloadRecord>(configPath, "/api/reload", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
