@@ -55,7 +55,16 @@ export interface SourcePosition {
 export type WorkerToMaster =
   | { type: "ready"; listen: ListenAddress }
   /** detail: the underlying error's own message (no code, no file name), for the one-line reason. */
-  | { type: "fatal"; code: string; message: string; stack?: string; position?: SourcePosition; detail?: string }
+  | {
+      type: "fatal";
+      code: string;
+      message: string;
+      stack?: string;
+      position?: SourcePosition;
+      detail?: string;
+      /** Every error of a load Bun reported several of (a syntax error often is), the first one as above. */
+      errors?: { message: string; position?: SourcePosition }[];
+    }
   | { type: "stats"; counters: ProcessCounters }
   | { type: "handler-error"; callback: string; message: string; stack?: string }
   | { type: "reply"; requestId: number; ok: boolean; data?: unknown; error?: string }

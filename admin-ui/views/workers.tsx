@@ -3,7 +3,7 @@
 import { useSignal } from "@preact/signals";
 import { askConfirm } from "../parts/confirm.tsx";
 import { formatBytes, formatCount, formatDuration, formatRate } from "../format.ts";
-import type { FailureReason, ReloadGroup, StatusProcess } from "../../src/admin/contract.ts";
+import type { FailureReason, LoadErrorReason, ReloadGroup, StatusProcess } from "../../src/admin/contract.ts";
 import { operation, progress, retryGroup, startReload, startRestart } from "../operation.ts";
 import { now, processes, status } from "../state.ts";
 import { TableHead } from "../parts/table-head.tsx";
@@ -68,15 +68,30 @@ function GroupProgress(props: { group: ReloadGroup }) {
   );
 }
 
-/** A failure as the CLI prints it: the line, the source line with a caret, or the last stderr lines. */
+/** The source line with a caret under the column, or null when the error points nowhere in the user's files. */
+function sourceBox(at: LoadErrorReason): string | null {
+  return at.lineText !== undefined && at.column !== undefined ? `${at.lineText}\n${" ".repeat(Math.max(0, at.column - 1))}^` : null;
+}
+
+/** A failure as the CLI prints it: the line, the source line with a caret (each error of a load), or the last stderr lines. */
 export function Reason(props: { reason: FailureReason }) {
   const r = props.reason;
-  const source = r.lineText !== undefined && r.column !== undefined ? `${r.lineText}\n${" ".repeat(Math.max(0, r.column - 1))}^` : null;
+  const source = sourceBox(r);
+  const more = (r.errors ?? []).slice(1);
   return (
     <div class="error" data-reason={r.kind}>
       <p>{r.text}</p>
       {source && <pre>{source}</pre>}
       {!source && r.stderrTail && r.stderrTail.length > 0 && <pre>{r.stderrTail.slice(-5).join("\n")}</pre>}
+      {more.map((one, i) => (
+        <div key={i} data-load-error={one.at ?? ""}>
+          <p>
+            {one.at ? `${one.at} ` : ""}
+            {one.message}
+          </p>
+          {sourceBox(one) && <pre>{sourceBox(one)}</pre>}
+        </div>
+      ))}
     </div>
   );
 }

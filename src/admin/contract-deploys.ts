@@ -8,6 +8,18 @@ export interface LastExit {
   reason: FailureReason;
 }
 
+/** One error of a handler that failed to load: its message, and where when it points into the user's files. */
+export interface LoadErrorReason {
+  message: string;
+  /** `file:line:column`, the file relative to app.json's folder when it is inside it. */
+  at?: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  /** The source line the position points at. */
+  lineText?: string;
+}
+
 /**
  * Why a new process (and so its group's reload, or the start) failed. Data, not a log line: the CLI, /api/status,
  * the event log, /api/events and the dashboard all show the same object.
@@ -25,6 +37,11 @@ export interface FailureReason {
   column?: number;
   /** The source line the position points at. */
   lineText?: string;
+  /**
+   * Load errors Bun reported together (a syntax error is often several; at most 10), the first being the one above;
+   * absent for a single error. `text` ends with `(+N more)`.
+   */
+  errors?: LoadErrorReason[];
   /** Exits: code or signal, and the last stderr lines. */
   code?: number | null;
   signal?: string | null;

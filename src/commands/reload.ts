@@ -3,6 +3,7 @@ import { AdminRefusal, adminRequest } from "../admin/client.ts";
 import type { ReloadGroup, ReloadRecord } from "../admin/contract.ts";
 import { loadConfig } from "../config/load.ts";
 import { AppError } from "../errors.ts";
+import { moreErrorLines } from "../master/failure-reason.ts";
 
 const POLL_MS = 200;
 
@@ -29,7 +30,7 @@ export async function reloadCommand(configPath: string, graceful: boolean, group
     await Bun.sleep(POLL_MS);
     record = await adminRequest<ReloadRecord>(configPath, `/api/reloads/${record.id}`);
   }
-  for (const g of record.groups) console.log(groupLine(g));
+  for (const g of record.groups) console.log([groupLine(g), ...moreErrorLines(g.reason)].join("\n"));
   if (record.error) console.log(`reload ${record.state}: ${record.error}`);
   return record.state === "done" ? 0 : 1;
 }

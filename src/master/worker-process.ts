@@ -29,6 +29,7 @@ export interface FatalInfo {
   stack?: string;
   position?: SourcePosition;
   detail?: string;
+  errors?: { message: string; position?: SourcePosition }[];
 }
 
 export interface SpawnOptions {

@@ -5,13 +5,41 @@ import type { SourcePosition } from "../ipc.ts";
 
 /** Frames in these places are ours or the runtime's, never the user's. */
 const PRODUCT_DIR = resolve(import.meta.dir, "..");
-const FRAME = /\(?((?:\/|[A-Za-z]:\\)[^()]*?):(\d+):(\d+)\)?\s*$/;
+/**
+ * The path must start the frame (`at /x.ts:1:2`) or its parentheses (`at f (/x.ts:1:2)`): the compiled executable's
+ * inline source maps name the product's own frames relative (`at loadHandler (src/worker/load-handler.ts:27:17)`),
+ * which an unanchored match took for `/worker/load-handler.ts`. A user's handler is always loaded by absolute path.
+ */
+const FRAME = /^\s+at (?:[^(]*\()?((?:\/|[A-Za-z]:\\)[^()]*?):(\d+):(\d+)\)?\s*$/;
+/** At most this many errors of one load are kept: a reason travels in IPC, records and events. */
+const MAX_LOAD_ERRORS = 10;
+
+/** One error of a failed load, with its position in the user's files when it has one. */
+export interface LoadError {
+  message: string;
+  position: SourcePosition | null;
+}
 
 interface BunPosition {
   file?: string;
   line?: number;
   column?: number;
   lineText?: string;
+}
+
+/**
+ * Every error a failed load carries: Bun reports a syntax error as one BuildMessage, or as an AggregateError
+ * ("3 errors building ...") whose `errors` are BuildMessages with their own positions. The first is the one to name.
+ */
+export function loadErrors(err: unknown): LoadError[] {
+  const inner = err !== null && typeof err === "object" ? (err as { errors?: unknown }).errors : undefined;
+  const list = Array.isArray(inner) && inner.length > 0 ? inner : [err];
+  return list.slice(0, MAX_LOAD_ERRORS).map((one) => ({ message: messageOf(one), position: errorPosition(one) }));
+}
+
+function messageOf(err: unknown): string {
+  const message = err !== null && typeof err === "object" ? (err as { message?: unknown }).message : undefined;
+  return typeof message === "string" ? message : String(err);
 }
 
 /** The position an error carries, or null when it points nowhere in the user's files. */
@@ -35,7 +63,6 @@ export function errorPosition(err: unknown): SourcePosition | null {
 /** The first frame of a stack that is neither the product's own code nor the runtime's. */
 export function firstUserFrame(stack: string): SourcePosition | null {
   for (const line of stack.split("\n")) {
-    if (!/^\s+at /.test(line)) continue;
     const match = FRAME.exec(line);
     if (!match) continue;
     const file = match[1]!;

@@ -6,7 +6,7 @@ import { setProcessTitle, workerTitle } from "../process-title.ts";
 import { registerPublicModule } from "../public-module.ts";
 import type { ListenerFactory } from "./listener.ts";
 import { ListenerLifecycle } from "./listener-lifecycle.ts";
-import { errorPosition } from "./error-position.ts";
+import { errorPosition, loadErrors } from "./error-position.ts";
 import { loadHandler } from "./load-handler.ts";
 import { answerQuery } from "./master-queries.ts";
 import { WorkerRuntime } from "./runtime.ts";
@@ -107,10 +107,12 @@ function fatal(err: unknown): number {
   const message = isAppError(err) ? err.toString() : `E_HANDLER: ${error.message}`;
   // Bun's BuildMessage and ResolveMessage are not Error instances: read their message and position directly.
   const cause = (isAppError(err) && err.cause !== undefined ? err.cause : err) as { message?: string; stack?: string };
-  const position = errorPosition(cause) ?? undefined;
-  const where = position ? `${position.file}:${position.line}:${position.column}\n  ${position.lineText}\n` : "";
-  console.error(where + message + (cause.stack ? `\n${cause.stack}` : ""));
-  toMaster({ type: "fatal", code, message, stack: cause.stack, position, detail: String(cause.message ?? error.message) });
+  const errors = loadErrors(cause).map((one) => ({ message: one.message, position: one.position ?? undefined }));
+  const position = errors[0]!.position ?? errorPosition(cause) ?? undefined;
+  const where = errors.map((one) => (one.position ? `${one.position.file}:${one.position.line}:${one.position.column}\n  ${one.position.lineText}\n` : ""));
+  console.error(where.join("") + message + (cause.stack ? `\n${cause.stack}` : ""));
+  const detail = errors.length > 1 ? errors[0]!.message : String(cause.message ?? error.message);
+  toMaster({ type: "fatal", code, message, stack: cause.stack, position, detail, errors: errors.length > 1 ? errors : undefined });
   return code === "E_CONFIG" ? EXIT_CONFIG : 1;
 }
 

@@ -58,6 +58,20 @@ describe.skipIf(!chromiumAvailable())("dashboard: safe deploys", () => {
     writeFileSync(join(app.dir, "web.ts"), GOOD);
   });
 
+  test("a syntax error Bun reports as two: each one with its position and source line", async () => {
+    writeFileSync(join(app.dir, "web.ts"), `const x = 1;\nconst x = 2;\nlet y = 1;\nlet y = 3;\nexport default {};\n`);
+    await reloadWeb();
+    await page.locator("[data-progress-group=web][data-phase=rolled-back]").waitFor({ timeout: 10_000 });
+    const text = await page.locator("[data-progress-group=web]").textContent();
+    expect(text).toContain('web.ts:2:7 "x" has already been declared (+1 more)');
+    expect(text).toContain("const x = 2;");
+    expect(await page.locator("[data-progress-group=web] [data-load-error]").textContent()).toContain(
+      'web.ts:4:5 "y" has already been declaredlet y = 3;\n    ^',
+    );
+    await page.click("[data-progress] button");
+    writeFileSync(join(app.dir, "web.ts"), GOOD);
+  });
+
   test("a crash loop keeps its row with the exit code and reason; Retry now starts it again", async () => {
     writeFileSync(join(app.dir, "web.ts"), GOOD);
     const [pid] = await app.pids("web");

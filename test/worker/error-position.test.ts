@@ -3,7 +3,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { errorPosition, firstUserFrame } from "../../src/worker/error-position.ts";
+import { errorPosition, firstUserFrame, loadErrors } from "../../src/worker/error-position.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "wm-position-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,5 +49,39 @@ describe("errorPosition", () => {
     expect(firstUserFrame(stack)).toMatchObject({ file: "/srv/app/web.ts", line: 7, column: 3 });
     expect(errorPosition("just a string")).toBeNull();
     expect(errorPosition(new Error("no frames here").stack?.split("\n")[0])).toBeNull();
+  });
+
+  test("the compiled executable's own frames (relative, from its inline source maps) are never the user's", () => {
+    const stack = [
+      'AggregateError: 2 errors building "/srv/app/web.ts"',
+      "    at loadHandler (src/worker/load-handler.ts:27:17)",
+      "    at start (src/worker/listeners/http.ts:49:22)",
+      "    at async runWorker (src/worker/main.ts:70:26)",
+      "    at /$bunfs/root/workerman-app:12:3",
+    ].join("\n");
+    expect(firstUserFrame(stack)).toBeNull();
+    expect(firstUserFrame(`Error: x\n    at async <anonymous> (/srv/app/web.ts:3:9)`)).toMatchObject({ file: "/srv/app/web.ts", line: 3, column: 9 });
+  });
+});
+
+describe("loadErrors", () => {
+  test("a syntax error Bun reports as several (an AggregateError): each with its message and position, in order", async () => {
+    const err = await importError("twice.ts", `const x = 1;\nconst x = 2;\nlet y = 1;\nlet y = 3;\nexport default {};\n`);
+    expect(err).toBeInstanceOf(AggregateError);
+    expect(loadErrors(err)).toEqual([
+      { message: '"x" has already been declared', position: { file: join(dir, "twice.ts"), line: 2, column: 7, lineText: "const x = 2;" } },
+      { message: '"y" has already been declared', position: { file: join(dir, "twice.ts"), line: 4, column: 5, lineText: "let y = 3;" } },
+    ]);
+  });
+
+  test("one error is a list of one; at most 10 are kept", async () => {
+    const err = await importError("once.ts", `export default {\n  fetch() {\n    return new Response("x"};\n  },\n};\n`);
+    expect(loadErrors(err)).toEqual([{ message: 'Expected ")" but found "}"', position: expect.objectContaining({ line: 3, column: 28 }) }]);
+    const many = new AggregateError(
+      Array.from({ length: 25 }, (_, i) => new Error(`e${i}`)),
+      "25 errors",
+    );
+    expect(loadErrors(many).map((one) => one.message)).toEqual(Array.from({ length: 10 }, (_, i) => `e${i}`));
+    expect(loadErrors("a string")).toEqual([{ message: "a string", position: null }]);
   });
 });
