@@ -263,7 +263,7 @@ async function keptMessageCost(): Promise<void> {
   const client = new RedisClient(redis.url);
   const { RedisLink } = await import("../src/channel/redis-link.ts");
   const { RedisHistory } = await import("../src/channel/redis-history.ts");
-  const link = new RedisLink({ url: redis.url, name: "bench", channel: "bench-bus", onMessage() {}, onUp: async () => {}, log() {} });
+  const link = new RedisLink({ url: redis.url, name: "bench", channel: "bench-bus", onMessage() {}, onUp: async () => {}, log() {}, maxPendingBytes: 8 << 20 });
   link.start();
   while (!link.status.connected) await Bun.sleep(20);
   const store = new RedisHistory(link, "wm:{bench}:", "bench");

@@ -106,6 +106,10 @@ export interface StatusCluster {
   failures: number;
   reconnects: number;
   lastError: string | null;
+  /** Bytes handed to Redis and not yet answered (at most cluster.maxPendingBytes). */
+  pendingBytes: number;
+  /** Publishes and commands refused at that cap since start (cross-host messages dropped). */
+  pendingRefused: number;
 }
 
 /** What the master writes to <dataDir>/runtime.json so control commands can find it. */

@@ -41,6 +41,8 @@ export interface ClusterOptions {
   /** The uids of a group's members on this instance, for another instance's getGroupMembers. */
   localMembers: (group: string) => Promise<string[]>;
   log: (line: string) => void;
+  /** cluster.maxPendingBytes: what may wait for Redis before publishes are refused. */
+  maxPendingBytes: number;
 }
 
 /** The admin contract's shape is the one this reports. */
@@ -66,6 +68,7 @@ export class Cluster {
       onMessage: (text) => this.#receive(text),
       onUp: () => this.#rejoin(),
       log: options.log,
+      maxPendingBytes: options.maxPendingBytes,
     });
     this.history = new RedisHistory(this.#link, this.#prefix, options.instance);
     this.#refresh = setInterval(() => void this.#heartbeat().catch(() => {}), REFRESH_MS);
@@ -77,7 +80,7 @@ export class Cluster {
   }
 
   status(): ClusterStatus {
-    return { redis: redact(this.options.url), instance: this.options.instance, ...this.#link.status };
+    return { redis: redact(this.options.url), instance: this.options.instance, ...this.#link.report() };
   }
 
   /** Sends a delivery to every other instance; false when Redis is unavailable (counted). */
@@ -186,7 +189,12 @@ export class Cluster {
       return;
     }
     // Kept messages are delivered when they come back from Redis, ours too: that is what gives one order.
-    if (message.op === "kept") return this.options.onKept(message as BusKept);
+    if (message.op === "kept") {
+      const { g, ...kept } = message as BusKept;
+      // Our own append from a connection since given up on: Redis ran it late, but it was already delivered here.
+      if (kept.o === this.options.instance && g !== undefined && g !== this.#link.generation) return;
+      return this.options.onKept(kept);
+    }
     // Redis echoes our own publishes back: this instance already delivered them.
     if (message.o === this.options.instance) return;
     if (message.op === "mq") return void this.#answerMembers(message.qid, message.group, message.o);

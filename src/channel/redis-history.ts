@@ -77,7 +77,7 @@ export class RedisHistory {
   /** Stores and publishes a kept message; resolves false when Redis could not take it (the caller falls back). */
   async append(group: string, data: WireData, ex: WireRef[] | undefined, retention: Retention): Promise<boolean> {
     // The script adds offset and epoch: what it publishes is a BusKept.
-    const delivery = { op: "kept", group, data, ...(ex ? { ex } : {}), o: this.instance };
+    const delivery = { op: "kept", group, data, ...(ex ? { ex } : {}), o: this.instance, g: this.link.generation };
     const args = [
       APPEND,
       "2",
@@ -128,4 +128,4 @@ export class RedisHistory {
 }
 
 /** What the append script publishes: a kept delivery that still names its sender instance. */
-export type BusKept = Extract<Delivery, { op: "kept" }> & { o: string };
+export type BusKept = Extract<Delivery, { op: "kept" }> & { o: string; g?: number };

@@ -1,5 +1,6 @@
-// The master's Redis connections (commands + subscriber): connects, counts failures, and rejoins with fresh clients.
+// The master's Redis connections (commands + subscriber): connects, checks Redis still answers, counts failures, and rejoins with fresh clients.
 import { RedisClient } from "bun";
+import { commandBytes, RedisInflight } from "./redis-inflight.ts";
 
 export interface RedisLinkOptions {
   url: string;
@@ -11,6 +12,8 @@ export interface RedisLinkOptions {
   /** Runs on every (re)connection before the link counts as connected: restore what Redis may have lost. */
   onUp: () => Promise<void>;
   log: (line: string) => void;
+  /** Cap on the bytes handed to Redis and not yet answered (cluster.maxPendingBytes). */
+  maxPendingBytes: number;
 }
 
 export interface LinkStatus {
@@ -20,13 +23,25 @@ export interface LinkStatus {
   /** Times the link came back after a loss. */
   reconnects: number;
   lastError: string | null;
+  /** Bytes handed to Redis and not yet answered. */
+  pendingBytes: number;
+  /** Commands and publishes refused because pendingBytes would pass the cap (cross-host messages dropped). */
+  pendingRefused: number;
 }
 
 const RETRY_FIRST_MS = 200;
 const RETRY_MAX_MS = 3000;
+/** A Redis that has not answered a command for this long counts as down, as a dropped connection would. */
+export const COMMAND_TIMEOUT_MS = 2000;
+/** How often the link PINGs both connections and checks the oldest unanswered command. */
+const HEARTBEAT_MS = 500;
 
 export class RedisLink {
-  readonly status: LinkStatus = { connected: false, failures: 0, reconnects: 0, lastError: null };
+  readonly status: Omit<LinkStatus, "pendingBytes" | "pendingRefused"> = { connected: false, failures: 0, reconnects: 0, lastError: null };
+  readonly #inflight: RedisInflight;
+  /** Which connection's replies are current: a kept message echoed by an older one was given up on (and delivered locally). */
+  #generation = 0;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
   #cmd: RedisClient | null = null;
   #sub: RedisClient | null = null;
   #retryMs = RETRY_FIRST_MS;
@@ -34,19 +49,35 @@ export class RedisLink {
   #stopped = false;
   #everUp = false;
 
-  constructor(private readonly options: RedisLinkOptions) {}
+  constructor(private readonly options: RedisLinkOptions) {
+    this.#inflight = new RedisInflight(options.maxPendingBytes);
+  }
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  report(): LinkStatus {
+    return { ...this.status, pendingBytes: this.#inflight.bytes, pendingRefused: this.#inflight.refused };
+  }
 
   /** Connects in the background: a Redis that is down at start does not stop the master. */
   start(): void {
+    this.#heartbeat = setInterval(() => this.#pulse(), HEARTBEAT_MS);
     void this.#attempt();
   }
 
-  /** Runs a command when connected; a failure is counted and rethrown. */
+  /**
+   * Runs a command when connected; a failure is counted and rethrown. It fails at the latest when the link is
+   * declared lost (COMMAND_TIMEOUT_MS without an answer), and at once past the pending-bytes cap.
+   */
   async command(name: string, args: string[]): Promise<unknown> {
     const cmd = this.#cmd;
     if (!this.status.connected || !cmd) throw new Error("not connected to Redis");
+    const bytes = commandBytes(args) + name.length;
+    if (!this.#inflight.admit(bytes)) throw this.#overCap(bytes);
     try {
-      return await cmd.send(name, args);
+      return await this.#inflight.track(bytes, cmd.send(name, args));
     } catch (err) {
       this.fail(err);
       throw err;
@@ -55,12 +86,31 @@ export class RedisLink {
 
   /** Fire and forget; false when the message could not be handed to Redis (counted). */
   publish(text: string): boolean {
-    if (!this.status.connected || !this.#cmd) {
+    const bytes = Buffer.byteLength(text);
+    if (!this.status.connected || !this.#cmd || !this.#inflight.admit(bytes)) {
       this.status.failures++;
       return false;
     }
-    this.#cmd.publish(this.options.channel, text).catch((err) => this.fail(err));
+    this.#inflight.track(bytes, this.#cmd.publish(this.options.channel, text)).catch((err) => this.fail(err));
     return true;
+  }
+
+  #overCap(bytes: number): Error {
+    const err = new Error(
+      `${this.#inflight.bytes} bytes already wait for Redis: ${bytes} more would pass cluster.maxPendingBytes (${this.options.maxPendingBytes})`,
+    );
+    this.fail(err);
+    return err;
+  }
+
+  /** The heartbeat: a Redis that stopped answering (stopped, swapping, a dead network path) is treated as gone. */
+  #pulse(): void {
+    if (!this.status.connected) return;
+    const waited = this.#inflight.oldestAgeMs();
+    if (waited > COMMAND_TIMEOUT_MS) return this.#lost(this.#cmd, new Error(`Redis did not answer for ${Math.round(waited)} ms`));
+    for (const client of [this.#cmd, this.#sub]) {
+      if (client && this.#inflight.admit(4)) this.#inflight.track(4, client.send("PING", [])).catch(() => {});
+    }
   }
 
   fail(err: unknown): void {
@@ -71,30 +121,34 @@ export class RedisLink {
   async stop(beforeClose?: () => Promise<void>): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
+    clearInterval(this.#heartbeat);
     // Bounded: a stop must not wait on a Redis that stopped answering.
     if (this.status.connected && beforeClose) await Promise.race([beforeClose().catch(() => {}), Bun.sleep(1000)]);
     this.#closeClients();
     this.status.connected = false;
+    this.#inflight.failAll(new Error("the Redis link is stopping"));
   }
 
   async #attempt(): Promise<void> {
     this.#retryTimer = undefined;
     if (this.#stopped) return;
     // Fresh clients every time: Bun's own reconnect would drop our subscription (or double it if we subscribe again).
-    const options = { autoReconnect: false, enableOfflineQueue: false, connectionTimeout: 2000 };
+    const options = { autoReconnect: false, enableOfflineQueue: false, connectionTimeout: COMMAND_TIMEOUT_MS };
     const cmd = new RedisClient(this.options.url, options);
     const sub = new RedisClient(this.options.url, options);
     this.#cmd = cmd;
     this.#sub = sub;
+    const current = () => this.#cmd === cmd && !this.#stopped;
     try {
-      await Promise.all([cmd.connect(), sub.connect()]);
-      // Named, so an operator's CLIENT LIST (or a test's CLIENT KILL) can tell which instance a connection serves.
-      await Promise.all([cmd.send("CLIENT", ["SETNAME", `${this.options.name}:cmd`]), sub.send("CLIENT", ["SETNAME", `${this.options.name}:sub`])]);
-      await sub.subscribe(this.options.channel, (message) => this.options.onMessage(message));
+      await this.#handshake(cmd, sub);
+      if (!current()) return;
       for (const client of [cmd, sub]) client.onclose = (err) => this.#lost(client, err);
+      this.#generation++;
       this.status.connected = true;
       await this.options.onUp();
     } catch (err) {
+      // A link the heartbeat declared lost while onUp ran has already been closed, and its retry set.
+      if (!current()) return;
       this.fail(err);
       this.status.connected = false;
       this.#closeClients();
@@ -102,17 +156,39 @@ export class RedisLink {
         this.options.log(`cluster: cannot reach ${redact(this.options.url)} (${this.status.lastError}); local delivery works, retrying`);
       return this.#retry();
     }
+    if (!current() || !this.status.connected) return;
     this.#retryMs = RETRY_FIRST_MS;
     if (this.#everUp) this.status.reconnects++;
     this.options.log(`cluster: ${this.#everUp ? "rejoined" : "joined"} through ${redact(this.options.url)}`);
     this.#everUp = true;
   }
 
-  #lost(client: RedisClient, err: Error | undefined): void {
-    if (this.#stopped || (client !== this.#cmd && client !== this.#sub) || !this.status.connected) return;
+  /** Connect, name, subscribe: bounded, since a stopped Redis accepts TCP connections (the kernel does) but answers nothing. */
+  async #handshake(cmd: RedisClient, sub: RedisClient): Promise<void> {
+    const steps = async () => {
+      await Promise.all([cmd.connect(), sub.connect()]);
+      // Named, so an operator's CLIENT LIST (or a test's CLIENT KILL) can tell which instance a connection serves.
+      await Promise.all([cmd.send("CLIENT", ["SETNAME", `${this.options.name}:cmd`]), sub.send("CLIENT", ["SETNAME", `${this.options.name}:sub`])]);
+      await sub.subscribe(this.options.channel, (message) => this.options.onMessage(message));
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer the handshake in ${COMMAND_TIMEOUT_MS} ms`)), COMMAND_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([steps(), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #lost(client: RedisClient | null, err: Error | undefined): void {
+    if (this.#stopped || !client || (client !== this.#cmd && client !== this.#sub) || !this.status.connected) return;
     this.status.connected = false;
     this.fail(err ?? new Error("connection closed"));
     this.options.log(`cluster: lost Redis (${this.status.lastError}); local delivery continues, rejoining when it is back`);
+    // In issue order, before anything new is published: the callers' local fallbacks keep the order they published in.
+    this.#inflight.failAll(new Error(`Redis link lost: ${this.status.lastError}`));
     this.#closeClients();
     this.#retry();
   }

@@ -79,6 +79,7 @@ export class ChannelRelay {
           localMembers: (group) => this.#localMembers(group),
           onKept: (kept) => this.#sequencer.accept(kept),
           log: (line) => console.log(line),
+          maxPendingBytes: config.cluster.maxPendingBytes,
         })
       : null;
   }

@@ -110,6 +110,12 @@ export const clusterSchema = z
       .string()
       .regex(/^rediss?:\/\/.+/, 'must be a Redis URL like "redis://127.0.0.1:6379"')
       .describe("Redis URL shared by every host of the cluster, for the cross-host channel."),
+    maxPendingBytes: z
+      .number()
+      .int("must be a whole number of bytes")
+      .min(65_536, "must be at least 65536 bytes (64 KiB)")
+      .default(8 * 1024 * 1024)
+      .describe("Bytes that may wait for Redis to answer (a slow or stopped Redis); past them cross-host publishes are dropped and counted."),
   })
   .describe("Scale-out across hosts; leave out for one host.");
 

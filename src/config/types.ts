@@ -78,6 +78,8 @@ export interface StoreConfig {
 
 export interface ClusterConfig {
   redis: string;
+  /** Bytes that may wait for Redis's answer; past them publishes are refused and counted. */
+  maxPendingBytes: number;
 }
 
 /** How many messages of a group are kept, and for how long (channel.publishToGroup / recover). */

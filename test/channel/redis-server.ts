@@ -55,6 +55,15 @@ export class RedisUnderTest {
     throw new Error(`redis-server did not start on port ${this.port}:\n${output}`);
   }
 
+  /** SIGSTOP: the server keeps its port and connections (the kernel still accepts) but answers nothing, as a hung Redis would. */
+  pause(): void {
+    this.#proc?.kill("SIGSTOP");
+  }
+
+  resume(): void {
+    this.#proc?.kill("SIGCONT");
+  }
+
   /** Kills the server the hard way, as a crash or a lost host would. */
   async kill(): Promise<void> {
     const proc = this.#proc;

@@ -106,7 +106,7 @@ describe("diffConfig", () => {
       admin: { host: "127.0.0.1", port: 9191, metricsPublic: true, allowRemote: false },
       log: { maxBytes: 1 << 20, keep: 5 },
       store: { keepSecondSamples: 60, keepMinuteSamples: 604800, keepEvents: 2592000 },
-      cluster: { redis: "redis://127.0.0.1:6379" },
+      cluster: { redis: "redis://127.0.0.1:6379", maxPendingBytes: 8 << 20 },
     });
     expect(diffConfig(config(), next).needsRestart).toEqual([
       "name",
@@ -116,6 +116,7 @@ describe("diffConfig", () => {
       "log.maxBytes",
       "store.keepSecondSamples",
       "cluster.redis",
+      "cluster.maxPendingBytes",
     ]);
   });
 

@@ -47,7 +47,7 @@ describe("loadConfig: a valid file", () => {
       metricsPublic: true,
       allowRemote: false,
     });
-    expect(config.cluster).toEqual({ redis: "redis://127.0.0.1:6379" });
+    expect(config.cluster).toEqual({ redis: "redis://127.0.0.1:6379", maxPendingBytes: 8 << 20 });
     const [w, chat, echo, dns, svc, raw] = config.workers;
     expect(w!.handler).toBe(join(d, "web.ts"));
     expect(w!.static).toBe(join(d, "static"));

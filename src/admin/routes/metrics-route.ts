@@ -3,6 +3,7 @@ import type { Hono } from "hono";
 import type { Supervisor } from "../../master/supervisor.ts";
 import type { FamilyCount } from "../../store/rate-bound.ts";
 import type { AdminEnv, RouteDeps } from "../context.ts";
+import type { StatusCluster } from "../contract.ts";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, type MetricFamily } from "../prometheus-text.ts";
 import { liveProcesses } from "../worker-queries.ts";
 
@@ -15,7 +16,8 @@ export function metricsRoute(app: Hono<AdminEnv>, { ctx, audit, feed }: RouteDep
       type: "counter",
       samples: [{ value: feed.dropped }],
     };
-    return c.body(renderPrometheus([...collect(ctx.supervisor), ...boundedFamilies(bounded), liveFeed]), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
+    const families = [...collect(ctx.supervisor), ...boundedFamilies(bounded), liveFeed, ...clusterFamilies(ctx.status().cluster)];
+    return c.body(renderPrometheus(families), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
   });
 }
 
@@ -34,6 +36,26 @@ function boundedFamilies(counts: Map<string, FamilyCount>): MetricFamily[] {
       help: 'Of those, the ones only a "N more like this" summary mentions.',
       type: "counter",
       samples: samples((c) => c.suppressed),
+    },
+  ];
+}
+
+/** The Redis link, with cluster.redis: what waits for Redis is capped, and what the cap refused is counted here. */
+function clusterFamilies(cluster: StatusCluster | null | undefined): MetricFamily[] {
+  if (!cluster) return [];
+  return [
+    { name: "workerman_cluster_connected", help: "1 while the Redis link answers, else 0.", type: "gauge", samples: [{ value: cluster.connected ? 1 : 0 }] },
+    {
+      name: "workerman_cluster_pending_bytes",
+      help: "Bytes handed to Redis and not yet answered (at most cluster.maxPendingBytes).",
+      type: "gauge",
+      samples: [{ value: cluster.pendingBytes }],
+    },
+    {
+      name: "workerman_cluster_pending_refused_total",
+      help: "Publishes and commands refused because cluster.maxPendingBytes was reached (cross-host messages dropped).",
+      type: "counter",
+      samples: [{ value: cluster.pendingRefused }],
     },
   ];
 }
