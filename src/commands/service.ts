@@ -2,6 +2,7 @@
 import { loadConfig } from "../config/load.ts";
 import { AppError } from "../errors.ts";
 import { selfCommand } from "../self-command.ts";
+import { execArgument, unitValue } from "./systemd-escape.ts";
 
 /** Each worker holds its listeners and clients; the distribution default (1024) is soon short. */
 const OPEN_FILES = 65536;
@@ -15,15 +16,14 @@ export async function serviceCommand(configPath: string, user?: string): Promise
     throw new AppError("E_USAGE", `"${user}" is not a user name systemd accepts (letters, digits, _ and -)`, { field: "--user" });
   }
   const config = await loadConfig(configPath);
-  const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\$])/g, "\\$1")}"`);
-  const command = [...selfCommand(), "start", "--config", config.configPath].map(quote).join(" ");
+  const command = [...selfCommand(), "start", "--config", config.configPath].map((arg) => execArgument(arg, `the path ${JSON.stringify(arg)}`)).join(" ");
   // The master stops its workers itself (stopTimeout, then drainWindowMs); systemd waits for that, and a little more.
   const stopSeconds = Math.ceil(config.stopTimeout + config.drainWindowMs / 1000 + 10);
   const unit = [
     `# From \`workerman-app service\`. Install: ... | sudo tee /etc/systemd/system/${unitName(config.name)}, then`,
     `#   sudo systemctl daemon-reload && sudo systemctl enable --now ${unitName(config.name)}`,
     "[Unit]",
-    `Description=workerman-app ${config.name} (${config.configPath})`,
+    `Description=${unitValue(`workerman-app ${config.name} (${config.configPath})`, "the config path")}`,
     "After=network-online.target",
     "Wants=network-online.target",
     "",
@@ -31,7 +31,7 @@ export async function serviceCommand(configPath: string, user?: string): Promise
     // Foreground: systemd supervises the master (start -d would detach from it).
     "Type=simple",
     ...(user ? [`User=${user}`] : []),
-    `WorkingDirectory=${quote(config.baseDir)}`,
+    `WorkingDirectory=${unitValue(config.baseDir, "the app's folder")}`,
     `ExecStart=${command}`,
     // SIGUSR1: a new generation of workers, then the old one drains (no request lost); SIGUSR2 would be graceful.
     "ExecReload=/bin/kill -USR1 $MAINPID",
