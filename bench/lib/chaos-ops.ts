@@ -1,0 +1,81 @@
+// The chaos run's operations on a real app: good and broken reloads, count changes, kill -9 of a worker, restart --process, restart.
+import type { Random } from "../../test/master/sim-random.ts";
+import type { DaemonApp } from "./daemon-app.ts";
+import { liveChildren } from "./port-owners.ts";
+
+export const HANDLER = (version: number) => `export default { fetch: () => new Response("v${version}") };`;
+
+/** Releases the gate must roll back; the good code goes back on disk after each, as an operator would. */
+const BROKEN: Record<string, (version: number) => string> = {
+  "syntax error": (v) => `export default { fetch: () => new Response("v${v}" };`,
+  "throw at start": (v) => `throw new Error("no database");\n${HANDLER(v)}`,
+  "exit 1 s after ready": (v) => `setTimeout(() => process.exit(3), 1000);\n${HANDLER(v)}`,
+};
+
+export interface ChaosState {
+  app: DaemonApp;
+  random: Random;
+  /** The version the good code on disk answers with. */
+  version: number;
+  count: number;
+}
+
+export interface OpOutcome {
+  /** What was done, for the log. */
+  text: string;
+  /** An exit code other than the one this operation must give, with the output. */
+  error?: string;
+}
+
+/** A kill -9 drops what that worker had in flight: its window's failed requests are counted apart. */
+export const BROKEN_WINDOW_OPS = new Set(["kill -9 a worker"]);
+
+async function expectExit(state: ChaosState, argv: string[], code: number, text: string): Promise<OpOutcome> {
+  const result = await state.app.cli(argv);
+  if (result.code === code) return { text };
+  return { text, error: `${argv.join(" ")} exited ${result.code}, expected ${code}: ${result.text.replace(/\s+/g, " ").slice(0, 300)}` };
+}
+
+export const OPERATIONS: Record<string, (state: ChaosState) => Promise<OpOutcome>> = {
+  "good reload": async (state) => {
+    state.version++;
+    state.app.write("web.ts", HANDLER(state.version));
+    return expectExit(state, ["reload"], 0, `reload to v${state.version}`);
+  },
+  "broken reload": async (state) => {
+    const kind = state.random.pick(Object.keys(BROKEN));
+    state.app.write("web.ts", BROKEN[kind]!(state.version + 1));
+    const outcome = await expectExit(state, ["reload"], 1, `reload of a release with a ${kind} (rolled back)`);
+    state.app.write("web.ts", HANDLER(state.version));
+    return outcome;
+  },
+  "count change": async (state) => {
+    const counts = [1, 2, 3, 4].filter((n) => n !== state.count);
+    state.count = state.random.pick(counts);
+    state.app.editConfig((config) => (config.workers[0].count = state.count));
+    return expectExit(state, ["reload"], 0, `count -> ${state.count} by app.json + reload`);
+  },
+  "kill -9 a worker": async (state) => {
+    const pids = liveChildren(state.app.masterPid());
+    const pid = pids.length ? state.random.pick(pids) : undefined;
+    if (pid === undefined) return { text: "kill -9: no worker", error: "the master has no children" };
+    process.kill(pid, "SIGKILL");
+    return { text: `kill -9 ${pid}` };
+  },
+  "restart --process": async (state) => {
+    const rows = (await state.app.status()).processes.filter((p) => p.pid !== null && p.state === "ready");
+    const pid = rows.length ? state.random.pick(rows).pid! : undefined;
+    if (pid === undefined) return { text: "restart --process: nothing ready", error: "no ready process to restart" };
+    return expectExit(state, ["restart", "--process", String(pid)], 0, `restart --process ${pid}`);
+  },
+  restart: async (state) => expectExit(state, ["restart", "-d"], 0, "restart -d (a new master takes over)"),
+};
+
+export const OPERATION_WEIGHTS: [number, string][] = [
+  [3, "good reload"],
+  [2, "broken reload"],
+  [2, "count change"],
+  [2, "kill -9 a worker"],
+  [2, "restart --process"],
+  [1, "restart"],
+];
