@@ -26,7 +26,17 @@ const GROUP_KEYS: Record<string, (keyof WorkerGroupConfig)[]> = {
   env: ["env"],
   ssl: ["ssl"],
   static: ["static", "staticDotfiles", "staticOutsideSymlinks"],
-  limits: ["maxPackageSize", "maxSendBufferSize", "maxMemoryMB", "maxBodySize", "idleTimeout"],
+  limits: [
+    "maxPackageSize",
+    "maxSendBufferSize",
+    "maxMemoryMB",
+    "maxBodySize",
+    "idleTimeout",
+    "maxBufferedInput",
+    "packageTimeout",
+    "maxConnections",
+    "maxConnectionsPerIp",
+  ],
   reloadable: ["reloadable"],
 };
 

@@ -69,6 +69,22 @@ export const workerSchema = z
     maxBodySize: positiveInt("bytes", "byte")
       .default(10 * MiB)
       .describe("http:// request body limit, in bytes."),
+    maxBufferedInput: positiveInt("bytes", "byte")
+      .default(64 * MiB)
+      .describe(
+        "Bytes each process may hold in partial packets and unread request bodies, all connections together; past it the connections holding the most are closed.",
+      ),
+    packageTimeout: z
+      .number()
+      .min(0, "must be 0 (never) or more seconds")
+      .default(30)
+      .describe("Seconds a partial packet or request body may take to complete before its connection is closed; 0 never."),
+    maxConnections: positiveInt("connections", "connection")
+      .optional()
+      .describe("Connections each process accepts; past it a new one is closed at once. Default: 90% of the open-files limit less 256."),
+    maxConnectionsPerIp: positiveInt("connections", "connection")
+      .optional()
+      .describe("Connections each process accepts from one address; past it a new one from there is closed at once. Default: no limit."),
     idleTimeout: z
       .number()
       .min(0, "must be 0 (never) or more seconds")

@@ -40,6 +40,14 @@ export interface WorkerGroupConfig {
   maxMemoryMB?: number;
   /** http:// request body limit in bytes. */
   maxBodySize: number;
+  /** Bytes a process may hold in partial packets and unread bodies before it closes the heaviest connections. */
+  maxBufferedInput: number;
+  /** Seconds a partial packet or body may take to complete; 0 never. */
+  packageTimeout: number;
+  /** Connections a process accepts (undefined: from the open-files limit, read by the worker). */
+  maxConnections?: number;
+  /** Connections a process accepts from one address (undefined: no limit). */
+  maxConnectionsPerIp?: number;
   /** Seconds a connection may stay silent before it is closed (http keep-alive, stream sockets). */
   idleTimeout: number;
   /** unix:// socket file mode, e.g. 0o660. */

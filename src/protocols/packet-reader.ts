@@ -35,6 +35,18 @@ export class PacketReader<M> {
     return this.#end - this.#start;
   }
 
+  /** Memory kept between pushes (the kept buffer's size, at least `buffered`): what the input budget counts. */
+  get held(): number {
+    const store = this.#store;
+    return store === null ? 0 : store.length;
+  }
+
+  /** Drops what is kept (the connection is gone). */
+  clear(): void {
+    this.#store = null;
+    this.#start = this.#end = this.#expected = this.#seen = 0;
+  }
+
   /** The error that ended this reader, or null while the peer's bytes are fine. */
   get failure(): AppError | null {
     return this.#failure;

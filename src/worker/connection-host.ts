@@ -1,5 +1,6 @@
 // What a connection needs from the worker process that owns it: the runtime meets it, so no connection kind imports the runtime.
 import type { ConnectionInfo, ProcessCounters } from "../ipc.ts";
+import type { InputBudget } from "./input-budget.ts";
 import type { App, AppCallback, Connection, Worker } from "./types.ts";
 
 /** The counters a connection or listener adds to; the rest of ProcessCounters is read when a snapshot is taken. */
@@ -12,6 +13,8 @@ export interface ConnectionHost extends Worker {
   /** True once the master has asked the process to stop: outbound connections stop reconnecting. */
   readonly stopping: boolean;
   readonly counters: Record<Counted, number>;
+  /** The process's budget for bytes held in partial packets and unread bodies. */
+  readonly input: InputBudget;
   nextConnectionId(): number;
   add(conn: Connection & { info(): ConnectionInfo }): void;
   remove(conn: Connection): void;

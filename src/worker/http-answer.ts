@@ -1,5 +1,6 @@
 // The per-request path of http:// groups: static index, then the handler's fetch, synchronous whenever nothing waits.
 import type { Server } from "bun";
+import { readBodyFirst } from "./http-body-read.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 import { StaticFiles } from "./static-files.ts";
 
@@ -73,9 +74,16 @@ const CHUNKED = "chunked";
 type BodyVerdict = Response | typeof CHUNKED | null;
 
 /**
+ * Bodies up to this size with a Content-Length go straight to the handler (they arrive in a packet or two); larger
+ * ones are read and counted first, as a body without a length is, so what a slow client makes the process hold is
+ * seen by the input budget and timed by packageTimeout.
+ */
+const READ_FIRST_FROM = 64 * 1024;
+
+/**
  * The body limit, checked before a handler runs: the 413 for a Content-Length over maxBodySize (the body is never
- * read), CHUNKED for a body without a length (read and counted first), null when there is nothing to check. A GET or
- * HEAD costs one method read, as Bun itself does (it reads no body for them).
+ * read), CHUNKED for a body without a length or a large one (read and counted first), null when there is nothing to
+ * check. A GET or HEAD costs one method read, as Bun itself does (it reads no body for them).
  */
 function bodyCheck(runtime: WorkerRuntime): (request: Request, server: Server<unknown>) => BodyVerdict {
   const limit = runtime.config.maxBodySize;
@@ -85,7 +93,8 @@ function bodyCheck(runtime: WorkerRuntime): (request: Request, server: Server<un
     const length = request.headers.get("content-length");
     if (length === null) return request.body === null ? null : CHUNKED;
     // Bun has already refused a length that is not digits (400); this one is a plain decimal.
-    if (Number(length) <= limit) return null;
+    const size = Number(length);
+    if (size <= limit) return size < READ_FIRST_FROM ? null : CHUNKED;
     return clientError(runtime, request, server, 413, "Payload Too Large", `Content-Length ${length} is over maxBodySize ${limit}`);
   };
 }
@@ -101,28 +110,10 @@ export function behindBodyLimit(runtime: WorkerRuntime, next: Answer): Answer {
   };
 }
 
-/**
- * Reads a chunked body (through a clone, so the handler still gets the original request and server.requestIP works)
- * before the handler runs, counting its bytes: past maxBodySize it gets its 413 and the handler never sees it. What
- * is held meanwhile is at most maxBodySize and one chunk (the clone's twin keeps the bytes for the handler).
- */
+/** The handler runs once the body is read and counted (see http-body-read.ts); a refusal is answered instead. */
 async function bodyThenHandler(runtime: WorkerRuntime, request: Request, server: Server<unknown>, next: Answer): Promise<Response> {
-  const limit = runtime.config.maxBodySize;
-  let reader: ReadableStreamDefaultReader<Uint8Array>;
-  let read = 0;
-  try {
-    reader = request.clone().body!.getReader();
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-      read += chunk.value.byteLength;
-      if (read > limit) {
-        reader.cancel().catch(() => {});
-        return clientError(runtime, request, server, 413, "Payload Too Large", `a chunked body is over maxBodySize ${limit}`);
-      }
-    }
-  } catch {
-    return badRequest(runtime, request, server, "the request body could not be read");
-  }
-  return next(request, server);
+  const refusal = await readBodyFirst(runtime, request, server, (status, text, why) => clientError(runtime, request, server, status, text, why));
+  return refusal ?? next(request, server);
 }
 
 function badRequest(runtime: WorkerRuntime, request: Request, server: Server<unknown>, why: string): Response {

@@ -6,7 +6,9 @@ import type { ChannelHost } from "../channel/channel-host.ts";
 import { WorkerChannel } from "../channel/worker-channel.ts";
 import type { ConnectionHost, Counted } from "./connection-host.ts";
 import { ConnectionRegistry } from "./connection-registry.ts";
+import { InputBudget, type InputHolder } from "./input-budget.ts";
 import { connectOutbound } from "./outbound/connect.ts";
+import { SweptConnection } from "./swept-connection.ts";
 import { MetricsRegistry } from "./metrics.ts";
 import { TimerRegistry } from "./timers.ts";
 import type { App, AppCallback, Connection, ConnectOptions, OutboundConnection, Worker } from "./types.ts";
@@ -36,11 +38,17 @@ export class WorkerRuntime implements Worker, ChannelHost, ConnectionHost {
     handlerErrors: 0,
     protocolErrors: 0,
     idleClosed: 0,
+    inputShed: 0,
+    packageTimeouts: 0,
+    refusedMaxConnections: 0,
+    refusedMaxConnectionsPerIp: 0,
     bytesRead: 0,
     bytesWritten: 0,
   };
   #nextConnectionId = 1;
   readonly channel = new WorkerChannel(this);
+  /** Bytes held in partial packets and unread bodies, all connections of this process together. */
+  readonly input: InputBudget;
 
   constructor(
     identity: RuntimeIdentity,
@@ -52,6 +60,14 @@ export class WorkerRuntime implements Worker, ChannelHost, ConnectionHost {
     this.generation = identity.generation;
     this.#listen = identity.config.listen;
     this.timers = new TimerRegistry((err) => this.reportError("timer", null, err));
+    const budgetHost = { counters: this.counters, forEachStreamHolder: (visit: (h: InputHolder) => void) => this.#forEachStreamHolder(visit) };
+    this.input = new InputBudget(budgetHost, this.config.maxBufferedInput ?? Number.POSITIVE_INFINITY, this.config.packageTimeout ?? 0);
+  }
+
+  #forEachStreamHolder(visit: (holder: InputHolder) => void): void {
+    this.connections.forEach((conn) => {
+      if (conn instanceof SweptConnection && conn.inputHeld > 0) visit(conn);
+    });
   }
 
   /** The handler's callbacks: none until main has loaded the module (a stop or a query can come before). */

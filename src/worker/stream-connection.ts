@@ -2,25 +2,15 @@
 import type { Socket } from "bun";
 import { PacketReader } from "../protocols/packet-reader.ts";
 import type { Protocol } from "../protocols/protocol.ts";
-import { BaseConnection, FIRST_SUBCLASS_FLAG, type Peer } from "./connection.ts";
+import type { Peer } from "./connection.ts";
+import { ACTIVE, CLOSING, PAUSED, STALL_MASK, SweptConnection } from "./swept-connection.ts";
 import { toWire } from "./wire.ts";
 import type { ConnectionHost } from "./connection-host.ts";
 import type { ConnectionHandlers } from "./types.ts";
 
 /** A batch this large is written at once, so one chunk's replies never pile up unbounded. */
 const BATCH_FLUSH_BYTES = 64 * 1024;
-const CLOSING = FIRST_SUBCLASS_FLAG;
-const PAUSED = FIRST_SUBCLASS_FLAG << 1;
-/**
- * The idle sweep's state lives in flags, not in a table entry per connection (a Map entry plus a mark object cost
- * ~130 bytes each at 10,000 idle connections): ACTIVE is set by any byte in or out, QUIET counts the sweeps since
- * the last one that found it set (8 bits: a sweep every idleTimeout/255 at the coarsest).
- */
-const ACTIVE = FIRST_SUBCLASS_FLAG << 2;
-const QUIET_SHIFT = 5;
-const QUIET_ONE = 1 << QUIET_SHIFT;
-const QUIET_MASK = 255 << QUIET_SHIFT;
-export const MAX_QUIET_SWEEPS = 255;
+export { MAX_QUIET_SWEEPS } from "./swept-connection.ts";
 
 /**
  * Replies sent while one received chunk is being handled, written together when it is done: one write(2) for many
@@ -31,7 +21,7 @@ let batchOwner: StreamConnection | null = null;
 let batchParts: (string | Uint8Array)[] = [];
 let batchBytes = 0;
 
-export class StreamConnection extends BaseConnection {
+export class StreamConnection extends SweptConnection {
   /** null while an outbound connection is still connecting (sends queue until it opens). */
   socket: Socket<StreamConnection> | null;
 
@@ -155,13 +145,18 @@ export class StreamConnection extends BaseConnection {
     const io = this.extras();
     if (io.failure !== null) return; // bytes after bad ones are not read
     const reader = (io.reader ??= new PacketReader(this.framing!, this));
+    const before = reader.held;
     let messages: unknown[];
     try {
       messages = reader.push(chunk);
     } catch (err) {
+      this.heldChanged(before, reader.held, false);
       return this.#refuse(err);
     }
+    this.heldChanged(before, reader.held, messages.length > 0);
     this.#deliverFrom(messages, 0);
+    const budget = this.runtime.input;
+    if (budget.held > budget.limit) budget.shed();
     if (reader.failure === null) return;
     // Paused with messages still held: resumeRecv() delivers them, then refuses.
     if (io.held !== null) io.failure = reader.failure;
@@ -226,6 +221,7 @@ export class StreamConnection extends BaseConnection {
       io.pendingBytes = 0;
       io.held = null;
     }
+    this.dropReader();
     this.bufferFull = false;
     this.finished();
   }
@@ -244,32 +240,10 @@ export class StreamConnection extends BaseConnection {
   /** Before a reconnect: a new socket starts with an empty send buffer and no half-read packet. */
   protected detach(): void {
     this.socket = null;
-    this.flags &= ~CLOSING;
+    this.flags &= ~(CLOSING | STALL_MASK);
+    this.dropReader();
     const io = this.extra;
-    if (io !== null) {
-      io.reader = null;
-      io.failure = null;
-    }
-  }
-
-  /**
-   * One idle sweep's look at this connection: true once `limit` sweeps in a row found it quiet (no byte either way).
-   * A connection the handler paused (pauseRecv, a pipe waiting on its destination) is waiting on us, not idle.
-   */
-  quietFor(limit: number): boolean {
-    const flags = this.flags;
-    if ((flags & (ACTIVE | PAUSED)) !== 0) {
-      this.flags = flags & ~(ACTIVE | QUIET_MASK);
-      return false;
-    }
-    const quiet = ((flags & QUIET_MASK) >>> QUIET_SHIFT) + 1;
-    if (quiet < limit) {
-      this.flags = flags + QUIET_ONE;
-      return false;
-    }
-    // Counted afresh: should the close it gets now not be done by the next sweep, that sweep does not close it again.
-    this.flags = flags & ~QUIET_MASK;
-    return true;
+    if (io !== null) io.failure = null;
   }
 
   pauseRecv(): void {

@@ -12,6 +12,8 @@ function group(name: string, overrides: Partial<WorkerGroupConfig> = {}): Worker
     maxPackageSize: 10 << 20,
     maxSendBufferSize: 1 << 20,
     maxBodySize: 10 << 20,
+    maxBufferedInput: 64 << 20,
+    packageTimeout: 30,
     idleTimeout: 60,
     socketMode: 0o666,
     env: {},

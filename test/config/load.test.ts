@@ -90,6 +90,8 @@ describe("loadConfig: a valid file", () => {
       maxSendBufferSize: 1024 * 1024,
       maxMemoryMB: undefined,
       maxBodySize: 10 * 1024 * 1024,
+      maxBufferedInput: 64 * 1024 * 1024,
+      packageTimeout: 30,
       idleTimeout: 60,
       socketMode: 0o660,
       env: {},

@@ -12,6 +12,8 @@ const group = (name: string, url: string, port: number): WorkerGroupConfig => ({
   maxPackageSize: 1,
   maxSendBufferSize: 1,
   maxBodySize: 1,
+  maxBufferedInput: 1,
+  packageTimeout: 30,
   idleTimeout: 60,
   socketMode: 0o660,
   env: {},

@@ -42,6 +42,8 @@ function config(count: number, extra: Partial<AppConfig> = {}): AppConfig {
         maxPackageSize: 1,
         maxSendBufferSize: 1,
         maxBodySize: 1,
+        maxBufferedInput: 1,
+        packageTimeout: 30,
         idleTimeout: 60,
         socketMode: 0o666,
         env: {},

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Server } from "bun";
 import { behindBodyLimit, createAnswer } from "../../src/worker/http-answer.ts";
+import { InputBudget } from "../../src/worker/input-budget.ts";
 import type { WorkerRuntime } from "../../src/worker/runtime.ts";
 import type { App } from "../../src/worker/types.ts";
 
@@ -18,6 +19,7 @@ function fakeRuntime(app: App, staticDir?: string) {
     app,
     config: { static: staticDir, maxBodySize: LIMIT },
     counters: { requests: 0, protocolErrors: 0 },
+    input: new InputBudget({ counters: { inputShed: 0, packageTimeouts: 0 }, forEachStreamHolder() {} }, 1 << 30, 30),
     reportError: (_cb: string, _conn: unknown, err: unknown) => errors.push(err),
   } as unknown as WorkerRuntime;
   return { runtime, errors };

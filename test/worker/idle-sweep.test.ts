@@ -44,11 +44,11 @@ function setup() {
 }
 
 test("the plan: a quarter of the timeout within 100 ms..1 s; past 255 s the 8-bit count sets the pace", () => {
-  expect(sweepPlan(1)).toEqual({ everyMs: 250, quietSweeps: 4 });
-  expect(sweepPlan(60)).toEqual({ everyMs: 1000, quietSweeps: 60 });
-  expect(sweepPlan(0.2)).toEqual({ everyMs: 100, quietSweeps: 2 });
-  expect(sweepPlan(255)).toEqual({ everyMs: 1000, quietSweeps: 255 });
-  expect(sweepPlan(3600)).toEqual({ everyMs: 3_600_000 / 255, quietSweeps: 255 });
+  expect(sweepPlan(1)).toEqual({ everyMs: 250, quietSweeps: 4, stallSweeps: 0 });
+  expect(sweepPlan(60)).toEqual({ everyMs: 1000, quietSweeps: 60, stallSweeps: 0 });
+  expect(sweepPlan(0.2)).toEqual({ everyMs: 100, quietSweeps: 2, stallSweeps: 0 });
+  expect(sweepPlan(255)).toEqual({ everyMs: 1000, quietSweeps: 255, stallSweeps: 0 });
+  expect(sweepPlan(3600)).toEqual({ everyMs: 3_600_000 / 255, quietSweeps: 255, stallSweeps: 0 });
 });
 
 test("a silent connection is closed after a whole timeout of quiet sweeps, counted once; traffic either way resets it", () => {

@@ -100,6 +100,24 @@ export function collect(supervisor: Supervisor): MetricFamily[] {
       type: "counter",
       samples: per((c) => c.idleClosed),
     },
+    {
+      name: "workerman_input_shed_total",
+      help: "Connections or request bodies closed for holding the most input past maxBufferedInput.",
+      type: "counter",
+      samples: per((c) => c.inputShed ?? 0),
+    },
+    {
+      name: "workerman_package_timeouts_total",
+      help: "Connections whose partial packet or request body did not complete within packageTimeout.",
+      type: "counter",
+      samples: per((c) => c.packageTimeouts ?? 0),
+    },
+    {
+      name: "workerman_connections_refused_total",
+      help: "New connections closed at once: past maxConnections, or past maxConnectionsPerIp for their address.",
+      type: "counter",
+      samples: refused(procs),
+    },
     { name: "workerman_timers", help: "Active timers of a worker process.", type: "gauge", samples: per((c) => c.timers) },
     {
       name: "workerman_worker_restarts_total",
@@ -115,4 +133,16 @@ export function collect(supervisor: Supervisor): MetricFamily[] {
       samples: [{ labels: master, value: 1 }, ...procs.map((p) => ({ labels: { group: p.group, pid: p.pid }, value: p.state === "ready" ? 1 : 0 }))],
     },
   ];
+}
+
+/** Per process and reason, so a dashboard can tell a flood from one address from a full process. */
+function refused(procs: ReturnType<typeof liveProcesses>): Sample[] {
+  return procs.flatMap((p) => {
+    const c = p.counters;
+    if (!c) return [];
+    return [
+      { labels: { group: p.group, pid: p.pid, reason: "maxConnections" }, value: c.refusedMaxConnections ?? 0 },
+      { labels: { group: p.group, pid: p.pid, reason: "maxConnectionsPerIp" }, value: c.refusedMaxConnectionsPerIp ?? 0 },
+    ];
+  });
 }

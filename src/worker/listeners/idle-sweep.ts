@@ -1,22 +1,30 @@
-// Closes tcp:// and unix:// connections that moved no bytes either way for the group's idleTimeout.
+// Closes tcp:// and unix:// connections that moved no bytes either way for idleTimeout, or left a packet unfinished for packageTimeout.
 import type { WorkerRuntime } from "../runtime.ts";
 import { MAX_QUIET_SWEEPS, StreamConnection } from "../stream-connection.ts";
 
-/** How often to sweep and after how many quiet sweeps in a row to close. */
+/** How often to sweep, after how many quiet sweeps in a row to close, and after how many with the same partial packet (0: never). */
 export interface SweepPlan {
   everyMs: number;
   quietSweeps: number;
+  stallSweeps: number;
 }
 
 /**
  * A quarter of the timeout within 100 ms..1 s, so a silent connection is closed at most that late; past 255 s the
  * 8-bit quiet count sets the pace instead (idleTimeout/255: an hour's timeout is checked every 14 s).
  */
-export function sweepPlan(idleTimeoutSeconds: number): SweepPlan {
-  const timeoutMs = idleTimeoutSeconds * 1000;
-  const everyMs = Math.min(1000, Math.max(100, timeoutMs / 4));
-  const quietSweeps = Math.min(MAX_QUIET_SWEEPS, Math.ceil(timeoutMs / everyMs));
-  return { everyMs: timeoutMs / quietSweeps, quietSweeps };
+export function sweepPlan(idleTimeoutSeconds: number, packageTimeoutSeconds = 0): SweepPlan {
+  const idleMs = idleTimeoutSeconds * 1000;
+  const stallMs = packageTimeoutSeconds * 1000;
+  const timeoutMs = idleMs > 0 && stallMs > 0 ? Math.min(idleMs, stallMs) : Math.max(idleMs, stallMs);
+  const wanted = Math.min(1000, Math.max(100, timeoutMs / 4));
+  // Both counts have 8 bits: the longer timeout may set a slower pace than the shorter one wants.
+  const longest = Math.max(idleMs, stallMs);
+  const sweeps = Math.min(MAX_QUIET_SWEEPS, Math.ceil(longest / wanted));
+  const everyMs = longest / sweeps;
+  // A partial packet may start just before a sweep, which counts it already: one sweep more, so it is never cut early.
+  const count = (ms: number, extra: number) => (ms > 0 ? Math.min(MAX_QUIET_SWEEPS, Math.ceil(ms / everyMs - 1e-9) + extra) : 0);
+  return { everyMs, quietSweeps: count(idleMs, 0), stallSweeps: count(stallMs, 1) };
 }
 
 /**
@@ -32,8 +40,9 @@ export class IdleSweep {
   constructor(
     private readonly runtime: WorkerRuntime,
     idleTimeoutSeconds: number,
+    packageTimeoutSeconds = 0,
   ) {
-    this.plan = sweepPlan(idleTimeoutSeconds);
+    this.plan = sweepPlan(idleTimeoutSeconds, packageTimeoutSeconds);
   }
 
   /** A connection of this listener opened: make sure the sweep runs. */
@@ -50,13 +59,14 @@ export class IdleSweep {
 
   /** Returns how many of the listener's connections it looked at. */
   sweep(): number {
-    const limit = this.plan.quietSweeps;
+    const { quietSweeps, stallSweeps } = this.plan;
     let seen = 0;
     this.runtime.connections.forEach((conn) => {
       // Outbound connections are the handler's own (a backend, a reconnecting client): the handler decides their life.
       if (!(conn instanceof StreamConnection) || conn.outbound) return;
       seen++;
-      if (conn.quietFor(limit)) this.#closeIdle(conn);
+      if (quietSweeps > 0 && conn.quietFor(quietSweeps)) this.#closeIdle(conn);
+      else if (stallSweeps > 0 && conn.stalledFor(stallSweeps)) this.runtime.input.timedOut(conn);
     });
     if (seen === 0) this.#stop();
     return seen;
@@ -76,8 +86,9 @@ export class IdleSweep {
   }
 }
 
-/** null when the group's idleTimeout is 0 (never). */
-export function idleSweepFor(runtime: WorkerRuntime): IdleSweep | null {
-  const seconds = runtime.config.idleTimeout;
-  return seconds > 0 ? new IdleSweep(runtime, seconds) : null;
+/** null when the group's idleTimeout is 0 (never) and no packet is timed (packageTimeout 0, or no framing to time). */
+export function idleSweepFor(runtime: WorkerRuntime, framed: boolean): IdleSweep | null {
+  const idle = runtime.config.idleTimeout;
+  const stall = framed ? (runtime.config.packageTimeout ?? 0) : 0;
+  return idle > 0 || stall > 0 ? new IdleSweep(runtime, idle, stall) : null;
 }

@@ -29,7 +29,7 @@ export async function framingFor(runtime: WorkerRuntime): Promise<Framing> {
 export function streamSocketHandler(runtime: WorkerRuntime, framing: Framing, localPort: number): SocketHandler<StreamConnection> {
   // A unix peer has no address of its own (Bun gives undefined): name the socket it came through instead.
   const unixPeer = runtime.config.listen.scheme === "unix" ? `unix:${runtime.config.listen.path}` : "";
-  const idle = idleSweepFor(runtime);
+  const idle = idleSweepFor(runtime, framing.protocol !== null);
   return {
     open(socket) {
       socket.data = new StreamConnection(runtime, socket, framing.name, framing.protocol, {

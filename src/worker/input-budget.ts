@@ -1,0 +1,107 @@
+// The process's budget for bytes held in partial packets and unread request bodies: past it the heaviest holders are closed.
+import { inputReasons, ShedLog } from "./shed-log.ts";
+
+export type ShedReason = "budget" | "timeout";
+
+/** Something that keeps received bytes a handler has not been given yet: a stream connection, a request body. */
+export interface InputHolder {
+  /** Bytes it keeps now. */
+  readonly inputHeld: number;
+  readonly remoteAddress: string;
+  /** Closes it (the budget has counted and logged why); its bytes are given back to the budget by then. */
+  shedInput(reason: ShedReason): void;
+}
+
+/** What counts a shed, a timeout, and lists the stream connections that may hold bytes (the runtime's registry). */
+export interface BudgetHost {
+  counters: { inputShed: number; packageTimeouts: number };
+  forEachStreamHolder(visit: (holder: InputHolder) => void): void;
+}
+
+/** A request body being read: held while its bytes wait for the handler (see http-body-read.ts). */
+export interface BodyHold extends InputHolder {
+  inputHeld: number;
+  readonly startedAt: number;
+}
+
+/**
+ * One number on the data path (each chunk adds what its connection's kept bytes grew or shrank by); the walk to find
+ * the heaviest holders runs only once the total passes the limit, and leaves the total at or below it.
+ */
+export class InputBudget {
+  held = 0;
+  readonly #bodies = new Set<BodyHold>();
+  readonly #log: ShedLog;
+  #bodyTimer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(
+    private readonly host: BudgetHost,
+    readonly limit: number,
+    /** Seconds a body may take (0: never); stream packets are timed by the idle sweep. */
+    private readonly packageTimeout: number,
+    log: ShedLog = new ShedLog(inputReasons(limit, packageTimeout)),
+  ) {
+    this.#log = log;
+  }
+
+  add(delta: number): void {
+    this.held += delta;
+  }
+
+  get over(): boolean {
+    return this.held > this.limit;
+  }
+
+  /** Closes the holders with the most bytes until the total is back within the limit; returns how many it closed. */
+  shed(): number {
+    const holders: InputHolder[] = [];
+    this.host.forEachStreamHolder((holder) => {
+      if (holder.inputHeld > 0) holders.push(holder);
+    });
+    for (const body of this.#bodies) if (body.inputHeld > 0) holders.push(body);
+    holders.sort((a, b) => b.inputHeld - a.inputHeld);
+    let excess = this.held - this.limit;
+    let closed = 0;
+    for (const holder of holders) {
+      if (excess <= 0) break;
+      excess -= holder.inputHeld;
+      this.host.counters.inputShed++;
+      this.#log.record("budget", holder.remoteAddress);
+      holder.shedInput("budget");
+      closed++;
+    }
+    return closed;
+  }
+
+  /** A connection's partial packet or a body took longer than packageTimeout: counted and logged with the sheds. */
+  timedOut(holder: InputHolder): void {
+    this.host.counters.packageTimeouts++;
+    this.#log.record("timeout", holder.remoteAddress);
+    holder.shedInput("timeout");
+  }
+
+  /** A body starts being read: it counts towards the budget, and is timed. */
+  holdBody(body: BodyHold): void {
+    this.#bodies.add(body);
+    if (this.packageTimeout > 0 && this.#bodyTimer === null) {
+      this.#bodyTimer = setInterval(() => this.#checkBodies(), Math.min(1000, (this.packageTimeout * 1000) / 4));
+      this.#bodyTimer.unref();
+    }
+  }
+
+  /** The body is read (or abandoned): what it still holds goes back to the budget. */
+  releaseBody(body: BodyHold): void {
+    if (!this.#bodies.delete(body)) return;
+    this.held -= body.inputHeld;
+    body.inputHeld = 0;
+    if (this.#bodies.size === 0 && this.#bodyTimer !== null) {
+      clearInterval(this.#bodyTimer);
+      this.#bodyTimer = null;
+    }
+  }
+
+  #checkBodies(): void {
+    const deadline = Date.now() - this.packageTimeout * 1000;
+    for (const body of this.#bodies) if (body.startedAt <= deadline) this.timedOut(body);
+  }
+}
