@@ -24,15 +24,26 @@ export interface BodyHold extends InputHolder {
   readonly startedAt: number;
 }
 
+/** At most one forced collection this often (a full one costs a few ms on a worker's small heap). */
+const GC_EVERY_MS = 50;
+
 /**
- * One number on the data path (each chunk adds what its connection's kept bytes grew or shrank by); the walk to find
+ * Two numbers on the data path (each chunk adds what its connection's kept bytes grew or shrank by); the walk to find
  * the heaviest holders runs only once the total passes the limit, and leaves the total at or below it.
+ *
+ * Freed input is not free memory until the collector runs, and left to itself it ran late: a flood of partial packets
+ * measured 5x the budget in RSS. So what was let go since the last collection counts too, and passing the limit
+ * forces a collection before anyone is shed for it.
  */
 export class InputBudget {
+  /** Bytes kept now by partial packets and bodies being read. */
   held = 0;
+  /** Bytes let go since the last forced collection (buffers outgrown, packets completed, holders closed). */
+  dropped = 0;
   readonly #bodies = new Set<BodyHold>();
   readonly #log: ShedLog;
   #bodyTimer: ReturnType<typeof setInterval> | null = null;
+  #collectedAt = 0;
 
   constructor(
     private readonly host: BudgetHost,
@@ -46,14 +57,27 @@ export class InputBudget {
 
   add(delta: number): void {
     this.held += delta;
+    if (delta < 0) this.dropped -= delta;
+  }
+
+  /** A holder's kept buffer went from `before` bytes to `after`: a buffer replaced (grown, trimmed, dropped) is garbage. */
+  changed(before: number, after: number): void {
+    this.held += after - before;
+    if (before > 0) this.dropped += before;
   }
 
   get over(): boolean {
-    return this.held > this.limit;
+    return this.held + this.dropped > this.limit;
   }
 
-  /** Closes the holders with the most bytes until the total is back within the limit; returns how many it closed. */
+  /** Closes the holders with the most bytes until what they keep is back within the limit, then collects what is let go. */
   shed(): number {
+    const closed = this.held > this.limit ? this.#closeHeaviest() : 0;
+    this.#collect();
+    return closed;
+  }
+
+  #closeHeaviest(): number {
     const holders: InputHolder[] = [];
     this.host.forEachStreamHolder((holder) => {
       if (holder.inputHeld > 0) holders.push(holder);
@@ -92,12 +116,21 @@ export class InputBudget {
   /** The body is read (or abandoned): what it still holds goes back to the budget. */
   releaseBody(body: BodyHold): void {
     if (!this.#bodies.delete(body)) return;
-    this.held -= body.inputHeld;
+    this.add(-body.inputHeld);
     body.inputHeld = 0;
     if (this.#bodies.size === 0 && this.#bodyTimer !== null) {
       clearInterval(this.#bodyTimer);
       this.#bodyTimer = null;
     }
+  }
+
+  /** Frees what was let go (see the class comment), at most once every GC_EVERY_MS while the limit is being passed. */
+  #collect(): void {
+    const now = Date.now();
+    if (this.dropped === 0 || now - this.#collectedAt < GC_EVERY_MS) return;
+    this.#collectedAt = now;
+    this.dropped = 0;
+    Bun.gc(true);
   }
 
   #checkBodies(): void {

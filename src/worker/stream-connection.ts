@@ -156,7 +156,7 @@ export class StreamConnection extends SweptConnection {
     this.heldChanged(before, reader.held, messages.length > 0);
     this.#deliverFrom(messages, 0);
     const budget = this.runtime.input;
-    if (budget.held > budget.limit) budget.shed();
+    if (budget.over) budget.shed();
     if (reader.failure === null) return;
     // Paused with messages still held: resumeRecv() delivers them, then refuses.
     if (io.held !== null) io.failure = reader.failure;

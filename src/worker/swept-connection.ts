@@ -21,7 +21,7 @@ export const STALL_MASK = 255 << STALL_SHIFT;
 export abstract class SweptConnection extends BaseConnection {
   /** The budget learns what the kept bytes grew or shrank by; packageTimeout's clock restarts with each new packet. */
   protected heldChanged(before: number, after: number, completed: boolean): void {
-    if (after !== before) this.runtime.input.add(after - before);
+    if (after !== before) this.runtime.input.changed(before, after);
     if (after === 0 || before === 0 || completed) this.flags &= ~STALL_MASK;
   }
 

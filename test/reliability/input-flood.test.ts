@@ -1,0 +1,65 @@
+// Partial-input floods on the compiled executable: a worker's memory stays within maxBufferedInput + 64 MiB, and it keeps serving.
+import { beforeAll, expect, test } from "bun:test";
+import { AppUnderTest } from "../support/app-under-test.ts";
+import { ensureBinary } from "../support/binary.ts";
+import { askLine } from "../support/clients.ts";
+import { asChunk, CHUNKED_PREAMBLE, partialFlood, peakRss, rssOf } from "../support/floods.ts";
+
+const MiB = 1024 * 1024;
+const BUDGET = 64 * MiB;
+const CONNECTIONS = 100;
+const EACH = 9.5 * 1e6;
+
+beforeAll(() => ensureBinary(), 120_000);
+
+test(`${CONNECTIONS} text:// connections x 9.5 MB with no newline: worker RSS grows less than maxBufferedInput + 64 MiB, the heaviest are shed`, async () => {
+  await using app = await AppUnderTest.start({
+    mode: "compiled",
+    workers: [{ name: "text", listen: "text://127.0.0.1:0", handler: "./h.ts" }],
+    files: { "h.ts": `export default { onMessage(conn, line) { conn.send("echo " + line.length); } };` },
+  });
+  const port = await app.port("text");
+  const [pid] = await app.pids("text");
+  const before = rssOf(pid!);
+  const flood = partialFlood({ port }, CONNECTIONS, EACH);
+  const peak = await peakRss(pid!, flood);
+  const { closedByServer, sockets } = await flood;
+  try {
+    console.log(`text flood: worker RSS ${mb(before)} -> peak ${mb(peak)} MB (+${mb(peak - before)}); ${closedByServer} of ${CONNECTIONS} shed`);
+    expect(peak - before).toBeLessThan(BUDGET + 64 * MiB);
+    expect(closedByServer).toBeGreaterThan(0);
+    // Still serving, and the shed are counted.
+    expect(await askLine({ port }, "hello")).toBe("echo 5");
+    const row = await app.waitFor(async () => (await app.status()).processes.find((p) => p.group === "text" && p.pid === pid));
+    expect(row.restarts ?? 0).toBe(0);
+    const metrics = await (await fetch(`${app.adminUrl}/metrics`, { headers: { Authorization: `Bearer ${app.token}` } })).text();
+    expect(metrics).toMatch(new RegExp(`workerman_input_shed_total\\{group="text",pid="${pid}"\\} [1-9]`));
+  } finally {
+    for (const socket of sockets) socket.destroy();
+  }
+}, 120_000);
+
+test(`${CONNECTIONS} chunked HTTP bodies of 9.5 MB without their final chunk: worker RSS grows less than maxBufferedInput + 64 MiB`, async () => {
+  await using app = await AppUnderTest.start({
+    mode: "compiled",
+    workers: [{ name: "web", listen: "http://127.0.0.1:0", handler: "./web.ts" }],
+    files: { "web.ts": `export default { fetch: async (r) => new Response("got " + (await r.arrayBuffer()).byteLength) };` },
+  });
+  const port = await app.port("web");
+  const [pid] = await app.pids("web");
+  const before = rssOf(pid!);
+  const flood = partialFlood({ port }, CONNECTIONS, EACH, CHUNKED_PREAMBLE, asChunk);
+  const peak = await peakRss(pid!, flood);
+  const { closedByServer, sockets } = await flood;
+  try {
+    console.log(`chunked flood: worker RSS ${mb(before)} -> peak ${mb(peak)} MB (+${mb(peak - before)}); ${closedByServer} of ${CONNECTIONS} shed`);
+    expect(peak - before).toBeLessThan(BUDGET + 64 * MiB);
+    expect(closedByServer).toBeGreaterThan(0);
+    const served = await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: "x".repeat(100_000) });
+    expect(await served.text()).toBe("got 100000");
+  } finally {
+    for (const socket of sockets) socket.destroy();
+  }
+}, 120_000);
+
+const mb = (bytes: number) => Math.round(bytes / MiB);
