@@ -13,13 +13,13 @@ export interface ProcessCounters {
   protocolErrors: number;
   /** tcp:// and unix:// connections closed after idleTimeout seconds with no bytes either way. */
   idleClosed: number;
-  /** Connections (or request bodies) closed because the process held more than maxBufferedInput in partial input. */
-  inputShed: number;
+  /** Closed for holding the most input past maxBufferedInput (these four are absent from a worker built before them). */
+  inputShed?: number;
   /** Connections closed because a partial packet or body took longer than packageTimeout. */
-  packageTimeouts: number;
+  packageTimeouts?: number;
   /** New connections closed at once: the process had maxConnections, or their address had maxConnectionsPerIp. */
-  refusedMaxConnections: number;
-  refusedMaxConnectionsPerIp: number;
+  refusedMaxConnections?: number;
+  refusedMaxConnectionsPerIp?: number;
   bytesRead: number;
   bytesWritten: number;
   timers: number;
