@@ -62,6 +62,10 @@ const DESCRIBE = {
   }),
   retry: (d) => ({ text: `retry now: ${str(d.slots)} waiting process(es) started`, bad: false }),
   "memory-limit": (d) => ({ text: `memory ${formatBytes(Number(d.rssBytes))} over the limit ${formatBytes(Number(d.limitBytes))}: replacing it`, bad: true }),
+  "ipc-dropped": (d) => ({
+    text: `${str(d.count)} IPC message(s) ${d.direction === "to-worker" ? "to this process" : "from this process"} dropped: ${formatBytes(Number(d.capBytes))} were waiting`,
+    bad: true,
+  }),
   "admin-action": (d) => ({ text: `${str(d.action)} ${str(d.target)}: ${str(d.result)} (from ${str(d.source)})`, bad: !String(d.result).startsWith("ok") }),
   "master-started": (d) => ({ text: `master started (pid ${str(d.pid)})`, bad: false }),
   "master-stopped": (d) => ({ text: `master stopped (pid ${str(d.pid)})`, bad: false }),

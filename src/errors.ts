@@ -9,6 +9,7 @@ export type ErrorCode =
   | "E_ALREADY_RUNNING"
   | "E_ADMIN" // the admin API refused or failed
   | "E_LISTEN" // an address cannot be bound; exit 2 when it names the app.json field (taken by another process)
+  | "E_LIMIT" // a documented bound was reached (a name's length, groups per connection, a full IPC queue)
   | "E_START"; // a group's processes could not become ready at start; exit 2
 
 export interface AppErrorOptions {

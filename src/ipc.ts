@@ -26,6 +26,8 @@ export interface ProcessCounters {
   rssBytes: number;
   /** Cumulative CPU time, microseconds (user + system). */
   cpuMicros: number;
+  /** Messages to the master dropped past the IPC queue's byte cap (src/ipc-outbox.ts). */
+  ipcDropped?: number;
   /** Numbers the handler sets with worker.metrics (absent when it sets none). */
   metrics?: Record<string, number>;
 }

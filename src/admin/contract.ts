@@ -1,6 +1,7 @@
 // The admin API's JSON shapes, shared by the master's routes, the CLI and the dashboard.
 import type { ErrorCode } from "../errors.ts";
 import type { SupervisorEvent } from "../master/events.ts";
+import type { IpcStatus } from "../master/ipc-drops.ts";
 import type { LogLine } from "../master/log-lines.ts";
 import type { LastExit, ReloadRecord } from "./contract-deploys.ts";
 
@@ -94,6 +95,8 @@ export interface StatusResponse {
   lastReload?: ReloadRecord;
   /** The cross-host channel (`cluster.redis`); null without one. */
   cluster?: StatusCluster | null;
+  /** The IPC queues' byte cap and what was dropped past it, both ways. */
+  ipc?: IpcStatus;
 }
 
 export interface StatusCluster {

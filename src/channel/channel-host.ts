@@ -16,6 +16,6 @@ export interface ChannelHost {
   call(callback: "onGroupMessage", conn: Connection, message: GroupMessage): void;
   /** A subscriber's throw, counted and reported as a handler's would be. */
   reportError(callback: string, conn: Connection | null, err: unknown): void;
-  /** Sends a channel payload to the master for relaying. */
-  toMasterChannel(payload: WorkerToRelay): void;
+  /** Sends a channel payload to the master for relaying; false when it was not sent (the IPC queue is past its cap). */
+  toMasterChannel(payload: WorkerToRelay): boolean;
 }

@@ -95,6 +95,12 @@ export class LocalBindings {
     return changes;
   }
 
+  /** Changes taken but not delivered: they are taken again next time (with the counts of then). */
+  markChanged(changes: BindingChanges): void {
+    for (const [uid] of changes.uids) this.#dirtyUids.add(uid);
+    for (const [group] of changes.groups) this.#dirtyGroups.add(group);
+  }
+
   #member(conn: Connection): Membership {
     let member = this.#members.get(conn);
     if (!member) this.#members.set(conn, (member = { groups: new Set() }));

@@ -2,6 +2,7 @@
 import { hostname } from "node:os";
 import type { AppConfig } from "../config/types.ts";
 import type { Supervisor } from "../master/supervisor.ts";
+import { ipcDrops } from "../master/ipc-drops.ts";
 import type { WorkerProcess } from "../master/worker-process.ts";
 import { Cluster, type ClusterStatus } from "./cluster.ts";
 import {
@@ -37,6 +38,7 @@ export function startChannelRelay(config: AppConfig, supervisor: Supervisor): Ch
   const relay = new ChannelRelay(config, supervisor);
   process.env[INSTANCE_ENV] = relay.instance;
   supervisor.onChannel = (payload, from) => relay.fromWorker(payload, from);
+  ipcDrops.listen((event) => supervisor.emit(event));
   supervisor.on((event) => {
     if (event.type === "process-exited") relay.processGone(event.pid);
   });

@@ -3,17 +3,13 @@ import type { Connection } from "../worker/types.ts";
 import type { ChannelHost } from "./channel-host.ts";
 import { KeptDelivery } from "./kept-delivery.ts";
 import { LocalBindings } from "./local-bindings.ts";
+import { PendingQueries } from "./pending-queries.ts";
 import { checkName, INSTANCE_ENV, normalizeUid, packData, packTopic, unpackData, unpackTopic } from "./protocol.ts";
 import type { Delivery, HistorySlice, Query, QueryValue, RelayToWorker, WireData, WireRef, WorkerToRelay } from "./protocol.ts";
 import type { Channel, ConnectionRef, GroupHistory, GroupPosition, RecoverResult, SendAllOptions, SendOptions, TopicListener } from "./types.ts";
 
-const QUERY_TIMEOUT_MS = 5000;
-
-interface Pending {
-  resolve: (value: QueryValue) => void;
-  reject: (err: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
-}
+/** Bindings the master's full queue refused are offered again this often (and before any later message). */
+const STATE_RETRY_MS = 100;
 
 export class WorkerChannel implements Channel {
   readonly instance = process.env[INSTANCE_ENV] ?? "local";
@@ -24,9 +20,9 @@ export class WorkerChannel implements Channel {
   // Topic (un)subscriptions not yet told to the master; a topic in both cancels out.
   readonly #sub = new Set<string>();
   readonly #unsub = new Set<string>();
-  readonly #queries = new Map<number, Pending>();
-  #nextQuery = 1;
+  readonly #queries = new PendingQueries();
   #flushScheduled = false;
+  #retry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(host: ChannelHost) {
     this.#host = host;
@@ -219,20 +215,17 @@ export class WorkerChannel implements Channel {
   /** A channel payload the master relays to this process. */
   receive(message: RelayToWorker): void {
     switch (message.op) {
-      case "a": {
-        const pending = this.#queries.get(message.qid);
-        if (!pending) return;
-        this.#queries.delete(message.qid);
-        clearTimeout(pending.timer);
-        return message.error ? pending.reject(new Error(message.error)) : pending.resolve(message.value);
-      }
+      case "a":
+        return this.#queries.answer(message);
       case "conn": {
         const conn = this.#host.connections.get(message.id);
         const ok = conn !== undefined && conn.send(unpackData(message.data)) !== false;
-        return this.#toMaster({ op: "ack", qid: message.qid, ok });
+        this.#toMaster({ op: "ack", qid: message.qid, ok });
+        return;
       }
       case "members":
-        return this.#toMaster({ op: "mem", qid: message.qid, uids: this.#bindings.uidsIn(message.group) });
+        this.#toMaster({ op: "mem", qid: message.qid, uids: this.#bindings.uidsIn(message.group) });
+        return;
       default:
         return this.#deliver(message);
     }
@@ -248,21 +241,16 @@ export class WorkerChannel implements Channel {
   }
 
   #ask(q: Query): Promise<QueryValue> {
-    const qid = this.#nextQuery++;
-    const { promise, resolve, reject } = Promise.withResolvers<QueryValue>();
-    const timer = setTimeout(() => {
-      this.#queries.delete(qid);
-      reject(new Error(`channel: no answer from the master in ${QUERY_TIMEOUT_MS / 1000} s`));
-    }, QUERY_TIMEOUT_MS);
-    this.#queries.set(qid, { resolve, reject, timer });
-    this.#toMaster({ op: "q", qid, q });
-    return promise;
+    return this.#queries.ask(q, (message) => this.#toMaster(message));
   }
 
-  /** Every message to the master carries the bindings made before it: state first keeps the order the handler saw. */
-  #toMaster(message: WorkerToRelay): void {
+  /**
+   * Every message to the master carries the bindings made before it: state first keeps the order the handler saw.
+   * While the queue refuses the state it refuses this message too (the same cap), so nothing overtakes it.
+   */
+  #toMaster(message: WorkerToRelay): boolean {
     this.#flush();
-    this.#host.toMasterChannel(message);
+    return this.#host.toMasterChannel(message);
   }
 
   #scheduleFlush(): void {
@@ -276,15 +264,24 @@ export class WorkerChannel implements Channel {
   #flush(): void {
     this.#flushScheduled = false;
     if (!this.#bindings.dirty && this.#sub.size === 0 && this.#unsub.size === 0) return;
-    const { uids, groups } = this.#bindings.takeChanges();
+    const changes = this.#bindings.takeChanges();
     const state: WorkerToRelay = { op: "state" };
-    if (uids.length) state.uids = uids;
-    if (groups.length) state.groups = groups;
+    if (changes.uids.length) state.uids = changes.uids;
+    if (changes.groups.length) state.groups = changes.groups;
     if (this.#sub.size) state.sub = [...this.#sub];
     if (this.#unsub.size) state.unsub = [...this.#unsub];
-    this.#sub.clear();
-    this.#unsub.clear();
-    this.#host.toMasterChannel(state);
+    if (this.#host.toMasterChannel(state)) {
+      this.#sub.clear();
+      this.#unsub.clear();
+      return;
+    }
+    // Refused (the master is not reading): bindings are never lost, only late. The changed keys stay marked (their
+    // counts are absolute, so they are bounded by what this process holds) and go as soon as the queue has room.
+    this.#bindings.markChanged(changes);
+    this.#retry ??= setTimeout(() => {
+      this.#retry = undefined;
+      this.#flush();
+    }, STATE_RETRY_MS);
   }
 }
 

@@ -2,6 +2,7 @@
 import { suppressedText } from "./event-gate.ts";
 import type { SupervisorEvent } from "./events.ts";
 import { reasonBlock } from "./failure-reason.ts";
+import { ipcDroppedText } from "./ipc-drops.ts";
 
 export function logEvent(event: SupervisorEvent): void {
   switch (event.type) {
@@ -35,6 +36,9 @@ export function logEvent(event: SupervisorEvent): void {
       return;
     case "events-suppressed":
       console.warn(`${event.group ? `[${event.group}] ` : ""}${suppressedText(event)}`);
+      return;
+    case "ipc-dropped":
+      console.warn(ipcDroppedText(event));
       return;
     case "memory-limit":
       console.warn(

@@ -1,5 +1,6 @@
 // What the supervisor reports as it works: the event log, the SSE feed and the console all read these.
 import type { FailureReason, LastExit, ReloadState } from "../admin/contract.ts";
+import type { IpcDroppedEvent } from "./ipc-drops.ts";
 
 export type SupervisorEvent =
   | { type: "process-started"; pid: number; group: string; index: number; generation: number }
@@ -29,6 +30,8 @@ export type SupervisorEvent =
   /** The operator asked a slot in backoff to start now (`retry`). */
   | { type: "retry"; group: string; slots: number; lastExit?: LastExit }
   | { type: "memory-limit"; pid: number; group: string; index: number; rssBytes: number; limitBytes: number }
+  /** IPC messages dropped past a queue's byte cap (once a minute per process and direction at most). */
+  | IpcDroppedEvent
   /** Stands for `count` events of one kind that were counted but not kept (see boundedKind). */
   | { type: "events-suppressed"; event: string; group?: string; like: string; count: number; kinds: number; seconds: number };
 

@@ -15,6 +15,7 @@ import { workerTitle } from "../process-title.ts";
 import { selfCommand } from "../self-command.ts";
 import { forEachLine } from "./line-splitter.ts";
 import { MAX_WORKER_LINE_CHARS, OutputBudget } from "./output-budget.ts";
+import { WorkerOutbox } from "./worker-outbox.ts";
 
 export type ProcessState = "starting" | "ready" | "draining" | "parked" | "exited" | "crashloop";
 
@@ -95,6 +96,7 @@ export class ChildWorkerProcess implements WorkerProcess {
   #requests = new Map<number, (reply: Reply) => void>();
   #nextRequest = 1;
   #lastSample?: { cpuMicros: number; requests: number; at: number };
+  readonly #outbox = new WorkerOutbox(() => this.child, this);
 
   constructor(options: SpawnOptions) {
     const { launch } = options;
@@ -151,6 +153,7 @@ export class ChildWorkerProcess implements WorkerProcess {
         break;
       case "stats":
         this.#updateRates(message.counters);
+        this.#outbox.observeStats(message.counters);
         this.counters = message.counters;
         break;
       case "fatal":
@@ -190,8 +193,7 @@ export class ChildWorkerProcess implements WorkerProcess {
   send(message: MasterToWorker): boolean {
     if (this.state === "exited") return false;
     try {
-      this.child.send(message);
-      return true;
+      return this.#outbox.send(message);
     } catch {
       return false;
     }

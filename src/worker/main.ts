@@ -8,6 +8,7 @@ import type { ListenerFactory } from "./listener.ts";
 import { ListenerLifecycle } from "./listener-lifecycle.ts";
 import { errorPosition, loadErrors } from "./error-position.ts";
 import { loadHandler } from "./load-handler.ts";
+import { sendToMaster } from "./master-outbox.ts";
 import { answerQuery } from "./master-queries.ts";
 import { WorkerRuntime } from "./runtime.ts";
 import { traceStart } from "../start-trace.ts";
@@ -25,8 +26,8 @@ const LISTENERS: Record<WorkerGroupConfig["listen"]["scheme"], () => Promise<Lis
 
 const STATS_INTERVAL_MS = 1000;
 
-function toMaster(message: WorkerToMaster): void {
-  if (process.connected) process.send!(message);
+function toMaster(message: WorkerToMaster): boolean {
+  return sendToMaster(message);
 }
 
 export async function runWorker(): Promise<number> {

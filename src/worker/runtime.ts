@@ -52,7 +52,8 @@ export class WorkerRuntime implements Worker, ChannelHost, ConnectionHost {
 
   constructor(
     identity: RuntimeIdentity,
-    private readonly toMaster: (msg: WorkerToMaster) => void,
+    /** false: not sent (the master's queue is past its byte cap, or it is gone). */
+    private readonly toMaster: (msg: WorkerToMaster) => boolean | void,
   ) {
     this.config = identity.config;
     this.name = identity.config.name;
@@ -105,8 +106,8 @@ export class WorkerRuntime implements Worker, ChannelHost, ConnectionHost {
   }
 
   /** Sends a channel payload to the master for relaying. */
-  toMasterChannel(payload: WorkerToRelay): void {
-    this.toMaster({ type: "channel", payload });
+  toMasterChannel(payload: WorkerToRelay): boolean {
+    return this.toMaster({ type: "channel", payload }) !== false;
   }
 
   nextConnectionId(): number {

@@ -1,5 +1,6 @@
 // GET /metrics: every process's figures (from the workers' last IPC report, and the master's own) in Prometheus text format.
 import type { Hono } from "hono";
+import { ipcDrops } from "../../master/ipc-drops.ts";
 import type { Supervisor } from "../../master/supervisor.ts";
 import type { FamilyCount } from "../../store/rate-bound.ts";
 import type { AdminEnv, RouteDeps } from "../context.ts";
@@ -16,9 +17,19 @@ export function metricsRoute(app: Hono<AdminEnv>, { ctx, audit, feed }: RouteDep
       type: "counter",
       samples: [{ value: feed.dropped }],
     };
-    const families = [...collect(ctx.supervisor), ...boundedFamilies(bounded), liveFeed, ...clusterFamilies(ctx.status().cluster)];
+    const families = [...collect(ctx.supervisor), ...boundedFamilies(bounded), liveFeed, ...clusterFamilies(ctx.status().cluster), ipcDroppedFamily()];
     return c.body(renderPrometheus(families), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
   });
+}
+
+function ipcDroppedFamily(): MetricFamily {
+  const { dropped } = ipcDrops.status();
+  return {
+    name: "workerman_ipc_dropped_total",
+    help: "IPC messages dropped past a queue's byte cap (to-worker: by the master; to-master: by the workers, as they reported).",
+    type: "counter",
+    samples: Object.entries(dropped).map(([direction, value]) => ({ labels: { direction }, value })),
+  };
 }
 
 /** What a stranger can repeat (handler errors, refused logins): all of it counted here, only a bounded part stored and logged. */

@@ -1,0 +1,35 @@
+// The master's queue to one worker, capped in bytes: past 16 MiB unwritten, channel traffic and queries are dropped and counted; a stop always goes.
+import { IpcOutbox } from "../ipc-outbox.ts";
+import type { MasterToWorker, ProcessCounters } from "../ipc.ts";
+import { ipcDrops, WorkerDropWatch } from "./ipc-drops.ts";
+
+/**
+ * What happens to a dropped message: a channel delivery is lost (counted); a query, a close, a health check is
+ * answered at once as failed (`send` returns false); a relay answer to the worker times out there (5 s). `stop` is
+ * never dropped: it is one message per stop, and a worker that cannot read it is killed at the stop's deadline.
+ */
+function droppable(message: MasterToWorker): boolean {
+  return message.type !== "stop";
+}
+
+/** Bun's Subprocess.send takes a callback run once the message is written, though its types leave it out. */
+type SendWithCallback = { send(message: unknown, written: (error?: unknown) => void): void };
+
+export class WorkerOutbox extends IpcOutbox<MasterToWorker> {
+  readonly #watch: WorkerDropWatch;
+
+  /** `child` is read at each send: the outbox is made before the process is spawned. */
+  constructor(child: () => { send(message: unknown): void }, who: { pid: number; group: string }) {
+    super((message, written) => (child() as unknown as SendWithCallback).send(message, written), {
+      droppable,
+      onDrop: () => ipcDrops.count("to-worker"),
+      onDropReport: (count) => ipcDrops.report("to-worker", who, count),
+    });
+    this.#watch = new WorkerDropWatch(who);
+  }
+
+  /** A worker's stats carry its own drops towards the master. */
+  observeStats(counters: ProcessCounters): void {
+    this.#watch.observe(counters.ipcDropped);
+  }
+}
