@@ -1,15 +1,18 @@
-// The master's queue to one worker, capped in bytes: past 16 MiB unwritten, channel traffic and queries are dropped and counted; a stop always goes.
+// The master's queue to one worker, capped in bytes: past 16 MiB unwritten, channel traffic and queries are dropped and counted; lifecycle messages always go.
 import { IpcOutbox } from "../ipc-outbox.ts";
 import type { MasterToWorker, ProcessCounters } from "../ipc.ts";
 import { ipcDrops, WorkerDropWatch } from "./ipc-drops.ts";
 
 /**
  * What happens to a dropped message: a channel delivery is lost (counted); a query, a close, a health check is
- * answered at once as failed (`send` returns false); a relay answer to the worker times out there (5 s). `stop` is
- * never dropped: it is one message per stop, and a worker that cannot read it is killed at the stop's deadline.
+ * answered at once as failed (`send` returns false); a relay answer to the worker times out there (5 s). Lifecycle
+ * messages (stop, park, unpark, and any type added later) are never dropped: one per transition, and a worker that
+ * cannot read them is the supervisor's business (the stop's deadline ends in SIGKILL).
  */
+const DROPPABLE = new Set<MasterToWorker["type"]>(["channel", "query", "close-connection", "delete-timer", "health-check"]);
+
 function droppable(message: MasterToWorker): boolean {
-  return message.type !== "stop";
+  return DROPPABLE.has(message.type);
 }
 
 /** Bun's Subprocess.send takes a callback run once the message is written, though its types leave it out. */

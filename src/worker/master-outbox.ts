@@ -1,15 +1,17 @@
-// A worker's queue to the master, capped in bytes: past 16 MiB unwritten, everything but `ready` and `fatal` is dropped and counted.
+// A worker's queue to the master, capped in bytes: past 16 MiB unwritten, channel traffic, stats and replies are dropped and counted.
 import { IpcOutbox } from "../ipc-outbox.ts";
 import type { WorkerToMaster } from "../ipc.ts";
 
 /**
  * What happens to a dropped message: a channel send is lost (counted); the channel keeps unsent bindings and sends
  * them later, and a channel query fails at once; stats and handler errors are replaced by the next ones; a reply
- * (or ack) is not seen, so the master's request fails at its own timeout (3 s). `ready` and `fatal` go once per
- * process and are never dropped.
+ * (or ack) is not seen, so the master's request fails at its own timeout (3 s). Lifecycle messages (ready, fatal,
+ * parked, and any type added later) go once per transition and are never dropped.
  */
+const DROPPABLE = new Set<WorkerToMaster["type"]>(["channel", "stats", "handler-error", "reply"]);
+
 function droppable(message: WorkerToMaster): boolean {
-  return message.type !== "ready" && message.type !== "fatal";
+  return DROPPABLE.has(message.type);
 }
 
 /** Node's process.send(message, callback): Bun runs the callback once the message is written to the socket. */
