@@ -56,6 +56,17 @@ const DESCRIBE = {
       bad: Number(d.failed) > 0,
     };
   },
+  "reload-probation": (d) => ({
+    text: `generation ${str(d.generation)} took over; ${str(d.parked)} old process(es) parked until ${new Date(Number(d.until)).toLocaleTimeString()} in case it exits`,
+    bad: false,
+  }),
+  "reload-probation-ended": (d) => ({
+    text:
+      d.outcome === "rolled-back"
+        ? `generation ${str(d.generation)} rolled back, the parked processes serve again: ${str((d.reason as { text?: string } | undefined)?.text)}`
+        : `probation of generation ${str(d.generation)} ${d.outcome === "passed" ? "passed" : `ended by ${str(d.endedBy)}`}: the parked processes stop${Number(d.lost) ? ` (${str(d.lost)} had exited)` : ""}`,
+    bad: d.outcome === "rolled-back",
+  }),
   "reload-failed": (d) => ({
     text: `generation ${str(d.generation)} rolled back, the old processes keep serving: ${str((d.reason as { text?: string } | undefined)?.text ?? d.message)}`,
     bad: true,

@@ -35,7 +35,8 @@ async function followRecord(id: number): Promise<void> {
       const record = await api<ReloadRecord>(`/api/reloads/${id}`);
       if (operation.value?.record?.id !== id) return;
       operation.value = { ...operation.value, record };
-      if (record.state !== "running") return;
+      // A group on probation can still roll back: follow it to its outcome.
+      if (record.state !== "running" && !record.groups.some((g) => g.phase === "probation")) return;
     } catch {
       // The feed still shows how it goes; try again.
     }
@@ -66,11 +67,12 @@ export const progress = computed(() => {
   const recordDone = record !== undefined && record.state !== "running";
   const done = op.error !== undefined || (op.kind === "reload" ? finished !== undefined || recordDone : readyCount > 0 && oldLeft.length === 0);
   const rolledBack = record?.groups.filter((g) => g.phase === "rolled-back") ?? [];
-  const draining = oldLeft.length ? `; ${oldLeft.length} old still draining` : "";
+  const parked = record?.groups.some((g) => g.phase === "probation");
+  const draining = parked ? "; the old processes are parked for probation" : oldLeft.length ? `; ${oldLeft.length} old still draining` : "";
   const result = op.error
     ? `Failed: ${op.error}`
     : rolledBack.length && recordDone
-      ? `Rolled back: ${rolledBack.map((g) => g.name).join(", ")}; the old processes kept serving.`
+      ? `Rolled back: ${rolledBack.map((g) => g.name).join(", ")}; ${rolledBack.some((g) => g.probation) ? "the parked processes serve again" : "the old processes kept serving"}.`
       : finished?.type === "reload-finished"
         ? `Done: ${finished.replaced} replaced, ${finished.failed} failed${draining}.`
         : done

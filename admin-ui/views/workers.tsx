@@ -46,17 +46,22 @@ function Progress() {
 /** One group of a reload: coming up, in its settle window (with the time left), replaced, or rolled back with why. */
 function GroupProgress(props: { group: ReloadGroup }) {
   const g = props.group;
-  const left = g.settleUntil ? Math.max(0, Math.ceil((g.settleUntil - now.value) / 1000)) : 0;
+  const until = g.phase === "probation" ? g.probation?.until : g.settleUntil;
+  const left = until ? Math.max(0, Math.ceil((until - now.value) / 1000)) : 0;
   const text =
     g.phase === "settling"
       ? `settle window: every new process is ready; ${left} s left before the old ones drain`
       : g.phase === "starting"
         ? `starting ${g.count} new process${g.count === 1 ? "" : "es"}`
-        : g.phase === "replaced"
-          ? `${g.replaced} replaced`
-          : g.phase === "removed"
-            ? "removed (no longer in app.json)"
-            : "rolled back: the old processes keep serving";
+        : g.phase === "probation"
+          ? `${g.replaced} replaced; probation: the old processes stay parked ${left} s more and take over again if a new one exits`
+          : g.phase === "replaced"
+            ? `${g.replaced} replaced${g.probation?.outcome ? `; probation ${g.probation.outcome === "passed" ? "passed" : "ended early"}` : ""}`
+            : g.phase === "removed"
+              ? "removed (no longer in app.json)"
+              : g.probation
+                ? "rolled back during probation: the parked processes serve again"
+                : "rolled back: the old processes keep serving";
   return (
     <div class={`progress-group phase-${g.phase}`} data-progress-group={g.name} data-phase={g.phase}>
       <p>

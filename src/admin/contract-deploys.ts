@@ -59,7 +59,8 @@ export interface ReloadGroup {
   change: "added" | "removed" | "changed" | "unchanged";
   /** The settings that changed (config keys of the group), for change "changed". */
   keys: string[];
-  phase: "starting" | "settling" | "replaced" | "rolled-back" | "removed";
+  /** "probation": replaced, with the old processes parked until `probation.until` in case a new one exits. */
+  phase: "starting" | "settling" | "probation" | "replaced" | "rolled-back" | "removed";
   /** New processes that took over (0 when rolled back). */
   replaced: number;
   /** Processes of the new generation. */
@@ -67,6 +68,23 @@ export interface ReloadGroup {
   /** phase "settling": the settle window ends at this time (unix ms). */
   settleUntil?: number;
   reason?: FailureReason;
+  /** Present once the group went on probation (reload.probationSeconds > 0); kept with its outcome afterwards. */
+  probation?: ProbationInfo;
+}
+
+/** After a reload replaced a group, its old processes stay parked (listeners closed, code loaded) for a while. */
+export interface ProbationInfo {
+  /** When it ends if no new process exits first (unix ms). */
+  until: number;
+  /** Old processes parked for it. */
+  parked: number;
+  /** Parked processes that exited meanwhile (their slots can no longer roll back to the old code). */
+  lost: number;
+  /** passed: the parked processes were stopped; rolled-back: a new process exited and they serve again; ended: a new reload or a stop came first. */
+  outcome?: "passed" | "rolled-back" | "ended";
+  endedAt?: number;
+  /** outcome "ended": what ended it. */
+  endedBy?: string;
 }
 
 /** POST /api/reload answers with this (202); GET /api/reloads/:id returns it as it progresses. */

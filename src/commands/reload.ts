@@ -41,6 +41,8 @@ export function groupLine(g: ReloadGroup): string {
   switch (g.phase) {
     case "replaced":
       return `${g.name}: ${g.replaced} ${g.change === "added" ? "started" : "replaced"}${changed}`;
+    case "probation":
+      return `${g.name}: ${g.replaced} replaced${changed}; ${probationText(g)}`;
     case "removed":
       return `${g.name}: removed (no longer in app.json)`;
     case "rolled-back":
@@ -48,4 +50,12 @@ export function groupLine(g: ReloadGroup): string {
     default:
       return `${g.name}: ${g.phase}`;
   }
+}
+
+/** The old processes are parked: say until when, and what happens if the new ones exit meanwhile. */
+export function probationText(g: ReloadGroup): string {
+  const until = g.probation?.until ?? 0;
+  const seconds = Math.max(0, Math.round((until - Date.now()) / 1000));
+  const at = new Date(until).toLocaleTimeString();
+  return `probation runs until ${at} (${seconds} s): the old processes stay parked and take over again if a new one exits (see status)`;
 }

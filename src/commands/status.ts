@@ -2,6 +2,7 @@
 import type { StatusResponse } from "../admin/contract.ts";
 import { adminRequest } from "../admin/client.ts";
 import { formatBytes, renderTable } from "../table.ts";
+import { probationText } from "./reload.ts";
 
 export async function statusCommand(configPath: string, json: boolean): Promise<number> {
   const status = await adminRequest<StatusResponse>(configPath, "/api/status");
@@ -65,7 +66,7 @@ export function renderStatus(status: StatusResponse): string {
     ["pid", "group", "#", "gen", "state", "listen", "conns", "requests", "qps", "send_fail", "timers", "memory", "cpu", "restarts"],
     rows,
   );
-  return [...header, table, ...waitingLines(processes)].join("\n");
+  return [...header, table, ...waitingLines(processes), ...probationLines(status)].join("\n");
 }
 
 /** Under the table, one line per slot waiting to restart: how it last died and when it tries again. */
@@ -77,5 +78,18 @@ function waitingLines(processes: StatusResponse["processes"]): string[] {
     return [
       `${p.group}#${p.index} ${p.state}: ${how}, ${p.restarts} restarts${next} (retry now: workerman-app retry --group ${p.group}): ${p.lastExit.reason.text}`,
     ];
+  });
+}
+
+/** The last reload's probation: running (until when), or how it ended when it rolled back. */
+function probationLines(status: StatusResponse): string[] {
+  const reload = status.lastReload;
+  if (!reload) return [];
+  return reload.groups.flatMap((g) => {
+    if (g.phase === "probation") return [`${g.name}: generation ${reload.generation} ${probationText(g)}`];
+    if (g.phase === "rolled-back" && g.probation?.outcome === "rolled-back") {
+      return [`${g.name}: generation ${reload.generation} rolled back during probation, the parked processes serve again: ${g.reason?.text ?? ""}`];
+    }
+    return [];
   });
 }

@@ -57,6 +57,7 @@ export function resolveWorker(raw: RawWorkerGroup, index: number, baseDir: strin
     socketMode: typeof raw.socketMode === "number" ? raw.socketMode : parseInt(raw.socketMode.replace(/^0o?/, ""), 8),
     env: raw.env,
     ...(raw.healthySeconds === undefined ? {} : { healthySeconds: raw.healthySeconds }),
+    ...(raw.probationSeconds === undefined ? {} : { probationSeconds: raw.probationSeconds }),
   };
 }
 

@@ -99,6 +99,11 @@ export const workerSchema = z
       .min(0, "must be 0 or more seconds")
       .optional()
       .describe("This group's settle window on reload (overrides reload.healthySeconds)."),
+    probationSeconds: z
+      .number()
+      .min(0, "must be 0 or more seconds")
+      .optional()
+      .describe("This group's probation after a reload (overrides reload.probationSeconds)."),
   })
   .describe("A group of identical processes serving one listen address with one handler.");
 
@@ -201,6 +206,13 @@ export const reloadSchema = z
       .positive("must be more than 0 seconds")
       .default(10)
       .describe("Seconds a new process may take to become ready, at start and on reload, before it counts as failed."),
+    probationSeconds: z
+      .number()
+      .min(0, "must be 0 or more seconds")
+      .default(30)
+      .describe(
+        "Seconds after a reload during which the old generation stays parked (listeners closed, code in memory): a new process that exits then rolls the group back to it. 0: the old generation exits at once.",
+      ),
   })
   .describe("The reload health gate: a new generation replaces the old one only once it is ready and stays up.");
 

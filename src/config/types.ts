@@ -56,12 +56,16 @@ export interface WorkerGroupConfig {
   env: Record<string, string>;
   /** This group's reload settle window in seconds (overrides reload.healthySeconds). */
   healthySeconds?: number;
+  /** This group's probation after a reload in seconds (overrides reload.probationSeconds). */
+  probationSeconds?: number;
 }
 
 /** The reload health gate, in seconds. */
 export interface ReloadConfig {
   healthySeconds: number;
   startTimeout: number;
+  /** After a reload the old generation stays parked this long, ready to take over again; 0 off. */
+  probationSeconds: number;
 }
 
 export interface AdminConfig {

@@ -24,6 +24,19 @@ export function logEvent(event: SupervisorEvent): void {
       console.log(`reload to generation ${event.generation} ${event.state}: ${event.replaced} replaced${rolledBack}`);
       return;
     }
+    case "reload-probation":
+      console.log(`reload to generation ${event.generation}: ${event.group} replaced; ${event.parked} old process(es) parked for probation`);
+      return;
+    case "reload-probation-ended":
+      if (event.outcome === "rolled-back") {
+        console.error(
+          `reload of ${event.group} to generation ${event.generation} rolled back, the parked processes serve again: ${reasonBlock(event.reason!)}`,
+        );
+      } else
+        console.log(
+          `probation of ${event.group} (generation ${event.generation}) ${event.outcome === "passed" ? "passed" : `ended by ${event.endedBy}`}: the parked processes stop`,
+        );
+      return;
     case "reload-failed":
       console.error(`reload of ${event.group} to generation ${event.generation} rolled back, the old processes keep serving: ${reasonBlock(event.reason)}`);
       return;

@@ -25,6 +25,19 @@ export type SupervisorEvent =
   /** Every new process of `group` is ready; the old generation drains only if they stay up until `until`. */
   | { type: "reload-settling"; generation: number; group: string; until: number; healthySeconds: number }
   | { type: "reload-finished"; generation: number; replaced: number; failed: number; state: ReloadState; rolledBack: string[] }
+  /** The group was replaced; its old processes are parked until `until`, in case a new one exits. */
+  | { type: "reload-probation"; generation: number; group: string; until: number; parked: number }
+  /** The probation ended: passed (the parked processes stop), rolled-back (they serve again, `reason`), or ended early. */
+  | {
+      type: "reload-probation-ended";
+      generation: number;
+      group: string;
+      outcome: "passed" | "rolled-back" | "ended";
+      /** outcome "ended": what ended it (another reload, the master stopping). */
+      endedBy?: string;
+      lost: number;
+      reason?: FailureReason;
+    }
   /** A group's new generation failed the gate and was stopped; its old processes kept serving. */
   | { type: "reload-failed"; pid: number; group: string; index: number; generation: number; message: string; reason: FailureReason }
   /** The operator asked a slot in backoff to start now (`retry`). */

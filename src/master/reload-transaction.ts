@@ -22,8 +22,8 @@ export interface TransactionHost {
   startTimeoutMs: number;
   healthyMs: (group: WorkerGroupConfig) => number;
   spawn: (group: WorkerGroupConfig, index: number, generation: number) => WorkerProcess;
-  /** The new generation passed: it takes the group's slots (with `next`'s settings); the old processes drain. */
-  commit: (next: WorkerGroupConfig, procs: WorkerProcess[], graceful: boolean) => void;
+  /** The new generation passed: it takes the group's slots (with `next`'s settings); the old processes drain or park (probation, which sets `entry.probation`). */
+  commit: (next: WorkerGroupConfig, procs: WorkerProcess[], graceful: boolean, entry: ReloadGroup, record: ReloadRecord) => void;
   /** A group no longer in app.json: drain and stop its processes. */
   remove: (name: string, graceful: boolean) => void;
   /** A rolled-back generation: stop its processes; the old ones were never touched. */
@@ -80,10 +80,10 @@ export class ReloadTransaction {
     );
     if (host.stopping()) return this.#rollBack(entry, procs, interruptedReason("the master began stopping during the reload"));
     if (reason) return this.#rollBack(entry, procs, reason);
-    host.commit(next, procs, record.graceful);
-    entry.phase = "replaced";
     entry.replaced = procs.length;
     entry.settleUntil = undefined;
+    host.commit(next, procs, record.graceful, entry, record);
+    entry.phase = entry.probation ? "probation" : "replaced";
   }
 
   #rollBack(entry: ReloadGroup, procs: WorkerProcess[], reason: FailureReason): void {

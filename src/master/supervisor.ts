@@ -8,8 +8,10 @@ import { realClock, type Clock } from "./clock.ts";
 import type { EventListener, SupervisorEvent } from "./events.ts";
 import { exitedEvent, exitReason, StartFailure } from "./failure-reason.ts";
 import { firstResult, gateGroup, gateProcess, type GateOptions } from "./health-gate.ts";
+import { Probation, type Deployment } from "./probation.ts";
+import { reloadPlans } from "./reload-request.ts";
 import { ReloadTransaction, type TransactionHost } from "./reload-transaction.ts";
-import { inConfigOrder, newSlot, slotState, unchangedPlans, withGroup, type Slot } from "./slot.ts";
+import { inConfigOrder, newSlot, slotState, withGroup, type Slot } from "./slot.ts";
 import type { ReloadHandle, ReloadOptions, SupervisorOptions } from "./supervisor-options.ts";
 import { spawnChild, type ExitInfo, type Spawner, type WorkerProcess } from "./worker-process.ts";
 
@@ -36,11 +38,14 @@ export class Supervisor {
   readonly #readyAt = new WeakMap<WorkerProcess, number>();
   /** Where channel payloads from workers go (set by src/channel/'s master side). */
   onChannel: (payload: WorkerToRelay, from: WorkerProcess) => void = () => {};
+  readonly #probation: Probation;
 
   constructor(private readonly options: SupervisorOptions) {
     this.config = options.config;
     this.#spawner = options.spawner ?? spawnChild;
     this.#clock = options.clock ?? realClock;
+    const stopAsked = (proc: WorkerProcess) => void this.#stopProcess(proc, false);
+    this.#probation = new Probation(this, this.#clock, stopAsked, (slot) => this.#scheduleRestart(slot, 0));
     for (const group of options.config.workers) {
       for (let index = 0; index < group.count; index++) this.slots.push(newSlot(group, index));
     }
@@ -79,20 +84,13 @@ export class Supervisor {
   /** Starts a reload transaction: each group's new generation must pass the health gate before its old one drains. */
   reload(options: ReloadOptions = {}): ReloadHandle {
     if (this.stopping) throw new AppError("E_USAGE", "the master is stopping");
-    const groups = this.config.workers;
-    if (options.group !== undefined && !groups.some((g) => g.name === options.group) && !options.plans?.some((p) => p.name === options.group)) {
-      throw new AppError("E_USAGE", `no group "${options.group}" (groups: ${groups.map((g) => g.name).join(", ")})`);
-    }
-    const plans = options.plans ?? unchangedPlans(groups, options.group);
-    if (options.group !== undefined && plans.length === 0) {
-      throw new AppError("E_USAGE", `group "${options.group}" has "reloadable": false; restart its processes one by one instead`);
-    }
-    const busy = plans.find((p) => this.#reloading.has(p.name));
-    if (busy) throw new AppError("E_USAGE", `a reload of group "${busy.name}" is under way (reload ${this.#reloading.get(busy.name)}): wait for it to end`);
+    const plans = reloadPlans(this.config.workers, options, this.#reloading);
     if (options.config) {
       const { stopTimeout, drainWindowMs, reload } = options.config;
       this.config = { ...this.config, stopTimeout, drainWindowMs, reload };
     }
+    // A group still on probation commits to its current generation first: a rollback never skips a reload.
+    for (const plan of plans) this.#probation.end(plan.name, "ended", `reload to generation ${this.generation + 1}`);
     const generation = ++this.generation;
     this.reloads++;
     for (const plan of plans) this.#reloading.set(plan.name, generation);
@@ -112,7 +110,7 @@ export class Supervisor {
       startTimeoutMs: this.config.reload.startTimeout * 1000,
       healthyMs: (group) => this.#healthyMs(group),
       spawn: (group, index, generation) => this.#spawn(group, index, generation),
-      commit: (group, procs, graceful) => this.#commit(group, procs, graceful, next),
+      commit: (group, procs, graceful, entry, record) => this.#commit(group, procs, graceful, next, { entry, record }),
       remove: (name, graceful) => this.#removeGroup(name, graceful),
       discard: (procs) => procs.forEach((proc) => this.#stopProcess(proc, false)),
       emit: (event) => this.emit(event),
@@ -130,15 +128,14 @@ export class Supervisor {
   }
 
   /** The new generation passed the gate: it takes the group's slots; the old processes drain. */
-  #commit(group: WorkerGroupConfig, procs: WorkerProcess[], graceful: boolean, next: AppConfig | undefined): void {
+  #commit(group: WorkerGroupConfig, procs: WorkerProcess[], graceful: boolean, next: AppConfig | undefined, deploy: Deployment): void {
     const old = this.slots.filter((s) => s.group.name === group.name);
     const fresh = procs.map((proc, index) => ({ ...newSlot(group, index), current: proc, everReady: true, restarts: old[index]?.restarts ?? 0 }));
-    for (const slot of old) {
-      this.#clock.clearTimeout(slot.restartTimer);
-      if (slot.current) this.#stopProcess(slot.current, graceful, "reload");
-    }
+    for (const slot of old) this.#clock.clearTimeout(slot.restartTimer);
+    // With probation on, the old processes park instead (listeners closed, code loaded) in case the new ones exit.
+    if (!this.#probation.begin(group, old, graceful, deploy)) for (const slot of old) if (slot.current) this.#stopProcess(slot.current, graceful, "reload");
     this.config = { ...this.config, workers: withGroup(this.config.workers, group, next?.workers.map((g) => g.name) ?? []) };
-    this.#setSlots(this.slots.filter((s) => s.group.name !== group.name).concat(fresh));
+    this.setSlots(this.slots.filter((s) => s.group.name !== group.name).concat(fresh));
   }
 
   #removeGroup(name: string, graceful: boolean): void {
@@ -147,11 +144,12 @@ export class Supervisor {
       if (slot.current) this.#stopProcess(slot.current, graceful, "stop");
     }
     this.config = { ...this.config, workers: this.config.workers.filter((g) => g.name !== name) };
-    this.#setSlots(this.slots.filter((s) => s.group.name !== name));
+    this.setSlots(this.slots.filter((s) => s.group.name !== name));
     this.options.groupRemoved?.(name);
   }
 
-  #setSlots(slots: Slot[]): void {
+  /** Also a rollback's way to put a group's previous slots back. */
+  setSlots(slots: Slot[]): void {
     this.slots = inConfigOrder(slots, this.config.workers);
   }
 
@@ -237,8 +235,9 @@ export class Supervisor {
     const expected = this.stopping || this.#stopAsked.has(proc);
     const now = this.#clock.now();
     const reason = expected ? undefined : exitReason(proc, exit, this.config.baseDir, this.#readyAt.get(proc), now);
+    const rolledBack = !expected && this.#probation.exited(proc, reason);
     let restartInMs: number | undefined;
-    if (slot && !expected) {
+    if (slot && !expected && !rolledBack) {
       slot.current = null;
       slot.lastExit = { code: exit.code, signal: exit.signal, at: now, reason: reason! };
       // Only a slot that was ready once is restarted: a process that never got ready fails the start instead.
@@ -280,6 +279,7 @@ export class Supervisor {
   /** Drains every process (graceful: waits for long-lived connections) and resolves when all have exited. */
   async stop(graceful: boolean): Promise<void> {
     this.stopping = true;
+    this.#probation.endAll("the master stopping");
     for (const slot of this.slots) this.#clock.clearTimeout(slot.restartTimer);
     await Promise.all([...this.processes].map((proc) => this.#stopProcess(proc, graceful)));
   }

@@ -32,7 +32,7 @@ function config(overrides: Partial<AppConfig> = {}): AppConfig {
     admin: { host: "127.0.0.1", port: 9090, metricsPublic: false, allowRemote: false },
     log: { maxBytes: 10 << 20, keep: 5 },
     store: { keepSecondSamples: 3600, keepMinuteSamples: 604800, keepEvents: 2592000 },
-    reload: { healthySeconds: 2, startTimeout: 10 },
+    reload: { healthySeconds: 2, startTimeout: 10, probationSeconds: 30 },
     workers: [group("web")],
     ...overrides,
   };

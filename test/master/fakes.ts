@@ -62,6 +62,8 @@ export class FakeProcess implements WorkerProcess {
   fatal?: FatalInfo;
   readonly stderrTail: string[] = [];
   stoppedWith?: { graceful: boolean; reason: string };
+  /** Every message the supervisor sent it (park and unpark are answered at once, as a worker with nothing to drain). */
+  readonly sent: MasterToWorker[] = [];
   /** What onHealthCheck answers. */
   health: { ok: boolean; error?: string } = { ok: true };
   readonly #ready = Promise.withResolvers<ListenAddress>();
@@ -102,8 +104,12 @@ export class FakeProcess implements WorkerProcess {
     this.#exited.resolve({ code, signal });
   }
 
-  send(_message: MasterToWorker): boolean {
-    return this.state !== "exited";
+  send(message: MasterToWorker): boolean {
+    if (this.state === "exited") return false;
+    this.sent.push(message);
+    if (message.type === "park") queueMicrotask(() => this.state !== "exited" && (this.state = "parked"));
+    if (message.type === "unpark") this.state = "ready";
+    return true;
   }
 
   async request(message: WorkerRequest): Promise<Reply> {

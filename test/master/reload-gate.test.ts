@@ -14,8 +14,8 @@ async function started(config = configOf([WEB()])) {
 }
 
 describe("reload health gate", () => {
-  test("the old generation drains only after every new process stayed up for healthySeconds", async () => {
-    const { supervisor, clock, of } = await started();
+  test("the old generation drains only after every new process stayed up for healthySeconds (probation off)", async () => {
+    const { supervisor, clock, of } = await started(configOf([WEB()], { reload: { probationSeconds: 0 } }));
     const old = of("web", 1);
     const { record, done } = supervisor.reload();
     await settle();
@@ -97,7 +97,7 @@ describe("reload health gate", () => {
     await clock.advance(2000);
     const record = await done;
     expect(record.state).toBe("rolled-back");
-    expect(record.groups.map((g) => `${g.name} ${g.phase}`)).toEqual(["web rolled-back", "api replaced"]);
+    expect(record.groups.map((g) => `${g.name} ${g.phase}`)).toEqual(["web rolled-back", "api probation"]);
     expect(supervisor.slots.find((s) => s.group.name === "api")!.current!.generation).toBe(2);
     expect(supervisor.slots.find((s) => s.group.name === "web")!.current!.generation).toBe(1);
   });
@@ -110,9 +110,9 @@ describe("reload health gate", () => {
 });
 
 describe("config reload", () => {
-  test("count 2 -> 3 with new settings: 3 slots of the new generation once it passes, the 2 old drain", async () => {
+  test("count 2 -> 3 with new settings: 3 slots of the new generation once it passes, the 2 old drain (probation off)", async () => {
     const { supervisor, clock, of } = await started();
-    const next = configOf([WEB(3, { env: { RELEASE: "2" } })], {}, supervisor.config.baseDir);
+    const next = configOf([WEB(3, { env: { RELEASE: "2" } })], { reload: { probationSeconds: 0 } }, supervisor.config.baseDir);
     const plans = planReload(supervisor.config, next).plans;
     expect(plans).toMatchObject([{ name: "web", change: "changed", keys: ["count", "env"] }]);
     const { done } = supervisor.reload({ plans, config: next });

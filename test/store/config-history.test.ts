@@ -31,7 +31,7 @@ function config(count: number, extra: Partial<AppConfig> = {}): AppConfig {
     admin: { host: "127.0.0.1", port: 9090, metricsPublic: false, allowRemote: false },
     log: { maxBytes: 1000, keep: 5 },
     store: { keepSecondSamples: 60, keepMinuteSamples: 600, keepEvents: 600 },
-    reload: { healthySeconds: 2, startTimeout: 10 },
+    reload: { healthySeconds: 2, startTimeout: 10, probationSeconds: 30 },
     workers: [
       {
         name: "web",

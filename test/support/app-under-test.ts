@@ -46,7 +46,18 @@ export class AppUnderTest {
     const dir = mkdtempSync(join(tmpdir(), "wm-test-"));
     for (const [name, text] of Object.entries(spec.files ?? {})) writeFileSync(join(dir, name), text);
     const configPath = join(dir, "app.json");
-    const config = { name: "test", dataDir: "data", stopTimeout: 1, drainWindowMs: 50, admin: { listen: "127.0.0.1:0" }, ...spec.extra, workers: spec.workers };
+    // Probation off unless a test asks for it: with the product's 30 s the old generation would stay parked after each reload.
+    const reload = { probationSeconds: 0, ...(spec.extra?.reload as object | undefined) };
+    const config = {
+      name: "test",
+      dataDir: "data",
+      stopTimeout: 1,
+      drainWindowMs: 50,
+      admin: { listen: "127.0.0.1:0" },
+      ...spec.extra,
+      reload,
+      workers: spec.workers,
+    };
     writeFileSync(configPath, JSON.stringify(config, null, 2));
     const mode = spec.mode ?? "source";
     const master = Bun.spawn([...cliCommand(mode), "start", "--config", configPath], { stdin: "ignore", stdout: "pipe", stderr: "pipe", cwd: dir });
