@@ -9,6 +9,7 @@ import { ListenerLifecycle } from "./listener-lifecycle.ts";
 import { errorPosition, loadErrors } from "./error-position.ts";
 import { loadHandler } from "./load-handler.ts";
 import { sendToMaster } from "./master-outbox.ts";
+import { dieWithParent } from "./parent-death.ts";
 import { answerQuery } from "./master-queries.ts";
 import { WorkerRuntime } from "./runtime.ts";
 import { traceStart } from "../start-trace.ts";
@@ -117,10 +118,12 @@ function fatal(err: unknown): number {
   return code === "E_CONFIG" ? EXIT_CONFIG : 1;
 }
 
-/** No orphans: when the master goes, even by kill -9, this process goes within a second. */
+/** No orphans: when the master goes, even by kill -9, this process goes too (by the kernel's parent-death signal). */
 function exitWithMaster(): void {
   const parent = process.ppid;
   process.on("disconnect", () => process.exit(0));
+  if (dieWithParent(parent)) return;
+  // Without prctl (not Linux): a check in this loop, which a loop stuck in user code never runs.
   setInterval(() => {
     if (process.ppid !== parent) process.exit(0);
   }, 500).unref();
