@@ -2,6 +2,10 @@
 // The declarations are a .txt to tsc: as a .d.ts in this program its ambient "workerman-app" would replace the repo's
 // own path mapping. Bun embeds the text (in the executable too); bun-types types a .txt import as a string.
 import declarations from "../../types/workerman-app.d.ts.txt" with { type: "text" };
+import product from "../../package.json" with { type: "json" };
+
+/** The versions this product is built and tested with: the project type-checks the same code the same way. */
+const PINNED = { typescript: product.devDependencies.typescript, "@types/bun": product.dependencies["@types/bun"] };
 
 export function projectFiles(name: string): Record<string, string> {
   const app = {
@@ -17,10 +21,15 @@ export function projectFiles(name: string): Record<string, string> {
     "app.json": JSON.stringify(app, null, 2) + "\n",
     "web.ts": WEB,
     "chat.ts": CHAT,
+    "package.json": JSON.stringify(packageJson(name), null, 2) + "\n",
     "tsconfig.json": JSON.stringify(TSCONFIG, null, 2) + "\n",
     "types/workerman-app.d.ts": declarations,
-    ".gitignore": ".workerman/\n",
+    ".gitignore": ".workerman/\nnode_modules/\n",
   };
+}
+
+function packageJson(name: string) {
+  return { name, private: true, type: "module", scripts: { typecheck: "tsc --noEmit -p ." }, devDependencies: PINNED };
 }
 
 // An ambient `declare module "workerman-app"` in an included file: tsc finds it under every moduleResolution, before
@@ -36,6 +45,8 @@ const TSCONFIG = {
     allowImportingTsExtensions: true,
     verbatimModuleSyntax: true,
     skipLibCheck: false,
+    // Bun's globals (process, Bun, ...) for handlers that use them; the handler API itself is the ambient module below.
+    types: ["bun"],
   },
   include: ["*.ts", "types/**/*.d.ts"],
 };

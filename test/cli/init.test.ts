@@ -1,13 +1,12 @@
 // `init` writes a project that tsc checks on its own (and that runs), from source and from the compiled executable.
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppUnderTest, cliCommand, REPO, type Mode } from "../support/app-under-test.ts";
 import { ensureBinary } from "../support/binary.ts";
 import { wsClient } from "../support/clients.ts";
 
-const TSC = join(REPO, "node_modules/.bin/tsc");
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
@@ -34,14 +33,24 @@ async function init(mode: Mode): Promise<string> {
 describe("init", () => {
   // tsc takes seconds on a busy machine: one clean run and one run over every mistake, on the source's project;
   // the executable's project must then be the same bytes.
-  test("tsc --noEmit passes in the new folder; a mistyped callback and a misused message type fail it", async () => {
+  test("npm install + npm run typecheck pass in the new folder (Bun's globals too); a mistyped callback and a misused message type fail it", async () => {
     const dir = await init("source");
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    const ours = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8"));
+    expect(pkg.devDependencies).toEqual({ typescript: ours.devDependencies.typescript, "@types/bun": ours.dependencies["@types/bun"] });
+    // From the registry, pinned; the repository's own `npm ci` has put both versions in npm's cache already.
+    const install = await run(["npm", "install", "--no-audit", "--no-fund", "--prefer-offline"], dir);
+    expect(install.code).toBe(0);
+    writeFileSync(
+      join(dir, "globals.ts"),
+      `import type { App } from "workerman-app";\nexport default { fetch: () => new Response(\`\${process.pid} \${Bun.version}\`) } satisfies App;\n`,
+    );
     const order = `import type { App } from "workerman-app";\ninterface Order { id: number; items: string[] }\n`;
     writeFileSync(
       join(dir, "json.ts"),
       `${order}export default { onMessage(conn, o) { conn.send(o.items.join(",") + o.id.toFixed(0)); } } satisfies App<Order>;\n`,
     );
-    const ok = await run([TSC, "--noEmit", "-p", "."], dir);
+    const ok = await run(["npm", "run", "--silent", "typecheck"], dir);
     expect(ok.out).toBe("");
     expect(ok.code).toBe(0);
 
@@ -49,18 +58,18 @@ describe("init", () => {
     expect(chat).toContain("onMessage(conn, text)");
     writeFileSync(join(dir, "chat.ts"), chat.replace("onMessage(conn, text)", "onMesage(conn, text)"));
     writeFileSync(join(dir, "json.ts"), `${order}export default { onMessage(conn, o) { conn.send(o.id.toUpperCase()); } } satisfies App<Order>;\n`);
-    const bad = await run([TSC, "--noEmit", "-p", "."], dir);
+    const bad = await run(["npm", "run", "--silent", "typecheck"], dir);
     expect(bad.code).not.toBe(0);
     expect(bad.out).toContain("chat.ts");
     expect(bad.out).toContain("'onMesage' does not exist in type 'App<string>'");
     expect(bad.out).toContain("json.ts");
     expect(bad.out).toContain("Property 'toUpperCase' does not exist on type 'number'");
-  }, 120_000);
+  }, 240_000);
 
   test("the compiled executable writes the same project (its declarations are embedded)", async () => {
     await ensureBinary();
     const [fromSource, fromBinary] = [await init("source"), await init("compiled")];
-    for (const file of ["app.json", "web.ts", "chat.ts", "tsconfig.json", "types/workerman-app.d.ts", ".gitignore"]) {
+    for (const file of ["app.json", "web.ts", "chat.ts", "package.json", "tsconfig.json", "types/workerman-app.d.ts", ".gitignore"]) {
       expect(readFileSync(join(fromBinary, file), "utf8")).toBe(readFileSync(join(fromSource, file), "utf8"));
     }
     expect(readFileSync(join(fromBinary, "types/workerman-app.d.ts"), "utf8")).toBe(readFileSync(join(REPO, "types/workerman-app.d.ts.txt"), "utf8"));
@@ -74,6 +83,26 @@ describe("init", () => {
     expect(out).toContain("already has tsconfig.json");
     expect(readFileSync(join(dir, "tsconfig.json"), "utf8")).toBe("{ }");
     expect(() => readFileSync(join(dir, "app.json"))).toThrow();
+  });
+
+  test("refuses an existing link at any path it writes, even a dangling one, and creates nothing through it", async () => {
+    const dir = tempDir();
+    const elsewhere = tempDir();
+    symlinkSync(join(elsewhere, "app.json"), join(dir, "app.json"));
+    symlinkSync(join(elsewhere, "types"), join(dir, "types"));
+    const { code, out } = await run([...cliCommand(), "init"], dir);
+    expect(code).toBe(2);
+    expect(out).toContain("symbolic link at app.json, types");
+    expect(readdirSync(elsewhere)).toEqual([]);
+    expect(readdirSync(dir).sort()).toEqual(["app.json", "types"]);
+  });
+
+  test("the next steps name the executable that ran init by its absolute path", async () => {
+    await ensureBinary();
+    const parent = tempDir();
+    const { out } = await run([...cliCommand("compiled"), "init", "p"], parent);
+    expect(out).toContain(`${join(REPO, "workerman-app")} start`);
+    expect(out).toContain("npm run typecheck");
   });
 
   test("the project runs: two chat clients on different processes share a room", async () => {
