@@ -72,6 +72,14 @@ const DESCRIBE = {
     bad: true,
   }),
   retry: (d) => ({ text: `retry now: ${str(d.slots)} waiting process(es) started`, bad: false }),
+  "process-unresponsive": (d) => ({
+    text: `unresponsive: sent nothing for ${(Number(d.silentMs) / 1000).toFixed(1)} s (watchdogSeconds ${str(d.watchdogSeconds)}): killing and replacing it`,
+    bad: true,
+  }),
+  "spawn-failed": (d) => ({
+    text: `${str((d.reason as { text?: string } | undefined)?.text ?? d.message)}${d.retryInMs !== undefined ? `; trying again in ${str(d.retryInMs)} ms` : ""}`,
+    bad: true,
+  }),
   "memory-limit": (d) => ({ text: `memory ${formatBytes(Number(d.rssBytes))} over the limit ${formatBytes(Number(d.limitBytes))}: replacing it`, bad: true }),
   "ipc-dropped": (d) => ({
     text: `${str(d.count)} IPC message(s) ${d.direction === "to-worker" ? "to this process" : "from this process"} dropped: ${formatBytes(Number(d.capBytes))} were waiting`,

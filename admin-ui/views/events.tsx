@@ -24,7 +24,7 @@ const ofType = (...types: EventType[]) => {
 const KINDS: { key: string; label: string; keep: (row: EventRow) => boolean }[] = [
   { key: "", label: "all kinds", keep: () => true },
   { key: "problems", label: "problems only", keep: (row) => row.bad },
-  { key: "exits", label: "exits and crashes", keep: ofType("process-exited", "memory-limit") },
+  { key: "exits", label: "exits and crashes", keep: ofType("process-exited", "memory-limit", "process-unresponsive", "spawn-failed") },
   { key: "reloads", label: "reloads", keep: ofType(...EVENT_TYPES.filter((type) => type.startsWith("reload"))) },
   { key: "errors", label: "handler errors", keep: ofType("handler-error", "events-suppressed") },
   { key: "lifecycle", label: "starts and readiness", keep: ofType("process-started", "process-ready") },

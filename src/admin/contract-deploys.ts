@@ -25,7 +25,8 @@ export interface LoadErrorReason {
  * the event log, /api/events and the dashboard all show the same object.
  */
 export interface FailureReason {
-  kind: "load-error" | "exit" | "health-check" | "start-timeout" | "interrupted";
+  /** spawn: the OS refused to start the process (EMFILE, E2BIG, ...); `errno` says which. */
+  kind: "load-error" | "exit" | "health-check" | "start-timeout" | "interrupted" | "spawn";
   /** The one line to show: `h.ts:3:41 Expected ")" but found "}"`, or `exited with code 1: <last stderr line>`. */
   text: string;
   /** The message alone, without the position. */
@@ -46,6 +47,8 @@ export interface FailureReason {
   code?: number | null;
   signal?: string | null;
   stderrTail?: string[];
+  /** spawn: the error code, e.g. "EMFILE". */
+  errno?: string;
   /** The new process that failed. */
   pid?: number;
   index?: number;
@@ -67,6 +70,8 @@ export interface ReloadGroup {
   count: number;
   /** phase "settling": the settle window ends at this time (unix ms). */
   settleUntil?: number;
+  /** phase "replaced": the old generation drains (its http listener takes new connections for drainWindowMs) and is killed if still there at this time (unix ms). */
+  drainUntil?: number;
   reason?: FailureReason;
   /** Present once the group went on probation (reload.probationSeconds > 0); kept with its outcome afterwards. */
   probation?: ProbationInfo;

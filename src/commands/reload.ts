@@ -30,17 +30,17 @@ export async function reloadCommand(configPath: string, graceful: boolean, group
     await Bun.sleep(POLL_MS);
     record = await adminRequest<ReloadRecord>(configPath, `/api/reloads/${record.id}`);
   }
-  for (const g of record.groups) console.log([groupLine(g), ...moreErrorLines(g.reason)].join("\n"));
+  for (const g of record.groups) console.log([groupLine(g, record.finishedAt), ...moreErrorLines(g.reason)].join("\n"));
   if (record.error) console.log(`reload ${record.state}: ${record.error}`);
   return record.state === "done" ? 0 : 1;
 }
 
-/** `web: 2 replaced`, `web: rolled back: h.ts:3:41 Expected ")" but found "}"`, `old: removed`. */
-export function groupLine(g: ReloadGroup): string {
+/** `web: 2 replaced, old generation draining for up to 2.3 s`, `web: rolled back: h.ts:3:41 Expected ")" but found "}"`, `old: removed`. */
+export function groupLine(g: ReloadGroup, finishedAt?: number): string {
   const changed = g.change === "changed" && g.keys.length ? ` (changed: ${g.keys.join(", ")})` : g.change === "added" ? " (new group)" : "";
   switch (g.phase) {
     case "replaced":
-      return `${g.name}: ${g.replaced} ${g.change === "added" ? "started" : "replaced"}${changed}`;
+      return `${g.name}: ${g.replaced} ${g.change === "added" ? "started" : "replaced"}${changed}${drainingText(g, finishedAt)}`;
     case "probation":
       return `${g.name}: ${g.replaced} replaced${changed}; ${probationText(g)}`;
     case "removed":
@@ -58,4 +58,10 @@ export function probationText(g: ReloadGroup): string {
   const seconds = Math.max(0, Math.round((until - Date.now()) / 1000));
   const at = new Date(until).toLocaleTimeString();
   return `probation runs until ${at} (${seconds} s): the old processes stay parked and take over again if a new one exits (see status)`;
+}
+
+/** The old generation is still draining when the reload ends (and takes new connections for the drain window). */
+function drainingText(g: ReloadGroup, finishedAt: number | undefined): string {
+  if (g.drainUntil === undefined || finishedAt === undefined || g.drainUntil <= finishedAt) return "";
+  return `, old generation draining for up to ${((g.drainUntil - finishedAt) / 1000).toFixed(1)} s`;
 }

@@ -7,8 +7,9 @@ export async function stopCommand(configPath: string, graceful: boolean): Promis
   const master = findRunningMaster(config.dataDir);
   process.kill(master.pid, graceful ? "SIGQUIT" : "SIGTERM");
   console.log(`${graceful ? "graceful stop" : "stop"} sent to master pid ${master.pid}; waiting...`);
-  // Without -g the master kills stragglers after stopTimeout; allow for that and its own exit.
-  const deadline = graceful ? Infinity : Date.now() + (config.stopTimeout + config.drainWindowMs / 1000 + 10) * 1000;
+  // The master kills stragglers after stopTimeout (-g: gracefulTimeout) past the drain window; allow for that and its own exit.
+  const waitSeconds = (graceful ? config.gracefulTimeout : config.stopTimeout) + config.drainWindowMs / 1000 + 10;
+  const deadline = Date.now() + waitSeconds * 1000;
   while (isAlive(master.pid)) {
     if (Date.now() > deadline) {
       console.error(`master pid ${master.pid} is still running`);

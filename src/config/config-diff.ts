@@ -36,6 +36,7 @@ const GROUP_KEYS: Record<string, (keyof WorkerGroupConfig)[]> = {
     "packageTimeout",
     "maxConnections",
     "maxConnectionsPerIp",
+    "watchdogSeconds",
   ],
   reloadable: ["reloadable"],
 };
@@ -51,12 +52,12 @@ const GROUP_KEYS: Record<string, (keyof WorkerGroupConfig)[]> = {
  * - store.*: openStore captures the retention when it opens.
  * - cluster.redis: the Redis link is opened once by the channel relay.
  * - channel.history: the relay reads its rules once when it starts (and holds the history they shaped).
- * stopTimeout and drainWindowMs are NOT here: the supervisor reads them from its config each time it
+ * stopTimeout, gracefulTimeout and drainWindowMs are NOT here: the supervisor reads them from its config each time it
  * spawns or stops a process, so once a reload installs the new config they apply (see liveSettingChanges).
  */
 const RESTART_SECTIONS = ["admin", "log", "store", "cluster", "channel"] as const;
 const RESTART_KEYS = ["name", "dataDir"] as const;
-export const LIVE_SETTINGS = ["stopTimeout", "drainWindowMs"] as const;
+export const LIVE_SETTINGS = ["stopTimeout", "gracefulTimeout", "drainWindowMs"] as const;
 
 export function diffConfig(previous: AppConfig, next: AppConfig): ConfigDiff {
   const before = new Map(previous.workers.map((group) => [group.name, group]));

@@ -4,6 +4,7 @@ import { AppError } from "../errors.ts";
 import { checkAddressClashes, checkUniqueNames } from "./cross-checks.ts";
 import { isLoopbackHost, parseHostPort } from "./listen-url.ts";
 import { ConfigProblems } from "./problems.ts";
+import { checkSpawnSizes } from "./spawn-size.ts";
 import { resolveWorker } from "./resolve-worker.ts";
 import type { RawAppJson } from "./schema.ts";
 import type { AdminConfig, AppConfig } from "./types.ts";
@@ -20,6 +21,7 @@ export function resolveConfig(data: RawAppJson, configPath: string): AppConfig {
     problems,
   );
   checkAddressClashes(admin, workers, problems);
+  checkSpawnSizes(data.name, workers, problems);
   problems.throwIfAny();
 
   return {
@@ -28,6 +30,7 @@ export function resolveConfig(data: RawAppJson, configPath: string): AppConfig {
     baseDir,
     dataDir: resolve(baseDir, data.dataDir),
     stopTimeout: data.stopTimeout,
+    gracefulTimeout: data.gracefulTimeout,
     drainWindowMs: data.drainWindowMs,
     admin: admin!,
     log: data.log,

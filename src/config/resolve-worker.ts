@@ -56,6 +56,7 @@ export function resolveWorker(raw: RawWorkerGroup, index: number, baseDir: strin
     idleTimeout: raw.idleTimeout ?? (listen.scheme === "http" || listen.scheme === "websocket" ? SERVED_IDLE_TIMEOUT : STREAM_IDLE_TIMEOUT),
     socketMode: typeof raw.socketMode === "number" ? raw.socketMode : parseInt(raw.socketMode.replace(/^0o?/, ""), 8),
     env: raw.env,
+    watchdogSeconds: raw.watchdogSeconds,
     ...(raw.healthySeconds === undefined ? {} : { healthySeconds: raw.healthySeconds }),
     ...(raw.probationSeconds === undefined ? {} : { probationSeconds: raw.probationSeconds }),
   };

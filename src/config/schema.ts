@@ -104,6 +104,11 @@ export const workerSchema = z
       .min(0, "must be 0 or more seconds")
       .optional()
       .describe("This group's probation after a reload (overrides reload.probationSeconds)."),
+    watchdogSeconds: z
+      .number()
+      .min(0, "must be 0 (off) or more seconds")
+      .default(10)
+      .describe("Seconds a ready process may stay silent (no once-a-second report) before it counts as unresponsive and is killed and replaced; 0 off."),
   })
   .describe("A group of identical processes serving one listen address with one handler.");
 
@@ -229,6 +234,11 @@ export const appJsonSchema = z
       .positive("must be more than 0 seconds")
       .default(2)
       .describe("Seconds an old process may take to finish its connections on stop and reload."),
+    gracefulTimeout: z
+      .number()
+      .positive("must be more than 0 seconds")
+      .default(60)
+      .describe("Seconds a graceful stop or reload (-g) waits for an old process's connections before it is killed (SIGKILL)."),
     drainWindowMs: z
       .number()
       .int("must be a whole number of milliseconds")

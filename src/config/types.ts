@@ -58,6 +58,8 @@ export interface WorkerGroupConfig {
   healthySeconds?: number;
   /** This group's probation after a reload in seconds (overrides reload.probationSeconds). */
   probationSeconds?: number;
+  /** Seconds a ready process may send nothing before it is killed and replaced as unresponsive; 0 off. */
+  watchdogSeconds: number;
 }
 
 /** The reload health gate, in seconds. */
@@ -117,6 +119,8 @@ export interface AppConfig {
   dataDir: string;
   /** Seconds an old process may take to finish its connections on stop/reload. */
   stopTimeout: number;
+  /** Seconds a graceful stop/reload waits for an old process's connections before SIGKILL. */
+  gracefulTimeout: number;
   /** Milliseconds an old http process answers `Connection: close` before it closes its listener. */
   drainWindowMs: number;
   admin: AdminConfig;

@@ -53,6 +53,16 @@ export function logEvent(event: SupervisorEvent): void {
     case "ipc-dropped":
       console.warn(ipcDroppedText(event));
       return;
+    case "process-unresponsive":
+      console.error(
+        `worker ${event.group}#${event.index} (pid ${event.pid}) sent nothing for ${(event.silentMs / 1000).toFixed(1)} s (watchdogSeconds ${event.watchdogSeconds}): killing and replacing it`,
+      );
+      return;
+    case "spawn-failed": {
+      const then = event.retryInMs === undefined ? "" : `; trying again in ${event.retryInMs} ms`;
+      console.error(`worker ${event.group}#${event.index}: ${event.message}${then}`);
+      return;
+    }
     case "memory-limit":
       console.warn(
         `worker ${event.group}#${event.index} (pid ${event.pid}) uses ${Math.round(event.rssBytes / 1048576)} MiB, over its ${Math.round(event.limitBytes / 1048576)} MiB limit: replacing it`,

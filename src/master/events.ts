@@ -42,6 +42,10 @@ export type SupervisorEvent =
   | { type: "reload-failed"; pid: number; group: string; index: number; generation: number; message: string; reason: FailureReason }
   /** The operator asked a slot in backoff to start now (`retry`). */
   | { type: "retry"; group: string; slots: number; lastExit?: LastExit }
+  /** A serving process sent nothing for `silentMs` (past its group's watchdogSeconds): killed and restarted as a crash. */
+  | { type: "process-unresponsive"; pid: number; group: string; index: number; generation: number; silentMs: number; watchdogSeconds: number }
+  /** The OS refused to start a process (EMFILE, E2BIG, ...): `retryInMs` when its slot tries again. */
+  | { type: "spawn-failed"; group: string; index: number; generation: number; message: string; reason: FailureReason; retryInMs?: number }
   | { type: "memory-limit"; pid: number; group: string; index: number; rssBytes: number; limitBytes: number }
   /** IPC messages dropped past a queue's byte cap (once a minute per process and direction at most). */
   | IpcDroppedEvent

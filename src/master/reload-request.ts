@@ -1,12 +1,14 @@
-// Checks what a reload asks for against the running groups and turns it into one plan per group, or refuses with E_USAGE.
-import type { WorkerGroupConfig } from "../config/types.ts";
+// What a reload request asks of the supervisor, checked before anything starts: the groups it names and the plans it runs.
+import type { AppConfig } from "../config/types.ts";
 import { AppError } from "../errors.ts";
 import type { GroupPlan } from "./reload-transaction.ts";
 import { unchangedPlans } from "./slot.ts";
 import type { ReloadOptions } from "./supervisor-options.ts";
 
-/** `reloading`: groups with a reload under way, and its generation (two reloads never fight over one group). */
-export function reloadPlans(groups: WorkerGroupConfig[], options: ReloadOptions, reloading: Map<string, number>): GroupPlan[] {
+/** The plans of the reload, or an E_USAGE the operator can act on; `reloading` maps a group under way to its reload. */
+export function reloadPlans(config: AppConfig, options: ReloadOptions, reloading: ReadonlyMap<string, number>, stopping: boolean): GroupPlan[] {
+  if (stopping) throw new AppError("E_USAGE", "the master is stopping");
+  const groups = config.workers;
   if (options.group !== undefined && !groups.some((g) => g.name === options.group) && !options.plans?.some((p) => p.name === options.group)) {
     throw new AppError("E_USAGE", `no group "${options.group}" (groups: ${groups.map((g) => g.name).join(", ")})`);
   }
@@ -17,4 +19,19 @@ export function reloadPlans(groups: WorkerGroupConfig[], options: ReloadOptions,
   const busy = plans.find((p) => reloading.has(p.name));
   if (busy) throw new AppError("E_USAGE", `a reload of group "${busy.name}" is under way (reload ${reloading.get(busy.name)}): wait for it to end`);
   return plans;
+}
+
+/** The top-level settings a reload applies from now on (the rest of the master's config needs a restart). */
+export function withLiveSettings(config: AppConfig, next: AppConfig | undefined): AppConfig {
+  if (!next) return config;
+  const { stopTimeout, gracefulTimeout, drainWindowMs, reload } = next;
+  return { ...config, stopTimeout, gracefulTimeout, drainWindowMs, reload };
+}
+
+/** How long an asked stop may take before SIGKILL: every stop has a deadline, a graceful one too (a hung process would keep its listener open forever). */
+export function stopDeadlineMs(config: AppConfig, graceful: boolean): number {
+  const { stopTimeout, gracefulTimeout, drainWindowMs } = config;
+  // Past the worker's own stopTimeout, allow for the drain window and its exit.
+  if (!graceful) return stopTimeout * 1000 + drainWindowMs + 2000;
+  return gracefulTimeout * 1000 + drainWindowMs;
 }

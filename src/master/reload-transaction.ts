@@ -5,6 +5,7 @@ import type { Clock } from "./clock.ts";
 import type { SupervisorEvent } from "./events.ts";
 import { interruptedReason } from "./failure-reason.ts";
 import { gateGroup } from "./health-gate.ts";
+import { spawnReasonOf } from "./spawn-failure.ts";
 import type { WorkerProcess } from "./worker-process.ts";
 
 /** What a reload does to one group; `next` is the group's config for its new generation (absent when removed). */
@@ -65,7 +66,13 @@ export class ReloadTransaction {
       return;
     }
     const next = plan.next;
-    const procs = Array.from({ length: next.count }, (_, index) => host.spawn(next, index, record.generation));
+    const procs: WorkerProcess[] = [];
+    try {
+      for (let index = 0; index < next.count; index++) procs.push(host.spawn(next, index, record.generation));
+    } catch (err) {
+      // The OS refused a process (EMFILE, E2BIG): the group cannot come up, so it ends now rather than waiting on one that never started.
+      return this.#rollBack(entry, procs, spawnReasonOf(err, procs.length));
+    }
     const healthyMs = host.healthyMs(next);
     const reason = await gateGroup(
       procs,

@@ -47,7 +47,8 @@ export function buildStatus(
       bytesWritten: c?.bytesWritten ?? 0,
       idleClosed: c?.idleClosed ?? 0,
       timers: c?.timers ?? 0,
-      rssBytes: c?.rssBytes ?? 0,
+      // From /proc, read by the master: a worker that is stuck cannot misreport or stop reporting them.
+      rssBytes: proc.rssBytes ?? c?.rssBytes ?? 0,
       cpuPercent: Math.round(proc.cpuPercent * 10) / 10,
       ...(c?.metrics ? { metrics: c.metrics } : {}),
     };

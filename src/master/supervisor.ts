@@ -1,5 +1,5 @@
 // Keeps `count` processes per group alive: starts them (failing fast), restarts crashed ones with backoff, reloads through the health gate, stops them.
-import type { ReloadRecord } from "../admin/contract.ts";
+import type { FailureReason, ReloadRecord } from "../admin/contract.ts";
 import type { AppConfig, WorkerGroupConfig } from "../config/types.ts";
 import type { RelayToWorker, WorkerToRelay } from "../channel/protocol.ts";
 import { AppError } from "../errors.ts";
@@ -7,12 +7,15 @@ import type { WorkerToMaster } from "../ipc.ts";
 import { realClock, type Clock } from "./clock.ts";
 import type { EventListener, SupervisorEvent } from "./events.ts";
 import { exitedEvent, exitReason, StartFailure } from "./failure-reason.ts";
-import { firstResult, gateGroup, gateProcess, type GateOptions } from "./health-gate.ts";
-import { Probation, type Deployment } from "./probation.ts";
-import { reloadPlans } from "./reload-request.ts";
+import { firstResult, gateGroup, type GateOptions } from "./health-gate.ts";
 import { ReloadTransaction, type TransactionHost } from "./reload-transaction.ts";
+import { Probation, type Deployment } from "./probation.ts";
+import { reloadPlans, stopDeadlineMs, withLiveSettings } from "./reload-request.ts";
+import { overMemory, replaceOne, type ReplacementHost } from "./slot-replacement.ts";
+import { ProcessWatch } from "./process-watch.ts";
 import { inConfigOrder, newSlot, slotState, withGroup, type Slot } from "./slot.ts";
 import type { ReloadHandle, ReloadOptions, SupervisorOptions } from "./supervisor-options.ts";
+import { spawnFailed, spawnReasonOf } from "./spawn-failure.ts";
 import { spawnChild, type ExitInfo, type Spawner, type WorkerProcess } from "./worker-process.ts";
 
 export type { Slot } from "./slot.ts";
@@ -36,19 +39,27 @@ export class Supervisor {
   readonly #reloading = new Map<string, number>();
   readonly #stopAsked = new WeakSet<WorkerProcess>();
   readonly #readyAt = new WeakMap<WorkerProcess, number>();
+  readonly #watch: ProcessWatch;
+  readonly #probation: Probation;
   /** Where channel payloads from workers go (set by src/channel/'s master side). */
   onChannel: (payload: WorkerToRelay, from: WorkerProcess) => void = () => {};
-  readonly #probation: Probation;
 
   constructor(private readonly options: SupervisorOptions) {
     this.config = options.config;
     this.#spawner = options.spawner ?? spawnChild;
     this.#clock = options.clock ?? realClock;
-    const stopAsked = (proc: WorkerProcess) => void this.#stopProcess(proc, false);
-    this.#probation = new Probation(this, this.#clock, stopAsked, (slot) => this.#scheduleRestart(slot, 0));
     for (const group of options.config.workers) {
       for (let index = 0; index < group.count; index++) this.slots.push(newSlot(group, index));
     }
+    const stopAsked = (proc: WorkerProcess) => void this.#stopProcess(proc, false);
+    this.#probation = new Probation(this, this.#clock, stopAsked, (slot) => this.#scheduleRestart(slot, 0));
+    this.#watch = new ProcessWatch({
+      clock: this.#clock,
+      processes: () => this.processes,
+      servingGroup: (proc) => this.slots.find((s) => s.current === proc)?.group,
+      sampled: (proc) => this.#checkMemory(proc, proc.rssBytes ?? proc.counters?.rssBytes ?? 0),
+      emit: (event) => this.emit(event),
+    });
   }
 
   /** Subscribes to process events (the event log, the SSE feed); returns the unsubscribe function. */
@@ -63,7 +74,14 @@ export class Supervisor {
 
   /** Starts every slot; resolves when all are ready, or throws a StartFailure with the first group's reason. */
   async start(): Promise<void> {
-    for (const slot of this.slots) slot.current = this.#spawn(slot.group, slot.index, this.generation);
+    this.#watch.start();
+    for (const slot of this.slots) {
+      try {
+        slot.current = this.#spawn(slot.group, slot.index, this.generation);
+      } catch (err) {
+        throw new StartFailure(slot.group.name, this.#spawnFailure(err, slot.group, slot.index, this.generation));
+      }
+    }
     const options = { ...this.#gateOptions(), settle: false };
     const checks = this.config.workers.map((group) => {
       const procs = this.slots.filter((s) => s.group === group).map((s) => s.current!);
@@ -83,12 +101,8 @@ export class Supervisor {
 
   /** Starts a reload transaction: each group's new generation must pass the health gate before its old one drains. */
   reload(options: ReloadOptions = {}): ReloadHandle {
-    if (this.stopping) throw new AppError("E_USAGE", "the master is stopping");
-    const plans = reloadPlans(this.config.workers, options, this.#reloading);
-    if (options.config) {
-      const { stopTimeout, drainWindowMs, reload } = options.config;
-      this.config = { ...this.config, stopTimeout, drainWindowMs, reload };
-    }
+    const plans = reloadPlans(this.config, options, this.#reloading, this.stopping);
+    this.config = withLiveSettings(this.config, options.config);
     // A group still on probation commits to its current generation first: a rollback never skips a reload.
     for (const plan of plans) this.#probation.end(plan.name, "ended", `reload to generation ${this.generation + 1}`);
     const generation = ++this.generation;
@@ -109,7 +123,7 @@ export class Supervisor {
       baseDir: this.config.baseDir,
       startTimeoutMs: this.config.reload.startTimeout * 1000,
       healthyMs: (group) => this.#healthyMs(group),
-      spawn: (group, index, generation) => this.#spawn(group, index, generation),
+      spawn: (group, index, generation) => this.#spawnReporting(group, index, generation),
       commit: (group, procs, graceful, entry, record) => this.#commit(group, procs, graceful, next, { entry, record }),
       remove: (name, graceful) => this.#removeGroup(name, graceful),
       discard: (procs) => procs.forEach((proc) => this.#stopProcess(proc, false)),
@@ -127,13 +141,18 @@ export class Supervisor {
     return { startTimeoutMs: this.config.reload.startTimeout * 1000, healthyMs, clock: this.#clock, baseDir: this.config.baseDir };
   }
 
-  /** The new generation passed the gate: it takes the group's slots; the old processes drain. */
+  /** The new generation passed the gate: it takes the group's slots; the old processes drain (their deadline goes on the record) or park. */
   #commit(group: WorkerGroupConfig, procs: WorkerProcess[], graceful: boolean, next: AppConfig | undefined, deploy: Deployment): void {
     const old = this.slots.filter((s) => s.group.name === group.name);
     const fresh = procs.map((proc, index) => ({ ...newSlot(group, index), current: proc, everReady: true, restarts: old[index]?.restarts ?? 0 }));
     for (const slot of old) this.#clock.clearTimeout(slot.restartTimer);
     // With probation on, the old processes park instead (listeners closed, code loaded) in case the new ones exit.
-    if (!this.#probation.begin(group, old, graceful, deploy)) for (const slot of old) if (slot.current) this.#stopProcess(slot.current, graceful, "reload");
+    if (!this.#probation.begin(group, old, graceful, deploy)) {
+      const draining = old.flatMap((slot) => (slot.current ? [slot.current] : []));
+      for (const proc of draining) this.#stopProcess(proc, graceful, "reload");
+      // Said on the record: the old processes still take new connections for the drain window after "replaced".
+      if (draining.length) deploy.entry.drainUntil = this.#clock.now() + stopDeadlineMs(this.config, graceful);
+    }
     this.config = { ...this.config, workers: withGroup(this.config.workers, group, next?.workers.map((g) => g.name) ?? []) };
     this.setSlots(this.slots.filter((s) => s.group.name !== group.name).concat(fresh));
   }
@@ -153,25 +172,24 @@ export class Supervisor {
     this.slots = inConfigOrder(slots, this.config.workers);
   }
 
-  #stopDeadlineMs(): number {
-    const { stopTimeout, drainWindowMs } = this.config;
-    // Past the worker's own stopTimeout, allow for the drain window and its exit before SIGKILL.
-    return stopTimeout * 1000 + drainWindowMs + 2000;
-  }
-
   #stopProcess(proc: WorkerProcess, graceful: boolean, why: "stop" | "reload" = "stop"): Promise<ExitInfo> {
     this.#stopAsked.add(proc);
-    return proc.stop(graceful, why, graceful ? Infinity : this.#stopDeadlineMs());
+    return proc.stop(graceful, why, stopDeadlineMs(this.config, graceful));
   }
 
   #spawn(group: WorkerGroupConfig, index: number, generation: number): WorkerProcess {
     const { config, listenFds, log } = this.options;
-    const proc = this.#spawner({
-      launch: { appName: config.name, group, index, generation, stopTimeoutMs: this.config.stopTimeout * 1000, drainWindowMs: this.config.drainWindowMs },
-      listenFd: listenFds.get(group.name),
-      output: (line, stream, p) => log(`[${p.group}#${p.index} ${p.pid}] ${line}`, stream),
-      onMessage: (message, p) => this.#onMessage(message, p),
-    });
+    let proc: WorkerProcess;
+    try {
+      proc = this.#spawner({
+        launch: { appName: config.name, group, index, generation, stopTimeoutMs: this.config.stopTimeout * 1000, drainWindowMs: this.config.drainWindowMs },
+        listenFd: listenFds.get(group.name),
+        output: (line, stream, p) => log(`[${p.group}#${p.index} ${p.pid}] ${line}`, stream),
+        onMessage: (message, p) => this.#onMessage(message, p),
+      });
+    } catch (err) {
+      throw spawnFailed(err, index);
+    }
     this.processes.add(proc);
     const identity = { pid: proc.pid, group: proc.group, index: proc.index, generation };
     this.emit({ type: "process-started", ...identity });
@@ -188,45 +206,51 @@ export class Supervisor {
     return proc;
   }
 
+  /** #spawn, with a refusal by the OS reported as an event before it is thrown on. */
+  #spawnReporting(group: WorkerGroupConfig, index: number, generation: number): WorkerProcess {
+    try {
+      return this.#spawn(group, index, generation);
+    } catch (err) {
+      this.#spawnFailure(err, group, index, generation);
+      throw err;
+    }
+  }
+
+  /** Records a spawn the OS refused (the event says when the slot tries again, if it does) and returns why. */
+  #spawnFailure(err: unknown, group: WorkerGroupConfig, index: number, generation: number, retryInMs?: number): FailureReason {
+    const reason = spawnReasonOf(err, index);
+    this.emit({ type: "spawn-failed", group: group.name, index, generation, message: reason.text, reason, ...(retryInMs === undefined ? {} : { retryInMs }) });
+    return reason;
+  }
+
   #onMessage(message: WorkerToMaster, proc: WorkerProcess): void {
     if (message.type === "handler-error") {
       this.emit({ type: "handler-error", pid: proc.pid, group: proc.group, callback: message.callback, message: message.message, stack: message.stack });
     } else if (message.type === "channel") {
       this.onChannel(message.payload, proc);
-    } else if (message.type === "stats") {
-      this.#checkMemory(proc, message.counters.rssBytes);
     }
   }
 
-  /** maxMemoryMB: a process past its limit is replaced through the same gate as a reload. */
+  /** maxMemoryMB, against the master's own reading: a process past its limit is replaced through the same gate as a reload. */
   #checkMemory(proc: WorkerProcess, rssBytes: number): void {
     const slot = this.slots.find((s) => s.current === proc);
-    const limitMB = slot?.group.maxMemoryMB;
-    if (!slot || !limitMB || slot.replacing || this.#reloading.has(slot.group.name) || this.stopping) return;
-    const limitBytes = limitMB * 1024 * 1024;
-    if (rssBytes <= limitBytes) return;
-    this.emit({ type: "memory-limit", pid: proc.pid, group: proc.group, index: proc.index, rssBytes, limitBytes });
-    void this.#replaceOne(slot);
+    if (!slot || slot.replacing || this.#reloading.has(slot.group.name) || this.stopping) return;
+    const over = overMemory(slot, proc, rssBytes);
+    if (!over) return;
+    this.emit(over);
+    void replaceOne(this.#replacementHost(), slot);
   }
 
-  /** One slot's process replaced without a gap: the successor passes the gate before the old one drains. */
-  async #replaceOne(slot: Slot): Promise<void> {
-    slot.replacing = true;
-    const generation = ++this.generation;
-    const next = this.#spawn(slot.group, slot.index, generation);
-    const reason = await gateProcess(next, this.#gateOptions(slot.group));
-    slot.replacing = false;
-    if (reason || this.stopping || !this.slots.includes(slot)) {
-      this.#stopProcess(next, false);
-      if (reason) this.emit({ type: "reload-failed", pid: next.pid, group: slot.group.name, index: slot.index, generation, message: reason.text, reason });
-      return;
-    }
-    const old = slot.current;
-    this.#clock.clearTimeout(slot.restartTimer);
-    slot.current = next;
-    slot.everReady = true;
-    slot.backoff.reset();
-    if (old) this.#stopProcess(old, false, "reload");
+  #replacementHost(): ReplacementHost {
+    return {
+      clock: this.#clock,
+      emit: (event) => this.emit(event),
+      nextGeneration: () => ++this.generation,
+      spawn: (group, index, generation) => this.#spawnReporting(group, index, generation),
+      stop: (proc, why) => void this.#stopProcess(proc, false, why),
+      gateOptions: (group) => this.#gateOptions(group),
+      stillHolds: (slot) => !this.stopping && this.slots.includes(slot),
+    };
   }
 
   #onExit(proc: WorkerProcess, exit: ExitInfo): void {
@@ -234,7 +258,7 @@ export class Supervisor {
     const slot = this.slots.find((s) => s.current === proc);
     const expected = this.stopping || this.#stopAsked.has(proc);
     const now = this.#clock.now();
-    const reason = expected ? undefined : exitReason(proc, exit, this.config.baseDir, this.#readyAt.get(proc), now);
+    const reason = expected ? undefined : (this.#watch.killedReason(proc) ?? exitReason(proc, exit, this.config.baseDir, this.#readyAt.get(proc), now));
     const rolledBack = !expected && this.#probation.exited(proc, reason);
     let restartInMs: number | undefined;
     if (slot && !expected && !rolledBack) {
@@ -258,7 +282,14 @@ export class Supervisor {
     slot.restartTimer = undefined;
     slot.nextRetryAt = undefined;
     if (this.stopping || slot.current || !this.slots.includes(slot)) return;
-    slot.current = this.#spawn(slot.group, slot.index, this.generation);
+    try {
+      slot.current = this.#spawn(slot.group, slot.index, this.generation);
+    } catch (err) {
+      // The cause (descriptors, memory) may pass: the slot keeps its place in the backoff and tries again.
+      const retryInMs = this.#scheduleRestart(slot, 0);
+      const reason = this.#spawnFailure(err, slot.group, slot.index, this.generation, retryInMs);
+      slot.lastExit = { code: null, signal: null, at: this.#clock.now(), reason };
+    }
   }
 
   /** Starts now every slot of `group` that waits in backoff (forgetting its crash count); returns how many. */
@@ -279,6 +310,7 @@ export class Supervisor {
   /** Drains every process (graceful: waits for long-lived connections) and resolves when all have exited. */
   async stop(graceful: boolean): Promise<void> {
     this.stopping = true;
+    this.#watch.stop();
     this.#probation.endAll("the master stopping");
     for (const slot of this.slots) this.#clock.clearTimeout(slot.restartTimer);
     await Promise.all([...this.processes].map((proc) => this.#stopProcess(proc, graceful)));
@@ -293,7 +325,7 @@ export class Supervisor {
   restartProcess(pid: number): boolean {
     const slot = this.slots.find((s) => s.current?.pid === pid);
     if (!slot || slot.replacing || this.#reloading.has(slot.group.name)) return false;
-    void this.#replaceOne(slot);
+    void replaceOne(this.#replacementHost(), slot);
     return true;
   }
 }

@@ -14,10 +14,12 @@ import {
 import { workerTitle } from "../process-title.ts";
 import { selfCommand } from "../self-command.ts";
 import { forEachLine } from "./line-splitter.ts";
+import { cpuPercentBetween, readProcUsage } from "./proc-reading.ts";
 import { MAX_WORKER_LINE_CHARS, OutputBudget } from "./output-budget.ts";
 import { WorkerOutbox } from "./worker-outbox.ts";
 
-export type ProcessState = "starting" | "ready" | "draining" | "parked" | "exited" | "crashloop";
+/** unresponsive: ready, then silent past its group's watchdogSeconds; it is being killed and replaced. */
+export type ProcessState = "starting" | "ready" | "draining" | "parked" | "exited" | "crashloop" | "unresponsive";
 
 export interface ExitInfo {
   code: number | null;
@@ -60,7 +62,14 @@ export interface WorkerProcess {
   state: ProcessState;
   listen?: ListenAddress;
   counters: ProcessCounters | null;
+  /** From /proc (sampleUsage), not from the worker: the figure holds for a worker that cannot report. */
   cpuPercent: number;
+  /** Resident memory from /proc; undefined until read (or where /proc cannot tell). */
+  rssBytes?: number;
+  /** CPU time (user + system) from /proc, in microseconds; undefined until read. */
+  cpuMicros?: number;
+  /** When the master last heard anything from the process (its clock); undefined: not watched (a test double). */
+  readonly lastHeardAt?: number;
   qps: number;
   fatal?: FatalInfo;
   readonly stderrTail: string[];
@@ -70,6 +79,8 @@ export interface WorkerProcess {
   send(message: MasterToWorker): boolean;
   request(message: WorkerRequest, timeoutMs?: number): Promise<Reply>;
   stop(graceful: boolean, reason: "stop" | "reload", deadlineMs: number): Promise<ExitInfo>;
+  /** Reads CPU and memory from the OS (once a second, by the supervisor's watch). */
+  sampleUsage?(): void;
 }
 
 /** Makes the process for one slot; the supervisor is given one, so its decisions can be tested without processes. */
@@ -87,6 +98,9 @@ export class ChildWorkerProcess implements WorkerProcess {
   listen?: ListenAddress;
   counters: ProcessCounters | null = null;
   cpuPercent = 0;
+  rssBytes?: number;
+  cpuMicros?: number;
+  lastHeardAt?: number;
   /** Requests (or messages) per second over the last stats interval. */
   qps = 0;
   fatal?: FatalInfo;
@@ -95,7 +109,8 @@ export class ChildWorkerProcess implements WorkerProcess {
   #ready = Promise.withResolvers<ListenAddress>();
   #requests = new Map<number, (reply: Reply) => void>();
   #nextRequest = 1;
-  #lastSample?: { cpuMicros: number; requests: number; at: number };
+  #lastSample?: { requests: number; at: number };
+  #lastUsage?: { cpuMicros: number; at: number };
   readonly #outbox = new WorkerOutbox(() => this.child, this);
 
   constructor(options: SpawnOptions) {
@@ -145,6 +160,7 @@ export class ChildWorkerProcess implements WorkerProcess {
   }
 
   #receive(message: WorkerToMaster, options: SpawnOptions): void {
+    this.lastHeardAt = Date.now();
     switch (message.type) {
       case "ready":
         this.state = "ready";
@@ -178,11 +194,19 @@ export class ChildWorkerProcess implements WorkerProcess {
   #updateRates(counters: ProcessCounters): void {
     const at = performance.now();
     const last = this.#lastSample;
-    if (last && at > last.at) {
-      this.cpuPercent = ((counters.cpuMicros - last.cpuMicros) / 1000 / (at - last.at)) * 100;
-      this.qps = ((counters.requests - last.requests) * 1000) / (at - last.at);
-    }
-    this.#lastSample = { cpuMicros: counters.cpuMicros, requests: counters.requests, at };
+    if (last && at > last.at) this.qps = ((counters.requests - last.requests) * 1000) / (at - last.at);
+    this.#lastSample = { requests: counters.requests, at };
+  }
+
+  sampleUsage(): void {
+    if (this.state === "exited") return;
+    const usage = readProcUsage(this.pid);
+    if (!usage) return;
+    const now = { cpuMicros: usage.cpuMicros, at: performance.now() };
+    if (this.#lastUsage) this.cpuPercent = cpuPercentBetween(this.#lastUsage, now);
+    this.#lastUsage = now;
+    this.rssBytes = usage.rssBytes;
+    this.cpuMicros = usage.cpuMicros;
   }
 
   #keepTail(line: string): void {

@@ -17,6 +17,7 @@ function group(name: string, overrides: Partial<WorkerGroupConfig> = {}): Worker
     idleTimeout: 60,
     socketMode: 0o666,
     env: {},
+    watchdogSeconds: 10,
     ...overrides,
   };
 }
@@ -28,6 +29,7 @@ function config(overrides: Partial<AppConfig> = {}): AppConfig {
     baseDir: "/app",
     dataDir: "/app/.workerman",
     stopTimeout: 2,
+    gracefulTimeout: 60,
     drainWindowMs: 300,
     admin: { host: "127.0.0.1", port: 9090, metricsPublic: false, allowRemote: false },
     log: { maxBytes: 10 << 20, keep: 5 },

@@ -95,6 +95,7 @@ describe("loadConfig: a valid file", () => {
       idleTimeout: 60,
       socketMode: 0o660,
       env: {},
+      watchdogSeconds: 10,
     });
   });
 

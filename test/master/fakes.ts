@@ -58,21 +58,27 @@ export class FakeProcess implements WorkerProcess {
   listen?: ListenAddress;
   counters = null;
   cpuPercent = 0;
+  /** What /proc would say; the test sets it (the supervisor's watch reads it once a second). */
+  rssBytes?: number;
   qps = 0;
   fatal?: FatalInfo;
   readonly stderrTail: string[] = [];
-  stoppedWith?: { graceful: boolean; reason: string };
+  stoppedWith?: { graceful: boolean; reason: string; deadlineMs: number };
   /** Every message the supervisor sent it (park and unpark are answered at once, as a worker with nothing to drain). */
   readonly sent: MasterToWorker[] = [];
   /** What onHealthCheck answers. */
   health: { ok: boolean; error?: string } = { ok: true };
+  /** Set by hang(): from then on the process sends nothing and handles no stop message. */
+  hungAt?: number;
   readonly #ready = Promise.withResolvers<ListenAddress>();
   readonly #exited = Promise.withResolvers<ExitInfo>();
+  readonly #clock: Clock;
 
   constructor(
     readonly options: SpawnOptions,
     clock: Clock,
   ) {
+    this.#clock = clock;
     this.group = options.launch.group.name;
     this.index = options.launch.index;
     this.generation = options.launch.generation;
@@ -86,6 +92,16 @@ export class FakeProcess implements WorkerProcess {
 
   get exited(): Promise<ExitInfo> {
     return this.#exited.promise;
+  }
+
+  /** A live process reports every second, so it was heard just now, unless it hung. */
+  get lastHeardAt(): number {
+    return this.hungAt ?? this.#clock.now();
+  }
+
+  /** Blocks its event loop (`while (true) {}`): silent, and a stop only ends it by the SIGKILL at its deadline. */
+  hang(): void {
+    this.hungAt = this.#clock.now();
   }
 
   becomeReady(): void {
@@ -117,20 +133,41 @@ export class FakeProcess implements WorkerProcess {
     return { type: "reply", requestId: 0, ok: true, data: this.health.ok, error: this.health.error };
   }
 
-  stop(graceful: boolean, reason: "stop" | "reload"): Promise<ExitInfo> {
-    this.stoppedWith = { graceful, reason };
+  stop(graceful: boolean, reason: "stop" | "reload", deadlineMs = Infinity): Promise<ExitInfo> {
+    this.stoppedWith = { graceful, reason, deadlineMs };
     if (this.state !== "exited") this.state = "draining";
-    queueMicrotask(() => this.exit(0));
+    if (this.hungAt === undefined) queueMicrotask(() => this.exit(0));
+    else if (Number.isFinite(deadlineMs)) this.#clock.setTimeout(() => this.exit(null, "SIGKILL"), deadlineMs);
     return this.exited;
   }
 }
 
 /** A spawner that records every process it made, so the test can drive them. */
-export function fakeSpawner(clock: Clock): { spawner: Spawner; spawned: FakeProcess[]; of: (group: string, generation?: number) => FakeProcess[] } {
+export interface FakeSpawner {
+  spawner: Spawner;
+  spawned: FakeProcess[];
+  of: (group: string, generation?: number) => FakeProcess[];
+  /** While set, every spawn (after the next `afterSpawns`) throws this, as Bun.spawn does for EMFILE or E2BIG; null: spawns work again. */
+  failWith: (err: Error | null, afterSpawns?: number) => void;
+}
+
+/** An error shaped like the one Bun.spawn throws, e.g. spawnError("EMFILE", "too many open files"). */
+export function spawnError(code: string, text: string): Error {
+  return Object.assign(new Error(`${code}: ${text}, posix_spawn`), { code, syscall: "posix_spawn" });
+}
+
+export function fakeSpawner(clock: Clock): FakeSpawner {
   const spawned: FakeProcess[] = [];
+  let failure: Error | null = null;
+  let spawnsLeft = 0;
   return {
     spawned,
+    failWith: (err, afterSpawns = 0) => {
+      failure = err;
+      spawnsLeft = afterSpawns;
+    },
     spawner: (options) => {
+      if (failure && spawnsLeft-- <= 0) throw failure;
       const proc = new FakeProcess(options, clock);
       spawned.push(proc);
       return proc;

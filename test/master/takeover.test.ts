@@ -17,6 +17,7 @@ const group = (name: string, url: string, port: number): WorkerGroupConfig => ({
   idleTimeout: 60,
   socketMode: 0o660,
   env: {},
+  watchdogSeconds: 10,
 });
 const config = (...workers: WorkerGroupConfig[]) => ({ workers }) as unknown as AppConfig;
 

@@ -1,4 +1,4 @@
-// GET /metrics: every process's figures (from the workers' last IPC report, and the master's own) in Prometheus text format.
+// GET /metrics: every process's figures (memory and CPU read from /proc by the master, the rest from the workers' last IPC report) in Prometheus text format.
 import type { Hono } from "hono";
 import { ipcDrops } from "../../master/ipc-drops.ts";
 import type { Supervisor } from "../../master/supervisor.ts";
@@ -78,6 +78,12 @@ export function collect(supervisor: Supervisor): MetricFamily[] {
   const procs = liveProcesses(supervisor);
   const per = (value: (c: NonNullable<(typeof procs)[number]["counters"]>) => number): Sample[] =>
     procs.filter((p) => p.counters).map((p) => ({ labels: { group: p.group, pid: p.pid }, value: value(p.counters!) }));
+  // The master's /proc readings where it has them, so a stuck worker's figures still move.
+  const os = (value: (p: (typeof procs)[number]) => number | undefined, fallback: (c: NonNullable<(typeof procs)[number]["counters"]>) => number): Sample[] =>
+    procs.flatMap((p) => {
+      const v = value(p) ?? (p.counters ? fallback(p.counters) : undefined);
+      return v === undefined ? [] : [{ labels: { group: p.group, pid: p.pid }, value: v }];
+    });
   const master = { group: "master", pid: process.pid };
   const cpu = process.cpuUsage();
   const restarts = new Map<string, number>();
@@ -87,13 +93,25 @@ export function collect(supervisor: Supervisor): MetricFamily[] {
       name: "process_resident_memory_bytes",
       help: "Resident memory size in bytes.",
       type: "gauge",
-      samples: [{ labels: master, value: process.memoryUsage.rss() }, ...per((c) => c.rssBytes)],
+      samples: [
+        { labels: master, value: process.memoryUsage.rss() },
+        ...os(
+          (p) => p.rssBytes,
+          (c) => c.rssBytes,
+        ),
+      ],
     },
     {
       name: "process_cpu_seconds_total",
       help: "Total user and system CPU time spent in seconds.",
       type: "counter",
-      samples: [{ labels: master, value: (cpu.user + cpu.system) / 1e6 }, ...per((c) => c.cpuMicros / 1e6)],
+      samples: [
+        { labels: master, value: (cpu.user + cpu.system) / 1e6 },
+        ...os(
+          (p) => (p.cpuMicros === undefined ? undefined : p.cpuMicros / 1e6),
+          (c) => c.cpuMicros / 1e6,
+        ),
+      ],
     },
     { name: "workerman_connections", help: "Open connections of a worker process.", type: "gauge", samples: per((c) => c.connections) },
     { name: "workerman_requests_total", help: "Requests (http) or messages handed to the handler.", type: "counter", samples: per((c) => c.requests) },

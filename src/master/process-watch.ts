@@ -1,0 +1,82 @@
+// Once a second: every live worker's CPU and memory from /proc, and the watchdog over ready workers that went silent.
+import type { FailureReason } from "../admin/contract.ts";
+import type { WorkerGroupConfig } from "../config/types.ts";
+import type { Clock } from "./clock.ts";
+import type { SupervisorEvent } from "./events.ts";
+import type { WorkerProcess } from "./worker-process.ts";
+
+export const WATCH_INTERVAL_MS = 1000;
+/** A tick this late means the master itself was stalled (suspended, swapping): nobody was heard meanwhile, so skip judging once. */
+const STALLED_TICK_MS = 3 * WATCH_INTERVAL_MS;
+
+export interface WatchHost {
+  clock: Clock;
+  processes: () => Iterable<WorkerProcess>;
+  /** The group of the slot `proc` serves, or undefined when it serves none (gating, draining). */
+  servingGroup: (proc: WorkerProcess) => WorkerGroupConfig | undefined;
+  /** Fresh figures were read for `proc` (the memory limit is checked against them). */
+  sampled: (proc: WorkerProcess) => void;
+  emit: (event: SupervisorEvent) => void;
+}
+
+export class ProcessWatch {
+  #timer: unknown;
+  #lastTick?: number;
+  /** Processes the watchdog killed, with the reason their exit is recorded under. */
+  readonly #killed = new WeakMap<WorkerProcess, FailureReason>();
+
+  constructor(private readonly host: WatchHost) {}
+
+  start(): void {
+    if (this.#timer === undefined) this.#schedule();
+  }
+
+  stop(): void {
+    this.host.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #schedule(): void {
+    this.#timer = this.host.clock.setTimeout(() => this.#tick(), WATCH_INTERVAL_MS);
+  }
+
+  #tick(): void {
+    const now = this.host.clock.now();
+    const stalled = this.#lastTick !== undefined && now - this.#lastTick > STALLED_TICK_MS;
+    this.#lastTick = now;
+    for (const proc of [...this.host.processes()]) {
+      proc.sampleUsage?.();
+      this.host.sampled(proc);
+      if (!stalled) this.#judge(proc, now);
+    }
+    this.#schedule();
+  }
+
+  #judge(proc: WorkerProcess, now: number): void {
+    const group = this.host.servingGroup(proc);
+    if (!group?.watchdogSeconds || proc.state !== "ready" || proc.lastHeardAt === undefined) return;
+    const silentMs = now - proc.lastHeardAt;
+    if (silentMs >= group.watchdogSeconds * 1000) this.#kill(proc, silentMs, group.watchdogSeconds);
+  }
+
+  /** Why `proc` exited, when the watchdog killed it. */
+  killedReason(proc: WorkerProcess): FailureReason | undefined {
+    return this.#killed.get(proc);
+  }
+
+  /** Killed now (SIGKILL: it cannot drain) but not asked to stop, so its exit is a crash and its slot restarts with backoff. */
+  #kill(proc: WorkerProcess, silentMs: number, watchdogSeconds: number): void {
+    if (this.#killed.has(proc)) return;
+    this.#killed.set(proc, unresponsiveReason(proc, silentMs, watchdogSeconds));
+    void proc.stop(false, "stop", 0);
+    proc.state = "unresponsive";
+    const { pid, group, index, generation } = proc;
+    this.host.emit({ type: "process-unresponsive", pid, group, index, generation, silentMs, watchdogSeconds });
+  }
+}
+
+/** Why an unresponsive process's slot restarted: said as what the watchdog saw, not as the SIGKILL it sent. */
+function unresponsiveReason(proc: WorkerProcess, silentMs: number, limitSeconds: number): FailureReason {
+  const message = `unresponsive: sent nothing for ${(silentMs / 1000).toFixed(1)} s (watchdogSeconds ${limitSeconds}), killed`;
+  return { kind: "exit", text: message, message, pid: proc.pid, index: proc.index, code: null, signal: "SIGKILL", stderrTail: proc.stderrTail.slice(-10) };
+}

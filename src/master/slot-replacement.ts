@@ -1,0 +1,53 @@
+// One slot's process replaced without a gap (maxMemoryMB, restart of one process): the successor passes the gate before the old one drains.
+import type { WorkerGroupConfig } from "../config/types.ts";
+import type { Clock } from "./clock.ts";
+import type { SupervisorEvent } from "./events.ts";
+import { gateProcess, type GateOptions } from "./health-gate.ts";
+import type { Slot } from "./slot.ts";
+import type { WorkerProcess } from "./worker-process.ts";
+
+export interface ReplacementHost {
+  clock: Clock;
+  emit: (event: SupervisorEvent) => void;
+  nextGeneration: () => number;
+  /** Throws when the OS refuses the process (the host has reported it by then). */
+  spawn: (group: WorkerGroupConfig, index: number, generation: number) => WorkerProcess;
+  stop: (proc: WorkerProcess, why: "stop" | "reload") => void;
+  gateOptions: (group: WorkerGroupConfig) => GateOptions;
+  /** false once the master stops or the slot left the group (a reload or count change took it). */
+  stillHolds: (slot: Slot) => boolean;
+}
+
+export async function replaceOne(host: ReplacementHost, slot: Slot): Promise<void> {
+  slot.replacing = true;
+  const generation = host.nextGeneration();
+  let next: WorkerProcess;
+  try {
+    next = host.spawn(slot.group, slot.index, generation);
+  } catch {
+    slot.replacing = false;
+    return;
+  }
+  const reason = await gateProcess(next, host.gateOptions(slot.group));
+  slot.replacing = false;
+  if (reason || !host.stillHolds(slot)) {
+    host.stop(next, "stop");
+    if (reason) host.emit({ type: "reload-failed", pid: next.pid, group: slot.group.name, index: slot.index, generation, message: reason.text, reason });
+    return;
+  }
+  const old = slot.current;
+  host.clock.clearTimeout(slot.restartTimer);
+  slot.current = next;
+  slot.everReady = true;
+  slot.backoff.reset();
+  if (old) host.stop(old, "reload");
+}
+
+/** The memory-limit event when `proc`, serving `slot`, is past its group's maxMemoryMB; null when it is not (or has no limit). */
+export function overMemory(slot: Slot, proc: WorkerProcess, rssBytes: number): SupervisorEvent | null {
+  const limitMB = slot.group.maxMemoryMB;
+  if (!limitMB) return null;
+  const limitBytes = limitMB * 1024 * 1024;
+  if (rssBytes <= limitBytes) return null;
+  return { type: "memory-limit", pid: proc.pid, group: proc.group, index: proc.index, rssBytes, limitBytes };
+}
