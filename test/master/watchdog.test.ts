@@ -117,7 +117,7 @@ describe("every stop has a deadline", () => {
   });
 
   test("gracefulTimeout defaults to 60 s; a graceful reload's old generation gets the same deadline", async () => {
-    const { supervisor, clock, spawned, of } = await started(configOf([WEB(1, { watchdogSeconds: 0 })]));
+    const { supervisor, clock, spawned, of } = await started(configOf([WEB(1, { watchdogSeconds: 0 })], { reload: { probationSeconds: 0 } }));
     spawned[0]!.hang();
     const { done } = supervisor.reload({ graceful: true });
     await settle();
