@@ -7,12 +7,13 @@ import type { ConnectionsResponse, ListResponse, StatusProcess, StoredEvent } fr
 import { AppUnderTest, isAlive } from "../support/app-under-test.ts";
 import type { Peer } from "../support/listener-peers.ts";
 import { within } from "../support/wait.ts";
+import { probationCase } from "./listener-probation.case.ts";
 
 /** maxPackageSize (and maxBodySize for http) of the group under test. */
 export const LIMIT = 4096;
 
 /** Names of the cases, for a driver's `skip` list. */
-export type ListenerCase = "address" | "roundTrip" | "bytes" | "oversize" | "gracefulDrain" | "forcedDrain" | "forcedStop";
+export type ListenerCase = "address" | "roundTrip" | "bytes" | "oversize" | "probation" | "gracefulDrain" | "forcedDrain" | "forcedStop";
 
 export interface ListenerDriver<P extends Peer = Peer> {
   kind: string;
@@ -110,6 +111,7 @@ export function runListenerSuite<P extends Peer>(driver: ListenerDriver<P>): voi
     };
     messageCases(driver, ctx, it);
     driver.extra?.(ctx);
+    probationCase(driver, ctx, it);
     drainCases(driver, ctx, it);
   });
 }
