@@ -24,7 +24,7 @@ export interface AdminContext {
   /** History, event log and audit; works (as a no-op) even when the database could not open. */
   store: MasterStore;
   /** The channel relay (POST /api/push); absent in tests that build a context by hand. */
-  channel?: Pick<ChannelRelay, "push">;
+  channel?: Pick<ChannelRelay, "push" | "rules">;
   /** The master's recent log lines (GET /api/logs); absent in tests that build a context by hand. */
   logs?: RecentLog;
 }

@@ -54,6 +54,10 @@ export function pushRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void
     }
     const relay = ctx.channel;
     if (!relay) return c.json(errorBody("E_UNAVAILABLE", "the channel relay is not running"), 503);
+    if ("group" in to && to.keep && relay.rules.of(to.group).size === 0) {
+      const why = `keep stores the message in the group's history, but group "${to.group}" keeps none: set channel.history in app.json (or a channel.history.groups rule matching it)`;
+      return c.json(errorBody("E_USAGE", `bad body: to.keep: ${why}`, "to.keep"), 400);
+    }
     const result = await relay.push(to, data);
     const response: PushResponse = { to, ...result };
     if ("pid" in to && !result.delivered) {

@@ -11,7 +11,8 @@ export class QueryError extends Error {
 
 export function intParam(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined || value === "") return fallback;
-  const n = Number(value);
+  // Digits only: Number() would also read "0x10" as 16, "1e3" as 1000 and " 5" as 5.
+  const n = /^-?\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(n) || n < min || n > max) throw new QueryError(`${name} must be a whole number from ${min} to ${max}, not "${value}"`, name);
   return n;
 }
@@ -26,10 +27,16 @@ export function timeParam(value: string | undefined, name: string, fallback: num
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
-/** A duration in seconds: "15", "15s", "5m", "1h", "1d". */
+/** Longer than any retention the store keeps; past it a bucket's arithmetic would leave whole milliseconds. */
+const MAX_DURATION_SECONDS = 366 * 86400;
+
+/** A duration in seconds: "15", "15s", "5m", "1h", "1d", up to a year. */
 export function durationParam(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value === "") return fallback;
-  const match = /^(\d+)([smhd]?)$/.exec(value);
-  if (!match || Number(match[1]) === 0) throw new QueryError(`${name} must be a number of seconds or a duration like 10s, 5m, 1h, not "${value}"`, name);
-  return Number(match[1]) * UNIT_SECONDS[match[2] || "s"]!;
+  const match = /^(\d{1,9})([smhd]?)$/.exec(value);
+  const seconds = match ? Number(match[1]) * UNIT_SECONDS[match[2] || "s"]! : 0;
+  if (seconds === 0 || seconds > MAX_DURATION_SECONDS) {
+    throw new QueryError(`${name} must be a number of seconds or a duration like 10s, 5m, 1h (at most 366d), not "${value}"`, name);
+  }
+  return seconds;
 }

@@ -38,7 +38,7 @@ describe("admin error bodies (e2e)", () => {
     const response = await call("/api/metrics/history?step=0");
     expect(response.status).toBe(400);
     expect(await bodyOf(response)).toEqual({
-      error: { code: "E_USAGE", message: 'step must be a number of seconds or a duration like 10s, 5m, 1h, not "0"', field: "step" },
+      error: { code: "E_USAGE", message: 'step must be a number of seconds or a duration like 10s, 5m, 1h (at most 366d), not "0"', field: "step" },
     });
     const group = await call("/api/connections?group=nope");
     expect(await bodyOf(group)).toEqual({ error: { code: "E_USAGE", message: 'no group "nope" (groups: t)', field: "group" } });
