@@ -29,6 +29,7 @@ import {
   drainPredecessor,
   findPredecessor,
   keepResolvedPorts,
+  oldMasterServes,
   readyForTakeover,
   stopRestartUnderWay,
   replacedBySuccessor,
@@ -66,7 +67,9 @@ async function prepareMaster(configPath: string, options: MasterOptions) {
     traceStart("master", "takeover checked, ports resolved");
     claimRuntimeFile(config.dataDir, predecessor?.pid);
     // After the runtime file (the same app running says so first); a restart shares the old master's ports.
-    await refuseBusyPorts(config, { ours: predecessor ? [predecessor.pid] : [] });
+    await refuseBusyPorts(config, { ours: predecessor ? [predecessor.pid] : [] }).catch((err: unknown) => {
+      throw predecessor ? oldMasterServes(err, predecessor.pid) : err;
+    });
     if (!predecessor) lockDataDir(config.dataDir);
     const tcpMigrateReq = readTcpMigrateReq();
     traceStart("master", "runtime file claimed, tcp_migrate_req read");

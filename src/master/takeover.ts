@@ -161,8 +161,12 @@ export async function readyForTakeover(supervisor: Supervisor, oldPid: number): 
     const failure = (await Promise.all(checks)).find((found) => found !== null);
     if (failure) throw failure;
   } catch (err) {
-    const keeps = `the old master (pid ${oldPid}) keeps serving`;
-    if (isAppError(err)) throw new AppError(err.code, `${err.message}\n${keeps}`, { field: err.field, cause: err });
-    throw err;
+    throw oldMasterServes(err, oldPid);
   }
+}
+
+/** A restart that fails says the operator has nothing to undo: the old master never stopped serving. */
+export function oldMasterServes(err: unknown, oldPid: number): unknown {
+  const keeps = `the old master (pid ${oldPid}) keeps serving`;
+  return isAppError(err) ? new AppError(err.code, `${err.message}\n${keeps}`, { field: err.field, cause: err }) : err;
 }

@@ -22,12 +22,12 @@ afterAll(() => {
   }
 });
 
-/** An app.json in its own folder (own dataDir, admin port 0) that listens where it is told. */
-function secondApp(listen: string): string {
+/** An app.json in its own folder (own dataDir, admin port 0 unless told) that listens where it is told. */
+function secondApp(listen: string, admin = "127.0.0.1:0"): string {
   const dir = mkdtempSync(join(tmpdir(), "wm-second-"));
   dirs.push(dir);
   writeFileSync(join(dir, "h.ts"), `export default { fetch: () => new Response("second"), onMessage() {} };`);
-  const app = { name: "second", dataDir: "data", stopTimeout: 1, admin: { listen: "127.0.0.1:0" }, workers: [{ name: "web", listen, handler: "./h.ts" }] };
+  const app = { name: "second", dataDir: "data", stopTimeout: 1, admin: { listen: admin }, workers: [{ name: "web", listen, handler: "./h.ts" }] };
   writeFileSync(join(dir, "app.json"), JSON.stringify(app));
   return join(dir, "app.json");
 }
@@ -95,6 +95,27 @@ describe("a port in use (compiled)", () => {
     const udp = await run("start", "--config", secondApp(`udp://127.0.0.1:${udpPort}`));
     expect(udp.code).toBe(2);
     expect(udp.out).toStartWith(`E_LISTEN: workers[0].listen: 127.0.0.1:${udpPort} is already in use by pid ${process.pid} (`);
+  });
+
+  test("an admin port in use names its holder too", async () => {
+    const stranger = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    cleanups.push(() => stranger.stop(true));
+    const refused = await run("start", "--config", secondApp("http://127.0.0.1:0", `127.0.0.1:${stranger.port}`));
+    expect(refused.code).toBe(2);
+    expect(refused.out).toContain(`E_LISTEN: admin.listen: admin plane cannot listen: 127.0.0.1:${stranger.port} is already in use by pid ${process.pid} (`);
+  });
+
+  test("restart refuses a stranger sharing the port by reusePort (exit 2), the old master's own workers are not strangers", async () => {
+    // What the kernel allows a process of the same user: joining the first app's reusePort group.
+    const stranger = Bun.serve({ hostname: "127.0.0.1", port, reusePort: true, fetch: () => new Response("stranger") });
+    cleanups.push(() => stranger.stop(true));
+    const refused = await run("restart", "--config", first.configPath);
+    expect(refused.code).toBe(2);
+    expect(refused.out).toContain(`E_LISTEN: workers[0].listen: 127.0.0.1:${port} is already in use by pid ${process.pid} (`);
+    expect(refused.out).toContain(`the old master (pid ${first.master.pid}) keeps serving`);
+    stranger.stop(true);
+    expect(first.exited).toBe(false);
+    await firstAnswersEveryRequest();
   });
 
   test("a reload that moves a group onto a stranger's port is refused (exit 2) and the group keeps serving where it was", async () => {
