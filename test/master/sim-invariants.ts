@@ -19,6 +19,12 @@ export const KNOWN_OPEN: Record<string, string> = {
   "hung-replaced": "no watchdog: a worker that blocks, or a respawn that never gets ready, keeps its slot forever",
   "replacement-outlives-slot":
     "a reload that commits or removes a group leaves a running single-process replacement (memory limit, restartProcess) of its old slot serving until its own gate ends",
+  "record-ends-with-its-reload":
+    "a probation rollback of one group sets the whole record to rolled-back while the reload's other groups still gate (the CLI following the record returns early)",
+  "slot-holds-live-process":
+    "a new process that exits after its own settle window but before the group's last one ends its window passes the gate and is committed dead into a slot, never restarted (its exit came while it was in no slot)",
+  "hand-back-ends-before-next-reload":
+    "a probation rollback waits (up to startTimeout) for unparked processes that never listen again; a reload committed meanwhile does not end that wait, so the rolled-back generation keeps serving after it",
   "no-spawn-after-stop": "restartProcess during a stop spawns a new process (it does not check stopping), which stop() does not wait for",
 };
 
@@ -50,11 +56,25 @@ const ownership: Check = (world, out) => {
     if (inSlots > 1 || (inSlots === 1 && stopping)) {
       out.push({ invariant: "owned-once", detail: `${describe(proc)} is in ${inSlots} slot(s)${stopping ? " and being stopped" : ""}` });
     } else if (inSlots === 0 && !stopping && !isGated(world, proc)) {
-      const invariant = isStrayReplacement(world, proc) ? "replacement-outlives-slot" : "no-orphan";
+      const invariant = isStrayReplacement(world, proc) ? "replacement-outlives-slot" : proc.parked ? "parked-only-on-probation" : "no-orphan";
       out.push({ invariant, detail: `${describe(proc)} is alive, in no slot, not gated and not being stopped` });
     }
   }
 };
+
+/** A reload of the process's group is in probation: its parked processes are the group's way back (a respawn during the reload carries the reload's generation, so no order is checked). */
+function onProbation(world: SimWorld, proc: SimProcess): boolean {
+  return world.reloads.some(({ record }) => record.groups.some((g) => g.name === proc.group && g.phase === "probation"));
+}
+
+/** A probation rolled back: the new generation serves until the unparked processes listen again, at most a start timeout. */
+function handingBack(world: SimWorld, proc: SimProcess): boolean {
+  const boundMs = world.supervisor.config.reload.startTimeout * 1000;
+  return world.reloads.some(({ record }) => {
+    const probation = record.groups.find((g) => g.name === proc.group)?.probation;
+    return proc.generation >= record.generation && probation?.outcome === "rolled-back" && world.clock.now() <= probation.endedAt! + boundMs;
+  });
+}
 
 /** A single-process replacement (memory limit, restartProcess: a generation no reload made) whose slot a reload replaced or removed meanwhile. */
 function isStrayReplacement(world: SimWorld, proc: SimProcess): boolean {
@@ -63,11 +83,14 @@ function isStrayReplacement(world: SimWorld, proc: SimProcess): boolean {
   return ownGeneration && !sup.slots.some((s) => s.current === proc) && !isGated(world, proc);
 }
 
-/** Owned by a running reload of its generation (its group still starting or settling) or by a slot's single-process replacement. */
+/** Owned by a running reload of its generation (its group still starting or settling), a slot's single-process replacement, or a probation (parked). */
 function isGated(world: SimWorld, proc: SimProcess): boolean {
   const sup = world.supervisor;
-  const record = sup.reloadRecords.get(proc.generation);
-  const entry = record?.state === "running" ? record.groups.find((g) => g.name === proc.group) : undefined;
+  if ((proc.parked && onProbation(world, proc)) || handingBack(world, proc)) return true;
+  // Running by its promise, not its record's state (which a probation rollback of another group may have set early).
+  // A rejected one (a spawn threw: reload-settles reports it) may still gate its other groups.
+  const tracked = world.reloads.find((r) => r.record.generation === proc.generation && (!r.settled || r.error));
+  const entry = tracked?.record.groups.find((g) => g.name === proc.group);
   if (entry && (entry.phase === "starting" || entry.phase === "settling") && proc.index < entry.count) return true;
   const slot = sup.slots.find((s) => s.group.name === proc.group && s.index === proc.index);
   return !!slot?.replacing && slot.current !== proc;
@@ -101,6 +124,11 @@ const slotCovered: Check = (world, out) => {
   const sup = world.supervisor;
   if (sup.stopping) return;
   for (const slot of sup.slots) {
+    const proc = world.procs.find((p) => p === slot.current);
+    if (proc && !proc.alive)
+      out.push({ invariant: "slot-holds-live-process", detail: `slot ${slot.group.name}#${slot.index} holds ${describe(proc)}, which exited` });
+  }
+  for (const slot of sup.slots) {
     if (!slot.current && !world.clock.pending(slot.restartTimer)) {
       out.push({ invariant: "slot-covered", detail: `slot ${slot.group.name}#${slot.index} has no process and no restart timer` });
     }
@@ -111,12 +139,14 @@ const slotCovered: Check = (world, out) => {
 const drainedGeneration: Check = (world, out) => {
   for (const { record } of world.reloads) {
     if (record.state === "running") continue;
-    for (const entry of record.groups.filter((g) => g.phase === "replaced")) {
+    for (const entry of record.groups.filter((g) => g.phase === "replaced" || g.phase === "probation")) {
       const older = world.live.filter(
         (p) => p.group === entry.name && p.generation < record.generation && p.state === "ready" && p.stopAsks.length === 0 && !isStrayReplacement(world, p),
       );
-      for (const proc of older)
-        out.push({ invariant: "drained-generation", detail: `${describe(proc)} listens after reload ${record.generation} replaced its group` });
+      for (const proc of older) {
+        const invariant = handingBack(world, proc) ? "hand-back-ends-before-next-reload" : "drained-generation";
+        out.push({ invariant, detail: `${describe(proc)} listens after reload ${record.generation} replaced its group` });
+      }
     }
   }
 };
@@ -132,8 +162,14 @@ const reloadSettles: Check = (world, out) => {
     if (record.state === "running" && now - record.startedAt > 2 * startMs + healthyMs + SLACK_MS) {
       out.push({ invariant: "reload-settles", detail: `reload ${record.id} is still running ${now - record.startedAt} ms after it began` });
     }
-    if (record.state !== "running" && !tracked.settled)
-      out.push({ invariant: "reload-settles", detail: `reload ${record.id} is ${record.state} but its promise has not settled` });
+    if (record.state !== "running" && !tracked.settled) {
+      const early = record.groups.some((g) => g.probation?.outcome === "rolled-back");
+      const invariant = early ? "record-ends-with-its-reload" : "reload-settles";
+      out.push({
+        invariant,
+        detail: `reload ${record.id} is ${record.state} but its promise has not settled (groups: ${record.groups.map((g) => `${g.name} ${g.phase}`)})`,
+      });
+    }
   }
 };
 

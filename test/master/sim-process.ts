@@ -39,6 +39,8 @@ export class SimProcess implements WorkerProcess {
   readonly stopAsks: StopAsk[] = [];
   exitedAt?: number;
   blocked = false;
+  /** Told to park (probation) and not to unpark since: its listener is closed, its code loaded. */
+  parked = false;
   /** When the event loop blocked (blocks), or when it was spawned (never-ready): since then it does nothing. */
   hungSince?: number;
   readonly #ready = Promise.withResolvers<ListenAddress>();
@@ -71,8 +73,9 @@ export class SimProcess implements WorkerProcess {
     return this.#exited.promise;
   }
 
+  /** By its own exit, not `state`: the supervisor writes `state` too (probation marks parked processes draining). */
   get alive(): boolean {
-    return this.state !== "exited";
+    return this.exitedAt === undefined;
   }
 
   /** Hung: a stop is ignored until SIGKILL. */
@@ -155,8 +158,25 @@ export class SimProcess implements WorkerProcess {
     this.#exited.resolve({ code, signal });
   }
 
-  send(_message: MasterToWorker): boolean {
-    return this.alive;
+  send(message: MasterToWorker): boolean {
+    if (!this.alive) return false;
+    if (message.type === "park") this.#park(message.graceful);
+    if (message.type === "unpark") this.#unpark();
+    return true;
+  }
+
+  /** Closes the listener and drains (answered "parked"); a hung process never answers. */
+  #park(graceful: boolean): void {
+    this.parked = true;
+    if (this.hung) return;
+    this.clock.setTimeout(() => this.alive && this.parked && (this.state = "parked"), this.#random.int(0, graceful ? 3000 : 400));
+  }
+
+  /** Listens again and says ready (a blocked one cannot: its loop is stuck). */
+  #unpark(): void {
+    this.parked = false;
+    if (this.blocked || this.release === "never-ready") return;
+    this.clock.setTimeout(() => this.alive && !this.parked && (this.state = "ready"), this.#random.int(5, 100));
   }
 
   async request(message: WorkerRequest, timeoutMs = 3000): Promise<Reply> {
@@ -177,7 +197,9 @@ export class SimProcess implements WorkerProcess {
     this.stopAsks.push({ at: now, graceful, deadlineMs });
     if (!this.alive) return this.exited;
     this.state = "draining";
-    if (!this.hung) this.#exitBy(now + (graceful ? this.#random.int(0, 8000) : this.#random.int(0, 500)), 0, null);
+    // A parked process has nothing left to drain: it exits at once.
+    const drainMs = this.parked ? this.#random.int(0, 50) : graceful ? this.#random.int(0, 8000) : this.#random.int(0, 500);
+    if (!this.hung) this.#exitBy(now + drainMs, 0, null);
     if (Number.isFinite(deadlineMs)) this.clock.setTimeout(() => this.exit(null, "SIGKILL"), deadlineMs);
     return this.exited;
   }

@@ -1,11 +1,11 @@
-// The simulated app: web (2, maxMemoryMB), api (1, a short settle window), and jobs, which a config reload can add; the seeds to run from the environment.
+// The simulated app: web (2, maxMemoryMB, the default 30 s probation), api (1, a short settle window, no probation), and jobs (a 3 s probation), which a config reload can add; the seeds to run from the environment.
 import type { SimSetup } from "./sim-run.ts";
 import { API, WEB, configOf } from "./supervisor-fixture.ts";
 
-const JOBS = { name: "jobs", listen: "http://127.0.0.1:8002", count: 1, handler: "./h.ts", maxMemoryMB: 128, healthySeconds: 1 };
+const JOBS = { name: "jobs", listen: "http://127.0.0.1:8002", count: 1, handler: "./h.ts", maxMemoryMB: 128, healthySeconds: 1, probationSeconds: 3 };
 
 export function simSetup(unhandled: unknown[]): SimSetup {
-  const full = configOf([WEB(2, { maxMemoryMB: 256 }), { ...API(1), healthySeconds: 0.5 }, JOBS]);
+  const full = configOf([WEB(2, { maxMemoryMB: 256 }), { ...API(1), healthySeconds: 0.5, probationSeconds: 0 }, JOBS]);
   return { config: { ...full, workers: full.workers.slice(0, 2) }, extraGroups: full.workers.slice(2), unhandled };
 }
 

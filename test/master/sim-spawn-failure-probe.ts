@@ -7,6 +7,6 @@ const unhandled: unknown[] = [];
 process.on("unhandledRejection", (err) => void unhandled.push(err));
 // Every other invariant must hold even here.
 const tolerated = (v: Violation) => isOpen(v) || SPAWN_FAILURE_BREAKS.includes(v.invariant);
-const { failed, open } = await explore(seedsToRun(200, "SIM_PROBE_RUNS"), { stops: true, spawnFailures: true }, simSetup(unhandled), tolerated, traceOf());
+const { failed, open } = await explore(seedsToRun(150, "SIM_PROBE_RUNS"), { stops: true, spawnFailures: true }, simSetup(unhandled), tolerated, traceOf());
 for (const text of [...open.values(), ...failed]) console.log(text);
 console.log(JSON.stringify({ failed: failed.length, seen: [...open.keys()] }));

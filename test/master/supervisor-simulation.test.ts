@@ -10,7 +10,7 @@ import { seedsToRun, simSetup, traceOf } from "./sim-setup.ts";
 describe("supervisor simulation", () => {
   test("every invariant not known open holds over thousands of random sequences", async () => {
     const unhandled: unknown[] = [];
-    const { failed, open } = await explore(seedsToRun(2000), { stops: true, spawnFailures: false }, simSetup(unhandled), isOpen, traceOf());
+    const { failed, open } = await explore(seedsToRun(1500), { stops: true, spawnFailures: false }, simSetup(unhandled), isOpen, traceOf());
     for (const text of open.values()) console.log(text);
     const unseen = Object.keys(KNOWN_OPEN).filter((name) => !open.has(name));
     if (unseen.length && process.env.SIM_SEED === undefined)
