@@ -116,9 +116,11 @@ export class Probation {
       lost: probation.info.lost,
       reason,
     });
-    // The new processes keep serving until the parked ones listen again (bounded), so the address is never left empty.
-    const boundMs = supervisor.config.reload.startTimeout * 1000;
-    const wait = delay(clock, boundMs);
+    // The new processes keep serving until the parked ones listen again, so the address is never left empty. A parked
+    // process still draining listens once its drain ends: bounded by stopTimeout, or by nothing after a graceful reload.
+    const { stopTimeout, drainWindowMs, reload } = supervisor.config;
+    const boundMs = probation.graceful ? Infinity : stopTimeout * 1000 + drainWindowMs + reload.startTimeout * 1000;
+    const wait = delay(clock, Number.isFinite(boundMs) ? boundMs : 2 ** 31 - 1);
     await Promise.race([Promise.all(unparked.map((proc) => listening(proc, boundMs))), wait.promise]);
     wait.cancel();
     for (const slot of fresh) if (slot.current && slot.current !== crashed) this.stop(slot.current);

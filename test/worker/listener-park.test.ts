@@ -117,3 +117,26 @@ test("stop while parked exits at once with code 0; unpark after a stop is ignore
   expect(worker.messages.filter((m) => m.type === "ready").length).toBe(1);
   expect(worker.output.filter((line) => /^(start|stop) /.test(line))).toEqual(["start 1", "stop 1"]);
 });
+
+test("a graceful park waits for open connections; an unpark sent meanwhile follows it (parked, then ready, in that order)", async () => {
+  const listen = `tcp://127.0.0.1:${freePort()}`;
+  await using worker = await WorkerUnderTest.start(listen, HANDLER, { protocol: "text" });
+  await worker.next("ready");
+  const held = await linePeer(tcpTarget(listen));
+  expect(await ask(held, "before")).toBe(worker.pid);
+  const parked = worker.next("parked");
+  const ready = worker.next("ready");
+  worker.send({ type: "park", graceful: true });
+  worker.send({ type: "unpark" });
+  // The held connection is still served while the park waits for it.
+  expect(await ask(held, "during the park")).toBe(worker.pid);
+  expect(worker.messages.some((m) => m.type === "parked")).toBe(false);
+  held.end();
+  await parked;
+  await ready;
+  const types = worker.messages.map((m) => m.type).filter((type) => type === "parked" || type === "ready");
+  expect(types).toEqual(["ready", "parked", "ready"]);
+  const peer = await linePeer(tcpTarget(listen));
+  expect(await ask(peer, "after")).toBe(worker.pid);
+  peer.end();
+});
