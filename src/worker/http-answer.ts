@@ -1,5 +1,6 @@
 // The per-request path of http:// groups: static index, then the handler's fetch, synchronous whenever nothing waits.
 import type { Server } from "bun";
+import { defaultMaxConnections, refusedResponse } from "./connection-gate.ts";
 import { readBodyFirst } from "./http-body-read.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 import { StaticFiles } from "./static-files.ts";
@@ -46,7 +47,10 @@ export function createAnswer(runtime: WorkerRuntime, finish: Finish): { answer: 
   };
 
   const check = bodyCheck(runtime);
+  // Requests in flight, this one included (Bun.serve shows no socket count): past maxConnections a 503 and a close.
+  const maxInFlight = runtime.config.maxConnections ?? defaultMaxConnections();
   const answer: Answer = (request, server) => {
+    if (server.pendingRequests > maxInFlight) return refuseInFlight(runtime);
     counters.requests++;
     const verdict = check(request, server);
     if (verdict !== null && verdict !== CHUNKED) return verdict;
@@ -114,6 +118,11 @@ export function behindBodyLimit(runtime: WorkerRuntime, next: Answer): Answer {
 async function bodyThenHandler(runtime: WorkerRuntime, request: Request, server: Server<unknown>, next: Answer): Promise<Response> {
   const refusal = await readBodyFirst(runtime, request, server, (status, text, why) => clientError(runtime, request, server, status, text, why));
   return refusal ?? next(request, server);
+}
+
+function refuseInFlight(runtime: WorkerRuntime): Response {
+  runtime.counters.refusedMaxConnections++;
+  return refusedResponse();
 }
 
 function badRequest(runtime: WorkerRuntime, request: Request, server: Server<unknown>, why: string): Response {

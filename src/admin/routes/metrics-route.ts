@@ -2,6 +2,7 @@
 import type { Hono } from "hono";
 import { ipcDrops } from "../../master/ipc-drops.ts";
 import type { Supervisor } from "../../master/supervisor.ts";
+import type { ProcessCounters } from "../../ipc.ts";
 import type { FamilyCount } from "../../store/rate-bound.ts";
 import type { AdminEnv, RouteDeps } from "../context.ts";
 import type { StatusCluster } from "../contract.ts";
@@ -129,6 +130,27 @@ export function collect(supervisor: Supervisor): MetricFamily[] {
       type: "counter",
       samples: per((c) => c.idleClosed),
     },
+    ...inputAndLimitFamilies(procs, per),
+    { name: "workerman_timers", help: "Active timers of a worker process.", type: "gauge", samples: per((c) => c.timers) },
+    {
+      name: "workerman_worker_restarts_total",
+      help: "Restarts of a group's crashed workers.",
+      type: "counter",
+      samples: [...restarts].map(([group, value]) => ({ labels: { group }, value })),
+    },
+    { name: "workerman_reloads_total", help: "Reloads since the master started.", type: "counter", samples: [{ value: supervisor.reloads }] },
+    {
+      name: "workerman_up",
+      help: "1 when the process is serving (the master, and workers that listen), else 0.",
+      type: "gauge",
+      samples: [{ labels: master, value: 1 }, ...procs.map((p) => ({ labels: { group: p.group, pid: p.pid }, value: p.state === "ready" ? 1 : 0 }))],
+    },
+  ];
+}
+
+/** The input budget's and the connection limits' counters (issue: bounded in bytes). */
+function inputAndLimitFamilies(procs: ReturnType<typeof liveProcesses>, per: (value: (c: ProcessCounters) => number) => Sample[]): MetricFamily[] {
+  return [
     {
       name: "workerman_input_shed_total",
       help: "Connections or request bodies closed for holding the most input past maxBufferedInput.",
@@ -146,20 +168,6 @@ export function collect(supervisor: Supervisor): MetricFamily[] {
       help: "New connections closed at once: past maxConnections, or past maxConnectionsPerIp for their address.",
       type: "counter",
       samples: refused(procs),
-    },
-    { name: "workerman_timers", help: "Active timers of a worker process.", type: "gauge", samples: per((c) => c.timers) },
-    {
-      name: "workerman_worker_restarts_total",
-      help: "Restarts of a group's crashed workers.",
-      type: "counter",
-      samples: [...restarts].map(([group, value]) => ({ labels: { group }, value })),
-    },
-    { name: "workerman_reloads_total", help: "Reloads since the master started.", type: "counter", samples: [{ value: supervisor.reloads }] },
-    {
-      name: "workerman_up",
-      help: "1 when the process is serving (the master, and workers that listen), else 0.",
-      type: "gauge",
-      samples: [{ labels: master, value: 1 }, ...procs.map((p) => ({ labels: { group: p.group, pid: p.pid }, value: p.state === "ready" ? 1 : 0 }))],
     },
   ];
 }

@@ -5,7 +5,9 @@ import { BUN_BODY_LIMIT, createAnswer } from "../http-answer.ts";
 import type { ListenerFactory } from "../listener.ts";
 import { closingRoutes, nativeRoutes } from "../native-routes.ts";
 import type { WorkerRuntime } from "../runtime.ts";
+import { ConnectionGate } from "../connection-gate.ts";
 import { HttpDrain } from "./http-drain.ts";
+import { perAddressAnswer } from "./http-gate.ts";
 
 /** Bun.serve options both http:// and websocket:// groups use. */
 export function serveOptions(runtime: WorkerRuntime) {
@@ -43,7 +45,8 @@ export const createHttpListener: ListenerFactory = (runtime) => {
       const { answer, files } = createAnswer(runtime, finish);
       close = () => files?.close();
       const routes = nativeRoutes(runtime);
-      const options = { ...serveOptions(runtime), fetch: answer };
+      const perIp = runtime.config.maxConnectionsPerIp === undefined ? null : new ConnectionGate(runtime.config, runtime.counters);
+      const options = { ...serveOptions(runtime), fetch: perIp === null ? answer : perAddressAnswer(perIp, answer) };
       // Routes never pass through `finish`: while draining they are swapped for ones that say `Connection: close`.
       if (routes) stopping = () => server!.reload({ ...options, routes: closingRoutes(routes) });
       try {

@@ -4,6 +4,7 @@ import { loadProtocol } from "../../protocols/load-protocol.ts";
 import type { Protocol } from "../../protocols/protocol.ts";
 import { waitUntil, type DrainOptions } from "../listener.ts";
 import type { WorkerRuntime } from "../runtime.ts";
+import { ConnectionGate } from "../connection-gate.ts";
 import { StreamConnection } from "../stream-connection.ts";
 import { idleSweepFor } from "./idle-sweep.ts";
 
@@ -30,10 +31,16 @@ export function streamSocketHandler(runtime: WorkerRuntime, framing: Framing, lo
   // A unix peer has no address of its own (Bun gives undefined): name the socket it came through instead.
   const unixPeer = runtime.config.listen.scheme === "unix" ? `unix:${runtime.config.listen.path}` : "";
   const idle = idleSweepFor(runtime, framing.protocol !== null);
+  const gate = new ConnectionGate(runtime.config, runtime.counters);
+  // Without a per-address limit the address is not needed to release: no string made per close.
+  const byAddress = gate.perIp > 0;
   return {
     open(socket) {
+      const remoteAddress = socket.remoteAddress || unixPeer;
+      // Closed before any handler sees it: a process never reaches the open-files limit, where Bun's accept loop spins.
+      if (gate.admit(remoteAddress) !== null) return void socket.terminate();
       socket.data = new StreamConnection(runtime, socket, framing.name, framing.protocol, {
-        remoteAddress: socket.remoteAddress || unixPeer,
+        remoteAddress,
         remotePort: socket.remotePort || 0,
         localPort,
       });
@@ -47,11 +54,12 @@ export function streamSocketHandler(runtime: WorkerRuntime, framing: Framing, lo
     },
     close(socket) {
       if (!socket.data) return;
+      gate.release(byAddress ? socket.data.remoteAddress : "");
       socket.data.onClosed();
       idle?.closed();
     },
     error(socket, error) {
-      runtime.reportProtocolError(socket.data, error);
+      if (socket.data) runtime.reportProtocolError(socket.data, error);
     },
   };
 }

@@ -6,6 +6,7 @@ import type { WorkerRuntime } from "../runtime.ts";
 import { WebSocketConnection } from "../websocket-connection.ts";
 import { createAnswer, type Answer } from "../http-answer.ts";
 import { listenError, serveOptions } from "./http.ts";
+import { ConnectionGate, refusedResponse } from "../connection-gate.ts";
 import { HttpDrain } from "./http-drain.ts";
 
 /** RFC 6455 close codes that mean the peer sent something we refuse: protocol error, invalid data, too big. */
@@ -20,34 +21,45 @@ const IDLE_CLOSE = "WebSocket timed out from inactivity";
 const GOING_AWAY = 1001;
 
 /** A plain HTTP request (not an upgrade) is answered as an http:// group would: static folder, then the handler's fetch. */
-async function handshake(runtime: WorkerRuntime, request: Request, server: Server<WebSocketConnection>, plainHttp: Answer): Promise<Response | undefined> {
+async function handshake(
+  runtime: WorkerRuntime,
+  request: Request,
+  server: Server<WebSocketConnection>,
+  plainHttp: Answer,
+  gate: ConnectionGate,
+): Promise<Response | undefined> {
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     return plainHttp(request, server as Server<unknown>);
   }
   const address = server.requestIP(request);
-  const conn = new WebSocketConnection(runtime, {
-    remoteAddress: address?.address ?? "",
-    remotePort: address?.port ?? 0,
-    localPort: server.port ?? 0,
-  });
+  const remoteAddress = address?.address ?? "";
+  // Refused before anything is made for it; an admitted one is released when its socket closes, or here if it never opens.
+  if (gate.admit(remoteAddress) !== null) return refusedResponse();
+  const conn = new WebSocketConnection(runtime, { remoteAddress, remotePort: address?.port ?? 0, localPort: server.port ?? 0 });
+  const refusal = await askHook(runtime, conn, request);
+  if (refusal === undefined && server.upgrade(request, { data: conn })) return undefined;
+  gate.release(remoteAddress);
+  return refusal ?? new Response("Upgrade Required", { status: 426 });
+}
+
+/** The handler's onWebSocketConnect: a Response it returns refuses the handshake; undefined lets it go on. */
+async function askHook(runtime: WorkerRuntime, conn: WebSocketConnection, request: Request): Promise<Response | undefined> {
   const hook = runtime.app.onWebSocketConnect;
-  if (hook) {
-    try {
-      const refusal = await hook.call(runtime.app, conn, request);
-      if (refusal instanceof Response) return refusal;
-    } catch (err) {
-      runtime.reportError("onWebSocketConnect", conn, err);
-      return new Response("Internal Server Error", { status: 500 });
-    }
+  if (!hook) return undefined;
+  try {
+    const refusal = await hook.call(runtime.app, conn, request);
+    return refusal instanceof Response ? refusal : undefined;
+  } catch (err) {
+    runtime.reportError("onWebSocketConnect", conn, err);
+    return new Response("Internal Server Error", { status: 500 });
   }
-  if (server.upgrade(request, { data: conn })) return undefined;
-  return new Response("Upgrade Required", { status: 426 });
 }
 
 export const createWebSocketListener: ListenerFactory = (runtime) => {
   const drain = new HttpDrain();
   let server: Server<WebSocketConnection> | undefined;
   let closeFiles = () => {};
+  const gate = new ConnectionGate(runtime.config, runtime.counters);
   return {
     async start() {
       drain.draining = false;
@@ -57,7 +69,7 @@ export const createWebSocketListener: ListenerFactory = (runtime) => {
         server = Bun.serve<WebSocketConnection>({
           ...serveOptions(runtime),
           fetch: async (request, srv) => {
-            const response = await handshake(runtime, request, srv, plainHttp);
+            const response = await handshake(runtime, request, srv, plainHttp, gate);
             return response && drain.mark(response);
           },
           websocket: {
@@ -74,6 +86,7 @@ export const createWebSocketListener: ListenerFactory = (runtime) => {
               // Bun reports a peer's broken frames as 1006 with a reason ("Received invalid opcode"); a plain 1006 is a dropped line.
               const fault = PEER_FAULTS[code] ?? (code === 1006 && reason && reason !== IDLE_CLOSE ? reason : undefined);
               if (fault) ws.data.onProtocolFault(new AppError(code === 1009 ? "E_PACKAGE_TOO_BIG" : "E_PROTOCOL", fault));
+              gate.release(ws.data.remoteAddress);
               ws.data.onClosed();
             },
           },
