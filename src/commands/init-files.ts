@@ -52,12 +52,13 @@ const TSCONFIG = {
 };
 
 const WEB = `// http:// group: a plain fetch handler (a Hono app's fetch fits here too).
-import type { App } from "workerman-app";
+import { type App, worker } from "workerman-app";
 
 export default {
   fetch(request) {
     const url = new URL(request.url);
-    if (url.pathname === "/") return new Response("hello from workerman-app\\n");
+    // \`worker\` is the process serving this request: its group, index in the group, pid, timers, channel, metrics.
+    if (url.pathname === "/") return new Response(\`hello from workerman-app (\${worker.name}#\${worker.id}, pid \${worker.pid})\\n\`);
     return Response.json({ error: \`no route \${url.pathname}\` }, { status: 404 });
   },
 } satisfies App;

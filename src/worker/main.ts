@@ -62,7 +62,7 @@ export async function runWorker(): Promise<number> {
   });
 
   try {
-    registerPublicModule();
+    registerPublicModule(runtime);
     // Loaded while the handler module is read and transpiled.
     const factory = LISTENERS[config.listen.scheme]();
     factory.catch(() => {});

@@ -33,7 +33,7 @@ const SAME = [
   "RecoverResult",
   "GroupHistory",
 ];
-const VALUES = ["sse", "AppError", "VERSION"];
+const VALUES = ["sse", "AppError", "VERSION", "worker"];
 
 test("every public type and value of the declarations matches src", async () => {
   const check = [

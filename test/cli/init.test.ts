@@ -111,7 +111,11 @@ describe("init", () => {
     const files = Object.fromEntries(["web.ts", "chat.ts"].map((f) => [f, readFileSync(join(dir, f), "utf8")]));
     const workers = config.workers.map((w: { listen: string }) => ({ ...w, listen: w.listen.replace(/:\d+$/, ":0") }));
     await using app = await AppUnderTest.start({ workers, files });
-    expect(await (await fetch(`http://127.0.0.1:${await app.port("web")}/`)).text()).toContain("hello");
+    const hello = await (await fetch(`http://127.0.0.1:${await app.port("web")}/`)).text();
+    // The fetch handler reaches its worker through the module's `worker` export: the pid is one of the group's.
+    const pid = Number(/pid (\d+)/.exec(hello)?.[1]);
+    expect(hello).toContain("hello from workerman-app (web#");
+    expect(await app.pids("web")).toContain(pid);
     const url = `ws://127.0.0.1:${await app.port("chat")}`;
     const [a, b] = await twoClientsOnTwoPids(url);
     a.ws.send(JSON.stringify({ join: "lobby" }));
