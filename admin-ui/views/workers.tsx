@@ -21,7 +21,8 @@ function Progress() {
           <strong data-progress-ready>
             {p.readyCount}/{op.expectedNew}
           </strong>{" "}
-          · old {op.kind === "reload" ? "generation" : "process"}: <strong>{p.oldLeft.length ? `draining ${p.oldLeft.length}` : "all exited"}</strong>
+          · old {op.kind === "reload" ? "generation" : "process"}:{" "}
+          <strong>{p.oldLeft.length ? `${p.groups.some((g) => g.phase === "probation") ? "parked" : "draining"} ${p.oldLeft.length}` : "all exited"}</strong>
         </p>
       )}
       {p.groups.map((g) => (
@@ -248,7 +249,7 @@ function ProcessRow({ p, busy, onRestart }: { p: StatusProcess & { pid: number }
       <td class="num">{p.restarts}</td>
       <td class="num">{p.timers}</td>
       <td class="actions">
-        {p.state !== "exited" && p.state !== "draining" && (
+        {p.state !== "exited" && p.state !== "draining" && p.state !== "parked" && (
           <button type="button" disabled={busy} onClick={() => onRestart(p.pid, `${p.group}#${p.index}`)} aria-label={`Restart process ${p.pid}`}>
             Restart
           </button>

@@ -86,4 +86,26 @@ describe.skipIf(!chromiumAvailable())("dashboard: safe deploys", () => {
     await row.locator("[data-action=retry]").click();
     await app.waitFor(async () => (await app.pids("web")).length === 1, 10_000, "web ready again");
   }, 60_000);
+
+  test("probation: the old process shows parked, then the release that dies takes the group back to it", async () => {
+    const [old] = await app.pids("web");
+    const appJson = await Bun.file(app.configPath).text();
+    const config = JSON.parse(appJson);
+    config.workers[0].probationSeconds = 30;
+    writeFileSync(app.configPath, JSON.stringify(config));
+    writeFileSync(join(app.dir, "web.ts"), `${GOOD}setTimeout(() => process.exit(5), 3500);\n`);
+    await reloadWeb();
+    await page.locator("[data-progress-group=web][data-phase=probation]").waitFor({ timeout: 10_000 });
+    expect(await page.locator("[data-progress-group=web]").textContent()).toMatch(/1 replaced; probation: the old processes stay parked \d+ s more/);
+    await page.locator(`tr:has-text("${old}") .state-parked`).waitFor({ timeout: 10_000 });
+    await page.locator("[data-progress-group=web][data-phase=rolled-back]").waitFor({ timeout: 15_000 });
+    const text = await page.locator("[data-progress-group=web]").textContent();
+    expect(text).toContain("rolled back during probation: the parked processes serve again");
+    expect(text).toMatch(/exited with code 5 \d\.\d s after it was ready, during probation/);
+    expect(await page.locator("[data-progress-result]").textContent()).toContain("the parked processes serve again");
+    await app.waitFor(async () => (await app.pids("web")).join() === String(old), 10_000, `pid ${old} serving alone again`);
+    await page.click("[data-progress] button");
+    writeFileSync(app.configPath, appJson);
+    writeFileSync(join(app.dir, "web.ts"), GOOD);
+  }, 60_000);
 });
