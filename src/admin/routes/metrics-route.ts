@@ -118,18 +118,6 @@ export function collect(supervisor: Supervisor): MetricFamily[] {
     { name: "workerman_requests_total", help: "Requests (http) or messages handed to the handler.", type: "counter", samples: per((c) => c.requests) },
     { name: "workerman_send_fail_total", help: "Sends that failed (closed connection or full send buffer).", type: "counter", samples: per((c) => c.sendFail) },
     { name: "workerman_handler_errors_total", help: "Handler callbacks that threw or rejected.", type: "counter", samples: per((c) => c.handlerErrors) },
-    {
-      name: "workerman_protocol_errors_total",
-      help: "Connections closed for malformed or oversized input.",
-      type: "counter",
-      samples: per((c) => c.protocolErrors),
-    },
-    {
-      name: "workerman_idle_closed_total",
-      help: "tcp:// and unix:// connections closed after idleTimeout seconds with no bytes either way.",
-      type: "counter",
-      samples: per((c) => c.idleClosed),
-    },
     ...inputAndLimitFamilies(procs, per),
     { name: "workerman_timers", help: "Active timers of a worker process.", type: "gauge", samples: per((c) => c.timers) },
     {
@@ -148,9 +136,21 @@ export function collect(supervisor: Supervisor): MetricFamily[] {
   ];
 }
 
-/** The input budget's and the connection limits' counters (issue: bounded in bytes). */
+/** Why a worker closed or refused connections: bad input, idleness, the input budget and the connection limits. */
 function inputAndLimitFamilies(procs: ReturnType<typeof liveProcesses>, per: (value: (c: ProcessCounters) => number) => Sample[]): MetricFamily[] {
   return [
+    {
+      name: "workerman_protocol_errors_total",
+      help: "Connections closed for malformed or oversized input.",
+      type: "counter",
+      samples: per((c) => c.protocolErrors),
+    },
+    {
+      name: "workerman_idle_closed_total",
+      help: "tcp:// and unix:// connections closed after idleTimeout seconds with no bytes either way.",
+      type: "counter",
+      samples: per((c) => c.idleClosed),
+    },
     {
       name: "workerman_input_shed_total",
       help: "Connections or request bodies closed for holding the most input past maxBufferedInput.",
