@@ -1,10 +1,12 @@
 // `workerman-app stop [-g]`: signals the running master and waits until it has gone.
-import { loadConfig } from "../config/load.ts";
+import { loadControlConfig } from "../admin/control-config.ts";
+import { DEFAULT_STOP_TIMINGS } from "../config/defaults.ts";
 import { findRunningMaster, isAlive } from "../master/runtime-file.ts";
 
 export async function stopCommand(configPath: string, graceful: boolean): Promise<number> {
-  const config = await loadConfig(configPath);
-  const master = findRunningMaster(config.dataDir);
+  const control = await loadControlConfig(configPath);
+  const master = findRunningMaster(control.dataDir);
+  const config = control.config ?? DEFAULT_STOP_TIMINGS;
   process.kill(master.pid, graceful ? "SIGQUIT" : "SIGTERM");
   console.log(`${graceful ? "graceful stop" : "stop"} sent to master pid ${master.pid}; waiting...`);
   // The master kills stragglers after stopTimeout (-g: gracefulTimeout) past the drain window; allow for that and its own exit.

@@ -1,6 +1,6 @@
 // The zod schema of the raw app.json as a user writes it, and its JSON Schema for editors and `schema`.
 import { z } from "zod";
-import { DEFAULT_DATA_DIR } from "./defaults.ts";
+import { DEFAULT_DATA_DIR, DEFAULT_STOP_TIMINGS } from "./defaults.ts";
 
 const MiB = 1024 * 1024;
 
@@ -232,18 +232,18 @@ export const appJsonSchema = z
     stopTimeout: z
       .number()
       .positive("must be more than 0 seconds")
-      .default(2)
+      .default(DEFAULT_STOP_TIMINGS.stopTimeout)
       .describe("Seconds an old process may take to finish its connections on stop and reload."),
     gracefulTimeout: z
       .number()
       .positive("must be more than 0 seconds")
-      .default(60)
+      .default(DEFAULT_STOP_TIMINGS.gracefulTimeout)
       .describe("Seconds a graceful stop or reload (-g) waits for an old process's connections before it is killed (SIGKILL)."),
     drainWindowMs: z
       .number()
       .int("must be a whole number of milliseconds")
       .min(0, "must be 0 or more milliseconds")
-      .default(300)
+      .default(DEFAULT_STOP_TIMINGS.drainWindowMs)
       .describe("Milliseconds an old http process answers `Connection: close` before closing its listener."),
     admin: adminSchema.prefault({}),
     log: logSchema.prefault({}),

@@ -3,7 +3,7 @@ import { expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AppUnderTest, cliCommand } from "../support/app-under-test.ts";
+import { AppUnderTest, cliCommand, isAlive } from "../support/app-under-test.ts";
 
 const WEB = { name: "web", listen: "http://127.0.0.1:0", handler: "./web.ts" };
 const FILES = { "web.ts": `export default { fetch: () => new Response("ok") };` };
@@ -30,6 +30,17 @@ test("status, logs and connections reach the master while app.json is mid-edit; 
   // A handler moved away: the config no longer validates, the master is still reached.
   writeFileSync(app.configPath, JSON.stringify({ name: "test", dataDir: "data", workers: [{ ...WEB, handler: "./moved.ts" }] }));
   expect(cli(["status", "--config", app.configPath]).code).toBe(0);
+});
+
+test("stop works while app.json is invalid JSON: the master and its workers are gone", async () => {
+  await using app = await AppUnderTest.start({ workers: [WEB], files: FILES });
+  const pids = await app.pids("web");
+  writeFileSync(app.configPath, `{ "name": "test", "dataDir": "data", "workers": [ { "name": "web",`);
+  const stop = cli(["stop", "--config", app.configPath]);
+  expect(stop.stdout).toContain("stopped");
+  expect(stop.code).toBe(0);
+  expect(await app.master.exited).toBe(0);
+  for (const pid of pids) expect(isAlive(pid)).toBe(false);
 });
 
 test("status against a stopped (SIGSTOP) master returns within its timeout, saying what to do", async () => {
