@@ -43,7 +43,8 @@ export function startAdminPlane(ctx: AdminContext, options: AdminPlaneOptions = 
     server = Bun.serve({ hostname: host, port, reusePort: true, fetch: app.fetch });
   } catch (err) {
     const hint = options.sharePort ? " (a running master from before restart handover does not share it: stop it, then start)" : "";
-    const holder = port !== 0 && !options.sharePort ? portHolderSync("tcp", [host], port) : null;
+    const inUse = (err as NodeJS.ErrnoException).code === "EADDRINUSE" && port !== 0 && !options.sharePort;
+    const holder = inUse ? portHolderSync("tcp", [host], port) : null;
     if (holder) throw new AppError("E_LISTEN", `admin plane cannot listen: ${busyMessage(host, port, holder)}`, { field: "admin.listen" });
     throw new AppError("E_LISTEN", `admin plane cannot listen on ${host}:${port}: ${(err as Error).message}${hint}`, { field: "admin.listen" });
   }

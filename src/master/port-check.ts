@@ -17,8 +17,8 @@ interface Bound {
 
 /** Where this port is already bound, as /proc/net shows it: "127.0.0.1:8080 ... in use by pid N (cmd)". */
 export interface PortHolder {
-  /** The holder's own address when it differs from the one asked for (0.0.0.0:8080 holds 127.0.0.1:8080). */
-  boundAt: string;
+  /** The holder's own address, named when it differs from the one asked for (0.0.0.0:8080 holds 127.0.0.1:8080). */
+  boundAt?: string;
   pid?: number;
   command?: string;
 }
@@ -51,25 +51,34 @@ export async function refuseBusyPorts(config: AppConfig, options: PortCheckOptio
 export function busyMessage(host: string, port: number, holder: PortHolder): string {
   const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
   const who = holder.pid === undefined ? "another process" : `pid ${holder.pid}${holder.command ? ` (${holder.command})` : ""}`;
-  const at = holder.boundAt === where ? "" : ` on ${holder.boundAt}`;
+  const at = holder.boundAt === undefined || holder.boundAt === where ? "" : ` on ${holder.boundAt}`;
   return `${where} is already in use by ${who}${at}: stop it, or choose another port`;
 }
 
-/** Who holds host:port (null when it is free, or held only by `ours`). Host names are resolved first. */
+/**
+ * Who holds host:port (null when it is free, or held only by `ours`). A bind without SO_REUSEPORT answers first
+ * (well under a millisecond; reading /proc/net/tcp walks the kernel's whole table, 40 ms and more on a start path of
+ * about 120): only a refused bind reads /proc to name the holder.
+ */
 export async function portHolder(transport: Transport, host: string, port: number, options: PortCheckOptions = {}): Promise<PortHolder | null> {
+  if (!(await bindRefused(transport, host, port))) return null;
   const addresses = parseAddress(host) !== null ? [host] : await resolveHost(host);
   return portHolderSync(transport, addresses, port, options);
 }
 
-/** As portHolder, for IP literals and localhost only (the admin plane opens synchronously). */
+/**
+ * The /proc half of portHolder, for a bind that was refused with EADDRINUSE (the admin plane's own bind, which is
+ * synchronous: IP literals and localhost only). Where /proc cannot be read, a stranger is assumed unless some
+ * processes are ours.
+ */
 export function portHolderSync(transport: Transport, hosts: string[], port: number, options: PortCheckOptions = {}): PortHolder | null {
   const wanted = hosts.flatMap((h) => (h.toLowerCase() === "localhost" ? ["127.0.0.1", "::1"] : [h])).flatMap((h) => parseAddress(h) ?? []);
   const bound = boundSockets(transport, port);
-  if (bound === null) return null;
+  if (bound === null) return options.ours?.length ? null : {};
   const clashing = bound.filter((b) => wanted.some((w) => overlaps(w, b.address)));
   if (clashing.length === 0) return null;
-  const holders = socketOwners(new Set(clashing.map((b) => b.inode)));
   const ours = new Set(options.ours ?? []);
+  const holders = socketOwners(new Set(clashing.map((b) => b.inode)), Math.min(...ours));
   const strangers = [...holders.entries()].filter(([, pid]) => !inTreeOf(pid, ours));
   const unowned = clashing.filter((b) => !holders.has(b.inode));
   if (strangers.length === 0 && unowned.length === 0) return null;
@@ -78,6 +87,31 @@ export function portHolderSync(transport: Transport, hosts: string[], port: numb
   if (pid === undefined) return { boundAt };
   const named = masterOf(pid) ?? pid;
   return { boundAt, pid: named, command: commandOf(named) };
+}
+
+/** True when a bind without SO_REUSEPORT is refused as in use: any socket holds the port, reusePort or not. */
+async function bindRefused(transport: Transport, host: string, port: number): Promise<boolean> {
+  if (transport === "tcp") {
+    try {
+      Bun.listen({ hostname: host, port, socket: { data() {} } }).stop(true);
+      return false;
+    } catch (err) {
+      // Anything else (EADDRNOTAVAIL, EACCES below 1024) is for the worker's own bind to report.
+      return (err as NodeJS.ErrnoException).code === "EADDRINUSE";
+    }
+  }
+  // node:dgram only for udp groups, as resolve-ports.ts does: most masters have none.
+  const socket = process.getBuiltinModule("node:dgram").createSocket(host.includes(":") ? "udp6" : "udp4");
+  const refused = await new Promise<boolean>((resolve) => {
+    socket.once("error", (err: NodeJS.ErrnoException) => resolve(err.code === "EADDRINUSE"));
+    socket.bind(port, host, () => resolve(false));
+  });
+  try {
+    socket.close();
+  } catch {
+    // never bound
+  }
+  return refused;
 }
 
 async function resolveHost(host: string): Promise<string[]> {
@@ -132,19 +166,24 @@ function fromProcHex(hex: string): Address {
   return bytes.length === 8 ? `00000000000000000000ffff${bytes}` : bytes;
 }
 
-/** Socket inode -> the pid of a process holding it, from the fd links every visible process shows. */
-function socketOwners(inodes: Set<string>): Map<string, number> {
+/**
+ * Socket inode -> the pid of a process holding it, from the fd links every visible process shows. Pids from `from`
+ * up are read first (a master's workers were spawned after it) and the scan ends once every inode has its owner:
+ * a restart, where the old master's workers hold every socket, reads a few processes instead of all.
+ */
+function socketOwners(inodes: Set<string>, from: number): Map<string, number> {
   const owners = new Map<string, number>();
   let pids: number[];
   try {
     pids = readdirSync("/proc")
       .filter((name) => /^\d+$/.test(name))
       .map(Number)
-      .sort((a, b) => a - b);
+      .sort((a, b) => (a >= from === b >= from ? a - b : a >= from ? -1 : 1));
   } catch {
     return owners;
   }
   for (const pid of pids) {
+    if (owners.size === inodes.size) break;
     let fds: string[];
     try {
       fds = readdirSync(`/proc/${pid}/fd`);

@@ -65,7 +65,7 @@ describe("portHolder", () => {
     expect(await portHolder("tcp", "::1", any)).toMatchObject({ pid: process.pid, boundAt: `[::]:${any}` });
     expect(await portHolder("tcp", "127.0.0.1", any)).toMatchObject({ pid: process.pid });
     const loop6 = listenTcp("::1");
-    expect(await portHolder("tcp", "[::1]", loop6)).toMatchObject({ pid: process.pid, boundAt: `[::1]:${loop6}` });
+    expect(await portHolder("tcp", "::1", loop6)).toMatchObject({ pid: process.pid, boundAt: `[::1]:${loop6}` });
     expect(await portHolder("tcp", "127.0.0.1", loop6)).toBeNull();
   });
 
