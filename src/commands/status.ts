@@ -86,7 +86,7 @@ function probationLines(status: StatusResponse): string[] {
   const reload = status.lastReload;
   if (!reload) return [];
   return reload.groups.flatMap((g) => {
-    if (g.phase === "probation") return [`${g.name}: generation ${reload.generation} ${probationText(g)}`];
+    if (g.phase === "probation") return [`${g.name}: generation ${reload.generation} replaced; ${probationText(g)}`];
     if (g.phase === "rolled-back" && g.probation?.outcome === "rolled-back") {
       return [`${g.name}: generation ${reload.generation} rolled back during probation, the parked processes serve again: ${g.reason?.text ?? ""}`];
     }
