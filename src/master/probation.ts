@@ -50,20 +50,17 @@ export class Probation {
     const procs = commit.old.map((slot) => slot.current).filter((proc): proc is WorkerProcess => proc !== null);
     const name = commit.previous.name;
     const info: ProbationInfo = { until: clock.now() + probationMs, parked: procs.length, lost: 0 };
+    const parked = new Set<WorkerProcess>();
     for (const proc of procs) {
       proc.state = "draining";
-      if (!proc.send({ type: "park", graceful: commit.graceful })) info.lost++;
+      if (proc.send({ type: "park", graceful: commit.graceful })) parked.add(proc);
+      else info.lost++;
     }
     const timer = clock.setTimeout(() => this.end(name, "passed"), probationMs);
-    this.#groups.set(name, { ...commit, info, parked: new Set(procs), timer });
+    this.#groups.set(name, { ...commit, info, parked, timer });
     commit.entry.probation = info;
     supervisor.emit({ type: "reload-probation", generation: commit.record.generation, group: name, until: info.until, parked: procs.length });
     return true;
-  }
-
-  /** True while `group`'s old generation is parked. */
-  has(group: string): boolean {
-    return this.#groups.has(group);
   }
 
   /** Ends a probation without a rollback: the parked processes stop (not when the master is stopping them all anyway). */
@@ -86,10 +83,11 @@ export class Probation {
    */
   exited(proc: WorkerProcess, reason: FailureReason | undefined): boolean {
     for (const probation of this.#groups.values()) {
-      if (probation.parked.delete(proc)) {
-        probation.info.lost++;
-        return false;
-      }
+      if (!probation.parked.delete(proc)) continue;
+      probation.info.lost++;
+      // Nothing left to roll back to: a rollback would only restart the slots with the code on disk, the new one.
+      if (probation.parked.size === 0) this.end(probation.previous.name, "ended", "every parked process exited");
+      return false;
     }
     const probation = this.#groups.get(proc.group);
     if (!probation || !reason || !this.#slotsOf(proc.group).some((slot) => slot.current === proc)) return false;

@@ -148,3 +148,17 @@ describe("probation", () => {
     expect(again.record.groups.find((g) => g.name === "web")!.probation).toBeUndefined();
   });
 });
+
+test("when every parked process has exited, probation ends: a later crash of a new process is an ordinary restart", async () => {
+  const s = await started();
+  const old = s.of("web", 1);
+  const { record, fresh } = await reloaded(s);
+  old.forEach((p) => p.exit(1));
+  await settle();
+  expect(record.groups[0]).toMatchObject({ phase: "replaced", probation: { outcome: "ended", endedBy: "every parked process exited", lost: 2 } });
+  fresh[0]!.exit(1);
+  await settle();
+  expect(record.state).toBe("done");
+  expect(s.supervisor.slots[0]!.nextRetryAt).toBeGreaterThan(s.clock.now());
+  expect(s.supervisor.slots[1]!.current!.pid).toBe(fresh[1]!.pid);
+});
