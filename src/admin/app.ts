@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { auditor, type Audit } from "./audit.ts";
 import { authenticate } from "./auth.ts";
+import type { AdminConnectionCounts } from "./admin-listener.ts";
 import type { AdminContext, AdminEnv, RouteDeps } from "./context.ts";
 import { mountDashboard } from "./dashboard.ts";
 import { FailureThrottle } from "./failure-throttle.ts";
@@ -33,6 +34,8 @@ export interface AdminAppOptions {
   throttle?: FailureThrottle;
   /** Made by the caller when it must flush the audit's last summaries at stop (the master does). */
   audit?: Audit;
+  /** The listener's connection figures, for /metrics (absent in tests that call app.fetch directly). */
+  connections?: () => AdminConnectionCounts | undefined;
 }
 
 /** Action bodies are a few fields; nothing legitimate comes near this. */
@@ -44,7 +47,7 @@ export function createAdminApp(ctx: AdminContext, options: AdminAppOptions = {})
   const feed = options.feed ?? new LiveFeed();
   const sessions = new SessionStore();
   const throttle = options.throttle ?? new FailureThrottle();
-  const deps: RouteDeps = { ctx, feed, audit: options.audit ?? auditor(ctx, feed) };
+  const deps: RouteDeps = { ctx, feed, audit: options.audit ?? auditor(ctx, feed), connections: options.connections ?? (() => undefined) };
 
   app.use("*", securityHeaders());
   app.use("*", hostCheck(ctx.config.admin, port));

@@ -6,6 +6,7 @@ import type { ConfigReloadOptions } from "../master/config-reload.ts";
 import type { ReloadHandle, Supervisor } from "../master/supervisor.ts";
 import type { RecentLog } from "../master/recent-log.ts";
 import type { MasterStore } from "../store/master-store.ts";
+import type { AdminConnectionCounts } from "./admin-listener.ts";
 import type { Audit } from "./audit.ts";
 import type { StatusResponse } from "./contract.ts";
 import type { LiveFeed } from "./live-feed.ts";
@@ -35,7 +36,7 @@ export type AuthKind = "token" | "session" | "public";
 /** Hono's typing of the admin app: `c.env` is Bun's server (client address, per-request timeouts). */
 export interface AdminEnv {
   Bindings: {
-    requestIP?: (request: Request) => { address: string } | null;
+    requestIP?: (request: Request) => { address: string; family?: string; port?: number } | null;
     timeout?: (request: Request, seconds: number) => void;
   };
   Variables: { auth: AuthKind };
@@ -46,4 +47,6 @@ export interface RouteDeps {
   ctx: AdminContext;
   feed: LiveFeed;
   audit: Audit;
+  /** The admin listener's connection figures (undefined before it listens, or in tests without one). */
+  connections: () => AdminConnectionCounts | undefined;
 }

@@ -59,6 +59,7 @@ function resolveAdmin(raw: RawAppJson["admin"], baseDir: string): AdminConfig {
     tokenFile: raw.tokenFile === undefined ? undefined : resolve(baseDir, raw.tokenFile),
     metricsPublic: raw.metricsPublic,
     allowRemote: raw.allowRemote,
+    maxConnections: raw.maxConnections,
     passwordHash: raw.passwordHash,
     allowedHosts: raw.allowedHosts,
   };

@@ -118,6 +118,15 @@ export const adminSchema = z
     tokenFile: path("a token file").optional().describe("File holding the admin token, relative to app.json (default: generated in dataDir, mode 0600)."),
     metricsPublic: z.boolean().default(false).describe("Serve Prometheus /metrics without the token."),
     allowRemote: z.boolean().default(false).describe("Allow admin.listen on a non-loopback address."),
+    maxConnections: z
+      .number()
+      .int("must be a whole number of connections")
+      .min(8, "must be at least 8 (a dashboard page opens several)")
+      .max(65_536, "must be at most 65536")
+      .default(256)
+      .describe(
+        "Open connections the admin plane accepts (lowered to fit the open-files limit); idle unauthenticated ones are closed first, past it new ones are refused.",
+      ),
     passwordHash: z
       .string()
       .regex(/^\$argon2id\$/, "must be an argon2id hash: run bun -e 'console.log(await Bun.password.hash(\"your password\"))'")

@@ -77,6 +77,8 @@ export interface AdminConfig {
   metricsPublic: boolean;
   /** Must be true to bind the admin plane to a non-loopback address. */
   allowRemote: boolean;
+  /** Cap on open admin connections before the descriptor budget lowers it (the loader always sets it: 256 by default). */
+  maxConnections?: number;
   /** argon2id hash (Bun.password) of an optional dashboard password. */
   passwordHash?: string;
   /** Host names the admin plane answers to besides IP literals and localhost (DNS rebinding guard). */

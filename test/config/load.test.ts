@@ -46,6 +46,7 @@ describe("loadConfig: a valid file", () => {
       tokenFile: join(d, "secrets/token"),
       metricsPublic: true,
       allowRemote: false,
+      maxConnections: 256,
     });
     expect(config.cluster).toEqual({ redis: "redis://127.0.0.1:6379", maxPendingBytes: 8 << 20 });
     const [w, chat, echo, dns, svc, raw] = config.workers;
@@ -74,6 +75,7 @@ describe("loadConfig: a valid file", () => {
       tokenFile: undefined,
       metricsPublic: false,
       allowRemote: false,
+      maxConnections: 256,
     });
     expect(config.workers[0]).toEqual({
       name: "web",

@@ -25,7 +25,7 @@ test("the JSON Schema describes app.json as written", () => {
 
 test("the schema applies defaults and rejects unknown keys", () => {
   const parsed = appJsonSchema.parse({ name: "a", workers: [{ name: "w", listen: "tcp://h:1", handler: "./h.ts" }] });
-  expect(parsed.admin).toEqual({ listen: "127.0.0.1:9090", metricsPublic: false, allowRemote: false });
+  expect(parsed.admin).toEqual({ listen: "127.0.0.1:9090", metricsPublic: false, allowRemote: false, maxConnections: 256 });
   expect(parsed.workers[0]!.socketMode).toBe(0o660);
   expect(appJsonSchema.safeParse({ name: "a", workers: [], extra: 1 }).success).toBe(false);
 });

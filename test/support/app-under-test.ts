@@ -25,6 +25,8 @@ export interface AppSpec {
   /** Other top-level keys of app.json. */
   extra?: Record<string, unknown>;
   mode?: Mode;
+  /** RLIMIT_NOFILE for the master (and so its workers), set through prlimit, to make descriptor floods cheap. */
+  openFilesLimit?: number;
 }
 
 export class AppUnderTest {
@@ -60,7 +62,8 @@ export class AppUnderTest {
     };
     writeFileSync(configPath, JSON.stringify(config, null, 2));
     const mode = spec.mode ?? "source";
-    const master = Bun.spawn([...cliCommand(mode), "start", "--config", configPath], { stdin: "ignore", stdout: "pipe", stderr: "pipe", cwd: dir });
+    const limit = spec.openFilesLimit ? ["prlimit", `--nofile=${spec.openFilesLimit}:${spec.openFilesLimit}`, "--"] : [];
+    const master = Bun.spawn([...limit, ...cliCommand(mode), "start", "--config", configPath], { stdin: "ignore", stdout: "pipe", stderr: "pipe", cwd: dir });
     const app = new AppUnderTest(dir, configPath, master, mode);
     if (!(await app.#collectUntil("Press Ctrl+C to stop.", 20_000))) {
       master.kill("SIGKILL");

@@ -6,10 +6,11 @@ import type { ProcessCounters } from "../../ipc.ts";
 import type { FamilyCount } from "../../store/rate-bound.ts";
 import type { AdminEnv, RouteDeps } from "../context.ts";
 import type { StatusCluster } from "../contract.ts";
+import type { AdminConnectionCounts } from "../admin-listener.ts";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, type MetricFamily } from "../prometheus-text.ts";
 import { liveProcesses } from "../worker-queries.ts";
 
-export function metricsRoute(app: Hono<AdminEnv>, { ctx, audit, feed }: RouteDeps): void {
+export function metricsRoute(app: Hono<AdminEnv>, { ctx, audit, feed, connections }: RouteDeps): void {
   app.get("/metrics", (c) => {
     const bounded = new Map([...ctx.events.counts(), ...audit.counts()]);
     const liveFeed: MetricFamily = {
@@ -18,7 +19,14 @@ export function metricsRoute(app: Hono<AdminEnv>, { ctx, audit, feed }: RouteDep
       type: "counter",
       samples: [{ value: feed.dropped }],
     };
-    const families = [...collect(ctx.supervisor), ...boundedFamilies(bounded), liveFeed, ...clusterFamilies(ctx.status().cluster), ipcDroppedFamily()];
+    const families = [
+      ...collect(ctx.supervisor),
+      ...boundedFamilies(bounded),
+      liveFeed,
+      ...adminFamilies(connections()),
+      ...clusterFamilies(ctx.status().cluster),
+      ipcDroppedFamily(),
+    ];
     return c.body(renderPrometheus(families), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
   });
 }
@@ -49,6 +57,23 @@ function boundedFamilies(counts: Map<string, FamilyCount>): MetricFamily[] {
       type: "counter",
       samples: samples((c) => c.suppressed),
     },
+  ];
+}
+
+/** The admin plane's own connections: capped by admin.maxConnections and the descriptor reserve. */
+function adminFamilies(counts: AdminConnectionCounts | undefined): MetricFamily[] {
+  if (!counts) return [];
+  const counter = (name: string, help: string, value: number): MetricFamily => ({ name, help, type: "counter", samples: [{ value }] });
+  return [
+    { name: "workerman_admin_connections", help: "Open connections to the admin plane.", type: "gauge", samples: [{ value: counts.open }] },
+    { name: "workerman_admin_connections_max", help: "The admin plane's connection cap in force.", type: "gauge", samples: [{ value: counts.max }] },
+    counter("workerman_admin_connections_refused_total", "Admin connections refused at the cap (every open one busy or authenticated).", counts.refused),
+    counter("workerman_admin_connections_evicted_total", "Idle unauthenticated admin connections closed to admit a new one.", counts.evicted),
+    counter(
+      "workerman_admin_connections_idle_closed_total",
+      "Admin connections closed for idleness or a request head that did not arrive in time.",
+      counts.idleClosed,
+    ),
   ];
 }
 
