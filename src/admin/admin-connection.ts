@@ -18,6 +18,8 @@ export class AdminConnection {
   /** The response body being written: cancelled when the client goes, so an event stream stops at once. */
   #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   readonly #env: AdminEnv["Bindings"];
+  /** The head in the buffer was answered "100 Continue" (or needed none). */
+  #continued = false;
   /** A request is being answered (never closed for idleness meanwhile). */
   busy = false;
   /** A request on it carried credentials the app accepted: such connections are the last to be closed when the plane is full. */
@@ -92,7 +94,14 @@ export class AdminConnection {
       if (err instanceof WireError) return this.fail(err.status, err.message);
       throw err;
     }
-    if (!head || this.#in.length < head.headBytes + head.bodyBytes) return;
+    if (!head) return;
+    if (this.#in.length < head.headBytes + head.bodyBytes) {
+      // curl waits a second for this before it sends a body over 1 KiB.
+      if (!this.#continued && head.headers.get("expect")?.toLowerCase() === "100-continue") this.socket.write("HTTP/1.1 100 Continue\r\n\r\n");
+      this.#continued = true;
+      return;
+    }
+    this.#continued = false;
     const body = head.bodyBytes ? Buffer.from(this.#in.subarray(head.headBytes, head.headBytes + head.bodyBytes)) : null;
     this.#in = this.#in.subarray(head.headBytes + head.bodyBytes);
     this.headStartedAt = this.#in.length ? performance.now() : 0;

@@ -84,3 +84,16 @@ test("a stream the app keeps open is sent chunked, and cancelled when the client
   await waitFor(() => cancelled, { what: "the app's stream to be cancelled" });
   await waitFor(() => listener!.counts.open === 0, { what: "the connection to be forgotten" });
 });
+
+test("a body announced with Expect: 100-continue is asked for at once, then read whole", async () => {
+  listener = listenAdmin({ hostname: "127.0.0.1", port: 0, maxConnections: 4, fetch: async (request) => new Response(`got ${(await request.text()).length}`) });
+  const socket = net.connect({ host: "127.0.0.1", port: listener.port });
+  sockets.push(socket);
+  let received = "";
+  socket.on("data", (chunk) => void (received += String(chunk)));
+  await new Promise((resolve) => socket.once("connect", resolve));
+  socket.write("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\nExpect: 100-continue\r\n\r\n");
+  await waitFor(() => received.startsWith("HTTP/1.1 100 Continue\r\n\r\n"), { what: "100 Continue" });
+  socket.write("y".repeat(2000));
+  await waitFor(() => received.endsWith("got 2000"), { what: "the answer to the whole body" });
+});
