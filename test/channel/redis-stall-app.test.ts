@@ -1,6 +1,7 @@
 // One host whose Redis stops answering mid-burst: its own members keep receiving publishToGroup, recover answers fast, and it rejoins once.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { RedisClient } from "bun";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { StatusCluster } from "../../src/admin/contract.ts";
 import { AppUnderTest } from "../support/app-under-test.ts";
@@ -9,6 +10,10 @@ import { RedisUnderTest } from "./redis-server.ts";
 import { happensWithin } from "../support/wait.ts";
 
 const FIXTURE = join(import.meta.dir, "fixtures/channel-app.ts");
+
+function rssOf(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;
+}
 
 async function clusterOf(app: AppUnderTest): Promise<StatusCluster> {
   return (await app.status()).cluster!;
@@ -43,6 +48,7 @@ describe("a host whose Redis is stopped (SIGSTOP)", () => {
   test("the link turns disconnected within 5 s, local members get every message in order, recover answers within 3.5 s", async () => {
     await publisher.cmd({ cmd: "keep", group: "room", data: "before" });
     await keptUntil(member, "room", "before");
+    const rssBefore = rssOf(host.master.pid);
     redis.pause();
     const stoppedAt = performance.now();
     const burst = publisher.cmd({ cmd: "burst", group: "room", prefix: "m", count: 1000 });
@@ -56,13 +62,15 @@ describe("a host whose Redis is stopped (SIGSTOP)", () => {
     await burst;
     const seen = (await keptUntil(member, "room", "m-1000", 10_000)).map((k) => k.data);
     expect(seen.slice(1)).toEqual(Array.from({ length: 1000 }, (_, i) => `m-${i + 1}`));
+    const grown = rssOf(host.master.pid) - rssBefore;
+    expect(grown).toBeLessThan(64 * 1024 * 1024);
     const down = await clusterOf(host);
     expect(down.lastError).toMatch(/did not answer/);
     expect(down.pendingBytes).toBe(0);
     const metrics = await (await fetch(`${host.adminUrl}/metrics`, { headers: { Authorization: `Bearer ${host.token}` } })).text();
     expect(metrics).toContain("workerman_cluster_connected 0");
     expect(metrics).toMatch(/workerman_cluster_pending_refused_total \d+/);
-    console.log(`recover during the stall answered in ${Math.round(recoverMs)} ms`);
+    console.log(`recover during the stall answered in ${Math.round(recoverMs)} ms; master RSS ${(grown / 1048576).toFixed(1)} MiB over the stall`);
   }, 30_000);
 
   test("Redis resumes: the host rejoins with one subscription, the group's epoch changes, and a new message arrives once", async () => {
