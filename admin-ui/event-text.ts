@@ -30,8 +30,11 @@ const DESCRIBE = {
   "process-exited": (d) => {
     const how = d.signal ? `killed by ${str(d.signal)}` : `exited with code ${str(d.code)}`;
     const crashed = d.expected === false;
-    const then = crashed ? `: crash${d.restartInMs !== undefined ? `, restarting in ${str(d.restartInMs)} ms` : ""}` : "";
-    const why = crashed ? (d.reason as { text?: string } | undefined)?.text : undefined;
+    const reason = d.reason as { kind?: string; text?: string } | undefined;
+    // A handler that never loaded (syntax error, missing module, throw at start) did not crash: it failed to start.
+    const what = reason?.kind === "load-error" ? "failed to load" : "crash";
+    const then = crashed ? `: ${what}${d.restartInMs !== undefined ? `, restarting in ${str(d.restartInMs)} ms` : ""}` : "";
+    const why = crashed ? reason?.text : undefined;
     return { text: `${how}${then}${why ? ` (${why})` : ""}`, bad: crashed };
   },
   "handler-error": (d) => ({ text: `${str(d.callback)} threw: ${str(d.message)}`, bad: true }),

@@ -1,7 +1,7 @@
 // Remembers the app.json texts this executable has already validated, so a start on an unchanged file skips zod.
 // zod's import, schema construction and first parse cost the master about 50 ms of CPU, more than the rest of its start.
 // The memo is <dataDir>/config-checked.json: the text's hash with this build's identity, and the data the schema gave.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { isCompiled } from "../self-command.ts";
 import { VERSION } from "../version.ts";
@@ -56,7 +56,8 @@ export function validationMemo(raw: unknown, text: string, baseDir: string, buil
         writeFileSync(temp, JSON.stringify({ key, data } satisfies MemoFile), { mode: 0o600 });
         renameSync(temp, path);
       } catch {
-        // the master's own data-directory check says what is wrong with it
+        // A full disk leaves no half-written temporary behind; the master's own data-directory check says what is wrong.
+        rmSync(temp, { force: true });
       }
     },
   };

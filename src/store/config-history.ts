@@ -15,18 +15,50 @@ interface ConfigRow {
   config: string;
 }
 
+/** How often configs that could not be written are tried again. */
+const RETRY_MS = 5000;
+
 export class ConfigHistory {
+  readonly #pending: { config: AppConfig; who: string; at: number }[] = [];
+  #retry: ReturnType<typeof setInterval> | undefined;
+
   constructor(
     private readonly conn: StoreConnection,
     readonly keep = KEEP_CONFIG_VERSIONS,
+    private readonly retryMs = RETRY_MS,
   ) {}
 
   /**
    * Records `config` as applied by `who`, with its diff against the latest recorded one. A config equal to the
    * latest (a plain restart, a reload that changed only code) is not a new version: returns the latest instead.
-   * Returns null when the store is unavailable.
+   * Returns null when the store is unavailable: the config is then kept (the last `keep` of them) and written, with
+   * its own time, once the store takes writes again (a full disk that got room), before any later one.
    */
   record(config: AppConfig, who: string, at = Date.now()): ConfigVersion | null {
+    this.#pending.push({ config, who, at });
+    if (this.#pending.length > this.keep) this.#pending.shift();
+    return this.#flush();
+  }
+
+  /** Writes the waiting configs oldest first; returns the last one's version, or null (and retries later) if one fails. */
+  #flush(): ConfigVersion | null {
+    let version: ConfigVersion | null = null;
+    while (this.#pending.length > 0) {
+      const { config, who, at } = this.#pending[0]!;
+      version = this.#write(config, who, at);
+      if (!version) {
+        this.#retry ??= setInterval(() => this.#flush(), this.retryMs);
+        (this.#retry as { unref?: () => void }).unref?.();
+        return null;
+      }
+      this.#pending.shift();
+    }
+    clearInterval(this.#retry);
+    this.#retry = undefined;
+    return version;
+  }
+
+  #write(config: AppConfig, who: string, at: number): ConfigVersion | null {
     return this.conn.attempt(
       "record config",
       (db) =>

@@ -23,6 +23,12 @@ describe("admin-ui event text", () => {
     expect(row.text).toBe("exited with code 1: crash, restarting in 200 ms");
   });
 
+  test("a handler that failed to load is called that, not a crash, with its reason", () => {
+    const reason = { kind: "load-error", text: 'web.ts:3:7 Expected ")" but found "}"' };
+    const event = { type: "process-exited", at: 5, pid: 42, group: "web", index: 0, generation: 2, code: 1, signal: null, expected: false, reason };
+    expect(liveRow(event as unknown as LiveEvent, 8).text).toBe(`exited with code 1: failed to load (${reason.text})`);
+  });
+
   test("an expected exit by signal is not bad", () => {
     const event = {
       type: "process-exited",

@@ -1,6 +1,6 @@
 // The validation memo: a text this build has validated before skips zod; another text, another build or a broken file validates again.
 import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { resolveConfig } from "../../src/config/resolve-config.ts";
 import { checkShape, validateConfigObject } from "../../src/config/validate.ts";
@@ -33,6 +33,15 @@ describe("validation memo", () => {
   test("running from source there is no build identity, so no memo is read or written", () => {
     expect(buildIdentity()).toBeNull();
     expect(validationMemo({ dataDir: "data" }, "{}", "/tmp")).toBeNull();
+  });
+
+  test("a write that fails after its temporary file was made (full disk, a folder in the way) leaves no temporary behind", () => {
+    using app = tempApp(handlers);
+    const text = JSON.stringify({ name: "demo", dataDir: "data", workers: [web()] });
+    const raw = JSON.parse(text);
+    mkdirSync(join(app.dir, "data", MEMO_FILE, "blocker"), { recursive: true });
+    validationMemo(raw, text, app.dir, BUILD)!.write(checkShape(raw));
+    expect(readdirSync(join(app.dir, "data")).filter((name) => name.endsWith(".tmp"))).toEqual([]);
   });
 
   test("read gives back what write stored, for the same text and build only", () => {

@@ -90,6 +90,23 @@ describe("config history", () => {
     expect(history.get(3)).toBeNull();
   });
 
+  test("a config applied while the store refuses writes (full or read-only disk) is recorded with its own time once it takes them again", async () => {
+    const history = new ConfigHistory(conn, 50, 20);
+    history.record(config(1), "start", 1000);
+    conn.attempt("refuse writes", (db) => db.run("PRAGMA query_only = 1"), undefined);
+    expect(history.record(config(2), "reload", 2000)).toBeNull();
+    expect(history.record(config(3), "reload", 3000)).toBeNull();
+    expect(history.list(10).map((v) => v.version)).toEqual([1]);
+    conn.attempt("take writes", (db) => db.run("PRAGMA query_only = 0"), undefined);
+    await Bun.sleep(60);
+    expect(history.list(10).map((v) => [v.version, v.at])).toEqual([
+      [3, 3000],
+      [2, 2000],
+      [1, 1000],
+    ]);
+    expect(history.record(config(4), "reload", 4000)?.version).toBe(4);
+  });
+
   test("a store that cannot open answers null and empty lists without throwing", () => {
     const broken = new StoreConnection(join(dir, "missing", "\0bad"), () => {});
     const history = new ConfigHistory(broken);
