@@ -25,18 +25,8 @@ export function logEvent(event: SupervisorEvent): void {
       return;
     }
     case "reload-probation":
-      console.log(`reload to generation ${event.generation}: ${event.group} replaced; ${event.parked} old process(es) parked for probation`);
-      return;
     case "reload-probation-ended":
-      if (event.outcome === "rolled-back") {
-        console.error(
-          `reload of ${event.group} to generation ${event.generation} rolled back, the parked processes serve again: ${reasonBlock(event.reason!)}`,
-        );
-      } else
-        console.log(
-          `probation of ${event.group} (generation ${event.generation}) ${event.outcome === "passed" ? "passed" : `ended by ${event.endedBy}`}: the parked processes stop`,
-        );
-      return;
+      return logProbation(event);
     case "reload-failed":
       console.error(`reload of ${event.group} to generation ${event.generation} rolled back, the old processes keep serving: ${reasonBlock(event.reason)}`);
       return;
@@ -68,5 +58,17 @@ export function logEvent(event: SupervisorEvent): void {
         `worker ${event.group}#${event.index} (pid ${event.pid}) uses ${Math.round(event.rssBytes / 1048576)} MiB, over its ${Math.round(event.limitBytes / 1048576)} MiB limit: replacing it`,
       );
       return;
+  }
+}
+
+function logProbation(event: Extract<SupervisorEvent, { type: "reload-probation" | "reload-probation-ended" }>): void {
+  const { group, generation } = event;
+  if (event.type === "reload-probation") {
+    console.log(`reload to generation ${generation}: ${group} replaced; ${event.parked} old process(es) parked for probation`);
+  } else if (event.outcome === "rolled-back") {
+    console.error(`reload of ${group} to generation ${generation} rolled back, the parked processes serve again: ${reasonBlock(event.reason!)}`);
+  } else {
+    const how = event.outcome === "passed" ? "passed" : `ended by ${event.endedBy}`;
+    console.log(`probation of ${group} (generation ${generation}) ${how}: the parked processes stop`);
   }
 }
