@@ -43,21 +43,22 @@ async function restartInBackground(config: AppConfig, oldPid: number): Promise<n
   while (readRuntimeInfo(config.dataDir)?.pid !== child.pid || !readRuntimeInfo(config.dataDir)?.ready) {
     if (child.exitCode !== null || child.signalCode !== null) {
       const lines = linesOf(logPath, child.pid);
+      // A stop during the restart reaches the old master, which stops the new one (SIGTERM) before it exits itself.
+      if (child.signalCode === "SIGTERM") await exitOf(oldPid, (config.stopTimeout + config.drainWindowMs / 1000 + 5) * 1000);
       if (!isAlive(oldPid)) {
         throw new AppError(
           "E_NOT_RUNNING",
           `the restart was stopped: master pid ${oldPid} was stopped while the new master (pid ${child.pid}) started, and it stopped too; nothing runs now`,
         );
       }
-      throw new AppError(
-        "E_LISTEN",
-        `the new master (pid ${child.pid}) failed to start and exited (${child.exitCode ?? child.signalCode}); master pid ${oldPid} keeps serving. Its last lines in ${logPath}:\n${lines}`,
-      );
+      // Not E_LISTEN: a signal from outside (kill -9, the OOM killer) or a handler that failed to load ends it as well.
+      const how = child.signalCode !== null ? `was killed by ${child.signalCode}` : `failed to start and exited with code ${child.exitCode}`;
+      throw new AppError("E_START", `the new master (pid ${child.pid}) ${how}; master pid ${oldPid} keeps serving. Its last lines in ${logPath}:\n${lines}`);
     }
     if (Date.now() > deadline) {
       child.kill("SIGTERM");
       throw new AppError(
-        "E_LISTEN",
+        "E_START",
         `the new master (pid ${child.pid}) was not ready within ${READY_TIMEOUT_MS / 1000} s and was stopped; master pid ${oldPid} keeps serving (see ${logPath})`,
       );
     }
@@ -74,6 +75,11 @@ async function restartInBackground(config: AppConfig, oldPid: number): Promise<n
   }
   console.log(`master pid ${oldPid} has exited; log ${logPath}`);
   return 0;
+}
+
+async function exitOf(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid) && Date.now() < deadline) await Bun.sleep(50);
 }
 
 /** The log lines the new master wrote (the old one writes to the same file), or the file's tail. */

@@ -46,3 +46,21 @@ test("stop during a restart: neither master serves afterwards, no worker is left
   );
   expect(refused).toBe("refused");
 }, 60_000);
+
+test("the new master killed during a restart is reported as killed (E_START), not as a listen failure; the old one serves on", async () => {
+  const { dir, config } = appDir();
+  expect((await cli("start", "-d", "--config", config)).code).toBe(0);
+  const oldMaster = pidFile(dir);
+  const port = await webPort(dir);
+  writeFileSync(join(dir, "web.ts"), `await Bun.sleep(3000);\nexport default { fetch: () => new Response("v2 " + process.pid) };\n`);
+  const restart = Bun.spawn([...cliCommand(), "restart", "-d", "--config", config], { stdout: "pipe", stderr: "pipe" });
+  const [newMaster] = await waitFor(() => {
+    const others = mastersOf(config).filter((pid) => pid !== oldMaster);
+    return others.length === 1 && others;
+  }, "the new master beside the old one");
+  process.kill(newMaster!, "SIGKILL");
+  const [code, stderr] = await Promise.all([restart.exited, new Response(restart.stderr).text()]);
+  expect(code).not.toBe(0);
+  expect(stderr).toContain(`E_START: the new master (pid ${newMaster}) was killed by SIGKILL; master pid ${oldMaster} keeps serving`);
+  expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toStartWith("pid ");
+}, 60_000);
