@@ -16,7 +16,7 @@ export type Release = (typeof RELEASES)[number];
 
 const LISTEN: ListenAddress = { scheme: "http", host: "127.0.0.1", port: 1, url: "http://127.0.0.1:1" };
 export const NORMAL_RSS = 40 * 1024 * 1024;
-const STATS_EVERY_MS = 1000;
+export const STATS_EVERY_MS = 1000;
 
 export interface StopAsk {
   at: number;
@@ -33,6 +33,10 @@ export class SimProcess implements WorkerProcess {
   listen?: ListenAddress;
   counters: ProcessCounters | null = null;
   cpuPercent = 0;
+  /** What /proc says of its resident memory (the supervisor's watch reads it once a second). */
+  rssBytes = NORMAL_RSS;
+  /** When the master last heard from it (on the simulation's clock); the watchdog judges by it. */
+  lastHeardAt?: number;
   qps = 0;
   fatal?: FatalInfo;
   readonly stderrTail: string[] = [];
@@ -41,6 +45,8 @@ export class SimProcess implements WorkerProcess {
   blocked = false;
   /** Told to park (probation) and not to unpark since: its listener is closed, its code loaded. */
   parked = false;
+  /** When a rollback last told it to listen again. */
+  unparkedAt?: number;
   /** When the event loop blocked (blocks), or when it was spawned (never-ready): since then it does nothing. */
   hungSince?: number;
   readonly #ready = Promise.withResolvers<ListenAddress>();
@@ -106,13 +112,13 @@ export class SimProcess implements WorkerProcess {
   }
 
   #becomeReady(): void {
+    this.#heard();
     this.state = "ready";
     this.listen = LISTEN;
     this.#ready.resolve(LISTEN);
     const r = this.#random;
     if (this.release === "exits-later") this.clock.setTimeout(() => this.exit(5), r.int(300, 5000));
     if (this.release === "blocks") this.clock.setTimeout(() => this.#block(), r.int(0, 3000));
-    this.clock.setTimeout(() => this.#tick(), STATS_EVERY_MS);
   }
 
   #block(): void {
@@ -121,11 +127,9 @@ export class SimProcess implements WorkerProcess {
     this.hungSince = this.clock.now();
   }
 
-  /** The once-a-second stats every working worker sends. */
-  #tick(): void {
-    if (!this.alive || this.blocked) return;
-    this.sendStats(NORMAL_RSS);
-    this.clock.setTimeout(() => this.#tick(), STATS_EVERY_MS);
+  /** The once-a-second stats every working worker sends once it started (the world's heartbeat calls it for all, one timer). */
+  tick(): void {
+    if (this.listen !== undefined) this.sendStats(NORMAL_RSS);
   }
 
   sendStats(rssBytes: number): void {
@@ -144,7 +148,12 @@ export class SimProcess implements WorkerProcess {
       cpuMicros: 0,
     };
     this.counters = counters;
+    this.#heard();
     this.options.onMessage({ type: "stats", counters }, this);
+  }
+
+  #heard(): void {
+    this.lastHeardAt = this.clock.now();
   }
 
   /** Exits now: on its own (crash, load error) or killed. */
@@ -169,14 +178,25 @@ export class SimProcess implements WorkerProcess {
   #park(graceful: boolean): void {
     this.parked = true;
     if (this.hung) return;
-    this.clock.setTimeout(() => this.alive && this.parked && (this.state = "parked"), this.#random.int(0, graceful ? 3000 : 400));
+    const answer = () => {
+      if (!this.alive || !this.parked) return;
+      this.#heard();
+      this.state = "parked";
+    };
+    this.clock.setTimeout(answer, this.#random.int(0, graceful ? 3000 : 400));
   }
 
   /** Listens again and says ready (a blocked one cannot: its loop is stuck). */
   #unpark(): void {
     this.parked = false;
+    this.unparkedAt = this.clock.now();
     if (this.blocked || this.release === "never-ready") return;
-    this.clock.setTimeout(() => this.alive && !this.parked && (this.state = "ready"), this.#random.int(5, 100));
+    const answer = () => {
+      if (!this.alive || this.parked) return;
+      this.#heard();
+      this.state = "ready";
+    };
+    this.clock.setTimeout(answer, this.#random.int(5, 100));
   }
 
   async request(message: WorkerRequest, timeoutMs = 3000): Promise<Reply> {
@@ -188,6 +208,7 @@ export class SimProcess implements WorkerProcess {
       this.clock.setTimeout(() => resolve(reply(false, undefined, "no answer in time")), timeoutMs);
       return promise;
     }
+    this.#heard();
     return this.release === "unhealthy" ? reply(true, false, "onHealthCheck returned false") : reply(true, true);
   }
 

@@ -7,7 +7,7 @@ import { Supervisor } from "../../src/master/supervisor.ts";
 import type { SpawnOptions, WorkerProcess } from "../../src/master/worker-process.ts";
 import { SimClock, settle } from "./sim-clock.ts";
 import type { Op } from "./sim-ops.ts";
-import { SimProcess, type Release } from "./sim-process.ts";
+import { STATS_EVERY_MS, SimProcess, type Release } from "./sim-process.ts";
 import { mix } from "./sim-random.ts";
 
 export interface TrackedReload {
@@ -43,6 +43,15 @@ export class SimWorld {
     readonly extraGroups: WorkerGroupConfig[],
   ) {
     this.supervisor = new Supervisor({ config, listenFds: new Map(), log: () => {}, spawner: (o) => this.#spawn(o), clock: this.clock });
+    this.#heartbeat();
+  }
+
+  /** Every working process reports each second: one timer for all of them keeps the simulation cheap. */
+  #heartbeat(): void {
+    this.clock.setTimeout(() => {
+      for (const proc of this.live) proc.tick();
+      this.#heartbeat();
+    }, STATS_EVERY_MS);
   }
 
   #spawn(options: SpawnOptions): WorkerProcess {
@@ -103,8 +112,10 @@ export class SimWorld {
       case "retry":
         return void sup.retry(pick(this.groupNames, op.scope)!);
       case "memory": {
+        // /proc says it is past its group's limit from now on (the supervisor reads that once a second); it also reports so.
         const proc = pick(live, op.target);
         const limitMB = sup.config.workers.find((g) => g.name === proc?.group)?.maxMemoryMB ?? 512;
+        if (proc) proc.rssBytes = (limitMB + 1) * 1024 * 1024;
         return void proc?.sendStats((limitMB + 1) * 1024 * 1024);
       }
       case "stop": {
