@@ -11,8 +11,10 @@ const PRODUCT_DIR = resolve(import.meta.dir, "..");
  * which an unanchored match took for `/worker/load-handler.ts`. A user's handler is always loaded by absolute path.
  */
 const FRAME = /^\s+at (?:[^(]*\()?((?:\/|[A-Za-z]:\\)[^()]*?):(\d+):(\d+)\)?\s*$/;
-/** At most this many errors of one load are kept: a reason travels in IPC, records and events. */
+/** At most this many errors of one load are kept, each cut to these lengths: a reason travels in IPC, records and events. */
 const MAX_LOAD_ERRORS = 10;
+const MAX_MESSAGE = 1000;
+const MAX_LINE = 200;
 
 /** One error of a failed load, with its position in the user's files when it has one. */
 export interface LoadError {
@@ -34,12 +36,32 @@ interface BunPosition {
 export function loadErrors(err: unknown): LoadError[] {
   const inner = err !== null && typeof err === "object" ? (err as { errors?: unknown }).errors : undefined;
   const list = Array.isArray(inner) && inner.length > 0 ? inner : [err];
-  return list.slice(0, MAX_LOAD_ERRORS).map((one) => ({ message: messageOf(one), position: errorPosition(one) }));
+  return list.slice(0, MAX_LOAD_ERRORS).map((one) => {
+    const position = errorPosition(one);
+    return { message: clip(messageOf(one), MAX_MESSAGE), position: position && clippedLine(position) };
+  });
 }
 
 function messageOf(err: unknown): string {
   const message = err !== null && typeof err === "object" ? (err as { message?: unknown }).message : undefined;
   return typeof message === "string" ? message : String(err);
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
+/**
+ * A minified file's one line can be megabytes: the source line is cut to a window around the column (the caret
+ * stays under it), so a reason stays small in IPC, reload records and events.
+ */
+export function clippedLine(position: SourcePosition): SourcePosition {
+  const { lineText, column } = position;
+  if (lineText.length <= MAX_LINE) return position;
+  const start = Math.max(0, Math.min(column - 1 - MAX_LINE / 2, lineText.length - MAX_LINE));
+  const head = start > 0 ? "..." : "";
+  const tail = start + MAX_LINE < lineText.length ? "..." : "";
+  return { ...position, lineText: head + lineText.slice(start, start + MAX_LINE) + tail, column: column - start + head.length };
 }
 
 /** The position an error carries, or null when it points nowhere in the user's files. */
@@ -52,7 +74,11 @@ export function errorPosition(err: unknown): SourcePosition | null {
       file: e.position.file,
       line: e.position.line,
       column: e.position.column ?? 1,
-      lineText: e.position.lineText ?? readLine(e.position.file, e.position.line),
+      // Bun cuts a long line to its first 120 characters, which may end before the column: read the line itself then.
+      lineText:
+        e.position.lineText !== undefined && (e.position.column ?? 1) <= e.position.lineText.length + 1
+          ? e.position.lineText
+          : readLine(e.position.file, e.position.line),
     };
   }
   // ResolveMessage (a missing module): the importing file, at the line that names the specifier.

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { errorPosition, firstUserFrame, loadErrors } from "../../src/worker/error-position.ts";
+import { clippedLine, errorPosition, firstUserFrame, loadErrors } from "../../src/worker/error-position.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "wm-position-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,5 +83,17 @@ describe("loadErrors", () => {
     );
     expect(loadErrors(many).map((one) => one.message)).toEqual(Array.from({ length: 10 }, (_, i) => `e${i}`));
     expect(loadErrors("a string")).toEqual([{ message: "a string", position: null }]);
+  });
+
+  test("a minified file's long line is cut to a window around the column, the caret still under it", async () => {
+    const line = `export default {};${" ".repeat(5000)}const broken = (1 + ;${"x".repeat(5000)}`;
+    const [one] = loadErrors(await importError("minified.ts", line));
+    const at = one!.position!;
+    expect(at.line).toBe(1);
+    expect(at.lineText.length).toBeLessThanOrEqual(206);
+    expect(at.lineText.slice(at.column - 1)).toStartWith(";");
+    expect(at.lineText.slice(at.column - 21, at.column - 1)).toBe("const broken = (1 + ");
+    const short = { file: "/a.ts", line: 1, column: 3, lineText: "ab;" };
+    expect(clippedLine(short)).toBe(short);
   });
 });
