@@ -134,7 +134,13 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
   const stopCollecting = events.on((event) => early.push({ at: Date.now(), event }));
   const channel = startChannelRelay(config, supervisor);
   const stopRequested = Promise.withResolvers<boolean>();
-  const requestStop = (graceful: boolean) => stopRequested.resolve(graceful);
+  let gracefulStopAsked = false;
+  const requestStop = (graceful: boolean) => {
+    // A plain stop during a graceful one escalates it: what still drains gets the ordinary stop deadline.
+    if (gracefulStopAsked && !graceful) void supervisor.stop(false);
+    gracefulStopAsked ||= graceful;
+    stopRequested.resolve(graceful);
+  };
   const status = () => buildStatus(supervisor.config, supervisor, startedAt, tcpMigrateReq, () => channel.status());
   const planes: Planes = {};
   const planesOpened = Promise.withResolvers<void>();

@@ -128,6 +128,19 @@ describe("a hung worker", () => {
     expect(pids.filter(isAlive)).toEqual([]);
   }, 60_000);
 
+  test("a plain stop during a graceful one escalates it: it returns within the stop deadline, not gracefulTimeout", async () => {
+    await using app = await webApp("source", { watchdogSeconds: 0 }, { gracefulTimeout: 60 });
+    const pids = await app.pids("web");
+    await hangOne(app);
+    app.master.kill("SIGQUIT");
+    await app.waitFor(() => app.output.some((line) => line.includes("stopping gracefully")), 5000, "the graceful stop to begin");
+    const stop = await cli("source", "stop", "--config", app.configPath);
+    console.log(`[hung-worker] stop after stop -g (gracefulTimeout 60) took ${(stop.ms / 1000).toFixed(1)} s`);
+    expect(stop.code).toBe(0);
+    expect(stop.ms).toBeLessThan(1000 + 50 + 2000 + 3000);
+    expect(pids.filter(isAlive)).toEqual([]);
+  }, 60_000);
+
   test("reload -g replaces it, says the old generation drains, and the hung process is killed after gracefulTimeout", async () => {
     await using app = await webApp("source", { watchdogSeconds: 0 }, { gracefulTimeout: 2 });
     const before = await app.pids("web");
