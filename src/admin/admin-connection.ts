@@ -3,6 +3,9 @@ import type { Socket } from "bun";
 import type { AdminEnv } from "./context.ts";
 import { chunkFrame, LAST_CHUNK, MAX_BODY_BYTES, MAX_HEAD_BYTES, plainResponse, readHead, type RequestHead, responseHead, WireError } from "./http-wire.ts";
 
+/** A Host header fit for a URL (anything else is left to the Host check, which refuses it). */
+const HOST = /^[A-Za-z0-9.\-:[\]]+$/;
+
 export type AdminFetch = (request: Request, env: AdminEnv["Bindings"]) => Response | Promise<Response>;
 
 export interface SocketData {
@@ -145,7 +148,10 @@ export class AdminConnection {
   #request(head: RequestHead, body: Buffer | null): Request | null {
     try {
       const withBody = body !== null && head.method !== "GET" && head.method !== "HEAD";
-      return new Request(this.origin + head.target, {
+      // As Bun.serve does: the URL names the host the client asked for, which the same-origin check compares with Origin.
+      const host = head.headers.get("host");
+      const origin = host && HOST.test(host) ? `http://${host}` : this.origin;
+      return new Request(origin + head.target, {
         method: head.method,
         headers: head.headers,
         body: withBody ? new Uint8Array(body) : null,

@@ -40,6 +40,14 @@ export function listenAdmin(options: AdminListenerOptions): AdminListener {
   const counts: AdminConnectionCounts = { open: 0, max: options.maxConnections, refused: 0, evicted: 0, idleClosed: 0 };
   const track = () => void (counts.open = open.size);
   let origin = "";
+  // The first time a minute, per kind: the counters in /metrics say how many.
+  const noted = new Map<string, number>();
+  const note = (kind: string, what: string) => {
+    const now = performance.now();
+    if (now - (noted.get(kind) ?? -Infinity) < 60_000) return;
+    noted.set(kind, now);
+    console.log(`admin: at its connection limit (admin.maxConnections ${options.maxConnections}): ${what}`);
+  };
   // reusePort (missing from Bun's types, honoured by Bun.listen): a restarting master binds beside the old one (see server.ts).
   const listener = Bun.listen<SocketData>({
     hostname: options.hostname,
@@ -48,8 +56,9 @@ export function listenAdmin(options: AdminListenerOptions): AdminListener {
     data: {},
     socket: {
       open(socket) {
-        if (open.size >= options.maxConnections && !evictOne(open, counts)) {
+        if (open.size >= options.maxConnections && !evictOne(open, counts, note)) {
           counts.refused++;
+          note("refused", "refusing new ones (every open one is busy or authenticated)");
           socket.write(FULL);
           return void socket.end();
         }
@@ -87,7 +96,7 @@ export function listenAdmin(options: AdminListenerOptions): AdminListener {
 }
 
 /** Closes the idle unauthenticated connection that was quiet longest; false when there is none to close. */
-function evictOne(open: Set<AdminConnection>, counts: AdminConnectionCounts): boolean {
+function evictOne(open: Set<AdminConnection>, counts: AdminConnectionCounts, note: (kind: string, what: string) => void): boolean {
   let victim: AdminConnection | undefined;
   for (const conn of open) {
     if (conn.busy || conn.authenticated || conn.streaming) continue;
@@ -95,6 +104,7 @@ function evictOne(open: Set<AdminConnection>, counts: AdminConnectionCounts): bo
   }
   if (!victim) return false;
   counts.evicted++;
+  note("evicted", "closing the idle connections of unauthenticated clients to admit new ones");
   open.delete(victim);
   victim.close();
   return true;

@@ -42,6 +42,7 @@ export class RedisLink {
   /** Which connection's replies are current: a kept message echoed by an older one was given up on (and delivered locally). */
   #generation = 0;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #refusalLoggedAt = -Infinity;
   #cmd: RedisClient | null = null;
   #sub: RedisClient | null = null;
   #retryMs = RETRY_FIRST_MS;
@@ -87,8 +88,12 @@ export class RedisLink {
   /** Fire and forget; false when the message could not be handed to Redis (counted). */
   publish(text: string): boolean {
     const bytes = Buffer.byteLength(text);
-    if (!this.status.connected || !this.#cmd || !this.#inflight.admit(bytes)) {
+    if (!this.status.connected || !this.#cmd) {
       this.status.failures++;
+      return false;
+    }
+    if (!this.#inflight.admit(bytes)) {
+      this.#overCap(bytes);
       return false;
     }
     this.#inflight.track(bytes, this.#cmd.publish(this.options.channel, text)).catch((err) => this.fail(err));
@@ -100,6 +105,12 @@ export class RedisLink {
       `${this.#inflight.bytes} bytes already wait for Redis: ${bytes} more would pass cluster.maxPendingBytes (${this.options.maxPendingBytes})`,
     );
     this.fail(err);
+    // The first time a minute: status and /metrics count every one.
+    const now = performance.now();
+    if (now - this.#refusalLoggedAt >= 60_000) {
+      this.#refusalLoggedAt = now;
+      this.options.log(`cluster: ${err.message}; cross-host publishes are dropped until Redis answers (counted in pendingRefused)`);
+    }
     return err;
   }
 

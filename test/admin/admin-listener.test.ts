@@ -97,3 +97,16 @@ test("a body announced with Expect: 100-continue is asked for at once, then read
   socket.write("y".repeat(2000));
   await waitFor(() => received.endsWith("got 2000"), { what: "the answer to the whole body" });
 });
+
+test("the request URL names the host the client asked for (the same-origin check compares it with Origin)", async () => {
+  listener = listenAdmin({ hostname: "127.0.0.1", port: 0, maxConnections: 4, fetch: (request) => new Response(new URL(request.url).origin) });
+  const socket = net.connect({ host: "127.0.0.1", port: listener.port });
+  sockets.push(socket);
+  let received = "";
+  socket.on("data", (chunk) => void (received += String(chunk)));
+  await new Promise((resolve) => socket.once("connect", resolve));
+  socket.write(`GET / HTTP/1.1\r\nHost: localhost:${listener.port}\r\n\r\nGET / HTTP/1.1\r\nHost: bad/host\r\n\r\n`);
+  await waitFor(() => received.includes(`http://localhost:${listener!.port}`) && received.includes(`http://127.0.0.1:${listener!.port}`), {
+    what: "both answers",
+  });
+});

@@ -11,6 +11,7 @@ describe("RedisLink against a stopped redis-server", () => {
   let redis: RedisUnderTest;
   let link: RedisLink;
   const received: string[] = [];
+  const logged: string[] = [];
   let ups = 0;
 
   beforeAll(async () => {
@@ -21,7 +22,7 @@ describe("RedisLink against a stopped redis-server", () => {
       channel: "stall-bus",
       onMessage: (text) => received.push(text),
       onUp: async () => void ups++,
-      log: () => {},
+      log: (line) => logged.push(line),
       maxPendingBytes: CAP,
     });
     link.start();
@@ -44,6 +45,8 @@ describe("RedisLink against a stopped redis-server", () => {
     expect(during.pendingBytes).toBeLessThanOrEqual(CAP);
     expect(during.pendingRefused).toBeGreaterThan(0);
     expect(during.connected).toBe(true); // not yet: a stall is only known by its silence
+    // Logged once, however many were refused.
+    expect(logged.filter((line) => line.includes("cluster.maxPendingBytes"))).toHaveLength(1);
 
     const command = link.command("GET", ["some-key"]).then(
       () => "answered",
@@ -56,6 +59,7 @@ describe("RedisLink against a stopped redis-server", () => {
     expect(performance.now() - stoppedAt).toBeLessThan(5000);
     expect(link.report().pendingBytes).toBe(0);
     expect(link.status.lastError).toMatch(/did not answer/);
+    expect(logged.at(-1)).toMatch(/^cluster: lost Redis \(Redis did not answer for \d+ ms\); local delivery continues/);
     // While it is down, nothing is queued: a publish is refused at once.
     expect(link.publish("while down")).toBe(false);
     await expect(link.command("GET", ["k"])).rejects.toThrow("not connected to Redis");

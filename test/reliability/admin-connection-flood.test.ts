@@ -104,6 +104,7 @@ describe(`admin port flooded with ${SOURCES.length} x ${PER_ADDRESS} keep-alive 
     );
     expect(after).toContain(before[1]!);
     expect(app.output.join("\n")).not.toContain("EMFILE");
+    expect(app.output.filter((line) => line.includes("admin: at its connection limit (admin.maxConnections 256)"))).toHaveLength(1);
 
     const metrics = parsePrometheus(await (await fetch(`${app.adminUrl}/metrics`, { headers: { Authorization: `Bearer ${app.token}` } })).text());
     const value = (name: string) => metrics.get(name)?.samples[0]?.value ?? -1;
