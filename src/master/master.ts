@@ -29,7 +29,7 @@ import {
   drainPredecessor,
   findPredecessor,
   keepResolvedPorts,
-  oldMasterServes,
+  refuseStrangersBeside,
   readyForTakeover,
   stopRestartUnderWay,
   replacedBySuccessor,
@@ -67,9 +67,7 @@ async function prepareMaster(configPath: string, options: MasterOptions) {
     traceStart("master", "takeover checked, ports resolved");
     claimRuntimeFile(config.dataDir, predecessor?.pid);
     // After the runtime file (the same app running says so first); a restart shares the old master's ports.
-    await refuseBusyPorts(config, { ours: predecessor ? [predecessor.pid] : [] }).catch((err: unknown) => {
-      throw predecessor ? oldMasterServes(err, predecessor.pid) : err;
-    });
+    await (predecessor ? refuseStrangersBeside(config, predecessor.pid) : refuseBusyPorts(config));
     if (!predecessor) lockDataDir(config.dataDir);
     const tcpMigrateReq = readTcpMigrateReq();
     traceStart("master", "runtime file claimed, tcp_migrate_req read");

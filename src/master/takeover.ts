@@ -7,6 +7,7 @@ import type { AppConfig } from "../config/types.ts";
 import { realClock } from "./clock.ts";
 import { gateGroup, type GateOptions } from "./health-gate.ts";
 import { StartFailure } from "./failure-reason.ts";
+import { refuseBusyPorts } from "./port-check.ts";
 import type { Supervisor } from "./supervisor.ts";
 import { isAlive, readRuntimeInfo } from "./runtime-file.ts";
 
@@ -165,8 +166,15 @@ export async function readyForTakeover(supervisor: Supervisor, oldPid: number): 
   }
 }
 
+/** The port check of a restart: the old master's processes share its ports; a stranger on one leaves it serving. */
+export async function refuseStrangersBeside(config: AppConfig, oldPid: number): Promise<void> {
+  await refuseBusyPorts(config, { ours: [oldPid] }).catch((err: unknown) => {
+    throw oldMasterServes(err, oldPid);
+  });
+}
+
 /** A restart that fails says the operator has nothing to undo: the old master never stopped serving. */
-export function oldMasterServes(err: unknown, oldPid: number): unknown {
+function oldMasterServes(err: unknown, oldPid: number): unknown {
   const keeps = `the old master (pid ${oldPid}) keeps serving`;
   return isAppError(err) ? new AppError(err.code, `${err.message}\n${keeps}`, { field: err.field, cause: err }) : err;
 }

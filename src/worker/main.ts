@@ -122,7 +122,9 @@ function fatal(err: unknown): number {
 function exitWithMaster(): void {
   const parent = process.ppid;
   process.on("disconnect", () => process.exit(0));
-  if (dieWithParent(parent)) return;
+  const watched = dieWithParent(parent);
+  if (watched === "orphaned") process.exit(0);
+  if (watched === "armed") return;
   // Without prctl (not Linux): a check in this loop, which a loop stuck in user code never runs.
   setInterval(() => {
     if (process.ppid !== parent) process.exit(0);

@@ -7,12 +7,12 @@ const SIGKILL = 9;
 const LIBC = ["libc.so.6", "libc.so"];
 
 /**
- * prctl(PR_SET_PDEATHSIG, SIGKILL) through bun:ffi. Returns false where it is not available (not Linux, no libc to
+ * prctl(PR_SET_PDEATHSIG, SIGKILL) through bun:ffi. "unavailable" where it cannot be asked (not Linux, no libc to
  * open): the caller keeps its own polling then. `parent` is the ppid read before: a master that died before the
- * kernel knew to watch it is caught by comparing again after, and this process exits at once.
+ * kernel knew to watch it is caught by comparing again after ("orphaned": the caller exits at once).
  */
-export function dieWithParent(parent: number): boolean {
-  if (process.platform !== "linux") return false;
+export function dieWithParent(parent: number): "armed" | "orphaned" | "unavailable" {
+  if (process.platform !== "linux") return "unavailable";
   for (const name of LIBC) {
     let armed: boolean;
     try {
@@ -22,9 +22,8 @@ export function dieWithParent(parent: number): boolean {
     } catch {
       continue;
     }
-    if (!armed) return false;
-    if (process.ppid !== parent) process.exit(0);
-    return true;
+    if (!armed) return "unavailable";
+    return process.ppid === parent ? "armed" : "orphaned";
   }
-  return false;
+  return "unavailable";
 }
