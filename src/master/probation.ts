@@ -1,7 +1,8 @@
 // Probation after a reload: the old generation stays parked (listeners closed, code loaded) and takes the group back if a new process exits.
 import type { FailureReason, ProbationInfo, ReloadGroup, ReloadRecord } from "../admin/contract.ts";
-import type { ReloadConfig, WorkerGroupConfig } from "../config/types.ts";
+import type { AppConfig, ReloadConfig, WorkerGroupConfig } from "../config/types.ts";
 import { delay, type Clock } from "./clock.ts";
+import { stopDeadlineMs } from "./reload-request.ts";
 import { withGroup, type Slot } from "./slot.ts";
 import type { Supervisor } from "./supervisor.ts";
 import type { WorkerProcess } from "./worker-process.ts";
@@ -27,6 +28,8 @@ interface GroupProbation extends Commit {
 
 export class Probation {
   readonly #groups = new Map<string, GroupProbation>();
+  /** Rollbacks whose new processes still serve until the unparked ones listen: a new reload of the group cuts the wait short. */
+  readonly #handingBack = new Map<string, () => void>();
 
   constructor(
     private readonly supervisor: Supervisor,
@@ -65,6 +68,7 @@ export class Probation {
 
   /** Ends a probation without a rollback: the parked processes stop (not when the master is stopping them all anyway). */
   end(group: string, outcome: "passed" | "ended", endedBy?: string, stopParked = true): void {
+    this.#handingBack.get(group)?.();
     const probation = this.#groups.get(group);
     if (!probation) return;
     this.#close(probation, outcome, endedBy);
@@ -105,7 +109,8 @@ export class Probation {
     this.#restore(probation);
     this.#close(probation, "rolled-back");
     Object.assign(entry, { phase: "rolled-back", replaced: 0, reason });
-    record.state = "rolled-back";
+    // A reload whose other groups still gate ends later, and its own finish then counts this group as rolled back.
+    if (record.state !== "running") record.state = "rolled-back";
     supervisor.emit({
       type: "reload-probation-ended",
       generation: record.generation,
@@ -114,13 +119,16 @@ export class Probation {
       lost: probation.info.lost,
       reason,
     });
-    // The new processes keep serving until the parked ones listen again, so the address is never left empty. A parked
-    // process still draining listens once its drain ends: bounded by stopTimeout, or by nothing after a graceful reload.
-    const { stopTimeout, drainWindowMs, reload } = supervisor.config;
-    const boundMs = probation.graceful ? Infinity : stopTimeout * 1000 + drainWindowMs + reload.startTimeout * 1000;
-    const wait = delay(clock, Number.isFinite(boundMs) ? boundMs : 2 ** 31 - 1);
-    await Promise.race([Promise.all(unparked.map((proc) => listening(proc, boundMs))), wait.promise]);
+    // The new processes keep serving until the parked ones listen again, so the address is never left empty.
+    const boundMs = handBackBoundMs(supervisor.config, probation.graceful);
+    const wait = delay(clock, boundMs);
+    const cut = Promise.withResolvers<void>();
+    this.#handingBack.set(previous.name, cut.resolve);
+    const over = { done: false };
+    await Promise.race([Promise.all(unparked.map((proc) => listening(proc, boundMs, over))), wait.promise, cut.promise]);
+    over.done = true;
     wait.cancel();
+    if (this.#handingBack.get(previous.name) === cut.resolve) this.#handingBack.delete(previous.name);
     for (const slot of fresh) if (slot.current && slot.current !== crashed) this.stop(slot.current);
   }
 
@@ -166,10 +174,18 @@ export function probationMsOf(previous: WorkerGroupConfig, next: WorkerGroupConf
   return (next.probationSeconds ?? reload.probationSeconds) * 1000;
 }
 
-/** Resolves once a process told to unpark reports ready again, or exits, or `boundMs` passes. */
-async function listening(proc: WorkerProcess, boundMs: number): Promise<void> {
+/**
+ * How long a rollback's new processes keep serving at most while the unparked ones are not listening yet: a parked
+ * process still draining listens once its drain ends (within a stop's deadline), and then needs a start's time.
+ */
+export function handBackBoundMs(config: AppConfig, graceful: boolean): number {
+  return stopDeadlineMs(config, graceful) + config.reload.startTimeout * 1000;
+}
+
+/** Resolves once a process told to unpark reports ready again, or exits, or `boundMs` passes, or the wait is `over`. */
+async function listening(proc: WorkerProcess, boundMs: number, over: { done: boolean }): Promise<void> {
   const deadline = Date.now() + boundMs;
-  while (proc.state !== "ready" && proc.state !== "exited" && Date.now() < deadline) await Bun.sleep(10);
+  while (!over.done && proc.state !== "ready" && proc.state !== "exited" && Date.now() < deadline) await Bun.sleep(10);
 }
 
 /** `exited with code 5 4.0 s after it was ready, during probation`, with the stderr line after it as before. */

@@ -162,3 +162,19 @@ test("when every parked process has exited, probation ends: a later crash of a n
   expect(s.supervisor.slots[0]!.nextRetryAt).toBeGreaterThan(s.clock.now());
   expect(s.supervisor.slots[1]!.current!.pid).toBe(fresh[1]!.pid);
 });
+
+test("a rollback while the reload's other groups still gate leaves the record running; its finish says rolled-back", async () => {
+  const s = await started(configOf([WEB(1), { ...API(1), healthySeconds: 10 }]));
+  const handle = s.supervisor.reload();
+  await settle();
+  s.spawned.filter((p) => p.generation === 2).forEach((p) => p.becomeReady());
+  await s.clock.advance(2000);
+  expect(handle.record.groups.map((g) => g.phase)).toEqual(["probation", "settling"]);
+  s.of("web", 2)[0]!.exit(5);
+  await settle();
+  expect(handle.record.state).toBe("running");
+  expect(handle.record.groups[0]!.phase).toBe("rolled-back");
+  await s.clock.advance(8000);
+  expect((await handle.done).state).toBe("rolled-back");
+  expect(handle.record.groups.map((g) => g.phase)).toEqual(["rolled-back", "probation"]);
+});

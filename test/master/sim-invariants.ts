@@ -2,6 +2,7 @@
 import { buildStatus } from "../../src/master/status.ts";
 import type { SimProcess } from "./sim-process.ts";
 import type { SimWorld } from "./sim-world.ts";
+import { handBackBoundMs } from "../../src/master/probation.ts";
 
 export interface Violation {
   invariant: string;
@@ -21,12 +22,8 @@ export const KNOWN_OPEN: Record<string, string> = {
     "a probation rollback gives the slots back to parked processes even when one never listens again (blocked): the watchdog judges only ready processes, so it keeps its slot without serving",
   "replacement-outlives-slot":
     "a reload that commits or removes a group leaves a running single-process replacement (memory limit, restartProcess) of its old slot serving until its own gate ends",
-  "record-ends-with-its-reload":
-    "a probation rollback of one group sets the whole record to rolled-back while the reload's other groups still gate (the CLI following the record returns early)",
   "slot-holds-live-process":
     "a new process that exits after its own settle window but before the group's last one ends its window passes the gate and is committed dead into a slot, never restarted (its exit came while it was in no slot)",
-  "hand-back-ends-before-next-reload":
-    "a probation rollback waits (up to startTimeout) for unparked processes that never listen again; a reload committed meanwhile does not end that wait, so the rolled-back generation keeps serving after it",
   "no-spawn-after-stop": "restartProcess during a stop spawns a new process (it does not check stopping), which stop() does not wait for",
 };
 
@@ -61,10 +58,10 @@ function onProbation(world: SimWorld, proc: SimProcess): boolean {
   return world.reloads.some(({ record }) => record.groups.some((g) => g.name === proc.group && g.phase === "probation"));
 }
 
-/** A probation rolled back: the new generation serves until the unparked processes listen again, at most a start timeout. */
+/** A probation rolled back: the new generation serves until the unparked processes listen again, at most handBackBoundMs. */
 function handingBack(world: SimWorld, proc: SimProcess): boolean {
-  const boundMs = world.supervisor.config.reload.startTimeout * 1000;
   return world.reloads.some(({ record }) => {
+    const boundMs = handBackBoundMs(world.supervisor.config, record.graceful);
     const probation = record.groups.find((g) => g.name === proc.group)?.probation;
     return proc.generation >= record.generation && probation?.outcome === "rolled-back" && world.clock.now() <= probation.endedAt! + boundMs;
   });
