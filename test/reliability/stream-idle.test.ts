@@ -70,3 +70,43 @@ test("tcp:// idleTimeout 1: a peer that stops reading is closed too, its unsent 
     reader.end();
   }
 }, 40_000);
+
+test("text:// packageTimeout 1: a line left unfinished is closed and counted, though its client keeps sending; one that finishes lines stays", async () => {
+  await using app = await AppUnderTest.start({
+    workers: [{ name: "text", listen: "text://127.0.0.1:0", handler: "./h.ts", packageTimeout: 1 }],
+    files: { "h.ts": ECHO },
+  });
+  const port = await app.port("text");
+  const dribbler = await streamClient({ port });
+  const liner = await streamClient({ port });
+  let sent = 0;
+  // Both send a byte every 100 ms, so neither is idle; only the dribbler never ends its line.
+  const chatter = setInterval(() => {
+    dribbler.write("x");
+    liner.write(sent++ % 5 === 4 ? "\n" : "y");
+  }, 100);
+  try {
+    const openedAt = Date.now();
+    await within(dribbler.closed, 10_000, "the unfinished line's connection to be closed");
+    const after = Date.now() - openedAt;
+    console.log(`text: unfinished line closed after ${after} ms (packageTimeout 1 s)`);
+    expect(after).toBeGreaterThanOrEqual(1000);
+    // The liner outlives it, still echoed: two more lines come back after the close.
+    const echoed = liner.received().toString().split("\n").length;
+    await liner.until((t) => t.split("\n").length >= echoed + 2, 5000);
+    const row = await app.waitFor(async () => (await app.status()).processes.find((p) => p.group === "text" && p.connections === 1));
+    expect(row.idleClosed).toBe(0);
+    const metrics = await app.waitFor(
+      async () => {
+        const text = await (await fetch(`${app.adminUrl}/metrics`, { headers: { Authorization: `Bearer ${app.token}` } })).text();
+        return /workerman_package_timeouts_total\{group="text",pid="\d+"\} 1\b/.test(text) && text;
+      },
+      5000,
+      "the timeout counted in /metrics",
+    );
+    expect(metrics).toMatch(/workerman_input_shed_total\{group="text",pid="\d+"\} 0\b/);
+  } finally {
+    clearInterval(chatter);
+    liner.socket.end();
+  }
+}, 30_000);
