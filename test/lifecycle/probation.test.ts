@@ -3,19 +3,22 @@ import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ReloadRecord } from "../../src/admin/contract.ts";
-import { AppUnderTest, cliCommand, isAlive, livePids } from "../support/app-under-test.ts";
+import { AppUnderTest, cliCommand, isAlive, livePids, type Mode } from "../support/app-under-test.ts";
+import { ensureBinary } from "../support/binary.ts";
 
 const release = (name: string, extra = "") => `export default {\n  fetch: () => new Response("${name} " + process.pid),${extra}\n};\n`;
 const DIES_4S_AFTER_READY = release("v2", "\n  onWorkerStart() { setTimeout(() => process.exit(5), 4000); },");
 
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  const proc = Bun.spawn([...cliCommand(), ...args], { stdout: "pipe", stderr: "pipe" });
+async function cli(mode: Mode, ...args: string[]): Promise<{ code: number; out: string }> {
+  const proc = Bun.spawn([...cliCommand(mode), ...args], { stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { code, out: stdout + stderr };
 }
 
-function webApp(probationSeconds: number): Promise<AppUnderTest> {
+async function webApp(probationSeconds: number, mode: Mode = "source"): Promise<AppUnderTest> {
+  if (mode === "compiled") await ensureBinary();
   return AppUnderTest.start({
+    mode,
     workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts" }],
     files: { "web.ts": release("v1") },
     extra: { reload: { healthySeconds: 1, probationSeconds } },
@@ -43,12 +46,12 @@ function parkedRows(app: AppUnderTest, old: number[]): Promise<unknown> {
 }
 
 describe("probation", () => {
-  test("a release that exits 4 s after ready: the parked old processes alone answer again, the record says why", async () => {
-    await using app = await webApp(20);
+  test("a release that exits 4 s after ready: the parked old processes alone answer again, the record says why (compiled)", async () => {
+    await using app = await webApp(20, "compiled");
     const port = await app.port("web");
     const old = (await app.pids("web")).sort();
     writeFileSync(join(app.dir, "web.ts"), DIES_4S_AFTER_READY);
-    const reload = await cli("reload", "--config", app.configPath);
+    const reload = await cli("compiled", "reload", "--config", app.configPath);
     // reload returns after the settle window, as before, and says that probation runs.
     expect(reload.code).toBe(0);
     expect(reload.out).toMatch(/web: 2 replaced; probation runs until .* \(\d+ s\): the old processes stay parked/);
@@ -71,7 +74,7 @@ describe("probation", () => {
     expect(record.groups[0]!.reason!.text).toMatch(/^exited with code 5 4\.\d s after it was ready, during probation$/);
     const rows = (await app.status()).processes.filter((p) => p.group === "web");
     expect(rows.map((p) => `${p.pid} ${p.state}`).sort()).toEqual(old.map((pid) => `${pid} ready`));
-    const status = await cli("status", "--config", app.configPath);
+    const status = await cli("compiled", "status", "--config", app.configPath);
     expect(status.out).toContain("rolled back during probation, the parked processes serve again: exited with code 5");
   }, 60_000);
 
@@ -80,7 +83,7 @@ describe("probation", () => {
     const port = await app.port("web");
     const old = (await app.pids("web")).sort();
     writeFileSync(join(app.dir, "web.ts"), release("v2"));
-    const reload = await cli("reload", "--config", app.configPath);
+    const reload = await cli("source", "reload", "--config", app.configPath);
     expect(reload.code).toBe(0);
     await parkedRows(app, old);
     expect(old.every(isAlive)).toBe(true);
@@ -96,7 +99,7 @@ describe("probation", () => {
     try {
       const old = await app.pids("web");
       writeFileSync(join(app.dir, "web.ts"), release("v2"));
-      expect((await cli("reload", "--config", app.configPath)).code).toBe(0);
+      expect((await cli("source", "reload", "--config", app.configPath)).code).toBe(0);
       const all = livePids((await app.status()).processes);
       expect(all.length).toBe(4);
       expect(all).toEqual(expect.arrayContaining(old));

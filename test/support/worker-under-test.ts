@@ -7,7 +7,7 @@ import { validateConfigObject } from "../../src/config/validate.ts";
 import { WORKER_ARG, WORKER_LAUNCH_ENV, type MasterToWorker, type WorkerLaunch, type WorkerToMaster } from "../../src/ipc.ts";
 import { forEachLine } from "../../src/master/line-splitter.ts";
 import { bindUnixSocket } from "../../src/master/unix-socket.ts";
-import { cliCommand } from "./app-under-test.ts";
+import { cliCommand, type Mode } from "./app-under-test.ts";
 import { within } from "./wait.ts";
 
 /** A port nothing listens on right now (bound and released). */
@@ -26,10 +26,10 @@ export class WorkerUnderTest {
   #listenFd?: number;
   #waiters: { match: (m: WorkerToMaster) => boolean; resolve: (m: WorkerToMaster) => void }[] = [];
 
-  private constructor(dir: string, launch: WorkerLaunch, listenFd: number | undefined) {
+  private constructor(dir: string, launch: WorkerLaunch, listenFd: number | undefined, mode: Mode) {
     this.#dir = dir;
     this.#listenFd = listenFd;
-    this.child = Bun.spawn([...cliCommand(), WORKER_ARG], {
+    this.child = Bun.spawn([...cliCommand(mode), WORKER_ARG], {
       env: { ...process.env, [WORKER_LAUNCH_ENV]: JSON.stringify(launch) },
       stdio: ["ignore", "pipe", "inherit", ...(listenFd === undefined ? [] : [listenFd])],
       ipc: (message: WorkerToMaster) => this.#receive(message),
@@ -39,7 +39,7 @@ export class WorkerUnderTest {
   }
 
   /** Starts one worker of a group `{ listen, handler: "./h.ts", ...settings }` whose handler is `handler`. */
-  static async start(listen: string, handler: string, settings: Record<string, unknown> = {}): Promise<WorkerUnderTest> {
+  static async start(listen: string, handler: string, settings: Record<string, unknown> = {}, mode: Mode = "source"): Promise<WorkerUnderTest> {
     const dir = mkdtempSync(join(tmpdir(), "wm-worker-"));
     writeFileSync(join(dir, "h.ts"), handler);
     const resolvedListen = listen.replace("{dir}", dir);
@@ -50,7 +50,7 @@ export class WorkerUnderTest {
     const group = config.workers[0]!;
     const listenFd = group.listen.scheme === "unix" ? await bindUnixSocket(group.listen.path!, 0o600, "listen") : undefined;
     const launch: WorkerLaunch = { appName: "t", group, index: 0, generation: 1, stopTimeoutMs: 1000, drainWindowMs: 50 };
-    return new WorkerUnderTest(dir, launch, listenFd);
+    return new WorkerUnderTest(dir, launch, listenFd, mode);
   }
 
   get pid(): number {

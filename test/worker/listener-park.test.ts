@@ -1,6 +1,7 @@
 // Every listener kind parks (listener closed, connections drained, process alive and reporting) and listens again on unpark.
 import { expect, test } from "bun:test";
-import { isAlive } from "../support/app-under-test.ts";
+import { isAlive, type Mode } from "../support/app-under-test.ts";
+import { ensureBinary } from "../support/binary.ts";
 import { httpPeer, linePeer, type Peer, udpPeer, webSocketPeer } from "../support/listener-peers.ts";
 import { within } from "../support/wait.ts";
 import { freePort, WorkerUnderTest } from "../support/worker-under-test.ts";
@@ -74,9 +75,13 @@ async function newClient(kind: Kind, listen: string): Promise<"refused" | "unans
   }
 }
 
-for (const kind of KINDS) {
-  test(`${kind.name}: park closes the listener, drains and keeps the process; unpark serves the same address again (twice)`, async () => {
-    await using worker = await WorkerUnderTest.start(kind.listen(), HANDLER, kind.settings);
+// unix also from the compiled executable: its park loads bun:ffi (dup) inside the executable.
+const RUNS: [Kind, Mode][] = [...KINDS.map((kind): [Kind, Mode] => [kind, "source"]), [KINDS.find((k) => k.name === "unix")!, "compiled"]];
+
+for (const [kind, mode] of RUNS) {
+  test(`${kind.name}${mode === "compiled" ? " (compiled)" : ""}: park closes the listener, drains and keeps the process; unpark serves the same address again (twice)`, async () => {
+    if (mode === "compiled") await ensureBinary();
+    await using worker = await WorkerUnderTest.start(kind.listen(), HANDLER, kind.settings, mode);
     const { listen } = await worker.next("ready");
     const url = listen.scheme === "unix" ? `unix://${listen.path}` : `${listen.scheme}://${listen.host}:${listen.port}`;
     const held = await kind.connect(url);
