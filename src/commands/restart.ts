@@ -53,12 +53,12 @@ async function restartInBackground(config: AppConfig, oldPid: number): Promise<n
       }
       // Not E_LISTEN: a signal from outside (kill -9, the OOM killer) or a handler that failed to load ends it as well.
       const how = child.signalCode !== null ? `was killed by ${child.signalCode}` : `failed to start and exited with code ${child.exitCode}`;
-      throw new AppError("E_START", `the new master (pid ${child.pid}) ${how}; master pid ${oldPid} keeps serving. Its last lines in ${logPath}:\n${lines}`);
+      throw new AppError("E_RESTART", `the new master (pid ${child.pid}) ${how}; master pid ${oldPid} keeps serving. Its last lines in ${logPath}:\n${lines}`);
     }
     if (Date.now() > deadline) {
       child.kill("SIGTERM");
       throw new AppError(
-        "E_START",
+        "E_RESTART",
         `the new master (pid ${child.pid}) was not ready within ${READY_TIMEOUT_MS / 1000} s and was stopped; master pid ${oldPid} keeps serving (see ${logPath})`,
       );
     }

@@ -47,7 +47,7 @@ test("stop during a restart: neither master serves afterwards, no worker is left
   expect(refused).toBe("refused");
 }, 60_000);
 
-test("the new master killed during a restart is reported as killed (E_START), not as a listen failure; the old one serves on", async () => {
+test("the new master killed during a restart is reported as killed (E_RESTART, exit 1), not as a listen failure; the old one serves on", async () => {
   const { dir, config } = appDir();
   expect((await cli("start", "-d", "--config", config)).code).toBe(0);
   const oldMaster = pidFile(dir);
@@ -60,7 +60,7 @@ test("the new master killed during a restart is reported as killed (E_START), no
   }, "the new master beside the old one");
   process.kill(newMaster!, "SIGKILL");
   const [code, stderr] = await Promise.all([restart.exited, new Response(restart.stderr).text()]);
-  expect(code).not.toBe(0);
-  expect(stderr).toContain(`E_START: the new master (pid ${newMaster}) was killed by SIGKILL; master pid ${oldMaster} keeps serving`);
+  expect(code).toBe(1);
+  expect(stderr).toContain(`E_RESTART: the new master (pid ${newMaster}) was killed by SIGKILL; master pid ${oldMaster} keeps serving`);
   expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toStartWith("pid ");
 }, 60_000);
