@@ -9,7 +9,9 @@ export type ErrorCode =
   | "E_ALREADY_RUNNING"
   | "E_ADMIN" // the admin API refused or failed
   | "E_LISTEN" // an address cannot be bound; exit 2 when it names the app.json field (taken by another process)
+  | "E_CONFLICT" // the action collides with one under way (a reload of the same group); try again once it ends
   | "E_LIMIT" // a documented bound was reached (a name's length, groups per connection, a full IPC queue)
+  | "E_RESTART" // the new master of a restart did not take over (killed, failed or hung); the old one keeps serving
   | "E_START"; // a group's processes could not become ready at start; exit 2
 
 export interface AppErrorOptions {

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { allowedMethods } from "./allowed-methods.ts";
 import { auditor, type Audit } from "./audit.ts";
 import { authenticate } from "./auth.ts";
 import type { AdminConnectionCounts } from "./admin-listener.ts";
@@ -78,7 +79,14 @@ export function createAdminApp(ctx: AdminContext, options: AdminAppOptions = {})
   pushRoutes(app, deps);
   mountDashboard(app);
 
-  app.notFound((c) => c.json(errorBody("E_NOT_FOUND", `no route ${c.req.method} ${c.req.path}`), 404));
+  let allowed: ((path: string) => string[]) | undefined;
+  app.notFound((c) => {
+    allowed ??= allowedMethods(app.routes);
+    const methods = allowed(c.req.path);
+    if (methods.length === 0) return c.json(errorBody("E_NOT_FOUND", `no route ${c.req.method} ${c.req.path}`), 404);
+    c.header("Allow", methods.join(", "));
+    return c.json(errorBody("E_METHOD", `${c.req.path} answers ${methods.join(", ")}, not ${c.req.method}`), 405);
+  });
   app.onError((err, c) => {
     if (err instanceof QueryError) return c.json(errorBody("E_USAGE", err.message, err.field), 400);
     // Hono's own refusals (a middleware's HTTPException) answer in the same shape unless they carry a response.

@@ -17,6 +17,7 @@ export type HttpErrorCode =
   | "E_THROTTLED" // 429: too many wrong secrets lately; Retry-After says when to try again
   | "E_FORBIDDEN" // 403: a Host that is not the admin address, or a browser action from another origin
   | "E_NOT_FOUND" // 404: no such route, process, connection, timer, reload or config version
+  | "E_METHOD" // 405: the route exists for other methods (listed in Allow)
   | "E_BODY_TOO_LARGE" // 413: a body over 64 KiB
   | "E_MEDIA_TYPE" // 415: a browser session's body not sent as application/json
   | "E_UNAVAILABLE" // 503: the store, the channel relay or the log is not there, or a stream limit is reached

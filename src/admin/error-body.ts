@@ -13,11 +13,13 @@ export function errorBody(from: AppError | ApiErrorCode, message = "", field?: s
   return { error: field === undefined ? { code: from, message } : { code: from, message, field } };
 }
 
-const CODE_OF_STATUS: Record<number, HttpErrorCode | "E_USAGE"> = {
+const CODE_OF_STATUS: Record<number, HttpErrorCode | "E_USAGE" | "E_CONFLICT"> = {
   400: "E_USAGE",
   401: "E_AUTH",
   403: "E_FORBIDDEN",
   404: "E_NOT_FOUND",
+  405: "E_METHOD",
+  409: "E_CONFLICT",
   413: "E_BODY_TOO_LARGE",
   415: "E_MEDIA_TYPE",
   429: "E_THROTTLED",

@@ -17,7 +17,7 @@ export function reloadPlans(config: AppConfig, options: ReloadOptions, reloading
     throw new AppError("E_USAGE", `group "${options.group}" has "reloadable": false; restart its processes one by one instead`);
   }
   const busy = plans.find((p) => reloading.has(p.name));
-  if (busy) throw new AppError("E_USAGE", `a reload of group "${busy.name}" is under way (reload ${reloading.get(busy.name)}): wait for it to end`);
+  if (busy) throw new AppError("E_CONFLICT", `a reload of group "${busy.name}" is under way (reload ${reloading.get(busy.name)}): wait for it to end`);
   return plans;
 }
 

@@ -106,6 +106,7 @@ describe("reload health gate", () => {
     const { supervisor } = await started();
     supervisor.reload();
     expect(() => supervisor.reload()).toThrow(/under way/);
+    expect(() => supervisor.reload()).toThrow(expect.objectContaining({ code: "E_CONFLICT" }));
   });
 });
 

@@ -37,6 +37,7 @@ function reloadRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void {
       // An app.json that does not validate (a ConfigRefusal), or an address another process holds: nothing changed;
       // the field is named so the CLI can say which.
       if (err.code === "E_CONFIG" || err.code === "E_LISTEN") return c.json(errorBody(err), 422);
+      if (err.code === "E_CONFLICT") return c.json(errorBody(err), 409);
       return c.json(errorBody(err), 400);
     }
   });
