@@ -267,7 +267,7 @@ async function keptMessageCost(): Promise<void> {
   link.start();
   while (!link.status.connected) await Bun.sleep(20);
   const store = new RedisHistory(link, "wm:{bench}:", "bench");
-  for (let i = 0; i < perGroup * 10; i++) await store.append("room:1", body(i), undefined, { size: perGroup, ttlMs: 300_000 });
+  for (let i = 0; i < perGroup * 10; i++) await store.append("room:1", body(i), undefined, { size: perGroup, ttlMs: 300_000, maxBytes: 1 << 30 });
   const bytes = Number(await client.send("MEMORY", ["USAGE", "wm:{bench}:hs:room:1", "SAMPLES", "0"]));
   const meta = Number(await client.send("MEMORY", ["USAGE", "wm:{bench}:h:room:1"]));
   console.log(

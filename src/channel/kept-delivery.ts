@@ -31,17 +31,23 @@ export class KeptDelivery {
   }
 
   /**
-   * `conn` has just joined `group`; `read` asks for the history after `position.offset`. Live messages that arrive
-   * meanwhile are held; then the history is handed over, then the held ones, each offset once, in order.
+   * `conn` has just joined `group`; `read(since)` asks for a page of the history after `since`. Live messages that
+   * arrive meanwhile are held; then the history is handed over page by page (so memory is bounded by a page, not by
+   * the gap), then the held ones, each offset once, in order.
    */
-  async recover(conn: Connection, group: string, position: { offset?: number; epoch?: string }, read: () => Promise<HistorySlice>): Promise<RecoverResult> {
+  async recover(
+    conn: Connection,
+    group: string,
+    position: { offset?: number; epoch?: string },
+    read: (since: number | undefined) => Promise<HistorySlice>,
+  ): Promise<RecoverResult> {
     let waiting = this.#recovering.get(group);
     if (!waiting) this.#recovering.set(group, (waiting = new Map()));
     const held: GroupMessage[] = [];
     waiting.set(conn, held);
-    let slice: HistorySlice;
+    let result: RecoverResult;
     try {
-      slice = await read();
+      result = await this.#replay(conn, group, position, read);
     } catch (err) {
       // No history (the master did not answer): the live messages held meanwhile still go out, then the caller hears why.
       this.#release(group, conn);
@@ -50,24 +56,42 @@ export class KeptDelivery {
     }
     // Synchronous from here to the end: nothing else can be delivered to conn in between.
     this.#release(group, conn);
+    let last = result.offset;
+    if (conn.closed) return result;
+    for (const message of held) {
+      // Held messages the history already covered are the duplicates at the seam; a new epoch starts over.
+      if (message.epoch === result.epoch && message.offset <= last) continue;
+      this.#hand(conn, message);
+      if (message.epoch === result.epoch) last = message.offset;
+    }
+    this.#setFloor(conn, group, result.epoch, last);
+    return { ...result, offset: last };
+  }
+
+  /** Hands the history after position.offset, a page at a time; what it could not hand makes `recovered` false. */
+  async #replay(
+    conn: Connection,
+    group: string,
+    position: { offset?: number; epoch?: string },
+    read: (since: number | undefined) => Promise<HistorySlice>,
+  ): Promise<RecoverResult> {
+    let slice = await read(position.offset);
     const recovered = slice.complete && position.epoch === slice.epoch && position.offset !== undefined;
-    let last = recovered ? position.offset! : slice.offset;
-    if (conn.closed) return { recovered, epoch: slice.epoch, offset: last };
-    if (recovered) {
+    if (!recovered) return { recovered, epoch: slice.epoch, offset: slice.offset };
+    let last = position.offset!;
+    for (;;) {
+      if (conn.closed) return { recovered, epoch: slice.epoch, offset: last };
       for (const [offset, data] of slice.messages) {
         if (offset <= last) continue;
         this.#hand(conn, { group, offset, epoch: slice.epoch, data: unpackData(data) });
         last = offset;
       }
+      if (!slice.more) return { recovered, epoch: slice.epoch, offset: last };
+      const next = await read(last);
+      // The history moved on while we paged (trimmed past `last`, or a new epoch): the rest cannot be recovered.
+      if (next.epoch !== slice.epoch || !next.complete) return { recovered: false, epoch: next.epoch, offset: next.offset };
+      slice = next;
     }
-    for (const message of held) {
-      // Held messages the history already covered are the duplicates at the seam; a new epoch starts over.
-      if (message.epoch === slice.epoch && message.offset <= last) continue;
-      this.#hand(conn, message);
-      if (message.epoch === slice.epoch) last = message.offset;
-    }
-    this.#setFloor(conn, group, slice.epoch, last);
-    return { recovered, epoch: slice.epoch, offset: last };
   }
 
   #release(group: string, conn: Connection): void {

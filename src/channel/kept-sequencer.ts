@@ -51,16 +51,20 @@ export class KeptSequencer {
   }
 
   async #fill(group: string, state: GroupState): Promise<void> {
-    const slice = await this.readGap(group, state.offset).catch(() => null);
-    const held = state.held ?? [];
-    const firstHeld = held[0]!.offset;
-    if (slice && slice.epoch === state.epoch) {
+    const firstHeld = state.held![0]!.offset;
+    // Page by page (the history answers in bounded pages), until the gap is closed or the history has no more.
+    for (;;) {
+      const slice = await this.readGap(group, state.offset).catch(() => null);
+      if (!slice || slice.epoch !== state.epoch) break;
+      const before = state.offset;
       for (const [offset, data] of slice.messages) {
         if (offset <= state.offset || offset >= firstHeld) continue;
         state.offset = offset;
         this.emit({ op: "kept", group, offset, epoch: state.epoch, data });
       }
+      if (!slice.more || state.offset === before || state.offset >= firstHeld - 1) break;
     }
+    const held = state.held ?? [];
     state.held = null;
     for (const kept of held) {
       if (kept.epoch !== state.epoch) {

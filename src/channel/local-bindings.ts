@@ -1,5 +1,6 @@
 // One worker process's uid and group memberships, with the per-key counts that changed since the master last heard.
 import type { Connection } from "../worker/types.ts";
+import { checkGroupCount } from "./channel-limits.ts";
 
 interface Membership {
   uid?: string;
@@ -45,6 +46,7 @@ export class LocalBindings {
   join(conn: Connection, group: string): void {
     const member = this.#member(conn);
     if (member.groups.has(group)) return;
+    checkGroupCount(member.groups.size, group);
     member.groups.add(group);
     this.#addTo(this.groups, group, conn, this.#dirtyGroups);
   }

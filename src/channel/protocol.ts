@@ -1,5 +1,6 @@
 // The channel's wire: payloads of the IPC `channel` message both ways and of the Redis bus, and how data is packed.
 import { toWire } from "../worker/wire.ts";
+import { checkNameLength } from "./channel-limits.ts";
 
 /** The master sets this in its environment before it spawns workers, so every process knows its instance. */
 export const INSTANCE_ENV = "WORKERMAN_INSTANCE";
@@ -29,6 +30,8 @@ export interface HistorySlice {
   messages: [number, WireData][];
   /** false when messages after `since` were dropped (older than the history, or a different epoch). */
   complete: boolean;
+  /** The page ended before the last kept message: ask again after the last offset it holds. */
+  more?: boolean;
 }
 
 export type Query =
@@ -85,11 +88,11 @@ export function unpackTopic(data: TopicData): unknown {
 
 export function normalizeUid(uid: string | number): string {
   if (typeof uid === "number" && Number.isFinite(uid)) return String(uid);
-  if (typeof uid === "string" && uid !== "") return uid;
+  if (typeof uid === "string" && uid !== "") return checkNameLength("uid", uid);
   throw new TypeError(`a uid must be a non-empty string or a finite number, got ${JSON.stringify(uid)}`);
 }
 
 export function checkName(kind: "group" | "topic" | "worker group", name: string): string {
   if (typeof name !== "string" || name === "") throw new TypeError(`a ${kind} must be a non-empty string, got ${JSON.stringify(name)}`);
-  return name;
+  return checkNameLength(kind, name);
 }

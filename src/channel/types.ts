@@ -49,6 +49,8 @@ export interface GroupHistory {
   /** The last offset given out in this group. */
   offset: number;
   messages: GroupMessage[];
+  /** true: more were kept than one answer holds (1 MiB or 1000 messages); ask again with `since` = the last offset here. */
+  more: boolean;
 }
 
 export type TopicListener = (data: unknown, topic: string) => void;
@@ -94,7 +96,7 @@ export interface Channel {
    * duplicate; `recovered: false` when that was not possible (the app then reloads its state).
    */
   recover(conn: Connection, group: string, position?: GroupPosition): Promise<RecoverResult>;
-  /** The kept messages after `since` (all kept without it), at most `limit`, oldest first. */
+  /** The kept messages after `since` (all kept without it), at most `limit`, oldest first, in pages of at most 1 MiB. */
   groupHistory(group: string, options?: { since?: number; limit?: number }): Promise<GroupHistory>;
 
   /** Answered by the master (and Redis across hosts). */

@@ -1,6 +1,7 @@
 // `worker.channel` in a worker process: serves its own connections at once and asks the master to relay the rest.
 import type { Connection } from "../worker/types.ts";
 import type { ChannelHost } from "./channel-host.ts";
+import { HISTORY_PAGE_MESSAGES } from "./channel-limits.ts";
 import { KeptDelivery } from "./kept-delivery.ts";
 import { LocalBindings } from "./local-bindings.ts";
 import { PendingQueries } from "./pending-queries.ts";
@@ -113,18 +114,16 @@ export class WorkerChannel implements Channel {
       throw new TypeError(`recover: offset must be a whole number >= 0, got ${JSON.stringify(offset)}`);
     if (epoch !== undefined && typeof epoch !== "string") throw new TypeError(`recover: epoch must be a string, got ${JSON.stringify(epoch)}`);
     this.joinGroup(conn, group);
-    return this.#kept.recover(
-      conn,
-      group,
-      position,
-      () => this.#ask({ what: "history", group, ...(offset === undefined ? {} : { since: offset }) }) as Promise<HistorySlice>,
-    );
+    // Without a position nothing is replayed: one message is enough to learn the epoch and offset.
+    const page = (since: number | undefined) =>
+      this.#ask({ what: "history", group, ...(since === undefined ? { limit: 1 } : { since, limit: HISTORY_PAGE_MESSAGES }) }) as Promise<HistorySlice>;
+    return this.#kept.recover(conn, group, position, page);
   }
 
   async groupHistory(group: string, options: { since?: number; limit?: number } = {}): Promise<GroupHistory> {
     const slice = (await this.#ask({ what: "history", group: checkName("group", group), ...options })) as HistorySlice;
     const messages = slice.messages.map(([offset, data]) => ({ group, offset, epoch: slice.epoch, data: unpackData(data) }));
-    return { epoch: slice.epoch, offset: slice.offset, messages };
+    return { epoch: slice.epoch, offset: slice.offset, messages, more: slice.more === true };
   }
 
   isUidOnline(uid: string | number): Promise<boolean> {

@@ -165,6 +165,8 @@ const historyTtl = z
   .min(1, "must be at least 1 second")
   .max(7 * 24 * 3600, "must be at most 604800 seconds (7 days)");
 
+const historyBytes = positiveInt("bytes", "byte").max(1024 * MiB, "must be at most 1073741824 bytes (1 GiB)");
+
 export const historyRuleSchema = z
   .strictObject({
     match: z
@@ -173,6 +175,7 @@ export const historyRuleSchema = z
       .describe('A group name, or a pattern where "*" matches any run of characters ("room:*").'),
     size: historySize.describe("Messages kept per group matching this rule (0: none)."),
     ttlSeconds: historyTtl.describe("Seconds a kept message stays recoverable."),
+    maxBytes: historyBytes.optional().describe("Bytes kept per group matching this rule (default: channel.history.maxBytes)."),
   })
   .describe("History for the groups this rule matches; the first matching rule wins.");
 
@@ -182,7 +185,13 @@ export const channelSchema = z
       .strictObject({
         size: historySize.describe("Messages kept per group (the last N published with publishToGroup; 0: none)."),
         ttlSeconds: historyTtl.describe("Seconds a kept message stays recoverable."),
-        groups: z.array(historyRuleSchema).default([]).describe("Per group name pattern overrides of size and ttlSeconds."),
+        maxBytes: historyBytes
+          .default(8 * MiB)
+          .describe("Bytes of message data kept per group: past it the oldest go first (a message larger than this is delivered, not kept)."),
+        maxTotalBytes: historyBytes
+          .default(64 * MiB)
+          .describe("Bytes kept over all groups in the master's memory (one host, or Redis out of reach): past it the oldest go first, whatever their group."),
+        groups: z.array(historyRuleSchema).default([]).describe("Per group name pattern overrides of size, ttlSeconds and maxBytes."),
       })
       .optional()
       .describe("Group history for channel.publishToGroup / recover: kept in the master, or in Redis with cluster.redis."),

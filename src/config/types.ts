@@ -103,10 +103,11 @@ export interface HistoryRule {
   match: string;
   size: number;
   ttlSeconds: number;
+  maxBytes?: number;
 }
 
 export interface ChannelConfig {
-  history?: { size: number; ttlSeconds: number; groups: HistoryRule[] };
+  history?: { size: number; ttlSeconds: number; maxBytes: number; maxTotalBytes: number; groups: HistoryRule[] };
 }
 
 export interface LogConfig {

@@ -19,9 +19,9 @@ describe("HistoryRules", () => {
         { match: "room:big", size: 999, ttlSeconds: 10 },
       ],
     });
-    expect(rules.of("room:big")).toEqual({ size: 5, ttlMs: 10_000 });
-    expect(rules.of("lobby")).toEqual({ size: 100, ttlMs: 300_000 });
-    expect(rules.of("room.x")).toEqual({ size: 100, ttlMs: 300_000 }); // "." is literal, "*" is the only wildcard
+    expect(rules.of("room:big")).toEqual({ size: 5, ttlMs: 10_000, maxBytes: 8 * 1024 * 1024 });
+    expect(rules.of("lobby")).toEqual({ size: 100, ttlMs: 300_000, maxBytes: 8 * 1024 * 1024 });
+    expect(rules.of("room.x")).toEqual({ size: 100, ttlMs: 300_000, maxBytes: 8 * 1024 * 1024 }); // "." is literal, "*" is the only wildcard
     expect(new HistoryRules(undefined).of("any").size).toBe(0);
   });
 });

@@ -167,7 +167,8 @@ describe("group history and recovery on one host (2 workers)", () => {
   });
 
   test("reading a group nobody published to creates nothing: no epoch, offset 0", async () => {
-    for (let i = 0; i < 3; i++) expect(await publisher.cmd({ cmd: "history", group: `never-${i}` })).toEqual({ epoch: "", offset: 0, messages: [] });
+    for (let i = 0; i < 3; i++)
+      expect(await publisher.cmd({ cmd: "history", group: `never-${i}` })).toEqual({ epoch: "", offset: 0, messages: [], more: false });
   });
 
   test("groupHistory reads the kept messages with since and limit; sendToGroup is not kept", async () => {

@@ -1,32 +1,8 @@
 // worker.channel when the master's IPC queue is full: bindings are kept and sent later, never lost; queries fail at once.
 import { expect, test } from "bun:test";
-import type { ChannelHost } from "../../src/channel/channel-host.ts";
-import type { WorkerToRelay } from "../../src/channel/protocol.ts";
 import { WorkerChannel } from "../../src/channel/worker-channel.ts";
-import type { Connection } from "../../src/worker/types.ts";
 import { waitFor } from "../support/wait.ts";
-
-function fakeHost() {
-  const sent: WorkerToRelay[] = [];
-  const host = {
-    full: false,
-    sent,
-    name: "web",
-    pid: process.pid,
-    connections: new Map<number, Connection>(),
-    app: {},
-    call: () => {},
-    reportError: () => {},
-    toMasterChannel(payload: WorkerToRelay) {
-      if (host.full) return false;
-      sent.push(payload);
-      return true;
-    },
-  };
-  return host satisfies ChannelHost;
-}
-
-const conn = (id: number) => ({ id, closed: false, worker: { pid: process.pid }, send: () => true }) as unknown as Connection;
+import { fakeConn as conn, fakeHost } from "./fake-host.ts";
 
 test("refused bindings are sent once the queue has room, before any later message, with the counts of then", async () => {
   const host = fakeHost();
