@@ -17,6 +17,7 @@ export class RedisInflight {
   /** Insertion order is issue order: failAll rejects in that order, so callers fall back in the order they published. */
   readonly #pending = new Set<Pending>();
   #bytes = 0;
+  #answeredAt = 0;
   /** Commands refused because the pending bytes would pass the cap, since start. */
   refused = 0;
   refusedBytes = 0;
@@ -41,13 +42,23 @@ export class RedisInflight {
     const entry: Pending = { at: performance.now(), bytes, reject };
     this.#pending.add(entry);
     this.#bytes += bytes;
+    const answered = () => void (this.#answeredAt = performance.now());
+    sent.then(answered, answered);
     return Promise.race([sent, promise]).finally(() => this.#drop(entry));
   }
 
-  /** Milliseconds the oldest unanswered command has waited (0 when none). */
-  oldestAgeMs(now = performance.now()): number {
-    for (const entry of this.#pending) return now - entry.at;
+  /**
+   * How long Redis has been silent while something waits for it: since the oldest command went out or the last
+   * answer came, whichever is later (0 when nothing waits). A deep pipeline that is being answered is not silent.
+   */
+  silentForMs(now = performance.now()): number {
+    for (const entry of this.#pending) return now - Math.max(entry.at, this.#answeredAt);
     return 0;
+  }
+
+  /** This process could not read for a while (its event loop was blocked): answers may be waiting unread, so start the clock again. */
+  excuse(now = performance.now()): void {
+    this.#answeredAt = now;
   }
 
   failAll(err: Error): void {

@@ -35,6 +35,33 @@ describe("RedisLink against a stopped redis-server", () => {
     await redis?.[Symbol.asyncDispose]();
   });
 
+  test("scripts go whole once per connection, then by SHA1; a flushed script cache costs one failed call", async () => {
+    const admin = new RedisClient(redis.url);
+    try {
+      await admin.send("CONFIG", ["RESETSTAT"]);
+      const run = () => link.command("EVAL", ["return ARGV[1]", "0", "x"]);
+      expect([await run(), await run(), await run()]).toEqual(["x", "x", "x"]);
+      const stats = String(await admin.send("INFO", ["commandstats"]));
+      expect(/cmdstat_eval:calls=(\d+)/.exec(stats)?.[1]).toBe("1");
+      expect(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1]).toBe("2");
+      await admin.send("SCRIPT", ["FLUSH"]);
+      await expect(run()).rejects.toThrow("NOSCRIPT");
+      expect(await run()).toBe("x");
+    } finally {
+      admin.close();
+    }
+  });
+
+  test("this process blocked for 3 s with commands out is not mistaken for a stalled Redis", async () => {
+    const failures = link.status.failures;
+    for (let i = 0; i < 100; i++) link.publish(`busy ${i}`);
+    const until = performance.now() + 3000;
+    while (performance.now() < until); // a synchronous stretch: Redis's answers wait unread meanwhile
+    expect(await link.command("PING", [])).toBe("PONG");
+    expect(link.status.connected).toBe(true);
+    expect(link.status.failures).toBe(failures);
+  });
+
   test("stalled: disconnected within 5 s, pending bytes capped and refusals counted, a command fails fast with a reason", async () => {
     redis.pause();
     const stoppedAt = performance.now();
