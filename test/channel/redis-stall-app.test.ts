@@ -45,7 +45,7 @@ describe("a host whose Redis is stopped (SIGSTOP)", () => {
     await redis?.[Symbol.asyncDispose]();
   });
 
-  test("the link turns disconnected within 5 s, local members get every message in order, recover answers within 3.5 s", async () => {
+  test("the link turns disconnected within 5 s, local members get every message in order, recover answers within 4.5 s", async () => {
     await publisher.cmd({ cmd: "keep", group: "room", data: "before" });
     await keptUntil(member, "room", "before");
     const rssBefore = rssOf(host.master.pid);
@@ -55,7 +55,8 @@ describe("a host whose Redis is stopped (SIGSTOP)", () => {
     const recoverStarted = performance.now();
     const recovered = await late.cmd<{ recovered: boolean; epoch: string }>({ cmd: "recover", group: "room" });
     const recoverMs = performance.now() - recoverStarted;
-    expect(recoverMs).toBeLessThan(3500);
+    // The link counts Redis as down after 2 s of silence (checked every 500 ms), then the host answers from its own history.
+    expect(recoverMs).toBeLessThan(4500);
     expect(recovered.epoch).toBeTruthy();
     await host.waitFor(async () => !(await clusterOf(host)).connected, 5000, "the stalled Redis to count as down");
     expect(performance.now() - stoppedAt).toBeLessThan(5000);
