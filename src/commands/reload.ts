@@ -42,7 +42,7 @@ export function groupLine(g: ReloadGroup, finishedAt?: number): string {
     case "replaced":
       return `${g.name}: ${g.replaced} ${g.change === "added" ? "started" : "replaced"}${changed}${drainingText(g, finishedAt)}`;
     case "probation":
-      return `${g.name}: ${g.replaced} replaced${changed}; ${probationText(g)}`;
+      return `${g.name}: ${g.replaced} replaced${changed}${drainingText(g, finishedAt)}; ${probationText(g)}`;
     case "removed":
       return `${g.name}: removed (no longer in app.json)`;
     case "rolled-back":

@@ -62,6 +62,8 @@ export class Probation {
     const timer = clock.setTimeout(() => this.end(name, "passed"), probationMs);
     this.#groups.set(name, { ...commit, info, parked, timer });
     commit.entry.probation = info;
+    // Parking drains as a stop does: for the drain window the old processes still take new connections (said by reload).
+    commit.entry.drainUntil = clock.now() + stopDeadlineMs(supervisor.config, graceful);
     supervisor.emit({ type: "reload-probation", generation: commit.record.generation, group: name, until: info.until, parked: procs.length });
     return true;
   }
