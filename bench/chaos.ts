@@ -4,7 +4,7 @@ import type { StatusResponse } from "../src/admin/contract.ts";
 import { Random } from "../test/master/sim-random.ts";
 import { ensureTcpMigrateReq } from "../test/support/http-load.ts";
 import { snapshotBinary } from "./lib/binary.ts";
-import { BROKEN_WINDOW_OPS, HANDLER, OPERATIONS, OPERATION_WEIGHTS, type ChaosState } from "./lib/chaos-ops.ts";
+import { BROKEN_WINDOW_OPS, HANDLER, OPERATIONS, OPERATION_WEIGHTS, OPERATION_WINDOWS, type ChaosState } from "./lib/chaos-ops.ts";
 import { startDaemonApp, type DaemonApp } from "./lib/daemon-app.ts";
 import { holdersOf, listeningInodes, liveChildren } from "./lib/port-owners.ts";
 import { hasWrk, runWrk } from "./load/wrk.ts";
@@ -40,19 +40,19 @@ interface Tally {
 
 const sorted = (pids: number[]) => [...pids].sort((a, b) => a - b).join(",");
 
-/** Quiet: every row has a ready process, as many as the config says, no reload running, nothing draining. */
+/** Quiet: as many ready processes as the config says, no reload running, nothing else but parked ones (probation). */
 async function settled(app: DaemonApp, count: number): Promise<StatusResponse | null> {
   const end = Date.now() + SETTLE_MS;
   while (Date.now() < end) {
     const status = await app.status().catch(() => null);
-    const rows = status?.processes ?? [];
+    const rows = (status?.processes ?? []).filter((p) => p.state !== "parked");
     if (status && rows.length === count && rows.every((p) => p.pid !== null && p.state === "ready") && status.lastReload?.state !== "running") return status;
     await Bun.sleep(100);
   }
   return null;
 }
 
-/** The OS against the status: the master's live children are the status's pids, and (when settled) the port's listeners are its ready web pids. */
+/** The OS against the status: the master's live children are the status's pids (parked ones too), and (when settled) the port's listeners are its ready web pids. */
 async function disagreement(app: DaemonApp, port: number, listeners = true): Promise<string | null> {
   const status = await app.status();
   const master = app.masterPid();
@@ -95,7 +95,8 @@ async function check(state: ChaosState, port: number, tally: Tally, what: string
 
 async function step(state: ChaosState, port: number, tally: Tally): Promise<void> {
   const kind = state.random.weighted(OPERATION_WEIGHTS.map(([w, k]) => [w, k] as const));
-  const load = runWrk([], port, { threads: 1, connections, seconds: segment, pipeline: 1 });
+  const window = Math.max(segment, OPERATION_WINDOWS[kind] ?? 0);
+  const load = runWrk([], port, { threads: 1, connections, seconds: window, pipeline: 1 });
   const began = Date.now();
   await Bun.sleep(500);
   const outcome = await OPERATIONS[kind]!(state);
@@ -105,7 +106,7 @@ async function step(state: ChaosState, port: number, tally: Tally): Promise<void
   await check(state, port, tally, `${outcome.text} (just after)`, false);
   const status = await settled(state.app, state.count);
   if (!status) tally.unsettled.push(`${outcome.text}: not settled within ${SETTLE_MS} ms`);
-  if (Date.now() - began > (segment - 0.2) * 1000) tally.outlasted++;
+  if (Date.now() - began > (window - 0.2) * 1000) tally.outlasted++;
   const result = await load;
   tally.requests += result.messages;
   if (BROKEN_WINDOW_OPS.has(kind)) tally.failedInBroken += result.errors;

@@ -27,6 +27,9 @@ export interface OpOutcome {
   error?: string;
 }
 
+/** Load windows longer than --segment, for operations that take longer (seconds). */
+export const OPERATION_WINDOWS: Record<string, number> = { "probation rollback": 8 };
+
 /** A kill -9 drops what that worker had in flight: its window's failed requests are counted apart. */
 export const BROKEN_WINDOW_OPS = new Set(["kill -9 a worker"]);
 
@@ -48,6 +51,15 @@ export const OPERATIONS: Record<string, (state: ChaosState) => Promise<OpOutcome
     const outcome = await expectExit(state, ["reload"], 1, `reload of a release with a ${kind} (rolled back)`);
     state.app.write("web.ts", HANDLER(state.version));
     return outcome;
+  },
+  "probation rollback": async (state) => {
+    // Passes the 2 s settle window, then exits during probation: the parked generation must take the group back.
+    state.app.write("web.ts", `setTimeout(() => process.exit(5), 4000);\n${HANDLER(state.version + 1)}`);
+    const outcome = await expectExit(state, ["reload"], 0, "reload of a release exiting 4 s after ready (probation rolls back)");
+    const rolledBack = await probationOutcome(state.app, 10_000);
+    state.app.write("web.ts", HANDLER(state.version));
+    if (outcome.error || rolledBack === "rolled-back") return outcome;
+    return { ...outcome, error: `probation ended ${rolledBack ?? "not at all within 10 s"}, expected rolled-back` };
   },
   "count change": async (state) => {
     const counts = [1, 2, 3, 4].filter((n) => n !== state.count);
@@ -71,9 +83,21 @@ export const OPERATIONS: Record<string, (state: ChaosState) => Promise<OpOutcome
   restart: async (state) => expectExit(state, ["restart", "-d"], 0, "restart -d (a new master takes over)"),
 };
 
+/** The last reload's probation outcome once it has one (undefined when `withinMs` passed first). */
+async function probationOutcome(app: DaemonApp, withinMs: number): Promise<string | undefined> {
+  const end = Date.now() + withinMs;
+  while (Date.now() < end) {
+    const outcome = (await app.status()).lastReload?.groups.find((g) => g.name === "web")?.probation?.outcome;
+    if (outcome) return outcome;
+    await Bun.sleep(100);
+  }
+  return undefined;
+}
+
 export const OPERATION_WEIGHTS: [number, string][] = [
   [3, "good reload"],
   [2, "broken reload"],
+  [1, "probation rollback"],
   [2, "count change"],
   [2, "kill -9 a worker"],
   [2, "restart --process"],

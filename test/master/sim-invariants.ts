@@ -47,7 +47,13 @@ const ownership: Check = (world, out) => {
     if (inSlots > 1 || (inSlots === 1 && stopping)) {
       out.push({ invariant: "owned-once", detail: `${describe(proc)} is in ${inSlots} slot(s)${stopping ? " and being stopped" : ""}` });
     } else if (inSlots === 0 && !stopping && !isGated(world, proc)) {
-      const invariant = isStrayReplacement(world, proc) ? "replacement-outlives-slot" : proc.parked ? "parked-only-on-probation" : "no-orphan";
+      const invariant = isStrayReplacement(world, proc)
+        ? "replacement-outlives-slot"
+        : proc.parked
+          ? "parked-only-on-probation"
+          : handingBack(world, proc, true)
+            ? "hand-back-bounded"
+            : "no-orphan";
       out.push({ invariant, detail: `${describe(proc)} is alive, in no slot, not gated and not being stopped` });
     }
   }
@@ -59,18 +65,19 @@ function onProbation(world: SimWorld, proc: SimProcess): boolean {
 }
 
 /** A probation rolled back: the new generation serves until the unparked processes listen again, at most handBackBoundMs. */
-function handingBack(world: SimWorld, proc: SimProcess): boolean {
+function handingBack(world: SimWorld, proc: SimProcess, late = false): boolean {
   return world.reloads.some(({ record }) => {
     const boundMs = handBackBoundMs(world.supervisor.config, record.graceful);
     const probation = record.groups.find((g) => g.name === proc.group)?.probation;
-    return proc.generation >= record.generation && probation?.outcome === "rolled-back" && world.clock.now() <= probation.endedAt! + boundMs;
+    if (proc.generation < record.generation || probation?.outcome !== "rolled-back") return false;
+    return late || world.clock.now() <= probation.endedAt! + boundMs;
   });
 }
 
 /** A single-process replacement (memory limit, restartProcess: a generation no reload made) whose slot a reload replaced or removed meanwhile. */
 function isStrayReplacement(world: SimWorld, proc: SimProcess): boolean {
   const sup = world.supervisor;
-  const ownGeneration = !world.reloads.some((r) => r.record.generation === proc.generation);
+  const ownGeneration = !isReloadGeneration(world, proc);
   return ownGeneration && !sup.slots.some((s) => s.current === proc) && !isGated(world, proc);
 }
 
@@ -84,8 +91,15 @@ function isGated(world: SimWorld, proc: SimProcess): boolean {
   const entry = tracked?.record.groups.find((g) => g.name === proc.group);
   if (entry && (entry.phase === "starting" || entry.phase === "settling") && proc.index < entry.count) return true;
   const slot = sup.slots.find((s) => s.group.name === proc.group && s.index === proc.index);
-  return !!slot?.replacing && slot.current !== proc;
+  if (!slot?.replacing || slot.current === proc) return false;
+  // A slot has one replacement under way: the latest spawned for it (an older one belongs to a slot a reload took).
+  const latest = world.live.filter(
+    (p) => p.group === proc.group && p.index === proc.index && !isReloadGeneration(world, p) && !sup.slots.some((s) => s.current === p),
+  );
+  return latest.at(-1) === proc;
 }
+
+const isReloadGeneration = (world: SimWorld, proc: SimProcess) => world.reloads.some((r) => r.record.generation === proc.generation);
 
 const statusRows: Check = (world, out) => {
   const sup = world.supervisor;
