@@ -10,6 +10,9 @@ import type { Op } from "./sim-ops.ts";
 import { STATS_EVERY_MS, SimProcess, type Release } from "./sim-process.ts";
 import { mix } from "./sim-random.ts";
 
+/** What an operator may be told instead of an action: not possible now (E_USAGE), or another reload of the group is under way (E_CONFLICT). */
+const REFUSALS = new Set<string>(["E_USAGE", "E_CONFLICT"]);
+
 export interface TrackedReload {
   record: ReloadRecord;
   settled: boolean;
@@ -30,7 +33,7 @@ export class SimWorld {
   readonly disk = new Map<string, Release>();
   readonly reloads: TrackedReload[] = [];
   readonly supervisor: Supervisor;
-  /** Errors an operation threw that were not a refusal (E_USAGE) the operator would see. */
+  /** Errors an operation threw that were not a refusal the operator would see. */
   readonly unexpected: string[] = [];
   stop?: StopTrack;
   failSpawns = 0;
@@ -87,7 +90,7 @@ export class SimWorld {
     try {
       this.#apply(op);
     } catch (err) {
-      if (!(err instanceof AppError && err.code === "E_USAGE")) this.unexpected.push(`${op.k} threw: ${(err as Error).stack ?? err}`);
+      if (!(err instanceof AppError && REFUSALS.has(err.code))) this.unexpected.push(`${op.k} threw: ${(err as Error).stack ?? err}`);
     }
     if (op.k === "advance") await this.clock.advance(op.ms);
     else await settle();
