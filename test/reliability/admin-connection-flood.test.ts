@@ -1,8 +1,9 @@
-// Keep-alive connections flooding the admin port from two addresses, against a master limited to 1024 descriptors: the CLI answers and a killed worker comes back.
+// Keep-alive connections flooding the admin port from two addresses, against a compiled master limited to 1024 descriptors: the CLI answers and a killed worker comes back.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import net from "node:net";
 import { AppUnderTest, cliCommand } from "../support/app-under-test.ts";
+import { ensureBinary } from "../support/binary.ts";
 import { waitFor } from "../support/wait.ts";
 import { parsePrometheus } from "../admin/prometheus-parser.ts";
 
@@ -58,7 +59,7 @@ function descriptorsOf(pid: number): number {
 
 async function cliStatus(app: AppUnderTest): Promise<{ code: number; ms: number; out: string }> {
   const started = performance.now();
-  const cli = Bun.spawn([...cliCommand(), "status", "--config", app.configPath], { stdout: "pipe", stderr: "pipe" });
+  const cli = Bun.spawn([...cliCommand("compiled"), "status", "--config", app.configPath], { stdout: "pipe", stderr: "pipe" });
   const timer = setTimeout(() => cli.kill("SIGKILL"), 15_000);
   const [code, out, err] = await Promise.all([cli.exited, new Response(cli.stdout).text(), new Response(cli.stderr).text()]);
   clearTimeout(timer);
@@ -70,12 +71,14 @@ describe(`admin port flooded with ${SOURCES.length} x ${PER_ADDRESS} keep-alive 
   let attack: Flood | undefined;
 
   beforeAll(async () => {
+    await ensureBinary();
     app = await AppUnderTest.start({
       workers: [{ name: "t", listen: "text://127.0.0.1:0", count: 2, handler: "./t.ts" }],
       files: { "t.ts": TEXT },
       openFilesLimit: OPEN_FILES,
+      mode: "compiled",
     });
-  }, 30_000);
+  }, 120_000);
 
   afterAll(async () => {
     attack?.stop();
@@ -104,7 +107,10 @@ describe(`admin port flooded with ${SOURCES.length} x ${PER_ADDRESS} keep-alive 
     );
     expect(after).toContain(before[1]!);
     expect(app.output.join("\n")).not.toContain("EMFILE");
-    expect(app.output.filter((line) => line.includes("admin: at its connection limit (admin.maxConnections 256)"))).toHaveLength(1);
+    expect(
+      app.output.filter((line) => line.includes("admin: at its connection limit (admin.maxConnections 256)")),
+      app.output.join("\n"),
+    ).toHaveLength(1);
 
     const metrics = parsePrometheus(await (await fetch(`${app.adminUrl}/metrics`, { headers: { Authorization: `Bearer ${app.token}` } })).text());
     const value = (name: string) => metrics.get(name)?.samples[0]?.value ?? -1;
