@@ -24,6 +24,8 @@ export interface BodyHold extends InputHolder {
   readonly startedAt: number;
 }
 
+/** Smaller buffers let go are not counted as dropped: the young generation's collections take them soon enough. */
+const BIG_BUFFER = 64 * 1024;
 /** At most one forced collection this often (a full one costs a few ms on a worker's small heap). */
 const GC_EVERY_MS = 50;
 
@@ -57,13 +59,13 @@ export class InputBudget {
 
   add(delta: number): void {
     this.held += delta;
-    if (delta < 0) this.dropped -= delta;
+    if (delta <= -BIG_BUFFER) this.dropped -= delta;
   }
 
   /** A holder's kept buffer went from `before` bytes to `after`: a buffer replaced (grown, trimmed, dropped) is garbage. */
   changed(before: number, after: number): void {
     this.held += after - before;
-    if (before > 0) this.dropped += before;
+    if (before >= BIG_BUFFER) this.dropped += before;
   }
 
   get over(): boolean {
