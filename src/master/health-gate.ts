@@ -66,15 +66,19 @@ export function gateGroup(procs: WorkerProcess[], options: GateOptions, progress
   let ready = 0;
   let lastReadyAt = 0;
   for (const proc of procs) {
+    let readyAt: number | undefined;
     const onReady = (at: number) => {
+      readyAt = at;
       lastReadyAt = Math.max(lastReadyAt, at);
       progress.onReady?.(proc);
       if (++ready === procs.length) progress.onSettling?.(lastReadyAt + options.healthyMs);
     };
     gateProcess(proc, options, onReady).then(
       (reason) => {
-        if (reason) resolve(reason);
-        else if (--pending === 0) resolve(null);
+        if (reason) return resolve(reason);
+        // Passed its own window: an exit while the others still settle fails the group all the same (never commit a dead process).
+        proc.exited.then((exit) => resolve(exitReason(proc, exit, options.baseDir, readyAt, options.clock.now())));
+        if (--pending === 0) resolve(null);
       },
       (err) => resolve(healthReason(proc, `health gate failed: ${(err as Error).message}`)),
     );

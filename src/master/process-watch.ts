@@ -12,8 +12,11 @@ const STALLED_TICK_MS = 3 * WATCH_INTERVAL_MS;
 export interface WatchHost {
   clock: Clock;
   processes: () => Iterable<WorkerProcess>;
-  /** The group of the slot `proc` serves, or undefined when it serves none (gating, draining). */
-  servingGroup: (proc: WorkerProcess) => WorkerGroupConfig | undefined;
+  /**
+   * The group whose watchdogSeconds applies to `proc`: any process that was ready once and is not being stopped
+   * (serving, gating, parked, given back by a rollback); undefined for the others (a stop has its own deadline).
+   */
+  watchedGroup: (proc: WorkerProcess) => WorkerGroupConfig | undefined;
   /** Fresh figures were read for `proc` (the memory limit is checked against them). */
   sampled: (proc: WorkerProcess) => void;
   emit: (event: SupervisorEvent) => void;
@@ -53,10 +56,14 @@ export class ProcessWatch {
   }
 
   #judge(proc: WorkerProcess, now: number): void {
-    const group = this.host.servingGroup(proc);
-    if (!group?.watchdogSeconds || proc.state !== "ready" || proc.lastHeardAt === undefined) return;
+    const group = this.host.watchedGroup(proc);
+    if (!group?.watchdogSeconds || proc.state === "exited" || proc.state === "unresponsive" || proc.lastHeardAt === undefined) return;
     const silentMs = now - proc.lastHeardAt;
-    if (silentMs >= group.watchdogSeconds * 1000) this.#kill(proc, silentMs, group.watchdogSeconds);
+    if (silentMs < group.watchdogSeconds * 1000 || this.#killed.has(proc)) return;
+    this.kill(proc, unresponsiveReason(proc, silentMs, group.watchdogSeconds));
+    proc.state = "unresponsive";
+    const { pid, index, generation } = proc;
+    this.host.emit({ type: "process-unresponsive", pid, group: proc.group, index, generation, silentMs, watchdogSeconds: group.watchdogSeconds });
   }
 
   /** Why `proc` exited, when the watchdog killed it. */
@@ -64,14 +71,11 @@ export class ProcessWatch {
     return this.#killed.get(proc);
   }
 
-  /** Killed now (SIGKILL: it cannot drain) but not asked to stop, so its exit is a crash and its slot restarts with backoff. */
-  #kill(proc: WorkerProcess, silentMs: number, watchdogSeconds: number): void {
+  /** Killed now (SIGKILL: it cannot drain) but not asked to stop, so its exit is a crash (recorded with `reason`) and its slot restarts with backoff. */
+  kill(proc: WorkerProcess, reason: FailureReason): void {
     if (this.#killed.has(proc)) return;
-    this.#killed.set(proc, unresponsiveReason(proc, silentMs, watchdogSeconds));
+    this.#killed.set(proc, reason);
     void proc.stop(false, "stop", 0);
-    proc.state = "unresponsive";
-    const { pid, group, index, generation } = proc;
-    this.host.emit({ type: "process-unresponsive", pid, group, index, generation, silentMs, watchdogSeconds });
   }
 }
 

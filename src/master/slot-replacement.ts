@@ -28,11 +28,14 @@ export async function replaceOne(host: ReplacementHost, slot: Slot): Promise<voi
     slot.replacing = false;
     return;
   }
+  slot.replacement = next;
   const reason = await gateProcess(next, host.gateOptions(slot.group));
   slot.replacing = false;
-  if (reason || !host.stillHolds(slot)) {
+  slot.replacement = undefined;
+  if (!host.stillHolds(slot)) return host.stop(next, "stop");
+  if (reason) {
     host.stop(next, "stop");
-    if (reason) host.emit({ type: "reload-failed", pid: next.pid, group: slot.group.name, index: slot.index, generation, message: reason.text, reason });
+    host.emit({ type: "reload-failed", pid: next.pid, group: slot.group.name, index: slot.index, generation, message: reason.text, reason });
     return;
   }
   const old = slot.current;

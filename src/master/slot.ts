@@ -11,6 +11,8 @@ export interface Slot {
   current: WorkerProcess | null;
   /** A single-process replacement (memory limit, admin restart) is under way. */
   replacing: boolean;
+  /** Its successor while it is gated: a reload that takes the slot stops it too. */
+  replacement?: WorkerProcess;
   backoff: Backoff;
   restarts: number;
   /** Once a process of this slot was ready, crashes are restarted with backoff; before that, the start fails. */

@@ -7,7 +7,7 @@ import type { WorkerToMaster } from "../ipc.ts";
 import { realClock, type Clock } from "./clock.ts";
 import type { EventListener, SupervisorEvent } from "./events.ts";
 import { exitedEvent, exitReason, StartFailure } from "./failure-reason.ts";
-import { firstResult, gateGroup, type GateOptions } from "./health-gate.ts";
+import { firstResult, gateGroup, waitReady, type GateOptions } from "./health-gate.ts";
 import { ReloadTransaction, type TransactionHost } from "./reload-transaction.ts";
 import { Probation, type Deployment } from "./probation.ts";
 import { reloadPlans, stopDeadlineMs, withLiveSettings } from "./reload-request.ts";
@@ -56,7 +56,7 @@ export class Supervisor {
     this.#watch = new ProcessWatch({
       clock: this.#clock,
       processes: () => this.processes,
-      servingGroup: (proc) => this.slots.find((s) => s.current === proc)?.group,
+      watchedGroup: (proc) => this.#watchedGroup(proc),
       sampled: (proc) => this.#checkMemory(proc, proc.rssBytes ?? proc.counters?.rssBytes ?? 0),
       emit: (event) => this.emit(event),
     });
@@ -145,7 +145,7 @@ export class Supervisor {
   #commit(group: WorkerGroupConfig, procs: WorkerProcess[], graceful: boolean, next: AppConfig | undefined, deploy: Deployment): void {
     const old = this.slots.filter((s) => s.group.name === group.name);
     const fresh = procs.map((proc, index) => ({ ...newSlot(group, index), current: proc, everReady: true, restarts: old[index]?.restarts ?? 0 }));
-    for (const slot of old) this.#clock.clearTimeout(slot.restartTimer);
+    for (const slot of old) this.#releaseSlot(slot);
     // With probation on, the old processes park instead (listeners closed, code loaded) in case the new ones exit.
     if (!this.#probation.begin(group, old, graceful, deploy)) {
       const draining = old.flatMap((slot) => (slot.current ? [slot.current] : []));
@@ -159,12 +159,18 @@ export class Supervisor {
 
   #removeGroup(name: string, graceful: boolean): void {
     for (const slot of this.slots.filter((s) => s.group.name === name)) {
-      this.#clock.clearTimeout(slot.restartTimer);
+      this.#releaseSlot(slot);
       if (slot.current) this.#stopProcess(slot.current, graceful, "stop");
     }
     this.config = { ...this.config, workers: this.config.workers.filter((g) => g.name !== name) };
     this.setSlots(this.slots.filter((s) => s.group.name !== name));
     this.options.groupRemoved?.(name);
+  }
+
+  /** A slot leaves the group (a reload took it): no restart pending, no replacement still being gated. */
+  #releaseSlot(slot: Slot): void {
+    this.#clock.clearTimeout(slot.restartTimer);
+    if (slot.replacement) this.#stopProcess(slot.replacement, false);
   }
 
   /** Also a rollback's way to put a group's previous slots back. */
@@ -221,6 +227,11 @@ export class Supervisor {
     const reason = spawnReasonOf(err, index);
     this.emit({ type: "spawn-failed", group: group.name, index, generation, message: reason.text, reason, ...(retryInMs === undefined ? {} : { retryInMs }) });
     return reason;
+  }
+
+  #watchedGroup(proc: WorkerProcess): WorkerGroupConfig | undefined {
+    if (this.#stopAsked.has(proc) || !this.#readyAt.has(proc)) return undefined;
+    return this.slots.find((s) => s.current === proc)?.group ?? this.config.workers.find((g) => g.name === proc.group);
   }
 
   #onMessage(message: WorkerToMaster, proc: WorkerProcess): void {
@@ -283,7 +294,10 @@ export class Supervisor {
     slot.nextRetryAt = undefined;
     if (this.stopping || slot.current || !this.slots.includes(slot)) return;
     try {
-      slot.current = this.#spawn(slot.group, slot.index, this.generation);
+      const proc = this.#spawn(slot.group, slot.index, this.generation);
+      slot.current = proc;
+      // Like any start, a respawn must get ready in time: one that never does is killed and retried, not left holding the slot.
+      void waitReady(proc, this.#gateOptions(slot.group)).then((reason) => reason?.kind === "start-timeout" && this.#watch.kill(proc, reason));
     } catch (err) {
       // The cause (descriptors, memory) may pass: the slot keeps its place in the backoff and tries again.
       const retryInMs = this.#scheduleRestart(slot, 0);
@@ -324,7 +338,7 @@ export class Supervisor {
   /** Restarts one process through the gate (admin "restart one process"). */
   restartProcess(pid: number): boolean {
     const slot = this.slots.find((s) => s.current?.pid === pid);
-    if (!slot || slot.replacing || this.#reloading.has(slot.group.name)) return false;
+    if (!slot || slot.replacing || this.#reloading.has(slot.group.name) || this.stopping) return false;
     void replaceOne(this.#replacementHost(), slot);
     return true;
   }

@@ -14,18 +14,11 @@ export interface Violation {
  * They are checked and reported, not failed; drop a name here once its fix is on main, and the simulation holds it
  * from then on. Found here and since fixed on main: stop-has-deadline and graceful-stop-completes (seeds 29, 38: a
  * graceful stop had no deadline), hung-replaced (seed 63: no watchdog), and spawns that throw (seed 3: no retry timer,
- * a reload's promise rejected with its record running, the throw escaping a timer).
+ * a reload's promise rejected with its record running, the throw escaping a timer), respawn-start-bounded and
+ * unpark-bounded (the watchdog judged only ready processes; a respawn had no start timeout), replacement-outlives-slot,
+ * slot-holds-live-process (a process passed its own window, then died before the group committed) and no-spawn-after-stop.
  */
-export const KNOWN_OPEN: Record<string, string> = {
-  "respawn-start-bounded": "a backoff respawn that never gets ready keeps its slot forever: no start timeout, and the watchdog judges only ready processes",
-  "unpark-bounded":
-    "a probation rollback gives the slots back to parked processes even when one never listens again (blocked): the watchdog judges only ready processes, so it keeps its slot without serving",
-  "replacement-outlives-slot":
-    "a reload that commits or removes a group leaves a running single-process replacement (memory limit, restartProcess) of its old slot serving until its own gate ends",
-  "slot-holds-live-process":
-    "a new process that exits after its own settle window but before the group's last one ends its window passes the gate and is committed dead into a slot, never restarted (its exit came while it was in no slot)",
-  "no-spawn-after-stop": "restartProcess during a stop spawns a new process (it does not check stopping), which stop() does not wait for",
-};
+export const KNOWN_OPEN: Record<string, string> = {};
 
 /** Time past its bound after which something that should have ended counts as stuck. */
 const SLACK_MS = 1000;
