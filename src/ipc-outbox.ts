@@ -87,6 +87,11 @@ export class IpcOutbox<M extends object> {
     return this.pendingBytes >= this.capBytes;
   }
 
+  /** Why a droppable message is refused now (undefined while there is room). */
+  get refusal(): string | undefined {
+    return this.full ? `its IPC queue is full (${Math.round(this.pendingBytes / 1048576)} MiB not yet read, cap ${this.capBytes / 1048576} MiB)` : undefined;
+  }
+
   #drop(): void {
     this.dropped++;
     this.options.onDrop?.();

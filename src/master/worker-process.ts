@@ -228,7 +228,8 @@ export class ChildWorkerProcess implements WorkerProcess {
     const requestId = this.#nextRequest++;
     const { promise, resolve } = Promise.withResolvers<Reply>();
     this.#requests.set(requestId, resolve);
-    if (!this.send({ ...message, requestId } as Request)) resolve({ type: "reply", requestId, ok: false, error: "process not running" });
+    if (!this.send({ ...message, requestId } as Request))
+      resolve({ type: "reply", requestId, ok: false, error: this.#outbox.refusal ?? "process not running" });
     setTimeout(() => {
       if (this.#requests.delete(requestId)) resolve({ type: "reply", requestId, ok: false, error: "no answer in time" });
     }, timeoutMs).unref();

@@ -101,6 +101,13 @@ test("a worker whose loop is blocked: 3 x 20,000 sendToAll of 10 KB grow the mas
     5000,
     "the drop reported",
   );
+  // An admin query to the stuck worker fails at once, saying why; the other worker answers.
+  const started = performance.now();
+  const connections = await app.api<{ errors: { pid: number; error: string }[] }>("/api/connections");
+  expect(performance.now() - started).toBeLessThan(2000);
+  expect(connections.errors).toEqual([
+    { pid: (await app.pids("stuck"))[0]!, error: expect.stringMatching(/^its IPC queue is full \(\d+ MiB not yet read, cap 16 MiB\)$/) },
+  ]);
   // Still answering: the admin plane and the pusher.
   expect(await (await fetch(`http://127.0.0.1:${pusher}/`)).text()).toBe("ok");
   void blocked;
