@@ -15,6 +15,7 @@ Commands:
   reload [-g] [--group G] [--no-wait]
                    re-read app.json and start a new generation of workers; once every new process is ready and
                    stays up for reload.healthySeconds the old one drains, else the new one is stopped (rolled back).
+                   The old one then stays parked for reload.probationSeconds and takes over again if a new one exits.
                    Waits for the outcome: exit 0 all replaced, 1 a group rolled back, 2 invalid config
   retry --group G  start now the group's processes waiting in crash backoff
   diff [--json]    what a reload with --config F would change per group (and what needs a restart), applying nothing
