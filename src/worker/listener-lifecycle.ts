@@ -25,10 +25,6 @@ export class ListenerLifecycle {
     return this.#stopAsked;
   }
 
-  get phase(): Phase {
-    return this.#phase;
-  }
-
   serving(listener: Listener): void {
     this.#listener = listener;
     if (this.#phase === "starting") this.#phase = "serving";
