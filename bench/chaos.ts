@@ -158,7 +158,7 @@ console.log(
 );
 console.log(`stale answers after a settle: ${tally.stale.length} operations`);
 console.log(
-  `requests: ${tally.requests}; failed outside kill windows: ${tally.failedOutside}; failed in kill -9 windows: ${tally.failedInBroken}; operations outlasting their load window: ${tally.outlasted}`,
+  `requests: ${tally.requests}; failed outside deliberately broken windows: ${tally.failedOutside}; failed in them (kill -9, a release exiting during probation): ${tally.failedInBroken}; operations outlasting their load window: ${tally.outlasted}`,
 );
 for (const line of [...tally.opErrors, ...tally.mismatches, ...tally.unsettled, ...tally.stale]) console.log(`  ${line}`);
 process.exitCode = tally.mismatches.length || tally.opErrors.length ? 1 : 0;

@@ -28,10 +28,10 @@ export interface OpOutcome {
 }
 
 /** Load windows longer than --segment, for operations that take longer (seconds). */
-export const OPERATION_WINDOWS: Record<string, number> = { "probation rollback": 8 };
+export const OPERATION_WINDOWS: Record<string, number> = { "probation rollback": 10 };
 
-/** A kill -9 drops what that worker had in flight: its window's failed requests are counted apart. */
-export const BROKEN_WINDOW_OPS = new Set(["kill -9 a worker"]);
+/** Deliberately broken: a kill -9, or a release that exits during probation, drops what that worker had in flight; their windows' failed requests are counted apart. */
+export const BROKEN_WINDOW_OPS = new Set(["kill -9 a worker", "probation rollback"]);
 
 async function expectExit(state: ChaosState, argv: string[], code: number, text: string): Promise<OpOutcome> {
   const result = await state.app.cli(argv);
