@@ -11,11 +11,12 @@ export function simSetup(unhandled: unknown[]): SimSetup {
 
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
-/** SIM_SEED=n: that seed alone; else `SIM_RUNS` (or `runs`) seeds from SIM_FROM (default 1). */
-export function seedsToRun(runs: number, runsVar = "SIM_RUNS"): number[] {
+/** SIM_SEED=n: that seed alone; else `SIM_RUNS` (or `runs`) seeds from SIM_FROM (default 1), then `extra`. */
+export function seedsToRun(runs: number, runsVar = "SIM_RUNS", extra: number[] = []): number[] {
   if (process.env.SIM_SEED !== undefined) return [Number(process.env.SIM_SEED)];
   const from = env("SIM_FROM", 1);
-  return Array.from({ length: env(runsVar, runs) }, (_, i) => from + i);
+  const range = Array.from({ length: env(runsVar, runs) }, (_, i) => from + i);
+  return [...range, ...extra.filter((seed) => !range.includes(seed))];
 }
 
 /** SIM_TRACE=1 with SIM_SEED: every step and supervisor event. */
