@@ -1,5 +1,4 @@
 // The master process: validates the config, binds what must be shared, starts the supervisor and the admin plane, waits for a stop.
-import { closeSync } from "node:fs";
 import type { AdminContext } from "../admin/context.ts";
 import { startChannelRelay } from "../channel/relay.ts";
 import { loadConfig } from "../config/load.ts";
@@ -36,7 +35,8 @@ import {
   takeoverFromEnv,
   type Predecessor,
 } from "./takeover.ts";
-import { bindGroupSocket, moveInto, removeOwnSocketFile, type BoundSocket } from "./unix-socket.ts";
+import { bindUnixSockets, closeGroupSocket, closeSockets } from "./group-sockets.ts";
+import { moveInto, type BoundSocket } from "./unix-socket.ts";
 
 /** How long the store and the admin plane wait for the workers to be ready before they open anyway. */
 const PLANES_WAIT_MS = 100;
@@ -267,38 +267,4 @@ async function startServing(master: Master, { config, daemon, predecessor, relea
 function takeOver(predecessor: Predecessor, sockets: Map<string, BoundSocket>): void {
   for (const socket of sockets.values()) moveInto(socket);
   console.log(`the new master is ready beside master pid ${predecessor.pid}`);
-}
-
-async function bindUnixSockets(config: AppConfig, beside: boolean): Promise<Map<string, BoundSocket>> {
-  const sockets = new Map<string, BoundSocket>();
-  try {
-    for (const [i, group] of config.workers.entries()) {
-      if (group.listen.scheme !== "unix" || !group.listen.path) continue;
-      sockets.set(group.name, await bindGroupSocket(group.listen.path, group.socketMode, `workers[${i}].listen`, beside));
-    }
-  } catch (err) {
-    closeSockets(sockets);
-    throw err;
-  }
-  return sockets;
-}
-
-function closeSockets(sockets: Map<string, BoundSocket>): void {
-  for (const socket of sockets.values()) closeSocket(socket);
-  sockets.clear();
-}
-
-/** A reload removed a unix:// group: nothing accepts on its socket any more, so no client may queue there. */
-function closeGroupSocket(sockets: Map<string, BoundSocket>, listenFds: Map<string, number>, name: string): void {
-  const socket = sockets.get(name);
-  if (!socket) return;
-  sockets.delete(name);
-  listenFds.delete(name);
-  closeSocket(socket);
-}
-
-/** The workers keep their own copies of the descriptor until they exit; the file goes at once. */
-function closeSocket(socket: BoundSocket): void {
-  closeSync(socket.fd);
-  removeOwnSocketFile(socket);
 }

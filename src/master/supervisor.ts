@@ -1,5 +1,5 @@
 // Keeps `count` processes per group alive: starts them (failing fast), restarts crashed ones with backoff, reloads through the health gate, stops them.
-import type { FailureReason, ReloadRecord } from "../admin/contract.ts";
+import type { ReloadRecord } from "../admin/contract.ts";
 import type { AppConfig, WorkerGroupConfig } from "../config/types.ts";
 import type { RelayToWorker, WorkerToRelay } from "../channel/protocol.ts";
 import { AppError } from "../errors.ts";
@@ -12,11 +12,12 @@ import { ReloadTransaction, type TransactionHost } from "./reload-transaction.ts
 import { Probation, type Deployment } from "./probation.ts";
 import { reloadPlans, stopDeadlineMs, withLiveSettings } from "./reload-request.ts";
 import { overMemory, replaceOne, type ReplacementHost } from "./slot-replacement.ts";
+import { ProcessLauncher } from "./process-launcher.ts";
 import { ProcessWatch } from "./process-watch.ts";
+import { SlotRestarts } from "./slot-restarts.ts";
 import { inConfigOrder, newSlot, slotState, withGroup, type Slot } from "./slot.ts";
 import type { ReloadHandle, ReloadOptions, SupervisorOptions } from "./supervisor-options.ts";
-import { spawnFailed, spawnReasonOf } from "./spawn-failure.ts";
-import { spawnChild, type ExitInfo, type Spawner, type WorkerProcess } from "./worker-process.ts";
+import { spawnChild, type ExitInfo, type WorkerProcess } from "./worker-process.ts";
 
 export type { Slot } from "./slot.ts";
 export type { ReloadHandle, ReloadOptions, SupervisorOptions } from "./supervisor-options.ts";
@@ -33,7 +34,7 @@ export class Supervisor {
   config: AppConfig;
   readonly reloadRecords = new Map<number, ReloadRecord>();
   readonly #listeners = new Set<EventListener>();
-  readonly #spawner: Spawner;
+  readonly #launcher: ProcessLauncher;
   readonly #clock: Clock;
   /** Groups with a reload under way, so two reloads never fight over one group. */
   readonly #reloading = new Map<string, number>();
@@ -41,18 +42,40 @@ export class Supervisor {
   readonly #readyAt = new WeakMap<WorkerProcess, number>();
   readonly #watch: ProcessWatch;
   readonly #probation: Probation;
+  readonly #restarts: SlotRestarts;
   /** Where channel payloads from workers go (set by src/channel/'s master side). */
   onChannel: (payload: WorkerToRelay, from: WorkerProcess) => void = () => {};
 
   constructor(private readonly options: SupervisorOptions) {
     this.config = options.config;
-    this.#spawner = options.spawner ?? spawnChild;
     this.#clock = options.clock ?? realClock;
     for (const group of options.config.workers) {
       for (let index = 0; index < group.count; index++) this.slots.push(newSlot(group, index));
     }
     const stopAsked = (proc: WorkerProcess) => void this.#stopProcess(proc, false);
-    this.#probation = new Probation(this, this.#clock, stopAsked, (slot) => this.#scheduleRestart(slot, 0));
+    this.#launcher = new ProcessLauncher({
+      options,
+      spawner: options.spawner ?? spawnChild,
+      config: () => this.config,
+      emit: (event) => this.emit(event),
+      started: (proc) => this.processes.add(proc),
+      ready: (proc) => {
+        this.#readyAt.set(proc, this.#clock.now());
+        const slot = this.slots.find((s) => s.current === proc);
+        if (slot) slot.everReady = true;
+      },
+      message: (message, proc) => this.#onMessage(message, proc),
+      exited: (proc, exit) => this.#onExit(proc, exit),
+    });
+    this.#probation = new Probation(this, this.#clock, stopAsked, (slot) => this.#restarts.schedule(slot, 0));
+    this.#restarts = new SlotRestarts({
+      clock: this.#clock,
+      holds: (slot) => !this.stopping && this.slots.includes(slot),
+      spawn: (slot) => this.#launcher.spawn(slot.group, slot.index, this.generation),
+      refused: (err, slot, retryInMs) => this.#launcher.refused(err, slot.group, slot.index, this.generation, retryInMs),
+      watchStart: (proc, slot) =>
+        void waitReady(proc, this.#gateOptions(slot.group)).then((reason) => reason?.kind === "start-timeout" && this.#watch.kill(proc, reason)),
+    });
     this.#watch = new ProcessWatch({
       clock: this.#clock,
       processes: () => this.processes,
@@ -77,9 +100,9 @@ export class Supervisor {
     this.#watch.start();
     for (const slot of this.slots) {
       try {
-        slot.current = this.#spawn(slot.group, slot.index, this.generation);
+        slot.current = this.#launcher.spawn(slot.group, slot.index, this.generation);
       } catch (err) {
-        throw new StartFailure(slot.group.name, this.#spawnFailure(err, slot.group, slot.index, this.generation));
+        throw new StartFailure(slot.group.name, this.#launcher.refused(err, slot.group, slot.index, this.generation));
       }
     }
     const options = { ...this.#gateOptions(), settle: false };
@@ -123,7 +146,7 @@ export class Supervisor {
       baseDir: this.config.baseDir,
       startTimeoutMs: this.config.reload.startTimeout * 1000,
       healthyMs: (group) => this.#healthyMs(group),
-      spawn: (group, index, generation) => this.#spawnReporting(group, index, generation),
+      spawn: (group, index, generation) => this.#launcher.spawnReporting(group, index, generation),
       commit: (group, procs, graceful, entry, record) => this.#commit(group, procs, graceful, next, { entry, record }),
       remove: (name, graceful) => this.#removeGroup(name, graceful),
       discard: (procs) => procs.forEach((proc) => this.#stopProcess(proc, false)),
@@ -183,52 +206,6 @@ export class Supervisor {
     return proc.stop(graceful, why, stopDeadlineMs(this.config, graceful));
   }
 
-  #spawn(group: WorkerGroupConfig, index: number, generation: number): WorkerProcess {
-    const { config, listenFds, log } = this.options;
-    let proc: WorkerProcess;
-    try {
-      proc = this.#spawner({
-        launch: { appName: config.name, group, index, generation, stopTimeoutMs: this.config.stopTimeout * 1000, drainWindowMs: this.config.drainWindowMs },
-        listenFd: listenFds.get(group.name),
-        output: (line, stream, p) => log(`[${p.group}#${p.index} ${p.pid}] ${line}`, stream),
-        onMessage: (message, p) => this.#onMessage(message, p),
-      });
-    } catch (err) {
-      throw spawnFailed(err, index);
-    }
-    this.processes.add(proc);
-    const identity = { pid: proc.pid, group: proc.group, index: proc.index, generation };
-    this.emit({ type: "process-started", ...identity });
-    proc.ready.then(
-      () => {
-        this.#readyAt.set(proc, this.#clock.now());
-        const slot = this.slots.find((s) => s.current === proc);
-        if (slot) slot.everReady = true;
-        this.emit({ type: "process-ready", ...identity });
-      },
-      () => {},
-    );
-    proc.exited.then((exit) => this.#onExit(proc, exit));
-    return proc;
-  }
-
-  /** #spawn, with a refusal by the OS reported as an event before it is thrown on. */
-  #spawnReporting(group: WorkerGroupConfig, index: number, generation: number): WorkerProcess {
-    try {
-      return this.#spawn(group, index, generation);
-    } catch (err) {
-      this.#spawnFailure(err, group, index, generation);
-      throw err;
-    }
-  }
-
-  /** Records a spawn the OS refused (the event says when the slot tries again, if it does) and returns why. */
-  #spawnFailure(err: unknown, group: WorkerGroupConfig, index: number, generation: number, retryInMs?: number): FailureReason {
-    const reason = spawnReasonOf(err, index);
-    this.emit({ type: "spawn-failed", group: group.name, index, generation, message: reason.text, reason, ...(retryInMs === undefined ? {} : { retryInMs }) });
-    return reason;
-  }
-
   #watchedGroup(proc: WorkerProcess): WorkerGroupConfig | undefined {
     if (this.#stopAsked.has(proc) || !this.#readyAt.has(proc)) return undefined;
     return this.slots.find((s) => s.current === proc)?.group ?? this.config.workers.find((g) => g.name === proc.group);
@@ -257,7 +234,7 @@ export class Supervisor {
       clock: this.#clock,
       emit: (event) => this.emit(event),
       nextGeneration: () => ++this.generation,
-      spawn: (group, index, generation) => this.#spawnReporting(group, index, generation),
+      spawn: (group, index, generation) => this.#launcher.spawnReporting(group, index, generation),
       stop: (proc, why) => void this.#stopProcess(proc, false, why),
       gateOptions: (group) => this.#gateOptions(group),
       stillHolds: (slot) => !this.stopping && this.slots.includes(slot),
@@ -276,34 +253,9 @@ export class Supervisor {
       slot.current = null;
       slot.lastExit = { code: exit.code, signal: exit.signal, at: now, reason: reason! };
       // Only a slot that was ready once is restarted: a process that never got ready fails the start instead.
-      if (slot.everReady) restartInMs = this.#scheduleRestart(slot, now - proc.startedAt);
+      if (slot.everReady) restartInMs = this.#restarts.schedule(slot, now - proc.startedAt);
     }
     this.emit(exitedEvent(proc, exit, expected, restartInMs, reason));
-  }
-
-  #scheduleRestart(slot: Slot, uptimeMs: number): number {
-    const delayMs = slot.backoff.next(uptimeMs);
-    slot.restarts++;
-    slot.nextRetryAt = this.#clock.now() + delayMs;
-    slot.restartTimer = this.#clock.setTimeout(() => this.#respawn(slot), delayMs);
-    return delayMs;
-  }
-
-  #respawn(slot: Slot): void {
-    slot.restartTimer = undefined;
-    slot.nextRetryAt = undefined;
-    if (this.stopping || slot.current || !this.slots.includes(slot)) return;
-    try {
-      const proc = this.#spawn(slot.group, slot.index, this.generation);
-      slot.current = proc;
-      // Like any start, a respawn must get ready in time: one that never does is killed and retried, not left holding the slot.
-      void waitReady(proc, this.#gateOptions(slot.group)).then((reason) => reason?.kind === "start-timeout" && this.#watch.kill(proc, reason));
-    } catch (err) {
-      // The cause (descriptors, memory) may pass: the slot keeps its place in the backoff and tries again.
-      const retryInMs = this.#scheduleRestart(slot, 0);
-      const reason = this.#spawnFailure(err, slot.group, slot.index, this.generation, retryInMs);
-      slot.lastExit = { code: null, signal: null, at: this.#clock.now(), reason };
-    }
   }
 
   /** Starts now every slot of `group` that waits in backoff (forgetting its crash count); returns how many. */
@@ -312,11 +264,7 @@ export class Supervisor {
       throw new AppError("E_USAGE", `no group "${group}" (groups: ${this.config.workers.map((g) => g.name).join(", ")})`);
     }
     const waiting = this.slots.filter((s) => s.group.name === group && !s.current);
-    for (const slot of waiting) {
-      this.#clock.clearTimeout(slot.restartTimer);
-      slot.backoff.reset();
-      this.#respawn(slot);
-    }
+    for (const slot of waiting) this.#restarts.retryNow(slot);
     this.emit({ type: "retry", group, slots: waiting.length, lastExit: waiting[0]?.lastExit });
     return waiting.length;
   }
