@@ -1,4 +1,4 @@
-// DESIGN.md's house rules, checked: file and function sizes, where process.exit may be called, no `any`, file names.
+// The house rules (README, Layout), checked: file and function sizes, where process.exit may be called, no `any`, file names.
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
