@@ -5,6 +5,7 @@ import { Random } from "../test/master/sim-random.ts";
 import { ensureTcpMigrateReq } from "../test/support/http-load.ts";
 import { snapshotBinary } from "./lib/binary.ts";
 import { BROKEN_WINDOW_OPS, HANDLER, OPERATIONS, OPERATION_WEIGHTS, OPERATION_WINDOWS, type ChaosState } from "./lib/chaos-ops.ts";
+import { followRollback } from "./lib/chaos-probation.ts";
 import { startDaemonApp, type DaemonApp } from "./lib/daemon-app.ts";
 import { holdersOf, listeningInodes, liveChildren } from "./lib/port-owners.ts";
 import { hasWrk, runWrk } from "./load/wrk.ts";
@@ -41,12 +42,14 @@ interface Tally {
 const sorted = (pids: number[]) => [...pids].sort((a, b) => a - b).join(",");
 
 /** Quiet: as many ready processes as the config says, no reload running, nothing else but parked ones (probation). */
-async function settled(app: DaemonApp, count: number): Promise<StatusResponse | null> {
+async function settled(state: ChaosState): Promise<StatusResponse | null> {
   const end = Date.now() + SETTLE_MS;
   while (Date.now() < end) {
-    const status = await app.status().catch(() => null);
+    const status = await state.app.status().catch(() => null);
+    if (status && followRollback(state, status)) console.error(`  probation rolled back to v${state.version}, count ${state.count}`);
     const rows = (status?.processes ?? []).filter((p) => p.state !== "parked");
-    if (status && rows.length === count && rows.every((p) => p.pid !== null && p.state === "ready") && status.lastReload?.state !== "running") return status;
+    if (status && rows.length === state.count && rows.every((p) => p.pid !== null && p.state === "ready") && status.lastReload?.state !== "running")
+      return status;
     await Bun.sleep(100);
   }
   return null;
@@ -104,7 +107,7 @@ async function step(state: ChaosState, port: number, tally: Tally): Promise<void
   if (outcome.error) tally.opErrors.push(outcome.error);
   // Right after the command, old processes may still drain: the children and the rows must agree even then.
   await check(state, port, tally, `${outcome.text} (just after)`, false);
-  const status = await settled(state.app, state.count);
+  const status = await settled(state);
   if (!status) tally.unsettled.push(`${outcome.text}: not settled within ${SETTLE_MS} ms`);
   if (Date.now() - began > (window - 0.2) * 1000) tally.outlasted++;
   const result = await load;

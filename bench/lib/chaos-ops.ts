@@ -1,6 +1,7 @@
 // The chaos run's operations on a real app: good and broken reloads, count changes, kill -9 of a worker, restart --process, restart.
 import type { Random } from "../../test/master/sim-random.ts";
 import type { DaemonApp } from "./daemon-app.ts";
+import { deployed, type Deployed } from "./chaos-probation.ts";
 import { liveChildren } from "./port-owners.ts";
 
 export const HANDLER = (version: number) => `export default { fetch: () => new Response("v${version}") };`;
@@ -18,6 +19,8 @@ export interface ChaosState {
   /** The version the good code on disk answers with. */
   version: number;
   count: number;
+  /** The last good reload or count change, while its probation could still roll it back. */
+  deployed?: Deployed;
 }
 
 export interface OpOutcome {
@@ -41,9 +44,12 @@ async function expectExit(state: ChaosState, argv: string[], code: number, text:
 
 export const OPERATIONS: Record<string, (state: ChaosState) => Promise<OpOutcome>> = {
   "good reload": async (state) => {
+    const previous = { version: state.version, count: state.count };
     state.version++;
     state.app.write("web.ts", HANDLER(state.version));
-    return expectExit(state, ["reload"], 0, `reload to v${state.version}`);
+    const outcome = await expectExit(state, ["reload"], 0, `reload to v${state.version}`);
+    await deployed(state, previous);
+    return outcome;
   },
   "broken reload": async (state) => {
     const kind = state.random.pick(Object.keys(BROKEN));
@@ -63,9 +69,12 @@ export const OPERATIONS: Record<string, (state: ChaosState) => Promise<OpOutcome
   },
   "count change": async (state) => {
     const counts = [1, 2, 3, 4].filter((n) => n !== state.count);
+    const previous = { version: state.version, count: state.count };
     state.count = state.random.pick(counts);
     state.app.editConfig((config) => (config.workers[0].count = state.count));
-    return expectExit(state, ["reload"], 0, `count -> ${state.count} by app.json + reload`);
+    const outcome = await expectExit(state, ["reload"], 0, `count -> ${state.count} by app.json + reload`);
+    await deployed(state, previous);
+    return outcome;
   },
   "kill -9 a worker": async (state) => {
     const pids = liveChildren(state.app.masterPid());
@@ -80,7 +89,11 @@ export const OPERATIONS: Record<string, (state: ChaosState) => Promise<OpOutcome
     if (pid === undefined) return { text: "restart --process: nothing ready", error: "no ready process to restart" };
     return expectExit(state, ["restart", "--process", String(pid)], 0, `restart --process ${pid}`);
   },
-  restart: async (state) => expectExit(state, ["restart", "-d"], 0, "restart -d (a new master takes over)"),
+  restart: async (state) => {
+    // A new master has no probation to roll back (the old one ended it when it stopped).
+    state.deployed = undefined;
+    return expectExit(state, ["restart", "-d"], 0, "restart -d (a new master takes over)");
+  },
 };
 
 /** The last reload's probation outcome once it has one (undefined when `withinMs` passed first). */
