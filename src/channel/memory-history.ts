@@ -2,6 +2,7 @@
 import { HISTORY_PAGE_BYTES } from "./channel-limits.ts";
 import type { HistoryRules } from "./history-rules.ts";
 import type { HistorySlice, WireData } from "./protocol.ts";
+import { ReleasedMemory } from "../released-memory.ts";
 
 interface Entry {
   offset: number;
@@ -29,6 +30,8 @@ interface Ref {
 }
 
 const SWEEP_MS = 5_000;
+/** Trimmed messages are garbage until a collection: one after every 16 MiB trimmed, at most every 100 ms. */
+const released = new ReleasedMemory(16 * 1024 * 1024, 100);
 
 export function newEpoch(): string {
   return crypto.randomUUID().replaceAll("-", "").slice(0, 12);
@@ -139,6 +142,7 @@ export class MemoryHistory {
     const entry = log.entries[log.start++]!;
     // The dead head stays in the array until the next compaction: its data must not (1,024 dead 1 MB entries were 1 GB).
     entry.data = "";
+    released.release(entry.bytes);
     log.bytes -= entry.bytes;
     this.#totalBytes -= entry.bytes;
     this.#totalEntries--;
