@@ -127,4 +127,6 @@ export interface RunningConfigResponse {
   /** The version in the config history, or null when the store is unavailable. */
   version: number | null;
   config: Record<string, unknown>;
+  /** The latest process generation: a restart's new master numbers its own after it. */
+  generation: number;
 }

@@ -123,7 +123,9 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
   const sockets = await bindUnixSockets(config, predecessor !== null);
   const listenFds = new Map([...sockets].map(([name, socket]) => [name, socket.fd]));
   const log = recentLog.tee(daemon ? (line: string) => daemon.write(line) : terminalOutput());
-  const supervisor = new Supervisor({ config, listenFds, log, groupRemoved: (name) => closeGroupSocket(sockets, listenFds, name) });
+  // Generations go on across a restart: the new master's first is after the old one's latest.
+  const generation = predecessor ? predecessor.generation + 1 : 1;
+  const supervisor = new Supervisor({ config, listenFds, log, generation, groupRemoved: (name) => closeGroupSocket(sockets, listenFds, name) });
   // The log, the store and the live feed all read events through the gate, which bounds what a stranger can repeat.
   const events = new EventGate(supervisor);
   events.on(logEvent);

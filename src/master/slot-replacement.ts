@@ -41,6 +41,7 @@ export async function replaceOne(host: ReplacementHost, slot: Slot): Promise<voi
   const old = slot.current;
   host.clock.clearTimeout(slot.restartTimer);
   slot.current = next;
+  slot.generation = generation;
   slot.everReady = true;
   slot.backoff.reset();
   if (old) host.stop(old, "reload");

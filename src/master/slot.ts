@@ -7,6 +7,8 @@ import type { WorkerProcess } from "./worker-process.ts";
 export interface Slot {
   group: WorkerGroupConfig;
   index: number;
+  /** The generation whose config the slot runs: a crashed process comes back with it, not with a reload's newer one. */
+  generation: number;
   /** null while the slot waits for its restart (backoff). */
   current: WorkerProcess | null;
   /** A single-process replacement (memory limit, admin restart) is under way. */
@@ -22,8 +24,8 @@ export interface Slot {
   lastExit?: LastExit;
 }
 
-export function newSlot(group: WorkerGroupConfig, index: number): Slot {
-  return { group, index, current: null, replacing: false, backoff: new Backoff(), restarts: 0, everReady: false };
+export function newSlot(group: WorkerGroupConfig, index: number, generation: number): Slot {
+  return { group, index, generation, current: null, replacing: false, backoff: new Backoff(), restarts: 0, everReady: false };
 }
 
 /** What the status shows for the slot's current process (or for the empty slot). */

@@ -15,6 +15,8 @@ export interface SupervisorOptions {
   /** Makes worker processes (default: real children); tests pass doubles. */
   spawner?: Spawner;
   clock?: Clock;
+  /** The first generation (after a restart: one past the old master's latest); default 1. */
+  generation?: number;
 }
 
 export interface ReloadOptions {

@@ -48,9 +48,10 @@ export class Supervisor {
 
   constructor(private readonly options: SupervisorOptions) {
     this.config = options.config;
+    this.generation = options.generation ?? 1;
     this.#clock = options.clock ?? realClock;
     for (const group of options.config.workers) {
-      for (let index = 0; index < group.count; index++) this.slots.push(newSlot(group, index));
+      for (let index = 0; index < group.count; index++) this.slots.push(newSlot(group, index, this.generation));
     }
     const stopAsked = (proc: WorkerProcess) => void this.#stopProcess(proc, false);
     this.#launcher = new ProcessLauncher({
@@ -71,8 +72,8 @@ export class Supervisor {
     this.#restarts = new SlotRestarts({
       clock: this.#clock,
       holds: (slot) => !this.stopping && this.slots.includes(slot),
-      spawn: (slot) => this.#launcher.spawn(slot.group, slot.index, this.generation),
-      refused: (err, slot, retryInMs) => this.#launcher.refused(err, slot.group, slot.index, this.generation, retryInMs),
+      spawn: (slot) => this.#launcher.spawn(slot.group, slot.index, slot.generation),
+      refused: (err, slot, retryInMs) => this.#launcher.refused(err, slot.group, slot.index, slot.generation, retryInMs),
       watchStart: (proc, slot) =>
         void waitReady(proc, this.#gateOptions(slot.group)).then((reason) => reason?.kind === "start-timeout" && this.#watch.kill(proc, reason)),
     });
@@ -167,7 +168,12 @@ export class Supervisor {
   /** The new generation passed the gate: it takes the group's slots; the old processes drain (their deadline goes on the record) or park. */
   #commit(group: WorkerGroupConfig, procs: WorkerProcess[], graceful: boolean, next: AppConfig | undefined, deploy: Deployment): void {
     const old = this.slots.filter((s) => s.group.name === group.name);
-    const fresh = procs.map((proc, index) => ({ ...newSlot(group, index), current: proc, everReady: true, restarts: old[index]?.restarts ?? 0 }));
+    const fresh = procs.map((proc, index) => ({
+      ...newSlot(group, index, proc.generation),
+      current: proc,
+      everReady: true,
+      restarts: old[index]?.restarts ?? 0,
+    }));
     for (const slot of old) this.#releaseSlot(slot);
     // With probation on, the old processes park instead (listeners closed, code loaded) in case the new ones exit.
     if (!this.#probation.begin(group, old, graceful, deploy)) {

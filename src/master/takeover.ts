@@ -19,6 +19,8 @@ export interface Predecessor {
   adminUrl: string;
   /** The old master's running config: its `:0` ports are already resolved. */
   config: AppConfig;
+  /** The old master's latest generation (0 from a master that predates it). */
+  generation: number;
 }
 
 /** The pid handed down by `restart -d`, removed from the environment so workers do not inherit it. */
@@ -76,7 +78,7 @@ export async function findPredecessor(config: AppConfig, pid: number): Promise<P
     throw new AppError("E_ADMIN", `the running master (pid ${pid}) did not give its config: ${why}`);
   }
   const body = (await response.json()) as RunningConfigResponse;
-  return { pid, adminUrl: info.adminUrl, config: body.config as unknown as AppConfig };
+  return { pid, adminUrl: info.adminUrl, config: body.config as unknown as AppConfig, generation: body.generation ?? 0 };
 }
 
 /**

@@ -130,4 +130,15 @@ describe("restart", () => {
     expect(pidFile(dir)).toBe(oldMaster);
     expect(isAlive(oldMaster)).toBe(true);
   }, 30_000);
+
+  test("generations go on across a restart: the new master's processes come after the old one's latest", async () => {
+    const { dir, config } = appDir();
+    expect((await cli("start", "-d", "--config", config)).code).toBe(0);
+    expect((await cli("reload", "--config", config)).code).toBe(0);
+    const before = Math.max(...(await status(dir)).processes.map((p) => p.generation));
+    expect(before).toBeGreaterThanOrEqual(2);
+    expect((await cli("restart", "-d", "--config", config)).code).toBe(0);
+    const after = (await status(dir)).processes.map((p) => p.generation);
+    expect(Math.min(...after)).toBe(before + 1);
+  }, 60_000);
 });

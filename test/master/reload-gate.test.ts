@@ -155,3 +155,31 @@ describe("config reload", () => {
     expect(of("web", 1).every((p) => p.stoppedWith?.reason === "stop")).toBe(true);
   });
 });
+
+describe("generations", () => {
+  test("an old process that crashes during a reload's settle window comes back with its own generation, not the reload's", async () => {
+    const { supervisor, clock, of } = await started(configOf([WEB()], { reload: { healthySeconds: 10, probationSeconds: 0 } }));
+    supervisor.reload();
+    await settle();
+    for (const p of of("web", 2)) p.becomeReady();
+    await clock.advance(1000);
+    of("web", 1)[0]!.exit(1);
+    await clock.advance(2000);
+    const respawned = of("web", 1).filter((p) => p.state !== "exited");
+    expect(respawned).toHaveLength(2);
+    expect(supervisor.slots.map((s) => s.current?.generation)).toEqual([1, 1]);
+  });
+
+  test("a supervisor given a first generation (a restart's new master) numbers from it", async () => {
+    const config = configOf([WEB(1)]);
+    const s = supervisorOf(config, 7);
+    const start = s.supervisor.start();
+    await settle();
+    s.spawned[0]!.becomeReady();
+    await start;
+    expect(s.spawned[0]!.generation).toBe(7);
+    s.supervisor.reload();
+    await settle();
+    expect(s.spawned.at(-1)!.generation).toBe(8);
+  });
+});

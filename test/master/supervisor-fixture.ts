@@ -13,10 +13,10 @@ export function configOf(workers: Record<string, unknown>[], extra: Record<strin
   return validateConfigObject({ name: "t", admin: { listen: "127.0.0.1:0" }, ...extra, workers }, join(dir, "app.json"));
 }
 
-export function supervisorOf(config: AppConfig) {
+export function supervisorOf(config: AppConfig, generation?: number) {
   const clock = new FakeClock();
   const fakes = fakeSpawner(clock);
-  const supervisor = new Supervisor({ config, listenFds: new Map(), log: () => {}, spawner: fakes.spawner, clock });
+  const supervisor = new Supervisor({ config, listenFds: new Map(), log: () => {}, spawner: fakes.spawner, clock, generation });
   const events: SupervisorEvent[] = [];
   supervisor.on((event) => events.push(event));
   return { supervisor, clock, events, ...fakes };

@@ -11,6 +11,7 @@ export function configRoutes(app: Hono<AdminEnv>, { ctx }: RouteDeps): void {
     const body: RunningConfigResponse = {
       version: ctx.store.configs.latestVersion(),
       config: hideSecrets(ctx.config) as unknown as Record<string, unknown>,
+      generation: ctx.supervisor.generation,
     };
     return c.json(body);
   });
