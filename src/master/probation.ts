@@ -50,6 +50,13 @@ export class Probation {
     const probationMs = previous ? probationMsOf(previous, next, supervisor.config.reload) : 0;
     if (!previous || probationMs <= 0) return false;
     const commit: Commit = { previous, old, graceful, ...deployment };
+    // A respawn still starting (its slot crashed during the settle window) has nothing to keep and would ignore a park
+    // (a worker parks only once it serves), then serve the old code beside the new: it stops, its slot empty on a rollback.
+    for (const slot of commit.old) {
+      if (slot.current?.state !== "starting") continue;
+      this.stop(slot.current);
+      slot.current = null;
+    }
     const procs = commit.old.map((slot) => slot.current).filter((proc): proc is WorkerProcess => proc !== null);
     const name = commit.previous.name;
     const info: ProbationInfo = { until: clock.now() + probationMs, parked: procs.length, lost: 0 };

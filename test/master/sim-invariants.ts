@@ -58,7 +58,7 @@ const ownership: Check = (world, out) => {
   }
 };
 
-/** A reload of the process's group is in probation: its parked processes are the group's way back (a respawn during the reload carries the reload's generation, so no order is checked). */
+/** A reload of the process's group is in probation: its parked processes are the group's way back (any generation: a slot's respawn keeps its slot's generation, a replacement has its own). */
 function onProbation(world: SimWorld, proc: SimProcess): boolean {
   return world.reloads.some(({ record }) => record.groups.some((g) => g.name === proc.group && g.phase === "probation"));
 }
