@@ -1,16 +1,9 @@
 // No process keeps a place it does not fill: a respawn that never gets ready, a gated process that dies, a replacement whose slot a reload took.
 import { describe, expect, test } from "bun:test";
 import { settle } from "./fakes.ts";
-import { WEB, configOf, supervisorOf } from "./supervisor-fixture.ts";
+import { WEB, configOf, supervisorOf, startedSupervisor } from "./supervisor-fixture.ts";
 
-async function started(config = configOf([WEB()], { reload: { probationSeconds: 0 } })) {
-  const s = supervisorOf(config);
-  const start = s.supervisor.start();
-  await settle();
-  for (const p of s.spawned) p.becomeReady();
-  await start;
-  return s;
-}
+const started = (config = configOf([WEB()], { reload: { probationSeconds: 0 } })) => startedSupervisor(config);
 
 describe("bounded states", () => {
   test("a backoff respawn that never gets ready is killed after startTimeout and retried, its reason kept", async () => {

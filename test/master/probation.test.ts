@@ -3,16 +3,9 @@ import { describe, expect, test } from "bun:test";
 import { planReload } from "../../src/master/config-reload.ts";
 import { buildStatus } from "../../src/master/status.ts";
 import { type FakeProcess, settle } from "./fakes.ts";
-import { API, WEB, configOf, supervisorOf } from "./supervisor-fixture.ts";
+import { API, WEB, configOf, supervisorOf, startedSupervisor } from "./supervisor-fixture.ts";
 
-async function started(config = configOf([WEB()])) {
-  const s = supervisorOf(config);
-  const start = s.supervisor.start();
-  await settle();
-  for (const p of s.spawned) p.becomeReady();
-  await start;
-  return s;
-}
+const started = (config = configOf([WEB()])) => startedSupervisor(config);
 
 /** Reloads and lets every new process pass the 2 s settle window; `fresh`: those of `group`. */
 async function reloaded(s: Awaited<ReturnType<typeof started>>, group = "web", options = {}) {

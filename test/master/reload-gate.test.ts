@@ -2,16 +2,9 @@
 import { describe, expect, test } from "bun:test";
 import { planReload } from "../../src/master/config-reload.ts";
 import { settle } from "./fakes.ts";
-import { API, WEB, configOf, supervisorOf } from "./supervisor-fixture.ts";
+import { API, WEB, configOf, supervisorOf, startedSupervisor } from "./supervisor-fixture.ts";
 
-async function started(config = configOf([WEB()])) {
-  const s = supervisorOf(config);
-  const start = s.supervisor.start();
-  await settle();
-  for (const p of s.spawned) p.becomeReady();
-  await start;
-  return s;
-}
+const started = (config = configOf([WEB()])) => startedSupervisor(config);
 
 describe("reload health gate", () => {
   test("the old generation drains only after every new process stayed up for healthySeconds (probation off)", async () => {

@@ -1,22 +1,13 @@
 // A spawn the OS refuses (EMFILE, E2BIG) ends what asked for it with the reason, and a restarting slot keeps trying.
 import { describe, expect, test } from "bun:test";
 import { StartFailure } from "../../src/master/failure-reason.ts";
-import { buildStatus } from "../../src/master/status.ts";
 import { settle, spawnError } from "./fakes.ts";
-import { WEB, configOf, supervisorOf } from "./supervisor-fixture.ts";
+import { WEB, configOf, supervisorOf, startedSupervisor } from "./supervisor-fixture.ts";
 
 const EMFILE = () => spawnError("EMFILE", "too many open files");
 const E2BIG = () => spawnError("E2BIG", "argument list too long");
 
-async function started(config = configOf([WEB()])) {
-  const s = supervisorOf(config);
-  const start = s.supervisor.start();
-  await settle();
-  for (const p of s.spawned) p.becomeReady();
-  await start;
-  const rows = () => buildStatus(s.supervisor.config, s.supervisor, 0, 1).processes;
-  return { ...s, rows };
-}
+const started = (config = configOf([WEB()])) => startedSupervisor(config);
 
 describe("a spawn that throws", () => {
   test("a crashed slot whose restart cannot spawn keeps its retry timer (next backoff step) and comes back once the cause is gone", async () => {

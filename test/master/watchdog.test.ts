@@ -1,18 +1,9 @@
 // The watchdog, the figures from /proc and the deadline of every stop, decided without processes: fake workers, a hand-moved clock.
 import { describe, expect, test } from "bun:test";
-import { buildStatus } from "../../src/master/status.ts";
 import { settle } from "./fakes.ts";
-import { WEB, configOf, supervisorOf } from "./supervisor-fixture.ts";
+import { WEB, configOf, supervisorOf, startedSupervisor } from "./supervisor-fixture.ts";
 
-async function started(config = configOf([WEB()])) {
-  const s = supervisorOf(config);
-  const start = s.supervisor.start();
-  await settle();
-  for (const p of s.spawned) p.becomeReady();
-  await start;
-  const rows = () => buildStatus(s.supervisor.config, s.supervisor, 0, 1).processes;
-  return { ...s, rows };
-}
+const started = (config = configOf([WEB()])) => startedSupervisor(config);
 
 describe("watchdog", () => {
   test("a ready process silent for watchdogSeconds is shown unresponsive, killed, and restarted as a crash", async () => {
