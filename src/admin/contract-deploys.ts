@@ -8,9 +8,8 @@ export interface LastExit {
   reason: FailureReason;
 }
 
-/** One error of a handler that failed to load: its message, and where when it points into the user's files. */
-export interface LoadErrorReason {
-  message: string;
+/** Where a load error points into the user's files. */
+export interface SourceAt {
   /** `file:line:column`, the file relative to app.json's folder when it is inside it. */
   at?: string;
   file?: string;
@@ -20,24 +19,22 @@ export interface LoadErrorReason {
   lineText?: string;
 }
 
+/** One error of a handler that failed to load: its message, and where when it points into the user's files. */
+export interface LoadErrorReason extends SourceAt {
+  message: string;
+}
+
 /**
  * Why a new process (and so its group's reload, or the start) failed. Data, not a log line: the CLI, /api/status,
  * the event log, /api/events and the dashboard all show the same object.
  */
-export interface FailureReason {
+export interface FailureReason extends SourceAt {
   /** spawn: the OS refused to start the process (EMFILE, E2BIG, ...); `errno` says which. */
   kind: "load-error" | "exit" | "health-check" | "start-timeout" | "interrupted" | "spawn";
   /** The one line to show: `h.ts:3:41 Expected ")" but found "}"`, or `exited with code 1: <last stderr line>`. */
   text: string;
-  /** The message alone, without the position. */
+  /** The message alone, without the position (load errors: where it points is in SourceAt's fields). */
   message: string;
-  /** Load errors: `file:line:column`, the file relative to app.json's folder when it is inside it. */
-  at?: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  /** The source line the position points at. */
-  lineText?: string;
   /**
    * Load errors Bun reported together (a syntax error is often several; at most 10), the first being the one above;
    * absent for a single error. `text` ends with `(+N more)`.

@@ -2,15 +2,7 @@
 import type { Subprocess } from "bun";
 import type { ListenAddress } from "../config/types.ts";
 import { assertNever } from "../assert-never.ts";
-import {
-  WORKER_ARG,
-  WORKER_LAUNCH_ENV,
-  type MasterToWorker,
-  type ProcessCounters,
-  type SourcePosition,
-  type WorkerLaunch,
-  type WorkerToMaster,
-} from "../ipc.ts";
+import { WORKER_ARG, WORKER_LAUNCH_ENV, type MasterToWorker, type ProcessCounters, type WorkerLaunch, type WorkerToMaster } from "../ipc.ts";
 import { workerTitle } from "../process-title.ts";
 import { selfCommand } from "../self-command.ts";
 import { forEachLine } from "./line-splitter.ts";
@@ -26,14 +18,8 @@ export interface ExitInfo {
   signal: string | null;
 }
 
-export interface FatalInfo {
-  code: string;
-  message: string;
-  stack?: string;
-  position?: SourcePosition;
-  detail?: string;
-  errors?: { message: string; position?: SourcePosition }[];
-}
+/** What a worker reported before it exited because it could not start (the `fatal` message, as kept). */
+export type FatalInfo = Omit<Extract<WorkerToMaster, { type: "fatal" }>, "type">;
 
 export interface SpawnOptions {
   launch: WorkerLaunch;
