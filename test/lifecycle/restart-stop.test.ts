@@ -22,15 +22,24 @@ function workersOf(dir: string): number[] {
     });
 }
 
-test("stop during a restart: neither master serves afterwards, no worker is left, and restart says it was stopped", async () => {
+/** A running app whose next release takes 3 s to load, and a `restart -d` under way: the new master is still starting. */
+async function restartUnderWay() {
   const { dir, config } = appDir();
   expect((await cli("start", "-d", "--config", config)).code).toBe(0);
   const oldMaster = pidFile(dir);
   const port = await webPort(dir);
-  // The new release takes its time to load, so the stop lands while the new master is still starting.
   writeFileSync(join(dir, "web.ts"), `await Bun.sleep(3000);\nexport default { fetch: () => new Response("v2 " + process.pid) };\n`);
   const restart = Bun.spawn([...cliCommand(), "restart", "-d", "--config", config], { stdout: "pipe", stderr: "pipe" });
-  await waitFor(() => existsSync(join(dir, "data/restart.lock")) && mastersOf(config).length === 2, "the new master beside the old one");
+  const [newMaster] = await waitFor(() => {
+    const others = mastersOf(config).filter((pid) => pid !== oldMaster);
+    return others.length === 1 && others;
+  }, "the new master beside the old one");
+  return { dir, config, oldMaster, newMaster: newMaster!, port, restart };
+}
+
+test("stop during a restart: neither master serves afterwards, no worker is left, and restart says it was stopped", async () => {
+  const { dir, config, oldMaster, port, restart } = await restartUnderWay();
+  await waitFor(() => existsSync(join(dir, "data/restart.lock")) || undefined, "the restart lock");
   const stopped = await cli("stop", "--config", config);
   expect(stopped.code).toBe(0);
   const [restartOut, restartCode] = await Promise.all([new Response(restart.stdout).text(), restart.exited]);
@@ -48,17 +57,8 @@ test("stop during a restart: neither master serves afterwards, no worker is left
 }, 60_000);
 
 test("the new master killed during a restart is reported as killed (E_RESTART, exit 1), not as a listen failure; the old one serves on", async () => {
-  const { dir, config } = appDir();
-  expect((await cli("start", "-d", "--config", config)).code).toBe(0);
-  const oldMaster = pidFile(dir);
-  const port = await webPort(dir);
-  writeFileSync(join(dir, "web.ts"), `await Bun.sleep(3000);\nexport default { fetch: () => new Response("v2 " + process.pid) };\n`);
-  const restart = Bun.spawn([...cliCommand(), "restart", "-d", "--config", config], { stdout: "pipe", stderr: "pipe" });
-  const [newMaster] = await waitFor(() => {
-    const others = mastersOf(config).filter((pid) => pid !== oldMaster);
-    return others.length === 1 && others;
-  }, "the new master beside the old one");
-  process.kill(newMaster!, "SIGKILL");
+  const { oldMaster, newMaster, port, restart } = await restartUnderWay();
+  process.kill(newMaster, "SIGKILL");
   const [code, stderr] = await Promise.all([restart.exited, new Response(restart.stderr).text()]);
   expect(code).toBe(1);
   expect(stderr).toContain(`E_RESTART: the new master (pid ${newMaster}) was killed by SIGKILL; master pid ${oldMaster} keeps serving`);
