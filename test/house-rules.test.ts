@@ -164,12 +164,20 @@ describe("house rules", () => {
 
   // Type-only circles left in src/ (each closed by `import type` only, so nothing loads in a circle):
   //   src/channel/types.ts <-> src/worker/types.ts: the public API's Connection has `channel`, the Channel takes connections;
-  //   src/admin/contract.ts <-> src/master/events.ts: the event union and the contract types name each other;
   //   src/admin/context.ts <-> audit.ts (-> client-address.ts): the context holds the Audit, which reads AdminContext and AdminEnv.
   // The worker runtime itself has none: connections see it as ConnectionHost, the channel as ChannelHost.
   test("no import circle among the worker's and the channel's files, type-only ones included, but the public API types", () => {
     const graph = importGraph(sources.filter((s) => s.fileName.startsWith("src/worker/") || s.fileName.startsWith("src/channel/")));
     expect(importCircles(graph, () => true)).toEqual([["src/channel/types.ts", "src/worker/types.ts"]]);
+  });
+
+  test("src/master/, src/store/ and src/channel/ never import src/admin/, but the one composition root that starts the admin plane", () => {
+    const graph = importGraph(sources.filter((s) => /^src\/(master|store|channel)\//.test(s.fileName)));
+    expect(graph.get("src/master/planes.ts")?.some((e) => e.to.startsWith("src/admin/"))).toBe(true);
+    const found = [...graph]
+      .filter(([file]) => file !== "src/master/planes.ts")
+      .flatMap(([file, edges]) => edges.filter((e) => e.to.startsWith("src/admin/")).map((e) => `${file} -> ${e.to}`));
+    expect(found).toEqual([]);
   });
 
   test("src/channel/ reaches its worker through ChannelHost, never by importing the runtime (not even its type)", () => {

@@ -1,12 +1,17 @@
 // The admin API's JSON shapes, shared by the master's routes, the CLI and the dashboard.
 import type { ErrorCode } from "../errors.ts";
 import type { SupervisorEvent } from "../master/events.ts";
-import type { IpcStatus } from "../master/ipc-drops.ts";
 import type { LogLine } from "../master/log-lines.ts";
-import type { LastExit, ReloadRecord } from "./contract-deploys.ts";
+import type { StatusProcess } from "../master/status-records.ts";
+import type { AuditRecord } from "../store/records.ts";
 
-// Reloads, their reasons and the config history have their own file; importers keep reading them from here.
+// The records the API shows are the supervisor's and the store's own (src/master/, src/store/), re-exported here so
+// the CLI and the dashboard read every shape from one file; the master and the store never import the admin plane.
 export type * from "./contract-deploys.ts";
+export type { StatusCluster } from "../channel/cluster-status.ts";
+export type { IpcStatus } from "../master/ipc-drops.ts";
+export type { RunningConfigResponse, RuntimeInfo, StatusGroup, StatusProcess, StatusResponse } from "../master/status-records.ts";
+export type { AuditRecord, HistoryPoint, HistorySeries, MetricsHistoryResponse, StoredEvent, StoreHealth } from "../store/records.ts";
 
 /**
  * What the admin plane itself refuses, beside the product's own codes (ErrorCode: E_USAGE for a bad parameter or
@@ -35,107 +40,6 @@ export interface ApiError<C extends ApiErrorCode = ApiErrorCode> {
 
 /** POST /api/reload with an app.json that does not validate: 422, nothing changed; `field` is the first key at fault. */
 export type ConfigRefusal = ApiError<"E_CONFIG">;
-
-export interface StatusProcess {
-  /** null on a slot's row while no process fills it (state "backoff" or "crashloop"): never 0, which process.kill reads as "my own group". */
-  pid: number | null;
-  group: string;
-  index: number;
-  generation: number;
-  /** starting, ready, draining, exited; a slot waiting to restart: backoff, or crashloop after repeated quick exits. */
-  state: string;
-  startedAt: number;
-  restarts: number;
-  /** backoff / crashloop: when the next start is due (unix ms). */
-  nextRetryAt?: number;
-  /** The slot's last unasked exit, with its reason. */
-  lastExit?: LastExit;
-  listen: string;
-  connections: number;
-  requests: number;
-  qps: number;
-  sendFail: number;
-  handlerErrors: number;
-  protocolErrors: number;
-  /** Bytes read from and written to this process's peers (http:// counts none: Bun.serve does not report them). */
-  bytesRead: number;
-  bytesWritten: number;
-  /** tcp:// and unix:// connections closed by idleTimeout. */
-  idleClosed: number;
-  timers: number;
-  rssBytes: number;
-  cpuPercent: number;
-  /** Numbers the handler keeps with worker.metrics (e.g. per-route counts and timings); absent when none. */
-  metrics?: Record<string, number>;
-}
-
-export interface StatusGroup {
-  name: string;
-  listen: string;
-  count: number;
-  reloadable: boolean;
-  /** The reload settle window of this group, in seconds. */
-  healthySeconds: number;
-}
-
-export interface StatusResponse {
-  master: {
-    pid: number;
-    version: string;
-    startedAt: number;
-    configPath: string;
-    name: string;
-    /** net.ipv4.tcp_migrate_req: 1 lets reloads hand queued connections over; null when unreadable. */
-    tcpMigrateReq: number | null;
-    /** Set once a store write failed (disk full, read-only dataDir): the master keeps serving without history. */
-    storeError?: StoreHealth | null;
-  };
-  groups: StatusGroup[];
-  processes: StatusProcess[];
-  /** The newest reload (running or ended), with each group's outcome and reason; absent before the first. */
-  lastReload?: ReloadRecord;
-  /** The cross-host channel (`cluster.redis`); null without one. */
-  cluster?: StatusCluster | null;
-  /** The IPC queues' byte cap and what was dropped past it, both ways. */
-  ipc?: IpcStatus;
-}
-
-export interface StatusCluster {
-  /** The Redis URL, password hidden. */
-  redis: string;
-  /** This master's id among the instances. */
-  instance: string;
-  connected: boolean;
-  /** Failed Redis operations and lost connections since start (cross-host messages dropped meanwhile). */
-  failures: number;
-  reconnects: number;
-  lastError: string | null;
-  /** Bytes handed to Redis and not yet answered (at most cluster.maxPendingBytes). */
-  pendingBytes: number;
-  /** Publishes and commands refused at that cap since start (cross-host messages dropped). */
-  pendingRefused: number;
-}
-
-/** What the master writes to <dataDir>/runtime.json so control commands can find it. */
-export interface RuntimeInfo {
-  pid: number;
-  adminUrl: string;
-  configPath: string;
-  startedAt: number;
-  version: string;
-  /** true once every worker of the first generation listens (or is being retried after a crash). */
-  ready: boolean;
-}
-
-/** The store's state as /api/status reports it. */
-export interface StoreHealth {
-  /** Failed store operations since start. */
-  errors: number;
-  lastError: string;
-  lastErrorAt: number;
-  /** false when the database could not be opened at all. */
-  available: boolean;
-}
 
 /** GET /api/connections: one row per connection of every worker process (old generations too). */
 export interface ConnectionItem {
@@ -179,63 +83,11 @@ export interface TimerItem {
   nextAt: number;
 }
 
-export interface HistoryPoint {
-  /** unix ms at the start of the bucket. */
-  at: number;
-  connections: number;
-  qps: number;
-  rssBytes: number;
-  cpuPercent: number;
-}
-
-export interface HistorySeries {
-  group: string;
-  /** Absent on a group's series (the sum of its processes). */
-  pid?: number;
-  points: HistoryPoint[];
-}
-
-/** GET /api/metrics/history?from=&to=&step= */
-export interface MetricsHistoryResponse {
-  from: number;
-  to: number;
-  /** Bucket size in seconds (raised when the range would make too many points). */
-  step: number;
-  groups: HistorySeries[];
-  processes: HistorySeries[];
-}
-
 /** What GET /api/events/log keeps: the supervisor's events and the master's own start and stop. */
 export type StoredEventType = SupervisorEvent["type"] | "master-started" | "master-stopped";
 
 /** Every type the dashboard's event list draws a row for: the stored ones and the live feed's (stats are figures, not rows). */
 export type EventType = StoredEventType | Exclude<LiveEvent["type"], "stats">;
-
-/** GET /api/events/log: what the supervisor reported (process started/exited, reloads, ...). */
-export interface StoredEvent {
-  id: number;
-  at: number;
-  /** A StoredEventType, or one a newer version wrote into the same store.db: a string, so readers keep a fallback. */
-  type: string;
-  pid: number | null;
-  group: string | null;
-  data: Record<string, unknown>;
-}
-
-/** GET /api/audit: every admin action, who asked from where, and how it ended. */
-export interface AuditRecord {
-  id: number;
-  at: number;
-  action: string;
-  target: string;
-  /** How the caller proved itself: "token", "session", or "none" (a failed login). */
-  actor: string;
-  /** The client's address as the admin socket saw it (proxies' X-Forwarded-For is not trusted). */
-  source: string;
-  /** "ok", "refused", or an error sentence. */
-  result: string;
-  detail?: Record<string, unknown>;
-}
 
 export interface ListResponse<T> {
   items: T[];

@@ -3,7 +3,7 @@ import type { BusControl, BusMessage, Delivery, Query } from "./protocol.ts";
 import { RedisHistory, type BusKept } from "./redis-history.ts";
 import { RedisLink, redact } from "./redis-link.ts";
 import type { InstanceChange, RoutingTable } from "./routing-table.ts";
-import type { StatusCluster } from "../admin/contract.ts";
+import type { StatusCluster } from "./cluster-status.ts";
 
 /** Presence keys live this long unless refreshed: a host that dies vanishes from queries within it. */
 const PRESENCE_TTL_MS = 15_000;

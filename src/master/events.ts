@@ -1,5 +1,5 @@
 // What the supervisor reports as it works: the event log, the SSE feed and the console all read these.
-import type { FailureReason, LastExit, ReloadState } from "../admin/contract.ts";
+import type { FailureReason, LastExit, ReloadState } from "./records.ts";
 import type { IpcDroppedEvent } from "./ipc-drops.ts";
 
 export type SupervisorEvent =

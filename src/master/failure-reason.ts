@@ -1,6 +1,6 @@
 // Turns what a failed worker left behind (its fatal report, exit code, stderr) into the FailureReason everyone shows.
 import { isAbsolute, relative } from "node:path";
-import type { FailureReason, LoadErrorReason } from "../admin/contract.ts";
+import type { FailureReason, LoadErrorReason } from "./records.ts";
 import type { SourcePosition } from "../ipc.ts";
 import { AppError } from "../errors.ts";
 import type { SupervisorEvent } from "./events.ts";

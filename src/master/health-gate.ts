@@ -1,5 +1,5 @@
 // The reload health gate: a new process counts as healthy once it is ready, stays up through the settle window and its onHealthCheck agrees.
-import type { FailureReason } from "../admin/contract.ts";
+import type { FailureReason } from "./records.ts";
 import { delay, type Clock } from "./clock.ts";
 import { exitReason, healthReason, timeoutReason } from "./failure-reason.ts";
 import type { WorkerProcess } from "./worker-process.ts";

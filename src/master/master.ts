@@ -1,5 +1,4 @@
 // The master process: validates the config, binds what must be shared, starts the supervisor and the admin plane, waits for a stop.
-import type { AdminContext } from "../admin/context.ts";
 import { startChannelRelay } from "../channel/relay.ts";
 import { loadConfig } from "../config/load.ts";
 import type { AppConfig } from "../config/types.ts";
@@ -10,7 +9,7 @@ import { masterTitle, setProcessTitle } from "../process-title.ts";
 import { daemonLog } from "./daemon.ts";
 import { dataDirModeWarning } from "./data-dir-mode.ts";
 import { EventGate } from "./event-gate.ts";
-import type { EarlyEvent, PlaneInputs, Planes } from "./planes.ts";
+import type { AdminContext, EarlyEvent, PlaneInputs, Planes } from "./planes.ts";
 import { RecentLog } from "./recent-log.ts";
 import { installSignals } from "./signals.ts";
 import { withResolvedPorts } from "./resolve-ports.ts";

@@ -9,6 +9,9 @@ import { startRecorder, type Recorder } from "../store/recorder.ts";
 import { traceStart } from "../start-trace.ts";
 import type { EventListener, SupervisorEvent } from "./events.ts";
 
+// master.ts builds the admin plane's context; it reads the type here, so this file stays the one in src/master/ that imports src/admin/.
+export type { AdminContext };
+
 /** What the master has opened so far: its shutdown closes whichever of these exist, so a start failing half-way leaves nothing open. */
 export interface Planes {
   store?: MasterStore;

@@ -1,5 +1,5 @@
 // Probation after a reload: the old generation stays parked (listeners closed, code loaded) and takes the group back if a new process exits.
-import type { FailureReason, ProbationInfo, ReloadGroup, ReloadRecord } from "../admin/contract.ts";
+import type { FailureReason, ProbationInfo, ReloadGroup, ReloadRecord } from "./records.ts";
 import type { AppConfig, ReloadConfig, WorkerGroupConfig } from "../config/types.ts";
 import { delay, type Clock } from "./clock.ts";
 import { stopDeadlineMs } from "./reload-request.ts";

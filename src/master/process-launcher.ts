@@ -1,5 +1,5 @@
 // Starts one worker process for the supervisor: its launch settings and wiring, the started and ready events, and a spawn the OS refuses reported with its reason.
-import type { FailureReason } from "../admin/contract.ts";
+import type { FailureReason } from "./records.ts";
 import type { AppConfig, WorkerGroupConfig } from "../config/types.ts";
 import type { WorkerToMaster } from "../ipc.ts";
 import type { SupervisorEvent } from "./events.ts";

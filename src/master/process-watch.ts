@@ -1,5 +1,5 @@
 // Once a second: every live worker's CPU and memory from /proc, and the watchdog over ready workers that went silent.
-import type { FailureReason } from "../admin/contract.ts";
+import type { FailureReason } from "./records.ts";
 import type { WorkerGroupConfig } from "../config/types.ts";
 import type { Clock } from "./clock.ts";
 import type { SupervisorEvent } from "./events.ts";

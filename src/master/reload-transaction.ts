@@ -1,5 +1,5 @@
 // One reload as a per-group transaction: spawn g+1 -> ready -> settle window -> drain g, or stop g+1 and keep g (rolled-back, with the reason).
-import type { FailureReason, ReloadGroup, ReloadRecord } from "../admin/contract.ts";
+import type { FailureReason, ReloadGroup, ReloadRecord } from "./records.ts";
 import type { WorkerGroupConfig } from "../config/types.ts";
 import type { Clock } from "./clock.ts";
 import type { SupervisorEvent } from "./events.ts";

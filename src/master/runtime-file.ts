@@ -1,7 +1,7 @@
 // The master's runtime file (<dataDir>/runtime.json plus master.pid): how control commands find a running master.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RuntimeInfo } from "../admin/contract.ts";
+import type { RuntimeInfo } from "./status-records.ts";
 import { AppError } from "../errors.ts";
 import { masterTitle } from "../process-title.ts";
 

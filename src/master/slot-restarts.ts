@@ -1,5 +1,5 @@
 // A crashed slot's way back: the next backoff step, a respawn when it is due (at once on `retry`), and a spawn the OS refuses kept in the backoff.
-import type { FailureReason } from "../admin/contract.ts";
+import type { FailureReason } from "./records.ts";
 import type { Clock } from "./clock.ts";
 import type { Slot } from "./slot.ts";
 import type { WorkerProcess } from "./worker-process.ts";

@@ -1,5 +1,5 @@
 // One place in a group (index 0..count-1): the process filling it, and its restart history while it keeps crashing.
-import type { LastExit } from "../admin/contract.ts";
+import type { LastExit } from "./records.ts";
 import type { WorkerGroupConfig } from "../config/types.ts";
 import { Backoff } from "./backoff.ts";
 import type { WorkerProcess } from "./worker-process.ts";

@@ -1,5 +1,5 @@
 // A spawn that throws (EMFILE, E2BIG, ...) as a failure with its reason: the errno and what to do about it.
-import type { FailureReason } from "../admin/contract.ts";
+import type { FailureReason } from "./records.ts";
 
 /** What an operator can do about each errno posix_spawn (or the pipes before it) reports. */
 const ADVICE: Record<string, string> = {

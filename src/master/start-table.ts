@@ -1,5 +1,5 @@
 // The table the master prints once its workers listen, like Workerman's start screen.
-import type { StatusResponse } from "../admin/contract.ts";
+import type { StatusResponse } from "./status-records.ts";
 import { renderTable } from "../table.ts";
 
 export function startTable(status: StatusResponse, adminUrl: string, tokenPath: string, daemon: boolean): string {

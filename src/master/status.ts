@@ -1,6 +1,7 @@
 // Builds the admin API's status view from the supervisor's live state.
 import { readFileSync } from "node:fs";
-import type { ReloadRecord, StatusProcess, StatusResponse } from "../admin/contract.ts";
+import type { ReloadRecord } from "./records.ts";
+import type { StatusProcess, StatusResponse } from "./status-records.ts";
 import type { ClusterStatus } from "../channel/cluster.ts";
 import { listenText } from "../config/listen-url.ts";
 import type { AppConfig } from "../config/types.ts";

@@ -1,5 +1,5 @@
 // What the Supervisor is built with and what its reload takes and answers.
-import type { ReloadRecord } from "../admin/contract.ts";
+import type { ReloadRecord } from "./records.ts";
 import type { AppConfig } from "../config/types.ts";
 import type { Clock } from "./clock.ts";
 import type { GroupPlan } from "./reload-transaction.ts";

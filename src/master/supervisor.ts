@@ -1,5 +1,5 @@
 // Keeps `count` processes per group alive: starts them (failing fast), restarts crashed ones with backoff, reloads through the health gate, stops them.
-import type { ReloadRecord } from "../admin/contract.ts";
+import type { ReloadRecord } from "./records.ts";
 import type { AppConfig, WorkerGroupConfig } from "../config/types.ts";
 import type { RelayToWorker, WorkerToRelay } from "../channel/protocol.ts";
 import { AppError } from "../errors.ts";

@@ -2,7 +2,7 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppError, isAppError } from "../errors.ts";
-import type { RunningConfigResponse } from "../admin/contract.ts";
+import type { RunningConfigResponse } from "./status-records.ts";
 import type { AppConfig } from "../config/types.ts";
 import { realClock } from "./clock.ts";
 import { gateGroup, type GateOptions } from "./health-gate.ts";

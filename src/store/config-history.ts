@@ -1,5 +1,5 @@
 // Every config the master applied (version, time, who, the diff, the config), the last few kept, newest first on read.
-import type { ConfigVersion, ConfigVersionDetail } from "../admin/contract.ts";
+import type { ConfigVersion, ConfigVersionDetail } from "./records.ts";
 import { diffConfig, isEmptyDiff, liveSettingChanges, type ConfigDiff } from "../config/config-diff.ts";
 import type { AppConfig } from "../config/types.ts";
 import type { StoreConnection } from "./store.ts";

@@ -1,5 +1,5 @@
 // Stored events (what the supervisor reported) and the audit log (every admin action), newest first on read.
-import type { AuditRecord, StoredEvent } from "../admin/contract.ts";
+import type { AuditRecord, StoredEvent } from "./records.ts";
 import type { StoreConnection } from "./store.ts";
 
 export type AuditInput = Omit<AuditRecord, "id">;

@@ -1,5 +1,5 @@
 // The store as the master uses it: history, event log and audit behind one handle, with retention applied.
-import type { StoreHealth } from "../admin/contract.ts";
+import type { StoreHealth } from "./records.ts";
 import type { StoreConfig } from "../config/types.ts";
 import { ConfigHistory } from "./config-history.ts";
 import { EventLog } from "./event-log.ts";

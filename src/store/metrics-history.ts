@@ -1,5 +1,5 @@
 // Metrics history: one row per process per second, folded into per-minute rows, read back as bucketed series.
-import type { HistoryPoint, HistorySeries, MetricsHistoryResponse } from "../admin/contract.ts";
+import type { HistoryPoint, HistorySeries, MetricsHistoryResponse } from "./records.ts";
 import type { StoreConnection } from "./store.ts";
 
 /** What the master samples from each process once a second. */

@@ -1,5 +1,5 @@
 // Feeds the store from the live master: a sample of every process each second, every supervisor event, retention each minute.
-import type { StatusProcess } from "../admin/contract.ts";
+import type { StatusProcess } from "../master/status-records.ts";
 import type { SupervisorEvent } from "../master/events.ts";
 import type { MasterStore } from "./master-store.ts";
 

@@ -2,7 +2,7 @@
 import { Database } from "bun:sqlite";
 import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { StoreHealth } from "../admin/contract.ts";
+import type { StoreHealth } from "./records.ts";
 import { migrate } from "./migrations.ts";
 
 export function storePath(dataDir: string): string {

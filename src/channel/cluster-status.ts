@@ -1,0 +1,17 @@
+// What the cross-host channel reports of its Redis link (a part of /api/status).
+
+export interface StatusCluster {
+  /** The Redis URL, password hidden. */
+  redis: string;
+  /** This master's id among the instances. */
+  instance: string;
+  connected: boolean;
+  /** Failed Redis operations and lost connections since start (cross-host messages dropped meanwhile). */
+  failures: number;
+  reconnects: number;
+  lastError: string | null;
+  /** Bytes handed to Redis and not yet answered (at most cluster.maxPendingBytes). */
+  pendingBytes: number;
+  /** Publishes and commands refused at that cap since start (cross-host messages dropped). */
+  pendingRefused: number;
+}
