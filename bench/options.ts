@@ -10,7 +10,7 @@ export interface BenchOptions {
   idleCounts: number[];
   coldRuns: number;
   skip: Set<"throughput" | "cold" | "memory">;
-  readme: boolean;
+  docs: boolean;
   build: boolean;
   /** Another executable to measure instead of ./workerman-app (e.g. a build of a proposed fix). */
   binary?: string;
@@ -31,7 +31,7 @@ export const USAGE = `usage: bun bench/run.ts [options]
   --binary PATH      measure this executable instead of ./workerman-app (e.g. a build of a proposed fix)
   --workerman DIR    also measure Workerman on the HTTP fetch scenarios: DIR is the src/ folder of a
                      github.com/walkor/workerman checkout (php-cli, no composer needed)
-  --readme           write the results into README.md under "## Benchmarks"`;
+  --docs             write the results as docs/benchmarks.md (the whole page)`;
 
 const list = (value: string) =>
   value
@@ -49,7 +49,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     idleCounts: [10_000, 100_000],
     coldRuns: 7,
     skip: new Set(),
-    readme: false,
+    docs: false,
     build: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -83,7 +83,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       const mode = value();
       if (mode !== "core" && mode !== "box") throw new Error(`--mode takes core or box, got ${mode}`);
       options.modes = [mode];
-    } else if (arg === "--readme") options.readme = true;
+    } else if (arg === "--docs") options.docs = true;
     else if (arg === "--build") options.build = true;
     else if (arg === "--binary") options.binary = value();
     else if (arg === "--workerman") options.workerman = value();

@@ -4,7 +4,7 @@ import { runIdleMemory } from "./idle-memory.ts";
 import { snapshotBinary } from "./lib/binary.ts";
 import { describeMachine } from "./lib/machine.ts";
 import { parseOptions } from "./options.ts";
-import { writeReadmeSection } from "./readme-section.ts";
+import { writeBenchmarksPage } from "./benchmarks-page.ts";
 import { renderReport, type BenchResults } from "./report.ts";
 import { runThroughput } from "./throughput.ts";
 
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const { path: binary, build } = await snapshotBinary(options.build, log, options.binary);
   const results: Omit<BenchResults, "machine" | "minutes"> = {
-    command: ["bun bench/run.ts", ...argv.filter((a) => a !== "--readme" && a !== "--build")].join(" "),
+    command: ["bun bench/run.ts", ...argv.filter((a) => a !== "--docs" && a !== "--build")].join(" "),
     seconds: options.seconds,
     rounds: options.rounds,
     memoryRounds: options.memoryRounds,
@@ -30,9 +30,9 @@ async function main(): Promise<void> {
     results.memory = await runIdleMemory({ binary, counts: options.idleCounts, kinds: options.kinds, rounds: options.memoryRounds, log });
   const report = renderReport({ ...results, machine: describeMachine(build), minutes: (performance.now() - started) / 60_000 });
   console.log(report);
-  if (options.readme) {
-    writeReadmeSection(report);
-    log("README.md: Benchmarks section updated");
+  if (options.docs) {
+    writeBenchmarksPage(report);
+    log("docs/benchmarks.md: written");
   }
 }
 

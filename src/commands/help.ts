@@ -29,7 +29,7 @@ Commands:
                    send MESSAGE to a uid's connections, a group, or every connection (cluster-wide with cluster.redis)
   init [DIR]       write a small typed project into DIR (default .): app.json, handlers, tsconfig.json, types/
   service [--user U]
-                   print a systemd unit that runs this config (install: see the README)
+                   print a systemd unit that runs this config (install: see docs/cli.md)
   check            validate the config and exit (0 valid, 2 invalid)
   schema           print the JSON Schema of app.json
   help, version

@@ -69,7 +69,7 @@ export function createAnswer(runtime: WorkerRuntime, finish: Finish): { answer: 
 
 /**
  * What Bun.serve is told its own body limit is: out of the way, so that every oversized request reaches bodyCheck and
- * is counted and logged (Bun's own 413 runs before any JavaScript, see the README's Body limit). Bun buffers nothing
+ * is counted and logged (Bun's own 413 runs before any JavaScript, see docs/handler-api.md, Body limit). Bun buffers nothing
  * for a request answered before its body is read: it drops the bytes that follow and closes on `Connection: close`.
  */
 export const BUN_BODY_LIMIT = Number.MAX_SAFE_INTEGER;
