@@ -10,7 +10,7 @@ export interface Loaded {
   items: ConnectionItem[];
   total: number;
   /** Processes that did not answer. */
-  errors: { pid: number; error: string }[];
+  errors: ConnectionsResponse["errors"];
 }
 
 export async function loadConnections(group: string, pid: string): Promise<Loaded> {

@@ -12,7 +12,52 @@ export type ErrorCode =
   | "E_CONFLICT" // the action collides with one under way (a reload of the same group); try again once it ends
   | "E_LIMIT" // a documented bound was reached (a name's length, groups per connection, a full IPC queue)
   | "E_RESTART" // the new master of a restart did not take over (killed, failed or hung); the old one keeps serving
-  | "E_START"; // a group's processes could not become ready at start; exit 2
+  | "E_START" // a group's processes could not become ready at start; exit 2
+  | HttpErrorCode;
+
+/** What the admin plane itself refuses (its status in HTTP_STATUS). */
+export type HttpErrorCode =
+  | "E_AUTH" // no credential, a wrong one, or a session that has ended
+  | "E_THROTTLED" // too many wrong secrets lately; Retry-After says when to try again
+  | "E_FORBIDDEN" // a Host that is not the admin address, or a browser action from another origin
+  | "E_NOT_FOUND" // no such route, process, connection, timer, reload or config version
+  | "E_METHOD" // the route exists for other methods (listed in Allow)
+  | "E_BODY_TOO_LARGE" // a body over 64 KiB
+  | "E_MEDIA_TYPE" // a browser session's body not sent as application/json
+  | "E_UNAVAILABLE" // the store, the channel relay, the log or a worker process is not there, or a stream limit is reached
+  | "E_INTERNAL"; // a bug; the master logs the stack
+
+/**
+ * The one code-to-status table: the admin API answers an AppError with its code's status. Exhaustive, so a new code
+ * must choose one. Where two codes share a status, the first is what a bare status (a Hono HTTPException) maps to.
+ */
+export const HTTP_STATUS = {
+  E_USAGE: 400,
+  E_LIMIT: 400,
+  E_PROTOCOL: 400,
+  E_AUTH: 401,
+  E_FORBIDDEN: 403,
+  E_NOT_FOUND: 404,
+  E_METHOD: 405,
+  E_CONFLICT: 409,
+  E_ALREADY_RUNNING: 409,
+  E_BODY_TOO_LARGE: 413,
+  E_PACKAGE_TOO_BIG: 413,
+  E_MEDIA_TYPE: 415,
+  // app.json (or the handler it names, or an address it names) cannot be used: nothing changed.
+  E_CONFIG: 422,
+  E_LISTEN: 422,
+  E_HANDLER: 422,
+  E_THROTTLED: 429,
+  E_INTERNAL: 500,
+  E_RESTART: 500,
+  E_START: 500,
+  E_ADMIN: 502,
+  E_UNAVAILABLE: 503,
+  E_NOT_RUNNING: 503,
+} as const satisfies Record<ErrorCode, number>;
+
+export type HttpStatus = (typeof HTTP_STATUS)[ErrorCode];
 
 export interface AppErrorOptions {
   field?: string;
@@ -28,6 +73,11 @@ export class AppError extends Error {
     this.name = "AppError";
     this.code = code;
     this.field = options.field;
+  }
+
+  /** The status the admin API answers this error with. */
+  get httpStatus(): HttpStatus {
+    return HTTP_STATUS[this.code];
   }
 
   /** `E_CONFIG: workers[1].listen: unknown scheme "tpc" (...)` */

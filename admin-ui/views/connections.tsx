@@ -247,7 +247,7 @@ function LoadWarnings({ data }: { data: Loaded }) {
       )}
       {data.errors.map((e) => (
         <p class="warning" key={e.pid}>
-          pid {e.pid} did not answer: {e.error}
+          {e.error.message}
         </p>
       ))}
     </>

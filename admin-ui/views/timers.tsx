@@ -2,7 +2,7 @@
 // Timers of every process: interval, persistence, runs and the next run; delete one. Refreshed every 5 s while shown.
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { TimerItem } from "../../src/admin/contract.ts";
+import type { ListResponse, TimerItem } from "../../src/admin/contract.ts";
 import { api, del, errorText } from "../api.ts";
 import { formatCount, formatInterval, formatRelative } from "../format.ts";
 import { askConfirm } from "../parts/confirm.tsx";
@@ -17,10 +17,14 @@ export function Timers() {
   const group = useSignal("");
   const timers = useSignal<TimerItem[] | null>(null);
   const message = useSignal<string | null>(null);
+  /** Processes that did not answer: their timers are missing from the table. */
+  const missing = useSignal<ListResponse<TimerItem>["errors"]>([]);
 
   const reload = async () => {
     try {
-      timers.value = await api<TimerItem[]>(`/api/timers${group.value ? `?group=${encodeURIComponent(group.value)}` : ""}`);
+      const answer = await api<ListResponse<TimerItem>>(`/api/timers${group.value ? `?group=${encodeURIComponent(group.value)}` : ""}`);
+      timers.value = answer.items;
+      missing.value = answer.errors;
     } catch (err) {
       message.value = errorText(err);
     }
@@ -59,6 +63,11 @@ export function Timers() {
           {message.value}
         </p>
       )}
+      {missing.value.map((e) => (
+        <p class="warning" key={e.pid}>
+          {e.error.message}
+        </p>
+      ))}
       {list && <TimerTable list={list} onDelete={remove} />}
       {list && list.length === 0 && <p class="muted">No timers. Handlers add them with worker.timers.add(seconds, fn).</p>}
       {!list && <p class="muted">Loading…</p>}

@@ -13,7 +13,7 @@ import { hostCheck } from "./host-check.ts";
 import { LiveFeed } from "./live-feed.ts";
 import { pushRoutes } from "./push-route.ts";
 import { codeForStatus, errorBody } from "./error-body.ts";
-import { QueryError } from "./query-params.ts";
+import { AppError, isAppError } from "../errors.ts";
 import { actionRoutes } from "./routes/action-routes.ts";
 import { configRoutes } from "./routes/config-routes.ts";
 import { connectionRoutes } from "./routes/connection-routes.ts";
@@ -55,7 +55,12 @@ export function createAdminApp(ctx: AdminContext, options: AdminAppOptions = {})
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.use(
     "/api/*",
-    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody("E_BODY_TOO_LARGE", `the body is over ${MAX_BODY_BYTES} bytes`), 413) }),
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError("E_BODY_TOO_LARGE", `the body is over ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
   );
   loginRoute(app, { ...deps, sessions, throttle });
   const authDeps = { token: ctx.token, sessions, throttle, audit: deps.audit };
@@ -83,12 +88,13 @@ export function createAdminApp(ctx: AdminContext, options: AdminAppOptions = {})
   app.notFound((c) => {
     allowed ??= allowedMethods(app.routes);
     const methods = allowed(c.req.path);
-    if (methods.length === 0) return c.json(errorBody("E_NOT_FOUND", `no route ${c.req.method} ${c.req.path}`), 404);
+    if (methods.length === 0) throw new AppError("E_NOT_FOUND", `no route ${c.req.method} ${c.req.path}`);
     c.header("Allow", methods.join(", "));
-    return c.json(errorBody("E_METHOD", `${c.req.path} answers ${methods.join(", ")}, not ${c.req.method}`), 405);
+    throw new AppError("E_METHOD", `${c.req.path} answers ${methods.join(", ")}, not ${c.req.method}`);
   });
+  // The one place an error becomes an answer: routes and guards throw AppError, whose code sets the status.
   app.onError((err, c) => {
-    if (err instanceof QueryError) return c.json(errorBody("E_USAGE", err.message, err.field), 400);
+    if (isAppError(err)) return c.json(errorBody(err), err.httpStatus);
     // Hono's own refusals (a middleware's HTTPException) answer in the same shape unless they carry a response.
     if (err instanceof HTTPException) return err.res ?? c.json(errorBody(codeForStatus(err.status), err.message || `HTTP ${err.status}`), err.status);
     console.error(`admin: ${c.req.method} ${c.req.path} failed: ${err.stack ?? err.message}`);

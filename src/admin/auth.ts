@@ -6,7 +6,7 @@ import type { AdminEnv } from "./context.ts";
 import type { FailureThrottle } from "./failure-throttle.ts";
 import { SESSION_HEADER, type SessionStore } from "./sessions.ts";
 import { sameSecret } from "./token.ts";
-import { errorBody } from "./error-body.ts";
+import { AppError } from "../errors.ts";
 
 export interface AuthDeps {
   token: string;
@@ -15,16 +15,19 @@ export interface AuthDeps {
   audit: Audit;
 }
 
-export function tooManyFailures(c: Context<AdminEnv>, retryAfter: number): Response {
-  return c.json(
-    errorBody("E_THROTTLED", `too many wrong secrets lately (from this address or in all): try again in ${retryAfter} s; the right token is always accepted`),
-    429,
-    { "Retry-After": String(retryAfter) },
+/** Throws 429 E_THROTTLED (app.ts answers it), with Retry-After. */
+export function tooManyFailures(c: Context<AdminEnv>, retryAfter: number): never {
+  c.header("Retry-After", String(retryAfter));
+  throw new AppError(
+    "E_THROTTLED",
+    `too many wrong secrets lately (from this address or in all): try again in ${retryAfter} s; the right token is always accepted`,
   );
 }
 
-export function unauthorized(c: Context<AdminEnv>, why: string): Response {
-  return c.json(errorBody("E_AUTH", `unauthorized: ${why}`), 401, { "WWW-Authenticate": 'Bearer realm="workerman-app"' });
+/** Throws 401 E_AUTH (app.ts answers it), with WWW-Authenticate. */
+export function unauthorized(c: Context<AdminEnv>, why: string): never {
+  c.header("WWW-Authenticate", 'Bearer realm="workerman-app"');
+  throw new AppError("E_AUTH", `unauthorized: ${why}`);
 }
 
 /**
@@ -36,12 +39,13 @@ export function refuseWrongSecret(
   deps: Pick<AuthDeps, "throttle" | "audit">,
   entry: { action: string; target: string },
   why: string,
-): Response {
+): never {
   const address = clientAddress(c);
   const retryAfter = deps.throttle.retryAfter(address);
   deps.throttle.fail(address);
   deps.audit(c, { ...entry, result: `refused: ${retryAfter > 0 ? "throttled" : "wrong secret"}` });
-  return retryAfter > 0 ? tooManyFailures(c, retryAfter) : unauthorized(c, why);
+  if (retryAfter > 0) tooManyFailures(c, retryAfter);
+  unauthorized(c, why);
 }
 
 /**

@@ -13,22 +13,10 @@ export type { IpcStatus } from "../master/ipc-drops.ts";
 export type { RunningConfigResponse, RuntimeInfo, StatusGroup, StatusProcess, StatusResponse } from "../master/status-records.ts";
 export type { AuditRecord, HistoryPoint, HistorySeries, MetricsHistoryResponse, StoredEvent, StoreHealth } from "../store/records.ts";
 
-/**
- * What the admin plane itself refuses, beside the product's own codes (ErrorCode: E_USAGE for a bad parameter or
- * body, E_CONFIG for an app.json that does not validate, ...).
- */
-export type HttpErrorCode =
-  | "E_AUTH" // 401: no credential, a wrong one, or a session that has ended
-  | "E_THROTTLED" // 429: too many wrong secrets lately; Retry-After says when to try again
-  | "E_FORBIDDEN" // 403: a Host that is not the admin address, or a browser action from another origin
-  | "E_NOT_FOUND" // 404: no such route, process, connection, timer, reload or config version
-  | "E_METHOD" // 405: the route exists for other methods (listed in Allow)
-  | "E_BODY_TOO_LARGE" // 413: a body over 64 KiB
-  | "E_MEDIA_TYPE" // 415: a browser session's body not sent as application/json
-  | "E_UNAVAILABLE" // 503: the store, the channel relay or the log is not there, or a stream limit is reached
-  | "E_INTERNAL"; // 500: a bug; the master logs the stack
+/** What the admin plane itself refuses, beside the product's own codes; each code's status is HTTP_STATUS in errors.ts. */
+export type { HttpErrorCode } from "../errors.ts";
 
-export type ApiErrorCode = ErrorCode | HttpErrorCode;
+export type ApiErrorCode = ErrorCode;
 
 /**
  * Every error answer of the admin API. `message` is the whole sentence, meant to be read as it is (it names the
@@ -65,11 +53,9 @@ export interface ConnectionItem {
   outbound: boolean;
 }
 
-export interface ConnectionsResponse {
+/** GET /api/connections?group=&pid=&limit=&offset=: `total` counts every match, `items` is the page. */
+export interface ConnectionsResponse extends ListResponse<ConnectionItem> {
   total: number;
-  items: ConnectionItem[];
-  /** Processes that did not answer (exited meanwhile, or busy past the query timeout). */
-  errors: { pid: number; error: string }[];
 }
 
 /** GET /api/timers: one row per timer of every worker process. */
@@ -89,8 +75,16 @@ export type StoredEventType = SupervisorEvent["type"] | "master-started" | "mast
 /** Every type the dashboard's event list draws a row for: the stored ones and the live feed's (stats are figures, not rows). */
 export type EventType = StoredEventType | Exclude<LiveEvent["type"], "stats">;
 
+/** A process a list could not ask (it exited meanwhile, or was busy past the query timeout): its rows are missing. */
+export interface ProcessError {
+  pid: number;
+  error: { code: ApiErrorCode; message: string };
+}
+
+/** Every list answer: the rows, and the processes whose rows are missing (always empty for lists the master keeps itself). */
 export interface ListResponse<T> {
   items: T[];
+  errors: ProcessError[];
 }
 
 /** The SSE feed's `stats` event, once a second. */
@@ -115,8 +109,7 @@ export interface LogItem extends LogLine {
 }
 
 /** GET /api/logs?group=&pid=&n=&after=: the newest n matching lines, oldest first; `lastSeq` is the cursor for `after`. */
-export interface LogsResponse {
-  items: LogItem[];
+export interface LogsResponse extends ListResponse<LogItem> {
   lastSeq: number;
 }
 

@@ -3,7 +3,7 @@ import type { Context, Hono } from "hono";
 import { fileURLToPath } from "node:url";
 import page from "../../admin-ui/index.html";
 import type { AdminEnv } from "./context.ts";
-import { errorBody } from "./error-body.ts";
+import { AppError } from "../errors.ts";
 
 interface Asset {
   body: Blob;
@@ -64,7 +64,7 @@ export function mountDashboard(app: Hono<AdminEnv>): void {
   dashboardAssets().catch((err) => console.error(`admin: dashboard unavailable: ${(err as Error).message}`));
   const serve = async (c: Context<AdminEnv>, path: string) => {
     const asset = (await dashboardAssets()).get(path);
-    if (!asset) return c.json(errorBody("E_NOT_FOUND", `no route GET ${path}`), 404);
+    if (!asset) throw new AppError("E_NOT_FOUND", `no route GET ${path}`);
     const etag = `"${asset.etag}"`;
     // The page itself is revalidated each time (it names the current chunks); chunks never change under a name.
     const cache = path === "/" ? "no-cache" : "public, max-age=31536000, immutable";

@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from "hono";
 import { isLoopbackHost } from "../config/listen-url.ts";
 import type { AdminConfig } from "../config/types.ts";
 import type { AdminEnv } from "./context.ts";
-import { errorBody } from "./error-body.ts";
+import { AppError } from "../errors.ts";
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
@@ -26,10 +26,7 @@ export function hostCheck(admin: AdminConfig, port: () => number): MiddlewareHan
     // The header itself when present (what a rebinding browser sends); request.url only for in-process requests.
     const host = c.req.header("host") ?? new URL(c.req.url).host;
     if (!hostAllowed(host, admin, port())) {
-      return c.json(
-        errorBody("E_FORBIDDEN", `Host "${host}" is not this admin plane's address; use ${admin.host}:${port()} or add the name to admin.allowedHosts`),
-        403,
-      );
+      throw new AppError("E_FORBIDDEN", `Host "${host}" is not this admin plane's address; use ${admin.host}:${port()} or add the name to admin.allowedHosts`);
     }
     await next();
   };

@@ -1,20 +1,18 @@
 // Reads an action's JSON body against its schema; a browser session must also label it application/json.
 import type { Context } from "hono";
 import type { z } from "zod";
+import { AppError } from "../errors.ts";
 import type { AdminEnv } from "./context.ts";
-import { errorBody } from "./error-body.ts";
-
-export type BodyResult<T> = { ok: true; value: T } | { ok: false; response: Response };
 
 /**
  * A JSON Content-Type cannot be sent cross-origin without a CORS preflight (which this server never grants), so for
  * browser sessions it backs up the Origin check. Token clients (curl, scripts) may omit it; the body must still be JSON.
- * An empty body reads as {}.
+ * An empty body reads as {}. Throws E_MEDIA_TYPE (415) or E_USAGE (400, naming the field), which app.ts answers.
  */
-export async function readJsonBody<S extends z.ZodType>(c: Context<AdminEnv>, schema: S): Promise<BodyResult<z.output<S>>> {
+export async function readJsonBody<S extends z.ZodType>(c: Context<AdminEnv>, schema: S): Promise<z.output<S>> {
   const type = c.req.header("content-type") ?? "";
   if (c.get("auth") !== "token" && !/^application\/json\s*(;|$)/i.test(type)) {
-    return { ok: false, response: c.json(errorBody("E_MEDIA_TYPE", "send the body as JSON with Content-Type: application/json"), 415) };
+    throw new AppError("E_MEDIA_TYPE", "send the body as JSON with Content-Type: application/json");
   }
   const text = await c.req.text();
   let raw: unknown = {};
@@ -22,14 +20,14 @@ export async function readJsonBody<S extends z.ZodType>(c: Context<AdminEnv>, sc
     try {
       raw = JSON.parse(text);
     } catch {
-      return { ok: false, response: c.json(errorBody("E_USAGE", "the body is not valid JSON"), 400) };
+      throw new AppError("E_USAGE", "the body is not valid JSON");
     }
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.length ? issue.path.join(".") : undefined;
-    return { ok: false, response: c.json(errorBody("E_USAGE", `bad body: ${field ? `${field}: ` : ""}${issue.message}`, field), 400) };
+    throw new AppError("E_USAGE", `bad body: ${field ? `${field}: ` : ""}${issue.message}`, { field });
   }
-  return { ok: true, value: parsed.data };
+  return parsed.data;
 }

@@ -4,8 +4,7 @@ import { z } from "zod";
 import type { PushTarget } from "../channel/relay.ts";
 import type { AdminEnv, RouteDeps } from "./context.ts";
 import { readJsonBody } from "./json-body.ts";
-import { errorBody } from "./error-body.ts";
-import type { ApiError } from "./contract.ts";
+import { AppError } from "../errors.ts";
 
 export interface PushRequest {
   /** `workerGroup` limits `all` to the connections of one worker group (its name in app.json). */
@@ -21,7 +20,7 @@ export interface PushResponse {
   processes: number;
   /** "published": handed to Redis for the other hosts; "unavailable": Redis is down; "off": no cluster. */
   cluster: "published" | "unavailable" | "off";
-  /** { pid, id } only: whether that connection took the message. */
+  /** { pid, id } only: true (a connection that did not take it is a 404 E_NOT_FOUND). */
   delivered?: boolean;
 }
 
@@ -40,30 +39,27 @@ const pushBody = z.strictObject({
 
 export function pushRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void {
   app.post("/api/push", async (c) => {
-    const body = await readJsonBody(c, pushBody);
-    if (!body.ok) return body.response;
-    const { to: given, data } = body.value;
+    const { to: given, data } = await readJsonBody(c, pushBody);
     const to: PushTarget = "uid" in given ? { uid: String(given.uid) } : given;
     const target = JSON.stringify(to);
     if ("all" in to && to.workerGroup !== undefined && !ctx.config.workers.some((g) => g.name === to.workerGroup)) {
       const names = ctx.config.workers.map((g) => g.name).join(", ");
-      return c.json(
-        errorBody("E_USAGE", `bad body: to.workerGroup: no worker group "${to.workerGroup}" in this app (its groups: ${names})`, "to.workerGroup"),
-        400,
-      );
+      throw new AppError("E_USAGE", `bad body: to.workerGroup: no worker group "${to.workerGroup}" in this app (its groups: ${names})`, {
+        field: "to.workerGroup",
+      });
     }
     const relay = ctx.channel;
-    if (!relay) return c.json(errorBody("E_UNAVAILABLE", "the channel relay is not running"), 503);
+    if (!relay) throw new AppError("E_UNAVAILABLE", "the channel relay is not running");
     if ("group" in to && to.keep && relay.rules.of(to.group).size === 0) {
       const why = `keep stores the message in the group's history, but group "${to.group}" keeps none: set channel.history in app.json (or a channel.history.groups rule matching it)`;
-      return c.json(errorBody("E_USAGE", `bad body: to.keep: ${why}`, "to.keep"), 400);
+      throw new AppError("E_USAGE", `bad body: to.keep: ${why}`, { field: "to.keep" });
     }
     const result = await relay.push(to, data);
     const response: PushResponse = { to, ...result };
     if ("pid" in to && !result.delivered) {
       const why = result.processes === 0 ? `no worker process ${to.pid}` : `process ${to.pid} has no open connection ${to.id}`;
       audit(c, { action: "push", target, result: `refused: ${why}` });
-      return c.json({ ...response, ...errorBody("E_NOT_FOUND", why) } satisfies PushResponse & ApiError<"E_NOT_FOUND">, 404);
+      throw new AppError("E_NOT_FOUND", why);
     }
     audit(c, { action: "push", target, result: "ok", detail: { processes: result.processes, cluster: result.cluster } });
     return c.json(response, "pid" in to ? 200 : 202);

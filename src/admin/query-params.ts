@@ -1,11 +1,10 @@
 // Parses the admin API's query parameters: whole numbers within bounds, times, durations, with errors a caller can act on.
-/** A query parameter the route cannot use; `field` is its name. */
-export class QueryError extends Error {
-  constructor(
-    message: string,
-    readonly field: string,
-  ) {
-    super(message);
+import { AppError } from "../errors.ts";
+
+/** A query parameter the route cannot use (400 E_USAGE); `field` is its name, which the sentence starts with. */
+export class QueryError extends AppError {
+  constructor(message: string, field: string) {
+    super("E_USAGE", message, { field });
   }
 }
 

@@ -1,7 +1,7 @@
 // CSRF guard for browser sessions (kept although a header session cannot ride a cross-site request: defence in depth): a state-changing request must come from the admin plane's own origin, whatever its Content-Type.
 import type { Context, MiddlewareHandler } from "hono";
 import type { AdminEnv } from "./context.ts";
-import { errorBody } from "./error-body.ts";
+import { AppError } from "../errors.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -19,7 +19,7 @@ export function fromSameOrigin(c: Context<AdminEnv>): boolean {
 export function sameOriginForSessions(): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
     if (c.get("auth") === "session" && !SAFE_METHODS.has(c.req.method) && !fromSameOrigin(c)) {
-      return c.json(errorBody("E_FORBIDDEN", "cross-origin request refused: admin actions from a browser must come from the admin page itself"), 403);
+      throw new AppError("E_FORBIDDEN", "cross-origin request refused: admin actions from a browser must come from the admin page itself");
     }
     await next();
   };

@@ -1,5 +1,7 @@
 // Asks worker processes about their connections and timers over IPC, all at once, and finds the process an action targets.
 import type { AppConfig } from "../config/types.ts";
+import { AppError } from "../errors.ts";
+import type { ProcessError } from "./contract.ts";
 import type { Supervisor } from "../master/supervisor.ts";
 import type { WorkerProcess } from "../master/worker-process.ts";
 
@@ -23,7 +25,7 @@ export function findWorker(supervisor: Supervisor, pid: number): WorkerProcess |
 
 export interface Gathered<T> {
   rows: { proc: WorkerProcess; items: T[] }[];
-  errors: { pid: number; error: string }[];
+  errors: ProcessError[];
 }
 
 /** Queries the processes in parallel; one slow or vanished process costs its rows, not the whole answer. */
@@ -33,12 +35,13 @@ export async function gather<T>(procs: WorkerProcess[], what: "connections" | "t
   replies.forEach((reply, i) => {
     const proc = procs[i]!;
     if (reply.ok && Array.isArray(reply.data)) result.rows.push({ proc, items: reply.data as T[] });
-    else result.errors.push({ pid: proc.pid, error: reply.error ?? "no data" });
+    else result.errors.push({ pid: proc.pid, error: { code: "E_UNAVAILABLE", message: `process ${proc.pid} did not answer: ${reply.error ?? "no data"}` } });
   });
   return result;
 }
 
-export function checkGroup(config: AppConfig, group: string | undefined): string | null {
-  if (group === undefined || config.workers.some((g) => g.name === group)) return null;
-  return `no group "${group}" (groups: ${config.workers.map((g) => g.name).join(", ")})`;
+/** Refuses (400, field "group") a filter naming no group of the app. */
+export function checkGroup(config: AppConfig, group: string | undefined): void {
+  if (group === undefined || config.workers.some((g) => g.name === group)) return;
+  throw new AppError("E_USAGE", `no group "${group}" (groups: ${config.workers.map((g) => g.name).join(", ")})`, { field: "group" });
 }

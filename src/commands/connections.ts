@@ -55,6 +55,6 @@ export function renderConnections(response: ConnectionsResponse): string {
     ["pid", "worker", "cid", "trans", "protocol", "recv-q", "send-q", "bytes-r", "bytes-w", "state", "local address", "foreign address"],
     rows,
   );
-  const missing = response.errors.map((e) => `process ${e.pid} did not answer: ${e.error}`);
+  const missing = response.errors.map((e) => e.error.message);
   return [table, `${response.total} connection${response.total === 1 ? "" : "s"}`, ...missing].join("\n");
 }

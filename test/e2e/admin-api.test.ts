@@ -1,6 +1,6 @@
 // The admin API against the real product: live figures, connections and timers over IPC, SSE, /metrics, reload, the CLI.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { ConnectionsResponse, StoredEvent, AuditRecord, TimerItem } from "../../src/admin/contract.ts";
+import type { ConnectionsResponse, ListResponse, StoredEvent, AuditRecord, TimerItem } from "../../src/admin/contract.ts";
 import { parsePrometheus } from "../admin/prometheus-parser.ts";
 import { readSse } from "../admin/sse-reader.ts";
 import { AppUnderTest, cliCommand, isAlive, livePids } from "../support/app-under-test.ts";
@@ -94,7 +94,8 @@ describe("admin API (source)", () => {
   });
 
   test("/api/timers shows each worker's timer; DELETE removes it", async () => {
-    const timers = await app.api<TimerItem[]>("/api/timers");
+    const { items: timers, errors } = await app.api<ListResponse<TimerItem>>("/api/timers");
+    expect(errors).toEqual([]);
     const pids = await app.pids("chat");
     expect(timers.map((t) => t.pid).sort()).toEqual([...pids].sort());
     expect(timers[0]).toMatchObject({ group: "chat", intervalMs: 60_000, persistent: true, runs: 0 });
@@ -104,7 +105,7 @@ describe("admin API (source)", () => {
       headers: { Authorization: `Bearer ${app.token}` },
     });
     expect(response.status).toBe(200);
-    expect((await app.api<TimerItem[]>("/api/timers")).map((t) => t.pid)).toEqual(pids.filter((p) => p !== target.pid));
+    expect((await app.api<ListResponse<TimerItem>>("/api/timers")).items.map((t) => t.pid)).toEqual(pids.filter((p) => p !== target.pid));
   });
 
   test("/metrics parses as Prometheus text and agrees with /api/status", async () => {

@@ -3,6 +3,7 @@ import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { AppUnderTest } from "../support/app-under-test.ts";
 import { ensureBinary } from "../support/binary.ts";
+import type { ConnectionsResponse } from "../../src/admin/contract.ts";
 
 const MiB = 1024 * 1024;
 
@@ -103,10 +104,16 @@ test("a worker whose loop is blocked: 3 x 20,000 sendToAll of 10 KB grow the mas
   );
   // An admin query to the stuck worker fails at once, saying why; the other worker answers.
   const started = performance.now();
-  const connections = await app.api<{ errors: { pid: number; error: string }[] }>("/api/connections");
+  const connections = await app.api<ConnectionsResponse>("/api/connections");
   expect(performance.now() - started).toBeLessThan(2000);
   expect(connections.errors).toEqual([
-    { pid: (await app.pids("stuck"))[0]!, error: expect.stringMatching(/^its IPC queue is full \(\d+ MiB not yet read, cap 16 MiB\)$/) },
+    {
+      pid: (await app.pids("stuck"))[0]!,
+      error: {
+        code: "E_UNAVAILABLE",
+        message: expect.stringMatching(/^process \d+ did not answer: its IPC queue is full \(\d+ MiB not yet read, cap 16 MiB\)$/),
+      },
+    },
   ]);
   // Still answering: the admin plane and the pusher.
   expect(await (await fetch(`http://127.0.0.1:${pusher}/`)).text()).toBe("ok");

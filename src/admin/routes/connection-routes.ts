@@ -7,13 +7,12 @@ import type { AdminEnv, RouteDeps } from "../context.ts";
 import type { ConnectionItem, ConnectionsResponse } from "../contract.ts";
 import { intParam } from "../query-params.ts";
 import { checkGroup, findWorker, gather, liveProcesses } from "../worker-queries.ts";
-import { errorBody } from "../error-body.ts";
+import { AppError } from "../../errors.ts";
 
 export function connectionRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void {
   app.get("/api/connections", async (c) => {
     const q = c.req.query();
-    const groupError = checkGroup(ctx.config, q.group);
-    if (groupError) return c.json(errorBody("E_USAGE", groupError, "group"), 400);
+    checkGroup(ctx.config, q.group);
     const pid = q.pid === undefined ? undefined : intParam(q.pid, "pid", 0, 1, 2 ** 31);
     const limit = intParam(q.limit, "limit", 100, 1, 1000);
     const offset = intParam(q.offset, "offset", 0, 0, Number.MAX_SAFE_INTEGER);
@@ -31,11 +30,11 @@ export function connectionRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps)
     const proc = findWorker(ctx.supervisor, pid);
     if (!proc || !Number.isInteger(id)) {
       audit(c, { action: "close-connection", target, result: "refused: no such worker process" });
-      return c.json(errorBody("E_NOT_FOUND", `no worker process ${c.req.param("pid")} (see GET /api/status)`), 404);
+      throw new AppError("E_NOT_FOUND", `no worker process ${c.req.param("pid")} (see GET /api/status)`);
     }
     const reply = await proc.request({ type: "close-connection", id });
     audit(c, { action: "close-connection", target, result: reply.ok ? "ok" : `refused: ${reply.error}` });
-    if (!reply.ok) return c.json(errorBody("E_NOT_FOUND", reply.error ?? `no connection ${id} in process ${pid}`), 404);
+    if (!reply.ok) throw new AppError("E_NOT_FOUND", reply.error ?? `no connection ${id} in process ${pid}`);
     return c.json({ pid, id, closed: true });
   });
 }

@@ -4,7 +4,8 @@ import type { AdminEnv, RouteDeps } from "../context.ts";
 import type { AuditRecord, ListResponse, StoredEvent } from "../contract.ts";
 import { eventStream } from "../event-stream.ts";
 import { intParam } from "../query-params.ts";
-import { errorBody } from "../error-body.ts";
+import { AppError } from "../../errors.ts";
+import { requireStore } from "../store-guard.ts";
 
 /** Each open stream holds a socket, a subscription and up to MAX_QUEUED_BYTES; more than this is a leak or an attack. */
 const MAX_STREAMS = 64;
@@ -12,7 +13,7 @@ const MAX_STREAMS = 64;
 export function eventRoutes(app: Hono<AdminEnv>, { ctx, feed }: RouteDeps): void {
   let streams = 0;
   app.get("/api/events", (c) => {
-    if (streams >= MAX_STREAMS) return c.json(errorBody("E_UNAVAILABLE", `too many open event streams (${MAX_STREAMS})`), 503);
+    if (streams >= MAX_STREAMS) throw new AppError("E_UNAVAILABLE", `too many open event streams (${MAX_STREAMS})`);
     // The feed ticks each second, but a stream must not fall to the server's idle timeout between ticks.
     c.env?.timeout?.(c.req.raw, 0);
     streams++;
@@ -26,10 +27,10 @@ export function eventRoutes(app: Hono<AdminEnv>, { ctx, feed }: RouteDeps): void
   });
 
   const listing = <T>(c: Context<AdminEnv>, read: (limit: number, before?: number) => T[]) => {
-    if (!ctx.store.available) return c.json(errorBody("E_UNAVAILABLE", `the store is unavailable: ${ctx.store.health()?.lastError ?? "not open"}`), 503);
+    requireStore(ctx);
     const limit = intParam(c.req.query("limit"), "limit", 100, 1, 1000);
     const before = c.req.query("before") === undefined ? undefined : intParam(c.req.query("before"), "before", 0, 1, Number.MAX_SAFE_INTEGER);
-    const body: ListResponse<T> = { items: read(limit, before) };
+    const body: ListResponse<T> = { items: read(limit, before), errors: [] };
     return c.json(body);
   };
   app.get("/api/events/log", (c) => listing<StoredEvent>(c, (limit, before) => ctx.store.log.events(limit, before)));

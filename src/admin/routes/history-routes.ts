@@ -2,7 +2,7 @@
 import type { Hono } from "hono";
 import type { AdminEnv, RouteDeps } from "../context.ts";
 import { durationParam, QueryError, timeParam } from "../query-params.ts";
-import { errorBody } from "../error-body.ts";
+import { requireStore } from "../store-guard.ts";
 
 const DEFAULT_RANGE_MS = 15 * 60_000;
 /** Without a step, aim for about this many points per series. */
@@ -10,7 +10,7 @@ const DEFAULT_POINTS = 300;
 
 export function historyRoutes(app: Hono<AdminEnv>, { ctx }: RouteDeps): void {
   app.get("/api/metrics/history", (c) => {
-    if (!ctx.store.available) return c.json(errorBody("E_UNAVAILABLE", `the store is unavailable: ${ctx.store.health()?.lastError ?? "not open"}`), 503);
+    requireStore(ctx);
     const to = timeParam(c.req.query("to"), "to", Date.now());
     const from = timeParam(c.req.query("from"), "from", to - DEFAULT_RANGE_MS);
     if (from > to) throw new QueryError(`from (${from}) is after to (${to})`, "from");

@@ -6,7 +6,7 @@ import type { RecentLine } from "../../master/recent-log.ts";
 import type { AdminEnv, RouteDeps } from "../context.ts";
 import type { LogItem, LogsResponse } from "../contract.ts";
 import { intParam } from "../query-params.ts";
-import { errorBody } from "../error-body.ts";
+import { AppError } from "../../errors.ts";
 
 /** Each follower holds a socket and a subscription. */
 const MAX_FOLLOWERS = 16;
@@ -28,17 +28,17 @@ export function logRoutes(app: Hono<AdminEnv>, { ctx }: RouteDeps): void {
   let followers = 0;
   app.get("/api/logs", (c) => {
     const logs = ctx.logs;
-    if (!logs) return c.json(errorBody("E_UNAVAILABLE", "this master keeps no log lines"), 503);
+    if (!logs) throw new AppError("E_UNAVAILABLE", "this master keeps no log lines");
     const filter = filterOf(c);
     const limit = intParam(c.req.query("n"), "n", 100, 1, 2000);
     const after = intParam(c.req.query("after"), "after", 0, 0, Number.MAX_SAFE_INTEGER);
     const keep = (line: RecentLine) => matchesFilter(line, filter);
     const items = logs.query(keep, limit, after).map(item);
     if (c.req.query("follow") !== "1") {
-      const body: LogsResponse = { items, lastSeq: logs.lastSeq };
+      const body: LogsResponse = { items, errors: [], lastSeq: logs.lastSeq };
       return c.json(body);
     }
-    if (followers >= MAX_FOLLOWERS) return c.json(errorBody("E_UNAVAILABLE", `too many log followers (${MAX_FOLLOWERS})`), 503);
+    if (followers >= MAX_FOLLOWERS) throw new AppError("E_UNAVAILABLE", `too many log followers (${MAX_FOLLOWERS})`);
     followers++;
     // New lines may be minutes apart: the stream must not fall to the server's idle timeout meanwhile.
     c.env?.timeout?.(c.req.raw, 0);

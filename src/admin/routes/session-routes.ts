@@ -10,7 +10,7 @@ import { readJsonBody } from "../json-body.ts";
 import { fromSameOrigin } from "../same-origin.ts";
 import { SESSION_HEADER, type SessionStore } from "../sessions.ts";
 import { sameSecret } from "../token.ts";
-import { errorBody } from "../error-body.ts";
+import { AppError } from "../../errors.ts";
 
 const loginBody = z
   .strictObject({ token: z.string().max(1024).optional(), password: z.string().max(1024).optional() })
@@ -25,10 +25,8 @@ export interface SessionDeps extends RouteDeps {
 export function loginRoute(app: Hono<AdminEnv>, { ctx, audit, sessions, throttle }: SessionDeps): void {
   app.post("/api/login", async (c) => {
     // A login from another origin would plant the attacker's session in the victim's browser (login CSRF).
-    if (!fromSameOrigin(c)) return c.json(errorBody("E_FORBIDDEN", "cross-origin login refused: log in from the admin page itself"), 403);
-    const body = await readJsonBody(c, loginBody);
-    if (!body.ok) return body.response;
-    const { token, password } = body.value;
+    if (!fromSameOrigin(c)) throw new AppError("E_FORBIDDEN", "cross-origin login refused: log in from the admin page itself");
+    const { token, password } = await readJsonBody(c, loginBody);
     const method = token !== undefined ? "token" : "password";
     const hash = ctx.config.admin.passwordHash;
     let ok: boolean;

@@ -2,16 +2,15 @@
 import type { Hono } from "hono";
 import type { TimerInfo } from "../../ipc.ts";
 import type { AdminEnv, RouteDeps } from "../context.ts";
-import type { TimerItem } from "../contract.ts";
+import type { ListResponse, TimerItem } from "../contract.ts";
 import { intParam } from "../query-params.ts";
 import { checkGroup, findWorker, gather, liveProcesses } from "../worker-queries.ts";
-import { errorBody } from "../error-body.ts";
+import { AppError } from "../../errors.ts";
 
 export function timerRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void {
   app.get("/api/timers", async (c) => {
     const q = c.req.query();
-    const groupError = checkGroup(ctx.config, q.group);
-    if (groupError) return c.json(errorBody("E_USAGE", groupError, "group"), 400);
+    checkGroup(ctx.config, q.group);
     const pid = q.pid === undefined ? undefined : intParam(q.pid, "pid", 0, 1, 2 ** 31);
     const found = await gather<TimerInfo>(liveProcesses(ctx.supervisor, { group: q.group, pid }), "timers");
     const items: TimerItem[] = found.rows.flatMap(({ proc, items }) =>
@@ -19,7 +18,8 @@ export function timerRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): voi
         .sort((a, b) => a.id - b.id)
         .map((t) => ({ pid: proc.pid, group: proc.group, id: t.id, intervalMs: t.intervalMs, persistent: t.persistent, runs: t.runs, nextAt: t.nextAt })),
     );
-    return c.json(items);
+    const body: ListResponse<TimerItem> = { items, errors: found.errors };
+    return c.json(body);
   });
 
   app.delete("/api/timers/:pid/:id", async (c) => {
@@ -29,11 +29,11 @@ export function timerRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): voi
     const proc = findWorker(ctx.supervisor, pid);
     if (!proc || !Number.isInteger(id)) {
       audit(c, { action: "delete-timer", target, result: "refused: no such worker process" });
-      return c.json(errorBody("E_NOT_FOUND", `no worker process ${c.req.param("pid")} (see GET /api/status)`), 404);
+      throw new AppError("E_NOT_FOUND", `no worker process ${c.req.param("pid")} (see GET /api/status)`);
     }
     const reply = await proc.request({ type: "delete-timer", id });
     audit(c, { action: "delete-timer", target, result: reply.ok ? "ok" : `refused: ${reply.error}` });
-    if (!reply.ok) return c.json(errorBody("E_NOT_FOUND", reply.error ?? `no timer ${id} in process ${pid}`), 404);
+    if (!reply.ok) throw new AppError("E_NOT_FOUND", reply.error ?? `no timer ${id} in process ${pid}`);
     return c.json({ pid, id, deleted: true });
   });
 }
