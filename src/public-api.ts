@@ -1,7 +1,7 @@
 // What user code imports from "workerman-app": the handler types, and a few runtime values.
 import type { Worker } from "./worker/types.ts";
 export type { App, Connection, ConnectOptions, Metrics, OutboundConnection, Timers, TimerOptions, Worker } from "./worker/types.ts";
-export type { Channel, ConnectionRef, GroupHistory, GroupMessage, GroupPosition, RecoverResult, SendAllOptions, SendOptions } from "./channel/types.ts";
+export type { Channel, ConnectionRef, GroupHistory, GroupMessage, GroupPosition, RecoverResult, SendAllOptions, SendOptions } from "./worker/types.ts";
 export { sse, type SseMessage, type SseOptions, type SseStream } from "./worker/server-sent-events.ts";
 export type { Protocol, ProtocolConnection } from "./protocols/protocol.ts";
 export type { ListenAddress, WorkerGroupConfig } from "./config/types.ts";

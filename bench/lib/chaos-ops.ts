@@ -1,10 +1,8 @@
 // The chaos run's operations on a real app: good and broken reloads, count changes, kill -9 of a worker, restart --process, restart.
-import type { Random } from "../../test/master/sim-random.ts";
+import { deployed } from "./chaos-probation.ts";
+import { HANDLER, type ChaosState } from "./chaos-state.ts";
 import type { DaemonApp } from "./daemon-app.ts";
-import { deployed, type Deployed } from "./chaos-probation.ts";
 import { liveChildren } from "./port-owners.ts";
-
-export const HANDLER = (version: number) => `export default { fetch: () => new Response("v${version}") };`;
 
 /** Releases the gate must roll back; the good code goes back on disk after each, as an operator would. */
 const BROKEN: Record<string, (version: number) => string> = {
@@ -12,16 +10,6 @@ const BROKEN: Record<string, (version: number) => string> = {
   "throw at start": (v) => `throw new Error("no database");\n${HANDLER(v)}`,
   "exit 1 s after ready": (v) => `setTimeout(() => process.exit(3), 1000);\n${HANDLER(v)}`,
 };
-
-export interface ChaosState {
-  app: DaemonApp;
-  random: Random;
-  /** The version the good code on disk answers with. */
-  version: number;
-  count: number;
-  /** The last good reload or count change, while its probation could still roll it back. */
-  deployed?: Deployed;
-}
 
 export interface OpOutcome {
   /** What was done, for the log. */

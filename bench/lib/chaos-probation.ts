@@ -1,13 +1,6 @@
 // The chaos run's model of probation: a worker killed while its group is on probation rolls the group back to the previous code and count, as it should.
 import type { StatusResponse } from "../../src/admin/contract.ts";
-import type { ChaosState } from "./chaos-ops.ts";
-import { HANDLER } from "./chaos-ops.ts";
-
-/** A deploy that may still be rolled back by its probation: the reload's id and what ran before it. */
-export interface Deployed {
-  id: number;
-  previous: { version: number; count: number };
-}
+import { HANDLER, type ChaosState, type Deployed } from "./chaos-state.ts";
 
 /** After a good reload or count change returned: its probation may roll it back from now on. */
 export async function deployed(state: ChaosState, previous: Deployed["previous"]): Promise<void> {

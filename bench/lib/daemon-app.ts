@@ -15,6 +15,7 @@ export interface DaemonApp {
   pids: (group: string) => Promise<number[]>;
   masterPid: () => number;
   /** Rewrites app.json with `change` applied to the parsed object. */
+  // allow-any: app.json as parsed, edited in place by the chaos run's operations (e.g. workers[0].count).
   editConfig: (change: (config: Record<string, any>) => void) => void;
   write: (file: string, text: string) => void;
   stop: () => void;

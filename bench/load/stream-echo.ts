@@ -57,54 +57,14 @@ export async function streamEcho(options: StreamEchoOptions): Promise<LoadResult
     if (running && fresh > 0) write(socket, block.subarray(0, fresh * size));
   };
 
-  const ready: Promise<Socket<ConnState> | null>[] = [];
-  for (let i = 0; i < options.connections; i++) {
-    const { promise, resolve } = Promise.withResolvers<Socket<ConnState> | null>();
-    const start = (socket: Socket<ConnState>) => {
-      socket.data.live = true;
-      resolve(socket);
-      write(socket, block);
-    };
-    ready.push(promise);
-    Bun.connect<ConnState>({
-      hostname: options.host,
-      port: options.port,
-      data: { header: "", live: false, checked: false, receivedBytes: 0, replies: 0, pending: null },
-      socket: {
-        open(socket) {
-          if (options.kind === "ws") socket.write(upgradeRequest(options.host, options.port));
-          else start(socket);
-        },
-        data(socket, chunk) {
-          const state = socket.data;
-          if (state.live) return onReplies(socket, chunk);
-          state.header += chunk.toString("latin1");
-          const end = state.header.indexOf("\r\n\r\n");
-          if (end === -1) return;
-          if (!state.header.startsWith("HTTP/1.1 101")) {
-            errors++;
-            socket.end();
-            return resolve(null);
-          }
-          start(socket);
-        },
-        drain(socket) {
-          const pending = socket.data.pending;
-          socket.data.pending = null;
-          if (pending) write(socket, pending);
-        },
-        close() {
-          resolve(null);
-        },
-        error() {
-          errors++;
-        },
-      },
-    }).catch(() => {
-      errors++;
-      resolve(null);
-    });
-  }
+  const ready = Array.from({ length: options.connections }, () =>
+    connectOne(options, {
+      start: (socket) => write(socket, block),
+      onReplies,
+      write,
+      fail: () => errors++,
+    }),
+  );
   const sockets = (await Promise.all(ready)).filter((s) => s !== null);
   if (sockets.length === 0) throw new Error(`no connection to ${options.kind} port ${options.port}`);
 
@@ -117,4 +77,61 @@ export async function streamEcho(options: StreamEchoOptions): Promise<LoadResult
   for (const socket of sockets) socket.terminate();
   const lost = options.connections - sockets.length;
   return { messages: counted, seconds, errors: errors + lost, note: lost ? `${lost} connections failed` : undefined };
+}
+
+interface ConnectionHandlers {
+  /** The connection is live (connected, and upgraded for ws): put the first window in flight. */
+  start: (socket: Socket<ConnState>) => void;
+  onReplies: (socket: Socket<ConnState>, chunk: Uint8Array) => void;
+  write: (socket: Socket<ConnState>, bytes: Uint8Array) => void;
+  fail: () => void;
+}
+
+/** One load connection: resolves with its socket once live, or null when it could not connect or upgrade. */
+function connectOne(options: StreamEchoOptions, handlers: ConnectionHandlers): Promise<Socket<ConnState> | null> {
+  const { promise, resolve } = Promise.withResolvers<Socket<ConnState> | null>();
+  const start = (socket: Socket<ConnState>) => {
+    socket.data.live = true;
+    resolve(socket);
+    handlers.start(socket);
+  };
+  Bun.connect<ConnState>({
+    hostname: options.host,
+    port: options.port,
+    data: { header: "", live: false, checked: false, receivedBytes: 0, replies: 0, pending: null },
+    socket: {
+      open(socket) {
+        if (options.kind === "ws") socket.write(upgradeRequest(options.host, options.port));
+        else start(socket);
+      },
+      data(socket, chunk) {
+        const state = socket.data;
+        if (state.live) return handlers.onReplies(socket, chunk);
+        state.header += chunk.toString("latin1");
+        const end = state.header.indexOf("\r\n\r\n");
+        if (end === -1) return;
+        if (!state.header.startsWith("HTTP/1.1 101")) {
+          handlers.fail();
+          socket.end();
+          return resolve(null);
+        }
+        start(socket);
+      },
+      drain(socket) {
+        const pending = socket.data.pending;
+        socket.data.pending = null;
+        if (pending) handlers.write(socket, pending);
+      },
+      close() {
+        resolve(null);
+      },
+      error() {
+        handlers.fail();
+      },
+    },
+  }).catch(() => {
+    handlers.fail();
+    resolve(null);
+  });
+  return promise;
 }

@@ -44,26 +44,16 @@ export async function udpEcho(options: UdpEchoOptions): Promise<LoadResult> {
       client.owed = 0;
     }
   };
-  for (let i = 0; i < options.sockets; i++) {
-    const client = { received: 0, owed: 0, seenAtLastTick: 0 } as Client;
-    client.socket = await Bun.udpSocket({
-      hostname: "127.0.0.1",
-      connect: { hostname: options.host, port: options.port },
-      socket: {
-        data(_socket, data) {
-          client.received++;
-          if (data.length !== payload.length) bad++;
-          if (counting) counted++;
-          if (client.owed < options.window) client.owed++;
-          if (!flushScheduled) {
-            flushScheduled = true;
-            setImmediate(flush);
-          }
-        },
-      },
-    });
-    clients.push(client);
-  }
+  const onReply = (client: Client, data: Buffer) => {
+    if (data.length !== payload.length) bad++;
+    if (counting) counted++;
+    if (client.owed < options.window) client.owed++;
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+  };
+  for (let i = 0; i < options.sockets; i++) clients.push(await openClient(options, onReply));
   for (const client of clients) client.socket.sendMany(batch);
   const watchdog = setInterval(() => {
     for (const client of clients) {
@@ -86,4 +76,19 @@ export async function udpEcho(options: UdpEchoOptions): Promise<LoadResult> {
   clearInterval(watchdog);
   for (const client of clients) client.socket.close();
   return { messages: counted, seconds, errors: bad + lost, note: lost ? `~${lost} datagrams lost (windows refilled)` : undefined };
+}
+
+async function openClient(options: UdpEchoOptions, onReply: (client: Client, data: Buffer) => void): Promise<Client> {
+  const client = { received: 0, owed: 0, seenAtLastTick: 0 } as Client;
+  client.socket = await Bun.udpSocket({
+    hostname: "127.0.0.1",
+    connect: { hostname: options.host, port: options.port },
+    socket: {
+      data(_socket, data) {
+        client.received++;
+        onReply(client, data);
+      },
+    },
+  });
+  return client;
 }

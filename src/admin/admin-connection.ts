@@ -1,6 +1,6 @@
 // One admin-plane TCP connection: reads its requests one at a time, hands each to the app, writes the answer as the socket takes it.
 import type { Socket } from "bun";
-import type { AdminEnv } from "./context.ts";
+import type { AdminEnv } from "./admin-env.ts";
 import { chunkFrame, LAST_CHUNK, MAX_BODY_BYTES, MAX_HEAD_BYTES, plainResponse, readHead, type RequestHead, responseHead, WireError } from "./http-wire.ts";
 
 /** A Host header fit for a URL (anything else is left to the Host check, which refuses it). */

@@ -2,7 +2,8 @@
 import type { Context } from "hono";
 import { DEFAULT_BOUND, moreLikeThis, timedBound, type FamilyCount, type RateBoundOptions } from "../store/rate-bound.ts";
 import { clientAddress } from "./client-address.ts";
-import type { AdminContext, AdminEnv } from "./context.ts";
+import type { MasterStore } from "../store/master-store.ts";
+import type { AdminEnv } from "./admin-env.ts";
 import type { AuditRecord } from "./contract.ts";
 import type { LiveFeed } from "./live-feed.ts";
 
@@ -29,7 +30,7 @@ type Record_ = Omit<AuditRecord, "id">;
  * "none") are kept a few per source address per minute, and a few dozen in all; the rest become one summary row
  * per source ("19,990 more like this in the last minute"), written when the minute ends.
  */
-export function auditor(ctx: AdminContext, feed: LiveFeed, bound: RateBoundOptions = DEFAULT_BOUND): Audit {
+export function auditor(ctx: { store: Pick<MasterStore, "log"> }, feed: LiveFeed, bound: RateBoundOptions = DEFAULT_BOUND): Audit {
   const write = (record: Record_) => {
     ctx.store.log.recordAudit(record);
     feed.publish({ type: "admin-action", ...record });

@@ -11,6 +11,9 @@ import type { Audit } from "./audit.ts";
 import type { StatusResponse } from "./contract.ts";
 import type { LiveFeed } from "./live-feed.ts";
 
+// Hono's env type lives in a leaf (admin-env.ts) so the files this context names (audit, the listener) need not import it back.
+export type { AdminEnv, AuthKind } from "./admin-env.ts";
+
 export interface AdminContext {
   config: AppConfig;
   supervisor: Supervisor;
@@ -28,18 +31,6 @@ export interface AdminContext {
   channel?: Pick<ChannelRelay, "push" | "rules">;
   /** The master's recent log lines (GET /api/logs); absent in tests that build a context by hand. */
   logs?: RecentLog;
-}
-
-/** How a request proved who it is: the token header, a login session (X-Session header), or nothing needed (/metrics when public). */
-export type AuthKind = "token" | "session" | "public";
-
-/** Hono's typing of the admin app: `c.env` is Bun's server (client address, per-request timeouts). */
-export interface AdminEnv {
-  Bindings: {
-    requestIP?: (request: Request) => { address: string; family?: string; port?: number } | null;
-    timeout?: (request: Request, seconds: number) => void;
-  };
-  Variables: { auth: AuthKind };
 }
 
 /** What every group of routes is built with. */
