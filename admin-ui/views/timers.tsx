@@ -63,15 +63,24 @@ export function Timers() {
           {message.value}
         </p>
       )}
-      {missing.value.map((e) => (
-        <p class="warning" key={e.pid}>
-          {e.error.message}
-        </p>
-      ))}
+      <MissingProcesses errors={missing.value} />
       {list && <TimerTable list={list} onDelete={remove} />}
       {list && list.length === 0 && <p class="muted">No timers. Handlers add them with worker.timers.add(seconds, fn).</p>}
       {!list && <p class="muted">Loading…</p>}
     </section>
+  );
+}
+
+/** One warning per process that did not answer, so an empty or short table is not taken for the whole truth. */
+function MissingProcesses({ errors }: { errors: ListResponse<TimerItem>["errors"] }) {
+  return (
+    <>
+      {errors.map((e) => (
+        <p class="warning" key={e.pid}>
+          {e.error.message}
+        </p>
+      ))}
+    </>
   );
 }
 
