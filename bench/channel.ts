@@ -153,8 +153,8 @@ console.log(server.port);`,
 }
 
 async function keptMessageCost(): Promise<void> {
-  const { MemoryHistory } = await import("../src/channel/memory-history.ts");
-  const { HistoryRules } = await import("../src/channel/history-rules.ts");
+  const { MemoryHistory } = await import("../src/channel/master/memory-history.ts");
+  const { HistoryRules } = await import("../src/channel/master/history-rules.ts");
   const body = (i: number) => JSON.stringify({ from: "alice", text: `message ${i} `.padEnd(80, "x") }); // ~110 bytes
   const groups = 1000;
   const perGroup = 100;
@@ -170,8 +170,8 @@ async function keptMessageCost(): Promise<void> {
   await using redis = await RedisUnderTest.start();
   const { RedisClient } = await import("bun");
   const client = new RedisClient(redis.url);
-  const { RedisLink } = await import("../src/channel/redis-link.ts");
-  const { RedisHistory } = await import("../src/channel/redis-history.ts");
+  const { RedisLink } = await import("../src/channel/cluster/redis-link.ts");
+  const { RedisHistory } = await import("../src/channel/cluster/redis-history.ts");
   const link = new RedisLink({ url: redis.url, name: "bench", channel: "bench-bus", onMessage() {}, onUp: async () => {}, log() {}, maxPendingBytes: 8 << 20 });
   link.start();
   while (!link.status.connected) await Bun.sleep(20);

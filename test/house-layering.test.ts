@@ -52,19 +52,19 @@ const ADMIN_TO_MASTER_TODAY = new Set([
   "src/admin/worker-queries.ts -> src/master/worker-process.ts",
 ]);
 
-/** The worker's side of the channel (worker.channel in a worker process); the master's side is the relay, routing, sequencer, history and Redis. */
-const CHANNEL_WORKER_SIDE = ["worker-channel.ts", "channel-host.ts", "kept-delivery.ts", "local-bindings.ts", "pending-queries.ts"].map(
-  (f) => `src/channel/${f}`,
-);
-/** Shared by both sides: the wire protocol and its limits. */
-const CHANNEL_SHARED = ["protocol.ts", "channel-limits.ts"].map((f) => `src/channel/${f}`);
+/** The channel by process: worker.channel in a worker, the relay in the master, the Redis link between hosts; files directly in src/channel/ (the wire protocol and its limits) are shared. */
+const CHANNEL_WORKER = "src/channel/worker/";
+const CHANNEL_MASTER = "src/channel/master/";
+const CHANNEL_CLUSTER = "src/channel/cluster/";
+const channelShared = (file: string) => /^src\/channel\/[^/]+$/.test(file);
 
 describe("layering", () => {
   test("the graph sees the tree's imports, type-only ones included", () => {
     expect(graph.get("src/worker/runtime.ts")?.length).toBeGreaterThan(3);
     expect(graph.get("src/master/planes.ts")?.some((e) => e.to.startsWith("src/admin/"))).toBe(true);
     expect(graph.get("bench/chaos.ts")?.length).toBeGreaterThan(3);
-    expect(CHANNEL_WORKER_SIDE.concat(CHANNEL_SHARED).filter((f) => !graph.has(f))).toEqual([]);
+    for (const side of [CHANNEL_WORKER, CHANNEL_MASTER, CHANNEL_CLUSTER]) expect([...graph.keys()].filter(under(side)).length).toBeGreaterThan(3);
+    expect([...graph.keys()].filter(channelShared)).toContain("src/channel/protocol.ts");
   });
 
   test("no import circle among src/, admin-ui/ and bench/ files, type-only ones included", () => {
@@ -90,10 +90,10 @@ describe("layering", () => {
     expect(edgesBetween(graph, under("src/worker/"), under("src/master/", "src/admin/", "src/store/", "src/commands/"))).toEqual([]);
   });
 
-  test("the channel's worker side never imports its master side (they meet in the wire protocol)", () => {
-    const masterSide = (f: string) => f.startsWith("src/channel/") && !CHANNEL_WORKER_SIDE.includes(f) && !CHANNEL_SHARED.includes(f);
-    expect(edgesBetween(graph, (f) => CHANNEL_WORKER_SIDE.includes(f) || CHANNEL_SHARED.includes(f), masterSide)).toEqual([]);
-    expect(edgesBetween(graph, (f) => CHANNEL_WORKER_SIDE.includes(f), under("src/master/", "src/admin/", "src/store/"))).toEqual([]);
+  test("the channel's worker side never imports its master or Redis side, nor they it: they meet in the shared wire protocol", () => {
+    expect(edgesBetween(graph, under(CHANNEL_WORKER), under(CHANNEL_MASTER, CHANNEL_CLUSTER, "src/master/", "src/admin/", "src/store/"))).toEqual([]);
+    expect(edgesBetween(graph, under(CHANNEL_MASTER, CHANNEL_CLUSTER), under(CHANNEL_WORKER, "src/worker/"))).toEqual([]);
+    expect(edgesBetween(graph, channelShared, (to) => to.startsWith("src/channel/") && !channelShared(to))).toEqual([]);
   });
 
   test("src/channel/ reaches its worker through ChannelHost, never by importing the runtime (not even its type)", () => {

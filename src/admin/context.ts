@@ -1,5 +1,5 @@
 // What the admin plane may see and do in the master: the one seam between src/admin and src/master.
-import type { ChannelRelay } from "../channel/relay.ts";
+import type { ChannelRelay } from "../channel/master/relay.ts";
 import type { AppConfig } from "../config/types.ts";
 import type { EventGate } from "../master/event-gate.ts";
 import type { ConfigReloadOptions } from "../master/config-reload.ts";

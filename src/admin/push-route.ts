@@ -1,7 +1,7 @@
 // POST /api/push: sends data to a uid, a group, everyone, or one connection, through the master's channel relay.
 import type { Hono } from "hono";
 import { z } from "zod";
-import type { PushTarget } from "../channel/relay.ts";
+import type { PushTarget } from "../channel/master/relay.ts";
 import type { AdminEnv, RouteDeps } from "./context.ts";
 import { readJsonBody } from "./json-body.ts";
 import { AppError } from "../errors.ts";

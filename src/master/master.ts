@@ -1,5 +1,5 @@
 // The master process: validates the config, binds what must be shared, starts the supervisor and the admin plane, waits for a stop.
-import { startChannelRelay } from "../channel/relay.ts";
+import { startChannelRelay } from "../channel/master/relay.ts";
 import { loadConfig } from "../config/load.ts";
 import type { AppConfig } from "../config/types.ts";
 import type { MasterStore } from "../store/master-store.ts";

@@ -1,5 +1,5 @@
 // What the master reports about itself: the status rows, runtime.json, the running config.
-import type { StatusCluster } from "../channel/cluster-status.ts";
+import type { StatusCluster } from "../channel/cluster/cluster-status.ts";
 import type { StoreHealth } from "../store/records.ts";
 import type { IpcStatus } from "./ipc-drops.ts";
 import type { LastExit, ReloadRecord } from "./records.ts";

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import type { ReloadRecord } from "./records.ts";
 import type { StatusProcess, StatusResponse } from "./status-records.ts";
-import type { ClusterStatus } from "../channel/cluster.ts";
+import type { ClusterStatus } from "../channel/cluster/cluster.ts";
 import { listenText } from "../config/listen-url.ts";
 import type { AppConfig } from "../config/types.ts";
 import { VERSION } from "../version.ts";

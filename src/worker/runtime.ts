@@ -2,8 +2,8 @@
 import type { ListenAddress, WorkerGroupConfig } from "../config/types.ts";
 import type { WorkerToRelay } from "../channel/protocol.ts";
 import type { ConnectionInfo, ProcessCounters, WorkerToMaster } from "../ipc.ts";
-import type { ChannelHost } from "../channel/channel-host.ts";
-import { WorkerChannel } from "../channel/worker-channel.ts";
+import type { ChannelHost } from "../channel/worker/channel-host.ts";
+import { WorkerChannel } from "../channel/worker/worker-channel.ts";
 import type { ConnectionHost, Counted } from "./connection-host.ts";
 import { ConnectionRegistry } from "./connection-registry.ts";
 import { InputBudget, type InputHolder } from "./input-budget.ts";

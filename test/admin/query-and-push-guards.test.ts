@@ -1,6 +1,6 @@
 // Query numbers are read as written (no hex, exponents or blanks), durations stay whole, and push --keep needs a history.
 import { expect, test } from "bun:test";
-import { HistoryRules } from "../../src/channel/history-rules.ts";
+import { HistoryRules } from "../../src/channel/master/history-rules.ts";
 import { durationParam, intParam } from "../../src/admin/query-params.ts";
 import { adminFixture, TOKEN } from "./admin-fixture.ts";
 

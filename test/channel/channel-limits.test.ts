@@ -1,7 +1,7 @@
 // worker.channel's fixed bounds: names and uids of at most 256 bytes, at most 1024 groups per connection; each error names its limit.
 import { expect, test } from "bun:test";
 import { MAX_GROUPS_PER_CONNECTION, MAX_NAME_BYTES } from "../../src/channel/channel-limits.ts";
-import { WorkerChannel } from "../../src/channel/worker-channel.ts";
+import { WorkerChannel } from "../../src/channel/worker/worker-channel.ts";
 import { isAppError } from "../../src/errors.ts";
 import { fakeConn, fakeHost } from "./fake-host.ts";
 

@@ -1,5 +1,5 @@
 // A channel host without a process: what worker.channel sends to the master is kept in `sent`, refused while `full`.
-import type { ChannelHost } from "../../src/channel/channel-host.ts";
+import type { ChannelHost } from "../../src/channel/worker/channel-host.ts";
 import type { WorkerToRelay } from "../../src/channel/protocol.ts";
 import type { Connection } from "../../src/worker/types.ts";
 

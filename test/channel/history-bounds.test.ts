@@ -1,10 +1,10 @@
 // The history's byte bounds and pages, in the master's memory and in a real Redis: what is kept stays under maxBytes, reads come in pages.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { HISTORY_PAGE_BYTES } from "../../src/channel/channel-limits.ts";
-import { HistoryRules, type Retention } from "../../src/channel/history-rules.ts";
-import { keptBytes, MemoryHistory } from "../../src/channel/memory-history.ts";
-import { RedisHistory } from "../../src/channel/redis-history.ts";
-import { RedisLink } from "../../src/channel/redis-link.ts";
+import { HistoryRules, type Retention } from "../../src/channel/master/history-rules.ts";
+import { keptBytes, MemoryHistory } from "../../src/channel/master/memory-history.ts";
+import { RedisHistory } from "../../src/channel/cluster/redis-history.ts";
+import { RedisLink } from "../../src/channel/cluster/redis-link.ts";
 import { RedisUnderTest } from "./redis-server.ts";
 import { waitFor } from "../support/wait.ts";
 

@@ -1,8 +1,8 @@
 // The history's pure parts: retention rules, the master's in-memory log, and the gap-filling sequencer.
 import { describe, expect, test } from "bun:test";
-import { HistoryRules } from "../../src/channel/history-rules.ts";
-import { KeptSequencer } from "../../src/channel/kept-sequencer.ts";
-import { MemoryHistory } from "../../src/channel/memory-history.ts";
+import { HistoryRules } from "../../src/channel/master/history-rules.ts";
+import { KeptSequencer } from "../../src/channel/master/kept-sequencer.ts";
+import { MemoryHistory } from "../../src/channel/master/memory-history.ts";
 import type { Delivery, HistorySlice } from "../../src/channel/protocol.ts";
 import { waitFor } from "../support/wait.ts";
 

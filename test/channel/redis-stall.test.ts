@@ -1,7 +1,7 @@
 // A Redis that stops answering (SIGSTOP) counts as down: the link drops within seconds, what waits for it is capped, and it rejoins once.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { RedisClient } from "bun";
-import { RedisLink } from "../../src/channel/redis-link.ts";
+import { RedisLink } from "../../src/channel/cluster/redis-link.ts";
 import { happensWithin, waitFor } from "../support/wait.ts";
 import { RedisUnderTest } from "./redis-server.ts";
 

@@ -2,8 +2,8 @@
 import { describe, expect, test } from "bun:test";
 import { openCommand, ReplayGuard, signCommand } from "../../examples/push/control-frame.ts";
 import { signToken, verifyCookies } from "../../examples/push/token.ts";
-import { LocalBindings } from "../../src/channel/local-bindings.ts";
-import { RoutingTable } from "../../src/channel/routing-table.ts";
+import { LocalBindings } from "../../src/channel/worker/local-bindings.ts";
+import { RoutingTable } from "../../src/channel/master/routing-table.ts";
 import type { Connection } from "../../src/worker/types.ts";
 
 describe("RoutingTable", () => {

@@ -1,6 +1,6 @@
 // worker.channel when the master's IPC queue is full: bindings are kept and sent later, never lost; queries fail at once.
 import { expect, test } from "bun:test";
-import { WorkerChannel } from "../../src/channel/worker-channel.ts";
+import { WorkerChannel } from "../../src/channel/worker/worker-channel.ts";
 import { waitFor } from "../support/wait.ts";
 import { fakeConn as conn, fakeHost } from "./fake-host.ts";
 

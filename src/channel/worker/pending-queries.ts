@@ -1,7 +1,7 @@
 // A worker's channel questions to the master, each waiting for its answer or failing in bounded time.
-import { AppError } from "../errors.ts";
-import { IPC_QUEUE_CAP_BYTES } from "../ipc-outbox.ts";
-import type { Query, QueryValue, RelayToWorker, WorkerToRelay } from "./protocol.ts";
+import { AppError } from "../../errors.ts";
+import { IPC_QUEUE_CAP_BYTES } from "../../ipc-outbox.ts";
+import type { Query, QueryValue, RelayToWorker, WorkerToRelay } from "../protocol.ts";
 
 const QUERY_TIMEOUT_MS = 5000;
 

@@ -1,8 +1,8 @@
 // Joins this instance to others through Redis: a pub/sub bus for deliveries, and expiring presence keys for queries.
-import type { BusControl, BusMessage, Delivery, Query } from "./protocol.ts";
+import type { BusControl, BusMessage, Delivery, Query } from "../protocol.ts";
 import { RedisHistory, type BusKept } from "./redis-history.ts";
 import { RedisLink, redact } from "./redis-link.ts";
-import type { InstanceChange, RoutingTable } from "./routing-table.ts";
+import type { InstanceChange, RoutingTable } from "../master/routing-table.ts";
 import type { StatusCluster } from "./cluster-status.ts";
 
 /** Presence keys live this long unless refreshed: a host that dies vanishes from queries within it. */

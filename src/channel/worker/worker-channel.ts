@@ -1,13 +1,13 @@
 // `worker.channel` in a worker process: serves its own connections at once and asks the master to relay the rest.
-import type { Connection } from "../worker/types.ts";
-import type { Channel, ConnectionRef, GroupHistory, GroupPosition, RecoverResult, SendAllOptions, SendOptions, TopicListener } from "../worker/types.ts";
+import type { Connection } from "../../worker/types.ts";
+import type { Channel, ConnectionRef, GroupHistory, GroupPosition, RecoverResult, SendAllOptions, SendOptions, TopicListener } from "../../worker/types.ts";
 import type { ChannelHost } from "./channel-host.ts";
-import { HISTORY_PAGE_MESSAGES } from "./channel-limits.ts";
+import { HISTORY_PAGE_MESSAGES } from "../channel-limits.ts";
 import { KeptDelivery } from "./kept-delivery.ts";
 import { LocalBindings } from "./local-bindings.ts";
 import { PendingQueries } from "./pending-queries.ts";
-import { checkName, INSTANCE_ENV, normalizeUid, packData, packTopic, unpackData, unpackTopic } from "./protocol.ts";
-import type { Delivery, HistorySlice, Query, QueryValue, RelayToWorker, WireData, WireRef, WorkerToRelay } from "./protocol.ts";
+import { checkName, INSTANCE_ENV, normalizeUid, packData, packTopic, unpackData, unpackTopic } from "../protocol.ts";
+import type { Delivery, HistorySlice, Query, QueryValue, RelayToWorker, WireData, WireRef, WorkerToRelay } from "../protocol.ts";
 
 /** Bindings the master's full queue refused are offered again this often (and before any later message). */
 const STATE_RETRY_MS = 100;

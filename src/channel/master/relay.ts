@@ -1,10 +1,10 @@
 // The master's side of the channel: keeps the routing tables, relays each send only to the processes that need it, answers queries.
 import { hostname } from "node:os";
-import type { AppConfig } from "../config/types.ts";
-import type { Supervisor } from "../master/supervisor.ts";
-import { ipcDrops } from "../master/ipc-drops.ts";
-import type { WorkerProcess } from "../master/worker-process.ts";
-import { Cluster, type ClusterStatus } from "./cluster.ts";
+import type { AppConfig } from "../../config/types.ts";
+import type { Supervisor } from "../../master/supervisor.ts";
+import { ipcDrops } from "../../master/ipc-drops.ts";
+import type { WorkerProcess } from "../../master/worker-process.ts";
+import { Cluster, type ClusterStatus } from "../cluster/cluster.ts";
 import {
   INSTANCE_ENV,
   packData,
@@ -15,7 +15,7 @@ import {
   type WireData,
   type WireRef,
   type WorkerToRelay,
-} from "./protocol.ts";
+} from "../protocol.ts";
 import { HistoryRules } from "./history-rules.ts";
 import { KeptSequencer } from "./kept-sequencer.ts";
 import { MemoryHistory } from "./memory-history.ts";

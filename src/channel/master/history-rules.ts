@@ -1,5 +1,5 @@
 // Which groups keep history and how much: the app's `channel.history` size and ttl, overridden per name pattern.
-import type { ChannelConfig } from "../config/types.ts";
+import type { ChannelConfig } from "../../config/types.ts";
 
 export interface Retention {
   size: number;

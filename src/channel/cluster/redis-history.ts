@@ -1,8 +1,8 @@
 // Group history in Redis (with cluster.redis): per group a hash {epoch, offset} and a capped stream whose ids are the offsets.
-import { HISTORY_PAGE_BYTES, HISTORY_PAGE_MESSAGES } from "./channel-limits.ts";
-import { newEpoch } from "./memory-history.ts";
-import type { Retention } from "./history-rules.ts";
-import type { Delivery, HistorySlice, WireData, WireRef } from "./protocol.ts";
+import { HISTORY_PAGE_BYTES, HISTORY_PAGE_MESSAGES } from "../channel-limits.ts";
+import { newEpoch } from "../master/memory-history.ts";
+import type { Retention } from "../master/history-rules.ts";
+import type { Delivery, HistorySlice, WireData, WireRef } from "../protocol.ts";
 import type { RedisLink } from "./redis-link.ts";
 
 // Entries are cut from the stream's head a few at a time (expired ones on every write and read; past the count or the

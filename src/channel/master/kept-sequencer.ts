@@ -1,5 +1,5 @@
 // Keeps the kept messages an instance hands its workers gap-free: a jump in offsets is filled from the history first.
-import type { Delivery, HistorySlice } from "./protocol.ts";
+import type { Delivery, HistorySlice } from "../protocol.ts";
 
 type Kept = Extract<Delivery, { op: "kept" }>;
 

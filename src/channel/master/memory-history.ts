@@ -1,8 +1,8 @@
 // Kept group messages in the master (one host): per group an epoch, the last offset given out, and the last messages within count and byte bounds.
-import { HISTORY_PAGE_BYTES } from "./channel-limits.ts";
+import { HISTORY_PAGE_BYTES } from "../channel-limits.ts";
 import type { HistoryRules } from "./history-rules.ts";
-import type { HistorySlice, WireData } from "./protocol.ts";
-import { ReleasedMemory } from "../released-memory.ts";
+import type { HistorySlice, WireData } from "../protocol.ts";
+import { ReleasedMemory } from "../../released-memory.ts";
 
 interface Entry {
   offset: number;

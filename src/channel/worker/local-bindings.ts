@@ -1,6 +1,6 @@
 // One worker process's uid and group memberships, with the per-key counts that changed since the master last heard.
-import type { Connection } from "../worker/types.ts";
-import { checkGroupCount } from "./channel-limits.ts";
+import type { Connection } from "../../worker/types.ts";
+import { checkGroupCount } from "../channel-limits.ts";
 
 interface Membership {
   uid?: string;

@@ -1,7 +1,7 @@
 // A worker's delivery of kept group messages: through onGroupMessage or send, and the seamless replay of recover().
-import type { Connection, GroupMessage, RecoverResult } from "../worker/types.ts";
+import type { Connection, GroupMessage, RecoverResult } from "../../worker/types.ts";
 import type { ChannelHost } from "./channel-host.ts";
-import { unpackData, type Delivery, type HistorySlice } from "./protocol.ts";
+import { unpackData, type Delivery, type HistorySlice } from "../protocol.ts";
 
 type Kept = Extract<Delivery, { op: "kept" }>;
 

@@ -1,6 +1,6 @@
 // What `worker.channel` needs from the worker process that hosts it: the worker runtime meets it, the channel never imports the runtime.
-import type { App, Connection, GroupMessage } from "../worker/types.ts";
-import type { WorkerToRelay } from "./protocol.ts";
+import type { App, Connection, GroupMessage } from "../../worker/types.ts";
+import type { WorkerToRelay } from "../protocol.ts";
 
 export interface ChannelHost {
   /** The worker group's name: sendToAll({ workerGroup }) skips the processes of other groups. */
