@@ -4,6 +4,8 @@ import { signal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { byteTicks, formatAxisBytes, formatAxisNumber, niceTicks } from "../axis-ticks.ts";
+import { formatClock } from "../format.ts";
 
 /** uPlot is half the page's script and only the Charts view needs it: loaded on first use, so first paint does not wait. */
 let uplotModule: Promise<typeof uPlot> | undefined;
@@ -16,11 +18,27 @@ interface Props {
   series: readonly string[];
   data: [number[], ...(number | null)[][]];
   format: (v: number) => string;
-  /** Counts: ticks on whole numbers only. */
-  integer?: boolean;
+  /** How the y axis ticks: bytes round in KiB/MiB/GiB, counts on whole numbers, anything else on nice decimals. */
+  axis?: "bytes" | "count" | "number";
+  /** A unit after each series' legend value ("req/s", "msg/s"), by series. */
+  units?: readonly string[];
 }
 
-const WHOLE_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 1e6, 1e7];
+/** Y ticks on a 200 px chart: about one every 40 px. */
+const Y_TICKS = 4;
+
+function yTicks(props: Props, max: number): number[] {
+  if (props.axis === "bytes") return byteTicks(max, Y_TICKS);
+  return niceTicks(max, Y_TICKS, props.axis === "count").ticks;
+}
+
+const formatTime = (seconds: number | null) => (seconds === null ? "–" : formatClock(seconds * 1000));
+
+/** The newest value of a series: what its legend shows while the cursor is not on the chart. */
+function lastValue(column: ArrayLike<number | null | undefined>): number | null {
+  for (let i = column.length - 1; i >= 0; i--) if (column[i] != null) return column[i]!;
+  return null;
+}
 
 /** Axis and grid colours are read from CSS once per chart: rebuild the charts when the system theme flips. */
 const dark = matchMedia("(prefers-color-scheme: dark)");
@@ -53,7 +71,7 @@ function timeSpace(): number {
   return Math.ceil(measure.measureText("00:00:00").width) + 20;
 }
 
-/** The drawn x labels and their centres (CSS px), kept on the figure for tests and for anyone inspecting the page. */
+/** The drawn x labels with their centres (CSS px) and the y labels, kept on the figure for tests and for anyone inspecting the page. */
 function recordLabels(u: uPlot): void {
   // A chart laid out in a hidden or collapsing box draws nothing visible: keep the last real picture.
   if (u.bbox.width <= 0) return;
@@ -62,7 +80,9 @@ function recordLabels(u: uPlot): void {
   const at = ticks.map((t, i) => ({ text: String(labels[i] ?? ""), x: Math.round(u.valToPos(t, "x")) }));
   // Distinct ticks at one position: a draw before the scale had its range (nothing readable was drawn).
   if (new Set(at.map((l) => l.x)).size < at.length) return;
-  u.root.closest("figure")?.setAttribute("data-x-labels", JSON.stringify(at));
+  const figure = u.root.closest("figure");
+  figure?.setAttribute("data-x-labels", JSON.stringify(at));
+  figure?.setAttribute("data-y-labels", JSON.stringify((u.axes[1] as uPlot.Axis & { _values?: string[] })._values ?? []));
 }
 
 function options(props: Props, width: number): uPlot.Options {
@@ -78,17 +98,32 @@ function options(props: Props, width: number): uPlot.Options {
     height: 200,
     legend: { live: true },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(max * 1.1, min + 1, props.integer ? 4 : 1)] } },
+    // The top of the scale is the first round tick above the data, so the axis ends on a labelled line.
+    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, yTicks(props, max).at(-1)!] } },
     hooks: { draw: [recordLabels] },
-    axes: [xAxis, { ...axis, size: 78, incrs: props.integer ? WHOLE_STEPS : undefined, values: (_u, ticks) => ticks.map((t) => props.format(t)) }],
+    axes: [
+      xAxis,
+      {
+        ...axis,
+        size: 78,
+        splits: (_u, _i, _min, max) => yTicks(props, max).filter((t) => t <= max),
+        values: (_u, ticks) => ticks.map(props.axis === "bytes" ? formatAxisBytes : formatAxisNumber),
+      },
+    ],
     series: [
-      {},
+      // The legend's time: the hovered point's, or the newest one's.
+      { value: (u: uPlot, v: number | null, _s: number, idx: number | null) => formatTime(idx === null ? lastValue(u.data[0] ?? []) : v) },
       ...props.series.map((name, i) => ({
         label: name,
         stroke: PALETTE[i % PALETTE.length],
         width: 2,
         points: { show: false },
-        value: (_u: uPlot, v: number | null) => (v === null ? "–" : props.format(v)),
+        // Off the chart (no cursor) the legend shows each series' newest value instead of nothing.
+        value: (u: uPlot, v: number | null, sidx: number, idx: number | null) => {
+          const shown = idx === null ? lastValue(u.data[sidx] ?? []) : v;
+          const unit = props.units?.[i];
+          return shown === null ? "–" : unit ? `${props.format(shown)} ${unit}` : props.format(shown);
+        },
       })),
     ],
   };

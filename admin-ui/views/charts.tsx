@@ -7,6 +7,7 @@ import { api, errorText } from "../api.ts";
 import { aligned, historySamples, joinSamples, liveSamples, liveVersion, type Metric, type Sample } from "../chart-data.ts";
 import { formatBytes, formatRate } from "../format.ts";
 import { Chart } from "../parts/chart.tsx";
+import { rateTitle, rateUnit } from "../rate-units.ts";
 import { status } from "../state.ts";
 
 const RANGES = [
@@ -16,10 +17,11 @@ const RANGES = [
 ] as const;
 type RangeKey = (typeof RANGES)[number]["key"];
 
-const METRICS: { metric: Metric; title: string; format: (v: number) => string; integer?: boolean }[] = [
-  { metric: "qps", title: "Requests/s", format: formatRate },
-  { metric: "connections", title: "Connections", format: (v) => String(Math.round(v)), integer: true },
-  { metric: "rssBytes", title: "Memory", format: formatBytes },
+/** withUnits: the legend names each group's unit (a websocket group's rate is messages, not requests). */
+const METRICS: { metric: Metric; title: string; format: (v: number) => string; axis: "bytes" | "count" | "number"; withUnits?: boolean }[] = [
+  { metric: "qps", title: "Rate", format: formatRate, axis: "number", withUnits: true },
+  { metric: "connections", title: "Connections", format: (v) => String(Math.round(v)), axis: "count" },
+  { metric: "rssBytes", title: "Memory", format: formatBytes, axis: "bytes" },
 ];
 
 export function Charts() {
@@ -47,6 +49,7 @@ export function Charts() {
   }, [range.value]);
 
   const groups = useComputed(() => status.value?.groups.map((g) => g.name) ?? []);
+  const units = useComputed(() => status.value?.groups.map((g) => rateUnit(g.listen)) ?? []);
   const samples = useComputed(() => {
     void liveVersion.value;
     const r = RANGES.find((x) => x.key === range.value)!;
@@ -71,11 +74,12 @@ export function Charts() {
         {METRICS.map((m) => (
           <Chart
             key={m.metric}
-            title={`${m.title} per group`}
+            title={`${m.withUnits ? rateTitle(units.value) : m.title} per group`}
             series={groups.value}
             data={aligned(samples.value, groups.value, m.metric)}
             format={m.format}
-            integer={m.integer}
+            axis={m.axis}
+            units={m.withUnits ? units.value : undefined}
           />
         ))}
       </div>
