@@ -2,6 +2,7 @@
 import { computed, signal } from "@preact/signals";
 import type { LiveEvent, StatsTick, StatusProcess, StatusResponse } from "../src/admin/contract.ts";
 import { api } from "./api.ts";
+import { rateUnit, type RateUnit } from "./rate-units.ts";
 
 export const status = signal<StatusResponse | null>(null);
 export const lastTick = signal<StatsTick | null>(null);
@@ -27,12 +28,17 @@ export const processes = computed<StatusProcess[]>(() => {
   });
 });
 
+const RATE_ORDER: RateUnit[] = ["req/s", "msg/s", "datagrams/s", "/s"];
+
 export const totals = computed(() => {
   const list = processes.value;
+  // Requests and messages are different things: one total per unit, never a sum of both.
+  const rates = new Map<RateUnit, number>();
+  for (const p of list) rates.set(rateUnit(p.listen), (rates.get(rateUnit(p.listen)) ?? 0) + p.qps);
   return {
     processes: list.filter((p) => p.pid !== null && p.state !== "exited").length,
     connections: list.reduce((sum, p) => sum + p.connections, 0),
-    qps: list.reduce((sum, p) => sum + p.qps, 0),
+    rates: RATE_ORDER.filter((unit) => rates.has(unit)).map((unit) => [unit, rates.get(unit)!] as const),
     rssBytes: list.reduce((sum, p) => sum + p.rssBytes, 0),
   };
 });

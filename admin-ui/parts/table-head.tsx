@@ -8,13 +8,13 @@ export function ActionsHead() {
   );
 }
 
-/** A header row of `columns`, right-aligned except the names in `text`, ending with the actions cell. */
-export function TableHead({ columns, text }: { columns: string[]; text: string[] }) {
+/** A header row of `columns`, right-aligned except the names in `text`, ending with the actions cell; `minor` ones hide on a phone. */
+export function TableHead({ columns, text, minor = [] }: { columns: string[]; text: string[]; minor?: string[] }) {
   return (
     <thead>
       <tr>
         {columns.map((name) => (
-          <th scope="col" class={text.includes(name) ? undefined : "num"} key={name}>
+          <th scope="col" class={[text.includes(name) ? "" : "num", minor.includes(name) ? "minor" : ""].join(" ").trim() || undefined} key={name}>
             {name}
           </th>
         ))}

@@ -47,7 +47,9 @@ export function Overview() {
       <div class="stats">
         <Stat id="processes" label="processes" value={formatCount(t.processes)} />
         <Stat id="connections" label="connections" value={formatCount(t.connections)} />
-        <Stat id="qps" label="requests/s" value={formatRate(t.qps)} />
+        {t.rates.map(([unit, rate]) => (
+          <Stat key={unit} id={`rate-${unit.replace("/s", "")}`} label={unit} value={formatRate(rate)} />
+        ))}
         <Stat id="memory" label="memory" value={formatBytes(t.rssBytes)} />
       </div>
       <Warnings s={s} />

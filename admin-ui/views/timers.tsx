@@ -94,16 +94,20 @@ function TimerTable({ list, onDelete }: { list: TimerItem[]; onDelete: (t: Timer
     <div class="table-wrap">
       <table data-table="timers">
         <caption class="visually-hidden">Timers</caption>
-        <TableHead columns={["group", "pid", "id", "interval", "persistent", "runs", "next run"]} text={["group", "persistent"]} />
+        <TableHead
+          columns={["group", "pid", "id", "interval", "persistent", "runs", "next run"]}
+          text={["group", "persistent"]}
+          minor={["id", "persistent", "runs"]}
+        />
         <tbody>
           {list.map((t) => (
             <tr key={`${t.pid}/${t.id}`} data-timer={`${t.pid}/${t.id}`}>
               <td>{t.group}</td>
               <td class="num">{t.pid}</td>
-              <td class="num">{t.id}</td>
+              <td class="num minor">{t.id}</td>
               <td class="num">{formatInterval(t.intervalMs)}</td>
-              <td>{t.persistent ? "yes" : "once"}</td>
-              <td class="num">{formatCount(t.runs)}</td>
+              <td class="minor">{t.persistent ? "yes" : "once"}</td>
+              <td class="num minor">{formatCount(t.runs)}</td>
               <td class="num">{formatRelative(t.nextAt, Math.max(now.value, Date.now() - 1000))}</td>
               <td class="actions">
                 <button type="button" onClick={() => onDelete(t)} aria-label={`Delete timer ${t.id} of process ${t.pid}`}>

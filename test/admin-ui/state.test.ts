@@ -37,7 +37,25 @@ describe("admin-ui state", () => {
   test("totals leave exited processes out of the count but sum every row's numbers", () => {
     status.value = { processes: [row(1, { connections: 2 }), row(2, { state: "exited", connections: 0 })] } as unknown as StatusResponse;
     lastTick.value = null;
-    expect(totals.value).toEqual({ processes: 1, connections: 2, qps: 2, rssBytes: 200 });
+    expect(totals.value).toEqual({ processes: 1, connections: 2, rates: [["/s", 2]], rssBytes: 200 });
+  });
+
+  test("requests and messages are totalled apart, by the unit of each process's listener", () => {
+    status.value = {
+      processes: [
+        row(1, { listen: "http://127.0.0.1:1", qps: 5 }),
+        row(2, { listen: "websocket://127.0.0.1:2", qps: 7 }),
+        row(3, { listen: "http://127.0.0.1:1", qps: 1 }),
+        row(4, { listen: "udp://127.0.0.1:3", qps: 2 }),
+        row(5, { listen: "text://127.0.0.1:4", qps: 3 }),
+      ],
+    } as unknown as StatusResponse;
+    lastTick.value = null;
+    expect(totals.value.rates).toEqual([
+      ["req/s", 6],
+      ["msg/s", 10],
+      ["datagrams/s", 2],
+    ]);
   });
 
   test("a slot waiting to restart (pid null) keeps its row through a tick and is not counted as a process", () => {
