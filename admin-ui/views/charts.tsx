@@ -1,6 +1,6 @@
 /** @jsxImportSource preact */
 // Requests/s, connections and memory per group: the last 5 minutes live from the SSE feed, or an hour or a day from history.
-import { useComputed, useSignal } from "@preact/signals";
+import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { MetricsHistoryResponse } from "../../src/admin/contract.ts";
 import { api, errorText } from "../api.ts";
@@ -24,13 +24,13 @@ const METRICS: { metric: Metric; title: string; format: (v: number) => string; a
   { metric: "rssBytes", title: "Memory", format: formatBytes, axis: "bytes" },
 ];
 
-export function Charts() {
-  const range = useSignal<RangeKey>("5m");
+/** The samples of the range: history fetched (again each step for the longer ranges), joined with the live ticks for 5 minutes. */
+function useRangeSamples(range: RangeKey) {
   const history = useSignal<Sample[]>([]);
   const message = useSignal<string | null>(null);
 
   useEffect(() => {
-    const r = RANGES.find((x) => x.key === range.value)!;
+    const r = RANGES.find((x) => x.key === range)!;
     const load = async () => {
       const to = Date.now();
       try {
@@ -44,18 +44,22 @@ export function Charts() {
     };
     void load();
     // Longer ranges gain a point per step: refetch at that pace instead of each second.
-    const timer = r.key === "5m" ? undefined : setInterval(load, r.step * 1000);
+    const timer = range === "5m" ? undefined : setInterval(load, r.step * 1000);
     return () => clearInterval(timer);
-  }, [range.value]);
+  }, [range]);
 
-  const groups = useComputed(() => status.value?.groups.map((g) => g.name) ?? []);
-  const units = useComputed(() => status.value?.groups.map((g) => rateUnit(g.listen)) ?? []);
-  const samples = useComputed(() => {
-    void liveVersion.value;
-    const r = RANGES.find((x) => x.key === range.value)!;
-    const since = Date.now() - r.ms;
-    return r.key === "5m" ? joinSamples(history.value, liveSamples(), since) : history.value.filter((s) => s.at >= since);
-  });
+  void liveVersion.value;
+  const r = RANGES.find((x) => x.key === range)!;
+  const since = Date.now() - r.ms;
+  const samples = range === "5m" ? joinSamples(history.value, liveSamples(), since) : history.value.filter((s) => s.at >= since);
+  return { samples, message: message.value };
+}
+
+export function Charts() {
+  const range = useSignal<RangeKey>("5m");
+  const { samples, message } = useRangeSamples(range.value);
+  const groups = status.value?.groups.map((g) => g.name) ?? [];
+  const units = status.value?.groups.map((g) => rateUnit(g.listen)) ?? [];
 
   return (
     <section aria-labelledby="charts-title">
@@ -69,17 +73,17 @@ export function Charts() {
           ))}
         </div>
       </div>
-      {message.value && <p class="muted">{message.value}</p>}
+      {message && <p class="muted">{message}</p>}
       <div class="charts">
         {METRICS.map((m) => (
           <Chart
             key={m.metric}
-            title={`${m.withUnits ? rateTitle(units.value) : m.title} per group`}
-            series={groups.value}
-            data={aligned(samples.value, groups.value, m.metric)}
+            title={`${m.withUnits ? rateTitle(units) : m.title} per group`}
+            series={groups}
+            data={aligned(samples, groups, m.metric)}
             format={m.format}
             axis={m.axis}
-            units={m.withUnits ? units.value : undefined}
+            units={m.withUnits ? units : undefined}
           />
         ))}
       </div>
