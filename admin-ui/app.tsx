@@ -5,6 +5,7 @@ import { useEffect } from "preact/hooks";
 import { logout, session, sessionId } from "./api.ts";
 import { startLive } from "./live.ts";
 import { operation } from "./operation.ts";
+import { ClusterBadge } from "./parts/cluster-badge.tsx";
 import { ConfirmDialog } from "./parts/confirm.tsx";
 import { feed, forgetMaster, refreshStatus, startClock, startStatusRefresh, status } from "./state.ts";
 import { Charts } from "./views/charts.tsx";
@@ -62,6 +63,7 @@ function Dashboard() {
         <span class={`feed feed-${feed.value}`} role="status" aria-live="polite" data-feed={feed.value}>
           {FEED_TEXT[feed.value]}
         </span>
+        <ClusterBadge />
         <button type="button" onClick={() => void logout()}>
           Log out
         </button>

@@ -1,5 +1,6 @@
 // One readable line per event, the same for live (SSE) and stored (GET /api/events/log) events.
 import type { EventType, LiveEvent, StoredEvent } from "../src/admin/contract.ts";
+import { CLUSTER_DESCRIBE } from "./cluster-event-text.ts";
 import { formatBytes } from "./format.ts";
 
 export interface EventRow {
@@ -91,6 +92,7 @@ const DESCRIBE = {
   "admin-action": (d) => ({ text: `${str(d.action)} ${str(d.target)}: ${str(d.result)} (from ${str(d.source)})`, bad: !String(d.result).startsWith("ok") }),
   "master-started": (d) => ({ text: `master started (pid ${str(d.pid)})`, bad: false }),
   "master-stopped": (d) => ({ text: `master stopped (pid ${str(d.pid)})`, bad: false }),
+  ...CLUSTER_DESCRIBE,
 } satisfies Record<EventType, Describe>;
 
 /** Every event type the list draws, in the table's order (the Events view's kinds are built from these). */

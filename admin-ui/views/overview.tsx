@@ -3,6 +3,7 @@
 import { formatBytes, formatCount, formatDuration, formatRate } from "../format.ts";
 import type { StatusResponse } from "../../src/admin/contract.ts";
 import { now, status, totals } from "../state.ts";
+import { ClusterWarning } from "../parts/cluster-badge.tsx";
 
 function Stat(props: { label: string; value: string; id: string }) {
   return (
@@ -84,6 +85,7 @@ function Warnings({ s }: { s: StatusResponse }) {
           {rolledBack.map((g) => `${g.name}: ${g.reason?.text ?? "unknown reason"}`).join("; ")}
         </div>
       )}
+      <ClusterWarning cluster={s.cluster} />
       {m.storeError && (
         <div class="warning" role="status" data-warning="store">
           <strong>History is not being saved</strong> ({m.storeError.errors} store errors): {m.storeError.lastError}

@@ -1,5 +1,6 @@
 // What the admin plane may see and do in the master: the one seam between src/admin and src/master.
 import type { ChannelRelay } from "../channel/master/relay.ts";
+import type { ClusterPlane } from "../cluster/cluster-plane.ts";
 import type { AppConfig } from "../config/types.ts";
 import type { EventGate } from "../master/event-gate.ts";
 import type { ConfigReloadOptions } from "../master/config-reload.ts";
@@ -29,6 +30,8 @@ export interface AdminContext {
   store: MasterStore;
   /** The channel relay (POST /api/push); absent in tests that build a context by hand. */
   channel?: Pick<ChannelRelay, "push" | "rules">;
+  /** The instances joined by cluster.redis (GET /api/cluster); absent in tests that build a context by hand. */
+  cluster?: Pick<ClusterPlane, "view">;
   /** The master's recent log lines (GET /api/logs); absent in tests that build a context by hand. */
   logs?: RecentLog;
 }

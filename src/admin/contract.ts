@@ -9,6 +9,7 @@ import type { AuditRecord } from "../store/records.ts";
 // the CLI and the dashboard read every shape from one file; the master and the store never import the admin plane.
 export type * from "./contract-deploys.ts";
 export type { StatusCluster } from "../channel/cluster/cluster-status.ts";
+export type * from "../cluster/cluster-records.ts";
 export type { IpcStatus } from "../master/ipc-drops.ts";
 export type { RunningConfigResponse, RuntimeInfo, StatusGroup, StatusProcess, StatusResponse } from "../master/status-records.ts";
 export type { AuditRecord, HistoryPoint, HistorySeries, MetricsHistoryResponse, StoredEvent, StoreHealth } from "../store/records.ts";

@@ -1,6 +1,7 @@
 // `workerman-app status [--json]`: every process of the running master, as a table like Workerman's.
 import type { StatusResponse } from "../admin/contract.ts";
 import { adminRequest } from "../admin/client.ts";
+import { clusterLine } from "../cluster/cluster-line.ts";
 import { formatBytes, renderTable } from "../table.ts";
 import { probationText } from "./reload.ts";
 
@@ -22,6 +23,7 @@ export function renderStatus(status: StatusResponse): string {
   const header = [
     `workerman-app ${master.version}  app "${master.name}"  master pid ${master.pid}  up ${uptime}s`,
     `config ${master.configPath}  tcp_migrate_req ${migrate}`,
+    ...(status.cluster ? [clusterLine(status.cluster)!] : []),
   ];
   const rows = processes.map((p) => {
     // A process reports its counters a second after it starts: until then a 0 would be a claim, not a measurement.

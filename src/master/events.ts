@@ -1,6 +1,7 @@
 // What the supervisor reports as it works: the event log, the SSE feed and the console all read these.
 import type { FailureReason, LastExit, ReloadState } from "./records.ts";
 import type { IpcDroppedEvent } from "./ipc-drops.ts";
+import type { ClusterEvent } from "../cluster/cluster-records.ts";
 
 export type SupervisorEvent =
   | { type: "process-started"; pid: number; group: string; index: number; generation: number }
@@ -49,6 +50,8 @@ export type SupervisorEvent =
   | { type: "memory-limit"; pid: number; group: string; index: number; rssBytes: number; limitBytes: number }
   /** IPC messages dropped past a queue's byte cap (once a minute per process and direction at most). */
   | IpcDroppedEvent
+  /** The Redis link lost or back, a refused cluster command (src/cluster/). */
+  | ClusterEvent
   /** Stands for `count` events of one kind that were counted but not kept (see boundedKind). */
   | { type: "events-suppressed"; event: string; group?: string; like: string; count: number; kinds: number; seconds: number };
 
@@ -60,5 +63,7 @@ export type EventListener = (event: SupervisorEvent) => void;
  */
 export function boundedKind(event: SupervisorEvent): string | null {
   if (event.type === "handler-error") return `${event.group}\0${event.callback}\0${event.message}`;
+  // Anyone who can write to Redis can send unsigned commands as fast as it answers.
+  if (event.type === "cluster-command-refused") return `cluster\0${event.reason}`;
   return null;
 }

@@ -1,5 +1,6 @@
 // The master process: validates the config, binds what must be shared, starts the supervisor and the admin plane, waits for a stop.
-import { startChannelRelay } from "../channel/master/relay.ts";
+import { startChannelRelay, type ChannelRelay } from "../channel/master/relay.ts";
+import { ClusterPlane } from "../cluster/cluster-plane.ts";
 import { loadConfig } from "../config/load.ts";
 import type { AppConfig } from "../config/types.ts";
 import type { MasterStore } from "../store/master-store.ts";
@@ -18,6 +19,7 @@ import { claimRuntimeFile, dataDirError, lockDataDir, prepareDataDir, removeRunt
 import { startTable } from "./start-table.ts";
 import { terminalOutput } from "./terminal-output.ts";
 import { buildStatus, readTcpMigrateReq } from "./status.ts";
+import type { StatusResponse } from "./status-records.ts";
 import { Supervisor } from "./supervisor.ts";
 import { isAppError } from "../errors.ts";
 import { traceStart } from "../start-trace.ts";
@@ -89,6 +91,7 @@ interface ShutdownParts {
   supervisor: Supervisor;
   events: EventGate;
   channel: ReturnType<typeof startChannelRelay>;
+  cluster: ClusterPlane;
   planes: Planes;
   signals: ReturnType<typeof installSignals>;
   sockets: Map<string, BoundSocket>;
@@ -140,7 +143,7 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
     gracefulStopAsked ||= graceful;
     stopRequested.resolve(graceful);
   };
-  const status = () => buildStatus(supervisor.config, supervisor, startedAt, tcpMigrateReq, () => channel.status());
+  const { status, cluster } = statusWithCluster(config, supervisor, channel, startedAt, tcpMigrateReq);
   const planes: Planes = {};
   const planesOpened = Promise.withResolvers<void>();
   const { running, reloadFromFile } = configWiring(supervisor, planes, planesOpened.promise);
@@ -148,7 +151,7 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
     reloadFromFile({ graceful, who: "signal" }).catch((err) => console.error(`reload refused: ${isAppError(err) ? err.toString() : (err as Error).message}`));
   };
   const signals = installSignals({ stop: requestStop, reload });
-  const shutdown = shutdownOf({ config, supervisor, events, channel, planes, signals, sockets, releaseRestart });
+  const shutdown = shutdownOf({ config, supervisor, events, channel, cluster, planes, signals, sockets, releaseRestart });
   // A getter, not a copy: the admin plane must see the config a reload applies.
   const adminContext = (store: MasterStore, token: string): AdminContext => ({
     get config() {
@@ -163,6 +166,7 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
     reload: reloadFromFile,
     logs: recentLog,
     channel,
+    cluster,
   });
   const planeInputs: PlaneInputs = {
     config,
@@ -174,7 +178,14 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
     stopCollecting,
     subscribe: (l) => events.on(l),
   };
-  return { startedAt, sockets, supervisor, status, planes, planeInputs, planesOpened, stopRequested, shutdown };
+  return { startedAt, sockets, supervisor, status, cluster, planes, planeInputs, planesOpened, stopRequested, shutdown };
+}
+
+/** The status view, and the cluster plane that adds the Redis link's facts to it and announces its rows (src/cluster/). */
+function statusWithCluster(config: AppConfig, supervisor: Supervisor, channel: ChannelRelay, startedAt: number, tcpMigrateReq: number | null) {
+  const status = (): StatusResponse => buildStatus(supervisor.config, supervisor, startedAt, tcpMigrateReq, () => cluster.linkStatus());
+  const cluster = new ClusterPlane({ config, channel, startedAt, rows: status, emit: (event) => supervisor.emit(event) });
+  return { status, cluster };
 }
 
 /**
@@ -198,7 +209,7 @@ function configWiring(supervisor: Supervisor, planes: Planes, planesOpened: Prom
 
 /** Undoes what assembleMaster and openPlanes built, in order: processes first, then the admin plane, the store and the files. */
 function shutdownOf(parts: ShutdownParts) {
-  const { config, supervisor, events, channel, planes, signals, sockets, releaseRestart } = parts;
+  const { config, supervisor, events, channel, cluster, planes, signals, sockets, releaseRestart } = parts;
   const stopAdmin = () => {
     planes.admin?.stop();
     planes.admin = undefined;
@@ -211,6 +222,7 @@ function shutdownOf(parts: ShutdownParts) {
     if (successor) console.log(`a restart was under way: told the new master (pid ${successor}) to stop too`);
     await supervisor.stop(graceful);
     events.stop();
+    await cluster.stop();
     await channel.stop();
     stopAdmin();
     planes.recorder?.stop();
@@ -238,6 +250,7 @@ async function startServing(master: Master, { config, daemon, predecessor, relea
   const { openPlanes } = await import("./planes.ts");
   const opened = openPlanes(master.planeInputs, master.planes);
   master.planesOpened.resolve();
+  master.cluster.attach(opened.adminUrl);
   const runtimeInfo = {
     pid: process.pid,
     adminUrl: opened.adminUrl,

@@ -83,6 +83,12 @@ function clusterFamilies(cluster: StatusCluster | null | undefined): MetricFamil
   return [
     { name: "workerman_cluster_connected", help: "1 while the Redis link answers, else 0.", type: "gauge", samples: [{ value: cluster.connected ? 1 : 0 }] },
     {
+      name: "workerman_cluster_instances",
+      help: "Instances announced in Redis within the last 6 s, this one included (absent while the link is down).",
+      type: "gauge",
+      samples: cluster.instances == null ? [] : [{ value: cluster.instances }],
+    },
+    {
       name: "workerman_cluster_pending_bytes",
       help: "Bytes handed to Redis and not yet answered (at most cluster.maxPendingBytes).",
       type: "gauge",

@@ -14,4 +14,8 @@ export interface StatusCluster {
   pendingBytes: number;
   /** Publishes and commands refused at that cap since start (cross-host messages dropped). */
   pendingRefused: number;
+  /** While disconnected: since when (unix ms; the master's start if it never connected). */
+  disconnectedSince?: number | null;
+  /** Live instances announced in Redis, this one included (null until the first count, and while disconnected). */
+  instances?: number | null;
 }

@@ -58,6 +58,10 @@ export class Cluster {
   /** Groups given messages that only this instance kept (Redis was out of reach): they get a new epoch on rejoin. */
   readonly #diverged = new Set<string>();
   #nextGather = 1;
+  /** What the last rejoin rewrote in Redis, for the cluster-rejoined event (src/cluster/link-watch.ts). */
+  lastResync: { uids: number; groups: number; newEpochs: string[] } | null = null;
+  /** Signed cluster commands (src/cluster/): the bus carries them, this instance's cluster plane reads them. */
+  onCommand: ((text: string) => void) | null = null;
 
   constructor(private readonly options: ClusterOptions) {
     this.#prefix = `wm:{${options.app}}:`;
@@ -81,6 +85,21 @@ export class Cluster {
 
   status(): ClusterStatus {
     return { redis: redact(this.options.url), instance: this.options.instance, ...this.#link.report() };
+  }
+
+  /** For src/cluster/ (announcements, signed commands): the same link, with its byte cap and timeouts. */
+  command(name: string, args: string[]): Promise<unknown> {
+    return this.#link.command(name, args);
+  }
+
+  /** Every key of this app starts with it (`wm:{app}:`). */
+  get keyPrefix(): string {
+    return this.#prefix;
+  }
+
+  /** Puts a cluster command on the bus (false when Redis is unavailable). */
+  publishCommand(text: string): boolean {
+    return this.#link.publish(text);
   }
 
   /** Sends a delivery to every other instance; false when Redis is unavailable (counted). */
@@ -188,6 +207,7 @@ export class Cluster {
       this.#link.fail(new Error("unreadable message on the bus"));
       return;
     }
+    if ((message as { op: string }).op === "cmd") return void this.onCommand?.(text);
     // Kept messages are delivered when they come back from Redis, ours too: that is what gives one order.
     if (message.op === "kept") {
       const { g, ...kept } = message as BusKept;
@@ -211,6 +231,7 @@ export class Cluster {
   async #rejoin(): Promise<void> {
     const { table } = this.options;
     table.takeChanges(); // everything is rewritten below
+    const newEpochs = [...this.#diverged];
     if (this.#diverged.size) {
       await this.history.newEpochs(this.#diverged);
       this.#diverged.clear();
@@ -220,6 +241,7 @@ export class Cluster {
     for (let i = 0; i < uids.length; i += 1000) await this.#link.command("SADD", [this.#uidsKey, ...uids.slice(i, i + 1000)]);
     const groups = [...table.groups.keys()].flatMap((group) => [group, String(table.groupCount(group))]);
     for (let i = 0; i < groups.length; i += 2000) await this.#link.command("HSET", [this.#groupsKey, ...groups.slice(i, i + 2000)]);
+    this.lastResync = { uids: uids.length, groups: groups.length / 2, newEpochs };
     await this.#heartbeat();
   }
 

@@ -1,0 +1,13 @@
+// GET /api/cluster: every instance joined by cluster.redis with its process rows (this one alone without a cluster).
+import type { Hono } from "hono";
+import type { AdminEnv, RouteDeps } from "../context.ts";
+import type { ClusterResponse } from "../contract.ts";
+import { errorBody } from "../error-body.ts";
+
+export function clusterRoutes(app: Hono<AdminEnv>, { ctx }: RouteDeps): void {
+  app.get("/api/cluster", async (c) => {
+    if (!ctx.cluster) return c.json(errorBody("E_UNAVAILABLE", "the cluster view is not running in this master"), 503);
+    const body: ClusterResponse = await ctx.cluster.view();
+    return c.json(body);
+  });
+}
