@@ -15,7 +15,6 @@ import { pushRoutes } from "./push-route.ts";
 import { codeForStatus, errorBody } from "./error-body.ts";
 import { AppError, isAppError } from "../errors.ts";
 import { actionRoutes } from "./routes/action-routes.ts";
-import { clusterRoutes } from "./routes/cluster-routes.ts";
 import { configRoutes } from "./routes/config-routes.ts";
 import { connectionRoutes } from "./routes/connection-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
@@ -83,7 +82,6 @@ export function createAdminApp(ctx: AdminContext, options: AdminAppOptions = {})
   logRoutes(app, deps);
   metricsRoute(app, deps);
   pushRoutes(app, deps);
-  clusterRoutes(app, deps);
   mountDashboard(app);
 
   let allowed: ((path: string) => string[]) | undefined;
