@@ -1,6 +1,7 @@
 // The one union of messages the master and its workers exchange over the IPC channel.
 import type { RelayToWorker, WorkerToRelay } from "./channel/protocol.ts";
 import type { ListenAddress, WorkerGroupConfig } from "./config/types.ts";
+import type { HistogramCounts } from "./latency-histogram.ts";
 
 export interface ProcessCounters {
   connections: number;
@@ -22,6 +23,8 @@ export interface ProcessCounters {
   refusedMaxConnectionsPerIp?: number;
   bytesRead: number;
   bytesWritten: number;
+  /** Calls of a connection's send() (outbound connections too), refused ones included: messages sent are sends - sendFail. */
+  sends?: number;
   timers: number;
   rssBytes: number;
   /** Cumulative CPU time, microseconds (user + system). */
@@ -30,6 +33,27 @@ export interface ProcessCounters {
   ipcDropped?: number;
   /** Numbers the handler sets with worker.metrics (absent when it sets none). */
   metrics?: Record<string, number>;
+  /** The fields below are absent from a worker built before them (src/worker/traffic-report.ts fills them). */
+  traffic?: TrafficCounters;
+}
+
+/** A histogram as a worker reports it: totals, and the counts of about the last 10 s (for p50/p99). */
+export type ReportedHistogram = HistogramCounts & { recent: number[] };
+
+/** Distinct status codes a process (and a group) reports by name; any further code is counted as "other" (label cardinality). */
+export const MAX_STATUS_CODES = 40;
+
+export interface TrafficCounters {
+  /** http groups: how long handlers took to return a Response, and the responses by status code ("other" past the cap). */
+  http?: { duration: ReportedHistogram; codes: Record<string, number> };
+  /** The largest delay of the worker's 100 ms lag timer since the last report, in seconds. */
+  eventLoopLagSeconds: number;
+  /** handlerErrors by callback name (fetch, onMessage, timer, uncaughtException, ...). */
+  errorsByCallback: Record<string, number>;
+  /** worker.metrics.observe() histograms by name. */
+  observed?: Record<string, ReportedHistogram>;
+  /** worker.metrics names refused past the caps (MAX_METRIC_NAMES values, MAX_OBSERVED_NAMES histograms). */
+  metricsRefused: number;
 }
 
 export interface ConnectionInfo {

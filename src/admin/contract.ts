@@ -11,7 +11,17 @@ export type * from "./contract-deploys.ts";
 export type { StatusCluster } from "../channel/cluster/cluster-status.ts";
 export type * from "../cluster/cluster-records.ts";
 export type { IpcStatus } from "../master/ipc-drops.ts";
-export type { RunningConfigResponse, RuntimeInfo, StatusGroup, StatusProcess, StatusResponse } from "../master/status-records.ts";
+export type {
+  AppHistogramFigures,
+  GroupTrafficFigures,
+  LatencyFigures,
+  RunningConfigResponse,
+  RuntimeInfo,
+  StatusGroup,
+  StatusProcess,
+  StatusResponse,
+  TrafficFigures,
+} from "../master/status-records.ts";
 export type { AuditRecord, HistoryPoint, HistorySeries, MetricsHistoryResponse, StoredEvent, StoreHealth } from "../store/records.ts";
 
 /** What the admin plane itself refuses, beside the product's own codes; each code's status is HTTP_STATUS in errors.ts. */

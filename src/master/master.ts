@@ -20,6 +20,7 @@ import { startTable } from "./start-table.ts";
 import { terminalOutput } from "./terminal-output.ts";
 import { buildStatus, readTcpMigrateReq } from "./status.ts";
 import type { StatusResponse } from "./status-records.ts";
+import { trafficTotals } from "./traffic-totals.ts";
 import { Supervisor } from "./supervisor.ts";
 import { isAppError } from "../errors.ts";
 import { traceStart } from "../start-trace.ts";
@@ -183,6 +184,7 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
 
 /** The status view, and the cluster plane that adds the Redis link's facts to it and announces its rows (src/cluster/). */
 function statusWithCluster(config: AppConfig, supervisor: Supervisor, channel: ChannelRelay, startedAt: number, tcpMigrateReq: number | null) {
+  trafficTotals(supervisor); // made now: a process that exits before the first /metrics still counts in its group's totals
   const status = (): StatusResponse => buildStatus(supervisor.config, supervisor, startedAt, tcpMigrateReq, () => cluster.linkStatus());
   const cluster = new ClusterPlane({ config, channel, startedAt, rows: status, emit: (event) => supervisor.emit(event) });
   return { status, cluster };

@@ -3,8 +3,13 @@ import type { StatusCluster } from "../channel/cluster/cluster-status.ts";
 import type { StoreHealth } from "../store/records.ts";
 import type { IpcStatus } from "./ipc-drops.ts";
 import type { LastExit, ReloadRecord } from "./records.ts";
+import type { GroupTrafficFigures, TrafficFigures } from "./traffic-records.ts";
 
-export interface StatusProcess {
+// The traffic figures' own shapes; the API's readers take them from here (src/admin/contract.ts re-exports them).
+export type * from "./traffic-records.ts";
+
+/** Traffic figures (errors, latency, codes, bytes, lag, app metrics): traffic-records.ts. */
+export interface StatusProcess extends TrafficFigures {
   /** null on a slot's row while no process fills it (state "backoff" or "crashloop"): never 0, which process.kill reads as "my own group". */
   pid: number | null;
   group: string;
@@ -25,7 +30,7 @@ export interface StatusProcess {
   sendFail: number;
   handlerErrors: number;
   protocolErrors: number;
-  /** Bytes read from and written to this process's peers (http:// counts none: Bun.serve does not report them). */
+  /** Bytes read from and written to this process's peers (http:// counts bodies only: see `bytes`). */
   bytesRead: number;
   bytesWritten: number;
   /** tcp:// and unix:// connections closed by idleTimeout. */
@@ -37,7 +42,7 @@ export interface StatusProcess {
   metrics?: Record<string, number>;
 }
 
-export interface StatusGroup {
+export interface StatusGroup extends GroupTrafficFigures {
   name: string;
   listen: string;
   count: number;

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import type { ReloadRecord } from "./records.ts";
 import type { StatusProcess, StatusResponse } from "./status-records.ts";
 import type { ClusterStatus } from "../channel/cluster/cluster.ts";
+import { groupTraffic, NO_TRAFFIC, processTraffic } from "./traffic-figures.ts";
 import { listenText } from "../config/listen-url.ts";
 import type { AppConfig } from "../config/types.ts";
 import { VERSION } from "../version.ts";
@@ -52,6 +53,7 @@ export function buildStatus(
       rssBytes: proc.rssBytes ?? c?.rssBytes ?? 0,
       cpuPercent: Math.round(proc.cpuPercent * 10) / 10,
       ...(c?.metrics ? { metrics: c.metrics } : {}),
+      ...processTraffic(c),
     };
   });
   // A slot waiting to restart keeps its row: a crash loop stays visible, with when it retries and why it died.
@@ -65,6 +67,7 @@ export function buildStatus(
       count: g.count,
       reloadable: g.reloadable,
       healthySeconds: g.healthySeconds ?? config.reload.healthySeconds,
+      ...groupTraffic(supervisor, g.name),
     })),
     processes,
     ...lastReloadOf(supervisor),
@@ -87,6 +90,7 @@ export const NOTHING_REPORTED = {
   timers: 0,
   rssBytes: 0,
   cpuPercent: 0,
+  ...NO_TRAFFIC,
 } satisfies Partial<StatusProcess>;
 
 function emptySlotRow(slot: Slot, state: string): StatusProcess {

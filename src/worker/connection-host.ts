@@ -4,7 +4,7 @@ import type { InputBudget } from "./input-budget.ts";
 import type { App, AppCallback, Connection, Worker } from "./types.ts";
 
 /** The counters a connection or listener adds to; the rest of ProcessCounters is read when a snapshot is taken. */
-export type Counted = Exclude<keyof ProcessCounters, "connections" | "timers" | "rssBytes" | "cpuMicros" | "metrics" | "ipcDropped">;
+export type Counted = Exclude<keyof ProcessCounters, "connections" | "timers" | "rssBytes" | "cpuMicros" | "metrics" | "ipcDropped" | "traffic">;
 
 /** The worker as its connections see it: `conn.worker` for the handler, and the registry, counters and callback calls. */
 export interface ConnectionHost extends Worker {

@@ -202,6 +202,11 @@ export abstract class BaseConnection implements Connection {
     this.#site.runtime.counters.bytesWritten += bytes;
   }
 
+  /** Every send() call counts one (refused ones too): messages sent are sends minus sendFail. */
+  protected countSend(): void {
+    this.#site.runtime.counters.sends++;
+  }
+
   /** A send was refused: closed, or the send buffer is full (Workerman's send-fail). */
   protected sendFailed(): false {
     this.#site.runtime.counters.sendFail++;

@@ -98,8 +98,11 @@ function bodyCheck(runtime: WorkerRuntime): (request: Request, server: Server<un
     if (length === null) return request.body === null ? null : CHUNKED;
     // Bun has already refused a length that is not digits (400); this one is a plain decimal.
     const size = Number(length);
-    if (size <= limit) return size < READ_FIRST_FROM ? null : CHUNKED;
-    return clientError(runtime, request, server, 413, "Payload Too Large", `Content-Length ${length} is over maxBodySize ${limit}`);
+    if (size > limit) return clientError(runtime, request, server, 413, "Payload Too Large", `Content-Length ${length} is over maxBodySize ${limit}`);
+    if (size >= READ_FIRST_FROM) return CHUNKED;
+    // A small body goes to the handler unread: its declared length is what the process receives (a larger one is counted as read).
+    runtime.counters.bytesRead += size;
+    return null;
   };
 }
 

@@ -49,6 +49,7 @@ export async function readBodyFirst(runtime: WorkerRuntime, request: Request, se
   } catch {
     if (stop === null) return refuse(400, "Bad Request: the request body could not be read", "the request body could not be read");
   } finally {
+    runtime.counters.bytesRead += hold.inputHeld;
     budget.releaseBody(hold);
   }
   // Not client errors: the input budget counted them and logs them once a minute, so no line per request here.

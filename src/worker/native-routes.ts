@@ -1,6 +1,7 @@
 // A handler's `routes` for Bun.serve: static Responses and files stay native (no JavaScript runs), functions are counted.
 import type { Serve, Server } from "bun";
 import { type Answer, behindBodyLimit } from "./http-answer.ts";
+import { countedAnswer } from "./http-counting.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
 type Routes = Serve.Routes<unknown, string>;
@@ -18,19 +19,21 @@ function isMethodTable(value: unknown): value is Record<string, unknown> {
  * The routes as Bun.serve takes them. A Response, a Bun.file, `false`, a `{ dir }` or an HTML import is passed as it is,
  * so Bun answers it without entering JavaScript (and without counting it: nothing runs to count it). A function, alone
  * or in a per-method table, already runs JavaScript: it gets one wrapping call that counts the request, holds its
- * body to maxBodySize like `fetch` (http-answer.ts) and returns what the function returned (a promise stays the same
- * promise). The drain's `Connection: close` comes from closingRoutes(), swapped in only while draining.
+ * body to maxBodySize like `fetch` (http-answer.ts), times it into the latency histogram (http-counting.ts) and returns what the function returned (a promise gets one
+ * `then`, for the timing). The drain's `Connection: close` comes from closingRoutes(), swapped in only while draining.
  */
 export function nativeRoutes(runtime: WorkerRuntime): Routes | undefined {
   const routes = runtime.app.routes as Record<string, unknown> | undefined;
   if (routes === undefined) return undefined;
   const counters = runtime.counters;
   // Bun's own body limit is raised out of the way (see BUN_BODY_LIMIT): a function route gets maxBodySize from us.
+  const counting = runtime.traffic.http;
   const counted = (fn: RouteHandler): RouteHandler => {
     const limited = behindBodyLimit(runtime, fn as Answer);
+    const timed = counting === null ? limited : countedAnswer(counting, limited);
     return (request, server) => {
       counters.requests++;
-      return limited(request, server);
+      return timed(request, server);
     };
   };
   const out: Record<string, unknown> = {};

@@ -11,6 +11,7 @@ import { connectOutbound } from "./outbound/connect.ts";
 import { SweptConnection } from "./swept-connection.ts";
 import { MetricsRegistry } from "./metrics.ts";
 import { TimerRegistry } from "./timers.ts";
+import { TrafficCounting } from "./traffic-report.ts";
 import type { App, AppCallback, Connection, ConnectOptions, OutboundConnection, Worker } from "./types.ts";
 
 export interface RuntimeIdentity {
@@ -28,6 +29,7 @@ export class WorkerRuntime implements Worker, ChannelHost, ConnectionHost {
   readonly timers: TimerRegistry;
   readonly connections = new ConnectionRegistry();
   readonly metrics = new MetricsRegistry();
+  readonly traffic = new TrafficCounting();
   #stopping = false;
   #listen: ListenAddress;
   #inFlight: () => number = () => 0;
@@ -44,6 +46,7 @@ export class WorkerRuntime implements Worker, ChannelHost, ConnectionHost {
     refusedMaxConnectionsPerIp: 0,
     bytesRead: 0,
     bytesWritten: 0,
+    sends: 0,
   };
   #nextConnectionId = 1;
   readonly channel = new WorkerChannel(this);
@@ -166,6 +169,7 @@ export class WorkerRuntime implements Worker, ChannelHost, ConnectionHost {
 
   reportError(callback: string, conn: Connection | null, err: unknown, target: App = this.#app): void {
     this.counters.handlerErrors++;
+    this.traffic.error(callback);
     const error = err instanceof Error ? err : new Error(String(err));
     // Not printed here: the master logs it from this message, through its rate bound (a handler may throw on every request).
     this.toMaster({ type: "handler-error", callback, message: error.message, stack: error.stack });
@@ -185,6 +189,7 @@ export class WorkerRuntime implements Worker, ChannelHost, ConnectionHost {
     console.error(`closing connection ${conn.id} from ${conn.remoteAddress}: ${message}`);
   }
 
+  /** The stats report (once a second, and once more at the stop): it also moves the recent-latency windows on. */
   snapshot(): ProcessCounters {
     const cpu = process.cpuUsage();
     return {
@@ -194,6 +199,7 @@ export class WorkerRuntime implements Worker, ChannelHost, ConnectionHost {
       rssBytes: process.memoryUsage.rss(),
       cpuMicros: cpu.user + cpu.system,
       metrics: this.metrics.snapshot(),
+      traffic: this.traffic.report(this.metrics),
     };
   }
 }

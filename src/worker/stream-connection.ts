@@ -46,6 +46,7 @@ export class StreamConnection extends SweptConnection {
   }
 
   send(data: unknown): boolean | null {
+    this.countSend();
     if ((this.flags & CLOSING) !== 0 || this.closed) return this.sendFailed();
     const wire = this.framing ? this.framing.encode(data, this) : toWire(data);
     const socket = this.socket;

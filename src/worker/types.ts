@@ -58,11 +58,14 @@ export interface OutboundConnection extends Connection {
   reconnect(afterSeconds?: number): void;
 }
 
-/** Handler-set numbers shown per process in `status --json` and the admin API. */
+/** Handler-set numbers shown per process in `status --json`, the admin API and /metrics (workerman_app_<name>). */
 export interface Metrics {
+  /** At most 64 names per process: a new name past that is refused (counted, warned once). */
   set(name: string, value: number): void;
   inc(name: string, by?: number): void;
   get(name: string): number | undefined;
+  /** Records a duration into the histogram `name` (buckets 0.5 ms to 10 s); at most 16 names per process. */
+  observe(name: string, seconds: number): void;
 }
 
 export interface TimerOptions {

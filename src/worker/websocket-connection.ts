@@ -26,6 +26,7 @@ export class WebSocketConnection extends BaseConnection {
   }
 
   send(data: unknown): boolean | null {
+    this.countSend();
     const ws = this.#ws;
     // No readyState check: it is a native call per send, and send() on a closed socket returns 0 anyway.
     if (!ws || this.closed) return this.sendFailed();

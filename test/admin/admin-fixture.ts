@@ -7,6 +7,7 @@ import { createAdminApp } from "../../src/admin/app.ts";
 import type { AdminContext, AdminEnv } from "../../src/admin/context.ts";
 import type { StatusResponse } from "../../src/admin/contract.ts";
 import { feedFromMaster, LiveFeed } from "../../src/admin/live-feed.ts";
+import { NO_TRAFFIC } from "../../src/master/traffic-figures.ts";
 import { validateConfigObject } from "../../src/config/validate.ts";
 import { EventGate } from "../../src/master/event-gate.ts";
 import { Supervisor } from "../../src/master/supervisor.ts";
@@ -41,7 +42,7 @@ export function adminFixture(admin: Record<string, unknown> = {}): Fixture {
   const stops: boolean[] = [];
   const status = (): StatusResponse => ({
     master: { pid: process.pid, version: "test", startedAt: 0, configPath: config.configPath, name: "t", tcpMigrateReq: 1 },
-    groups: [{ name: "web", listen: "http://127.0.0.1:0", count: 1, reloadable: true, healthySeconds: 2 }],
+    groups: [{ name: "web", listen: "http://127.0.0.1:0", count: 1, reloadable: true, healthySeconds: 2, requests: 0, ...NO_TRAFFIC }],
     processes: [],
   });
   const events = new EventGate(supervisor);

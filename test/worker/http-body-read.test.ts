@@ -9,9 +9,9 @@ import { within } from "../support/wait.ts";
 const server = { requestIP: () => ({ address: "192.0.2.7", port: 1, family: "IPv4" }) } as unknown as Server<unknown>;
 
 function fakeRuntime(maxBufferedInput: number, packageTimeout: number) {
-  const counters = { inputShed: 0, packageTimeouts: 0 };
+  const counters = { inputShed: 0, packageTimeouts: 0, bytesRead: 0 };
   const input = new InputBudget({ counters, forEachStreamHolder() {} }, maxBufferedInput, packageTimeout);
-  const runtime = { config: { maxBodySize: 1 << 20, packageTimeout }, input } as unknown as WorkerRuntime;
+  const runtime = { config: { maxBodySize: 1 << 20, packageTimeout }, input, counters } as unknown as WorkerRuntime;
   return { runtime, counters, input };
 }
 
@@ -28,7 +28,7 @@ const refuse = (status: number, text: string) => new Response(text, { status });
 const settle = () => Bun.sleep(5); // deliberate: a few event-loop turns for the stream's queued chunks
 
 test("a body counts towards the budget while it is read, and is given back once the handler gets it", async () => {
-  const { runtime, input } = fakeRuntime(1 << 20, 30);
+  const { runtime, input, counters } = fakeRuntime(1 << 20, 30);
   const b = body();
   const read = readBodyFirst(runtime, b.request, server, refuse);
   b.push(1000);
@@ -37,6 +37,8 @@ test("a body counts towards the budget while it is read, and is given back once 
   b.end();
   expect(await read).toBeNull();
   expect(input.held).toBe(0);
+  // What was read is what the process received.
+  expect(counters.bytesRead).toBe(1000);
 });
 
 test("past maxBufferedInput the largest unfinished body is answered 503 with a close; the smaller one goes on", async () => {

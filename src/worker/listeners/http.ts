@@ -6,6 +6,7 @@ import type { ListenerFactory } from "../listener.ts";
 import { closingRoutes, nativeRoutes } from "../native-routes.ts";
 import type { WorkerRuntime } from "../runtime.ts";
 import { ConnectionGate } from "../connection-gate.ts";
+import { countedAnswer } from "../http-counting.ts";
 import { HttpDrain } from "./http-drain.ts";
 import { perAddressAnswer } from "./http-gate.ts";
 
@@ -44,9 +45,11 @@ export const createHttpListener: ListenerFactory = (runtime) => {
       drain.draining = false;
       const { answer, files } = createAnswer(runtime, finish);
       close = () => files?.close();
+      const counting = runtime.traffic.httpCounting(runtime.counters);
       const routes = nativeRoutes(runtime);
       const perIp = runtime.config.maxConnectionsPerIp === undefined ? null : new ConnectionGate(runtime.config, runtime.counters);
-      const options = { ...serveOptions(runtime), fetch: perIp === null ? answer : perAddressAnswer(perIp, answer) };
+      const gated = perIp === null ? answer : perAddressAnswer(perIp, answer);
+      const options = { ...serveOptions(runtime), fetch: counting === null ? gated : countedAnswer(counting, gated) };
       // Routes never pass through `finish`: while draining they are swapped for ones that say `Connection: close`.
       if (routes) stopping = () => server!.reload({ ...options, routes: closingRoutes(routes) });
       try {

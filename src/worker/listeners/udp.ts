@@ -56,6 +56,7 @@ export class UdpConnection extends BaseConnection {
   }
 
   send(data: unknown): boolean {
+    this.countSend();
     if (this.closed) return this.sendFailed();
     const wire = toWire(data);
     // Counted first: the native send is then the last thing a datagram costs before the loop waits again.

@@ -38,6 +38,7 @@ export class OutboundUdpConnection extends BaseConnection implements OutboundCon
   }
 
   send(data: unknown): boolean {
+    this.countSend();
     const socket = this.#socket;
     if (this.closed || socket === null) return this.sendFailed();
     const wire = toWire(data);

@@ -62,6 +62,7 @@ export class OutboundWebSocketConnection extends BaseConnection implements Outbo
   }
 
   send(data: unknown): boolean | null {
+    this.countSend();
     if (this.closed) return this.sendFailed();
     const ws = this.#ws;
     const wire = toWire(data);

@@ -1,0 +1,71 @@
+// http:// groups: each response's time to a Response, its status code and its declared body size, counted on the request path.
+import type { Server } from "bun";
+import { Histogram } from "../latency-histogram.ts";
+import { MAX_STATUS_CODES, type ProcessCounters } from "../ipc.ts";
+
+/** Set to 1 for the bench's "without counting" rounds only: the http path then skips the clock, the status and the histogram. */
+export const UNCOUNTED_ENV = "WORKERMAN_BENCH_UNCOUNTED";
+
+type Bytes = Pick<ProcessCounters, "bytesWritten">;
+
+/** http-answer.ts's Answer, spelled out: importing it would close an import circle through the runtime. */
+type Answer = (request: Request, server: Server<unknown>) => Response | Promise<Response>;
+
+export class HttpCounting {
+  readonly duration = new Histogram();
+  /** By status code: Bun's Response takes 101 and 200..599, so an array indexed by the code is enough. */
+  readonly #byCode = new Float64Array(600);
+  #other = 0;
+  /** The codes reported by name, in the order first seen (the cap keeps the first ones). */
+  readonly #named: number[] = [];
+
+  constructor(private readonly bytes: Bytes) {}
+
+  record(response: Response, startedAt: number): void {
+    this.duration.observe((performance.now() - startedAt) / 1000);
+    // Not a Response (a handler bug): Bun answers it with a 500 through its error handler, which counts it there.
+    const status = response?.status;
+    if (typeof status !== "number") return;
+    if (status < 600) this.#byCode[status]!++;
+    else this.#other++;
+    const length = declaredLength(response);
+    if (length > 0) this.bytes.bytesWritten += length;
+  }
+
+  /** The codes for IPC; a code first seen after MAX_STATUS_CODES others is folded into "other". */
+  codes(): Record<string, number> {
+    const out: Record<string, number> = {};
+    let other = this.#other;
+    for (let code = 0; code < this.#byCode.length; code++) {
+      const n = this.#byCode[code]!;
+      if (n === 0) continue;
+      if (!this.#named.includes(code) && this.#named.length < MAX_STATUS_CODES) this.#named.push(code);
+      if (this.#named.includes(code)) out[code] = n;
+      else other += n;
+    }
+    if (other > 0) out.other = other;
+    return out;
+  }
+}
+
+/** A response's Content-Length when it carries one (Bun computes it for string bodies only as it writes, out of sight). */
+function declaredLength(response: Response): number {
+  const length = response.headers.get("content-length");
+  return length === null ? 0 : Number(length) || 0;
+}
+
+/** `answer` with each response timed and counted; a promise stays one promise (one `then` more). */
+export function countedAnswer(counting: HttpCounting, answer: Answer): Answer {
+  return (request: Request, server: Server<unknown>) => {
+    const startedAt = performance.now();
+    const result = answer(request, server);
+    if (result instanceof Promise) {
+      return result.then((response) => {
+        counting.record(response, startedAt);
+        return response;
+      });
+    }
+    counting.record(result, startedAt);
+    return result;
+  };
+}
