@@ -21,6 +21,8 @@ export class ConnectionRegistry implements ReadonlyMap<number, Registered> {
   /** In creation order, which is id order: iteration gives the oldest connection first, as a Map would. */
   readonly #pages = new Map<number, Page>();
   #size = 0;
+  /** Drains waiting for the last connection to leave (ws's server emits `close` when its client set empties, likewise). */
+  #emptyWaiters: (() => void)[] = [];
 
   get size(): number {
     return this.#size;
@@ -28,6 +30,14 @@ export class ConnectionRegistry implements ReadonlyMap<number, Registered> {
 
   get(id: number): Registered | undefined {
     return this.#pages.get(id >>> PAGE_BITS)?.slots[id & (PAGE_SIZE - 1)] ?? undefined;
+  }
+
+  /** Resolves once no connection is left, at once when none is: a drain awaits this instead of polling `size`. */
+  whenEmpty(): Promise<void> {
+    if (this.#size === 0) return Promise.resolve();
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#emptyWaiters.push(resolve);
+    return promise;
   }
 
   has(id: number): boolean {
@@ -56,6 +66,7 @@ export class ConnectionRegistry implements ReadonlyMap<number, Registered> {
     page.slots[slot] = null;
     this.#size--;
     if (--page.used === 0) this.#pages.delete(id >>> PAGE_BITS);
+    if (this.#size === 0 && this.#emptyWaiters.length > 0) for (const resolve of this.#emptyWaiters.splice(0)) resolve();
     return true;
   }
 

@@ -29,12 +29,22 @@ export interface Listener {
 
 export type ListenerFactory = (runtime: WorkerRuntime) => Listener | Promise<Listener>;
 
-/** Resolves when `isEmpty()` holds or `timeoutMs` passes (Infinity: no limit); polls cheaply. */
-export async function waitUntil(isEmpty: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!isEmpty()) {
-    if (Date.now() >= deadline) return false;
-    await Bun.sleep(20);
+/** setTimeout's longest delay (about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Resolves true when `done` settles, false when `timeoutMs` passes first (Infinity: no limit). Drains await the
+ * event that ends them (the registry's whenEmpty(), the server's last request) instead of polling for it.
+ */
+export async function endsBy(done: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  if (timeoutMs === Infinity) return done.then(() => true);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.min(timeoutMs, MAX_TIMER_MS));
+  });
+  try {
+    return await Promise.race([done.then(() => true), deadline]);
+  } finally {
+    clearTimeout(timer);
   }
-  return true;
 }

@@ -33,3 +33,26 @@ test("deleting every connection while iterating visits each once and leaves it e
   registry.set(7, conn(7)); // an outbound connection registering again after a reconnect
   expect(registry.get(7)).toMatchObject({ id: 7 });
 });
+
+/** Which settles first: `promise`, or the next turn of the event loop (a poll, even every 1 ms, would lose). */
+const beforeNextTurn = (promise: Promise<unknown>) =>
+  Promise.race([promise.then(() => "settled"), new Promise((resolve) => setImmediate(() => resolve("next turn")))]);
+
+test("whenEmpty() resolves when the last connection leaves, in the same turn, and not before", async () => {
+  const registry = new ConnectionRegistry();
+  expect(await beforeNextTurn(registry.whenEmpty())).toBe("settled");
+  for (const id of [1, 2, 70]) registry.set(id, conn(id));
+  const empty = registry.whenEmpty();
+  const second = registry.whenEmpty();
+  registry.delete(1);
+  registry.delete(70);
+  expect(await beforeNextTurn(empty)).toBe("next turn");
+  registry.set(3, conn(3));
+  registry.delete(2);
+  expect(await beforeNextTurn(empty)).toBe("next turn");
+  registry.delete(3);
+  expect(await beforeNextTurn(empty)).toBe("settled");
+  expect(await beforeNextTurn(second)).toBe("settled");
+  registry.set(4, conn(4));
+  expect(await beforeNextTurn(registry.whenEmpty())).toBe("next turn");
+});

@@ -2,7 +2,7 @@
 import type { SocketHandler, TCPSocketListener, UnixSocketListener } from "bun";
 import { loadProtocol } from "../../protocols/load-protocol.ts";
 import type { Protocol } from "../../protocols/protocol.ts";
-import { waitUntil, type DrainOptions } from "../listener.ts";
+import { endsBy, type DrainOptions } from "../listener.ts";
 import type { WorkerRuntime } from "../runtime.ts";
 import { ConnectionGate } from "../connection-gate.ts";
 import { StreamConnection } from "../stream-connection.ts";
@@ -70,8 +70,8 @@ export async function drainStreamListener(
   options: DrainOptions,
 ): Promise<void> {
   listener.stop(false);
-  const empty = () => runtime.connections.size === 0;
-  if (await waitUntil(empty, options.graceful ? Infinity : options.stopTimeoutMs)) return;
+  const empty = runtime.connections.whenEmpty();
+  if (await endsBy(empty, options.graceful ? Infinity : options.stopTimeoutMs)) return;
   for (const conn of runtime.connections.values()) conn.close();
-  if (!(await waitUntil(empty, 500))) for (const conn of runtime.connections.values()) conn.destroy();
+  if (!(await endsBy(empty, 500))) for (const conn of runtime.connections.values()) conn.destroy();
 }

@@ -88,6 +88,7 @@ export const createWebSocketListener: ListenerFactory = (runtime) => {
               if (fault) ws.data.onProtocolFault(new AppError(code === 1009 ? "E_PACKAGE_TOO_BIG" : "E_PROTOCOL", fault));
               gate.release(ws.data.remoteAddress);
               ws.data.onClosed();
+              drain.settled();
             },
           },
         });
