@@ -131,5 +131,5 @@ describe("house rules", () => {
     } finally {
       rmSync(probe, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 });
