@@ -9,6 +9,7 @@ import { ClusterBadge } from "./parts/cluster-badge.tsx";
 import { ConfirmDialog } from "./parts/confirm.tsx";
 import { feed, forgetMaster, refreshStatus, startClock, startStatusRefresh, status } from "./state.ts";
 import { Charts } from "./views/charts.tsx";
+import { Cluster } from "./views/cluster.tsx";
 import { Configs } from "./views/configs.tsx";
 import { Connections } from "./views/connections.tsx";
 import { Events } from "./views/events.tsx";
@@ -26,6 +27,7 @@ const TABS = [
   { key: "events", label: "Events", view: Events },
   { key: "logs", label: "Logs", view: Logs },
   { key: "configs", label: "Configs", view: Configs },
+  { key: "cluster", label: "Cluster", view: Cluster },
 ] as const;
 
 function routeFromHash(): string {

@@ -28,6 +28,10 @@ export interface CliArgs {
   user?: string;
   /** reload: follow it to its end (false with --no-wait). */
   wait: boolean;
+  /** status, reload: every instance joined by cluster.redis. */
+  cluster: boolean;
+  /** reload --cluster: the instances in this order (hosts or instance ids, comma-separated). */
+  order?: string;
   rest: string[];
 }
 
@@ -50,8 +54,8 @@ export const COMMANDS = [
   "version",
 ];
 
-type Flag = "graceful" | "json" | "daemon" | "all" | "keep" | "follow" | "noWait";
-type Valued = "config" | "group" | "uid" | "workerGroup" | "user";
+type Flag = "graceful" | "json" | "daemon" | "all" | "keep" | "follow" | "noWait" | "cluster";
+type Valued = "config" | "group" | "uid" | "workerGroup" | "user" | "order";
 type Numeric = "process" | "pid" | "lines";
 
 /** Every option: its spellings and where it lands. `--name=value` works for every option that takes a value. */
@@ -71,6 +75,8 @@ const OPTIONS: { names: string[]; flag?: Flag; value?: Valued; number?: Numeric 
   { names: ["--daemon", "-d"], flag: "daemon" },
   { names: ["--json"], flag: "json" },
   { names: ["--no-wait"], flag: "noWait" },
+  { names: ["--cluster"], flag: "cluster" },
+  { names: ["--order"], value: "order" },
 ];
 const OPTION_NAMES = [...OPTIONS.flatMap((o) => o.names), "--help", "-h", "--version", "-v"];
 
@@ -85,6 +91,7 @@ export function parseArgs(argv: string[]): CliArgs {
     keep: false,
     follow: false,
     wait: true,
+    cluster: false,
     rest: [],
   };
   let commandSeen = false;

@@ -29,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
     case "stop":
       return (await import("./commands/stop.ts")).stopCommand(args.config, args.graceful);
     case "status":
+      if (args.cluster) return (await import("./commands/cluster-status.ts")).clusterStatusCommand(args.config, args.json);
       return (await import("./commands/status.ts")).statusCommand(args.config, args.json);
     case "connections":
       return (await import("./commands/connections.ts")).connectionsCommand(args.config, args.json, args.group);

@@ -17,6 +17,7 @@ export interface RedisCommands {
 export class Announcer {
   #instances: number | null = null;
   #busy = false;
+  #again = false;
   /** Bytes of the last entry written, for the announce-traffic figure. */
   lastEntryBytes = 0;
 
@@ -31,9 +32,12 @@ export class Announcer {
     return this.#instances;
   }
 
-  /** One refresh: the entry (with its expiry), its place in the index, and the live count. Skipped while one is under way. */
+  /** One refresh: the entry (with its expiry), its place in the index, and the live count; one asked for meanwhile runs after it. */
   async refresh(): Promise<void> {
-    if (this.#busy) return;
+    if (this.#busy) {
+      this.#again = true;
+      return;
+    }
     this.#busy = true;
     try {
       const now = this.now();
@@ -50,6 +54,10 @@ export class Announcer {
       this.#instances = Number(live);
     } finally {
       this.#busy = false;
+    }
+    if (this.#again) {
+      this.#again = false;
+      await this.refresh();
     }
   }
 

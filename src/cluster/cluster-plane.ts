@@ -45,6 +45,7 @@ export class ClusterPlane {
   /** Called once the admin plane listens: other instances' views link to it. */
   attach(adminUrl: string): void {
     this.#adminUrl = adminUrl;
+    void this.#announce();
   }
 
   /** The channel's view of the link with what the plane adds: since when it is down, how many instances are live. */

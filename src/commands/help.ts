@@ -20,6 +20,11 @@ Commands:
   retry --group G  start now the group's processes waiting in crash backoff
   diff [--json]    what a reload with --config F would change per group (and what needs a restart), applying nothing
   status [--json]  show every process of the running master ("-": not reported yet)
+  status --cluster [--json]
+                   every instance joined by cluster.redis: a line each (STALE when it stopped announcing), its rows under it
+  reload --cluster [-g] [--order A,B]
+                   reload the instances one at a time (this one last, or in --order: hosts or instance ids), each
+                   through its own health gate; stops at the first rollback. Needs cluster.secretFile on every instance
   connections [--json] [--group G]
                    list open connections (pid, worker, cid, transport, protocol, queues, bytes, state, addresses)
   logs [--group G] [--pid P] [-n N] [-f] [--json]
@@ -39,6 +44,8 @@ Options:
   -d, --daemon     run in the background
   -g, --graceful   graceful stop or reload
   --no-wait        reload: return once the reload has begun
+  --cluster        status, reload: every instance joined by cluster.redis
+  --order A,B      reload --cluster: the instances in this order
   --group G        reload or retry only this group (connections, logs: only this group); push: the channel group
   --process PID    restart: only this worker process
   --pid P          logs: only this process

@@ -2,11 +2,11 @@
 import type { Hono } from "hono";
 import type { AdminEnv, RouteDeps } from "../context.ts";
 import type { ClusterResponse } from "../contract.ts";
-import { errorBody } from "../error-body.ts";
+import { AppError } from "../../errors.ts";
 
 export function clusterRoutes(app: Hono<AdminEnv>, { ctx }: RouteDeps): void {
   app.get("/api/cluster", async (c) => {
-    if (!ctx.cluster) return c.json(errorBody("E_UNAVAILABLE", "the cluster view is not running in this master"), 503);
+    if (!ctx.cluster) throw new AppError("E_UNAVAILABLE", "the cluster view is not running in this master");
     const body: ClusterResponse = await ctx.cluster.view();
     return c.json(body);
   });
