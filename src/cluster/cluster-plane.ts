@@ -52,6 +52,8 @@ export class ClusterPlane {
   linkStatus(): StatusCluster | null {
     const base = this.inputs.channel.status();
     if (!base) return null;
+    // A reader between two polls sees the link's state and the watch's "since" agree (and the event already sent).
+    this.#watch.tick();
     return { ...base, disconnectedSince: this.#watch.disconnectedSince, instances: base.connected ? (this.#announcer?.instances ?? null) : null };
   }
 
