@@ -2,7 +2,7 @@
 import type { FailureReason } from "./records.ts";
 import { delay, type Clock } from "./clock.ts";
 import { exitReason, healthReason, timeoutReason } from "./failure-reason.ts";
-import type { WorkerProcess } from "./worker-process.ts";
+import type { ExitInfo, WorkerProcess } from "./worker-process.ts";
 
 export interface GateOptions {
   startTimeoutMs: number;
@@ -13,6 +13,13 @@ export interface GateOptions {
   baseDir: string;
   /** false: only "ready within startTimeout" (the first start, where there is no old generation to keep). */
   settle?: boolean;
+  /** Why the watchdog killed `proc`, if it did: its exit is then reported as unresponsive, not as the SIGKILL it sent. */
+  killedReason?: (proc: WorkerProcess) => FailureReason | undefined;
+}
+
+/** Why `proc` exited, as the gate reports it. */
+function exitedReason(proc: WorkerProcess, exit: ExitInfo, options: GateOptions, readyAt?: number): FailureReason {
+  return options.killedReason?.(proc) ?? exitReason(proc, exit, options.baseDir, readyAt, readyAt === undefined ? undefined : options.clock.now());
 }
 
 /** Waits until `proc` is ready; null when it is, else why not (exit, load error or timeout). */
@@ -29,7 +36,7 @@ export async function waitReady(proc: WorkerProcess, options: GateOptions): Prom
   timeout.cancel();
   if (outcome === "ready") return null;
   if (outcome === "timeout") return timeoutReason(proc, options.startTimeoutMs);
-  return exitReason(proc, await proc.exited, options.baseDir);
+  return exitedReason(proc, await proc.exited, options);
 }
 
 /** Ready, then the settle window: the process must not exit, and onHealthCheck (asked as the window ends) must say true. */
@@ -40,7 +47,7 @@ export async function gateProcess(proc: WorkerProcess, options: GateOptions, onR
   const readyAt = clock.now();
   onReady(readyAt);
   if (options.settle === false) return null;
-  const exited = proc.exited.then((exit) => exitReason(proc, exit, options.baseDir, readyAt, clock.now()));
+  const exited = proc.exited.then((exit) => exitedReason(proc, exit, options, readyAt));
   const window = delay(clock, options.healthyMs);
   const settled = window.promise.then(async () => {
     const reply = await proc.request({ type: "health-check" }, options.startTimeoutMs);
@@ -77,7 +84,7 @@ export function gateGroup(procs: WorkerProcess[], options: GateOptions, progress
       (reason) => {
         if (reason) return resolve(reason);
         // Passed its own window: an exit while the others still settle fails the group all the same (never commit a dead process).
-        proc.exited.then((exit) => resolve(exitReason(proc, exit, options.baseDir, readyAt, options.clock.now())));
+        proc.exited.then((exit) => resolve(exitedReason(proc, exit, options, readyAt)));
         if (--pending === 0) resolve(null);
       },
       (err) => resolve(healthReason(proc, `health gate failed: ${(err as Error).message}`)),

@@ -3,9 +3,13 @@ import type { FailureReason, ProbationInfo, ReloadGroup, ReloadRecord } from "./
 import type { AppConfig, ReloadConfig, WorkerGroupConfig } from "../config/types.ts";
 import { delay, type Clock } from "./clock.ts";
 import { stopDeadlineMs } from "./reload-request.ts";
-import { withGroup, type Slot } from "./slot.ts";
-import type { Supervisor } from "./supervisor.ts";
+import type { SupervisorEvent } from "./events.ts";
+import type { ProcessTable } from "./process-table.ts";
+import type { Slot } from "./slot.ts";
 import type { WorkerProcess } from "./worker-process.ts";
+
+/** How often a rollback looks whether the unparked processes listen again (they say so with a ready message). */
+const UNPARK_POLL_MS = 10;
 
 /** The reload's record of the group, which probation keeps up to date after the reload has returned. */
 export interface Deployment {
@@ -13,15 +17,29 @@ export interface Deployment {
   record: ReloadRecord;
 }
 
-interface Commit extends Deployment {
-  /** The group's config before the reload, and its slots then (each with the process that now parks). */
-  previous: WorkerGroupConfig;
-  old: Slot[];
-  graceful: boolean;
+/** The supervisor's side of a probation: its process table, its running config, its stops and restarts. */
+export interface ProbationHost {
+  clock: Clock;
+  table: ProcessTable;
+  config(): AppConfig;
+  /** The group's previous config is the running one again (a rollback). */
+  restoreGroup(previous: WorkerGroupConfig): void;
+  stopping(): boolean;
+  emit(event: SupervisorEvent): void;
+  /** A stop the supervisor asked for (so the exit is no crash), with its usual deadline. */
+  stop(proc: WorkerProcess): void;
+  /** Starts an empty slot through the restart path (with backoff). */
+  restart(slot: Slot): void;
 }
 
-interface GroupProbation extends Commit {
+interface GroupProbation extends Deployment {
+  /** The group's config before the reload, and its slots then, each with the process that parked for it. */
+  previous: WorkerGroupConfig;
+  old: Slot[];
+  parkedIn: Map<Slot, WorkerProcess>;
+  graceful: boolean;
   info: ProbationInfo;
+  /** The parked processes still alive. */
   parked: Set<WorkerProcess>;
   timer: unknown;
 }
@@ -31,47 +49,53 @@ export class Probation {
   /** Rollbacks whose new processes still serve until the unparked ones listen: a new reload of the group cuts the wait short. */
   readonly #handingBack = new Map<string, () => void>();
 
-  constructor(
-    private readonly supervisor: Supervisor,
-    private readonly clock: Clock,
-    /** A stop the supervisor asked for (so the exit is no crash), with its usual deadline. */
-    private readonly stop: (proc: WorkerProcess) => void,
-    /** Starts an empty slot through the restart path (with backoff). */
-    private readonly restart: (slot: Slot) => void,
-  ) {}
+  constructor(private readonly host: ProbationHost) {}
 
   /**
-   * `next` passed the gate and takes the group's slots: parks the processes of `old` instead of stopping them.
-   * False when probation is off for the group (the caller stops them as before).
+   * `next` passed the gate and took the group's slots from `old`: parks the processes that left them (`leaving`, by
+   * slot, draining in the table) instead of stopping them. False when probation is off for the group (the caller stops them).
    */
-  begin(next: WorkerGroupConfig, old: Slot[], graceful: boolean, deployment: Deployment): boolean {
-    const { supervisor, clock } = this;
-    const previous = supervisor.config.workers.find((g) => g.name === next.name);
-    const probationMs = previous ? probationMsOf(previous, next, supervisor.config.reload) : 0;
-    if (!previous || probationMs <= 0) return false;
-    const commit: Commit = { previous, old, graceful, ...deployment };
-    // A respawn still starting (its slot crashed during the settle window) has nothing to keep and would ignore a park
-    // (a worker parks only once it serves), then serve the old code beside the new: it stops, its slot empty on a rollback.
-    for (const slot of commit.old) {
-      if (slot.current?.state !== "starting") continue;
-      this.stop(slot.current);
-      slot.current = null;
-    }
-    const procs = commit.old.map((slot) => slot.current).filter((proc): proc is WorkerProcess => proc !== null);
-    const name = commit.previous.name;
-    const info: ProbationInfo = { until: clock.now() + probationMs, parked: procs.length, lost: 0 };
+  begin(
+    previous: WorkerGroupConfig,
+    next: WorkerGroupConfig,
+    old: Slot[],
+    leaving: Map<Slot, WorkerProcess>,
+    graceful: boolean,
+    deployment: Deployment,
+  ): boolean {
+    const { host } = this;
+    const { clock, table } = host;
+    const probationMs = probationMsOf(previous, next, host.config().reload);
+    if (probationMs <= 0) return false;
+    const info: ProbationInfo = { until: clock.now() + probationMs, parked: 0, lost: 0 };
     const parked = new Set<WorkerProcess>();
-    for (const proc of procs) {
+    const parkedIn = new Map<Slot, WorkerProcess>();
+    for (const [slot, proc] of leaving) {
+      // A respawn still starting (its slot crashed during the settle window) has nothing to keep and would ignore a park
+      // (a worker parks only once it serves), then serve the old code beside the new: it stops, its slot empty on a rollback.
+      if (proc.state === "starting") {
+        host.stop(proc);
+        continue;
+      }
+      table.park(proc);
       proc.state = "draining";
-      if (proc.send({ type: "park", graceful: commit.graceful })) parked.add(proc);
-      else info.lost++;
+      if (proc.send({ type: "park", graceful })) {
+        parked.add(proc);
+        parkedIn.set(slot, proc);
+      } else {
+        // It cannot park (gone, or its IPC refused), so it cannot come back either.
+        info.lost++;
+        host.stop(proc);
+      }
     }
+    info.parked = parked.size + info.lost;
+    const name = previous.name;
     const timer = clock.setTimeout(() => this.end(name, "passed"), probationMs);
-    this.#groups.set(name, { ...commit, info, parked, timer });
-    commit.entry.probation = info;
+    this.#groups.set(name, { ...deployment, previous, old, parkedIn, graceful, info, parked, timer });
+    deployment.entry.probation = info;
     // Parking drains as a stop does: for the drain window the old processes still take new connections (said by reload).
-    commit.entry.drainUntil = clock.now() + stopDeadlineMs(supervisor.config, graceful);
-    supervisor.emit({ type: "reload-probation", generation: commit.record.generation, group: name, until: info.until, parked: procs.length });
+    deployment.entry.drainUntil = clock.now() + stopDeadlineMs(host.config(), graceful);
+    host.emit({ type: "reload-probation", generation: deployment.record.generation, group: name, until: info.until, parked: info.parked });
     return true;
   }
 
@@ -81,7 +105,7 @@ export class Probation {
     const probation = this.#groups.get(group);
     if (!probation) return;
     this.#close(probation, outcome, endedBy);
-    if (stopParked) for (const proc of probation.parked) this.stop(proc);
+    if (stopParked) for (const proc of probation.parked) this.host.stop(proc);
     if (probation.entry.phase === "probation") probation.entry.phase = "replaced";
   }
 
@@ -91,10 +115,10 @@ export class Probation {
   }
 
   /**
-   * A process exited unasked. A parked one is dropped (its slot can no longer roll back); one serving a group on
-   * probation rolls the group back: returns true, and the supervisor does not restart its slot.
+   * A process exited unasked. A parked one is dropped (its slot can no longer roll back); one that filled a slot
+   * (`filledSlot`) of a group on probation rolls the group back: returns true, and the supervisor does not restart its slot.
    */
-  exited(proc: WorkerProcess, reason: FailureReason | undefined): boolean {
+  exited(proc: WorkerProcess, filledSlot: boolean, reason: FailureReason | undefined): boolean {
     for (const probation of this.#groups.values()) {
       if (!probation.parked.delete(proc)) continue;
       probation.info.lost++;
@@ -103,24 +127,23 @@ export class Probation {
       return false;
     }
     const probation = this.#groups.get(proc.group);
-    if (!probation || !reason || !this.#slotsOf(proc.group).some((slot) => slot.current === proc)) return false;
+    if (!probation || !reason || !filledSlot) return false;
     void this.#rollBack(probation, proc, duringProbation(reason));
     return true;
   }
 
   async #rollBack(probation: GroupProbation, crashed: WorkerProcess, reason: FailureReason): Promise<void> {
-    const { supervisor, clock } = this;
+    const { host } = this;
+    const { clock } = host;
     const { entry, record, previous } = probation;
-    const fresh = this.#slotsOf(previous.name);
-    for (const slot of fresh) clock.clearTimeout(slot.restartTimer);
     const unparked = [...probation.parked];
     for (const proc of unparked) proc.send({ type: "unpark" });
-    this.#restore(probation);
+    const handing = this.#restore(probation);
     this.#close(probation, "rolled-back");
     Object.assign(entry, { phase: "rolled-back", replaced: 0, reason });
     // A reload whose other groups still gate ends later, and its own finish then counts this group as rolled back.
     if (record.state !== "running") record.state = "rolled-back";
-    supervisor.emit({
+    host.emit({
       type: "reload-probation-ended",
       generation: record.generation,
       group: previous.name,
@@ -129,39 +152,43 @@ export class Probation {
       reason,
     });
     // The new processes keep serving until the parked ones listen again, so the address is never left empty.
-    const boundMs = handBackBoundMs(supervisor.config, probation.graceful);
+    const boundMs = handBackBoundMs(host.config(), probation.graceful);
     const wait = delay(clock, boundMs);
     const cut = Promise.withResolvers<void>();
     this.#handingBack.set(previous.name, cut.resolve);
     const over = { done: false };
-    await Promise.race([Promise.all(unparked.map((proc) => listening(proc, boundMs, over))), wait.promise, cut.promise]);
+    await Promise.race([Promise.all(unparked.map((proc) => listening(proc, clock, over))), wait.promise, cut.promise]);
     over.done = true;
     wait.cancel();
     if (this.#handingBack.get(previous.name) === cut.resolve) this.#handingBack.delete(previous.name);
-    for (const slot of fresh) if (slot.current && slot.current !== crashed) this.stop(slot.current);
+    for (const proc of handing) if (proc !== crashed && host.table.entryOf(proc)) host.stop(proc);
   }
 
-  /** The group's previous config and slots again; a slot whose parked process is gone restarts (with the code on disk). */
-  #restore(probation: GroupProbation): void {
-    const { supervisor } = this;
-    const { previous, old } = probation;
-    for (const slot of old) if (slot.current && !probation.parked.has(slot.current)) slot.current = null;
-    supervisor.config = { ...supervisor.config, workers: withGroup(supervisor.config.workers, previous, []) };
-    supervisor.setSlots(supervisor.slots.filter((s) => s.group.name !== previous.name).concat(old));
-    for (const slot of old) if (!slot.current && !supervisor.stopping) this.restart(slot);
-  }
-
-  #slotsOf(group: string): Slot[] {
-    return this.supervisor.slots.filter((slot) => slot.group.name === group);
+  /**
+   * The group's previous config and slots again, each with its parked process; a slot whose parked process is gone
+   * restarts (with the code on disk). Returns the new processes, which left the slots and serve until the hand-back ends.
+   */
+  #restore(probation: GroupProbation): WorkerProcess[] {
+    const { host } = this;
+    const { previous, old, parkedIn, parked } = probation;
+    host.restoreGroup(previous);
+    // The new generation's slots leave: a replacement gated for one of them stops with them.
+    const handing = host.table.setGroupSlots(previous.name, old);
+    for (const slot of old) {
+      const proc = parkedIn.get(slot);
+      if (proc && parked.has(proc)) host.table.serve(slot, proc);
+      else if (!host.stopping()) host.restart(slot);
+    }
+    return handing;
   }
 
   #close(probation: GroupProbation, outcome: ProbationInfo["outcome"], endedBy?: string): void {
-    this.clock.clearTimeout(probation.timer);
+    this.host.clock.clearTimeout(probation.timer);
     this.#groups.delete(probation.previous.name);
-    Object.assign(probation.info, { outcome, endedAt: this.clock.now(), ...(endedBy ? { endedBy } : {}) });
+    Object.assign(probation.info, { outcome, endedAt: this.host.clock.now(), ...(endedBy ? { endedBy } : {}) });
     if (outcome === "rolled-back") return;
     const { record, info } = probation;
-    this.supervisor.emit({
+    this.host.emit({
       type: "reload-probation-ended",
       generation: record.generation,
       group: probation.previous.name,
@@ -191,10 +218,9 @@ export function handBackBoundMs(config: AppConfig, graceful: boolean): number {
   return stopDeadlineMs(config, graceful) + config.reload.startTimeout * 1000;
 }
 
-/** Resolves once a process told to unpark reports ready again, or exits, or `boundMs` passes, or the wait is `over`. */
-async function listening(proc: WorkerProcess, boundMs: number, over: { done: boolean }): Promise<void> {
-  const deadline = Date.now() + boundMs;
-  while (!over.done && proc.state !== "ready" && proc.state !== "exited" && Date.now() < deadline) await Bun.sleep(10);
+/** Resolves once a process told to unpark reports ready again, or exits, or the wait is `over` (the hand-back's bound passed, or a reload cut it short). */
+async function listening(proc: WorkerProcess, clock: Clock, over: { done: boolean }): Promise<void> {
+  while (!over.done && proc.state !== "ready" && proc.state !== "exited") await delay(clock, UNPARK_POLL_MS).promise;
 }
 
 /** `exited with code 5 4.0 s after it was ready, during probation`, with the stderr line after it as before. */

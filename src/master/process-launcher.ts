@@ -3,6 +3,7 @@ import type { FailureReason } from "./records.ts";
 import type { AppConfig, WorkerGroupConfig } from "../config/types.ts";
 import type { WorkerToMaster } from "../ipc.ts";
 import type { SupervisorEvent } from "./events.ts";
+import type { SpawnPurpose } from "./process-table.ts";
 import { spawnFailed, spawnReasonOf } from "./spawn-failure.ts";
 import type { SupervisorOptions } from "./supervisor-options.ts";
 import type { ExitInfo, Spawner, WorkerProcess } from "./worker-process.ts";
@@ -13,7 +14,7 @@ export interface LaunchHost {
   /** The running config: its stop timings go to each new process. */
   config(): AppConfig;
   emit(event: SupervisorEvent): void;
-  started(proc: WorkerProcess): void;
+  started(proc: WorkerProcess, purpose: SpawnPurpose): void;
   ready(proc: WorkerProcess): void;
   message(message: WorkerToMaster, proc: WorkerProcess): void;
   exited(proc: WorkerProcess, exit: ExitInfo): void;
@@ -23,7 +24,7 @@ export class ProcessLauncher {
   constructor(private readonly host: LaunchHost) {}
 
   /** Throws SpawnFailed (with the errno and what to do) when the OS refuses. */
-  spawn(group: WorkerGroupConfig, index: number, generation: number): WorkerProcess {
+  spawn(group: WorkerGroupConfig, index: number, generation: number, purpose: SpawnPurpose): WorkerProcess {
     const { host } = this;
     const { config, listenFds, log } = host.options;
     const { stopTimeout, drainWindowMs } = host.config();
@@ -38,7 +39,7 @@ export class ProcessLauncher {
     } catch (err) {
       throw spawnFailed(err, index);
     }
-    host.started(proc);
+    host.started(proc, purpose);
     const identity = { pid: proc.pid, group: proc.group, index: proc.index, generation };
     host.emit({ type: "process-started", ...identity });
     proc.ready.then(
@@ -53,9 +54,9 @@ export class ProcessLauncher {
   }
 
   /** spawn, with a refusal by the OS reported as an event before it is thrown on. */
-  spawnReporting(group: WorkerGroupConfig, index: number, generation: number): WorkerProcess {
+  spawnReporting(group: WorkerGroupConfig, index: number, generation: number, purpose: SpawnPurpose): WorkerProcess {
     try {
-      return this.spawn(group, index, generation);
+      return this.spawn(group, index, generation, purpose);
     } catch (err) {
       this.refused(err, group, index, generation);
       throw err;

@@ -23,6 +23,8 @@ export interface TransactionHost {
   startTimeoutMs: number;
   healthyMs: (group: WorkerGroupConfig) => number;
   spawn: (group: WorkerGroupConfig, index: number, generation: number) => WorkerProcess;
+  /** Why the watchdog killed a process, if it did (a hang in the settle window is reported as one). */
+  killedReason: (proc: WorkerProcess) => FailureReason | undefined;
   /** The new generation passed: it takes the group's slots (with `next`'s settings); the old processes drain or park (probation, which sets `entry.probation`). */
   commit: (next: WorkerGroupConfig, procs: WorkerProcess[], graceful: boolean, entry: ReloadGroup, record: ReloadRecord) => void;
   /** A group no longer in app.json: drain and stop its processes. */
@@ -76,7 +78,7 @@ export class ReloadTransaction {
     const healthyMs = host.healthyMs(next);
     const reason = await gateGroup(
       procs,
-      { startTimeoutMs: host.startTimeoutMs, healthyMs, clock: host.clock, baseDir: host.baseDir },
+      { startTimeoutMs: host.startTimeoutMs, healthyMs, clock: host.clock, baseDir: host.baseDir, killedReason: host.killedReason },
       {
         onSettling: (until) => {
           entry.phase = "settling";

@@ -10,12 +10,17 @@ export interface ReplacementHost {
   clock: Clock;
   emit: (event: SupervisorEvent) => void;
   nextGeneration: () => number;
-  /** Throws when the OS refuses the process (the host has reported it by then). */
-  spawn: (group: WorkerGroupConfig, index: number, generation: number) => WorkerProcess;
+  /** A successor gated to take `slot`; throws when the OS refuses the process (the host has reported it by then). */
+  spawn: (slot: Slot, generation: number) => WorkerProcess;
+  /** The successor takes the slot; returns the process it replaced. */
+  serve: (slot: Slot, proc: WorkerProcess) => WorkerProcess | null;
   stop: (proc: WorkerProcess, why: "stop" | "reload") => void;
   gateOptions: (group: WorkerGroupConfig) => GateOptions;
-  /** false once the master stops or the slot left the group (a reload or count change took it). */
-  stillHolds: (slot: Slot) => boolean;
+  /**
+   * false once the master stops, or the slot left the group (a reload or count change took it), or `next` is no longer
+   * gated for it (a slot that left stopped it, even if a probation rollback gave the slot back since).
+   */
+  stillHolds: (slot: Slot, next: WorkerProcess) => boolean;
 }
 
 export async function replaceOne(host: ReplacementHost, slot: Slot): Promise<void> {
@@ -23,26 +28,23 @@ export async function replaceOne(host: ReplacementHost, slot: Slot): Promise<voi
   const generation = host.nextGeneration();
   let next: WorkerProcess;
   try {
-    next = host.spawn(slot.group, slot.index, generation);
+    next = host.spawn(slot, generation);
   } catch {
     slot.replacing = false;
     return;
   }
-  slot.replacement = next;
   const reason = await gateProcess(next, host.gateOptions(slot.group));
   slot.replacing = false;
-  slot.replacement = undefined;
-  if (!host.stillHolds(slot)) return host.stop(next, "stop");
+  // A reload or a probation rollback that took the slot has stopped the successor already.
+  if (!host.stillHolds(slot, next)) return host.stop(next, "stop");
   if (reason) {
     host.stop(next, "stop");
     host.emit({ type: "reload-failed", pid: next.pid, group: slot.group.name, index: slot.index, generation, message: reason.text, reason });
     return;
   }
-  const old = slot.current;
   host.clock.clearTimeout(slot.restartTimer);
-  slot.current = next;
+  const old = host.serve(slot, next);
   slot.generation = generation;
-  slot.everReady = true;
   slot.backoff.reset();
   if (old) host.stop(old, "reload");
 }

@@ -8,7 +8,7 @@ export interface RestartHost {
   clock: Clock;
   /** The slot still wants a process: the master is not stopping and a reload has not taken the slot away. */
   holds(slot: Slot): boolean;
-  /** Throws when the OS refuses the spawn. */
+  /** Fills the slot (through the process table); throws when the OS refuses the spawn. */
   spawn(slot: Slot): WorkerProcess;
   /** Reports a refused spawn, with when the slot tries again, and returns why. */
   refused(err: unknown, slot: Slot, retryInMs: number): FailureReason;
@@ -41,8 +41,7 @@ export class SlotRestarts {
     slot.nextRetryAt = undefined;
     if (slot.current || !this.host.holds(slot)) return;
     try {
-      slot.current = this.host.spawn(slot);
-      this.host.watchStart(slot.current, slot);
+      this.host.watchStart(this.host.spawn(slot), slot);
     } catch (err) {
       // The cause (descriptors, memory) may pass: the slot keeps its place in the backoff and tries again.
       const retryInMs = this.schedule(slot, 0);

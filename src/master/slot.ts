@@ -9,12 +9,10 @@ export interface Slot {
   index: number;
   /** The generation whose config the slot runs: a crashed process comes back with it, not with a reload's newer one. */
   generation: number;
-  /** null while the slot waits for its restart (backoff). */
+  /** null while the slot waits for its restart (backoff). Written by the process table only. */
   current: WorkerProcess | null;
-  /** A single-process replacement (memory limit, admin restart) is under way. */
+  /** A single-process replacement (memory limit, admin restart) is under way (the table knows its successor). */
   replacing: boolean;
-  /** Its successor while it is gated: a reload that takes the slot stops it too. */
-  replacement?: WorkerProcess;
   backoff: Backoff;
   restarts: number;
   /** Once a process of this slot was ready, crashes are restarted with backoff; before that, the start fails. */
@@ -26,6 +24,11 @@ export interface Slot {
 
 export function newSlot(group: WorkerGroupConfig, index: number, generation: number): Slot {
   return { group, index, generation, current: null, replacing: false, backoff: new Backoff(), restarts: 0, everReady: false };
+}
+
+/** A group's empty slots, 0..count-1. */
+export function slotsFor(group: WorkerGroupConfig, generation: number): Slot[] {
+  return Array.from({ length: group.count }, (_, index) => newSlot(group, index, generation));
 }
 
 /** What the status shows for the slot's current process (or for the empty slot). */

@@ -17,6 +17,8 @@ export interface SupervisorOptions {
   clock?: Clock;
   /** The first generation (after a restart: one past the old master's latest); default 1. */
   generation?: number;
+  /** A process-table invariant broke (default: a line on the master's log); tests throw. */
+  invariantBroken?: (text: string) => void;
 }
 
 export interface ReloadOptions {

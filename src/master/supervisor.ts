@@ -13,9 +13,10 @@ import { Probation, type Deployment } from "./probation.ts";
 import { reloadPlans, stopDeadlineMs, withLiveSettings } from "./reload-request.ts";
 import { overMemory, replaceOne, type ReplacementHost } from "./slot-replacement.ts";
 import { ProcessLauncher } from "./process-launcher.ts";
+import { ProcessTable, type ProcessTableView } from "./process-table.ts";
 import { ProcessWatch } from "./process-watch.ts";
 import { SlotRestarts } from "./slot-restarts.ts";
-import { inConfigOrder, newSlot, slotState, withGroup, type Slot } from "./slot.ts";
+import { newSlot, slotState, slotsFor, withGroup, type Slot } from "./slot.ts";
 import type { ReloadHandle, ReloadOptions, SupervisorOptions } from "./supervisor-options.ts";
 import { spawnChild, type ExitInfo, type WorkerProcess } from "./worker-process.ts";
 
@@ -25,9 +26,6 @@ export type { ReloadHandle, ReloadOptions, SupervisorOptions } from "./superviso
 const KEEP_RELOAD_RECORDS = 20;
 
 export class Supervisor {
-  slots: Slot[] = [];
-  /** Every live process, including old generations still draining and new ones still being gated. */
-  readonly processes = new Set<WorkerProcess>();
   generation = 1;
   reloads = 0;
   stopping = false;
@@ -38,8 +36,8 @@ export class Supervisor {
   readonly #clock: Clock;
   /** Groups with a reload under way, so two reloads never fight over one group. */
   readonly #reloading = new Map<string, number>();
-  readonly #stopAsked = new WeakSet<WorkerProcess>();
-  readonly #readyAt = new WeakMap<WorkerProcess, number>();
+  /** Who owns each process (a slot, a gate, a drain, a probation's park, a stop): every change goes through it. */
+  readonly #table: ProcessTable;
   readonly #watch: ProcessWatch;
   readonly #probation: Probation;
   readonly #restarts: SlotRestarts;
@@ -50,40 +48,63 @@ export class Supervisor {
     this.config = options.config;
     this.generation = options.generation ?? 1;
     this.#clock = options.clock ?? realClock;
-    for (const group of options.config.workers) {
-      for (let index = 0; index < group.count; index++) this.slots.push(newSlot(group, index, this.generation));
-    }
-    const stopAsked = (proc: WorkerProcess) => void this.#stopProcess(proc, false);
+    this.#table = new ProcessTable({
+      clock: this.#clock,
+      workers: () => this.config.workers,
+      stopDeadlineMs: (graceful) => stopDeadlineMs(this.config, graceful),
+      violated: options.invariantBroken ?? ((text) => options.log(`[master] a supervisor invariant broke (please report it): ${text}`, "stderr")),
+    });
+    for (const group of options.config.workers) this.#table.setGroupSlots(group.name, slotsFor(group, this.generation));
     this.#launcher = new ProcessLauncher({
       options,
       spawner: options.spawner ?? spawnChild,
       config: () => this.config,
       emit: (event) => this.emit(event),
-      started: (proc) => this.processes.add(proc),
-      ready: (proc) => {
-        this.#readyAt.set(proc, this.#clock.now());
-        const slot = this.slots.find((s) => s.current === proc);
-        if (slot) slot.everReady = true;
-      },
+      started: (proc, purpose) => this.#table.spawned(proc, purpose),
+      ready: (proc) => this.#table.ready(proc, this.#clock.now()),
       message: (message, proc) => this.#onMessage(message, proc),
       exited: (proc, exit) => this.#onExit(proc, exit),
     });
-    this.#probation = new Probation(this, this.#clock, stopAsked, (slot) => this.#restarts.schedule(slot, 0));
+    this.#probation = new Probation({
+      clock: this.#clock,
+      table: this.#table,
+      config: () => this.config,
+      restoreGroup: (previous) => (this.config = { ...this.config, workers: withGroup(this.config.workers, previous, []) }),
+      stopping: () => this.stopping,
+      emit: (event) => this.emit(event),
+      stop: (proc) => void this.#table.stop(proc, false),
+      restart: (slot) => this.#restarts.schedule(slot, 0),
+    });
     this.#restarts = new SlotRestarts({
       clock: this.#clock,
-      holds: (slot) => !this.stopping && this.slots.includes(slot),
-      spawn: (slot) => this.#launcher.spawn(slot.group, slot.index, slot.generation),
+      holds: (slot) => !this.stopping && this.#table.holds(slot),
+      spawn: (slot) => this.#launcher.spawn(slot.group, slot.index, slot.generation, { slot }),
       refused: (err, slot, retryInMs) => this.#launcher.refused(err, slot.group, slot.index, slot.generation, retryInMs),
       watchStart: (proc, slot) =>
         void waitReady(proc, this.#gateOptions(slot.group)).then((reason) => reason?.kind === "start-timeout" && this.#watch.kill(proc, reason)),
     });
     this.#watch = new ProcessWatch({
       clock: this.#clock,
-      processes: () => this.processes,
+      processes: () => this.#table.processes,
       watchedGroup: (proc) => this.#watchedGroup(proc),
       sampled: (proc) => this.#checkMemory(proc, proc.rssBytes ?? proc.counters?.rssBytes ?? 0),
       emit: (event) => this.emit(event),
     });
+  }
+
+  /** The slots of the running groups, in config order (a view of the process table). */
+  get slots(): readonly Slot[] {
+    return this.#table.slots;
+  }
+
+  /** Every live process, including old generations still draining, parked ones and new ones still being gated. */
+  get processes(): ReadonlySet<WorkerProcess> {
+    return this.#table.processes;
+  }
+
+  /** Who owns each process, read-only. */
+  get table(): ProcessTableView {
+    return this.#table;
   }
 
   /** Subscribes to process events (the event log, the SSE feed); returns the unsubscribe function. */
@@ -101,14 +122,14 @@ export class Supervisor {
     this.#watch.start();
     for (const slot of this.slots) {
       try {
-        slot.current = this.#launcher.spawn(slot.group, slot.index, this.generation);
+        this.#launcher.spawn(slot.group, slot.index, this.generation, { slot });
       } catch (err) {
         throw new StartFailure(slot.group.name, this.#launcher.refused(err, slot.group, slot.index, this.generation));
       }
     }
     const options = { ...this.#gateOptions(), settle: false };
     const checks = this.config.workers.map((group) => {
-      const procs = this.slots.filter((s) => s.group === group).map((s) => s.current!);
+      const procs = this.#table.slotsOf(group.name).map((s) => s.current!);
       return gateGroup(procs, options).then((reason) => reason && new StartFailure(group.name, reason));
     });
     const failure = await firstResult(checks);
@@ -117,10 +138,6 @@ export class Supervisor {
 
   stateOf(slot: Slot): string {
     return slotState(slot);
-  }
-
-  slotOf(proc: WorkerProcess): Slot | undefined {
-    return this.slots.find((slot) => slot.group.name === proc.group && slot.index === proc.index);
   }
 
   /** Starts a reload transaction: each group's new generation must pass the health gate before its old one drains. */
@@ -147,10 +164,11 @@ export class Supervisor {
       baseDir: this.config.baseDir,
       startTimeoutMs: this.config.reload.startTimeout * 1000,
       healthyMs: (group) => this.#healthyMs(group),
-      spawn: (group, index, generation) => this.#launcher.spawnReporting(group, index, generation),
+      spawn: (group, index, generation) => this.#launcher.spawnReporting(group, index, generation, { gate: "reload" }),
+      killedReason: (proc) => this.#watch.killedReason(proc),
       commit: (group, procs, graceful, entry, record) => this.#commit(group, procs, graceful, next, { entry, record }),
       remove: (name, graceful) => this.#removeGroup(name, graceful),
-      discard: (procs) => procs.forEach((proc) => this.#stopProcess(proc, false)),
+      discard: (procs) => procs.forEach((proc) => this.#table.stop(proc, false)),
       emit: (event) => this.emit(event),
       stopping: () => this.stopping,
     };
@@ -162,59 +180,36 @@ export class Supervisor {
 
   #gateOptions(group?: WorkerGroupConfig): GateOptions {
     const healthyMs = group ? this.#healthyMs(group) : this.config.reload.healthySeconds * 1000;
-    return { startTimeoutMs: this.config.reload.startTimeout * 1000, healthyMs, clock: this.#clock, baseDir: this.config.baseDir };
+    const killedReason = (proc: WorkerProcess) => this.#watch.killedReason(proc);
+    return { startTimeoutMs: this.config.reload.startTimeout * 1000, healthyMs, clock: this.#clock, baseDir: this.config.baseDir, killedReason };
   }
 
   /** The new generation passed the gate: it takes the group's slots; the old processes drain (their deadline goes on the record) or park. */
   #commit(group: WorkerGroupConfig, procs: WorkerProcess[], graceful: boolean, next: AppConfig | undefined, deploy: Deployment): void {
-    const old = this.slots.filter((s) => s.group.name === group.name);
-    const fresh = procs.map((proc, index) => ({
-      ...newSlot(group, index, proc.generation),
-      current: proc,
-      everReady: true,
-      restarts: old[index]?.restarts ?? 0,
-    }));
-    for (const slot of old) this.#releaseSlot(slot);
-    // With probation on, the old processes park instead (listeners closed, code loaded) in case the new ones exit.
-    if (!this.#probation.begin(group, old, graceful, deploy)) {
-      const draining = old.flatMap((slot) => (slot.current ? [slot.current] : []));
-      for (const proc of draining) this.#stopProcess(proc, graceful, "reload");
-      // Said on the record: the old processes still take new connections for the drain window after "replaced".
-      if (draining.length) deploy.entry.drainUntil = this.#clock.now() + stopDeadlineMs(this.config, graceful);
-    }
+    const old = this.#table.slotsOf(group.name);
+    const previous = this.config.workers.find((g) => g.name === group.name);
+    const leaving = new Map(old.flatMap((slot) => (slot.current ? [[slot, slot.current] as const] : [])));
+    const fresh = procs.map((proc, index) => ({ ...newSlot(group, index, proc.generation), restarts: old[index]?.restarts ?? 0 }));
     this.config = { ...this.config, workers: withGroup(this.config.workers, group, next?.workers.map((g) => g.name) ?? []) };
-    this.setSlots(this.slots.filter((s) => s.group.name !== group.name).concat(fresh));
+    this.#table.setGroupSlots(group.name, fresh);
+    procs.forEach((proc, index) => this.#table.serve(fresh[index]!, proc));
+    // With probation on, the old processes park instead (listeners closed, code loaded) in case the new ones exit.
+    if (previous && this.#probation.begin(previous, group, old, leaving, graceful, deploy)) return;
+    for (const proc of leaving.values()) this.#table.stop(proc, graceful, "reload");
+    // Said on the record: the old processes still take new connections for the drain window after "replaced".
+    if (leaving.size) deploy.entry.drainUntil = this.#clock.now() + stopDeadlineMs(this.config, graceful);
   }
 
   #removeGroup(name: string, graceful: boolean): void {
-    for (const slot of this.slots.filter((s) => s.group.name === name)) {
-      this.#releaseSlot(slot);
-      if (slot.current) this.#stopProcess(slot.current, graceful, "stop");
-    }
+    for (const proc of this.#table.setGroupSlots(name, [])) this.#table.stop(proc, graceful, "stop");
     this.config = { ...this.config, workers: this.config.workers.filter((g) => g.name !== name) };
-    this.setSlots(this.slots.filter((s) => s.group.name !== name));
     this.options.groupRemoved?.(name);
   }
 
-  /** A slot leaves the group (a reload took it): no restart pending, no replacement still being gated. */
-  #releaseSlot(slot: Slot): void {
-    this.#clock.clearTimeout(slot.restartTimer);
-    if (slot.replacement) this.#stopProcess(slot.replacement, false);
-  }
-
-  /** Also a rollback's way to put a group's previous slots back. */
-  setSlots(slots: Slot[]): void {
-    this.slots = inConfigOrder(slots, this.config.workers);
-  }
-
-  #stopProcess(proc: WorkerProcess, graceful: boolean, why: "stop" | "reload" = "stop"): Promise<ExitInfo> {
-    this.#stopAsked.add(proc);
-    return proc.stop(graceful, why, stopDeadlineMs(this.config, graceful));
-  }
-
   #watchedGroup(proc: WorkerProcess): WorkerGroupConfig | undefined {
-    if (this.#stopAsked.has(proc) || !this.#readyAt.has(proc)) return undefined;
-    return this.slots.find((s) => s.current === proc)?.group ?? this.config.workers.find((g) => g.name === proc.group);
+    const entry = this.#table.entryOf(proc);
+    if (!entry || entry.stopAsked || entry.readyAt === undefined) return undefined;
+    return entry.slot?.group ?? this.config.workers.find((g) => g.name === proc.group);
   }
 
   #onMessage(message: WorkerToMaster, proc: WorkerProcess): void {
@@ -227,8 +222,8 @@ export class Supervisor {
 
   /** maxMemoryMB, against the master's own reading: a process past its limit is replaced through the same gate as a reload. */
   #checkMemory(proc: WorkerProcess, rssBytes: number): void {
-    const slot = this.slots.find((s) => s.current === proc);
-    if (!slot || slot.replacing || this.#reloading.has(slot.group.name) || this.stopping) return;
+    const slot = this.#table.entryOf(proc)?.slot;
+    if (slot?.current !== proc || slot.replacing || this.#reloading.has(slot.group.name) || this.stopping) return;
     const over = overMemory(slot, proc, rssBytes);
     if (!over) return;
     this.emit(over);
@@ -240,23 +235,24 @@ export class Supervisor {
       clock: this.#clock,
       emit: (event) => this.emit(event),
       nextGeneration: () => ++this.generation,
-      spawn: (group, index, generation) => this.#launcher.spawnReporting(group, index, generation),
-      stop: (proc, why) => void this.#stopProcess(proc, false, why),
+      spawn: (slot, generation) => this.#launcher.spawnReporting(slot.group, slot.index, generation, { gate: "replacement", slot }),
+      serve: (slot, proc) => this.#table.serve(slot, proc),
+      stop: (proc, why) => void this.#table.stop(proc, false, why),
       gateOptions: (group) => this.#gateOptions(group),
-      stillHolds: (slot) => !this.stopping && this.slots.includes(slot),
+      stillHolds: (slot, next) => !this.stopping && this.#table.holds(slot) && this.#table.replacementOf(slot) === next,
     };
   }
 
   #onExit(proc: WorkerProcess, exit: ExitInfo): void {
-    this.processes.delete(proc);
-    const slot = this.slots.find((s) => s.current === proc);
-    const expected = this.stopping || this.#stopAsked.has(proc);
+    const entry = this.#table.exited(proc);
+    // The slot it filled (not one it was gated to take): the table has emptied it.
+    const slot = entry?.gate === undefined ? entry?.slot : undefined;
+    const expected = this.stopping || !!entry?.stopAsked;
     const now = this.#clock.now();
-    const reason = expected ? undefined : (this.#watch.killedReason(proc) ?? exitReason(proc, exit, this.config.baseDir, this.#readyAt.get(proc), now));
-    const rolledBack = !expected && this.#probation.exited(proc, reason);
+    const reason = expected ? undefined : (this.#watch.killedReason(proc) ?? exitReason(proc, exit, this.config.baseDir, entry?.readyAt, now));
+    const rolledBack = !expected && this.#probation.exited(proc, slot !== undefined, reason);
     let restartInMs: number | undefined;
     if (slot && !expected && !rolledBack) {
-      slot.current = null;
       slot.lastExit = { code: exit.code, signal: exit.signal, at: now, reason: reason! };
       // Only a slot that was ready once is restarted: a process that never got ready fails the start instead.
       if (slot.everReady) restartInMs = this.#restarts.schedule(slot, now - proc.startedAt);
@@ -280,8 +276,9 @@ export class Supervisor {
     this.stopping = true;
     this.#watch.stop();
     this.#probation.endAll("the master stopping");
-    for (const slot of this.slots) this.#clock.clearTimeout(slot.restartTimer);
-    await Promise.all([...this.processes].map((proc) => this.#stopProcess(proc, graceful)));
+    // Every slot leaves (no restart is pending any more); each process is then asked to stop.
+    this.#table.clearSlots();
+    await Promise.all([...this.#table.processes].map((proc) => this.#table.stop(proc, graceful)));
   }
 
   /** Sends a channel payload to every live process (old generations too: their clients are still connected). */

@@ -171,3 +171,40 @@ test("a rollback while the reload's other groups still gate leaves the record ru
   expect((await handle.done).state).toBe("rolled-back");
   expect(handle.record.groups.map((g) => g.phase)).toEqual(["rolled-back", "probation"]);
 });
+
+test("a rollback stops a replacement being gated for a slot of the rolled-back generation (simulation seed 5267)", async () => {
+  const s = await started();
+  const old = s.of("web", 1);
+  const { fresh } = await reloaded(s);
+  expect(s.supervisor.restartProcess(fresh[0]!.pid)).toBe(true);
+  await settle();
+  const replacement = s.spawned.at(-1)!;
+  expect(s.supervisor.table.entryOf(replacement)).toMatchObject({ state: "gating", gate: "replacement" });
+  fresh[1]!.exit(5);
+  await settle();
+  // Stopped with the slot it was gated for, not left listening until its own gate ends.
+  expect(replacement.stoppedWith).toMatchObject({ reason: "stop" });
+  expect(replacement.state).toBe("exited");
+  expect(s.supervisor.slots.map((slot) => slot.current!.pid)).toEqual(old.map((p) => p.pid));
+  replacement.becomeReady();
+  await s.clock.advance(5000);
+  expect(s.supervisor.slots.map((slot) => slot.current!.pid)).toEqual(old.map((p) => p.pid));
+  expect([...s.supervisor.processes].map((p) => p.pid).sort()).toEqual(old.map((p) => p.pid).sort());
+});
+
+test("a replacement stopped when a reload took its slot does not take the slot a rollback gives back (simulation seed 9838)", async () => {
+  const s = await started();
+  const old = s.of("web", 1);
+  expect(s.supervisor.restartProcess(old[1]!.pid)).toBe(true);
+  await settle();
+  const replacement = s.spawned.at(-1)!;
+  replacement.hang(); // a stop keeps it alive until its deadline, so its gate can still pass
+  const { fresh } = await reloaded(s);
+  expect(replacement.stoppedWith).toMatchObject({ reason: "stop" });
+  fresh[0]!.exit(5);
+  await settle();
+  replacement.becomeReady();
+  await s.clock.advance(2000);
+  expect(s.supervisor.slots.map((slot) => slot.current!.pid)).toEqual(old.map((p) => p.pid));
+  expect(s.supervisor.table.entryOf(replacement)).toMatchObject({ state: "stopping" });
+});

@@ -15,16 +15,15 @@ export interface Violation {
  * from then on. Found here and since fixed on main: stop-has-deadline and graceful-stop-completes (seeds 29, 38: a
  * graceful stop had no deadline), hung-replaced (seed 63: no watchdog), and spawns that throw (seed 3: no retry timer,
  * a reload's promise rejected with its record running, the throw escaping a timer), respawn-start-bounded and
- * unpark-bounded (the watchdog judged only ready processes; a respawn had no start timeout), replacement-outlives-slot,
- * slot-holds-live-process (a process passed its own window, then died before the group committed) and no-spawn-after-stop.
+ * unpark-bounded (the watchdog judged only ready processes; a respawn had no start timeout), slot-holds-live-process (a
+ * process passed its own window, then died before the group committed), no-spawn-after-stop, drained-generation (seed
+ * 187), and replacement-outlives-slot (seed 5267: a probation rollback left a replacement gated for a slot it gave back;
+ * the process table now stops it with the slot, and reports table-invariant if a slot leaves any other way).
  */
-export const KNOWN_OPEN: Record<string, string> = {
-  "replacement-outlives-slot":
-    "a probation rollback that gives the slots back does not stop a replacement (memory limit, restartProcess) gated for a slot of the rolled-back generation: it listens until its own gate ends, past a reload committed meanwhile (seed 5267)",
-};
+export const KNOWN_OPEN: Record<string, string> = {};
 
 /** Seeds past the default range that found a bug still open: run every time, so its fix shows (then drop it here and from KNOWN_OPEN). */
-export const OPEN_SEEDS = [5267];
+export const OPEN_SEEDS: number[] = [];
 
 /** Time past its bound after which something that should have ended counts as stuck. */
 const SLACK_MS = 1000;
@@ -68,8 +67,9 @@ function handingBack(world: SimWorld, proc: SimProcess, late = false): boolean {
   return world.reloads.some(({ record }) => {
     const boundMs = handBackBoundMs(world.supervisor.config, record.graceful);
     const probation = record.groups.find((g) => g.name === proc.group)?.probation;
-    // A replacement's own generation is no reload's: it is not part of the hand-back (see isStrayReplacement).
-    if (proc.generation < record.generation || probation?.outcome !== "rolled-back" || !isReloadGeneration(world, proc)) return false;
+    // A replacement that took a slot of the new generation hands back with it (its own generation is newer); one still
+    // gated for such a slot is stopped by the rollback (the process table holds that, reported as table-invariant).
+    if (proc.generation < record.generation || probation?.outcome !== "rolled-back") return false;
     return late || world.clock.now() <= probation.endedAt! + boundMs;
   });
 }
@@ -114,6 +114,7 @@ const statusRows: Check = (world, out) => {
 
 const slotsMatchConfig: Check = (world, out) => {
   const sup = world.supervisor;
+  if (sup.stopping) return; // every slot left: nothing restarts
   for (const group of sup.config.workers) {
     const indices = sup.slots.filter((s) => s.group.name === group.name).map((s) => s.index);
     const expected = Array.from({ length: group.count }, (_, i) => i);
@@ -207,8 +208,31 @@ const hungReplaced: Check = (world, out) => {
   }
 };
 
+/**
+ * The process table, read directly: each live process has exactly one entry (one state) and nothing else does; its
+ * state agrees with what the process was told (asked to stop, parked); the table's own checks held (reported as they broke).
+ */
+const tableOwns: Check = (world, out) => {
+  const table = world.supervisor.table;
+  for (const text of world.broken.splice(0)) out.push({ invariant: "table-invariant", detail: text });
+  const owned = [...table.processes].map((p) => p.pid).sort((a, b) => a - b);
+  const live = world.live.map((p) => p.pid).sort((a, b) => a - b);
+  if (owned.join() !== live.join()) out.push({ invariant: "table-owns-live", detail: `the table owns pids [${owned}], alive are [${live}]` });
+  for (const proc of world.live) {
+    const entry = table.entryOf(proc);
+    if (!entry) continue;
+    // A watchdog kill (deadline 0) is no stop the supervisor asked for: the exit counts as a crash of its slot.
+    const asked = proc.stopAsks.some((ask) => ask.deadlineMs > 0);
+    const told = asked ? ["stopping", "draining"] : proc.parked ? ["parked"] : undefined;
+    if (told && !told.includes(entry.state)) out.push({ invariant: "table-state", detail: `${describe(proc)} is ${entry.state} in the table` });
+    if (asked !== entry.stopAsked)
+      out.push({ invariant: "table-state", detail: `${describe(proc)}: asked to stop ${asked}, the table says ${entry.stopAsked}` });
+  }
+};
+
 const STEP_CHECKS: Check[] = [
   noUnexpectedThrow,
+  tableOwns,
   ownership,
   statusRows,
   slotsMatchConfig,

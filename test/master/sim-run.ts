@@ -66,26 +66,10 @@ export async function explore(
   return { failed, open };
 }
 
-/**
- * Probation's rollback waits for unparked processes with Bun.sleep and Date.now, not the injected clock: for the run,
- * both follow the simulation's clock so that wait is simulated (and deterministic) too.
- */
-async function onSimulatedTime<T>(world: SimWorld, run: () => Promise<T>): Promise<T> {
-  const saved = { sleep: Bun.sleep, now: Date.now };
-  Bun.sleep = ((ms: number | Date) => new Promise<void>((resolve) => world.clock.setTimeout(resolve, Number(ms)))) as typeof Bun.sleep;
-  Date.now = () => world.clock.now();
-  try {
-    return await run();
-  } finally {
-    Bun.sleep = saved.sleep;
-    Date.now = saved.now;
-  }
-}
-
 /** Runs `ops` from a clean start; returns the first violation of each invariant. */
 export async function runSequence(seed: number, ops: Op[], setup: SimSetup, options: RunOptions = {}): Promise<Found[]> {
   const world = new SimWorld(seed, setup.config, setup.extraGroups);
-  return onSimulatedTime(world, () => runIn(world, seed, ops, setup, options));
+  return runIn(world, seed, ops, setup, options);
 }
 
 async function runIn(world: SimWorld, seed: number, ops: Op[], setup: SimSetup, options: RunOptions): Promise<Found[]> {

@@ -35,6 +35,8 @@ export class SimWorld {
   readonly supervisor: Supervisor;
   /** Errors an operation threw that were not a refusal the operator would see. */
   readonly unexpected: string[] = [];
+  /** What the supervisor's process table reported as a broken invariant (in production: a line on the master's log). */
+  readonly broken: string[] = [];
   stop?: StopTrack;
   failSpawns = 0;
   #nextPid = 1000;
@@ -45,7 +47,8 @@ export class SimWorld {
     /** Groups a config reload can add (by name). */
     readonly extraGroups: WorkerGroupConfig[],
   ) {
-    this.supervisor = new Supervisor({ config, listenFds: new Map(), log: () => {}, spawner: (o) => this.#spawn(o), clock: this.clock });
+    const invariantBroken = (text: string) => void this.broken.push(text);
+    this.supervisor = new Supervisor({ config, listenFds: new Map(), log: () => {}, spawner: (o) => this.#spawn(o), clock: this.clock, invariantBroken });
     this.#heartbeat();
   }
 

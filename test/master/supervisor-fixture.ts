@@ -17,7 +17,10 @@ export function configOf(workers: Record<string, unknown>[], extra: Record<strin
 export function supervisorOf(config: AppConfig, generation?: number) {
   const clock = new FakeClock();
   const fakes = fakeSpawner(clock);
-  const supervisor = new Supervisor({ config, listenFds: new Map(), log: () => {}, spawner: fakes.spawner, clock, generation });
+  const invariantBroken = (text: string) => {
+    throw new Error(`process table: ${text}`);
+  };
+  const supervisor = new Supervisor({ config, listenFds: new Map(), log: () => {}, spawner: fakes.spawner, clock, generation, invariantBroken });
   const events: SupervisorEvent[] = [];
   supervisor.on((event) => events.push(event));
   return { supervisor, clock, events, ...fakes };

@@ -49,6 +49,21 @@ describe("watchdog", () => {
     expect(spawned[1]!.stoppedWith).toBeUndefined();
   });
 
+  test("a new process that hangs in its settle window is reported unresponsive on the rolled-back reload, not as the SIGKILL", async () => {
+    const { clock, supervisor, of } = await started(configOf([WEB(1, { watchdogSeconds: 3, healthySeconds: 10 })]));
+    const { record, done } = supervisor.reload();
+    await settle();
+    const [fresh] = of("web", 2);
+    fresh!.becomeReady();
+    await clock.advance(1000);
+    fresh!.hang();
+    await clock.advance(4000);
+    expect((await done).state).toBe("rolled-back");
+    expect(record.groups[0]!.reason).toMatchObject({ kind: "exit", signal: "SIGKILL", pid: fresh!.pid });
+    expect(record.groups[0]!.reason!.text).toStartWith("unresponsive: sent nothing for 3.0 s (watchdogSeconds 3), killed");
+    expect(supervisor.slots[0]!.current!.generation).toBe(1);
+  });
+
   test("watchdogSeconds 0 turns it off; a process still starting is left to startTimeout", async () => {
     const { clock, spawned, events } = await started(configOf([WEB(1, { watchdogSeconds: 0 })]));
     spawned[0]!.hang();
