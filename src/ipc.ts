@@ -2,6 +2,7 @@
 import type { RelayToWorker, WorkerToRelay } from "./channel/protocol.ts";
 import type { ListenAddress, WorkerGroupConfig } from "./config/types.ts";
 import type { HistogramCounts } from "./latency-histogram.ts";
+import type { SharedReply, SharedRequest } from "./shared-state/protocol.ts";
 
 export interface ProcessCounters {
   connections: number;
@@ -104,7 +105,9 @@ export type WorkerToMaster =
   /** Probation: the listener is closed and its connections drained; the process waits for unpark or stop. */
   | { type: "parked" }
   /** Cross-worker messaging (src/channel/): the master relays these; their payloads are the channel's own. */
-  | { type: "channel"; payload: WorkerToRelay };
+  | { type: "channel"; payload: WorkerToRelay }
+  /** worker.shared (src/shared-state/): a call the master runs where the values live. */
+  | { type: "shared"; request: SharedRequest };
 
 export type MasterToWorker =
   | { type: "stop"; graceful: boolean; reason: "stop" | "reload" }
@@ -117,7 +120,8 @@ export type MasterToWorker =
   | { type: "delete-timer"; requestId: number; id: number }
   /** The reload's health gate asks the handler's onHealthCheck (answered `data: true` when there is none). */
   | { type: "health-check"; requestId: number }
-  | { type: "channel"; payload: RelayToWorker };
+  | { type: "channel"; payload: RelayToWorker }
+  | { type: "shared"; reply: SharedReply };
 
 /** What the master hands a worker at spawn, as JSON in the WORKER_LAUNCH_ENV variable. */
 export interface WorkerLaunch {

@@ -51,11 +51,12 @@ const GROUP_KEYS: Record<string, (keyof WorkerGroupConfig)[]> = {
  * - log.*: the daemon's LogFile is made once with its size and count.
  * - store.*: openStore captures the retention when it opens.
  * - cluster.redis: the Redis link is opened once by the channel relay.
+ * - shared.*: worker.shared's store reads its limits once when the master starts.
  * - channel.history: the relay reads its rules once when it starts (and holds the history they shaped).
  * stopTimeout, gracefulTimeout and drainWindowMs are NOT here: the supervisor reads them from its config each time it
  * spawns or stops a process, so once a reload installs the new config they apply (see liveSettingChanges).
  */
-const RESTART_SECTIONS = ["admin", "log", "store", "cluster", "channel"] as const;
+const RESTART_SECTIONS = ["admin", "log", "store", "cluster", "shared", "channel"] as const;
 const RESTART_KEYS = ["name", "dataDir"] as const;
 export const LIVE_SETTINGS = ["stopTimeout", "gracefulTimeout", "drainWindowMs"] as const;
 

@@ -37,6 +37,7 @@ export function resolveConfig(data: RawAppJson, configPath: string): AppConfig {
     store: data.store,
     reload: data.reload,
     cluster: data.cluster,
+    shared: data.shared,
     channel: data.channel,
     workers: workers.filter((group) => group !== undefined),
   };

@@ -98,6 +98,13 @@ export interface ClusterConfig {
   maxPendingBytes: number;
 }
 
+/** Bounds of worker.shared (src/shared-state/). */
+export interface SharedConfig {
+  maxKeys: number;
+  /** Bytes of one value as JSON text. */
+  maxValueBytes: number;
+}
+
 /** How many messages of a group are kept, and for how long (channel.publishToGroup / recover). */
 export interface HistoryRule {
   match: string;
@@ -131,6 +138,8 @@ export interface AppConfig {
   store: StoreConfig;
   reload: ReloadConfig;
   cluster?: ClusterConfig;
+  /** Always set by the loader (defaults: 100000 keys, 64 KiB values). */
+  shared?: SharedConfig;
   channel?: ChannelConfig;
   workers: WorkerGroupConfig[];
 }

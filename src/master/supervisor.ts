@@ -4,6 +4,7 @@ import type { AppConfig, WorkerGroupConfig } from "../config/types.ts";
 import type { RelayToWorker, WorkerToRelay } from "../channel/protocol.ts";
 import { AppError } from "../errors.ts";
 import type { WorkerToMaster } from "../ipc.ts";
+import type { SharedRequest } from "../shared-state/protocol.ts";
 import { realClock, type Clock } from "./clock.ts";
 import type { EventListener, SupervisorEvent } from "./events.ts";
 import { exitedEvent, exitReason, StartFailure } from "./failure-reason.ts";
@@ -43,6 +44,8 @@ export class Supervisor {
   readonly #restarts: SlotRestarts;
   /** Where channel payloads from workers go (set by src/channel/'s master side). */
   onChannel: (payload: WorkerToRelay, from: WorkerProcess) => void = () => {};
+  /** worker.shared's calls (src/shared-state/master-host.ts). */
+  onShared: (request: SharedRequest, from: WorkerProcess) => void = () => {};
 
   constructor(private readonly options: SupervisorOptions) {
     this.config = options.config;
@@ -217,6 +220,8 @@ export class Supervisor {
       this.emit({ type: "handler-error", pid: proc.pid, group: proc.group, callback: message.callback, message: message.message, stack: message.stack });
     } else if (message.type === "channel") {
       this.onChannel(message.payload, proc);
+    } else if (message.type === "shared") {
+      this.onShared(message.request, proc);
     }
   }
 

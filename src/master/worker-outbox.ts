@@ -5,11 +5,11 @@ import { ipcDrops, WorkerDropWatch } from "./ipc-drops.ts";
 
 /**
  * What happens to a dropped message: a channel delivery is lost (counted); a query, a close, a health check is
- * answered at once as failed (`send` returns false); a relay answer to the worker times out there (5 s). Lifecycle
+ * answered at once as failed (`send` returns false); a relay or worker.shared answer to the worker times out there (5 s). Lifecycle
  * messages (stop, park, unpark, and any type added later) are never dropped: one per transition, and a worker that
  * cannot read them is the supervisor's business (the stop's deadline ends in SIGKILL).
  */
-const DROPPABLE = new Set<MasterToWorker["type"]>(["channel", "query", "close-connection", "delete-timer", "health-check"]);
+const DROPPABLE = new Set<MasterToWorker["type"]>(["channel", "query", "close-connection", "delete-timer", "health-check", "shared"]);
 
 function droppable(message: MasterToWorker): boolean {
   return DROPPABLE.has(message.type);

@@ -170,6 +170,7 @@ export class ChildWorkerProcess implements WorkerProcess {
         break;
       case "handler-error":
       case "channel":
+      case "shared":
         break; // the supervisor's (options.onMessage below)
       default:
         assertNever(message);

@@ -45,6 +45,13 @@ export const MIGRATIONS: readonly string[] = [
      diff TEXT NOT NULL,           -- JSON ConfigDiff against the version before (every group "added" for the first)
      config TEXT NOT NULL          -- JSON of the resolved AppConfig
    );`,
+  // 3: worker.shared on one host (src/shared-state/local-store.ts): kept across master restarts.
+  `CREATE TABLE shared_values (
+     key TEXT PRIMARY KEY,
+     value TEXT NOT NULL,          -- canonical JSON
+     expires_at INTEGER            -- unix ms, NULL: kept until deleted
+   ) WITHOUT ROWID;
+   CREATE INDEX shared_values_expiry ON shared_values (expires_at) WHERE expires_at IS NOT NULL;`,
 ];
 
 export function schemaVersion(db: Database): number {

@@ -66,7 +66,8 @@ export class StoreConnection {
   }
 }
 
-function openDatabase(path: string): Database {
+/** Opens (creating 0600) and migrates the store; throws what stops it. Also worker.shared's own connection to the same file. */
+export function openDatabase(path: string): Database {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   // Created 0600 before SQLite touches it: the audit log holds client addresses. SQLite gives -wal/-shm the same mode.
   if (!existsSync(path)) closeSync(openSync(path, "a", 0o600));

@@ -49,6 +49,7 @@ export async function runWorker(): Promise<number> {
   // Listen for the master from the start: a stop can come while the handler is still starting.
   process.on("message", async (message: MasterToWorker) => {
     if (message.type === "channel") return runtime.channel.receive(message.payload);
+    if (message.type === "shared") return runtime.shared.receive(message.reply);
     if (message.type === "health-check") return toMaster(await healthCheck(runtime, message.requestId));
     if (message.type === "park") return lifecycle.park(message.graceful);
     if (message.type === "unpark") return lifecycle.unpark();

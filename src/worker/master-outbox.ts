@@ -5,10 +5,10 @@ import type { WorkerToMaster } from "../ipc.ts";
 /**
  * What happens to a dropped message: a channel send is lost (counted); the channel keeps unsent bindings and sends
  * them later, and a channel query fails at once; stats and handler errors are replaced by the next ones; a reply
- * (or ack) is not seen, so the master's request fails at its own timeout (3 s). Lifecycle messages (ready, fatal,
+ * (or ack) is not seen, so the master's request fails at its own timeout (3 s); a worker.shared call fails at once. Lifecycle messages (ready, fatal,
  * parked, and any type added later) go once per transition and are never dropped.
  */
-const DROPPABLE = new Set<WorkerToMaster["type"]>(["channel", "stats", "handler-error", "reply"]);
+const DROPPABLE = new Set<WorkerToMaster["type"]>(["channel", "stats", "handler-error", "reply", "shared"]);
 
 function droppable(message: WorkerToMaster): boolean {
   return DROPPABLE.has(message.type);

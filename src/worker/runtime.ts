@@ -4,6 +4,7 @@ import type { WorkerToRelay } from "../channel/protocol.ts";
 import type { ConnectionInfo, ProcessCounters, WorkerToMaster } from "../ipc.ts";
 import type { ChannelHost } from "../channel/worker/channel-host.ts";
 import { WorkerChannel } from "../channel/worker/worker-channel.ts";
+import { SharedClient } from "../shared-state/worker-client.ts";
 import type { ConnectionHost, Counted } from "./connection-host.ts";
 import { ConnectionRegistry } from "./connection-registry.ts";
 import { InputBudget, type InputHolder } from "./input-budget.ts";
@@ -50,6 +51,7 @@ export class WorkerRuntime implements Worker, ChannelHost, ConnectionHost {
   };
   #nextConnectionId = 1;
   readonly channel = new WorkerChannel(this);
+  readonly shared = new SharedClient((message) => this.toMaster(message) !== false);
   /** Bytes held in partial packets and unread bodies, all connections of this process together. */
   readonly input: InputBudget;
 

@@ -32,6 +32,8 @@ const SAME = [
   "GroupPosition",
   "RecoverResult",
   "GroupHistory",
+  "Shared",
+  "SharedSetOptions",
 ];
 const VALUES = ["sse", "AppError", "VERSION", "worker"];
 

@@ -79,6 +79,11 @@ export class Cluster {
     this.#link.start();
   }
 
+  /** The Redis connection, for worker.shared's store (src/shared-state/redis-store.ts). */
+  get link(): RedisLink {
+    return this.#link;
+  }
+
   get connected(): boolean {
     return this.#link.status.connected;
   }
