@@ -11,7 +11,6 @@ export type ErrorCode =
   | "E_LISTEN" // an address cannot be bound; exit 2 when it names the app.json field (taken by another process)
   | "E_CONFLICT" // the action collides with one under way (a reload of the same group); try again once it ends
   | "E_LIMIT" // a documented bound was reached (a name's length, groups per connection, a full IPC queue)
-  | "E_UNAVAILABLE" // what the call needs is out of reach for now (Redis, the master); try again later
   | "E_RESTART" // the new master of a restart did not take over (killed, failed or hung); the old one keeps serving
   | "E_START" // a group's processes could not become ready at start; exit 2
   | HttpErrorCode;
@@ -25,7 +24,7 @@ export type HttpErrorCode =
   | "E_METHOD" // the route exists for other methods (listed in Allow)
   | "E_BODY_TOO_LARGE" // a body over 64 KiB
   | "E_MEDIA_TYPE" // a browser session's body not sent as application/json
-  | "E_UNAVAILABLE" // the store, the channel relay, the log or a worker process is not there, or a stream limit is reached
+  | "E_UNAVAILABLE" // the store, the channel relay, the log or a worker process is not there, or a stream limit is reached; worker.shared: Redis or the master is out of reach
   | "E_INTERNAL"; // a bug; the master logs the stack
 
 /**

@@ -4,7 +4,6 @@ import type { AppConfig, WorkerGroupConfig } from "../config/types.ts";
 import type { RelayToWorker, WorkerToRelay } from "../channel/protocol.ts";
 import { AppError } from "../errors.ts";
 import type { WorkerToMaster } from "../ipc.ts";
-import type { SharedRequest } from "../shared-state/protocol.ts";
 import { realClock, type Clock } from "./clock.ts";
 import type { EventListener, SupervisorEvent } from "./events.ts";
 import { exitedEvent, exitReason, StartFailure } from "./failure-reason.ts";
@@ -42,10 +41,9 @@ export class Supervisor {
   readonly #watch: ProcessWatch;
   readonly #probation: Probation;
   readonly #restarts: SlotRestarts;
-  /** Where channel payloads from workers go (set by src/channel/'s master side). */
+  /** Where channel payloads and worker.shared calls from workers go (set by src/channel/ and src/shared-state/). */
   onChannel: (payload: WorkerToRelay, from: WorkerProcess) => void = () => {};
-  /** worker.shared's calls (src/shared-state/master-host.ts). */
-  onShared: (request: SharedRequest, from: WorkerProcess) => void = () => {};
+  onShared: (request: Extract<WorkerToMaster, { type: "shared" }>["request"], from: WorkerProcess) => void = () => {};
 
   constructor(private readonly options: SupervisorOptions) {
     this.config = options.config;
@@ -216,12 +214,10 @@ export class Supervisor {
   }
 
   #onMessage(message: WorkerToMaster, proc: WorkerProcess): void {
+    if (message.type === "channel") return this.onChannel(message.payload, proc);
+    if (message.type === "shared") return this.onShared(message.request, proc);
     if (message.type === "handler-error") {
       this.emit({ type: "handler-error", pid: proc.pid, group: proc.group, callback: message.callback, message: message.message, stack: message.stack });
-    } else if (message.type === "channel") {
-      this.onChannel(message.payload, proc);
-    } else if (message.type === "shared") {
-      this.onShared(message.request, proc);
     }
   }
 
