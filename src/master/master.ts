@@ -1,7 +1,7 @@
 // The master process: validates the config, binds what must be shared, starts the supervisor and the admin plane, waits for a stop.
 import { startChannelRelay, type ChannelRelay } from "../channel/master/relay.ts";
 import { ClusterPlane } from "../cluster/cluster-plane.ts";
-import { startSharedState, type SharedStateHost } from "../shared-state/master-host.ts";
+import { startSharedState } from "../shared-state/master-host.ts";
 import { loadConfig } from "../config/load.ts";
 import type { AppConfig } from "../config/types.ts";
 import type { MasterStore } from "../store/master-store.ts";
@@ -94,7 +94,6 @@ interface ShutdownParts {
   events: EventGate;
   channel: ReturnType<typeof startChannelRelay>;
   cluster: ClusterPlane;
-  shared: SharedStateHost;
   planes: Planes;
   signals: ReturnType<typeof installSignals>;
   sockets: Map<string, BoundSocket>;
@@ -138,7 +137,7 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
   const early: EarlyEvent[] = [];
   const stopCollecting = events.on((event) => early.push({ at: Date.now(), event }));
   const channel = startChannelRelay(config, supervisor);
-  const shared = startSharedState(config, supervisor, channel);
+  startSharedState(config, supervisor, channel);
   const stopRequested = Promise.withResolvers<boolean>();
   let gracefulStopAsked = false;
   const requestStop = (graceful: boolean) => {
@@ -155,7 +154,7 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
     reloadFromFile({ graceful, who: "signal" }).catch((err) => console.error(`reload refused: ${isAppError(err) ? err.toString() : (err as Error).message}`));
   };
   const signals = installSignals({ stop: requestStop, reload });
-  const shutdown = shutdownOf({ config, supervisor, events, channel, cluster, shared, planes, signals, sockets, releaseRestart });
+  const shutdown = shutdownOf({ config, supervisor, events, channel, cluster, planes, signals, sockets, releaseRestart });
   // A getter, not a copy: the admin plane must see the config a reload applies.
   const adminContext = (store: MasterStore, token: string): AdminContext => ({
     get config() {
@@ -214,7 +213,7 @@ function configWiring(supervisor: Supervisor, planes: Planes, planesOpened: Prom
 
 /** Undoes what assembleMaster and openPlanes built, in order: processes first, then the admin plane, the store and the files. */
 function shutdownOf(parts: ShutdownParts) {
-  const { config, supervisor, events, channel, cluster, shared, planes, signals, sockets, releaseRestart } = parts;
+  const { config, supervisor, events, channel, cluster, planes, signals, sockets, releaseRestart } = parts;
   const stopAdmin = () => {
     planes.admin?.stop();
     planes.admin = undefined;
@@ -228,7 +227,6 @@ function shutdownOf(parts: ShutdownParts) {
     await supervisor.stop(graceful);
     events.stop();
     await cluster.stop();
-    shared.stop();
     await channel.stop();
     stopAdmin();
     planes.recorder?.stop();

@@ -35,6 +35,8 @@ export function startSharedState(config: AppConfig, supervisor: Supervisor, chan
   supervisor.onShared = (request: SharedRequest, from: WorkerProcess) => {
     void host.answer(request).then((reply) => from.send({ type: "shared", reply }));
   };
+  // Not in the master's shutdown: every call is a committed transaction, so closing at exit only tidies the WAL.
+  process.once("exit", () => host.stop());
   return host;
 }
 
