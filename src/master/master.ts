@@ -136,8 +136,7 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
   // Until the store opens, the gate's events wait here; openPlanes records them in order after master-started.
   const early: EarlyEvent[] = [];
   const stopCollecting = events.on((event) => early.push({ at: Date.now(), event }));
-  const channel = startChannelRelay(config, supervisor);
-  startSharedState(config, supervisor, channel);
+  const channel = startRelays(config, supervisor);
   const stopRequested = Promise.withResolvers<boolean>();
   let gracefulStopAsked = false;
   const requestStop = (graceful: boolean) => {
@@ -182,6 +181,13 @@ async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigra
     subscribe: (l) => events.on(l),
   };
   return { startedAt, sockets, supervisor, status, cluster, planes, planeInputs, planesOpened, stopRequested, shutdown };
+}
+
+/** What workers may call from their first moment, before they are spawned: the channel relay and worker.shared's store. */
+function startRelays(config: AppConfig, supervisor: Supervisor): ChannelRelay {
+  const channel = startChannelRelay(config, supervisor);
+  startSharedState(config, supervisor, channel);
+  return channel;
 }
 
 /** The status view, and the cluster plane that adds the Redis link's facts to it and announces its rows (src/cluster/). */
