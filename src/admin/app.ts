@@ -2,28 +2,18 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { adminRoutes } from "./admin-routes.ts";
 import { allowedMethods } from "./allowed-methods.ts";
+import { mountRoutes } from "./route-spec.ts";
 import { auditor, type Audit } from "./audit.ts";
 import { authenticate } from "./auth.ts";
 import type { AdminConnectionCounts } from "./admin-listener.ts";
 import type { AdminContext, AdminEnv, RouteDeps } from "./context.ts";
-import { mountDashboard } from "./dashboard.ts";
 import { FailureThrottle } from "./failure-throttle.ts";
 import { hostCheck } from "./host-check.ts";
 import { LiveFeed } from "./live-feed.ts";
-import { pushRoutes } from "./push-route.ts";
 import { codeForStatus, errorBody } from "./error-body.ts";
 import { AppError, isAppError } from "../errors.ts";
-import { actionRoutes } from "./routes/action-routes.ts";
-import { configRoutes } from "./routes/config-routes.ts";
-import { connectionRoutes } from "./routes/connection-routes.ts";
-import { eventRoutes } from "./routes/event-routes.ts";
-import { historyRoutes } from "./routes/history-routes.ts";
-import { logRoutes } from "./routes/log-routes.ts";
-import { metricsRoute } from "./routes/metrics-route.ts";
-import { loginRoute, logoutRoute } from "./routes/session-routes.ts";
-import { statusRoutes } from "./routes/status-routes.ts";
-import { timerRoutes } from "./routes/timer-routes.ts";
 import { sameOriginForSessions } from "./same-origin.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { SessionStore } from "./sessions.ts";
@@ -50,9 +40,10 @@ export function createAdminApp(ctx: AdminContext, options: AdminAppOptions = {})
   const throttle = options.throttle ?? new FailureThrottle();
   const deps: RouteDeps = { ctx, feed, audit: options.audit ?? auditor(ctx, feed), connections: options.connections ?? (() => undefined) };
 
+  const routes = adminRoutes({ ...deps, sessions, throttle });
+
   app.use("*", securityHeaders());
   app.use("*", hostCheck(ctx.config.admin, port));
-  app.get("/healthz", (c) => c.json({ ok: true }));
   app.use(
     "/api/*",
     bodyLimit({
@@ -62,7 +53,11 @@ export function createAdminApp(ctx: AdminContext, options: AdminAppOptions = {})
       },
     }),
   );
-  loginRoute(app, { ...deps, sessions, throttle });
+  // Routes answer without calling next(): the public ones are mounted before the credential checks, the rest after.
+  mountRoutes(
+    app,
+    routes.filter((r) => r.auth === "none"),
+  );
   const authDeps = { token: ctx.token, sessions, throttle, audit: deps.audit };
   app.use("/api/*", authenticate(authDeps));
   app.use(
@@ -70,19 +65,10 @@ export function createAdminApp(ctx: AdminContext, options: AdminAppOptions = {})
     authenticate(authDeps, () => ctx.config.admin.metricsPublic),
   );
   app.use("/api/*", sameOriginForSessions());
-
-  logoutRoute(app, { ...deps, sessions, throttle });
-  statusRoutes(app, deps);
-  connectionRoutes(app, deps);
-  timerRoutes(app, deps);
-  actionRoutes(app, deps);
-  eventRoutes(app, deps);
-  historyRoutes(app, deps);
-  configRoutes(app, deps);
-  logRoutes(app, deps);
-  metricsRoute(app, deps);
-  pushRoutes(app, deps);
-  mountDashboard(app);
+  mountRoutes(
+    app,
+    routes.filter((r) => r.auth !== "none"),
+  );
 
   let allowed: ((path: string) => string[]) | undefined;
   app.notFound((c) => {

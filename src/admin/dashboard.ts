@@ -1,8 +1,9 @@
 // Serves the dashboard (admin-ui/) at / of the admin plane: bundled into the executable, or bundled in memory when run from source.
-import type { Context, Hono } from "hono";
+import type { Context } from "hono";
 import { fileURLToPath } from "node:url";
 import page from "../../admin-ui/index.html";
 import type { AdminEnv } from "./context.ts";
+import { route, type RouteSpec } from "./route-spec.ts";
 import { AppError } from "../errors.ts";
 
 interface Asset {
@@ -59,7 +60,7 @@ export function dashboardAssets(): Promise<Assets> {
  * only the authenticated JSON API and SSE feed. Scripts and styles are files from this origin, so the strict
  * Content-Security-Policy (securityHeaders) needs no inline exceptions.
  */
-export function mountDashboard(app: Hono<AdminEnv>): void {
+export function dashboardRoutes(): RouteSpec[] {
   // Start bundling now (from source), so the first page view does not wait for it.
   dashboardAssets().catch((err) => console.error(`admin: dashboard unavailable: ${(err as Error).message}`));
   const serve = async (c: Context<AdminEnv>, path: string) => {
@@ -71,6 +72,22 @@ export function mountDashboard(app: Hono<AdminEnv>): void {
     if (c.req.header("if-none-match") === etag) return c.body(null, 304, { ETag: etag, "Cache-Control": cache });
     return c.body(await asset.body.arrayBuffer(), 200, { "Content-Type": asset.type, ETag: etag, "Cache-Control": cache });
   };
-  app.get("/", (c) => serve(c, "/"));
-  app.get("/:asset{[A-Za-z0-9_.-]+\\.(?:js|css|svg|map)}", (c) => serve(c, `/${c.req.param("asset")}`));
+  const page = route({
+    method: "GET",
+    path: "/",
+    summary: "The dashboard's page (public, holds no data: it reads the authenticated API)",
+    auth: "none",
+    ok: { status: 200, description: "HTML", type: "text/html" },
+    handler: (c) => serve(c, "/"),
+  });
+  const asset = route({
+    method: "GET",
+    path: "/:asset{[A-Za-z0-9_.-]+\\.(?:js|css|svg|map)}",
+    summary: "The dashboard's scripts, styles and icons (names carry a content hash)",
+    auth: "none",
+    ok: { status: 200, description: "The file", type: "application/octet-stream" },
+    refuses: ["E_NOT_FOUND"],
+    handler: (c) => serve(c, `/${c.req.param("asset")}`),
+  });
+  return [page, asset];
 }

@@ -1,5 +1,8 @@
 // Parses the admin API's query parameters: whole numbers within bounds, times, durations, with errors a caller can act on.
+import type { Context } from "hono";
+import { z } from "zod";
 import { AppError } from "../errors.ts";
+import type { AdminEnv } from "./context.ts";
 
 /** A query parameter the route cannot use (400 E_USAGE); `field` is its name, which the sentence starts with. */
 export class QueryError extends AppError {
@@ -38,4 +41,45 @@ export function durationParam(value: string | undefined, name: string, fallback:
     throw new QueryError(`${name} must be a number of seconds or a duration like 10s, 5m, 1h (at most 366d), not "${value}"`, name);
   }
   return seconds;
+}
+
+// The same parsers as zod fields, so a route's query schema both parses (with the sentences above) and documents itself.
+const field = (description: string, type: Record<string, unknown> = { type: "string" }) => ({ ...type, description });
+
+/** A whole number from min to max; `fallback` when absent (undefined: none). */
+export function intQuery<F extends number | undefined>(name: string, fallback: F, min: number, max: number, description: string) {
+  const parse = (v: string | undefined): number | F => (v === undefined || v === "" ? fallback : intParam(v, name, 0, min, max));
+  const about = fallback === undefined ? description : `${description} (default ${fallback})`;
+  return z
+    .string()
+    .optional()
+    .transform(parse)
+    .meta(field(about, { type: "integer", minimum: min, maximum: max }));
+}
+
+/** Unix ms or an ISO 8601 date. */
+export function timeQuery(name: string, description: string) {
+  const parse = (v: string | undefined) => (v === undefined || v === "" ? undefined : timeParam(v, name, 0));
+  return z
+    .string()
+    .optional()
+    .transform(parse)
+    .meta(field(`${description}: unix ms or an ISO 8601 date`));
+}
+
+/** Seconds, or 10s / 5m / 1h / 1d. */
+export function durationQuery(name: string, description: string) {
+  const parse = (v: string | undefined) => (v === undefined || v === "" ? undefined : durationParam(v, name, 0));
+  return z
+    .string()
+    .optional()
+    .transform(parse)
+    .meta(field(`${description}: seconds, or 10s, 5m, 1h, 1d (at most 366d)`));
+}
+
+export const textQuery = (description: string) => z.string().optional().meta(field(description));
+
+/** Parses the query against the route's own schema (unknown parameters are ignored); a bad value throws its QueryError. */
+export function readQuery<S extends z.ZodType>(c: Context<AdminEnv>, schema: S): z.output<S> {
+  return schema.parse(c.req.query());
 }

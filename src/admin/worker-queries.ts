@@ -1,6 +1,8 @@
 // Asks worker processes about their connections and timers over IPC, all at once, and finds the process an action targets.
 import type { AppConfig } from "../config/types.ts";
+import { z } from "zod";
 import { AppError } from "../errors.ts";
+import { intQuery, textQuery } from "./query-params.ts";
 import type { ProcessError } from "./contract.ts";
 import type { Supervisor } from "../master/supervisor.ts";
 import type { WorkerProcess } from "../master/worker-process.ts";
@@ -9,6 +11,12 @@ export interface ProcessFilter {
   group?: string;
   pid?: number;
 }
+
+/** The filter GET /api/connections and /api/timers take. */
+export const processQuery = z.object({
+  group: textQuery("One worker group"),
+  pid: intQuery("pid", undefined, 1, 2 ** 31, "One process"),
+});
 
 /** Every process that still runs (old generations included: their connections are real), filtered. */
 export function liveProcesses(supervisor: Supervisor, filter: ProcessFilter = {}): WorkerProcess[] {

@@ -1,42 +1,63 @@
 // GET /api/connections (every worker's connections, filtered and paged) and DELETE /api/connections/:pid/:id.
-import type { Hono } from "hono";
+import { z } from "zod";
 import type { WorkerGroupConfig } from "../../config/types.ts";
 import type { ConnectionInfo } from "../../ipc.ts";
 import type { WorkerProcess } from "../../master/worker-process.ts";
-import type { AdminEnv, RouteDeps } from "../context.ts";
+import type { RouteDeps } from "../context.ts";
 import type { ConnectionItem, ConnectionsResponse } from "../contract.ts";
-import { intParam } from "../query-params.ts";
-import { checkGroup, findWorker, gather, liveProcesses } from "../worker-queries.ts";
+import { connectionsResponse } from "../api-schemas.ts";
+import { intQuery, readQuery } from "../query-params.ts";
+import { route, type RouteSpec } from "../route-spec.ts";
+import { checkGroup, findWorker, gather, liveProcesses, processQuery } from "../worker-queries.ts";
 import { AppError } from "../../errors.ts";
 
-export function connectionRoutes(app: Hono<AdminEnv>, { ctx, audit }: RouteDeps): void {
-  app.get("/api/connections", async (c) => {
-    const q = c.req.query();
-    checkGroup(ctx.config, q.group);
-    const pid = q.pid === undefined ? undefined : intParam(q.pid, "pid", 0, 1, 2 ** 31);
-    const limit = intParam(q.limit, "limit", 100, 1, 1000);
-    const offset = intParam(q.offset, "offset", 0, 0, Number.MAX_SAFE_INTEGER);
-    const groups = new Map(ctx.config.workers.map((g) => [g.name, g]));
-    const found = await gather<ConnectionInfo>(liveProcesses(ctx.supervisor, { group: q.group, pid }), "connections");
-    const items = found.rows.flatMap(({ proc, items }) => items.sort((a, b) => a.id - b.id).map((info) => toItem(proc, groups.get(proc.group), info)));
-    const body: ConnectionsResponse = { total: items.length, items: items.slice(offset, offset + limit), errors: found.errors };
-    return c.json(body);
-  });
+const connectionsQuery = processQuery.extend({
+  limit: intQuery("limit", 100, 1, 1000, "Rows per page"),
+  offset: intQuery("offset", 0, 0, Number.MAX_SAFE_INTEGER, "Rows to skip"),
+});
 
-  app.delete("/api/connections/:pid/:id", async (c) => {
-    const pid = Number(c.req.param("pid"));
-    const id = Number(c.req.param("id"));
-    const target = `${pid}/${c.req.param("id")}`;
-    const proc = findWorker(ctx.supervisor, pid);
-    if (!proc || !Number.isInteger(id)) {
-      audit(c, { action: "close-connection", target, result: "refused: no such worker process" });
-      throw new AppError("E_NOT_FOUND", `no worker process ${c.req.param("pid")} (see GET /api/status)`);
-    }
-    const reply = await proc.request({ type: "close-connection", id });
-    audit(c, { action: "close-connection", target, result: reply.ok ? "ok" : `refused: ${reply.error}` });
-    if (!reply.ok) throw new AppError("E_NOT_FOUND", reply.error ?? `no connection ${id} in process ${pid}`);
-    return c.json({ pid, id, closed: true });
+export function connectionRoutes({ ctx, audit }: RouteDeps): RouteSpec[] {
+  const list = route({
+    method: "GET",
+    path: "/api/connections",
+    summary: "Every worker process's connections (old generations too), filtered and paged; a process that does not answer is listed in errors",
+    auth: "token",
+    query: connectionsQuery,
+    ok: { status: 200, description: "One page of connections and the total", schema: connectionsResponse },
+    handler: async (c) => {
+      const q = readQuery(c, connectionsQuery);
+      checkGroup(ctx.config, q.group);
+      const groups = new Map(ctx.config.workers.map((g) => [g.name, g]));
+      const found = await gather<ConnectionInfo>(liveProcesses(ctx.supervisor, q), "connections");
+      const items = found.rows.flatMap(({ proc, items }) => items.sort((a, b) => a.id - b.id).map((info) => toItem(proc, groups.get(proc.group), info)));
+      const body: ConnectionsResponse = { total: items.length, items: items.slice(q.offset, q.offset + q.limit), errors: found.errors };
+      return c.json(body);
+    },
   });
+  const close = route({
+    method: "DELETE",
+    path: "/api/connections/:pid/:id",
+    summary: "Closes one connection of one worker process",
+    auth: "token",
+    params: { pid: z.int(), id: z.int() },
+    ok: { status: 200, description: "Closed", schema: z.object({ pid: z.number(), id: z.number(), closed: z.literal(true) }) },
+    refuses: ["E_NOT_FOUND"],
+    handler: async (c) => {
+      const pid = Number(c.req.param("pid"));
+      const id = Number(c.req.param("id"));
+      const target = `${pid}/${c.req.param("id")}`;
+      const proc = findWorker(ctx.supervisor, pid);
+      if (!proc || !Number.isInteger(id)) {
+        audit(c, { action: "close-connection", target, result: "refused: no such worker process" });
+        throw new AppError("E_NOT_FOUND", `no worker process ${c.req.param("pid")} (see GET /api/status)`);
+      }
+      const reply = await proc.request({ type: "close-connection", id });
+      audit(c, { action: "close-connection", target, result: reply.ok ? "ok" : `refused: ${reply.error}` });
+      if (!reply.ok) throw new AppError("E_NOT_FOUND", reply.error ?? `no connection ${id} in process ${pid}`);
+      return c.json({ pid, id, closed: true as const });
+    },
+  });
+  return [list, close];
 }
 
 function toItem(proc: WorkerProcess, group: WorkerGroupConfig | undefined, info: ConnectionInfo): ConnectionItem {

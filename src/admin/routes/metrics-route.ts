@@ -1,34 +1,42 @@
 // GET /metrics: every process's figures (memory and CPU read from /proc by the master, the rest from the workers' last IPC report) in Prometheus text format.
-import type { Hono } from "hono";
 import { ipcDrops } from "../../master/ipc-drops.ts";
 import type { Supervisor } from "../../master/supervisor.ts";
 import type { ProcessCounters } from "../../ipc.ts";
 import type { FamilyCount } from "../../store/rate-bound.ts";
-import type { AdminEnv, RouteDeps } from "../context.ts";
+import type { RouteDeps } from "../context.ts";
+import { route, type RouteSpec } from "../route-spec.ts";
 import type { StatusCluster } from "../contract.ts";
 import type { AdminConnectionCounts } from "../admin-listener.ts";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, type MetricFamily } from "../prometheus-text.ts";
 import { liveProcesses } from "../worker-queries.ts";
 
-export function metricsRoute(app: Hono<AdminEnv>, { ctx, audit, feed, connections }: RouteDeps): void {
-  app.get("/metrics", (c) => {
-    const bounded = new Map([...ctx.events.counts(), ...audit.counts()]);
-    const liveFeed: MetricFamily = {
-      name: "workerman_live_feed_dropped_total",
-      help: "Live-feed (/api/events) clients dropped for not reading.",
-      type: "counter",
-      samples: [{ value: feed.dropped }],
-    };
-    const families = [
-      ...collect(ctx.supervisor),
-      ...boundedFamilies(bounded),
-      liveFeed,
-      ...adminFamilies(connections()),
-      ...clusterFamilies(ctx.status().cluster),
-      ipcDroppedFamily(),
-    ];
-    return c.body(renderPrometheus(families), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
+export function metricsRoute({ ctx, audit, feed, connections }: RouteDeps): RouteSpec[] {
+  const metrics = route({
+    method: "GET",
+    path: "/metrics",
+    summary: "Every process's figures in Prometheus text format (public with admin.metricsPublic)",
+    auth: "metrics",
+    ok: { status: 200, description: "Prometheus text exposition format 0.0.4", type: "text/plain" },
+    handler: (c) => {
+      const bounded = new Map([...ctx.events.counts(), ...audit.counts()]);
+      const liveFeed: MetricFamily = {
+        name: "workerman_live_feed_dropped_total",
+        help: "Live-feed (/api/events) clients dropped for not reading.",
+        type: "counter",
+        samples: [{ value: feed.dropped }],
+      };
+      const families = [
+        ...collect(ctx.supervisor),
+        ...boundedFamilies(bounded),
+        liveFeed,
+        ...adminFamilies(connections()),
+        ...clusterFamilies(ctx.status().cluster),
+        ipcDroppedFamily(),
+      ];
+      return c.body(renderPrometheus(families), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
+    },
   });
+  return [metrics];
 }
 
 function ipcDroppedFamily(): MetricFamily {

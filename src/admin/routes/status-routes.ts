@@ -1,16 +1,22 @@
-// GET /api/status: the master, its groups and every process, plus the store's health; GET /api/cluster beside it.
-import type { Hono } from "hono";
-import type { AdminEnv, RouteDeps } from "../context.ts";
+// GET /api/status: the master, its groups and every process, plus the store's health.
+import type { RouteDeps } from "../context.ts";
 import type { StatusResponse } from "../contract.ts";
 import { ipcDrops } from "../../master/ipc-drops.ts";
-import { clusterRoutes } from "./cluster-routes.ts";
+import { statusResponse } from "../api-schemas.ts";
+import { route, type RouteSpec } from "../route-spec.ts";
 
-export function statusRoutes(app: Hono<AdminEnv>, deps: RouteDeps): void {
-  const { ctx } = deps;
-  app.get("/api/status", (c) => {
-    const status = ctx.status();
-    const body: StatusResponse = { ...status, master: { ...status.master, storeError: ctx.store.health() }, ipc: ipcDrops.status() };
-    return c.json(body);
+export function statusRoutes({ ctx }: RouteDeps): RouteSpec[] {
+  const status = route({
+    method: "GET",
+    path: "/api/status",
+    summary: "The master, its groups and one row per process (a slot waiting to restart has a row with pid null)",
+    auth: "token",
+    ok: { status: 200, description: "The master, groups and processes", schema: statusResponse },
+    handler: (c) => {
+      const status = ctx.status();
+      const body: StatusResponse = { ...status, master: { ...status.master, storeError: ctx.store.health() }, ipc: ipcDrops.status() };
+      return c.json(body);
+    },
   });
-  clusterRoutes(app, deps);
+  return [status];
 }
