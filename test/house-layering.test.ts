@@ -95,6 +95,10 @@ describe("layering", () => {
     expect(edgesBetween(graph, channelShared, (to) => to.startsWith("src/channel/") && !channelShared(to))).toEqual([]);
   });
 
+  test("src/channel/ never imports src/master/: the relay reaches worker processes through its ProcessDirectory, which the master wires", () => {
+    expect(edgesBetween(graph, under("src/channel/"), under("src/master/"))).toEqual([]);
+  });
+
   test("src/channel/ reaches its worker through ChannelHost, never by importing the runtime (not even its type)", () => {
     expect(edgesBetween(graph, under("src/channel/"), (to) => to === "src/worker/runtime.ts")).toEqual([]);
   });

@@ -1,5 +1,5 @@
 // The master process: validates the config, binds what must be shared, starts the supervisor and the admin plane, waits for a stop.
-import { startChannelRelay, type ChannelRelay } from "../channel/master/relay.ts";
+import type { ChannelRelay } from "../channel/master/relay.ts";
 import { ClusterPlane } from "../cluster/cluster-plane.ts";
 import { startSharedState } from "../shared-state/master-host.ts";
 import { loadConfig } from "../config/load.ts";
@@ -40,6 +40,7 @@ import {
 } from "./takeover.ts";
 import { bindUnixSockets, closeGroupSocket, closeSockets } from "./group-sockets.ts";
 import { moveInto, type BoundSocket } from "./unix-socket.ts";
+import { startChannelRelay } from "./relay-wiring.ts";
 
 /** How long the store and the admin plane wait for the workers to be ready before they open anyway. */
 const PLANES_WAIT_MS = 100;

@@ -1,24 +1,12 @@
 // The master's side of the channel: keeps the routing tables, relays each send only to the processes that need it, answers queries.
 import { hostname } from "node:os";
 import type { AppConfig } from "../../config/types.ts";
-import type { Supervisor } from "../../master/supervisor.ts";
-import { ipcDrops } from "../../master/ipc-drops.ts";
-import type { WorkerProcess } from "../../master/worker-process.ts";
 import { Cluster, type ClusterStatus } from "../cluster/cluster.ts";
-import {
-  INSTANCE_ENV,
-  packData,
-  type BusMessage,
-  type Delivery,
-  type Query,
-  type QueryValue,
-  type WireData,
-  type WireRef,
-  type WorkerToRelay,
-} from "../protocol.ts";
+import { packData, type BusMessage, type Delivery, type Query, type QueryValue, type WireData, type WireRef, type WorkerToRelay } from "../protocol.ts";
 import { HistoryRules } from "./history-rules.ts";
 import { KeptSequencer } from "./kept-sequencer.ts";
 import { MemoryHistory } from "./memory-history.ts";
+import type { ChannelPeer, ProcessDirectory } from "./process-directory.ts";
 import { RoutingTable } from "./routing-table.ts";
 
 export type PushTarget = { uid: string } | { group: string; keep?: boolean } | { all: true; workerGroup?: string } | { pid: number; id: number };
@@ -33,18 +21,6 @@ export interface PushResult {
 }
 
 const ACK_TIMEOUT_MS = 3000;
-/** Creates the relay before the supervisor spawns anything: workers learn the instance id from the environment. */
-export function startChannelRelay(config: AppConfig, supervisor: Supervisor): ChannelRelay {
-  const relay = new ChannelRelay(config, supervisor);
-  process.env[INSTANCE_ENV] = relay.instance;
-  supervisor.onChannel = (payload, from) => relay.fromWorker(payload, from);
-  ipcDrops.listen((event) => supervisor.emit(event));
-  supervisor.on((event) => {
-    if (event.type === "process-exited") relay.processGone(event.pid);
-  });
-  return relay;
-}
-
 export class ChannelRelay {
   readonly instance = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   readonly table = new RoutingTable();
@@ -60,7 +36,7 @@ export class ChannelRelay {
 
   constructor(
     config: AppConfig,
-    private readonly supervisor: Supervisor,
+    private readonly directory: ProcessDirectory,
   ) {
     this.rules = new HistoryRules(config.channel?.history);
     this.history = new MemoryHistory(this.rules);
@@ -86,7 +62,7 @@ export class ChannelRelay {
       : null;
   }
 
-  fromWorker(message: WorkerToRelay, from: WorkerProcess): void {
+  fromWorker(message: WorkerToRelay, from: ChannelPeer): void {
     switch (message.op) {
       case "state":
         for (const topic of message.sub ?? []) this.table.subscribe(from.pid, topic);
@@ -199,7 +175,7 @@ export class ChannelRelay {
     if (targets?.size === 0) return 0;
     const group = delivery.op === "all" ? delivery.wg : undefined;
     let sent = 0;
-    this.supervisor.sendChannel(payload, (proc) => {
+    this.directory.sendChannel(payload, (proc) => {
       const wanted = proc.pid !== exceptPid && (targets === null || targets.has(proc.pid)) && (group === undefined || proc.group === group);
       if (wanted) sent++;
       return wanted;
@@ -214,7 +190,7 @@ export class ChannelRelay {
   }
 
   async #pushToConnection(pid: number, id: number, data: unknown): Promise<PushResult> {
-    const proc = [...this.supervisor.processes].find((p) => p.pid === pid);
+    const proc = [...this.directory.processes].find((p) => p.pid === pid);
     // A { pid, id } names a connection of this instance: Redis is not involved.
     const result: PushResult = { processes: 0, cluster: "off", delivered: false };
     if (!proc) return result;
@@ -233,7 +209,7 @@ export class ChannelRelay {
   /** The uids of a group's members in this instance's processes (a process that does not answer in time is left out). */
   async #localMembers(group: string): Promise<string[]> {
     const answers = [...this.table.groupHolders(group)].map((pid) => {
-      const proc = [...this.supervisor.processes].find((p) => p.pid === pid);
+      const proc = [...this.directory.processes].find((p) => p.pid === pid);
       const qid = this.#nextAck++;
       const { promise, resolve } = Promise.withResolvers<string[]>();
       this.#gathers.set(qid, resolve);
