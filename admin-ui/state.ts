@@ -24,7 +24,8 @@ export const processes = computed<StatusProcess[]>(() => {
   return base.map((p) => {
     // pid null: a slot waiting to restart; the tick has no figures for it.
     const t = p.pid === null ? undefined : live.get(p.pid);
-    return t ? { ...p, state: t.state, connections: t.connections, requests: t.requests, qps: t.qps, rssBytes: t.rssBytes, cpuPercent: t.cpuPercent } : p;
+    // Every figure the tick carries replaces the status row's (a newer master may send more of them).
+    return t ? { ...p, ...t } : p;
   });
 });
 

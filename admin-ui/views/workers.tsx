@@ -1,11 +1,12 @@
 /** @jsxImportSource preact */
-// Workers: one row per process, the groups with their reload buttons, and the progress of the last reload or restart.
+// Workers: the groups with their reload buttons, the progress of the last reload or restart, and the process table.
 import { useSignal } from "@preact/signals";
 import { askConfirm } from "../parts/confirm.tsx";
-import { formatBytes, formatCount, formatDuration, formatRate } from "../format.ts";
-import type { FailureReason, LoadErrorReason, ReloadGroup, StatusProcess } from "../../src/admin/contract.ts";
-import { operation, progress, retryGroup, startReload, startRestart } from "../operation.ts";
+import type { ReloadGroup } from "../../src/admin/contract.ts";
+import { operation, progress, startReload, startRestart } from "../operation.ts";
 import { now, processes, status } from "../state.ts";
+import { Reason } from "../parts/failure-reason.tsx";
+import { ProcessTable } from "../parts/process-table.tsx";
 import { TableHead } from "../parts/table-head.tsx";
 
 function Progress() {
@@ -74,34 +75,6 @@ function GroupProgress(props: { group: ReloadGroup }) {
   );
 }
 
-/** The source line with a caret under the column, or null when the error points nowhere in the user's files. */
-function sourceBox(at: LoadErrorReason): string | null {
-  return at.lineText !== undefined && at.column !== undefined ? `${at.lineText}\n${" ".repeat(Math.max(0, at.column - 1))}^` : null;
-}
-
-/** A failure as the CLI prints it: the line, the source line with a caret (each error of a load), or the last stderr lines. */
-export function Reason(props: { reason: FailureReason }) {
-  const r = props.reason;
-  const source = sourceBox(r);
-  const more = (r.errors ?? []).slice(1);
-  return (
-    <div class="error" data-reason={r.kind}>
-      <p>{r.text}</p>
-      {source && <pre>{source}</pre>}
-      {!source && r.stderrTail && r.stderrTail.length > 0 && <pre>{r.stderrTail.slice(-5).join("\n")}</pre>}
-      {more.map((one, i) => (
-        <div key={i} data-load-error={one.at ?? ""}>
-          <p>
-            {one.at ? `${one.at} ` : ""}
-            {one.message}
-          </p>
-          {sourceBox(one) && <pre>{sourceBox(one)}</pre>}
-        </div>
-      ))}
-    </div>
-  );
-}
-
 function Groups(props: { graceful: boolean }) {
   const groups = status.value?.groups ?? [];
   const busy = progress.value !== null && !progress.value.done;
@@ -151,41 +124,6 @@ function Groups(props: { graceful: boolean }) {
   );
 }
 
-/** A slot waiting to restart (backoff, crashloop): no process, but its row stays with how it died and a retry button. */
-function WaitingRow(props: { p: StatusProcess }) {
-  const { p } = props;
-  const message = useSignal<string | null>(null);
-  const exit = p.lastExit;
-  const how = exit ? (exit.signal ? `killed by ${exit.signal}` : `exit ${exit.code}`) : "";
-  const next = p.nextRetryAt ? `next try in ${Math.max(0, Math.ceil((p.nextRetryAt - now.value) / 1000))} s` : "";
-  return (
-    <tr data-slot={`${p.group}#${p.index}`} data-state={p.state} class="waiting">
-      <td>
-        {p.group}#{p.index}
-      </td>
-      <td class="num" data-col="pid">
-        –
-      </td>
-      <td class="num">–</td>
-      <td>
-        <span class={`state state-${p.state}`}>{p.state}</span>
-      </td>
-      <td colSpan={5}>
-        <span data-last-exit>{[how, next].filter(Boolean).join(" · ")}</span>
-        {exit && <Reason reason={exit.reason} />}
-        {message.value && <p class="muted">{message.value}</p>}
-      </td>
-      <td class="num">{p.restarts}</td>
-      <td class="num">–</td>
-      <td class="actions">
-        <button type="button" data-action="retry" onClick={async () => (message.value = await retryGroup(p.group))} aria-label={`Retry group ${p.group} now`}>
-          Retry now
-        </button>
-      </td>
-    </tr>
-  );
-}
-
 export function Workers() {
   const graceful = useSignal(false);
   const busy = progress.value !== null && !progress.value.done;
@@ -206,55 +144,8 @@ export function Workers() {
       </div>
       <Groups graceful={graceful.value} />
       <Progress />
-      <div class="table-wrap">
-        <table class="workers" data-table="workers">
-          <caption class="visually-hidden">Worker processes</caption>
-          <TableHead columns={COLUMNS} text={["group", "state"]} />
-          <tbody>
-            {list.map((p) =>
-              p.pid === null ? (
-                <WaitingRow p={p} key={`${p.group}#${p.index}`} />
-              ) : (
-                <ProcessRow p={{ ...p, pid: p.pid }} key={p.pid} busy={busy} onRestart={restart} />
-              ),
-            )}
-          </tbody>
-        </table>
-      </div>
+      <ProcessTable busy={busy} onRestart={restart} />
       {list.length === 0 && <p class="muted">No worker processes.</p>}
     </section>
-  );
-}
-
-const COLUMNS = ["group", "pid", "gen", "state", "uptime", "conns", "req/s", "memory", "CPU", "restarts", "timers"];
-
-function ProcessRow({ p, busy, onRestart }: { p: StatusProcess & { pid: number }; busy: boolean; onRestart: (pid: number, label: string) => void }) {
-  return (
-    <tr data-pid={p.pid} data-state={p.state}>
-      <td>
-        {p.group}#{p.index}
-      </td>
-      <td class="num" data-col="pid">
-        {p.pid}
-      </td>
-      <td class="num">{p.generation}</td>
-      <td>
-        <span class={`state state-${p.state}`}>{p.state}</span>
-      </td>
-      <td class="num">{formatDuration(now.value - p.startedAt)}</td>
-      <td class="num">{formatCount(p.connections)}</td>
-      <td class="num">{formatRate(p.qps)}</td>
-      <td class="num">{p.rssBytes ? formatBytes(p.rssBytes) : "–"}</td>
-      <td class="num">{p.cpuPercent.toFixed(1)}%</td>
-      <td class="num">{p.restarts}</td>
-      <td class="num">{p.timers}</td>
-      <td class="actions">
-        {p.state !== "exited" && p.state !== "draining" && p.state !== "parked" && (
-          <button type="button" disabled={busy} onClick={() => onRestart(p.pid, `${p.group}#${p.index}`)} aria-label={`Restart process ${p.pid}`}>
-            Restart
-          </button>
-        )}
-      </td>
-    </tr>
   );
 }

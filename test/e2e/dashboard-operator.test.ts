@@ -156,17 +156,14 @@ describe.skipIf(!chromiumAvailable())("dashboard for a busy operator", () => {
     try {
       await page.click("nav.tabs >> text=Workers");
       await page.locator("[data-table=workers] tbody tr").first().waitFor();
-      const workers = await layout(page, "workers", [
-        "td:nth-child(1)",
-        "td:nth-child(4)",
-        "td:nth-child(6)",
-        "td:nth-child(7)",
-        "td:nth-child(8)",
-        "td.actions button",
-      ]);
+      const workers = await layout(
+        page,
+        "workers",
+        ["group", "state", "conns", "rate", "errors"].map((col) => `td[data-col=${col}]`).concat("td.actions button"),
+      );
       expect(workers.scrolls).toBe(false);
       expect(workers.cells.filter((cell) => !cell.shown || cell.right > 390)).toEqual([]);
-      expect(workers.cells[4]!.text).toMatch(/MiB|–/);
+      expect(workers.cells[4]!.text).toMatch(/^\d+$/);
       // The groups table above it too (listen addresses may break, the table may not scroll).
       expect(await page.locator(".table-wrap").evaluateAll((wraps) => wraps.filter((w) => w.scrollWidth > w.clientWidth + 1).length)).toBe(0);
 

@@ -94,9 +94,9 @@ export interface ShownWorker {
   state: string;
 }
 
-/** The workers table as the operator reads it (cell text, not data attributes). */
+/** The workers table's process rows as the operator reads them (cell text, not data attributes); the groups' total rows left out. */
 export function workerRows(page: Page): Promise<ShownWorker[]> {
-  return page.locator("[data-table=workers] tbody tr").evaluateAll((rows) =>
+  return page.locator("[data-table=workers] tbody tr:not(.group-total)").evaluateAll((rows) =>
     rows.map((row) => {
       const cells = Array.from(row.querySelectorAll("td"), (td) => td.textContent?.trim() ?? "");
       return { group: cells[0]!, pid: Number(cells[1]), generation: Number(cells[2]), state: cells[3]! };

@@ -1,0 +1,220 @@
+/** @jsxImportSource preact */
+// The Workers view's process table: a row per process (or per slot waiting to restart) and, after each group's rows, its total row.
+import { useSignal } from "@preact/signals";
+import type { StatusProcess } from "../../src/admin/contract.ts";
+import { formatBytes, formatCount, formatDuration, formatRate } from "../format.ts";
+import { retryGroup } from "../operation.ts";
+import { errorCount, groupTotals, type GroupTotal } from "../process-figures.ts";
+import { rateUnit } from "../rate-units.ts";
+import { now, processes, status } from "../state.ts";
+import { Reason } from "./failure-reason.tsx";
+import { ActionsHead } from "./table-head.tsx";
+
+/** `key` names the cells (data-col) for the phone layout and for tests; `text` columns are left-aligned. */
+const COLUMNS: { key: string; label: string; text?: boolean; title?: string }[] = [
+  { key: "group", label: "group", text: true },
+  { key: "pid", label: "pid" },
+  { key: "gen", label: "gen" },
+  { key: "state", label: "state", text: true },
+  { key: "uptime", label: "uptime" },
+  { key: "conns", label: "conns" },
+  { key: "rate", label: "rate", title: "per second: requests (http), messages (websocket, tcp, text, frame, unix) or datagrams (udp)" },
+  { key: "errors", label: "errors", title: "handler errors since the process started" },
+  { key: "memory", label: "memory" },
+  { key: "cpu", label: "CPU" },
+  { key: "restarts", label: "restarts" },
+  { key: "timers", label: "timers" },
+];
+
+type Running = StatusProcess & { pid: number };
+
+interface TableProps {
+  busy: boolean;
+  onRestart: (pid: number, label: string) => void;
+}
+
+export function ProcessTable({ busy, onRestart }: TableProps) {
+  const list = processes.value;
+  const units = new Map(status.value?.groups.map((g) => [g.name, rateUnit(g.listen)]));
+  const totals = groupTotals(status.value?.groups ?? [], list);
+  return (
+    <div class="table-wrap">
+      <table class="workers" data-table="workers">
+        <caption class="visually-hidden">Worker processes, with a total row per group</caption>
+        <thead>
+          <tr>
+            {COLUMNS.map((c) => (
+              <th scope="col" key={c.key} data-col={c.key} class={c.text ? undefined : "num"} title={c.title}>
+                {c.label}
+              </th>
+            ))}
+            <ActionsHead />
+          </tr>
+        </thead>
+        {totals.map((t) => {
+          const unit = units.get(t.group) ?? rateUnit(list.find((p) => p.group === t.group)?.listen ?? "");
+          return (
+            <tbody key={t.group} data-group={t.group}>
+              {list
+                .filter((p) => p.group === t.group)
+                .map((p) =>
+                  p.pid === null ? (
+                    <WaitingRow p={p} key={`${p.group}#${p.index}`} />
+                  ) : (
+                    <ProcessRow p={{ ...p, pid: p.pid }} unit={unit} key={p.pid} busy={busy} onRestart={onRestart} />
+                  ),
+                )}
+              <TotalRow total={t} unit={unit} />
+            </tbody>
+          );
+        })}
+      </table>
+    </div>
+  );
+}
+
+function Rate({ value, unit }: { value: number; unit: string }) {
+  return (
+    <>
+      {formatRate(value)} <span class="unit">{unit}</span>
+    </>
+  );
+}
+
+function Errors({ count, title }: { count: number; title?: string }) {
+  return (
+    <td class={`num${count > 0 ? " bad-figure" : ""}`} data-col="errors" title={title}>
+      {formatCount(count)}
+    </td>
+  );
+}
+
+function ProcessRow({ p, unit, busy, onRestart }: { p: Running; unit: string; busy: boolean } & Pick<TableProps, "onRestart">) {
+  return (
+    <tr data-pid={p.pid} data-state={p.state}>
+      <td data-col="group">
+        {p.group}#{p.index}
+      </td>
+      <td class="num" data-col="pid">
+        {p.pid}
+      </td>
+      <td class="num" data-col="gen">
+        {p.generation}
+      </td>
+      <td data-col="state">
+        <span class={`state state-${p.state}`}>{p.state}</span>
+      </td>
+      <td class="num" data-col="uptime">
+        {formatDuration(now.value - p.startedAt)}
+      </td>
+      <td class="num" data-col="conns">
+        {formatCount(p.connections)}
+      </td>
+      <td class="num" data-col="rate">
+        <Rate value={p.qps} unit={unit} />
+      </td>
+      <Errors count={errorCount(p)} />
+      <td class="num" data-col="memory">
+        {p.rssBytes ? formatBytes(p.rssBytes) : "–"}
+      </td>
+      <td class="num" data-col="cpu">
+        {p.cpuPercent.toFixed(1)}%
+      </td>
+      <td class="num" data-col="restarts">
+        {p.restarts}
+      </td>
+      <td class="num" data-col="timers">
+        {p.timers}
+      </td>
+      <td class="actions">
+        {p.state !== "exited" && p.state !== "draining" && p.state !== "parked" && (
+          <button type="button" disabled={busy} onClick={() => onRestart(p.pid, `${p.group}#${p.index}`)} aria-label={`Restart process ${p.pid}`}>
+            Restart
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** A group's sums (HAProxy's backend row): what the group as a whole serves, and how it fails. */
+function TotalRow({ total: t, unit }: { total: GroupTotal; unit: string }) {
+  const count = status.value?.groups.find((g) => g.name === t.group)?.count;
+  return (
+    <tr class="group-total" data-group-total={t.group}>
+      <th scope="row" data-col="group">
+        {t.group} <span class="muted">total</span>
+      </th>
+      <td data-col="pid" />
+      <td data-col="gen" />
+      <td data-col="state">
+        {t.processes}
+        {count === undefined ? "" : `/${count}`} up
+      </td>
+      <td data-col="uptime" />
+      <td class="num" data-col="conns">
+        {formatCount(t.connections)}
+      </td>
+      <td class="num" data-col="rate">
+        <Rate value={t.qps} unit={unit} />
+      </td>
+      <Errors count={t.errors} />
+      <td class="num" data-col="memory">
+        {formatBytes(t.rssBytes)}
+      </td>
+      <td class="num" data-col="cpu">
+        {t.cpuPercent.toFixed(1)}%
+      </td>
+      <td class="num" data-col="restarts">
+        {t.restarts}
+      </td>
+      <td class="num" data-col="timers">
+        {t.timers}
+      </td>
+      <td />
+    </tr>
+  );
+}
+
+/** A slot waiting to restart (backoff, crashloop): no process, but its row stays with how it died and a retry button. */
+function WaitingRow(props: { p: StatusProcess }) {
+  const { p } = props;
+  const message = useSignal<string | null>(null);
+  const exit = p.lastExit;
+  const how = exit ? (exit.signal ? `killed by ${exit.signal}` : `exit ${exit.code}`) : "";
+  const next = p.nextRetryAt ? `next try in ${Math.max(0, Math.ceil((p.nextRetryAt - now.value) / 1000))} s` : "";
+  // The exit's story spans the figures' columns: from uptime to memory/CPU, up to restarts.
+  const span = COLUMNS.findIndex((c) => c.key === "restarts") - COLUMNS.findIndex((c) => c.key === "uptime");
+  return (
+    <tr data-slot={`${p.group}#${p.index}`} data-state={p.state} class="waiting">
+      <td data-col="group">
+        {p.group}#{p.index}
+      </td>
+      <td class="num" data-col="pid">
+        –
+      </td>
+      <td class="num" data-col="gen">
+        –
+      </td>
+      <td data-col="state">
+        <span class={`state state-${p.state}`}>{p.state}</span>
+      </td>
+      <td colSpan={span} data-col="exit">
+        <span data-last-exit>{[how, next].filter(Boolean).join(" · ")}</span>
+        {exit && <Reason reason={exit.reason} />}
+        {message.value && <p class="muted">{message.value}</p>}
+      </td>
+      <td class="num" data-col="restarts">
+        {p.restarts}
+      </td>
+      <td class="num" data-col="timers">
+        –
+      </td>
+      <td class="actions">
+        <button type="button" data-action="retry" onClick={async () => (message.value = await retryGroup(p.group))} aria-label={`Retry group ${p.group} now`}>
+          Retry now
+        </button>
+      </td>
+    </tr>
+  );
+}
