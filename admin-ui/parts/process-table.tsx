@@ -1,10 +1,10 @@
 /** @jsxImportSource preact */
 // The Workers view's process table: a row per process (or per slot waiting to restart) and, after each group's rows, its total row.
 import { useSignal } from "@preact/signals";
-import type { StatusProcess } from "../../src/admin/contract.ts";
+import type { StatusGroup, StatusProcess, TrafficFigures } from "../../src/admin/contract.ts";
 import { formatBytes, formatCount, formatDuration, formatRate } from "../format.ts";
 import { retryGroup } from "../operation.ts";
-import { errorCount, groupTotals, type GroupTotal } from "../process-figures.ts";
+import { formatLatency, groupTotals, LAG_WARN_SECONDS, lagLevel, type GroupTotal } from "../process-figures.ts";
 import { rateUnit } from "../rate-units.ts";
 import { now, processes, status } from "../state.ts";
 import { Reason } from "./failure-reason.tsx";
@@ -19,7 +19,11 @@ const COLUMNS: { key: string; label: string; text?: boolean; title?: string }[] 
   { key: "uptime", label: "uptime" },
   { key: "conns", label: "conns" },
   { key: "rate", label: "rate", title: "per second: requests (http), messages (websocket, tcp, text, frame, unix) or datagrams (udp)" },
-  { key: "errors", label: "errors", title: "handler errors since the process started" },
+  { key: "http5xx", label: "5xx", title: "responses with a 5xx status since start (http groups)" },
+  { key: "thrown", label: "thrown", title: "handler callbacks that threw or rejected since start (a throwing http handler also answers 500)" },
+  { key: "p50", label: "p50", title: "median response time over the last ~10 s (http groups)" },
+  { key: "p99", label: "p99", title: "99th percentile response time over the last ~10 s (http groups)" },
+  { key: "lag", label: "loop lag", title: `event-loop lag: how late a 100 ms timer fires; highlighted past ${LAG_WARN_SECONDS * 1000} ms` },
   { key: "memory", label: "memory" },
   { key: "cpu", label: "CPU" },
   { key: "restarts", label: "restarts" },
@@ -81,11 +85,28 @@ function Rate({ value, unit }: { value: number; unit: string }) {
   );
 }
 
-function Errors({ count, title }: { count: number; title?: string }) {
-  return (
-    <td class={`num${count > 0 ? " bad-figure" : ""}`} data-col="errors" title={title}>
-      {formatCount(count)}
+/** The error, latency and lag cells: a process's own figures, or a group's (exited processes' counts kept, histograms merged). */
+function TrafficCells({ f }: { f: Pick<TrafficFigures, "errors" | "latency" | "eventLoopLagSeconds"> | undefined }) {
+  const level = lagLevel(f?.eventLoopLagSeconds);
+  const count = (n: number | undefined, key: string) => (
+    <td class={`num${n ? " bad-figure" : ""}`} data-col={key}>
+      {n === undefined ? "–" : formatCount(n)}
     </td>
+  );
+  return (
+    <>
+      {count(f?.errors.http5xx, "http5xx")}
+      {count(f?.errors.handler, "thrown")}
+      <td class="num" data-col="p50">
+        {formatLatency(f?.latency.p50)}
+      </td>
+      <td class="num" data-col="p99">
+        {formatLatency(f?.latency.p99)}
+      </td>
+      <td class={`num${level === "bad" ? " bad-figure" : level === "warn" ? " warn-figure" : ""}`} data-col="lag" data-lag={level}>
+        {formatLatency(f?.eventLoopLagSeconds)}
+      </td>
+    </>
   );
 }
 
@@ -113,7 +134,7 @@ function ProcessRow({ p, unit, busy, onRestart }: { p: Running; unit: string; bu
       <td class="num" data-col="rate">
         <Rate value={p.qps} unit={unit} />
       </td>
-      <Errors count={errorCount(p)} />
+      <TrafficCells f={p} />
       <td class="num" data-col="memory">
         {p.rssBytes ? formatBytes(p.rssBytes) : "–"}
       </td>
@@ -139,7 +160,8 @@ function ProcessRow({ p, unit, busy, onRestart }: { p: Running; unit: string; bu
 
 /** A group's sums (HAProxy's backend row): what the group as a whole serves, and how it fails. */
 function TotalRow({ total: t, unit }: { total: GroupTotal; unit: string }) {
-  const count = status.value?.groups.find((g) => g.name === t.group)?.count;
+  const group: StatusGroup | undefined = status.value?.groups.find((g) => g.name === t.group);
+  const count = group?.count;
   return (
     <tr class="group-total" data-group-total={t.group}>
       <th scope="row" data-col="group">
@@ -158,7 +180,7 @@ function TotalRow({ total: t, unit }: { total: GroupTotal; unit: string }) {
       <td class="num" data-col="rate">
         <Rate value={t.qps} unit={unit} />
       </td>
-      <Errors count={t.errors} />
+      <TrafficCells f={group} />
       <td class="num" data-col="memory">
         {formatBytes(t.rssBytes)}
       </td>
