@@ -2,6 +2,8 @@
 export interface ParsedSample {
   labels: Record<string, string>;
   value: number;
+  /** A histogram's series: _bucket, _sum or _count (absent for other types). */
+  suffix?: string;
 }
 
 export interface ParsedFamily {
@@ -82,12 +84,14 @@ export function parsePrometheus(text: string): Map<string, ParsedFamily> {
     const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: -?\d+)?$/.exec(line);
     if (!sample) throw new Error(`bad sample line: ${line}`);
     const [, name, labelText, valueText] = sample as unknown as [string, string, string | undefined, string];
-    if (name !== current) throw new Error(`sample of ${name} outside its family (${current}): ${line}`);
+    const suffix = families.get(current)?.type === "histogram" ? /_(bucket|sum|count)$/.exec(name)?.[0] : undefined;
+    if ((suffix ? name.slice(0, -suffix.length) : name) !== current) throw new Error(`sample of ${name} outside its family (${current}): ${line}`);
     const labels = labelText ? parseLabels(labelText, line) : {};
+    if (suffix !== undefined && (suffix === "_bucket") !== "le" in labels) throw new Error(`le belongs on _bucket series only: ${line}`);
     const key = `${name}${JSON.stringify(Object.entries(labels).sort())}`;
     if (series.has(key)) throw new Error(`duplicate series: ${line}`);
     series.add(key);
-    families.get(name)!.samples.push({ labels, value: parseValue(valueText, line) });
+    families.get(current)!.samples.push({ labels, value: parseValue(valueText, line), ...(suffix ? { suffix } : {}) });
   }
   return families;
 }

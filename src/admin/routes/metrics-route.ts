@@ -8,6 +8,7 @@ import { route, type RouteSpec } from "../route-spec.ts";
 import type { StatusCluster } from "../contract.ts";
 import type { AdminConnectionCounts } from "../admin-listener.ts";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, type MetricFamily } from "../prometheus-text.ts";
+import { trafficFamilies } from "../traffic-metrics.ts";
 import { liveProcesses } from "../worker-queries.ts";
 
 export function metricsRoute({ ctx, audit, feed, connections }: RouteDeps): RouteSpec[] {
@@ -27,6 +28,7 @@ export function metricsRoute({ ctx, audit, feed, connections }: RouteDeps): Rout
       };
       const families = [
         ...collect(ctx.supervisor),
+        ...trafficFamilies(ctx.supervisor),
         ...boundedFamilies(bounded),
         liveFeed,
         ...adminFamilies(connections()),
@@ -156,7 +158,6 @@ export function collect(supervisor: Supervisor): MetricFamily[] {
     { name: "workerman_connections", help: "Open connections of a worker process.", type: "gauge", samples: per((c) => c.connections) },
     { name: "workerman_requests_total", help: "Requests (http) or messages handed to the handler.", type: "counter", samples: per((c) => c.requests) },
     { name: "workerman_send_fail_total", help: "Sends that failed (closed connection or full send buffer).", type: "counter", samples: per((c) => c.sendFail) },
-    { name: "workerman_handler_errors_total", help: "Handler callbacks that threw or rejected.", type: "counter", samples: per((c) => c.handlerErrors) },
     ...inputAndLimitFamilies(procs, per),
     { name: "workerman_timers", help: "Active timers of a worker process.", type: "gauge", samples: per((c) => c.timers) },
     {
