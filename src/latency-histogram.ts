@@ -15,8 +15,8 @@ export const RECENT_REPORTS = 10;
 export class Histogram {
   readonly counts: number[] = new Array(BUCKETS.length + 1).fill(0);
   sum = 0;
-  /** Copies of `counts` at the last RECENT_REPORTS reports, oldest first. */
-  readonly #past: number[][] = [];
+  /** Copies of `counts` at the last RECENT_REPORTS reports, oldest first (zeros stand for the start). */
+  readonly #past: number[][] = [emptyCounts()];
 
   observe(seconds: number): void {
     // Most observations land in the first buckets: a scan from the bottom is a comparison or two.
@@ -29,8 +29,8 @@ export class Histogram {
   /** The totals, and what was counted since about RECENT_REPORTS reports ago (call once per report). */
   report(): HistogramCounts & { recent: number[] } {
     const counts = this.counts.slice();
-    const oldest = this.#past[0] ?? null;
-    const recent = oldest === null ? counts.slice() : counts.map((n, i) => n - oldest[i]!);
+    const oldest = this.#past[0]!;
+    const recent = counts.map((n, i) => n - oldest[i]!);
     this.#past.push(counts);
     if (this.#past.length > RECENT_REPORTS) this.#past.shift();
     return { counts, sum: this.sum, recent };

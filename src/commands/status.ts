@@ -2,8 +2,8 @@
 import type { StatusResponse } from "../admin/contract.ts";
 import { adminRequest } from "../admin/client.ts";
 import { clusterLine } from "../cluster/cluster-line.ts";
-import { formatBytes, renderTable } from "../table.ts";
 import { probationText } from "./reload.ts";
+import { statusTable } from "./status-table.ts";
 
 export async function statusCommand(configPath: string, json: boolean): Promise<number> {
   const status = await adminRequest<StatusResponse>(configPath, "/api/status");
@@ -25,49 +25,7 @@ export function renderStatus(status: StatusResponse): string {
     `config ${master.configPath}  tcp_migrate_req ${migrate}`,
     ...(status.cluster ? [clusterLine(status.cluster)!] : []),
   ];
-  const rows = processes.map((p) => {
-    // A process reports its counters a second after it starts: until then a 0 would be a claim, not a measurement.
-    const seen = p.rssBytes > 0;
-    const figure = (value: string | number) => (seen ? value : "-");
-    return [
-      p.pid ?? "-",
-      p.group,
-      p.index,
-      p.generation,
-      p.state,
-      p.listen || "-",
-      figure(p.connections),
-      figure(p.requests),
-      figure(p.qps),
-      figure(p.sendFail),
-      figure(p.timers),
-      figure(formatBytes(p.rssBytes)),
-      figure(`${p.cpuPercent}%`),
-      p.restarts,
-    ];
-  });
-  const sum = (key: "connections" | "requests" | "sendFail" | "timers" | "rssBytes" | "qps") => processes.reduce((total, p) => total + p[key], 0);
-  const memory = sum("rssBytes") > 0 ? formatBytes(sum("rssBytes")) : "-";
-  rows.push([
-    "total",
-    `${processes.length} processes`,
-    "",
-    "",
-    "",
-    "",
-    sum("connections"),
-    sum("requests"),
-    Math.round(sum("qps")),
-    sum("sendFail"),
-    sum("timers"),
-    memory,
-    "",
-    "",
-  ]);
-  const table = renderTable(
-    ["pid", "group", "#", "gen", "state", "listen", "conns", "requests", "qps", "send_fail", "timers", "memory", "cpu", "restarts"],
-    rows,
-  );
+  const table = statusTable(status);
   return [...header, table, ...waitingLines(processes), ...probationLines(status)].join("\n");
 }
 

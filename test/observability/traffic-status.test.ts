@@ -1,7 +1,7 @@
 // Traffic figures in /api/status from real workers: codes, 5xx and handler errors, latency, bytes, messages, lag, app metrics.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { StatusGroup, StatusResponse } from "../../src/admin/contract.ts";
-import { AppUnderTest } from "../support/app-under-test.ts";
+import { AppUnderTest, cliCommand } from "../support/app-under-test.ts";
 import { wsClient } from "../support/clients.ts";
 
 const WEB = `
@@ -142,6 +142,23 @@ describe("traffic figures in /api/status", () => {
     expect(lagging.length).toBe(1);
     expect(lagging[0]!.eventLoopLagSeconds!).toBeLessThan(2);
     expect(group(status, "web").eventLoopLagSeconds!).toBeGreaterThanOrEqual(0.5);
+  });
+
+  test("the status command: --json carries the figures; the table has 5xx/thrown and latency columns and a row per group", async () => {
+    const run = async (...args: string[]) => {
+      const child = Bun.spawn([...cliCommand(), "status", "--config", app.configPath, ...args], { stdout: "pipe", stderr: "pipe" });
+      const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+      expect(code).toBe(0);
+      return out;
+    };
+    const json = JSON.parse(await run("--json")) as StatusResponse;
+    expect(group(json, "web").errors).toEqual({ http5xx: BOOM, handler: BOOM });
+    expect(json.processes.every((p) => "latency" in p && "eventLoopLagSeconds" in p && "responses" in p)).toBe(true);
+    const table = await run();
+    expect(table).toContain("5xx/thrown");
+    const webRow = table.split("\n").find((line) => /^group\s+web\s/.test(line));
+    expect(webRow).toMatch(new RegExp(`\\s${BOOM}/${BOOM}\\s`));
+    expect(webRow).toContain("2/2 up");
   });
 
   test("worker.metrics values and observed histograms show per process and summed per group", async () => {
