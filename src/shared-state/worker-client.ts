@@ -65,15 +65,6 @@ export class SharedClient implements Shared {
     else pending.reject(new AppError(reply.code as ErrorCode, reply.error, { field: reply.field }));
   }
 
-  /** The master is gone: nothing waiting will be answered. */
-  failAll(why: string): void {
-    for (const [sid, pending] of this.#pending) {
-      clearTimeout(pending.timer);
-      pending.reject(new AppError("E_UNAVAILABLE", `worker.shared: ${why}`));
-      this.#pending.delete(sid);
-    }
-  }
-
   get pendingCalls(): number {
     return this.#pending.size;
   }
