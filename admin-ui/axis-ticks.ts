@@ -48,3 +48,9 @@ export function formatAxisBytes(n: number): string {
 export function formatAxisNumber(n: number): string {
   return Math.abs(n) >= 1000 ? clean(n).toLocaleString("en") : String(clean(n));
 }
+
+/** An axis label for seconds: "0", "2.5 ms", "250 ms", "1.5 s" (ticks are nice numbers of seconds, so of ms too). */
+export function formatAxisSeconds(n: number): string {
+  if (n <= 0) return "0";
+  return n < 1 ? `${clean(n * 1000)} ms` : `${clean(n)} s`;
+}

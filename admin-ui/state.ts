@@ -3,6 +3,7 @@ import { computed, signal } from "@preact/signals";
 import type { LiveEvent, StatsTick, StatusProcess, StatusResponse } from "../src/admin/contract.ts";
 import { api } from "./api.ts";
 import { rateUnit, type RateUnit } from "./rate-units.ts";
+import { forgetTraffic, recordStatus } from "./traffic-samples.ts";
 
 export const status = signal<StatusResponse | null>(null);
 export const lastTick = signal<StatsTick | null>(null);
@@ -52,6 +53,7 @@ export function refreshStatus(): Promise<void> {
   refreshing ??= api<StatusResponse>("/api/status")
     .then((s) => {
       status.value = s;
+      recordStatus(s);
     })
     .finally(() => {
       refreshing = null;
@@ -90,6 +92,7 @@ export function pushEvent(event: LiveEvent): void {
 
 /** On logout or a lost session: the next login may reach another master (a restart), so nothing of this one may show. */
 export function forgetMaster(): void {
+  forgetTraffic();
   status.value = null;
   lastTick.value = null;
   events.value = [];

@@ -4,7 +4,7 @@ import { signal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { byteTicks, formatAxisBytes, formatAxisNumber, niceTicks } from "../axis-ticks.ts";
+import { byteTicks, formatAxisBytes, formatAxisNumber, formatAxisSeconds, niceTicks } from "../axis-ticks.ts";
 import { formatClock } from "../format.ts";
 
 /** uPlot is half the page's script and only the Charts view needs it: loaded on first use, so first paint does not wait. */
@@ -18,8 +18,8 @@ interface Props {
   series: readonly string[];
   data: [number[], ...(number | null)[][]];
   format: (v: number) => string;
-  /** How the y axis ticks: bytes round in KiB/MiB/GiB, counts on whole numbers, anything else on nice decimals. */
-  axis?: "bytes" | "count" | "number";
+  /** How the y axis ticks: bytes round in KiB/MiB/GiB, seconds as ms or s, counts on whole numbers, anything else on nice decimals. */
+  axis?: "bytes" | "seconds" | "count" | "number";
   /** A unit after each series' legend value ("req/s", "msg/s"), by series. */
   units?: readonly string[];
 }
@@ -107,7 +107,7 @@ function options(props: Props, width: number): uPlot.Options {
         ...axis,
         size: 78,
         splits: (_u, _i, _min, max) => yTicks(props, max).filter((t) => t <= max),
-        values: (_u, ticks) => ticks.map(props.axis === "bytes" ? formatAxisBytes : formatAxisNumber),
+        values: (_u, ticks) => ticks.map(props.axis === "bytes" ? formatAxisBytes : props.axis === "seconds" ? formatAxisSeconds : formatAxisNumber),
       },
     ],
     series: [

@@ -1,12 +1,15 @@
 /** @jsxImportSource preact */
-// Requests/s, connections and memory per group: the last 5 minutes live from the SSE feed, or an hour or a day from history.
+// Rate, connections and memory per group (the last 5 minutes live from the SSE feed, or an hour or a day from history),
+// http response times and status codes (the last 5 minutes of status reads), and the app's own metrics.
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { MetricsHistoryResponse } from "../../src/admin/contract.ts";
 import { api, errorText } from "../api.ts";
 import { aligned, historySamples, joinSamples, liveSamples, liveVersion, type Metric, type Sample } from "../chart-data.ts";
 import { formatBytes, formatRate } from "../format.ts";
+import { AppMetrics } from "../parts/app-metrics.tsx";
 import { Chart } from "../parts/chart.tsx";
+import { TrafficCharts } from "../parts/traffic-charts.tsx";
 import { rateTitle, rateUnit } from "../rate-units.ts";
 import { status } from "../state.ts";
 
@@ -86,7 +89,9 @@ export function Charts() {
             units={m.withUnits ? units : undefined}
           />
         ))}
+        <TrafficCharts />
       </div>
+      <AppMetrics />
     </section>
   );
 }

@@ -1,6 +1,6 @@
 // Round y-axis ticks: nice steps (1, 2, 2.5, 5 x 10^k), and memory ticks that are round in the unit they are read in.
 import { describe, expect, test } from "bun:test";
-import { byteTicks, formatAxisBytes, formatAxisNumber, niceStep, niceTicks } from "../../admin-ui/axis-ticks.ts";
+import { byteTicks, formatAxisBytes, formatAxisNumber, formatAxisSeconds, niceStep, niceTicks } from "../../admin-ui/axis-ticks.ts";
 
 const MiB = 1024 ** 2;
 
@@ -59,5 +59,10 @@ describe("nice numbers", () => {
     expect(niceTicks(1, 4).ticks.map(formatAxisNumber)).toEqual(["0", "0.25", "0.5", "0.75", "1"]);
     expect(niceTicks(0.3, 3).ticks.map(formatAxisNumber)).toEqual(["0", "0.1", "0.2", "0.3"]);
     expect(formatAxisNumber(25_000)).toBe("25,000");
+  });
+
+  test("latency ticks read in ms below a second, in s past it", () => {
+    expect(niceTicks(0.0071, 3).ticks.map(formatAxisSeconds)).toEqual(["0", "2.5 ms", "5 ms", "7.5 ms"]);
+    expect(niceTicks(1.8, 4).ticks.map(formatAxisSeconds)).toEqual(["0", "500 ms", "1 s", "1.5 s", "2 s"]);
   });
 });

@@ -2,8 +2,27 @@
 // for each group's kind, and a memory axis on round numbers of its unit.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { AppUnderTest } from "../support/app-under-test.ts";
+import { AppUnderTest, type AppSpec } from "../support/app-under-test.ts";
 import { chromiumAvailable, DASHBOARD_APP, logIn, openBrowser, type BrowserSession } from "../support/browser.ts";
+
+/** The dashboard's app, its web group answering 200, 404 (/missing) or 500 (/boom, a throw) and keeping its own metrics. */
+const SPEC: AppSpec = {
+  ...DASHBOARD_APP,
+  files: {
+    ...DASHBOARD_APP.files,
+    "web.ts": `export default {
+      onWorkerStart(worker) { globalThis.worker = worker; },
+      fetch(request) {
+        const path = new URL(request.url).pathname;
+        globalThis.worker.metrics.inc("orders_placed");
+        globalThis.worker.metrics.observe("db_query", 0.004);
+        if (path === "/missing") return new Response("no", { status: 404 });
+        if (path === "/boom") throw new Error("boom");
+        return new Response("ok");
+      },
+    };`,
+  },
+};
 
 /** The legend of the chart titled `title`: each series' label and value, as the page shows them. */
 function legend(page: Page, title: string) {
@@ -21,7 +40,7 @@ describe.skipIf(!chromiumAvailable())("dashboard charts", () => {
   let page: Page;
 
   beforeAll(async () => {
-    app = await AppUnderTest.start(DASHBOARD_APP);
+    app = await AppUnderTest.start(SPEC);
     browser = await openBrowser();
     page = browser.page;
     await page.goto(app.adminUrl);
@@ -75,4 +94,38 @@ describe.skipIf(!chromiumAvailable())("dashboard charts", () => {
     values.forEach((v, i) => expect(v).toBeCloseTo(step * (i + 1), 9));
     expect(browser.problems).toEqual([]);
   });
+
+  test("http response times and status-code rates are drawn per group, and the app's own metrics have their panel", async () => {
+    const web = await app.port("web");
+    let sending = true;
+    const load = (async () => {
+      while (sending) {
+        await Promise.all(["/", "/", "/", "/missing", "/boom"].map((path) => fetch(`http://127.0.0.1:${web}${path}`).then((r) => r.text())));
+        await Bun.sleep(50);
+      }
+    })();
+    try {
+      const codes = await app.waitFor(
+        async () => {
+          const rows = await legend(page, "by status code");
+          const named = (code: string) => rows.find((r) => r.label === `web ${code}`)?.value ?? "";
+          return ["200", "404", "500"].every((code) => /^[\d.,]+ req\/s$/.test(named(code)) && !/^0 /.test(named(code))) && rows;
+        },
+        20_000,
+        "web 200, 404 and 500 rates in the legend",
+      );
+      expect(codes.map((r) => r.label)).toEqual(["Time", "web 200", "web 404", "web 500"]);
+      const latency = await legend(page, "Response time");
+      expect(latency.map((r) => r.label)).toEqual(["Time", "web p50", "web p99"]);
+      for (const row of latency.slice(1)) expect(row.value).toMatch(/^[\d.]+ (ms|s)$/);
+    } finally {
+      sending = false;
+      await load;
+    }
+    const panel = page.locator("[data-panel=app-metrics]");
+    await panel.locator("[data-table=app-values] tr[data-metric=orders_placed]").waitFor({ timeout: 10_000 });
+    const count = await panel.locator("tr[data-histogram=db_query] td:nth-child(3)").textContent();
+    expect(Number(count!.replace(/,/g, ""))).toBeGreaterThan(0);
+    expect(browser.problems).toEqual([]);
+  }, 60_000);
 });

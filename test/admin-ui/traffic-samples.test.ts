@@ -1,0 +1,51 @@
+// Latency and status-code series from successive status reads: percentiles as reported, code counts turned into rates.
+import { beforeEach, describe, expect, test } from "bun:test";
+import { forgetTraffic, latencySeries, recordStatus, statusCodeSeries, trafficSamples } from "../../admin-ui/traffic-samples.ts";
+import type { StatusResponse } from "../../src/admin/contract.ts";
+
+type Group = { name: string; latency: { p50: number | null; p99: number | null }; responses: Record<string, number> };
+const status = (groups: Group[]) => ({ groups, processes: [], master: {} }) as unknown as StatusResponse;
+const web = (p50: number | null, p99: number | null, responses: Record<string, number>): Group => ({ name: "web", latency: { p50, p99 }, responses });
+const chat: Group = { name: "chat", latency: { p50: null, p99: null }, responses: {} };
+
+describe("traffic samples", () => {
+  beforeEach(() => forgetTraffic());
+
+  test("latency: p50 and p99 per group that answered, one column each; a group with no requests has no series", () => {
+    recordStatus(status([web(0.002, 0.01, {}), chat]), 1000);
+    recordStatus(status([web(0.003, null, {}), chat]), 3000);
+    const { names, data } = latencySeries(trafficSamples());
+    expect(names).toEqual(["web p50", "web p99"]);
+    expect(data).toEqual([
+      [1, 3],
+      [0.002, 0.003],
+      [0.01, null],
+    ]);
+  });
+
+  test("status codes: the rate between successive reads, per group and code; a code first seen later starts from 0", () => {
+    recordStatus(status([web(0.002, 0.01, { "200": 10 })]), 0);
+    recordStatus(status([web(0.002, 0.01, { "200": 30, "500": 4 })]), 2000);
+    recordStatus(status([web(0.002, 0.01, { "200": 30, "500": 10 })]), 4000);
+    const { names, data } = statusCodeSeries(trafficSamples());
+    expect(names).toEqual(["web 200", "web 500"]);
+    expect(data).toEqual([
+      [2, 4],
+      [10, 0],
+      [2, 3],
+    ]);
+  });
+
+  test("counts that go back (another master) give a gap, not a negative rate; one read gives no rate at all", () => {
+    recordStatus(status([web(null, null, { "200": 50 })]), 0);
+    expect(statusCodeSeries(trafficSamples()).data).toEqual([[], []]);
+    recordStatus(status([web(null, null, { "200": 5 })]), 1000);
+    expect(statusCodeSeries(trafficSamples()).data).toEqual([[1], [null]]);
+  });
+
+  test("samples older than 5 minutes are dropped", () => {
+    recordStatus(status([web(0.1, 0.2, {})]), 0);
+    recordStatus(status([web(0.1, 0.2, {})]), 5 * 60_000 + 1);
+    expect(trafficSamples().map((s) => s.at)).toEqual([5 * 60_000 + 1]);
+  });
+});
