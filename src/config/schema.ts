@@ -205,8 +205,14 @@ export const logSchema = z
       .default(10 * MiB)
       .describe("Rotate the daemon log past this size, in bytes."),
     keep: positiveInt("files", "file").default(5).describe("Rotated log files to keep (workerman.log.1 .. .N)."),
+    format: z
+      .enum(["text", "json"])
+      .default("text")
+      .describe(
+        'How the daemon log and the foreground output are written: "text" (`[web#0 123] line`) or "json" (one object per line: time, level, source, pid, group, index, msg, and a supervisor event\'s own fields).',
+      ),
   })
-  .describe("The daemon log (<dataDir>/workerman.log) written by `start -d`.");
+  .describe("The daemon log (<dataDir>/workerman.log) written by `start -d`, and the format of the master's output.");
 
 const seconds = (what: string) => positiveInt("seconds", "second").describe(what);
 

@@ -120,6 +120,8 @@ export interface ChannelConfig {
 export interface LogConfig {
   maxBytes: number;
   keep: number;
+  /** "json": one object per line, in the daemon log and on the foreground output. */
+  format: "text" | "json";
 }
 
 export interface AppConfig {

@@ -14,7 +14,7 @@ export function logFilePath(dataDir: string): string {
 export function daemonLog(config: AppConfig): LogFile | null {
   if (process.env[DAEMON_ENV] !== "1") return null;
   delete process.env[DAEMON_ENV];
-  const log = new LogFile({ path: logFilePath(config.dataDir), maxBytes: config.log.maxBytes, keep: config.log.keep });
+  const log = new LogFile({ path: logFilePath(config.dataDir), maxBytes: config.log.maxBytes, keep: config.log.keep, format: config.log.format });
   log.captureConsole();
   return log;
 }

@@ -1,7 +1,10 @@
 // The daemon's log: timestamped lines in <dataDir>/workerman.log (mode 0600), rotated by size (workerman.log.1 .. .N), at a bounded rate per source.
 import { appendFileSync, chmodSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
+import type { EventLine } from "./console-log.ts";
+import type { SupervisorEvent } from "./events.ts";
 import { inertText } from "./inert-text.ts";
+import { jsonFromEvent, jsonFromPrefixed, type LogLevel } from "./json-log.ts";
 import { timedBound, type RateBoundOptions } from "../store/rate-bound.ts";
 
 /** console.log's own formatting; node:util (about 5 ms of CPU) loads on the first line, not on the master's start path. */
@@ -13,6 +16,8 @@ export interface LogFileOptions {
   keep: number;
   /** Lines kept per source group (or the master) per window; the rest become one summary line. */
   bound?: RateBoundOptions;
+  /** log.format: "json" writes one JSON object per line instead of `<ISO time> [source pid] text`. */
+  format?: "text" | "json";
 }
 
 /**
@@ -47,8 +52,16 @@ export class LogFile {
     });
   }
 
-  write(line: string): void {
-    if (this.#bound.admit("log-lines", sourceOf(line), line)) this.#append(line);
+  /** A prefixed line (`[web#0 123] text`, `[master 99] text`). */
+  write(line: string, level: LogLevel = "info"): void {
+    if (this.#bound.admit("log-lines", sourceOf(line), line)) this.#append(line, level);
+  }
+
+  /** A supervisor event worth a line: as the master's sentence, or (json) with the event's fields. */
+  writeEvent(event: SupervisorEvent, { level, text }: EventLine): void {
+    const line = `[master ${process.pid}] ${text}`;
+    if (!this.#bound.admit("log-lines", "master", line)) return;
+    this.options.format === "json" ? this.#put(jsonFromEvent(event, level, text)) : this.#append(line, level);
   }
 
   /** Writes what the current window held back as its summary line. */
@@ -56,8 +69,12 @@ export class LogFile {
     this.#bound.stop();
   }
 
-  #append(line: string): void {
-    const text = `${new Date().toISOString()} ${inertText(line)}\n`;
+  #append(line: string, level: LogLevel = "info"): void {
+    this.#put(this.options.format === "json" ? jsonFromPrefixed(line, level) : `${new Date().toISOString()} ${inertText(line)}`);
+  }
+
+  #put(record: string): void {
+    const text = `${record}\n`;
     try {
       // Inside the try: a rotation on a read-only or full disk fails like the append, and costs only the line.
       if (this.#size + text.length > this.options.maxBytes && this.#size > 0) this.#rotate();
@@ -79,12 +96,17 @@ export class LogFile {
   /** Sends everything the master prints (console.*) to this file, each line marked with the master's pid. */
   captureConsole(): void {
     const master = `[master ${process.pid}]`;
-    const write = (...args: unknown[]) => {
-      for (const line of format(...args).split("\n")) this.write(`${master} ${line}`);
-    };
-    console.log = write;
-    console.info = write;
-    console.warn = write;
-    console.error = write;
+    const writer =
+      (level: LogLevel) =>
+      (...args: unknown[]) => {
+        const text = format(...args);
+        // A JSON record keeps a multi-line message (a stack, the start table) whole; text marks every line.
+        if (this.options.format === "json") this.write(`${master} ${text}`, level);
+        else for (const line of text.split("\n")) this.write(`${master} ${line}`, level);
+      };
+    console.log = writer("info");
+    console.info = writer("info");
+    console.warn = writer("warn");
+    console.error = writer("error");
   }
 }

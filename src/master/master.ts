@@ -6,19 +6,18 @@ import { loadConfig } from "../config/load.ts";
 import type { AppConfig } from "../config/types.ts";
 import type { MasterStore } from "../store/master-store.ts";
 import { VERSION } from "../version.ts";
-import { logEvent } from "./console-log.ts";
 import { masterTitle, setProcessTitle } from "../process-title.ts";
 import { daemonLog } from "./daemon.ts";
 import { dataDirModeWarning } from "./data-dir-mode.ts";
 import { EventGate } from "./event-gate.ts";
 import type { AdminContext, EarlyEvent, PlaneInputs, Planes } from "./planes.ts";
+import { masterOutput } from "./log-output.ts";
 import { RecentLog } from "./recent-log.ts";
 import { installSignals } from "./signals.ts";
 import { withResolvedPorts } from "./resolve-ports.ts";
 import { refuseBusyPorts } from "./port-check.ts";
 import { claimRuntimeFile, dataDirError, lockDataDir, prepareDataDir, removeRuntimeFile, writeRuntimeFile } from "./runtime-file.ts";
 import { startTable } from "./start-table.ts";
-import { terminalOutput } from "./terminal-output.ts";
 import { buildStatus, readTcpMigrateReq } from "./status.ts";
 import type { StatusResponse } from "./status-records.ts";
 import { trafficTotals } from "./traffic-totals.ts";
@@ -60,6 +59,7 @@ async function prepareMaster(configPath: string, options: MasterOptions) {
   setProcessTitle(masterTitle(loaded.name));
   const daemon = daemonLog(loaded);
   const recentLog = new RecentLog();
+  const output = masterOutput(loaded.log.format, daemon, recentLog);
   recentLog.captureConsole();
   const openDataDir = dataDirModeWarning(loaded.dataDir);
   if (openDataDir) console.warn(openDataDir);
@@ -80,7 +80,7 @@ async function prepareMaster(configPath: string, options: MasterOptions) {
         "warning: net.ipv4.tcp_migrate_req is 0: a reload resets connections waiting in an old listener's queue. Fix: sysctl -w net.ipv4.tcp_migrate_req=1",
       );
     }
-    return { config, daemon, recentLog, predecessor, tcpMigrateReq, releaseRestart };
+    return { config, daemon, recentLog, output, predecessor, tcpMigrateReq, releaseRestart };
   } catch (err) {
     releaseRestart();
     throw err;
@@ -123,17 +123,17 @@ export async function runMaster(configPath: string, options: MasterOptions = {})
  * Builds what the workers' start needs (supervisor, event gate, channel relay, signals) and the shutdown that undoes
  * it; the store and the admin plane come later (planes.ts), while the workers boot.
  */
-async function assembleMaster({ config, daemon, recentLog, predecessor, tcpMigrateReq, releaseRestart }: Prepared) {
+async function assembleMaster({ config, recentLog, output, predecessor, tcpMigrateReq, releaseRestart }: Prepared) {
   const startedAt = Date.now();
   const sockets = await bindUnixSockets(config, predecessor !== null);
   const listenFds = new Map([...sockets].map(([name, socket]) => [name, socket.fd]));
-  const log = recentLog.tee(daemon ? (line: string) => daemon.write(line) : terminalOutput());
+  const log = recentLog.tee(output.worker);
   // Generations go on across a restart: the new master's first is after the old one's latest.
   const generation = predecessor ? predecessor.generation + 1 : 1;
   const supervisor = new Supervisor({ config, listenFds, log, generation, groupRemoved: (name) => closeGroupSocket(sockets, listenFds, name) });
   // The log, the store and the live feed all read events through the gate, which bounds what a stranger can repeat.
   const events = new EventGate(supervisor);
-  events.on(logEvent);
+  events.on(output.event);
   // Until the store opens, the gate's events wait here; openPlanes records them in order after master-started.
   const early: EarlyEvent[] = [];
   const stopCollecting = events.on((event) => early.push({ at: Date.now(), event }));

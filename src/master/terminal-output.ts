@@ -1,5 +1,6 @@
 // The foreground master's worker lines on its stdout and stderr: what a stalled reader cannot take is dropped and counted, never queued.
 import { inertText } from "./inert-text.ts";
+import { jsonFromPrefixed } from "./json-log.ts";
 
 interface Writable {
   write(text: string): boolean;
@@ -15,7 +16,10 @@ class Lane {
   #blocked = false;
   #dropped = 0;
 
-  constructor(private readonly out: Writable) {
+  constructor(
+    private readonly out: Writable,
+    private readonly render: (line: string) => string,
+  ) {
     out.on("drain", () => {
       this.#blocked = false;
       if (this.#dropped === 0) return;
@@ -26,15 +30,36 @@ class Lane {
   }
 
   write(line: string): void {
-    if (this.#blocked) {
-      this.#dropped++;
-      return;
-    }
-    if (!this.out.write(inertText(line) + "\n")) this.#blocked = true;
+    // Checked before rendering: a flood into a stalled reader costs a counter, not a JSON encoding per line.
+    if (this.#blocked) this.#dropped++;
+    else this.#put(this.render(line));
+  }
+
+  /** A line already in its final form (a JSON supervisor event). */
+  writeRendered(text: string): void {
+    if (this.#blocked) this.#dropped++;
+    else this.#put(text);
+  }
+
+  #put(text: string): void {
+    if (!this.out.write(text + "\n")) this.#blocked = true;
   }
 }
 
-export function terminalOutput(stdout: Writable = process.stdout, stderr: Writable = process.stderr): (line: string, stream: "stdout" | "stderr") => void {
-  const lanes = { stdout: new Lane(stdout), stderr: new Lane(stderr) };
-  return (line, stream) => lanes[stream].write(line);
+export type Stream = "stdout" | "stderr";
+
+/** log.format "json": a stderr line is read as an error, a stdout line as information. */
+const renderers = {
+  text: { stdout: inertText, stderr: inertText },
+  json: { stdout: (line: string) => jsonFromPrefixed(line, "info"), stderr: (line: string) => jsonFromPrefixed(line, "error") },
+};
+
+export function terminalOutput(
+  stdout: Writable = process.stdout,
+  stderr: Writable = process.stderr,
+  format: "text" | "json" = "text",
+): ((line: string, stream: Stream) => void) & { rendered: (text: string, stream: Stream) => void } {
+  const lanes = { stdout: new Lane(stdout, renderers[format].stdout), stderr: new Lane(stderr, renderers[format].stderr) };
+  const write = (line: string, stream: Stream) => lanes[stream].write(line);
+  return Object.assign(write, { rendered: (text: string, stream: Stream) => lanes[stream].writeRendered(text) });
 }

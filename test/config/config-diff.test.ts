@@ -32,7 +32,7 @@ function config(overrides: Partial<AppConfig> = {}): AppConfig {
     gracefulTimeout: 60,
     drainWindowMs: 300,
     admin: { host: "127.0.0.1", port: 9090, metricsPublic: false, allowRemote: false },
-    log: { maxBytes: 10 << 20, keep: 5 },
+    log: { maxBytes: 10 << 20, keep: 5, format: "text" },
     store: { keepSecondSamples: 3600, keepMinuteSamples: 604800, keepEvents: 2592000 },
     reload: { healthySeconds: 2, startTimeout: 10, probationSeconds: 30 },
     workers: [group("web")],
@@ -108,7 +108,7 @@ describe("diffConfig", () => {
       name: "demo2",
       dataDir: "/var/demo",
       admin: { host: "127.0.0.1", port: 9191, metricsPublic: true, allowRemote: false },
-      log: { maxBytes: 1 << 20, keep: 5 },
+      log: { maxBytes: 1 << 20, keep: 5, format: "text" },
       store: { keepSecondSamples: 60, keepMinuteSamples: 604800, keepEvents: 2592000 },
       cluster: { redis: "redis://127.0.0.1:6379", maxPendingBytes: 8 << 20 },
     });

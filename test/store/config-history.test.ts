@@ -30,7 +30,7 @@ function config(count: number, extra: Partial<AppConfig> = {}): AppConfig {
     gracefulTimeout: 60,
     drainWindowMs: 300,
     admin: { host: "127.0.0.1", port: 9090, metricsPublic: false, allowRemote: false },
-    log: { maxBytes: 1000, keep: 5 },
+    log: { maxBytes: 1000, keep: 5, format: "text" },
     store: { keepSecondSamples: 60, keepMinuteSamples: 600, keepEvents: 600 },
     reload: { healthySeconds: 2, startTimeout: 10, probationSeconds: 30 },
     workers: [
