@@ -46,27 +46,26 @@ describe("worker.shared on one host", () => {
   }, 30_000);
 
   test("a value with ttlSeconds is gone for every process once it expires; incr keeps the expiry", async () => {
-    await call(web, { op: "set", key: "ttl", value: { on: true }, ttlSeconds: 0.4 });
+    // 1.5 s: long enough for the reads below on a loaded machine, short enough to wait for.
+    await call(web, { op: "set", key: "ttl", value: { on: true }, ttlSeconds: 1.5 });
     await call(web, { op: "incr", key: "ttl-n", by: 5 });
-    await call(web, { op: "set", key: "ttl-n", value: 5, ttlSeconds: 0.4 });
+    await call(web, { op: "set", key: "ttl-n", value: 5, ttlSeconds: 1.5 });
     expect(await read(other, "ttl")).toEqual({ on: true });
     expect((await call(other, { op: "incr", key: "ttl-n" })).value).toBe(6);
-    await app.waitFor(async () => (await read(other, "ttl")) === undefined && (await read(web, "ttl-n")) === undefined, 3000, "expiry");
+    await app.waitFor(async () => (await read(other, "ttl")) === undefined && (await read(web, "ttl-n")) === undefined, 5000, "expiry");
   });
 
   test("limits give errors that name them: maxValueBytes, maxKeys (expired keys do not count), key length, bad values", async () => {
     const big = await call(web, { op: "set", key: "big", value: "x".repeat(300) });
     expect(big).toMatchObject({ ok: false, code: "E_LIMIT", field: "shared.maxValueBytes" });
     expect(big.message).toContain("shared.maxValueBytes (200)");
-    const fill = await Promise.all(
-      Array.from({ length: 45 }, (_, i) => call(web, { op: "set", key: `k${i}`, value: i, ttlSeconds: i < 10 ? 0.3 : undefined })),
-    );
+    const fill = await Promise.all(Array.from({ length: 45 }, (_, i) => call(web, { op: "set", key: `k${i}`, value: i, ttlSeconds: i < 10 ? 2 : undefined })));
     const refused = fill.filter((a) => !a.ok);
     expect(refused.length).toBeGreaterThan(0);
     expect(refused[0]).toMatchObject({ code: "E_LIMIT", field: "shared.maxKeys" });
     expect(refused[0]!.message).toContain("shared.maxKeys (40)");
     // The ten with a TTL expire: their places go to new keys.
-    await app.waitFor(async () => (await read(web, "k0")) === undefined, 3000, "k0 expired");
+    await app.waitFor(async () => (await read(web, "k0")) === undefined, 5000, "k0 expired");
     expect((await call(other, { op: "set", key: "after-expiry", value: 1 })).ok).toBe(true);
     expect(await call(web, { op: "set", key: "y".repeat(300), value: 1 })).toMatchObject({ ok: false, code: "E_LIMIT", field: "key" });
     expect(await call(web, { op: "set", key: "", value: 1 })).toMatchObject({ ok: false, code: "E_USAGE" });

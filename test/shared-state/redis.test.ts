@@ -57,10 +57,10 @@ describe("worker.shared across two instances through Redis", () => {
   }, 30_000);
 
   test("TTL expiry is Redis's, seen by both instances; incr keeps the expiry and refuses a non-integer", async () => {
-    await call(a, { op: "set", key: "ttl", value: 5, ttlSeconds: 0.4 });
+    await call(a, { op: "set", key: "ttl", value: 5, ttlSeconds: 1.5 });
     expect((await call(b, { op: "incr", key: "ttl", by: 2 })).value).toBe(7);
     expect(await read(a, "ttl")).toBe(7);
-    await hostA.waitFor(async () => (await read(b, "ttl")) === undefined, 3000, "expiry");
+    await hostA.waitFor(async () => (await read(b, "ttl")) === undefined, 5000, "expiry");
     await call(a, { op: "set", key: "text", value: "abc" });
     expect(await call(b, { op: "incr", key: "text" })).toMatchObject({ ok: false, code: "E_USAGE" });
   });
@@ -71,14 +71,14 @@ describe("worker.shared across two instances through Redis", () => {
     await flush.send("FLUSHALL", []);
     flush.close();
     for (let i = 0; i < MAX_KEYS; i++) {
-      const answer = await call(i % 2 ? a : b, { op: "set", key: `k${i}`, value: i, ttlSeconds: i < 3 ? 0.3 : undefined });
+      const answer = await call(i % 2 ? a : b, { op: "set", key: `k${i}`, value: i, ttlSeconds: i < 3 ? 2 : undefined });
       expect(answer.ok).toBe(true);
     }
     const refused = await call(a, { op: "incr", key: "one-more" });
     expect(refused).toMatchObject({ ok: false, code: "E_LIMIT", field: "shared.maxKeys" });
     expect(refused.message).toContain(`shared.maxKeys (${MAX_KEYS})`);
     expect((await call(b, { op: "set", key: "k5", value: "replaced" })).ok).toBe(true);
-    await hostA.waitFor(async () => (await read(a, "k0")) === undefined, 3000, "k0 expired");
+    await hostA.waitFor(async () => (await read(a, "k0")) === undefined, 5000, "k0 expired");
     expect((await call(b, { op: "set", key: "one-more", value: 1 })).ok).toBe(true);
   });
 
@@ -101,7 +101,8 @@ describe("worker.shared across two instances through Redis", () => {
     const down = await call(a, { op: "set", key: "kept", value: "w" });
     expect(down).toMatchObject({ ok: false, code: "E_UNAVAILABLE" });
     expect(down.message).toContain("out of reach");
-    expect(down.ms).toBeLessThan(100);
+    // At once: well before the 2 s a silent Redis gets (the margin is for a loaded machine's scheduling).
+    expect(down.ms).toBeLessThan(1000);
     await redis.restart();
     for (const [host, port] of [[hostA, a] as const, [hostB, b] as const]) {
       await host.waitFor(async () => (await call(port, { op: "set", key: "back", value: 1 })).ok, 10_000, "calls work after Redis restarts");
