@@ -28,8 +28,15 @@ export function parsePrefixed(line: string, at: number): LogLine | null {
   return { at, source: "worker", group: m[2]!, index: Number(m[3]), pid: Number(m[4]), text: m[5]! };
 }
 
-/** A line of <dataDir>/workerman.log; lines without a prefix (a crash before the log took over) count as the master's. */
+/**
+ * A line of <dataDir>/workerman.log, text or (log.format "json") a JSON record; lines without a prefix (a crash
+ * before the log took over) count as the master's.
+ */
 export function parseFileLine(line: string): LogLine {
+  if (line.startsWith('{"time":')) {
+    const json = fromJsonRecord(line);
+    if (json) return json;
+  }
   const t = TIME.exec(line);
   const at = t ? Date.parse(t[1]!) : 0;
   const rest = t ? t[2]! : line;
@@ -45,4 +52,16 @@ export function matchesFilter(line: LogLine, filter: LogFilter): boolean {
 export function formatLogLine(line: LogLine): string {
   const who = line.source === "master" ? `[master ${line.pid}]` : `[${line.group}#${line.index} ${line.pid}]`;
   return `${line.at ? new Date(line.at).toISOString() : "-"} ${who} ${inertText(line.text)}`;
+}
+
+/** A JSON record (json-log.ts) as a LogLine: a worker's output stays the worker's; the master's and supervisor events are the master's. */
+function fromJsonRecord(line: string): LogLine | null {
+  try {
+    const r = JSON.parse(line) as { time: string; source: string; pid: number; group?: string; index?: number; msg: string };
+    const at = Date.parse(r.time) || 0;
+    if (r.source === "worker") return { at, source: "worker", pid: r.pid, group: r.group, index: r.index, text: r.msg };
+    return { at, source: "master", pid: r.pid, text: r.msg };
+  } catch {
+    return null;
+  }
 }

@@ -122,6 +122,12 @@ test("daemon: workerman.log is one JSON object per line", async () => {
   const masterPid = JSON.parse(readFileSync(join(dir, "data/runtime.json"), "utf8")).pid;
   expect(await cli("stop", "--config", config)).toBe(0);
   expectRecords(parseEach(text().trimEnd().split("\n")), masterPid);
+  // `logs` reads the JSON log as it reads the text one.
+  const logs = Bun.spawn([...cliCommand(), "logs", "--group", "echo", "-n", "100", "--config", config], { stdout: "pipe", stderr: "pipe" });
+  const [printed, code] = await Promise.all([new Response(logs.stdout).text(), logs.exited]);
+  expect(code).toBe(0);
+  expect(printed).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z \[echo#0 \d+\] hello from the worker$/m);
+  expect(printed).not.toContain('{"time"');
 }, 60_000);
 
 test("text (the default) is unchanged: prefixed lines on the terminal, the crash as a sentence", async () => {
