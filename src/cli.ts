@@ -36,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
     case "logs":
       return (await import("./commands/logs.ts")).logsCommand(args);
     case "reload":
+      if (args.cluster) return (await import("./commands/cluster-reload.ts")).clusterReloadCommand(args.config, args.graceful, args.order);
       return (await import("./commands/reload.ts")).reloadCommand(args.config, args.graceful, args.group, args.wait);
     case "diff":
       return (await import("./commands/diff.ts")).diffCommand(args.config, args.json);

@@ -1,12 +1,16 @@
 // This master's part in the cluster beyond the channel: the link's events and status facts, its announcement, the instance list.
 import { hostname } from "node:os";
-import type { ClusterInstance, ClusterResponse, ClusterEvent } from "../cluster/cluster-records.ts";
+import type { ClusterInstance, ClusterResponse, ClusterEvent } from "./cluster-records.ts";
 import type { StatusCluster } from "../channel/cluster/cluster-status.ts";
 import type { StatusResponse } from "../master/status-records.ts";
 import type { ChannelRelay } from "../channel/master/relay.ts";
 import type { AppConfig } from "../config/types.ts";
+import { AppError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import { Announcer, type OwnEntry } from "./announcer.ts";
+import { ClusterCommands } from "./cluster-commands.ts";
+import type { LocalReload } from "./remote-reload.ts";
+import type { MasterStore } from "../store/master-store.ts";
 import { LinkWatch } from "./link-watch.ts";
 
 /** Four polls a second: a lost link shows in status and events well within a second of the link noticing. */
@@ -26,6 +30,8 @@ export class ClusterPlane {
   readonly #watch: LinkWatch;
   readonly #announcer: Announcer | null;
   readonly #timers: ReturnType<typeof setInterval>[] = [];
+  /** Signed commands between instances (reload --cluster); off without cluster.secretFile. */
+  readonly commands: ClusterCommands;
   #adminUrl = "";
 
   constructor(private readonly inputs: ClusterPlaneInputs) {
@@ -37,9 +43,22 @@ export class ClusterPlane {
       instances: () => this.#announcer?.instances ?? null,
       emit: inputs.emit,
     });
+    this.commands = new ClusterCommands({
+      cluster,
+      self: inputs.channel.instance,
+      secretFile: inputs.config.cluster?.secretFile,
+      list: () => this.#listOrThrow(),
+      emit: inputs.emit,
+    });
     if (!cluster) return;
     this.#timers.push(setInterval(() => this.#watch.tick(), WATCH_MS));
     this.#timers.push(setInterval(() => void this.#announce(), ANNOUNCE_MS));
+  }
+
+  /** The admin plane's handle, wired with the store (audit) and the reload that remote commands run. */
+  forAdmin(store: MasterStore, reload: LocalReload): this {
+    this.commands.wire(store, reload);
+    return this;
   }
 
   /** Called once the admin plane listens: other instances' views link to it. */
@@ -54,13 +73,14 @@ export class ClusterPlane {
     if (!base) return null;
     // A reader between two polls sees the link's state and the watch's "since" agree (and the event already sent).
     this.#watch.tick();
-    return { ...base, disconnectedSince: this.#watch.disconnectedSince, instances: base.connected ? (this.#announcer?.instances ?? null) : null };
+    const instances = base.connected ? (this.#announcer?.instances ?? null) : null;
+    return { ...base, disconnectedSince: this.#watch.disconnectedSince, instances, commands: this.commands.counts };
   }
 
   /** GET /api/cluster: every announced instance; this one alone without a cluster, or when Redis does not answer. */
   async view(): Promise<ClusterResponse> {
     const cluster = this.inputs.channel.cluster;
-    const commands = false;
+    const commands = this.commands.enabled;
     const alone = (error?: string): ClusterResponse => ({
       connected: cluster ? false : null,
       commands,
@@ -81,6 +101,13 @@ export class ClusterPlane {
     if (this.inputs.channel.cluster?.connected) await this.#announcer?.withdraw().catch(() => {});
   }
 
+  /** The instances a rolling reload goes through: it cannot start without Redis. */
+  async #listOrThrow(): Promise<ClusterInstance[]> {
+    const view = await this.view();
+    if (!view.connected) throw new AppError("E_UNAVAILABLE", `the cluster cannot be listed: ${view.error ?? "no cluster.redis"}`);
+    return view.instances;
+  }
+
   async #announce(): Promise<void> {
     if (!this.inputs.channel.cluster?.connected) return;
     // A refresh that fails is the link's to count and report; the next one tries again.
@@ -98,7 +125,7 @@ export class ClusterPlane {
       admin: this.#adminUrl,
       version: VERSION,
       startedAt,
-      commands: false,
+      commands: this.commands.enabled,
       groups,
       processes,
     };

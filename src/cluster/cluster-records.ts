@@ -1,4 +1,5 @@
 // The admin API's shapes for the instances joined by cluster.redis: GET /api/cluster, the rolling reload, the link's events.
+import type { ReloadRecord } from "../master/records.ts";
 import type { StatusGroup, StatusProcess } from "../master/status-records.ts";
 
 /** One instance as it announced itself in Redis (refreshed every second; gone a few seconds after its last refresh). */
@@ -41,3 +42,31 @@ export type ClusterEvent =
   | { type: "cluster-rejoined"; outageMs: number; resynced: { uids: number; groups: number; newEpochs: string[] } | null }
   /** A cluster command refused (unsigned, badly signed, replayed, too old, commands off). */
   | { type: "cluster-command-refused"; from: string; kind: string; reason: string };
+
+/** One instance's turn in a rolling reload. */
+export interface ClusterReloadStep {
+  instance: string;
+  host: string;
+  /** The host name, or host:masterPid where several listed instances share a host. */
+  label: string;
+  self: boolean;
+  /** waiting (not its turn yet), reloading, then replaced / rolled-back / failed; not-reloaded once an earlier one stopped the run. */
+  state: "waiting" | "reloading" | "replaced" | "rolled-back" | "failed" | "not-reloaded";
+  /** The instance's own reload record once it ended (its groups' outcomes and reasons). */
+  record?: ReloadRecord;
+  /** failed: why (no answer in time, the instance refused, its app.json is invalid, ...). */
+  error?: string;
+}
+
+/** POST /api/cluster/reload answers with this (202); GET /api/cluster/reloads/:id returns it as it progresses. */
+export interface ClusterReloadRecord {
+  id: number;
+  /** done: every instance replaced; stopped: one rolled back or failed, the rest were not reloaded. */
+  state: "running" | "done" | "stopped";
+  graceful: boolean;
+  startedAt: number;
+  finishedAt?: number;
+  /** The step whose outcome stopped the run. */
+  stoppedAfter?: string;
+  steps: ClusterReloadStep[];
+}

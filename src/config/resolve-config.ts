@@ -36,7 +36,7 @@ export function resolveConfig(data: RawAppJson, configPath: string): AppConfig {
     log: data.log,
     store: data.store,
     reload: data.reload,
-    cluster: data.cluster,
+    cluster: data.cluster && { ...data.cluster, secretFile: data.cluster.secretFile && resolve(baseDir, data.cluster.secretFile) },
     shared: data.shared,
     channel: data.channel,
     workers: workers.filter((group) => group !== undefined),

@@ -96,6 +96,8 @@ export interface ClusterConfig {
   redis: string;
   /** Bytes that may wait for Redis's answer; past them publishes are refused and counted. */
   maxPendingBytes: number;
+  /** Absolute path of the secret that signs cluster commands; absent: cluster commands are off. */
+  secretFile?: string;
 }
 
 /** Bounds of worker.shared (src/shared-state/). */

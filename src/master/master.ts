@@ -169,7 +169,7 @@ async function assembleMaster({ config, recentLog, output, predecessor, tcpMigra
     reload: reloadFromFile,
     logs: recentLog,
     channel,
-    cluster,
+    cluster: cluster.forAdmin(store, reloadFromFile),
   });
   const planeInputs: PlaneInputs = {
     config,

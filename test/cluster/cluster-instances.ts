@@ -4,12 +4,12 @@ import { AppUnderTest, cliCommand } from "../support/app-under-test.ts";
 
 export const WEB = `export default { fetch: () => new Response("pid " + process.pid) };\n`;
 
-/** One instance of app "clustered" with one http process; `cluster` adds keys (secretFile) to cluster.redis. */
-export function startInstance(redisUrl: string, cluster: Record<string, unknown> = {}, files: Record<string, string> = {}): Promise<AppUnderTest> {
+/** One instance of app "clustered" with one http process; `cluster` adds keys (secretFile) to cluster.redis, `extra` to app.json. */
+export function startInstance(redisUrl: string, cluster: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<AppUnderTest> {
   return AppUnderTest.start({
     workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 1, handler: "./web.ts" }],
-    files: { "web.ts": WEB, ...files },
-    extra: { name: "clustered", cluster: { redis: redisUrl, ...cluster } },
+    files: { "web.ts": WEB },
+    extra: { name: "clustered", cluster: { redis: redisUrl, ...cluster }, ...extra },
   });
 }
 

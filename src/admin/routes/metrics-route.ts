@@ -99,6 +99,18 @@ function clusterFamilies(cluster: StatusCluster | null | undefined): MetricFamil
       samples: cluster.instances == null ? [] : [{ value: cluster.instances }],
     },
     {
+      name: "workerman_cluster_commands_refused_total",
+      help: "Cluster commands addressed here and refused (unsigned, bad signature, replayed, outside the time window, commands off).",
+      type: "counter",
+      samples: Object.entries(cluster.commands?.refused ?? {}).map(([reason, value]) => ({ labels: { reason }, value })),
+    },
+    {
+      name: "workerman_cluster_commands_accepted_total",
+      help: "Signed cluster commands addressed here and accepted (reloads asked by other instances, and their replies).",
+      type: "counter",
+      samples: [{ value: cluster.commands?.accepted ?? 0 }],
+    },
+    {
       name: "workerman_cluster_pending_bytes",
       help: "Bytes handed to Redis and not yet answered (at most cluster.maxPendingBytes).",
       type: "gauge",

@@ -18,4 +18,6 @@ export interface StatusCluster {
   disconnectedSince?: number | null;
   /** Live instances announced in Redis, this one included (null until the first count, and while disconnected). */
   instances?: number | null;
+  /** Signed cluster commands (cluster.secretFile): on or off, and those addressed here, accepted or refused by reason. */
+  commands?: { on: boolean; accepted: number; refused: Record<string, number> };
 }

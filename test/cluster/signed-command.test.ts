@@ -1,0 +1,44 @@
+// Signed cluster commands checked without Redis: a good one passes once; unsigned, forged, replayed, late ones and any with commands off are refused.
+import { describe, expect, test } from "bun:test";
+import { CommandGuard, signCommand, WINDOW_MS } from "../../src/cluster/signed-command.ts";
+
+const SECRET = Buffer.from("a".repeat(64));
+
+describe("CommandGuard", () => {
+  test("a signed command passes once; the same again is a replay", () => {
+    const guard = new CommandGuard(SECRET);
+    const command = signCommand(SECRET, "A", "B", "reload", { rid: "A:1", graceful: true });
+    expect(guard.check(command)).toEqual({ ok: true, body: { rid: "A:1", graceful: true } });
+    expect(guard.check(command)).toEqual({ ok: false, reason: "replayed" });
+  });
+
+  test("unsigned, signed with another secret, or with any field changed after signing: refused", () => {
+    const guard = new CommandGuard(SECRET);
+    const command = signCommand(SECRET, "A", "B", "reload", { rid: "A:1" });
+    expect(guard.check({ ...command, sig: undefined })).toEqual({ ok: false, reason: "unsigned" });
+    expect(guard.check(signCommand(Buffer.from("b".repeat(64)), "A", "B", "reload", {}))).toEqual({ ok: false, reason: "bad signature" });
+    for (const changed of [{ to: "C" }, { from: "X" }, { kind: "stop" }, { b: '{"rid":"A:2"}' }, { ts: command.ts + 1 }, { nonce: "0".repeat(32) }]) {
+      expect(guard.check({ ...command, ...changed })).toEqual({ ok: false, reason: "bad signature" });
+    }
+    expect(guard.check({ ...command, sig: "zz" })).toEqual({ ok: false, reason: "bad signature" });
+    // None of those used up the nonce: the genuine command still passes.
+    expect(guard.check(command).ok).toBe(true);
+  });
+
+  test("outside the time window either way: refused (a replay after the nonce is forgotten cannot pass)", () => {
+    let now = 1_000_000;
+    const guard = new CommandGuard(SECRET, () => now);
+    const old = signCommand(SECRET, "A", "B", "reload", {}, now - WINDOW_MS - 1);
+    const future = signCommand(SECRET, "A", "B", "reload", {}, now + WINDOW_MS + 1);
+    expect(guard.check(old)).toEqual({ ok: false, reason: "outside the time window" });
+    expect(guard.check(future)).toEqual({ ok: false, reason: "outside the time window" });
+    const fresh = signCommand(SECRET, "A", "B", "reload", {}, now);
+    expect(guard.check(fresh).ok).toBe(true);
+    now += WINDOW_MS + 1;
+    expect(guard.check(fresh)).toEqual({ ok: false, reason: "outside the time window" });
+  });
+
+  test("without a secret every command is refused: commands off", () => {
+    expect(new CommandGuard(null).check(signCommand(SECRET, "A", "B", "reload", {}))).toEqual({ ok: false, reason: "commands off" });
+  });
+});
