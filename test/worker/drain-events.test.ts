@@ -61,7 +61,7 @@ test("a stream drain with a deadline closes what is left at it, and destroys wha
   const closedAt = performance.now() - started;
   expect(closing.calls).toEqual(["close 1", "close 2"]);
   expect(closedAt).toBeGreaterThanOrEqual(195);
-  expect(closedAt).toBeLessThan(450);
+  expect(closedAt).toBeLessThan(650);
 
   const stuck = fakeRuntime([3], true);
   started = performance.now();
@@ -69,7 +69,7 @@ test("a stream drain with a deadline closes what is left at it, and destroys wha
   const destroyedAt = performance.now() - started;
   expect(stuck.calls).toEqual(["close 3", "destroy 3"]);
   expect(destroyedAt).toBeGreaterThanOrEqual(695);
-  expect(destroyedAt).toBeLessThan(1000);
+  expect(destroyedAt).toBeLessThan(1500);
 });
 
 /**
