@@ -16,7 +16,7 @@ import { RecentLog } from "./recent-log.ts";
 import { installSignals } from "./signals.ts";
 import { withResolvedPorts } from "./resolve-ports.ts";
 import { refuseBusyPorts } from "./port-check.ts";
-import { claimRuntimeFile, dataDirError, lockDataDir, prepareDataDir, removeRuntimeFile, writeRuntimeFile } from "./runtime-file.ts";
+import { claimRuntimeFile, dataDirError, lockDataDir, prepareDataDir, removeRuntimeFile, unlockDataDir, writeRuntimeFile } from "./runtime-file.ts";
 import { startTable } from "./start-table.ts";
 import { buildStatus, readTcpMigrateReq } from "./status.ts";
 import type { StatusResponse } from "./status-records.ts";
@@ -70,9 +70,10 @@ async function prepareMaster(configPath: string, options: MasterOptions) {
     const config = await withResolvedPorts(predecessor ? keepResolvedPorts(loaded, predecessor.config) : loaded);
     traceStart("master", "takeover checked, ports resolved");
     claimRuntimeFile(config.dataDir, predecessor?.pid);
-    // After the runtime file (the same app running says so first); a restart shares the old master's ports.
-    await (predecessor ? refuseStrangersBeside(config, predecessor.pid) : refuseBusyPorts(config));
+    // The runtime file and the lock before the port check: a second start of this app (two at once too) hears
+    // "already running/starting as pid N", not that its sibling holds the port. A restart shares the old master's ports.
     if (!predecessor) lockDataDir(config.dataDir);
+    await (predecessor ? refuseStrangersBeside(config, predecessor.pid) : refuseBusyPorts(config));
     const tcpMigrateReq = readTcpMigrateReq();
     traceStart("master", "runtime file claimed, tcp_migrate_req read");
     if (tcpMigrateReq === 0) {
@@ -83,6 +84,7 @@ async function prepareMaster(configPath: string, options: MasterOptions) {
     return { config, daemon, recentLog, output, predecessor, tcpMigrateReq, releaseRestart };
   } catch (err) {
     releaseRestart();
+    unlockDataDir(loaded.dataDir);
     throw err;
   }
 }

@@ -143,18 +143,19 @@ function isLiveMaster(pid: number): boolean {
   }
 }
 
-function unlockDataDir(dataDir: string): void {
+/** Gives this process's own lock back, best effort: a read-only disk must not hide the error being reported. */
+export function unlockDataDir(dataDir: string): void {
   const path = join(dataDir, START_LOCK);
-  if (lockHolder(path) === process.pid) rmSync(path, { force: true });
+  try {
+    if (lockHolder(path) === process.pid) rmSync(path, { force: true });
+  } catch {
+    // the lock is stale once this process is gone
+  }
 }
 
 /** Best effort: a data directory gone read-only must not turn a clean stop (or a failed start's error) into a stack. */
 export function removeRuntimeFile(dataDir: string): void {
-  try {
-    unlockDataDir(dataDir);
-  } catch {
-    // a read-only disk: the lock is stale once this process is gone
-  }
+  unlockDataDir(dataDir);
   const info = readRuntimeInfo(dataDir);
   if (info && info.pid !== process.pid) return;
   try {
