@@ -4,6 +4,7 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { LogsResponse } from "../../src/admin/contract.ts";
 import type { SupervisorEvent } from "../../src/master/events.ts";
 import { jsonFromEvent, jsonFromPrefixed, type JsonLogRecord } from "../../src/master/json-log.ts";
 import { forEachLine } from "../../src/master/line-splitter.ts";
@@ -85,7 +86,7 @@ function expectRecords(records: JsonLogRecord[], masterPid: number): void {
 }
 
 test("foreground: every line of stdout and stderr is a JSON object; the crash event carries its fields", async () => {
-  const { config } = appDir("json");
+  const { dir, config } = appDir("json");
   const master = Bun.spawn([...cliCommand(), "start", "--config", config], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   cleanup.push(() => master.kill("SIGKILL"));
   const lines: string[] = [];
@@ -97,6 +98,14 @@ test("foreground: every line of stdout and stderr is a JSON object; the crash ev
     what: "the crash and the restart",
     detail: () => lines.join("\n"),
   });
+  // GET /api/logs keeps the text lines in either format: the worker's output and the crash sentence.
+  const table = parseEach(lines).find((r) => r.msg.includes("Press Ctrl+C to stop."))!.msg;
+  const adminUrl = /^admin\s+(\S+)/m.exec(table)![1]!;
+  const token = readFileSync(join(dir, "data/admin.token"), "utf8").trim();
+  const recent = (await (await fetch(`${adminUrl}/api/logs?n=2000`, { headers: { Authorization: `Bearer ${token}` } })).json()) as LogsResponse;
+  const texts = recent.items.map((l) => `${l.source} ${l.group ?? "-"} ${l.text}`);
+  expect(texts).toContain("worker echo hello from the worker");
+  expect(texts).toContainEqual(expect.stringMatching(/^master - worker echo#0 \(pid \d+\) exited with code 3; restarting in \d+ ms$/));
   master.kill("SIGTERM");
   expect(await master.exited).toBe(0);
   await read;
