@@ -44,7 +44,7 @@ function httpFamilies(groups: GroupSums[]): MetricFamily[] {
   ];
 }
 
-/** Bytes for every group (http: bodies only); messages for the groups that have them (http has requests and responses). */
+/** Bytes received for every group (http: request bodies), sent and messages for the others (http has requests and responses). */
 function streamFamilies(groups: GroupSums[]): MetricFamily[] {
   const others = groups.filter((g) => g.scheme !== "http");
   const per = (pick: (s: TrafficSums) => number, from = groups) => from.map((g) => ({ labels: { group: g.name }, value: pick(g.sums) }));
@@ -56,8 +56,8 @@ function streamFamilies(groups: GroupSums[]): MetricFamily[] {
     ),
     counter(
       "workerman_sent_bytes_total",
-      "Bytes sent to peers (http: response bodies that declare a Content-Length).",
-      per((s) => s.bytesOut),
+      "Bytes sent to peers, non-http groups (Bun writes http bodies natively, unseen).",
+      per((s) => s.bytesOut, others),
     ),
     counter(
       "workerman_messages_received_total",

@@ -49,7 +49,7 @@ function figures(
     latency: sums.duration === null ? { p50: null, p99: null } : latencyOf(recent),
     eventLoopLagSeconds: lag,
     responses: sums.codes,
-    bytes: { in: sums.bytesIn, out: sums.bytesOut },
+    bytes: { in: sums.bytesIn, out: sums.duration === null ? sums.bytesOut : null },
     messages: { in: sums.requests, out: sums.messagesOut },
     app: { values, histograms: histogramsOf(sums, observedRecent) },
   };

@@ -23,10 +23,10 @@ export interface TrafficFigures {
   /** http:// groups: responses by status code ("other" past 40 distinct codes); {} for other schemes. */
   responses: Record<string, number>;
   /**
-   * Bytes from and to peers. http:// counts bodies only: request bodies, and response bodies that declare a
-   * Content-Length (Bun.serve reports no socket bytes, and computes a string body's length out of JavaScript's sight).
+   * Bytes from and to peers. http:// counts request bodies in, and `out` is null: Bun.serve reports no socket bytes
+   * and writes response bodies natively, where measuring them would cost every request.
    */
-  bytes: { in: number; out: number };
+  bytes: { in: number; out: number | null };
   /** Messages handed to the handler and sent by it; http://: requests in, responses out. */
   messages: { in: number; out: number };
   /** worker.metrics: values (a group: summed over its processes) and observed histograms. */

@@ -274,3 +274,8 @@ function packAddress(address: string | undefined): string | number {
   }
   return dots === 3 && part >= 0 ? packed * 256 + part : address;
 }
+
+/** The bench's rounds without counting (WORKERMAN_BENCH_UNCOUNTED=1): send() counts nothing, to measure what counting costs. */
+export function skipSendCounting(): void {
+  (BaseConnection.prototype as unknown as { countSend: () => void }).countSend = () => {};
+}

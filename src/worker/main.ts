@@ -82,7 +82,7 @@ export async function runWorker(): Promise<number> {
 
   toMaster({ type: "ready", listen: runtime.listen });
   traceStart("worker", "ready sent");
-  runtime.traffic.lag.start();
+  runtime.traffic.start();
   stats = setInterval(() => toMaster({ type: "stats", counters: runtime.snapshot() }), STATS_INTERVAL_MS);
   return stopped.promise;
 }

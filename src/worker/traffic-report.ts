@@ -1,5 +1,6 @@
 // A worker's traffic figures beyond the plain counters: http latency and codes, event-loop lag, errors by callback, app histograms.
 import type { TrafficCounters } from "../ipc.ts";
+import { skipSendCounting } from "./connection.ts";
 import { HttpCounting, UNCOUNTED_ENV } from "./http-counting.ts";
 import { LoopLag } from "./loop-lag.ts";
 import type { MetricsRegistry } from "./metrics.ts";
@@ -10,10 +11,16 @@ export class TrafficCounting {
   readonly lag = new LoopLag();
   readonly #errors = new Map<string, number>();
 
+  /** Starts the lag timer once the process serves; the bench's uncounted rounds instead turn the send counting off too. */
+  start(): void {
+    if (process.env[UNCOUNTED_ENV] === "1") return skipSendCounting();
+    this.lag.start();
+  }
+
   /** The http:// listener's counting, unless the bench turned it off for its comparison. */
-  httpCounting(bytes: ConstructorParameters<typeof HttpCounting>[0]): HttpCounting | null {
+  httpCounting(): HttpCounting | null {
     if (process.env[UNCOUNTED_ENV] === "1") return null;
-    this.http ??= new HttpCounting(bytes);
+    this.http ??= new HttpCounting();
     return this.http;
   }
 

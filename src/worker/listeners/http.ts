@@ -45,7 +45,7 @@ export const createHttpListener: ListenerFactory = (runtime) => {
       drain.draining = false;
       const { answer, files } = createAnswer(runtime, finish);
       close = () => files?.close();
-      const counting = runtime.traffic.httpCounting(runtime.counters);
+      const counting = runtime.traffic.httpCounting();
       const routes = nativeRoutes(runtime);
       const perIp = runtime.config.maxConnectionsPerIp === undefined ? null : new ConnectionGate(runtime.config, runtime.counters);
       const gated = perIp === null ? answer : perAddressAnswer(perIp, answer);
