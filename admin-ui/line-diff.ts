@@ -45,3 +45,26 @@ function commonRun(a: readonly string[], b: readonly string[]): DiffLine[] {
   while (j < b.length) out.push({ op: "+", text: b[j++]! });
   return out;
 }
+
+/** Unchanged lines left out of a shown diff: how many, where they were. */
+export interface Skipped {
+  op: "skip";
+  count: number;
+}
+
+/** The changed lines with `context` unchanged lines around each run of them; longer unchanged stretches become one Skipped. */
+export function withContext(diff: readonly DiffLine[], context = 3): (DiffLine | Skipped)[] {
+  const near = diff.map(() => false);
+  diff.forEach((line, i) => {
+    if (line.op === " ") return;
+    for (let j = Math.max(0, i - context); j <= Math.min(diff.length - 1, i + context); j++) near[j] = true;
+  });
+  const out: (DiffLine | Skipped)[] = [];
+  diff.forEach((line, i) => {
+    if (near[i]) return void out.push(line);
+    const last = out.at(-1);
+    if (last?.op === "skip") last.count++;
+    else out.push({ op: "skip", count: 1 });
+  });
+  return out;
+}

@@ -28,7 +28,15 @@ const kept: TrafficSample[] = [];
 /** Bumped on every sample so the charts redraw. */
 export const trafficVersion = signal(0);
 
+/**
+ * Workers report once a second, and the status is read again soon after lifecycle events: a read closer than this
+ * to the last kept one would turn a report's arrival into a spike, so it is not kept.
+ */
+export const MIN_SAMPLE_GAP_MS = 1500;
+
 export function recordStatus(status: StatusResponse, at = Date.now()): void {
+  const last = kept.at(-1);
+  if (last && at - last.at < MIN_SAMPLE_GAP_MS && at >= last.at) return;
   const groups: Record<string, GroupTraffic> = {};
   for (const g of status.groups) {
     if (!g.latency) continue;

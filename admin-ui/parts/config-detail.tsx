@@ -4,7 +4,7 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { ConfigVersionDetail } from "../../src/admin/contract.ts";
 import { api, errorText } from "../api.ts";
-import { lineDiff, MAX_DIFF_LINES } from "../line-diff.ts";
+import { lineDiff, MAX_DIFF_LINES, withContext } from "../line-diff.ts";
 
 /** A version's config, fetched once per version while the page lives (a kept version never changes). */
 const cache = new Map<number, Promise<ConfigVersionDetail>>();
@@ -77,11 +77,15 @@ export function ConfigDiff({ from, to, onClose }: { from: number; to: number; on
       {diff && changed === 0 && <p class="muted">The two configs are the same.</p>}
       {diff && changed > 0 && (
         <pre class="config-text diff">
-          {diff.map((line, i) => (
-            <span key={i} class={line.op === "+" ? "added" : line.op === "-" ? "removed" : undefined}>
-              {`${line.op} ${line.text}\n`}
-            </span>
-          ))}
+          {withContext(diff).map((line, i) =>
+            line.op === "skip" ? (
+              <span key={i} class="skipped">{`  … ${line.count} unchanged line${line.count === 1 ? "" : "s"}\n`}</span>
+            ) : (
+              <span key={i} class={line.op === "+" ? "added" : line.op === "-" ? "removed" : undefined}>
+                {`${line.op} ${line.text}\n`}
+              </span>
+            ),
+          )}
         </pre>
       )}
       {!loaded && !message && <p class="muted">Loading…</p>}

@@ -1,7 +1,7 @@
 // The Configs view's line diff: the fewest added and removed lines between two configs, in order.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { lineDiff, MAX_DIFF_LINES } from "../../admin-ui/line-diff.ts";
+import { lineDiff, MAX_DIFF_LINES, withContext } from "../../admin-ui/line-diff.ts";
 
 const text = (lines: ReturnType<typeof lineDiff>) => (lines === null ? null : lines.map((l) => `${l.op}${l.text}`));
 
@@ -22,6 +22,16 @@ describe("line diff", () => {
     expect(text(lineDiff([], ["a"]))).toEqual(["+a"]);
     expect(text(lineDiff(["a"], []))).toEqual(["-a"]);
     expect(text(lineDiff([], []))).toEqual([]);
+  });
+
+  test("shown with context: changed lines keep up to 3 unchanged neighbours; longer unchanged stretches are counted, not shown", () => {
+    const a = Array.from({ length: 20 }, (_, i) => `line ${i}`);
+    const b = a.map((line, i) => (i === 10 ? "line ten" : line));
+    const shown = withContext(lineDiff(a, b)!, 3).map((l) => (l.op === "skip" ? `… ${l.count}` : `${l.op}${l.text}`));
+    expect(shown).toEqual(["… 7", " line 7", " line 8", " line 9", "-line 10", "+line ten", " line 11", " line 12", " line 13", "… 6"]);
+    // No change: everything is one skipped stretch; a change at the very start has no stretch before it.
+    expect(withContext(lineDiff(a, a)!, 3)).toEqual([{ op: "skip", count: 20 }]);
+    expect(withContext(lineDiff(["x", "a"], ["y", "a"])!, 3).map((l) => l.op)).toEqual(["-", "+", " "]);
   });
 
   test("past the line bound it refuses (null) instead of freezing the page", () => {

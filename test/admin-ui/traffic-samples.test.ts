@@ -1,6 +1,6 @@
 // Latency and status-code series from successive status reads: percentiles as reported, code counts turned into rates.
 import { beforeEach, describe, expect, test } from "bun:test";
-import { forgetTraffic, latencySeries, recordStatus, statusCodeSeries, trafficSamples } from "../../admin-ui/traffic-samples.ts";
+import { forgetTraffic, latencySeries, MIN_SAMPLE_GAP_MS, recordStatus, statusCodeSeries, trafficSamples } from "../../admin-ui/traffic-samples.ts";
 import type { StatusResponse } from "../../src/admin/contract.ts";
 
 type Group = { name: string; latency: { p50: number | null; p99: number | null }; responses: Record<string, number> };
@@ -39,13 +39,21 @@ describe("traffic samples", () => {
   test("counts that go back (another master) give a gap, not a negative rate; one read gives no rate at all", () => {
     recordStatus(status([web(null, null, { "200": 50 })]), 0);
     expect(statusCodeSeries(trafficSamples()).data).toEqual([[], []]);
-    recordStatus(status([web(null, null, { "200": 5 })]), 1000);
-    expect(statusCodeSeries(trafficSamples()).data).toEqual([[1], [null]]);
+    recordStatus(status([web(null, null, { "200": 5 })]), 2000);
+    expect(statusCodeSeries(trafficSamples()).data).toEqual([[2], [null]]);
   });
 
   test("samples older than 5 minutes are dropped", () => {
     recordStatus(status([web(0.1, 0.2, {})]), 0);
     recordStatus(status([web(0.1, 0.2, {})]), 5 * 60_000 + 1);
     expect(trafficSamples().map((s) => s.at)).toEqual([5 * 60_000 + 1]);
+  });
+
+  test("a read sooner than the minimum gap after the last kept one is not kept (no spikes from reads right after events)", () => {
+    recordStatus(status([web(null, null, { "200": 0 })]), 0);
+    recordStatus(status([web(null, null, { "200": 100 })]), MIN_SAMPLE_GAP_MS - 1);
+    recordStatus(status([web(null, null, { "200": 150 })]), 2000);
+    expect(trafficSamples().map((s) => s.at)).toEqual([0, 2000]);
+    expect(statusCodeSeries(trafficSamples()).data).toEqual([[2], [75]]);
   });
 });

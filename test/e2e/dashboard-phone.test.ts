@@ -17,6 +17,7 @@ const VIEWS = [
   { tab: "events", ready: "[data-list=events] li" },
   { tab: "logs", ready: "[data-list=logs] li" },
   { tab: "configs", ready: "[data-table=configs] tbody tr" },
+  { tab: "cluster", ready: "[data-table=cluster-workers] tbody tr" },
 ] as const;
 
 /** Interactive elements that are rendered (not display:none, not visually hidden) but reach past either side of the viewport; and the page itself scrolling sideways. */
@@ -67,6 +68,7 @@ describe.skipIf(!chromiumAvailable())("dashboard at 390 px", () => {
       found[view.tab] = await offScreen(page);
     }
     // A kept config opened, and two of them compared, are views of their own.
+    await page.click('nav.tabs a[href="#/configs"]');
     await page.locator("[data-table=configs] tbody tr button[data-action=show]").first().click();
     await page.locator("[data-config-shown]").waitFor();
     found["configs (shown)"] = await offScreen(page);
