@@ -28,7 +28,7 @@ const MASTER_RECORDS = new Set([
 ]);
 
 /** Files of src/master/ that are interfaces for the admin plane (queries and actions the master wires): the supervisor's narrow interface adds its files here. */
-const MASTER_INTERFACES = new Set<string>(["src/master/traffic-totals.ts"]);
+const MASTER_INTERFACES = new Set<string>(["src/master/supervisor-interface.ts", "src/master/traffic-totals.ts"]);
 
 /**
  * Today's other admin -> master imports. Each should become a call through AdminContext or one of MASTER_INTERFACES;
@@ -43,11 +43,9 @@ const ADMIN_TO_MASTER_TODAY = new Set([
   "src/admin/routes/log-routes.ts -> src/master/log-lines.ts",
   "src/admin/routes/log-routes.ts -> src/master/recent-log.ts",
   "src/admin/routes/metrics-route.ts -> src/master/ipc-drops.ts",
-  "src/admin/routes/metrics-route.ts -> src/master/supervisor.ts",
   "src/admin/routes/status-routes.ts -> src/master/ipc-drops.ts",
   "src/admin/server.ts -> src/master/descriptor-reserve.ts",
   "src/admin/server.ts -> src/master/port-check.ts",
-  "src/admin/worker-queries.ts -> src/master/supervisor.ts",
   "src/admin/worker-queries.ts -> src/master/worker-process.ts",
 ]);
 

@@ -4,7 +4,8 @@ import type { ClusterPlane } from "../cluster/cluster-plane.ts";
 import type { AppConfig } from "../config/types.ts";
 import type { EventGate } from "../master/event-gate.ts";
 import type { ConfigReloadOptions } from "../master/config-reload.ts";
-import type { ReloadHandle, Supervisor } from "../master/supervisor.ts";
+import type { AdminSupervisor } from "../master/supervisor-interface.ts";
+import type { ReloadHandle } from "../master/supervisor-options.ts";
 import type { RecentLog } from "../master/recent-log.ts";
 import type { MasterStore } from "../store/master-store.ts";
 import type { AdminConnectionCounts } from "./admin-listener.ts";
@@ -17,7 +18,7 @@ export type { AdminEnv, AuthKind } from "./admin-env.ts";
 
 export interface AdminContext {
   config: AppConfig;
-  supervisor: Supervisor;
+  supervisor: AdminSupervisor;
   /** Supervisor events as the log, store and feed see them: repeated kinds bounded, with counts of everything. */
   events: EventGate;
   token: string;

@@ -1,17 +1,16 @@
 // The traffic families of /metrics: http latency histograms and status codes, bytes and messages per group, lag, errors by callback, app metrics.
 import type { AppConfig } from "../config/types.ts";
 import { BUCKETS } from "../latency-histogram.ts";
+import type { SupervisorView } from "../master/supervisor-interface.ts";
 import { trafficTotals, type TrafficSums } from "../master/traffic-totals.ts";
 import { histogramSamples, type MetricFamily } from "./prometheus-text.ts";
 import { liveProcesses } from "./worker-queries.ts";
 
 type Sample = MetricFamily["samples"][number];
-// Named through worker-queries.ts, the admin plane's one way to the supervisor's processes.
-type Supervisor = Parameters<typeof liveProcesses>[0];
 type WorkerProcess = ReturnType<typeof liveProcesses>[number];
 
 /** Every group's totals (exited processes included, so counters never go back) and the live processes' own figures. */
-export function trafficFamilies(supervisor: Supervisor): MetricFamily[] {
+export function trafficFamilies(supervisor: SupervisorView): MetricFamily[] {
   const totals = trafficTotals(supervisor);
   const groups = supervisor.config.workers.map((g) => ({ name: g.name, scheme: g.listen.scheme, sums: totals.group(g.name) }));
   const procs = liveProcesses(supervisor).filter((p) => p.counters);

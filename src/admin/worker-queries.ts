@@ -4,7 +4,7 @@ import { z } from "zod";
 import { AppError } from "../errors.ts";
 import { intQuery, textQuery } from "./query-params.ts";
 import type { ProcessError } from "./contract.ts";
-import type { Supervisor } from "../master/supervisor.ts";
+import type { SupervisorQueries } from "../master/supervisor-interface.ts";
 import type { WorkerProcess } from "../master/worker-process.ts";
 
 export interface ProcessFilter {
@@ -19,7 +19,7 @@ export const processQuery = z.object({
 });
 
 /** Every process that still runs (old generations included: their connections are real), filtered. */
-export function liveProcesses(supervisor: Supervisor, filter: ProcessFilter = {}): WorkerProcess[] {
+export function liveProcesses(supervisor: Pick<SupervisorQueries, "processes">, filter: ProcessFilter = {}): WorkerProcess[] {
   return [...supervisor.processes]
     .filter((p) => p.state !== "exited")
     .filter((p) => (filter.group === undefined || p.group === filter.group) && (filter.pid === undefined || p.pid === filter.pid))
@@ -27,7 +27,7 @@ export function liveProcesses(supervisor: Supervisor, filter: ProcessFilter = {}
 }
 
 /** Only a pid the supervisor owns: the API must never act on an arbitrary process of the machine. */
-export function findWorker(supervisor: Supervisor, pid: number): WorkerProcess | undefined {
+export function findWorker(supervisor: Pick<SupervisorQueries, "processes">, pid: number): WorkerProcess | undefined {
   return Number.isInteger(pid) ? liveProcesses(supervisor).find((p) => p.pid === pid) : undefined;
 }
 

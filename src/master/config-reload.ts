@@ -5,7 +5,8 @@ import type { AppConfig, WorkerGroupConfig } from "../config/types.ts";
 import type { GroupPlan } from "./reload-transaction.ts";
 import { refuseBusyPorts } from "./port-check.ts";
 import { resolvePort } from "./resolve-ports.ts";
-import type { ReloadHandle, Supervisor } from "./supervisor.ts";
+import type { ConfigReloadSupervisor } from "./supervisor-interface.ts";
+import type { ReloadHandle } from "./supervisor-options.ts";
 
 export interface ConfigReloadOptions {
   group?: string;
@@ -18,7 +19,7 @@ export interface ConfigReloadOptions {
 export type ConfigApplied = (config: AppConfig, who: string) => void;
 
 /** Loads and validates app.json (an E_CONFIG naming the field when it is wrong), then starts the reload it calls for. */
-export async function reloadFromConfigFile(supervisor: Supervisor, options: ConfigReloadOptions, applied: ConfigApplied): Promise<ReloadHandle> {
+export async function reloadFromConfigFile(supervisor: ConfigReloadSupervisor, options: ConfigReloadOptions, applied: ConfigApplied): Promise<ReloadHandle> {
   const previous = supervisor.config;
   const next = await keepResolvedPorts(previous, await loadConfig(previous.configPath, { remember: true }));
   // A changed address another process holds is refused before anything starts; this master's own processes keep theirs.

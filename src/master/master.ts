@@ -1,7 +1,6 @@
 // The master process: validates the config, binds what must be shared, starts the supervisor and the admin plane, waits for a stop.
 import type { ChannelRelay } from "../channel/master/relay.ts";
 import { ClusterPlane } from "../cluster/cluster-plane.ts";
-import { startSharedState } from "../shared-state/master-host.ts";
 import { loadConfig } from "../config/load.ts";
 import type { AppConfig } from "../config/types.ts";
 import type { MasterStore } from "../store/master-store.ts";
@@ -21,7 +20,7 @@ import { startTable } from "./start-table.ts";
 import { buildStatus, readTcpMigrateReq } from "./status.ts";
 import type { StatusResponse } from "./status-records.ts";
 import { trafficTotals } from "./traffic-totals.ts";
-import { Supervisor } from "./supervisor.ts";
+import type { Supervisor } from "./supervisor.ts";
 import { isAppError } from "../errors.ts";
 import { traceStart } from "../start-trace.ts";
 import { reloadFromConfigFile, type ConfigReloadOptions } from "./config-reload.ts";
@@ -37,9 +36,9 @@ import {
   takeoverFromEnv,
   type Predecessor,
 } from "./takeover.ts";
-import { bindUnixSockets, closeGroupSocket, closeSockets } from "./group-sockets.ts";
+import { bindUnixSockets, closeSockets } from "./group-sockets.ts";
 import { moveInto, type BoundSocket } from "./unix-socket.ts";
-import { startChannelRelay } from "./relay-wiring.ts";
+import { startRelays, supervisorOf, type Relays } from "./relay-wiring.ts";
 
 /** How long the store and the admin plane wait for the workers to be ready before they open anyway. */
 const PLANES_WAIT_MS = 100;
@@ -95,7 +94,7 @@ interface ShutdownParts {
   config: AppConfig;
   supervisor: Supervisor;
   events: EventGate;
-  channel: ReturnType<typeof startChannelRelay>;
+  channel: Relays["channel"];
   cluster: ClusterPlane;
   planes: Planes;
   signals: ReturnType<typeof installSignals>;
@@ -132,14 +131,14 @@ async function assembleMaster({ config, recentLog, output, predecessor, tcpMigra
   const log = recentLog.tee(output.worker);
   // Generations go on across a restart: the new master's first is after the old one's latest.
   const generation = predecessor ? predecessor.generation + 1 : 1;
-  const supervisor = new Supervisor({ config, listenFds, log, generation, groupRemoved: (name) => closeGroupSocket(sockets, listenFds, name) });
+  const supervisor = supervisorOf({ config, listenFds, log, generation }, sockets, () => ({ channel, shared }));
   // The log, the store and the live feed all read events through the gate, which bounds what a stranger can repeat.
   const events = new EventGate(supervisor);
   events.on(output.event);
   // Until the store opens, the gate's events wait here; openPlanes records them in order after master-started.
   const early: EarlyEvent[] = [];
   const stopCollecting = events.on((event) => early.push({ at: Date.now(), event }));
-  const channel = startRelays(config, supervisor);
+  const { channel, shared } = startRelays(config, supervisor);
   const stopRequested = Promise.withResolvers<boolean>();
   let gracefulStopAsked = false;
   const requestStop = (graceful: boolean) => {
@@ -186,13 +185,6 @@ async function assembleMaster({ config, recentLog, output, predecessor, tcpMigra
   return { startedAt, sockets, supervisor, status, cluster, planes, planeInputs, planesOpened, stopRequested, shutdown };
 }
 
-/** What workers may call from their first moment, before they are spawned: the channel relay and worker.shared's store. */
-function startRelays(config: AppConfig, supervisor: Supervisor): ChannelRelay {
-  const channel = startChannelRelay(config, supervisor);
-  startSharedState(config, supervisor, channel);
-  return channel;
-}
-
 /** The status view, and the cluster plane that adds the Redis link's facts to it and announces its rows (src/cluster/). */
 function statusWithCluster(config: AppConfig, supervisor: Supervisor, channel: ChannelRelay, startedAt: number, tcpMigrateReq: number | null) {
   trafficTotals(supervisor); // made now: a process that exits before the first /metrics still counts in its group's totals
@@ -202,22 +194,19 @@ function statusWithCluster(config: AppConfig, supervisor: Supervisor, channel: C
 }
 
 /**
- * The config the master runs now and the reload that changes it. The reload code calls configApplied once it applies
- * a new one: /api/config (which `diff` and `restart` read) and the config history follow it.
+ * The config the master runs now (the supervisor holds it: a reload's commit and a probation rollback change it, and
+ * /api/config, which `diff` and `restart` read, follows) and the reload that changes it. The reload code calls
+ * configApplied once it applied a new one: the config history records it.
  */
 function configWiring(supervisor: Supervisor, planes: Planes, planesOpened: Promise<void>) {
-  let running = supervisor.config;
-  const configApplied = (next: AppConfig, who: string) => {
-    running = next;
-    planes.store?.configs.record(next, who);
-  };
+  const configApplied = (next: AppConfig, who: string) => planes.store?.configs.record(next, who);
   // Every reload re-reads app.json (src/master/config-reload.ts): signals, the API and the CLI alike; one asked for
   // while the master starts waits for the store, so the config history records it.
   const reloadFromFile = async (options: ConfigReloadOptions) => {
     await planesOpened;
     return reloadFromConfigFile(supervisor, options, configApplied);
   };
-  return { running: () => running, reloadFromFile };
+  return { running: () => supervisor.config, reloadFromFile };
 }
 
 /** Undoes what assembleMaster and openPlanes built, in order: processes first, then the admin plane, the store and the files. */

@@ -2,9 +2,9 @@
 import type { FailureReason, ProbationInfo, ReloadGroup, ReloadRecord } from "./records.ts";
 import type { AppConfig, ReloadConfig, WorkerGroupConfig } from "../config/types.ts";
 import { delay, type Clock } from "./clock.ts";
-import { stopDeadlineMs } from "./reload-request.ts";
 import type { SupervisorEvent } from "./events.ts";
 import type { ProcessTable } from "./process-table.ts";
+import { stopDeadlineMs, type RunningConfig } from "./running-config.ts";
 import type { Slot } from "./slot.ts";
 import type { WorkerProcess } from "./worker-process.ts";
 
@@ -21,9 +21,8 @@ export interface Deployment {
 export interface ProbationHost {
   clock: Clock;
   table: ProcessTable;
-  config(): AppConfig;
-  /** The group's previous config is the running one again (a rollback). */
-  restoreGroup(previous: WorkerGroupConfig): void;
+  /** The running config: a rollback puts the group's previous config back in it. */
+  running: RunningConfig;
   stopping(): boolean;
   emit(event: SupervisorEvent): void;
   /** A stop the supervisor asked for (so the exit is no crash), with its usual deadline. */
@@ -65,7 +64,7 @@ export class Probation {
   ): boolean {
     const { host } = this;
     const { clock, table } = host;
-    const probationMs = probationMsOf(previous, next, host.config().reload);
+    const probationMs = probationMsOf(previous, next, host.running.current.reload);
     if (probationMs <= 0) return false;
     const info: ProbationInfo = { until: clock.now() + probationMs, parked: 0, lost: 0 };
     const parked = new Set<WorkerProcess>();
@@ -94,7 +93,7 @@ export class Probation {
     this.#groups.set(name, { ...deployment, previous, old, parkedIn, graceful, info, parked, timer });
     deployment.entry.probation = info;
     // Parking drains as a stop does: for the drain window the old processes still take new connections (said by reload).
-    deployment.entry.drainUntil = clock.now() + stopDeadlineMs(host.config(), graceful);
+    deployment.entry.drainUntil = clock.now() + host.running.stopDeadlineMs(graceful);
     host.emit({ type: "reload-probation", generation: deployment.record.generation, group: name, until: info.until, parked: info.parked });
     return true;
   }
@@ -152,7 +151,7 @@ export class Probation {
       reason,
     });
     // The new processes keep serving until the parked ones listen again, so the address is never left empty.
-    const boundMs = handBackBoundMs(host.config(), probation.graceful);
+    const boundMs = handBackBoundMs(host.running.current, probation.graceful);
     const wait = delay(clock, boundMs);
     const cut = Promise.withResolvers<void>();
     this.#handingBack.set(previous.name, cut.resolve);
@@ -171,7 +170,7 @@ export class Probation {
   #restore(probation: GroupProbation): WorkerProcess[] {
     const { host } = this;
     const { previous, old, parkedIn, parked } = probation;
-    host.restoreGroup(previous);
+    host.running.putGroup(previous);
     // The new generation's slots leave: a replacement gated for one of them stops with them.
     const handing = host.table.setGroupSlots(previous.name, old);
     for (const slot of old) {

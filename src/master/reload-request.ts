@@ -20,18 +20,3 @@ export function reloadPlans(config: AppConfig, options: ReloadOptions, reloading
   if (busy) throw new AppError("E_CONFLICT", `a reload of group "${busy.name}" is under way (reload ${reloading.get(busy.name)}): wait for it to end`);
   return plans;
 }
-
-/** The top-level settings a reload applies from now on (the rest of the master's config needs a restart). */
-export function withLiveSettings(config: AppConfig, next: AppConfig | undefined): AppConfig {
-  if (!next) return config;
-  const { stopTimeout, gracefulTimeout, drainWindowMs, reload } = next;
-  return { ...config, stopTimeout, gracefulTimeout, drainWindowMs, reload };
-}
-
-/** How long an asked stop may take before SIGKILL: every stop has a deadline, a graceful one too (a hung process would keep its listener open forever). */
-export function stopDeadlineMs(config: AppConfig, graceful: boolean): number {
-  const { stopTimeout, gracefulTimeout, drainWindowMs } = config;
-  // Past the worker's own stopTimeout, allow for the drain window and its exit.
-  if (!graceful) return stopTimeout * 1000 + drainWindowMs + 2000;
-  return gracefulTimeout * 1000 + drainWindowMs;
-}

@@ -1,10 +1,14 @@
-// One reload as a per-group transaction: spawn g+1 -> ready -> settle window -> drain g, or stop g+1 and keep g (rolled-back, with the reason).
+// One reload as a per-group transaction: spawn g+1 -> ready -> settle window -> drain (or park) g, or stop g+1 and keep g (rolled-back, with the reason).
 import type { FailureReason, ReloadGroup, ReloadRecord } from "./records.ts";
-import type { WorkerGroupConfig } from "../config/types.ts";
+import type { AppConfig, WorkerGroupConfig } from "../config/types.ts";
 import type { Clock } from "./clock.ts";
 import type { SupervisorEvent } from "./events.ts";
 import { interruptedReason } from "./failure-reason.ts";
 import { gateGroup } from "./health-gate.ts";
+import type { Probation } from "./probation.ts";
+import type { ProcessTable } from "./process-table.ts";
+import type { RunningConfig } from "./running-config.ts";
+import { newSlot } from "./slot.ts";
 import { spawnReasonOf } from "./spawn-failure.ts";
 import type { WorkerProcess } from "./worker-process.ts";
 
@@ -16,21 +20,18 @@ export interface GroupPlan {
   next?: WorkerGroupConfig;
 }
 
-/** The supervisor's side of a transaction: making processes and swapping them in. */
+/** What a transaction works on: the process table (its only shared state with the supervisor), the running config and probation. */
 export interface TransactionHost {
   clock: Clock;
-  baseDir: string;
-  startTimeoutMs: number;
-  healthyMs: (group: WorkerGroupConfig) => number;
+  table: ProcessTable;
+  running: RunningConfig;
+  probation: Probation;
+  /** A process gated for the reload (the table owns it from its spawn); throws when the OS refuses it. */
   spawn: (group: WorkerGroupConfig, index: number, generation: number) => WorkerProcess;
   /** Why the watchdog killed a process, if it did (a hang in the settle window is reported as one). */
   killedReason: (proc: WorkerProcess) => FailureReason | undefined;
-  /** The new generation passed: it takes the group's slots (with `next`'s settings); the old processes drain or park (probation, which sets `entry.probation`). */
-  commit: (next: WorkerGroupConfig, procs: WorkerProcess[], graceful: boolean, entry: ReloadGroup, record: ReloadRecord) => void;
-  /** A group no longer in app.json: drain and stop its processes. */
-  remove: (name: string, graceful: boolean) => void;
-  /** A rolled-back generation: stop its processes; the old ones were never touched. */
-  discard: (procs: WorkerProcess[]) => void;
+  /** A group left app.json: the master lets go of what it bound for it. */
+  groupRemoved: (name: string) => void;
   emit: (event: SupervisorEvent) => void;
   stopping: () => boolean;
 }
@@ -45,6 +46,8 @@ export class ReloadTransaction {
     plans: GroupPlan[],
     graceful: boolean,
     needsRestart: string[],
+    /** The next app.json (a config reload): where a new group goes in the group order. */
+    private readonly nextConfig?: AppConfig,
   ) {
     const groups = plans.map(
       (plan): ReloadGroup => ({
@@ -63,10 +66,7 @@ export class ReloadTransaction {
 
   async #runGroup(plan: GroupPlan, entry: ReloadGroup): Promise<void> {
     const { host, record } = this;
-    if (!plan.next) {
-      host.remove(plan.name, record.graceful);
-      return;
-    }
+    if (!plan.next) return this.#remove(plan.name);
     const next = plan.next;
     const procs: WorkerProcess[] = [];
     try {
@@ -75,10 +75,11 @@ export class ReloadTransaction {
       // The OS refused a process (EMFILE, E2BIG): the group cannot come up, so it ends now rather than waiting on one that never started.
       return this.#rollBack(entry, procs, spawnReasonOf(err, procs.length));
     }
-    const healthyMs = host.healthyMs(next);
+    const healthyMs = host.running.healthyMs(next);
+    const { reload, baseDir } = host.running.current;
     const reason = await gateGroup(
       procs,
-      { startTimeoutMs: host.startTimeoutMs, healthyMs, clock: host.clock, baseDir: host.baseDir, killedReason: host.killedReason },
+      { startTimeoutMs: reload.startTimeout * 1000, healthyMs, clock: host.clock, baseDir, killedReason: host.killedReason },
       {
         onSettling: (until) => {
           entry.phase = "settling";
@@ -91,12 +92,42 @@ export class ReloadTransaction {
     if (reason) return this.#rollBack(entry, procs, reason);
     entry.replaced = procs.length;
     entry.settleUntil = undefined;
-    host.commit(next, procs, record.graceful, entry, record);
+    this.#commit(next, procs, entry);
     entry.phase = entry.probation ? "probation" : "replaced";
   }
 
+  /** The new generation passed the gate: it takes the group's slots; the old processes drain (their deadline goes on the record) or park. */
+  #commit(group: WorkerGroupConfig, procs: WorkerProcess[], entry: ReloadGroup): void {
+    const { table, running, probation, clock } = this.host;
+    const { graceful } = this.record;
+    const old = table.slotsOf(group.name);
+    const previous = running.current.workers.find((g) => g.name === group.name);
+    const leaving = new Map(old.flatMap((slot) => (slot.current ? [[slot, slot.current] as const] : [])));
+    const fresh = procs.map((proc, index) => ({ ...newSlot(group, index, proc.generation), restarts: old[index]?.restarts ?? 0 }));
+    running.putGroup(
+      group,
+      this.nextConfig?.workers.map((g) => g.name),
+    );
+    table.setGroupSlots(group.name, fresh);
+    procs.forEach((proc, index) => table.serve(fresh[index]!, proc));
+    // With probation on, the old processes park instead (listeners closed, code loaded) in case the new ones exit.
+    if (previous && probation.begin(previous, group, old, leaving, graceful, { entry, record: this.record })) return;
+    for (const proc of leaving.values()) void table.stop(proc, graceful, "reload");
+    // Said on the record: the old processes still take new connections for the drain window after "replaced".
+    if (leaving.size) entry.drainUntil = clock.now() + running.stopDeadlineMs(graceful);
+  }
+
+  /** A group no longer in app.json: its processes drain and stop. */
+  #remove(name: string): void {
+    const { table, running, groupRemoved } = this.host;
+    for (const proc of table.setGroupSlots(name, [])) void table.stop(proc, this.record.graceful, "stop");
+    running.removeGroup(name);
+    groupRemoved(name);
+  }
+
+  /** The new generation is stopped; the old one was never touched. */
   #rollBack(entry: ReloadGroup, procs: WorkerProcess[], reason: FailureReason): void {
-    this.host.discard(procs);
+    for (const proc of procs) void this.host.table.stop(proc, false);
     entry.phase = "rolled-back";
     entry.reason = reason;
     entry.settleUntil = undefined;

@@ -7,7 +7,8 @@ import { groupTraffic, NO_TRAFFIC, processTraffic } from "./traffic-figures.ts";
 import { listenText } from "../config/listen-url.ts";
 import type { AppConfig } from "../config/types.ts";
 import { VERSION } from "../version.ts";
-import type { Slot, Supervisor } from "./supervisor.ts";
+import type { Slot } from "./slot.ts";
+import type { SupervisorView } from "./supervisor-interface.ts";
 
 /** net.ipv4.tcp_migrate_req, or null where it cannot be read (not Linux, or a kernel before 5.14). */
 export function readTcpMigrateReq(): number | null {
@@ -21,7 +22,7 @@ export function readTcpMigrateReq(): number | null {
 /** `cluster`: the channel relay's view of the other instances (null without cluster.redis). */
 export function buildStatus(
   config: AppConfig,
-  supervisor: Supervisor,
+  supervisor: SupervisorView,
   startedAt: number,
   tcpMigrateReq: number | null,
   cluster: () => ClusterStatus | null = () => null,
@@ -108,7 +109,7 @@ function emptySlotRow(slot: Slot, state: string): StatusProcess {
   };
 }
 
-function lastReloadOf(supervisor: Supervisor): { lastReload?: ReloadRecord } {
+function lastReloadOf(supervisor: SupervisorView): { lastReload?: ReloadRecord } {
   const records = [...supervisor.reloadRecords.values()];
   return records.length ? { lastReload: records[records.length - 1]! } : {};
 }

@@ -3,7 +3,9 @@ import type { ReloadRecord } from "./records.ts";
 import type { AppConfig } from "../config/types.ts";
 import type { Clock } from "./clock.ts";
 import type { GroupPlan } from "./reload-transaction.ts";
-import type { Spawner } from "./worker-process.ts";
+import type { Spawner, WorkerProcess } from "./worker-process.ts";
+import type { WorkerToRelay } from "../channel/protocol.ts";
+import type { WorkerToMaster } from "../ipc.ts";
 
 export interface SupervisorOptions {
   config: AppConfig;
@@ -17,6 +19,10 @@ export interface SupervisorOptions {
   clock?: Clock;
   /** The first generation (after a restart: one past the old master's latest); default 1. */
   generation?: number;
+  /** Where channel payloads from workers go (the channel relay's, wired by master.ts). */
+  onChannel?: (payload: WorkerToRelay, from: WorkerProcess) => void;
+  /** Where worker.shared calls from workers go (src/shared-state/'s master side, wired by master.ts). */
+  onShared?: (request: Extract<WorkerToMaster, { type: "shared" }>["request"], from: WorkerProcess) => void;
   /** A process-table invariant broke (default: a line on the master's log); tests throw. */
   invariantBroken?: (text: string) => void;
 }

@@ -1,7 +1,7 @@
 // Keeps `count` processes per group alive: starts them (failing fast), restarts crashed ones with backoff, reloads through the health gate, stops them.
 import type { ReloadRecord } from "./records.ts";
 import type { AppConfig, WorkerGroupConfig } from "../config/types.ts";
-import type { RelayToWorker, WorkerToRelay } from "../channel/protocol.ts";
+import type { RelayToWorker } from "../channel/protocol.ts";
 import { AppError } from "../errors.ts";
 import type { WorkerToMaster } from "../ipc.ts";
 import { realClock, type Clock } from "./clock.ts";
@@ -9,14 +9,16 @@ import type { EventListener, SupervisorEvent } from "./events.ts";
 import { exitedEvent, exitReason, StartFailure } from "./failure-reason.ts";
 import { firstResult, gateGroup, waitReady, type GateOptions } from "./health-gate.ts";
 import { ReloadTransaction, type TransactionHost } from "./reload-transaction.ts";
-import { Probation, type Deployment } from "./probation.ts";
-import { reloadPlans, stopDeadlineMs, withLiveSettings } from "./reload-request.ts";
+import { Probation } from "./probation.ts";
+import { reloadPlans } from "./reload-request.ts";
+import { RunningConfig } from "./running-config.ts";
 import { overMemory, replaceOne, type ReplacementHost } from "./slot-replacement.ts";
 import { ProcessLauncher } from "./process-launcher.ts";
 import { ProcessTable, type ProcessTableView } from "./process-table.ts";
 import { ProcessWatch } from "./process-watch.ts";
 import { SlotRestarts } from "./slot-restarts.ts";
-import { newSlot, slotState, slotsFor, withGroup, type Slot } from "./slot.ts";
+import { slotState, slotsFor, type Slot } from "./slot.ts";
+import type { SupervisorActions, SupervisorEvents, SupervisorQueries } from "./supervisor-interface.ts";
 import type { ReloadHandle, ReloadOptions, SupervisorOptions } from "./supervisor-options.ts";
 import { spawnChild, type ExitInfo, type WorkerProcess } from "./worker-process.ts";
 
@@ -25,12 +27,13 @@ export type { ReloadHandle, ReloadOptions, SupervisorOptions } from "./superviso
 
 const KEEP_RELOAD_RECORDS = 20;
 
-export class Supervisor {
-  generation = 1;
-  reloads = 0;
-  stopping = false;
-  config: AppConfig;
-  readonly reloadRecords = new Map<number, ReloadRecord>();
+/** Reached by others through the interfaces it implements (supervisor-interface.ts): its state is private. */
+export class Supervisor implements SupervisorQueries, SupervisorEvents, SupervisorActions {
+  #generation: number;
+  #reloads = 0;
+  #stopping = false;
+  readonly #running: RunningConfig;
+  readonly #reloadRecords = new Map<number, ReloadRecord>();
   readonly #listeners = new Set<EventListener>();
   readonly #launcher: ProcessLauncher;
   readonly #clock: Clock;
@@ -41,25 +44,22 @@ export class Supervisor {
   readonly #watch: ProcessWatch;
   readonly #probation: Probation;
   readonly #restarts: SlotRestarts;
-  /** Where channel payloads and worker.shared calls from workers go (set by src/channel/ and src/shared-state/). */
-  onChannel: (payload: WorkerToRelay, from: WorkerProcess) => void = () => {};
-  onShared: (request: Extract<WorkerToMaster, { type: "shared" }>["request"], from: WorkerProcess) => void = () => {};
 
   constructor(private readonly options: SupervisorOptions) {
-    this.config = options.config;
-    this.generation = options.generation ?? 1;
+    const running = (this.#running = new RunningConfig(options.config));
+    this.#generation = options.generation ?? 1;
     this.#clock = options.clock ?? realClock;
     this.#table = new ProcessTable({
       clock: this.#clock,
-      workers: () => this.config.workers,
-      stopDeadlineMs: (graceful) => stopDeadlineMs(this.config, graceful),
+      workers: () => running.current.workers,
+      stopDeadlineMs: (graceful) => running.stopDeadlineMs(graceful),
       violated: options.invariantBroken ?? ((text) => options.log(`[master] a supervisor invariant broke (please report it): ${text}`, "stderr")),
     });
-    for (const group of options.config.workers) this.#table.setGroupSlots(group.name, slotsFor(group, this.generation));
+    for (const group of options.config.workers) this.#table.setGroupSlots(group.name, slotsFor(group, this.#generation));
     this.#launcher = new ProcessLauncher({
       options,
       spawner: options.spawner ?? spawnChild,
-      config: () => this.config,
+      config: () => running.current,
       emit: (event) => this.emit(event),
       started: (proc, purpose) => this.#table.spawned(proc, purpose),
       ready: (proc) => this.#table.ready(proc, this.#clock.now()),
@@ -69,16 +69,15 @@ export class Supervisor {
     this.#probation = new Probation({
       clock: this.#clock,
       table: this.#table,
-      config: () => this.config,
-      restoreGroup: (previous) => (this.config = { ...this.config, workers: withGroup(this.config.workers, previous, []) }),
-      stopping: () => this.stopping,
+      running,
+      stopping: () => this.#stopping,
       emit: (event) => this.emit(event),
       stop: (proc) => void this.#table.stop(proc, false),
       restart: (slot) => this.#restarts.schedule(slot, 0),
     });
     this.#restarts = new SlotRestarts({
       clock: this.#clock,
-      holds: (slot) => !this.stopping && this.#table.holds(slot),
+      holds: (slot) => !this.#stopping && this.#table.holds(slot),
       spawn: (slot) => this.#launcher.spawn(slot.group, slot.index, slot.generation, { slot }),
       refused: (err, slot, retryInMs) => this.#launcher.refused(err, slot.group, slot.index, slot.generation, retryInMs),
       watchStart: (proc, slot) =>
@@ -93,17 +92,35 @@ export class Supervisor {
     });
   }
 
-  /** The slots of the running groups, in config order (a view of the process table). */
+  get config(): AppConfig {
+    return this.#running.current;
+  }
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  get reloads(): number {
+    return this.#reloads;
+  }
+
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  get reloadRecords(): ReadonlyMap<number, ReloadRecord> {
+    return this.#reloadRecords;
+  }
+
+  /** A view of the process table. */
   get slots(): readonly Slot[] {
     return this.#table.slots;
   }
 
-  /** Every live process, including old generations still draining, parked ones and new ones still being gated. */
   get processes(): ReadonlySet<WorkerProcess> {
     return this.#table.processes;
   }
 
-  /** Who owns each process, read-only. */
   get table(): ProcessTableView {
     return this.#table;
   }
@@ -123,9 +140,9 @@ export class Supervisor {
     this.#watch.start();
     for (const slot of this.slots) {
       try {
-        this.#launcher.spawn(slot.group, slot.index, this.generation, { slot });
+        this.#launcher.spawn(slot.group, slot.index, this.#generation, { slot });
       } catch (err) {
-        throw new StartFailure(slot.group.name, this.#launcher.refused(err, slot.group, slot.index, this.generation));
+        throw new StartFailure(slot.group.name, this.#launcher.refused(err, slot.group, slot.index, this.#generation));
       }
     }
     const options = { ...this.#gateOptions(), settle: false };
@@ -143,68 +160,41 @@ export class Supervisor {
 
   /** Starts a reload transaction: each group's new generation must pass the health gate before its old one drains. */
   reload(options: ReloadOptions = {}): ReloadHandle {
-    const plans = reloadPlans(this.config, options, this.#reloading, this.stopping);
-    this.config = withLiveSettings(this.config, options.config);
+    const plans = reloadPlans(this.config, options, this.#reloading, this.#stopping);
+    this.#running.applyLiveSettings(options.config);
     // A group still on probation commits to its current generation first: a rollback never skips a reload.
-    for (const plan of plans) this.#probation.end(plan.name, "ended", `reload to generation ${this.generation + 1}`);
-    const generation = ++this.generation;
-    this.reloads++;
+    for (const plan of plans) this.#probation.end(plan.name, "ended", `reload to generation ${this.#generation + 1}`);
+    const generation = ++this.#generation;
+    this.#reloads++;
     for (const plan of plans) this.#reloading.set(plan.name, generation);
-    const transaction = new ReloadTransaction(this.#transactionHost(options.config), generation, plans, options.graceful ?? false, options.needsRestart ?? []);
-    this.reloadRecords.set(generation, transaction.record);
-    for (const id of this.reloadRecords.keys()) if (this.reloadRecords.size > KEEP_RELOAD_RECORDS) this.reloadRecords.delete(id);
+    const { graceful = false, needsRestart = [] } = options;
+    const transaction = new ReloadTransaction(this.#transactionHost(), generation, plans, graceful, needsRestart, options.config);
+    this.#reloadRecords.set(generation, transaction.record);
+    for (const id of this.#reloadRecords.keys()) if (this.#reloadRecords.size > KEEP_RELOAD_RECORDS) this.#reloadRecords.delete(id);
     const done = transaction.done.finally(() => {
       for (const plan of plans) if (this.#reloading.get(plan.name) === generation) this.#reloading.delete(plan.name);
     });
     return { record: transaction.record, done };
   }
 
-  #transactionHost(next: AppConfig | undefined): TransactionHost {
+  #transactionHost(): TransactionHost {
     return {
       clock: this.#clock,
-      baseDir: this.config.baseDir,
-      startTimeoutMs: this.config.reload.startTimeout * 1000,
-      healthyMs: (group) => this.#healthyMs(group),
+      table: this.#table,
+      running: this.#running,
+      probation: this.#probation,
       spawn: (group, index, generation) => this.#launcher.spawnReporting(group, index, generation, { gate: "reload" }),
       killedReason: (proc) => this.#watch.killedReason(proc),
-      commit: (group, procs, graceful, entry, record) => this.#commit(group, procs, graceful, next, { entry, record }),
-      remove: (name, graceful) => this.#removeGroup(name, graceful),
-      discard: (procs) => procs.forEach((proc) => this.#table.stop(proc, false)),
+      groupRemoved: (name) => this.options.groupRemoved?.(name),
       emit: (event) => this.emit(event),
-      stopping: () => this.stopping,
+      stopping: () => this.#stopping,
     };
   }
 
-  #healthyMs(group: WorkerGroupConfig): number {
-    return (group.healthySeconds ?? this.config.reload.healthySeconds) * 1000;
-  }
-
   #gateOptions(group?: WorkerGroupConfig): GateOptions {
-    const healthyMs = group ? this.#healthyMs(group) : this.config.reload.healthySeconds * 1000;
+    const { reload, baseDir } = this.config;
     const killedReason = (proc: WorkerProcess) => this.#watch.killedReason(proc);
-    return { startTimeoutMs: this.config.reload.startTimeout * 1000, healthyMs, clock: this.#clock, baseDir: this.config.baseDir, killedReason };
-  }
-
-  /** The new generation passed the gate: it takes the group's slots; the old processes drain (their deadline goes on the record) or park. */
-  #commit(group: WorkerGroupConfig, procs: WorkerProcess[], graceful: boolean, next: AppConfig | undefined, deploy: Deployment): void {
-    const old = this.#table.slotsOf(group.name);
-    const previous = this.config.workers.find((g) => g.name === group.name);
-    const leaving = new Map(old.flatMap((slot) => (slot.current ? [[slot, slot.current] as const] : [])));
-    const fresh = procs.map((proc, index) => ({ ...newSlot(group, index, proc.generation), restarts: old[index]?.restarts ?? 0 }));
-    this.config = { ...this.config, workers: withGroup(this.config.workers, group, next?.workers.map((g) => g.name) ?? []) };
-    this.#table.setGroupSlots(group.name, fresh);
-    procs.forEach((proc, index) => this.#table.serve(fresh[index]!, proc));
-    // With probation on, the old processes park instead (listeners closed, code loaded) in case the new ones exit.
-    if (previous && this.#probation.begin(previous, group, old, leaving, graceful, deploy)) return;
-    for (const proc of leaving.values()) this.#table.stop(proc, graceful, "reload");
-    // Said on the record: the old processes still take new connections for the drain window after "replaced".
-    if (leaving.size) deploy.entry.drainUntil = this.#clock.now() + stopDeadlineMs(this.config, graceful);
-  }
-
-  #removeGroup(name: string, graceful: boolean): void {
-    for (const proc of this.#table.setGroupSlots(name, [])) this.#table.stop(proc, graceful, "stop");
-    this.config = { ...this.config, workers: this.config.workers.filter((g) => g.name !== name) };
-    this.options.groupRemoved?.(name);
+    return { startTimeoutMs: reload.startTimeout * 1000, healthyMs: this.#running.healthyMs(group), clock: this.#clock, baseDir, killedReason };
   }
 
   #watchedGroup(proc: WorkerProcess): WorkerGroupConfig | undefined {
@@ -214,8 +204,8 @@ export class Supervisor {
   }
 
   #onMessage(message: WorkerToMaster, proc: WorkerProcess): void {
-    if (message.type === "channel") return this.onChannel(message.payload, proc);
-    if (message.type === "shared") return this.onShared(message.request, proc);
+    if (message.type === "channel") return this.options.onChannel?.(message.payload, proc);
+    if (message.type === "shared") return this.options.onShared?.(message.request, proc);
     if (message.type === "handler-error") {
       this.emit({ type: "handler-error", pid: proc.pid, group: proc.group, callback: message.callback, message: message.message, stack: message.stack });
     }
@@ -224,7 +214,7 @@ export class Supervisor {
   /** maxMemoryMB, against the master's own reading: a process past its limit is replaced through the same gate as a reload. */
   #checkMemory(proc: WorkerProcess, rssBytes: number): void {
     const slot = this.#table.entryOf(proc)?.slot;
-    if (slot?.current !== proc || slot.replacing || this.#reloading.has(slot.group.name) || this.stopping) return;
+    if (slot?.current !== proc || slot.replacing || this.#reloading.has(slot.group.name) || this.#stopping) return;
     const over = overMemory(slot, proc, rssBytes);
     if (!over) return;
     this.emit(over);
@@ -235,12 +225,12 @@ export class Supervisor {
     return {
       clock: this.#clock,
       emit: (event) => this.emit(event),
-      nextGeneration: () => ++this.generation,
+      nextGeneration: () => ++this.#generation,
       spawn: (slot, generation) => this.#launcher.spawnReporting(slot.group, slot.index, generation, { gate: "replacement", slot }),
       serve: (slot, proc) => this.#table.serve(slot, proc),
       stop: (proc, why) => void this.#table.stop(proc, false, why),
       gateOptions: (group) => this.#gateOptions(group),
-      stillHolds: (slot, next) => !this.stopping && this.#table.holds(slot) && this.#table.replacementOf(slot) === next,
+      stillHolds: (slot, next) => !this.#stopping && this.#table.holds(slot) && this.#table.replacementOf(slot) === next,
     };
   }
 
@@ -248,7 +238,7 @@ export class Supervisor {
     const entry = this.#table.exited(proc);
     // The slot it filled (not one it was gated to take): the table has emptied it.
     const slot = entry?.gate === undefined ? entry?.slot : undefined;
-    const expected = this.stopping || !!entry?.stopAsked;
+    const expected = this.#stopping || !!entry?.stopAsked;
     const now = this.#clock.now();
     const reason = expected ? undefined : (this.#watch.killedReason(proc) ?? exitReason(proc, exit, this.config.baseDir, entry?.readyAt, now));
     const rolledBack = !expected && this.#probation.exited(proc, slot !== undefined, reason);
@@ -274,7 +264,7 @@ export class Supervisor {
 
   /** Drains every process (graceful: waits for long-lived connections) and resolves when all have exited. */
   async stop(graceful: boolean): Promise<void> {
-    this.stopping = true;
+    this.#stopping = true;
     this.#watch.stop();
     this.#probation.endAll("the master stopping");
     // Every slot leaves (no restart is pending any more); each process is then asked to stop.
@@ -290,7 +280,7 @@ export class Supervisor {
   /** Restarts one process through the gate (admin "restart one process"). */
   restartProcess(pid: number): boolean {
     const slot = this.slots.find((s) => s.current?.pid === pid);
-    if (!slot || slot.replacing || this.#reloading.has(slot.group.name) || this.stopping) return false;
+    if (!slot || slot.replacing || this.#reloading.has(slot.group.name) || this.#stopping) return false;
     void replaceOne(this.#replacementHost(), slot);
     return true;
   }

@@ -8,7 +8,7 @@ import { realClock } from "./clock.ts";
 import { gateGroup, type GateOptions } from "./health-gate.ts";
 import { StartFailure } from "./failure-reason.ts";
 import { refuseBusyPorts } from "./port-check.ts";
-import type { Supervisor } from "./supervisor.ts";
+import type { TakeoverSupervisor } from "./supervisor-interface.ts";
 import { isAlive, readRuntimeInfo } from "./runtime-file.ts";
 
 /** Set by `restart -d` on the new master it spawns: the pid of the master to replace. */
@@ -146,7 +146,7 @@ export function drainPredecessor(pid: number, log: (line: string) => void): Prom
  * reload (settle window, onHealthCheck); rejects with the reason otherwise, so the old master is never drained for
  * a release that cannot serve.
  */
-export async function readyForTakeover(supervisor: Supervisor, oldPid: number): Promise<void> {
+export async function readyForTakeover(supervisor: TakeoverSupervisor, oldPid: number): Promise<void> {
   try {
     // Fails fast with the reason (file:line, exit code, stderr) when a process cannot become ready.
     await supervisor.start();

@@ -1,7 +1,7 @@
 // The traffic figures of /api/status: per process from its last report, per group from the master's totals.
 import { addCounts, emptyCounts, quantile } from "../latency-histogram.ts";
 import type { ProcessCounters, ReportedHistogram } from "../ipc.ts";
-import type { Supervisor } from "./supervisor.ts";
+import type { ProcessSource } from "./supervisor-interface.ts";
 import type { AppHistogramFigures, GroupTrafficFigures, LatencyFigures, TrafficFigures } from "./traffic-records.ts";
 import { sumsOf, trafficTotals, type TrafficSums } from "./traffic-totals.ts";
 
@@ -68,7 +68,7 @@ export function processTraffic(counters: ProcessCounters | null): TrafficFigures
 }
 
 /** A group's figures: totals since the master started (exited processes included); latency, lag and app values from the live ones. */
-export function groupTraffic(supervisor: Supervisor, group: string): GroupTrafficFigures {
+export function groupTraffic(supervisor: ProcessSource, group: string): GroupTrafficFigures {
   const totals = trafficTotals(supervisor);
   const sums = totals.group(group);
   let recent: number[] | null = null;

@@ -1,7 +1,7 @@
 // Sums the workers' traffic counters per group, keeping what exited processes counted so a group's totals never go back.
 import { addCounts, emptyCounts, type HistogramCounts } from "../latency-histogram.ts";
 import { MAX_STATUS_CODES, type ProcessCounters } from "../ipc.ts";
-import type { Supervisor } from "./supervisor.ts";
+import type { ProcessSource } from "./supervisor-interface.ts";
 import type { WorkerProcess } from "./worker-process.ts";
 
 /** What a group (or one process) has counted since it started; all of it only ever grows. */
@@ -87,7 +87,7 @@ export class TrafficTotals {
   /** Per group, the status codes given their own label, first come first kept (MAX_STATUS_CODES). */
   readonly #namedCodes = new Map<string, Set<string>>();
 
-  constructor(private readonly supervisor: Supervisor) {
+  constructor(private readonly supervisor: ProcessSource) {
     // Every supervisor event (a start, an exit) is a moment to notice processes: one that lives less than a scrape still counts.
     supervisor.on(() => this.sync());
   }
@@ -137,10 +137,10 @@ export class TrafficTotals {
   }
 }
 
-const bySupervisor = new WeakMap<Supervisor, TrafficTotals>();
+const bySupervisor = new WeakMap<ProcessSource, TrafficTotals>();
 
 /** The one TrafficTotals of a supervisor, made on first use (the master makes it at start, so no exit is missed). */
-export function trafficTotals(supervisor: Supervisor): TrafficTotals {
+export function trafficTotals(supervisor: ProcessSource): TrafficTotals {
   let totals = bySupervisor.get(supervisor);
   if (!totals) bySupervisor.set(supervisor, (totals = new TrafficTotals(supervisor)));
   return totals;

@@ -2,7 +2,6 @@
 import type { ChannelRelay } from "../channel/master/relay.ts";
 import type { AppConfig } from "../config/types.ts";
 import { isAppError } from "../errors.ts";
-import type { Supervisor } from "../master/supervisor.ts";
 import type { WorkerProcess } from "../master/worker-process.ts";
 import { openLocalStore } from "./local-store.ts";
 import type { SharedReply, SharedRequest, SharedResult } from "./protocol.ts";
@@ -14,6 +13,8 @@ export const DEFAULT_SHARED_LIMITS: SharedLimits = { maxKeys: 100_000, maxValueB
 
 export interface SharedStateHost {
   answer(request: SharedRequest): Promise<SharedReply>;
+  /** A worker's call, answered to it (the supervisor's onShared option, which master.ts points here). */
+  fromWorker(request: SharedRequest, from: WorkerProcess): void;
   stop(): void;
 }
 
@@ -21,7 +22,7 @@ export interface SharedStateHost {
  * With cluster.redis the values live in Redis, through the channel's own link (its heartbeat and pending-bytes cap);
  * otherwise in the master's store, opened at the first call so that a start without worker.shared pays nothing.
  */
-export function startSharedState(config: AppConfig, supervisor: Supervisor, channel: ChannelRelay): SharedStateHost {
+export function startSharedState(config: AppConfig, channel: ChannelRelay): SharedStateHost {
   const limits = config.shared ?? DEFAULT_SHARED_LIMITS;
   let backend: SharedBackend | null = null;
   const open = (): SharedBackend =>
@@ -30,10 +31,8 @@ export function startSharedState(config: AppConfig, supervisor: Supervisor, chan
       : openLocalStore(config.dataDir, limits, (line) => console.warn(line)));
   const host: SharedStateHost = {
     answer: (request) => answer(open, limits, request),
+    fromWorker: (request, from) => void host.answer(request).then((reply) => from.send({ type: "shared", reply })),
     stop: () => backend?.close(),
-  };
-  supervisor.onShared = (request: SharedRequest, from: WorkerProcess) => {
-    void host.answer(request).then((reply) => from.send({ type: "shared", reply }));
   };
   // Not in the master's shutdown: every call is a committed transaction, so closing at exit only tidies the WAL.
   process.once("exit", () => host.stop());

@@ -1,6 +1,6 @@
 // GET /metrics: every process's figures (memory and CPU read from /proc by the master, the rest from the workers' last IPC report) in Prometheus text format.
 import { ipcDrops } from "../../master/ipc-drops.ts";
-import type { Supervisor } from "../../master/supervisor.ts";
+import type { SupervisorView } from "../../master/supervisor-interface.ts";
 import type { ProcessCounters } from "../../ipc.ts";
 import type { FamilyCount } from "../../store/rate-bound.ts";
 import type { RouteDeps } from "../context.ts";
@@ -128,7 +128,7 @@ function clusterFamilies(cluster: StatusCluster | null | undefined): MetricFamil
 type Sample = MetricFamily["samples"][number];
 
 /** One sample per process for each figure; the master is group "master". */
-export function collect(supervisor: Supervisor): MetricFamily[] {
+export function collect(supervisor: SupervisorView): MetricFamily[] {
   const procs = liveProcesses(supervisor);
   const per = (value: (c: NonNullable<(typeof procs)[number]["counters"]>) => number): Sample[] =>
     procs.filter((p) => p.counters).map((p) => ({ labels: { group: p.group, pid: p.pid }, value: value(p.counters!) }));
