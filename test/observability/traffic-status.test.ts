@@ -11,7 +11,7 @@ export default {
     if (path === "/ok") return new Response("ok");
     if (path === "/boom") throw new Error("boom on purpose");
     if (path === "/slow") return Bun.sleep(30).then(() => new Response("slow"));
-    if (path === "/block") { const until = Date.now() + 700; while (Date.now() < until) {} return new Response("blocked"); }
+    if (path === "/block") { const until = Date.now() + 1500; while (Date.now() < until) {} return new Response("blocked"); }
     if (path === "/body") return request.text().then((t) => new Response(t));
     if (path === "/app") {
       server.worker.metrics.inc("jobs_done", 3);
@@ -88,7 +88,7 @@ describe("traffic figures in /api/status", () => {
       5000,
       "p99 >= 25 ms",
     );
-    expect(web.latency.p99!).toBeLessThan(0.1);
+    expect(web.latency.p99!).toBeLessThan(0.5);
   });
 
   test("request bodies count as bytes in; http bytes out is null (not measured), not a 0", async () => {
@@ -128,20 +128,21 @@ describe("traffic figures in /api/status", () => {
     }
   });
 
-  test("a blocked event loop shows in that process's lag; the others stay low", async () => {
+  test("a blocked event loop shows in that process's lag; the others stay below it", async () => {
     expect(await (await fetch(`${base}/block`)).text()).toBe("blocked");
+    // 1.5 s blocked; a busy shared machine may delay the others' timers too, but not by a second.
     const status = await app.waitFor(
       async () => {
         const s = await app.status();
-        return s.processes.some((p) => p.group === "web" && (p.eventLoopLagSeconds ?? 0) >= 0.5) ? s : undefined;
+        return s.processes.some((p) => p.group === "web" && (p.eventLoopLagSeconds ?? 0) >= 1.2) ? s : undefined;
       },
       5000,
-      "a web process with >= 0.5 s of lag",
+      "a web process with >= 1.2 s of lag",
     );
-    const lagging = status.processes.filter((p) => (p.eventLoopLagSeconds ?? 0) >= 0.5);
+    const lagging = status.processes.filter((p) => (p.eventLoopLagSeconds ?? 0) >= 1);
     expect(lagging.length).toBe(1);
-    expect(lagging[0]!.eventLoopLagSeconds!).toBeLessThan(2);
-    expect(group(status, "web").eventLoopLagSeconds!).toBeGreaterThanOrEqual(0.5);
+    expect(lagging[0]!.eventLoopLagSeconds!).toBeLessThan(3);
+    expect(group(status, "web").eventLoopLagSeconds!).toBeGreaterThanOrEqual(1.2);
   });
 
   test("the status command: --json carries the figures; the table has 5xx/thrown and latency columns and a row per group", async () => {
