@@ -14,12 +14,12 @@ export class HttpCounting {
   /** By status code: Bun's Response takes 101 and 200..599, so an array indexed by the code is enough. */
   readonly #byCode = new Float64Array(600);
   #other = 0;
-  /** The codes reported by name, in the order first seen (the cap keeps the first ones). */
+  /** The codes reported by name, first reported first (the cap keeps them; within one report, in code order). */
   readonly #named: number[] = [];
 
   record(response: Response, startedAt: number): void {
     this.duration.observe((performance.now() - startedAt) / 1000);
-    // Not a Response (a handler bug): Bun answers it with a 500 through its error handler, which counts it there.
+    // Not a Response (a handler bug): Bun answers a 500 through its error handler, counted as a handler error only.
     const status = response?.status;
     if (typeof status !== "number") return;
     if (status < 600) this.#byCode[status]!++;
