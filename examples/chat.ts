@@ -13,12 +13,13 @@ function roomOf(conn: Connection): string {
 }
 
 export default {
-  onConnect(conn) {
-    conn.worker.channel.joinGroup(conn, LOBBY);
+  async onConnect(conn) {
+    // Awaited: once the master has the member, any process's next send to the lobby reaches it.
+    await conn.worker.channel.joinGroup(conn, LOBBY);
     conn.send(`welcome, you are #${conn.id} on pid ${process.pid}, in ${LOBBY}; /join ROOM, /nick NAME`);
     conn.worker.channel.sendToGroup(LOBBY, `${nameOf(conn)} joined ${LOBBY}`, { exclude: conn });
   },
-  onMessage(conn, text) {
+  async onMessage(conn, text) {
     const { channel } = conn.worker;
     const [command, ...words] = text.trim().split(/\s+/);
     const arg = words.join(" ").slice(0, 64);
@@ -26,7 +27,8 @@ export default {
       const from = roomOf(conn);
       channel.leaveGroup(conn, from);
       channel.sendToGroup(from, `${nameOf(conn)} left ${from}`);
-      channel.joinGroup(conn, arg);
+      // Awaited before anyone is told: a member told "joined" hears every later send to the room, from any process.
+      await channel.joinGroup(conn, arg);
       channel.sendToGroup(arg, `${nameOf(conn)} joined ${arg}`);
       return;
     }

@@ -31,7 +31,7 @@ export default {
   },
   async onConnect(conn) {
     // Bound here, not at the handshake: a binding made before the connection opens would outlive a failed upgrade.
-    conn.worker.channel.bindUid(conn, conn.context.token as string);
+    await conn.worker.channel.bindUid(conn, conn.context.token as string);
     await joinStreams(conn, conn.context.token as string);
   },
   // Pushes are kept (channel.history in app.json): a client that reconnects after a reload gets what it missed.

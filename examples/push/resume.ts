@@ -27,8 +27,7 @@ export async function joinStreams(conn: Connection, uid: string): Promise<void> 
   const { channel } = conn.worker;
   const positions = conn.context.resume as Partial<Record<Stream, GroupPosition>> | undefined;
   if (!positions) {
-    channel.joinGroup(conn, EVERYONE);
-    channel.joinGroup(conn, userGroup(uid));
+    await Promise.all([channel.joinGroup(conn, EVERYONE), channel.joinGroup(conn, userGroup(uid))]);
     return;
   }
   const [all, mine] = await Promise.all([channel.recover(conn, EVERYONE, positions.all), channel.recover(conn, userGroup(uid), positions.mine)]);

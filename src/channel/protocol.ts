@@ -39,7 +39,9 @@ export type Query =
   | { what: "uidCount" }
   | { what: "groupCount"; group: string }
   | { what: "groupMembers"; group: string }
-  | { what: "history"; group: string; since?: number; limit?: number };
+  | { what: "history"; group: string; since?: number; limit?: number }
+  /** Answered once the master has read every message this process sent before it (bindings included). */
+  | { what: "sync" };
 
 export type QueryValue = number | boolean | string[] | HistorySlice;
 

@@ -206,12 +206,16 @@ export interface Channel {
   /** Without `fn`: drops every listener of `topic` in this process. */
   unsubscribe(topic: string, fn?: TopicListener): void;
 
-  /** Binds `conn` to `uid` (one uid per connection; a uid may have many connections). Ends when the connection closes. */
-  bindUid(conn: Connection, uid: string | number): void;
-  unbindUid(conn: Connection): void;
+  /**
+   * Binds `conn` to `uid` (one uid per connection; a uid may have many connections). Ends when the connection closes.
+   * Takes effect here at once and in the master's table a moment later: `await` it (one round trip) before telling
+   * the client it is in, and every send from any process on this host after that reaches it. The same for the three below.
+   */
+  bindUid(conn: Connection, uid: string | number): PromiseLike<void>;
+  unbindUid(conn: Connection): PromiseLike<void>;
   /** Adds `conn` to `group` (a connection may be in many groups). Ends when the connection closes. */
-  joinGroup(conn: Connection, group: string): void;
-  leaveGroup(conn: Connection, group: string): void;
+  joinGroup(conn: Connection, group: string): PromiseLike<void>;
+  leaveGroup(conn: Connection, group: string): PromiseLike<void>;
 
   /** `data` is sent as each connection's send() would: strings and bytes as they are, other values as JSON. */
   sendToUid(uid: string | number, data: unknown): void;

@@ -39,6 +39,22 @@ describe("channel on one host (2 workers)", () => {
     expect(await nothingArrives(b, "hello room1")).toBe(true);
   });
 
+  test("an awaited joinGroup resolves once the master has the member (not while it is stopped), so the other process's next send reaches it", async () => {
+    // Without the wait, a client told "you are in" could make another process send before the master read the join.
+    process.kill(app.master.pid, "SIGSTOP");
+    let joined = false;
+    const join = a.cmd({ cmd: "join", group: "room-sync" }).then(() => (joined = true));
+    try {
+      await Bun.sleep(300); // showing that something does not happen takes a wait
+      expect(joined).toBe(false);
+    } finally {
+      process.kill(app.master.pid, "SIGCONT");
+    }
+    await join;
+    await b.cmd({ cmd: "toGroup", group: "room-sync", data: "right after the join" });
+    expect(await a.expectDelivery("right after the join")).toBe("right after the join");
+  });
+
   test("sendToGroup with exclude skips the sender, and reaches members on both processes", async () => {
     await a.cmd({ cmd: "join", group: "room2" });
     await b.cmd({ cmd: "join", group: "room2" });

@@ -224,6 +224,10 @@ export class ChannelRelay {
   }
 
   async #answer(q: Query): Promise<QueryValue> {
+    if (q.what === "sync") {
+      this.#syncNow(); // other hosts hear of the bindings now, not at the next immediate
+      return true;
+    }
     if (q.what === "groupMembers") {
       const local = await this.#localMembers(q.group);
       const remote = this.cluster?.connected ? await this.cluster.remoteMembers(q.group) : [];

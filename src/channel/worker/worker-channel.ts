@@ -66,24 +66,28 @@ export class WorkerChannel implements Channel {
     this.#scheduleFlush();
   }
 
-  bindUid(conn: Connection, uid: string | number): void {
+  bindUid(conn: Connection, uid: string | number): PromiseLike<void> {
     if (this.#usable(conn)) this.#bindings.bind(conn, normalizeUid(uid));
     this.#scheduleFlush();
+    return this.#applied();
   }
 
-  unbindUid(conn: Connection): void {
+  unbindUid(conn: Connection): PromiseLike<void> {
     this.#bindings.unbind(conn);
     this.#scheduleFlush();
+    return this.#applied();
   }
 
-  joinGroup(conn: Connection, group: string): void {
+  joinGroup(conn: Connection, group: string): PromiseLike<void> {
     if (this.#usable(conn)) this.#bindings.join(conn, checkName("group", group));
     this.#scheduleFlush();
+    return this.#applied();
   }
 
-  leaveGroup(conn: Connection, group: string): void {
+  leaveGroup(conn: Connection, group: string): PromiseLike<void> {
     this.#bindings.leave(conn, group);
     this.#scheduleFlush();
+    return this.#applied();
   }
 
   sendToUid(uid: string | number, data: unknown): void {
@@ -237,6 +241,20 @@ export class WorkerChannel implements Channel {
       const ref = "send" in item ? this.refOf(item) : item;
       return ref.instance === undefined || ref.instance === this.instance ? [ref.pid, ref.id] : [ref.pid, ref.id, ref.instance];
     });
+  }
+
+  /**
+   * What a binding call returns: awaiting it waits until the master has the binding, so a send any process on this
+   * host makes afterwards reaches the connection (a client told "welcome" right after an unawaited join may hear of a
+   * send that the master routed before it read the join). Not awaited, it costs nothing: it asks only when awaited.
+   */
+  #applied(): PromiseLike<void> {
+    return {
+      then: (done, failed) =>
+        this.#ask({ what: "sync" })
+          .then(() => undefined)
+          .then(done, failed),
+    };
   }
 
   #ask(q: Query): Promise<QueryValue> {
