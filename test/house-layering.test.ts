@@ -39,14 +39,12 @@ const ADMIN_TO_MASTER_TODAY = new Set([
   "src/admin/client.ts -> src/master/runtime-file.ts",
   "src/admin/control-config.ts -> src/master/runtime-file.ts",
   "src/admin/live-feed.ts -> src/master/events.ts",
-  "src/admin/routes/connection-routes.ts -> src/master/worker-process.ts",
   "src/admin/routes/log-routes.ts -> src/master/log-lines.ts",
   "src/admin/routes/log-routes.ts -> src/master/recent-log.ts",
   "src/admin/routes/metrics-route.ts -> src/master/ipc-drops.ts",
   "src/admin/routes/status-routes.ts -> src/master/ipc-drops.ts",
   "src/admin/server.ts -> src/master/descriptor-reserve.ts",
   "src/admin/server.ts -> src/master/port-check.ts",
-  "src/admin/worker-queries.ts -> src/master/worker-process.ts",
 ]);
 
 /** The channel by process: worker.channel in a worker, the relay in the master, the Redis link between hosts; files directly in src/channel/ (the wire protocol and its limits) are shared. */

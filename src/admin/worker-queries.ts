@@ -4,8 +4,7 @@ import { z } from "zod";
 import { AppError } from "../errors.ts";
 import { intQuery, textQuery } from "./query-params.ts";
 import type { ProcessError } from "./contract.ts";
-import type { SupervisorQueries } from "../master/supervisor-interface.ts";
-import type { WorkerProcess } from "../master/worker-process.ts";
+import type { SupervisorQueries, WorkerView as WorkerProcess } from "../master/supervisor-interface.ts";
 
 export interface ProcessFilter {
   group?: string;

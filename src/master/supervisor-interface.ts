@@ -8,6 +8,9 @@ import type { Slot } from "./slot.ts";
 import type { ReloadHandle, ReloadOptions } from "./supervisor-options.ts";
 import type { WorkerProcess } from "./worker-process.ts";
 
+/** A worker process as a reader sees it: who it is, its figures, and questions over IPC; it cannot stop it or write to it. */
+export type WorkerView = Readonly<Omit<WorkerProcess, "stop" | "send" | "sampleUsage">>;
+
 /** What may be read: nothing here changes the supervisor. */
 export interface SupervisorQueries {
   /** The config the master runs now; the supervisor is its one holder (a reload's commit and a rollback change it). */
@@ -21,7 +24,7 @@ export interface SupervisorQueries {
   /** The running groups' slots, in config order. */
   readonly slots: readonly Slot[];
   /** Every live process: serving, starting, gated, draining, parked or stopping. */
-  readonly processes: ReadonlySet<WorkerProcess>;
+  readonly processes: ReadonlySet<WorkerView>;
   /** Who owns each process. */
   readonly table: ProcessTableView;
   /** What the status shows for a slot. */
@@ -47,7 +50,7 @@ export interface SupervisorActions {
 /** The admin plane's: queries, events and the operator's actions on processes (start, reload and stop are the master's, through AdminContext). */
 export type AdminSupervisor = SupervisorQueries & SupervisorEvents & Pick<SupervisorActions, "retry" | "restartProcess">;
 /** The channel relay's: the processes it sends to, and the events it follows and reports. */
-export type RelaySupervisor = Pick<SupervisorQueries, "processes"> & SupervisorEvents & Pick<SupervisorActions, "sendChannel">;
+export type RelaySupervisor = { readonly processes: ReadonlySet<WorkerProcess> } & SupervisorEvents & Pick<SupervisorActions, "sendChannel">;
 /** The status view's and /metrics': queries, and events to follow (the traffic totals count what exits between two reads). */
 export type SupervisorView = SupervisorQueries & Pick<SupervisorEvents, "on">;
 /** What the traffic totals follow: the live processes, and the events at which some may have exited. */

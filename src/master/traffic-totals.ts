@@ -1,8 +1,7 @@
 // Sums the workers' traffic counters per group, keeping what exited processes counted so a group's totals never go back.
 import { addCounts, emptyCounts, type HistogramCounts } from "../latency-histogram.ts";
 import { MAX_STATUS_CODES, type ProcessCounters } from "../ipc.ts";
-import type { ProcessSource } from "./supervisor-interface.ts";
-import type { WorkerProcess } from "./worker-process.ts";
+import type { ProcessSource, WorkerView as WorkerProcess } from "./supervisor-interface.ts";
 
 /** What a group (or one process) has counted since it started; all of it only ever grows. */
 export interface TrafficSums {

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { WorkerGroupConfig } from "../../config/types.ts";
 import type { ConnectionInfo } from "../../ipc.ts";
-import type { WorkerProcess } from "../../master/worker-process.ts";
+import type { WorkerView as WorkerProcess } from "../../master/supervisor-interface.ts";
 import type { RouteDeps } from "../context.ts";
 import type { ConnectionItem, ConnectionsResponse } from "../contract.ts";
 import { connectionsResponse } from "../api-schemas.ts";
