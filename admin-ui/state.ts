@@ -36,7 +36,8 @@ export const totals = computed(() => {
   const list = processes.value;
   // Requests and messages are different things: one total per unit, never a sum of both.
   const rates = new Map<RateUnit, number>();
-  for (const p of list) rates.set(rateUnit(p.listen), (rates.get(rateUnit(p.listen)) ?? 0) + p.qps);
+  // A slot waiting to restart has no process, so no rate (and no listener of its own to name a unit by).
+  for (const p of list.filter((p) => p.pid !== null)) rates.set(rateUnit(p.listen), (rates.get(rateUnit(p.listen)) ?? 0) + p.qps);
   return {
     processes: list.filter((p) => p.pid !== null && p.state !== "exited").length,
     connections: list.reduce((sum, p) => sum + p.connections, 0),

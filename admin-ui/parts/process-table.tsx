@@ -198,45 +198,45 @@ function TotalRow({ total: t, unit }: { total: GroupTotal; unit: string }) {
   );
 }
 
-/** A slot waiting to restart (backoff, crashloop): no process, but its row stays with how it died and a retry button. */
+/**
+ * A slot waiting to restart (backoff, crashloop): no process, but its row stays, with a retry button, and under it a
+ * full-width row saying how it died (a full-width row, so the phone layout's hidden columns do not change its span).
+ */
 function WaitingRow(props: { p: StatusProcess }) {
   const { p } = props;
   const message = useSignal<string | null>(null);
   const exit = p.lastExit;
   const how = exit ? (exit.signal ? `killed by ${exit.signal}` : `exit ${exit.code}`) : "";
   const next = p.nextRetryAt ? `next try in ${Math.max(0, Math.ceil((p.nextRetryAt - now.value) / 1000))} s` : "";
-  // The exit's story spans the figures' columns: from uptime to memory/CPU, up to restarts.
-  const span = COLUMNS.findIndex((c) => c.key === "restarts") - COLUMNS.findIndex((c) => c.key === "uptime");
+  const slot = `${p.group}#${p.index}`;
   return (
-    <tr data-slot={`${p.group}#${p.index}`} data-state={p.state} class="waiting">
-      <td data-col="group">
-        {p.group}#{p.index}
-      </td>
-      <td class="num" data-col="pid">
-        –
-      </td>
-      <td class="num" data-col="gen">
-        –
-      </td>
-      <td data-col="state">
-        <span class={`state state-${p.state}`}>{p.state}</span>
-      </td>
-      <td colSpan={span} data-col="exit">
-        <span data-last-exit>{[how, next].filter(Boolean).join(" · ")}</span>
-        {exit && <Reason reason={exit.reason} />}
-        {message.value && <p class="muted">{message.value}</p>}
-      </td>
-      <td class="num" data-col="restarts">
-        {p.restarts}
-      </td>
-      <td class="num" data-col="timers">
-        –
-      </td>
-      <td class="actions">
-        <button type="button" data-action="retry" onClick={async () => (message.value = await retryGroup(p.group))} aria-label={`Retry group ${p.group} now`}>
-          Retry now
-        </button>
-      </td>
-    </tr>
+    <>
+      <tr data-slot={slot} data-state={p.state} class="waiting">
+        <td data-col="group">{slot}</td>
+        {COLUMNS.slice(1).map((c) =>
+          c.key === "state" ? (
+            <td data-col="state" key={c.key}>
+              <span class={`state state-${p.state}`}>{p.state}</span>
+            </td>
+          ) : (
+            <td class={c.text ? undefined : "num"} data-col={c.key} key={c.key}>
+              {c.key === "restarts" ? p.restarts : "–"}
+            </td>
+          ),
+        )}
+        <td class="actions">
+          <button type="button" data-action="retry" onClick={async () => (message.value = await retryGroup(p.group))} aria-label={`Retry group ${p.group} now`}>
+            Retry now
+          </button>
+        </td>
+      </tr>
+      <tr class="waiting-detail" data-slot-detail={slot}>
+        <td colSpan={COLUMNS.length + 1}>
+          <span data-last-exit>{[how, next].filter(Boolean).join(" · ")}</span>
+          {exit && <Reason reason={exit.reason} />}
+          {message.value && <p class="muted">{message.value}</p>}
+        </td>
+      </tr>
+    </>
   );
 }

@@ -48,6 +48,8 @@ describe("admin-ui state", () => {
         row(3, { listen: "http://127.0.0.1:1", qps: 1 }),
         row(4, { listen: "udp://127.0.0.1:3", qps: 2 }),
         row(5, { listen: "text://127.0.0.1:4", qps: 3 }),
+        // A slot waiting to restart: no process, no listener of its own, no rate (and no "/s" tile for it).
+        row(null, { listen: "", qps: 0, state: "crashloop" }),
       ],
     } as unknown as StatusResponse;
     lastTick.value = null;

@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { AppUnderTest } from "../support/app-under-test.ts";
-import { chromiumAvailable, logIn, openBrowser, type BrowserSession } from "../support/browser.ts";
+import { chromiumAvailable, logIn, offScreen, openBrowser, type BrowserSession } from "../support/browser.ts";
 
 const GOOD = `import { existsSync } from "node:fs";\nif (existsSync(import.meta.dir + "/crash")) { console.error("no database"); process.exit(3); }\nexport default { fetch: () => new Response("pid " + process.pid) };\n`;
 const BROKEN = `export default {\n  fetch() { return new Response("x"}; },\n};\n`;
@@ -79,8 +79,16 @@ describe.skipIf(!chromiumAvailable())("dashboard: safe deploys", () => {
     process.kill(pid!, "SIGKILL");
     const row = page.locator('tr[data-slot="web#0"]');
     await row.waitFor({ timeout: 15_000 });
-    await app.waitFor(async () => (await row.textContent())?.includes("exit 3"), 15_000, "exit 3 in the waiting row");
-    expect(await row.textContent()).toContain("no database");
+    const detail = page.locator('tr[data-slot-detail="web#0"]');
+    await app.waitFor(async () => (await detail.textContent())?.includes("exit 3"), 15_000, "exit 3 under the waiting row");
+    expect(await detail.textContent()).toContain("no database");
+    // At a phone's width the slot's story wraps under its row: Retry now and every other control stay on screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      expect(await offScreen(page, 390)).toEqual([]);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 860 });
+    }
     const { rmSync } = await import("node:fs");
     rmSync(join(app.dir, "crash"));
     await row.locator("[data-action=retry]").click();

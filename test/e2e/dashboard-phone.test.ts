@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { AppUnderTest } from "../support/app-under-test.ts";
-import { chromiumAvailable, DASHBOARD_APP, logIn, openBrowser, type BrowserSession } from "../support/browser.ts";
+import { chromiumAvailable, DASHBOARD_APP, logIn, offScreen, openBrowser, type BrowserSession } from "../support/browser.ts";
 import { wsClient, type WsClient } from "../support/clients.ts";
 
 const WIDTH = 390;
@@ -19,25 +19,6 @@ const VIEWS = [
   { tab: "configs", ready: "[data-table=configs] tbody tr" },
   { tab: "cluster", ready: "[data-table=cluster-workers] tbody tr" },
 ] as const;
-
-/** Interactive elements that are rendered (not display:none, not visually hidden) but reach past either side of the viewport; and the page itself scrolling sideways. */
-function offScreen(page: Page) {
-  return page.evaluate((width) => {
-    const out: string[] = [];
-    const pageWidth = document.documentElement.scrollWidth;
-    if (pageWidth > width) out.push(`the page scrolls sideways to ${pageWidth} px`);
-    for (const el of Array.from(document.querySelectorAll<HTMLElement>("button, a, input, select, summary"))) {
-      const box = el.getBoundingClientRect();
-      if (box.width <= 1 || box.height <= 1) continue;
-      if (box.left < -0.5 || box.right > width + 0.5) {
-        out.push(
-          `${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute("aria-label") || "").trim().slice(0, 40)}" ${Math.round(box.left)}..${Math.round(box.right)}`,
-        );
-      }
-    }
-    return out;
-  }, WIDTH);
-}
 
 describe.skipIf(!chromiumAvailable())("dashboard at 390 px", () => {
   let app: AppUnderTest;
@@ -65,13 +46,13 @@ describe.skipIf(!chromiumAvailable())("dashboard at 390 px", () => {
     for (const view of VIEWS) {
       await page.click(`nav.tabs a[href="#/${view.tab}"]`);
       await page.locator(view.ready).first().waitFor({ timeout: 15_000 });
-      found[view.tab] = await offScreen(page);
+      found[view.tab] = await offScreen(page, WIDTH);
     }
     // A kept config opened, and two of them compared, are views of their own.
     await page.click('nav.tabs a[href="#/configs"]');
     await page.locator("[data-table=configs] tbody tr button[data-action=show]").first().click();
     await page.locator("[data-config-shown]").waitFor();
-    found["configs (shown)"] = await offScreen(page);
+    found["configs (shown)"] = await offScreen(page, WIDTH);
     await page.click("[data-config-shown] button:has-text('Close')");
     expect(found).toEqual(Object.fromEntries(Object.keys(found).map((k) => [k, []])));
     expect(browser.problems).toEqual([]);
@@ -90,7 +71,7 @@ describe.skipIf(!chromiumAvailable())("dashboard at 390 px", () => {
     const button = page.locator("[data-table=timers] td.actions button").first();
     await button.evaluate((b) => (b.style.marginLeft = "600px"));
     try {
-      expect((await offScreen(page)).some((line) => line.startsWith('button "Delete"'))).toBe(true);
+      expect((await offScreen(page, WIDTH)).some((line) => line.startsWith('button "Delete"'))).toBe(true);
     } finally {
       await button.evaluate((b) => (b.style.marginLeft = ""));
     }

@@ -129,3 +129,22 @@ export function liveChartPixels(page: Page): Promise<number> {
     return count;
   });
 }
+
+/** Interactive elements that are rendered (not display:none, not visually hidden) but reach past either side of the viewport; and the page itself scrolling sideways. */
+export function offScreen(page: Page, width: number): Promise<string[]> {
+  return page.evaluate((width) => {
+    const out: string[] = [];
+    const pageWidth = document.documentElement.scrollWidth;
+    if (pageWidth > width) out.push(`the page scrolls sideways to ${pageWidth} px`);
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>("button, a, input, select, summary"))) {
+      const box = el.getBoundingClientRect();
+      if (box.width <= 1 || box.height <= 1) continue;
+      if (box.left < -0.5 || box.right > width + 0.5) {
+        out.push(
+          `${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute("aria-label") || "").trim().slice(0, 40)}" ${Math.round(box.left)}..${Math.round(box.right)}`,
+        );
+      }
+    }
+    return out;
+  }, width);
+}
