@@ -5,6 +5,7 @@ import { useEffect } from "preact/hooks";
 import type { ClusterInstance, ClusterResponse, StatusProcess } from "../../src/admin/contract.ts";
 import { api } from "../api.ts";
 import { formatBytes, formatCount, formatDuration, formatRate } from "../format.ts";
+import { ClusterRunProgress, clusterRun, restartOn, startClusterReload } from "../parts/cluster-run.tsx";
 import { TableHead } from "../parts/table-head.tsx";
 import { now } from "../state.ts";
 
@@ -41,7 +42,9 @@ function Head({ view }: { view: ClusterResponse }) {
   );
 }
 
-function Row({ p }: { p: StatusProcess }) {
+/** Restart on another instance's row: only with commands on; this instance's own rows restart locally. */
+function Row({ p, i, commands }: { p: StatusProcess; i: ClusterInstance; commands: boolean }) {
+  const restartable = p.pid !== null && p.state === "ready" && (i.self || commands);
   return (
     <tr data-pid={p.pid ?? undefined} data-state={p.state}>
       <td>
@@ -59,12 +62,19 @@ function Row({ p }: { p: StatusProcess }) {
       <td class="num">{p.cpuPercent.toFixed(1)}%</td>
       <td class="num">{p.restarts}</td>
       <td class="num">{p.timers}</td>
-      <td class="actions" />
+      <td class="actions">
+        {restartable && (
+          <button type="button" onClick={() => void restartOn(i.id, i.host, p.pid!)} aria-label={`Restart process ${p.pid} on ${i.host}`}>
+            Restart
+          </button>
+        )}
+      </td>
     </tr>
   );
 }
 
-function Instance({ i }: { i: ClusterInstance }) {
+function Instance({ i, commands }: { i: ClusterInstance; commands: boolean }) {
+  const busy = clusterRun.value?.state === "running";
   const seen = Math.max(0, Math.round((now.value - i.lastSeenAt) / 1000));
   return (
     <section class={`instance${i.stale ? " stale" : ""}`} data-instance={i.id} data-stale={i.stale ? "yes" : "no"} aria-label={`Instance ${i.host}`}>
@@ -75,6 +85,11 @@ function Instance({ i }: { i: ClusterInstance }) {
           <span class="state state-crashloop" data-stale-badge>
             stale: last seen {seen} s ago
           </span>
+        )}
+        {commands && (i.self || i.commands) && !i.stale && (
+          <button type="button" disabled={busy} onClick={() => void startClusterReload([i.id], i.host)} data-action="reload-instance">
+            Reload this instance
+          </button>
         )}
       </h3>
       <p class="muted">
@@ -87,7 +102,7 @@ function Instance({ i }: { i: ClusterInstance }) {
           <TableHead columns={COLUMNS} text={["group", "state"]} />
           <tbody>
             {i.processes.map((p) => (
-              <Row p={p} key={`${p.group}#${p.index}#${p.pid}`} />
+              <Row p={p} i={i} commands={commands} key={`${p.group}#${p.index}#${p.pid}`} />
             ))}
           </tbody>
         </table>
@@ -107,11 +122,17 @@ export function Cluster() {
     <section aria-labelledby="cluster-title">
       <div class="section-head">
         <h2 id="cluster-title">Cluster</h2>
+        {view?.commands && view.connected && (
+          <button type="button" disabled={clusterRun.value?.state === "running"} onClick={() => void startClusterReload()} data-action="reload-cluster">
+            Reload every instance
+          </button>
+        )}
       </div>
+      <ClusterRunProgress />
       {failure.value && <p class="error">{failure.value}</p>}
       {view ? <Head view={view} /> : <p class="muted">Loading the instances…</p>}
       {view?.instances.map((i) => (
-        <Instance i={i} key={i.id} />
+        <Instance i={i} commands={view.commands && view.connected === true} key={i.id} />
       ))}
     </section>
   );

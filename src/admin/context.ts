@@ -32,7 +32,7 @@ export interface AdminContext {
   /** The channel relay (POST /api/push); absent in tests that build a context by hand. */
   channel?: Pick<ChannelRelay, "push" | "rules">;
   /** The instances joined by cluster.redis (GET /api/cluster); absent in tests that build a context by hand. */
-  cluster?: Pick<ClusterPlane, "view" | "commands">;
+  cluster?: Pick<ClusterPlane, "view" | "commands" | "self">;
   /** The master's recent log lines (GET /api/logs); absent in tests that build a context by hand. */
   logs?: RecentLog;
 }

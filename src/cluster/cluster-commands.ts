@@ -6,6 +6,7 @@ import { readClusterSecret } from "./cluster-secret.ts";
 import type { ClusterEvent, ClusterInstance, ClusterReloadRecord } from "./cluster-records.ts";
 import { CommandBus } from "./command-bus.ts";
 import { answerReload, reloadRemote, type LocalReload } from "./remote-reload.ts";
+import { answerRestart, restartRemote } from "./remote-restart.ts";
 import { RollingReloads } from "./rolling-reload.ts";
 import type { Refusal } from "./signed-command.ts";
 
@@ -25,6 +26,7 @@ export class ClusterCommands {
   readonly #reloads: RollingReloads;
   #store: MasterStore | null = null;
   #reload: LocalReload | null = null;
+  #restart: ((pid: number) => boolean) | null = null;
   #auditWindow = { start: 0, written: 0 };
 
   constructor(private readonly inputs: ClusterCommandsInputs) {
@@ -57,18 +59,28 @@ export class ClusterCommands {
     return { on: this.enabled, accepted: this.#bus?.counts.accepted ?? 0, refused: { ...this.#bus?.counts.refused } };
   }
 
-  /** Given once the store is open: reloads asked by other instances run through it and are audited there. */
-  wire(store: MasterStore, reload: LocalReload): void {
+  /** Given once the store is open: what other instances ask runs through these and is audited there. */
+  wire(store: MasterStore, reload: LocalReload, restart: (pid: number) => boolean): void {
     this.#store = store;
     this.#reload = reload;
+    this.#restart = restart;
+  }
+
+  /** Replaces one worker process of another instance (its own restart: the successor is ready before it drains). */
+  restartRemote(instance: string, pid: number): Promise<void> {
+    this.#requireOn();
+    return restartRemote(this.#bus!, instance, pid);
   }
 
   startReload(graceful: boolean, order?: string[]): Promise<ClusterReloadRecord> {
-    if (!this.enabled) {
-      const why = this.#bus ? "cluster.secretFile is not set" : "there is no cluster.redis";
-      throw new AppError("E_USAGE", `cluster commands are off: ${why} (see docs/cluster.md)`, { field: "cluster.secretFile" });
-    }
+    this.#requireOn();
     return this.#reloads.start(graceful, order);
+  }
+
+  #requireOn(): void {
+    if (this.enabled) return;
+    const why = this.#bus ? "cluster.secretFile is not set" : "there is no cluster.redis";
+    throw new AppError("E_USAGE", `cluster commands are off: ${why} (see docs/cluster.md)`, { field: "cluster.secretFile" });
   }
 
   reloadRecord(id: number): ClusterReloadRecord | undefined {
@@ -82,6 +94,7 @@ export class ClusterCommands {
 
   #handle(kind: string, body: Record<string, unknown>, from: string): void {
     const audit = (result: string) => this.#audit({ action: `cluster-${kind}`, actor: `cluster:${from}`, result, detail: { from } });
+    if (kind === "restart-process") return answerRestart(this.#bus!, this.#restart, from, body, audit);
     if (kind !== "reload") return audit(`refused: unknown command "${kind}"`);
     if (!this.#reload) {
       audit("refused: this master is still starting");

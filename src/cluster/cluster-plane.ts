@@ -55,9 +55,14 @@ export class ClusterPlane {
     this.#timers.push(setInterval(() => void this.#announce(), ANNOUNCE_MS));
   }
 
+  /** This instance's id among the instances. */
+  get self(): string {
+    return this.inputs.channel.instance;
+  }
+
   /** The admin plane's handle, wired with the store (audit) and the reload that remote commands run. */
-  forAdmin(store: MasterStore, reload: LocalReload): this {
-    this.commands.wire(store, reload);
+  forAdmin(store: MasterStore, reload: LocalReload, restart: (pid: number) => boolean): this {
+    this.commands.wire(store, reload, restart);
     return this;
   }
 

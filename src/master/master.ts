@@ -170,7 +170,7 @@ async function assembleMaster({ config, recentLog, output, predecessor, tcpMigra
     reload: reloadFromFile,
     logs: recentLog,
     channel,
-    cluster: cluster.forAdmin(store, reloadFromFile),
+    cluster: cluster.forAdmin(store, reloadFromFile, (pid) => supervisor.restartProcess(pid)),
   });
   const planeInputs: PlaneInputs = {
     config,

@@ -112,6 +112,25 @@ describe("reload --cluster", () => {
     expect(await generation(target)).toBe(before);
   }, 30_000);
 
+  test("one instance restarts a process of another over the same signed channel; a pid it does not run is refused", async () => {
+    const [asking, target] = [apps[0]!, apps[2]!];
+    const [old] = await target.pids("web");
+    const post = (pid: number) =>
+      fetch(`${asking.adminUrl}/api/cluster/instances/${encodeURIComponent(ids[2]!)}/processes/${pid}/restart`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${asking.token}` },
+      });
+    expect((await post(old!)).status).toBe(202);
+    await target.waitFor(async () => {
+      const pids = await target.pids("web");
+      return pids.length === 1 && pids[0] !== old;
+    }, 10_000);
+    expect((await audit(target)).find((a) => a.action === "cluster-restart-process")).toMatchObject({ actor: `cluster:${ids[0]}`, result: `ok: pid ${old}` });
+    const refused = await post(1);
+    expect(refused.status).toBe(404);
+    expect(await refused.text()).toContain("refused: no current worker process 1");
+  }, 30_000);
+
   test("without cluster.secretFile cluster commands are off; a secret file others can read stops the master from starting", async () => {
     await using plain = await startInstance(redis.url);
     const refused = await fetch(`${plain.adminUrl}/api/cluster/reload`, { method: "POST", headers: { Authorization: `Bearer ${plain.token}` } });

@@ -45,10 +45,48 @@ export function clusterRoutes(deps: RouteDeps): RouteSpec[] {
       return c.json(found satisfies ClusterReloadRecord);
     },
   });
-  return [view, reloadRoute(deps, plane), record];
+  return [view, reloadRoute(deps, plane), record, restartRoute(deps, plane)];
 }
 
-function reloadRoute({ audit }: RouteDeps, plane: () => NonNullable<RouteDeps["ctx"]["cluster"]>): RouteSpec {
+type Plane = () => NonNullable<RouteDeps["ctx"]["cluster"]>;
+
+function restartRoute({ ctx, audit }: RouteDeps, plane: Plane): RouteSpec {
+  return route({
+    method: "POST",
+    path: "/api/cluster/instances/:id/processes/:pid/restart",
+    summary: "Replaces one worker process of another instance over the signed command channel (needs cluster.secretFile)",
+    auth: "token",
+    params: { id: z.string(), pid: z.int() },
+    body: z.strictObject({}),
+    ok: { status: 202, description: "The instance is restarting it", schema: z.object({ instance: z.string(), pid: z.number(), restarting: z.literal(true) }) },
+    refuses: ["E_USAGE", "E_NOT_FOUND", "E_UNAVAILABLE"],
+    handler: async (c) => {
+      await readJsonBody(c, z.strictObject({}));
+      const instance = c.req.param("id");
+      const pid = Number(c.req.param("pid"));
+      const target = `${instance}/${pid}`;
+      try {
+        // This instance's own process: the ordinary restart, no command needed.
+        if (instance === plane().self) {
+          if (!ctx.supervisor.restartProcess(pid)) throw new AppError("E_NOT_FOUND", `no current worker process ${pid}`);
+        } else {
+          await plane()
+            .commands.restartRemote(instance, pid)
+            .catch((err: Error) => {
+              throw isAppError(err) ? err : new AppError("E_NOT_FOUND", `${instance} did not restart process ${pid}: ${err.message}`);
+            });
+        }
+        audit(c, { action: "cluster-restart-process", target, result: "ok" });
+        return c.json({ instance, pid, restarting: true as const }, 202);
+      } catch (err) {
+        if (isAppError(err)) audit(c, { action: "cluster-restart-process", target, result: `refused: ${err.message}` });
+        throw err;
+      }
+    },
+  });
+}
+
+function reloadRoute({ audit }: RouteDeps, plane: Plane): RouteSpec {
   return route({
     method: "POST",
     path: "/api/cluster/reload",
