@@ -152,13 +152,7 @@ export const clusterSchema = z
       .min(65_536, "must be at least 65536 bytes (64 KiB)")
       .default(8 * 1024 * 1024)
       .describe("Bytes that may wait for Redis to answer (a slow or stopped Redis); past them cross-host publishes are dropped and counted."),
-    secretFile: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        "File (mode 0600, at least 32 characters; relative to app.json) holding the secret that signs cluster commands (reload --cluster); without it cluster commands are off.",
-      ),
+    secretFile: z.string().min(1).optional().describe("File (mode 0600, 32+ characters) whose secret signs cluster commands; without it they are off."),
   })
   .describe("Scale-out across hosts; leave out for one host.");
 
