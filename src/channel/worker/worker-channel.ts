@@ -6,11 +6,9 @@ import { HISTORY_PAGE_MESSAGES } from "../channel-limits.ts";
 import { KeptDelivery } from "./kept-delivery.ts";
 import { LocalBindings } from "./local-bindings.ts";
 import { PendingQueries } from "./pending-queries.ts";
+import { StateSync } from "./state-sync.ts";
 import { checkName, INSTANCE_ENV, normalizeUid, packData, packTopic, unpackData, unpackTopic } from "../protocol.ts";
 import type { Delivery, HistorySlice, Query, QueryValue, RelayToWorker, WireData, WireRef, WorkerToRelay } from "../protocol.ts";
-
-/** Bindings the master's full queue refused are offered again this often (and before any later message). */
-const STATE_RETRY_MS = 100;
 
 export class WorkerChannel implements Channel {
   readonly instance = process.env[INSTANCE_ENV] ?? "local";
@@ -18,23 +16,20 @@ export class WorkerChannel implements Channel {
   readonly #bindings = new LocalBindings();
   readonly #kept: KeptDelivery;
   readonly #topics = new Map<string, Set<TopicListener>>();
-  // Topic (un)subscriptions not yet told to the master; a topic in both cancels out.
-  readonly #sub = new Set<string>();
-  readonly #unsub = new Set<string>();
   readonly #queries = new PendingQueries();
-  #flushScheduled = false;
-  #retry: ReturnType<typeof setTimeout> | undefined;
+  readonly #sync: StateSync;
 
   constructor(host: ChannelHost) {
     this.#host = host;
     this.#kept = new KeptDelivery(host);
+    this.#sync = new StateSync(host, this.#bindings);
   }
 
   /** The host tells of every connection that leaves its registry: its uid and group bindings go with it. */
   forget(conn: Connection): void {
     this.#bindings.forget(conn);
     this.#kept.forget(conn);
-    this.#scheduleFlush();
+    this.#sync.schedule();
   }
 
   publish(topic: string, data: unknown): void {
@@ -49,8 +44,7 @@ export class WorkerChannel implements Channel {
     let listeners = this.#topics.get(topic);
     if (!listeners) {
       this.#topics.set(topic, (listeners = new Set()));
-      if (!this.#unsub.delete(topic)) this.#sub.add(topic);
-      this.#scheduleFlush();
+      this.#sync.subscribed(topic);
     }
     listeners.add(fn);
     return () => this.unsubscribe(topic, fn);
@@ -62,31 +56,30 @@ export class WorkerChannel implements Channel {
     if (fn) listeners.delete(fn);
     if (fn && listeners.size > 0) return;
     this.#topics.delete(topic);
-    if (!this.#sub.delete(topic)) this.#unsub.add(topic);
-    this.#scheduleFlush();
+    this.#sync.unsubscribed(topic);
   }
 
   bindUid(conn: Connection, uid: string | number): PromiseLike<void> {
     if (this.#usable(conn)) this.#bindings.bind(conn, normalizeUid(uid));
-    this.#scheduleFlush();
+    this.#sync.schedule();
     return this.#applied();
   }
 
   unbindUid(conn: Connection): PromiseLike<void> {
     this.#bindings.unbind(conn);
-    this.#scheduleFlush();
+    this.#sync.schedule();
     return this.#applied();
   }
 
   joinGroup(conn: Connection, group: string): PromiseLike<void> {
     if (this.#usable(conn)) this.#bindings.join(conn, checkName("group", group));
-    this.#scheduleFlush();
+    this.#sync.schedule();
     return this.#applied();
   }
 
   leaveGroup(conn: Connection, group: string): PromiseLike<void> {
     this.#bindings.leave(conn, group);
-    this.#scheduleFlush();
+    this.#sync.schedule();
     return this.#applied();
   }
 
@@ -261,44 +254,8 @@ export class WorkerChannel implements Channel {
     return this.#queries.ask(q, (message) => this.#toMaster(message));
   }
 
-  /**
-   * Every message to the master carries the bindings made before it: state first keeps the order the handler saw.
-   * While the queue refuses the state it refuses this message too (the same cap), so nothing overtakes it.
-   */
   #toMaster(message: WorkerToRelay): boolean {
-    this.#flush();
-    return this.#host.toMasterChannel(message);
-  }
-
-  #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    // A microtask: the bindings of one callback travel as one IPC message, and leave before this process reads
-    // its next event, so a send another process makes after hearing "joined" finds the master's table up to date.
-    queueMicrotask(() => this.#flush());
-  }
-
-  #flush(): void {
-    this.#flushScheduled = false;
-    if (!this.#bindings.dirty && this.#sub.size === 0 && this.#unsub.size === 0) return;
-    const changes = this.#bindings.takeChanges();
-    const state: WorkerToRelay = { op: "state" };
-    if (changes.uids.length) state.uids = changes.uids;
-    if (changes.groups.length) state.groups = changes.groups;
-    if (this.#sub.size) state.sub = [...this.#sub];
-    if (this.#unsub.size) state.unsub = [...this.#unsub];
-    if (this.#host.toMasterChannel(state)) {
-      this.#sub.clear();
-      this.#unsub.clear();
-      return;
-    }
-    // Refused (the master is not reading): bindings are never lost, only late. The changed keys stay marked (their
-    // counts are absolute, so they are bounded by what this process holds) and go as soon as the queue has room.
-    this.#bindings.markChanged(changes);
-    this.#retry ??= setTimeout(() => {
-      this.#retry = undefined;
-      this.#flush();
-    }, STATE_RETRY_MS);
+    return this.#sync.toMaster(message);
   }
 }
 
