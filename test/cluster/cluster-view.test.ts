@@ -41,6 +41,8 @@ describe("the cluster view", () => {
   });
 
   test("status --cluster prints a line per instance with its rows under it", async () => {
+    // An entry is at most a second old: wait for the one written after every worker became ready.
+    await apps[0]!.waitFor(async () => (await view(apps[0]!)).instances.every((i) => i.processes.every((p) => p.state === "ready")), 3000, "every row ready");
     const { code, out } = await cli("status", "--cluster", "--config", apps[0]!.configPath);
     expect(code).toBe(0);
     expect(out).toContain("cluster: connected (3 instances)");
