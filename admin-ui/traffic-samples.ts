@@ -89,3 +89,17 @@ export function statusCodeSeries(samples: readonly TrafficSample[]): SeriesSet {
   });
   return { names, data: [later.map((s) => s.at / 1000), ...columns] };
 }
+
+/** Shades per class, so two groups' 500 lines differ while both read as errors. */
+const SHADES: Record<string, string[]> = { "5": ["#d64545", "#9e2a2a", "#f08080"], "4": ["#b8a11e", "#8a6d1e", "#e2c75a"] };
+
+/** Server errors in reds and client errors in ambers, whatever their place among the series; the rest from the palette. */
+export function codeColors(names: readonly string[]): (string | undefined)[] {
+  const used: Record<string, number> = {};
+  return names.map((name) => {
+    const shades = SHADES[name.charAt(name.lastIndexOf(" ") + 1)];
+    if (!shades) return undefined;
+    const i = (used[shades[0]!] = (used[shades[0]!] ?? -1) + 1);
+    return shades[i % shades.length];
+  });
+}

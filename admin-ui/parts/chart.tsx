@@ -22,6 +22,8 @@ interface Props {
   axis?: "bytes" | "seconds" | "count" | "number";
   /** A unit after each series' legend value ("req/s", "msg/s"), by series. */
   units?: readonly string[];
+  /** A colour per series where the default palette's would mislead (a 5xx line in red); undefined keeps the palette's. */
+  colors?: readonly (string | undefined)[];
 }
 
 /** Y ticks on a 200 px chart: about one every 40 px. */
@@ -115,7 +117,7 @@ function options(props: Props, width: number): uPlot.Options {
       { value: (u: uPlot, v: number | null, _s: number, idx: number | null) => formatTime(idx === null ? lastValue(u.data[0] ?? []) : v) },
       ...props.series.map((name, i) => ({
         label: name,
-        stroke: PALETTE[i % PALETTE.length],
+        stroke: props.colors?.[i] ?? PALETTE[i % PALETTE.length],
         width: 2,
         points: { show: false },
         // Off the chart (no cursor) the legend shows each series' newest value instead of nothing.
@@ -132,7 +134,7 @@ function options(props: Props, width: number): uPlot.Options {
 export function Chart(props: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const seriesKey = `${theme.value}\u0000${props.series.join("\u0000")}`;
+  const seriesKey = `${theme.value}\u0000${props.series.join("\u0000")}\u0000${props.colors?.join("\u0000") ?? ""}`;
 
   const latest = useRef(props.data);
   latest.current = props.data;

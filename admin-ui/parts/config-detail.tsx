@@ -79,10 +79,10 @@ export function ConfigDiff({ from, to, onClose }: { from: number; to: number; on
         <pre class="config-text diff">
           {withContext(diff).map((line, i) =>
             line.op === "skip" ? (
-              <span key={i} class="skipped">{`  … ${line.count} unchanged line${line.count === 1 ? "" : "s"}\n`}</span>
+              <span key={i} class="skipped">{`  … ${line.count} unchanged line${line.count === 1 ? "" : "s"}`}</span>
             ) : (
               <span key={i} class={line.op === "+" ? "added" : line.op === "-" ? "removed" : undefined}>
-                {`${line.op} ${line.text}\n`}
+                {`${line.op} ${line.text}`}
               </span>
             ),
           )}

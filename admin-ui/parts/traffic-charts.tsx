@@ -2,7 +2,7 @@
 // Response-time percentiles and status-code rates of the http groups, over the last 5 minutes of status reads.
 import { formatRate } from "../format.ts";
 import { formatLatency } from "../process-figures.ts";
-import { latencySeries, statusCodeSeries, trafficSamples, trafficVersion } from "../traffic-samples.ts";
+import { codeColors, latencySeries, statusCodeSeries, trafficSamples, trafficVersion } from "../traffic-samples.ts";
 import { Chart } from "./chart.tsx";
 
 export function TrafficCharts() {
@@ -23,6 +23,7 @@ export function TrafficCharts() {
         format={formatRate}
         axis="number"
         units={codes.names.map(() => "req/s")}
+        colors={codeColors(codes.names)}
       />
     </>
   );

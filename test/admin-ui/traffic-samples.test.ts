@@ -1,6 +1,6 @@
 // Latency and status-code series from successive status reads: percentiles as reported, code counts turned into rates.
 import { beforeEach, describe, expect, test } from "bun:test";
-import { forgetTraffic, latencySeries, MIN_SAMPLE_GAP_MS, recordStatus, statusCodeSeries, trafficSamples } from "../../admin-ui/traffic-samples.ts";
+import { codeColors, forgetTraffic, latencySeries, MIN_SAMPLE_GAP_MS, recordStatus, statusCodeSeries, trafficSamples } from "../../admin-ui/traffic-samples.ts";
 import type { StatusResponse } from "../../src/admin/contract.ts";
 
 type Group = { name: string; latency: { p50: number | null; p99: number | null }; responses: Record<string, number> };
@@ -55,5 +55,15 @@ describe("traffic samples", () => {
     recordStatus(status([web(null, null, { "200": 150 })]), 2000);
     expect(trafficSamples().map((s) => s.at)).toEqual([0, 2000]);
     expect(statusCodeSeries(trafficSamples()).data).toEqual([[2], [75]]);
+  });
+
+  test("status-code lines: 5xx in reds and 4xx in ambers, a different shade per group; other codes keep the palette", () => {
+    const colors = codeColors(["api 200", "api 404", "api 500", "web 200", "web 500"]);
+    expect(colors[0]).toBeUndefined();
+    expect(colors[3]).toBeUndefined();
+    expect(colors[1]).toBe("#b8a11e");
+    expect(colors[2]).toBe("#d64545");
+    expect(colors[4]).not.toBe(colors[2]);
+    expect(colors[4]).toMatch(/^#/);
   });
 });
