@@ -132,7 +132,8 @@ export class ClusterPlane {
       startedAt,
       commands: this.commands.enabled,
       groups,
-      processes,
+      // The handler's own worker.metrics stay on their host: they are the app's to size, and sent every second.
+      processes: processes.map(({ metrics: _, ...row }) => row),
     };
   }
 

@@ -1,5 +1,6 @@
 // Signed cluster commands checked without Redis: a good one passes once; unsigned, forged, replayed, late ones and any with commands off are refused.
 import { describe, expect, test } from "bun:test";
+import { CommandBus } from "../../src/cluster/command-bus.ts";
 import { CommandGuard, signCommand, WINDOW_MS } from "../../src/cluster/signed-command.ts";
 
 const SECRET = Buffer.from("a".repeat(64));
@@ -40,5 +41,31 @@ describe("CommandGuard", () => {
 
   test("without a secret every command is refused: commands off", () => {
     expect(new CommandGuard(null).check(signCommand(SECRET, "A", "B", "reload", {}))).toEqual({ ok: false, reason: "commands off" });
+  });
+});
+
+describe("CommandBus", () => {
+  test("only commands addressed to this instance are checked and counted; replies go to their waiter, others to the handler", () => {
+    const refused: string[] = [];
+    const handled: string[] = [];
+    const bus = new CommandBus({
+      link: { publishCommand: () => true },
+      self: "B",
+      secret: SECRET,
+      handle: (kind, _body, from) => handled.push(`${from}:${kind}`),
+      refused: (from, kind, reason) => refused.push(`${from}:${kind}:${reason}`),
+    });
+    const replies: unknown[] = [];
+    bus.expect("B:1", (body) => replies.push(body));
+    bus.receive(JSON.stringify({ ...signCommand(SECRET, "A", "C", "reload", {}), sig: undefined }));
+    bus.receive("not json");
+    expect(bus.counts).toEqual({ accepted: 0, refused: {} });
+    bus.receive(JSON.stringify({ ...signCommand(SECRET, "A", "B", "reload", {}), sig: undefined }));
+    bus.receive(JSON.stringify(signCommand(SECRET, "A", "B", "reload", { rid: "A:1" })));
+    bus.receive(JSON.stringify(signCommand(SECRET, "A", "B", "reply", { rid: "B:1", phase: "begun" })));
+    expect(refused).toEqual(["A:reload:unsigned"]);
+    expect(handled).toEqual(["A:reload"]);
+    expect(replies).toEqual([{ rid: "B:1", phase: "begun" }]);
+    expect(bus.counts).toEqual({ accepted: 2, refused: { unsigned: 1 } });
   });
 });
