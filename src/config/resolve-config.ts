@@ -1,5 +1,6 @@
 // The checks and resolution after the shape is right: paths against app.json's folder, listen addresses, files on disk, clashes.
 import { dirname, resolve } from "node:path";
+import { readClusterSecret } from "../cluster/cluster-secret.ts";
 import { AppError } from "../errors.ts";
 import { checkAddressClashes, checkUniqueNames } from "./cross-checks.ts";
 import { isLoopbackHost, parseHostPort } from "./listen-url.ts";
@@ -22,6 +23,9 @@ export function resolveConfig(data: RawAppJson, configPath: string): AppConfig {
   );
   checkAddressClashes(admin, workers, problems);
   checkSpawnSizes(data.name, workers, problems);
+  // Checked with the rest of the file (check, reload, start), before the master takes its data directory.
+  const secretFile = data.cluster?.secretFile && resolve(baseDir, data.cluster.secretFile);
+  if (secretFile) problems.attempt("cluster.secretFile", () => readClusterSecret(secretFile));
   problems.throwIfAny();
 
   return {
@@ -36,7 +40,7 @@ export function resolveConfig(data: RawAppJson, configPath: string): AppConfig {
     log: data.log,
     store: data.store,
     reload: data.reload,
-    cluster: data.cluster && { ...data.cluster, secretFile: data.cluster.secretFile && resolve(baseDir, data.cluster.secretFile) },
+    cluster: data.cluster && { ...data.cluster, secretFile },
     shared: data.shared,
     channel: data.channel,
     workers: workers.filter((group) => group !== undefined),
