@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ProcessTable } from "../../src/master/process-table.ts";
 import { newSlot } from "../../src/master/slot.ts";
+import { Supervisor } from "../../src/master/supervisor.ts";
 import { FakeClock, type FakeProcess, fakeSpawner } from "./fakes.ts";
 import { WEB, configOf } from "./supervisor-fixture.ts";
 
@@ -121,4 +122,17 @@ test("only the process table fills or empties a slot", () => {
   const dir = join(import.meta.dir, "../../src/master");
   const writers = readdirSync(dir).filter((file) => file.endsWith(".ts") && /\.current\s*=[^=]/.test(readFileSync(join(dir, file), "utf8")));
   expect(writers).toEqual(["process-table.ts"]);
+});
+
+test("in production a broken invariant is a line on the master's log, not a throw that would take every worker down", () => {
+  const config = configOf([WEB(1)]);
+  const lines: string[] = [];
+  const clock = new FakeClock();
+  const log = (line: string, stream: string) => void lines.push(`${stream} ${line}`);
+  const supervisor = new Supervisor({ config, listenFds: new Map(), log, clock, spawner: fakeSpawner(clock).spawner });
+  const proc = tableOf(1).spawn(0);
+  const table = supervisor.table as ProcessTable; // the view hides transitions; this test breaks one on purpose
+  table.spawned(proc, { gate: "reload" });
+  expect(() => table.spawned(proc, { gate: "reload" })).not.toThrow();
+  expect(lines).toEqual([`stderr [master] a supervisor invariant broke (please report it): pid ${proc.pid} web#0 gen 1 was spawned twice`]);
 });
