@@ -1,6 +1,6 @@
-// Latency and status-code series per http group, sampled from each status read (the stats tick does not carry them).
+// Latency and status-code series per http group, sampled from the stats tick's group figures.
 import { signal } from "@preact/signals";
-import type { StatusResponse } from "../src/admin/contract.ts";
+import type { StatsTick } from "../src/admin/contract.ts";
 
 interface GroupTraffic {
   p50: number | null;
@@ -29,16 +29,16 @@ const kept: TrafficSample[] = [];
 export const trafficVersion = signal(0);
 
 /**
- * Workers report once a second, and the status is read again soon after lifecycle events: a read closer than this
- * to the last kept one would turn a report's arrival into a spike, so it is not kept.
+ * Workers report once a second and the tick is cut on the master's own second: a tick can see a process's report
+ * twice or not at all, so one kept every 2 s smooths that out (a point closer than this to the last is not kept).
  */
 export const MIN_SAMPLE_GAP_MS = 1500;
 
-export function recordStatus(status: StatusResponse, at = Date.now()): void {
+export function recordTraffic(groupFigures: StatsTick["groups"], at: number): void {
   const last = kept.at(-1);
   if (last && at - last.at < MIN_SAMPLE_GAP_MS && at >= last.at) return;
   const groups: Record<string, GroupTraffic> = {};
-  for (const g of status.groups) {
+  for (const g of groupFigures) {
     if (!g.latency) continue;
     groups[g.name] = { p50: g.latency.p50, p99: g.latency.p99, responses: { ...g.responses } };
   }

@@ -3,12 +3,15 @@
 import type { AppHistogramFigures } from "../../src/admin/contract.ts";
 import { formatCount } from "../format.ts";
 import { formatLatency } from "../process-figures.ts";
-import { status } from "../state.ts";
+import { useEffect } from "preact/hooks";
+import { startStatusRefresh, status } from "../state.ts";
 
 type Value = { group: string; name: string; value: number };
 type Histogram = { group: string; name: string } & AppHistogramFigures;
 
 export function AppMetrics() {
+  // worker.metrics values are not in the tick (a handler may keep many): while the panel shows, read them every 2 s.
+  useEffect(() => startStatusRefresh(2000), []);
   const groups = status.value?.groups ?? [];
   const values = groups.flatMap((g) => Object.entries(g.app?.values ?? {}).map(([name, value]) => ({ group: g.name, name, value })));
   const histograms = groups.flatMap((g) => Object.entries(g.app?.histograms ?? {}).map(([name, h]) => ({ group: g.name, name, ...h })));

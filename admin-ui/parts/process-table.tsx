@@ -6,7 +6,7 @@ import { formatBytes, formatCount, formatDuration, formatRate } from "../format.
 import { retryGroup } from "../operation.ts";
 import { formatLatency, groupTotals, LAG_WARN_SECONDS, lagLevel, type GroupTotal } from "../process-figures.ts";
 import { rateUnit } from "../rate-units.ts";
-import { now, processes, status } from "../state.ts";
+import { groups, now, processes } from "../state.ts";
 import { Reason } from "./failure-reason.tsx";
 import { ActionsHead } from "./table-head.tsx";
 
@@ -39,8 +39,8 @@ interface TableProps {
 
 export function ProcessTable({ busy, onRestart }: TableProps) {
   const list = processes.value;
-  const units = new Map(status.value?.groups.map((g) => [g.name, rateUnit(g.listen)]));
-  const totals = groupTotals(status.value?.groups ?? [], list);
+  const units = new Map(groups.value.map((g) => [g.name, rateUnit(g.listen)]));
+  const totals = groupTotals(groups.value, list);
   return (
     <div class="table-wrap">
       <table class="workers" data-table="workers">
@@ -160,7 +160,7 @@ function ProcessRow({ p, unit, busy, onRestart }: { p: Running; unit: string; bu
 
 /** A group's sums (HAProxy's backend row): what the group as a whole serves, and how it fails. */
 function TotalRow({ total: t, unit }: { total: GroupTotal; unit: string }) {
-  const group: StatusGroup | undefined = status.value?.groups.find((g) => g.name === t.group);
+  const group: StatusGroup | undefined = groups.value.find((g) => g.name === t.group);
   const count = group?.count;
   return (
     <tr class="group-total" data-group-total={t.group}>

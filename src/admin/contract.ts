@@ -2,7 +2,7 @@
 import type { ErrorCode } from "../errors.ts";
 import type { SupervisorEvent } from "../master/events.ts";
 import type { LogLine } from "../master/log-lines.ts";
-import type { StatusProcess } from "../master/status-records.ts";
+import type { StatusGroup, StatusProcess } from "../master/status-records.ts";
 import type { AuditRecord } from "../store/records.ts";
 
 // The records the API shows are the supervisor's and the store's own (src/master/, src/store/), re-exported here so
@@ -101,7 +101,25 @@ export interface ListResponse<T> {
 /** The SSE feed's `stats` event, once a second. */
 export interface StatsTick {
   at: number;
-  processes: Pick<StatusProcess, "pid" | "group" | "index" | "generation" | "state" | "connections" | "requests" | "qps" | "rssBytes" | "cpuPercent">[];
+  processes: Pick<
+    StatusProcess,
+    | "pid"
+    | "group"
+    | "index"
+    | "generation"
+    | "state"
+    | "connections"
+    | "requests"
+    | "qps"
+    | "rssBytes"
+    | "cpuPercent"
+    | "timers"
+    | "errors"
+    | "latency"
+    | "eventLoopLagSeconds"
+  >[];
+  /** Each group's merged figures (exited processes' counts kept, histograms merged), as in the status. */
+  groups: Pick<StatusGroup, "name" | "requests" | "errors" | "latency" | "eventLoopLagSeconds" | "responses">[];
 }
 
 /**

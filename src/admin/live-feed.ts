@@ -1,6 +1,6 @@
 // The live event feed behind GET /api/events: supervisor events, admin actions and a stats tick each second, fanned out to subscribers.
 import type { SupervisorEvent } from "../master/events.ts";
-import type { LiveEvent, StatusProcess } from "./contract.ts";
+import type { LiveEvent, StatsTick, StatusResponse } from "./contract.ts";
 
 export type LiveListener = (event: LiveEvent) => void;
 
@@ -31,7 +31,8 @@ export class LiveFeed {
 
 export interface FeedSource {
   subscribe: (listener: (event: SupervisorEvent) => void) => () => void;
-  processes: () => StatusProcess[];
+  /** The status rows the tick is cut from (the whole status read is cheap next to a second's traffic). */
+  status: () => Pick<StatusResponse, "processes" | "groups">;
 }
 
 /** Connects the feed to the master: every supervisor event as it happens, and the process table once a second. */
@@ -43,7 +44,21 @@ export function feedFromMaster(feed: LiveFeed, source: FeedSource, tickMs = 1000
   const timer = setInterval(() => {
     // Nobody listening: skip building the table.
     if (feed.subscribers === 0) return;
-    const processes = source.processes().map(({ pid, group, index, generation, state, connections, requests, qps, rssBytes, cpuPercent }) => ({
+    feed.publish({ type: "stats", ...statsTick(source.status()) });
+  }, tickMs);
+  return () => {
+    clearInterval(timer);
+    unsubscribe();
+  };
+}
+
+/**
+ * The figures the dashboard moves every second. Errors, latency and lag ride along (a few numbers a process) so the
+ * Workers view needs no status reads; app metrics, bytes and cluster state do not (larger, and slow to change).
+ */
+export function statsTick(status: Pick<StatusResponse, "processes" | "groups">, at = Date.now()): StatsTick {
+  const processes = status.processes.map(
+    ({ pid, group, index, generation, state, connections, requests, qps, rssBytes, cpuPercent, timers, errors, latency, eventLoopLagSeconds }) => ({
       pid,
       group,
       index,
@@ -54,11 +69,19 @@ export function feedFromMaster(feed: LiveFeed, source: FeedSource, tickMs = 1000
       qps,
       rssBytes,
       cpuPercent,
-    }));
-    feed.publish({ type: "stats", at: Date.now(), processes });
-  }, tickMs);
-  return () => {
-    clearInterval(timer);
-    unsubscribe();
-  };
+      timers,
+      errors: { ...errors },
+      latency: { ...latency },
+      eventLoopLagSeconds,
+    }),
+  );
+  const groups = status.groups.map(({ name, requests, errors, latency, eventLoopLagSeconds, responses }) => ({
+    name,
+    requests,
+    errors: { ...errors },
+    latency: { ...latency },
+    eventLoopLagSeconds,
+    responses: { ...responses },
+  }));
+  return { at, processes, groups };
 }

@@ -65,7 +65,7 @@ export function startAdminPlane(ctx: AdminContext, options: AdminPlaneOptions = 
       `warning: the admin plane listens on ${url}, reachable from other machines (admin.allowRemote): protect the token, and put TLS in front of it`,
     );
   }
-  const unfeed = feedFromMaster(feed, { subscribe: (listener) => ctx.events.on(listener), processes: () => ctx.status().processes });
+  const unfeed = feedFromMaster(feed, { subscribe: (listener) => ctx.events.on(listener), status: () => ctx.status() });
   return {
     url,
     stop: () => {

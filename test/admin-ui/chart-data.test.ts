@@ -15,6 +15,10 @@ const proc = (over: Partial<TickProcess>): TickProcess => ({
   qps: 0,
   rssBytes: 0,
   cpuPercent: 0,
+  timers: 0,
+  errors: { http5xx: 0, handler: 0 },
+  latency: { p50: null, p99: null },
+  eventLoopLagSeconds: null,
   ...over,
 });
 
@@ -28,6 +32,7 @@ describe("admin-ui chart data", () => {
         proc({ pid: 3, state: "exited", qps: 99, connections: 99, rssBytes: 99 }),
         proc({ pid: 4, group: "chat", qps: 1, connections: 7, rssBytes: 0 }),
       ],
+      groups: [],
     });
     const last = liveSamples().at(-1)!;
     expect(last.groups.web).toEqual({ qps: 15, connections: 3, rssBytes: 150 });
@@ -35,8 +40,8 @@ describe("admin-ui chart data", () => {
   });
 
   test("the live buffer keeps five minutes", () => {
-    recordTick({ at: 2_000_000, processes: [proc({})] });
-    recordTick({ at: 2_000_000 + 5 * 60_000 + 1, processes: [proc({})] });
+    recordTick({ at: 2_000_000, processes: [proc({})], groups: [] });
+    recordTick({ at: 2_000_000 + 5 * 60_000 + 1, processes: [proc({})], groups: [] });
     expect(liveSamples().every((s) => s.at >= 2_000_001)).toBe(true);
   });
 

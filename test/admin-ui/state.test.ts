@@ -1,7 +1,8 @@
 // The dashboard's live picture: status rows with the latest tick laid over them, totals, the capped event list.
 import { describe, expect, test } from "bun:test";
-import { events, forgetMaster, lastTick, processes, pushEvent, status, totals } from "../../admin-ui/state.ts";
-import type { LiveEvent, StatusProcess, StatusResponse } from "../../src/admin/contract.ts";
+import { applyTick, events, forgetMaster, groups, lastTick, processes, pushEvent, status, totals } from "../../admin-ui/state.ts";
+import { trafficSamples } from "../../admin-ui/traffic-samples.ts";
+import type { LiveEvent, StatsTick, StatusGroup, StatusProcess, StatusResponse } from "../../src/admin/contract.ts";
 
 const row = (pid: number | null, over: Partial<StatusProcess> = {}) =>
   ({
@@ -22,16 +23,55 @@ const row = (pid: number | null, over: Partial<StatusProcess> = {}) =>
     ...over,
   }) as StatusProcess;
 
+type TickProcess = StatsTick["processes"][number];
+const tickRow = (pid: number, over: Partial<TickProcess> = {}): TickProcess => ({
+  pid,
+  group: "web",
+  index: 0,
+  generation: 1,
+  state: "ready",
+  connections: 1,
+  requests: 1,
+  qps: 1,
+  rssBytes: 100,
+  cpuPercent: 0,
+  timers: 0,
+  errors: { http5xx: 0, handler: 0 },
+  latency: { p50: null, p99: null },
+  eventLoopLagSeconds: 0.001,
+  ...over,
+});
+
 describe("admin-ui state", () => {
   test("a tick's numbers replace the status row's, per pid; rows the tick lacks keep theirs", () => {
     status.value = { processes: [row(1), row(2)] } as unknown as StatusResponse;
     lastTick.value = {
       at: 1,
-      processes: [{ pid: 1, group: "web", index: 0, generation: 1, state: "draining", connections: 9, requests: 90, qps: 30, rssBytes: 500, cpuPercent: 12 }],
+      processes: [tickRow(1, { state: "draining", connections: 9, requests: 90, qps: 30, rssBytes: 500, cpuPercent: 12 })],
+      groups: [],
     };
     const [first, second] = processes.value;
     expect(first).toMatchObject({ pid: 1, state: "draining", connections: 9, qps: 30, rssBytes: 500 });
     expect(second).toMatchObject({ pid: 2, state: "ready", connections: 1, qps: 1 });
+  });
+
+  test("errors, latency, lag and timers move with each tick, per process and per group, with no status read", () => {
+    forgetMaster();
+    const group = { name: "web", listen: "http://127.0.0.1:1", count: 1, errors: { http5xx: 0, handler: 0 }, latency: { p50: null, p99: null } };
+    status.value = { groups: [group], processes: [row(1, { errors: { http5xx: 0, handler: 0 }, eventLoopLagSeconds: 0.001 })] } as unknown as StatusResponse;
+    const figures = { errors: { http5xx: 3, handler: 1 }, latency: { p50: 0.002, p99: 0.04 }, eventLoopLagSeconds: 0.2 };
+    applyTick({
+      at: 10_000,
+      processes: [tickRow(1, { ...figures, timers: 4 })],
+      groups: [{ name: "web", requests: 50, ...figures, responses: { "200": 47, "500": 3 } }],
+    });
+    expect(processes.value[0]).toMatchObject({ ...figures, timers: 4 });
+    expect(groups.value[0]).toMatchObject({ name: "web", listen: "http://127.0.0.1:1", count: 1, requests: 50, ...figures });
+    // The charts' latency and status-code samples come from the same tick.
+    expect(trafficSamples().at(-1)).toEqual({ at: 10_000, groups: { web: { p50: 0.002, p99: 0.04, responses: { "200": 47, "500": 3 } } } });
+    // A status read that lands later (an older picture of the groups) does not hide the tick's figures.
+    status.value = { ...status.value!, groups: [group as unknown as StatusGroup] };
+    expect(groups.value[0]!.errors).toEqual({ http5xx: 3, handler: 1 });
   });
 
   test("totals leave exited processes out of the count but sum every row's numbers", () => {
@@ -64,7 +104,8 @@ describe("admin-ui state", () => {
     status.value = { processes: [row(1), row(null, { state: "crashloop", connections: 0, qps: 0, rssBytes: 0 })] } as unknown as StatusResponse;
     lastTick.value = {
       at: 1,
-      processes: [{ pid: 1, group: "web", index: 0, generation: 1, state: "ready", connections: 3, requests: 9, qps: 2, rssBytes: 500, cpuPercent: 1 }],
+      processes: [tickRow(1, { connections: 3, requests: 9, qps: 2, rssBytes: 500, cpuPercent: 1 })],
+      groups: [],
     };
     expect(processes.value[1]).toMatchObject({ pid: null, state: "crashloop", connections: 0 });
     expect(totals.value.processes).toBe(1);

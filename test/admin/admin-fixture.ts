@@ -51,7 +51,7 @@ export function adminFixture(admin: Record<string, unknown> = {}): Fixture {
   const feed = new LiveFeed();
   const app = createAdminApp(ctx, { feed });
   // As server.ts does in the master: supervisor events and the stats tick reach the SSE feed.
-  const unfeed = feedFromMaster(feed, { subscribe: (listener) => events.on(listener), processes: () => status().processes });
+  const unfeed = feedFromMaster(feed, { subscribe: (listener) => events.on(listener), status });
   return {
     app,
     ctx,

@@ -55,7 +55,7 @@ describe.skipIf(!chromiumAvailable())("dashboard Workers view with a group that 
     const web = await app.port("web");
     for (let i = 0; i < 5; i++) expect((await fetch(`http://127.0.0.1:${broken}/`)).status).toBe(500);
     for (let i = 0; i < 5; i++) expect((await fetch(`http://127.0.0.1:${web}/`)).status).toBe(200);
-    // The figures come with the status, read every 2 s.
+    // The figures come with the live feed's tick, every second.
     await page.locator("tr[data-group-total=broken] [data-col=http5xx]", { hasText: "5" }).waitFor({ timeout: 10_000 });
     const pid = (await app.pids("broken"))[0]!;
     expect(await cells(page, `tr[data-pid="${pid}"]`)).toMatchObject({ group: "broken#0", http5xx: "5", thrown: "5" });
@@ -111,4 +111,25 @@ describe.skipIf(!chromiumAvailable())("dashboard Workers view with a group that 
     expect((await cells(page, "tr[data-group-total=chat]")).rate).toMatch(/^[\d.,]+ msg\/s$/);
     expect(browser.problems).toEqual([]);
   });
+
+  test("errors, p99 and lag move with the live feed alone: with every status read refused, new 5xx answers still show within seconds", async () => {
+    const broken = await app.port("broken");
+    await page.locator("tr[data-group-total=broken] [data-col=http5xx]").waitFor();
+    const before = Number((await cells(page, "tr[data-group-total=broken]")).http5xx);
+    await page.route("**/api/status", (route) => route.abort());
+    try {
+      for (let i = 0; i < 3; i++) expect((await fetch(`http://127.0.0.1:${broken}/`)).status).toBe(500);
+      const pid = (await app.pids("broken"))[0]!;
+      await app.waitFor(
+        async () => {
+          const [row, total] = [await cells(page, `tr[data-pid="${pid}"]`), await cells(page, "tr[data-group-total=broken]")];
+          return Number(total.http5xx) === before + 3 && Number(row.http5xx) === before + 3 && Number(row.thrown) === before + 3;
+        },
+        10_000,
+        "the broken group's 5xx and thrown counts up by 3 from the tick",
+      );
+    } finally {
+      await page.unroute("**/api/status");
+    }
+  }, 30_000);
 });
