@@ -1,14 +1,15 @@
 /** @jsxImportSource preact */
 // The Workers view's process table: a row per process (or per slot waiting to restart) and, after each group's rows, its total row.
 import { useSignal } from "@preact/signals";
-import type { StatusGroup, StatusProcess, TrafficFigures } from "../../src/admin/contract.ts";
+import type { StatusGroup, StatusProcess } from "../../src/admin/contract.ts";
 import { formatBytes, formatCount, formatDuration, formatRate } from "../format.ts";
 import { retryGroup } from "../operation.ts";
-import { formatLatency, groupTotals, LAG_WARN_SECONDS, lagLevel, type GroupTotal } from "../process-figures.ts";
+import { groupTotals, LAG_WARN_SECONDS, type GroupTotal } from "../process-figures.ts";
 import { rateUnit } from "../rate-units.ts";
 import { groups, now, processes } from "../state.ts";
 import { Reason } from "./failure-reason.tsx";
 import { ActionsHead } from "./table-head.tsx";
+import { Rate, TrafficCells } from "./traffic-cells.tsx";
 
 /** `key` names the cells (data-col) for the phone layout and for tests; `text` columns are left-aligned. */
 const COLUMNS: { key: string; label: string; text?: boolean; title?: string }[] = [
@@ -74,39 +75,6 @@ export function ProcessTable({ busy, onRestart }: TableProps) {
         })}
       </table>
     </div>
-  );
-}
-
-function Rate({ value, unit }: { value: number; unit: string }) {
-  return (
-    <>
-      {formatRate(value)} <span class="unit">{unit}</span>
-    </>
-  );
-}
-
-/** The error, latency and lag cells: a process's own figures, or a group's (exited processes' counts kept, histograms merged). */
-function TrafficCells({ f }: { f: Pick<TrafficFigures, "errors" | "latency" | "eventLoopLagSeconds"> | undefined }) {
-  const level = lagLevel(f?.eventLoopLagSeconds);
-  const count = (n: number | undefined, key: string) => (
-    <td class={`num${n ? " bad-figure" : ""}`} data-col={key}>
-      {n === undefined ? "–" : formatCount(n)}
-    </td>
-  );
-  return (
-    <>
-      {count(f?.errors.http5xx, "http5xx")}
-      {count(f?.errors.handler, "thrown")}
-      <td class="num" data-col="p50">
-        {formatLatency(f?.latency.p50)}
-      </td>
-      <td class="num" data-col="p99">
-        {formatLatency(f?.latency.p99)}
-      </td>
-      <td class={`num${level === "bad" ? " bad-figure" : level === "warn" ? " warn-figure" : ""}`} data-col="lag" data-lag={level}>
-        {formatLatency(f?.eventLoopLagSeconds)}
-      </td>
-    </>
   );
 }
 

@@ -4,14 +4,35 @@ import { signal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { ClusterInstance, ClusterResponse, StatusProcess } from "../../src/admin/contract.ts";
 import { api } from "../api.ts";
-import { formatBytes, formatCount, formatDuration, formatRate } from "../format.ts";
+import { formatBytes, formatCount, formatDuration } from "../format.ts";
 import { ClusterRunProgress, clusterRun, restartOn, startClusterReload } from "../parts/cluster-run.tsx";
-import { TableHead } from "../parts/table-head.tsx";
+import { ActionsHead } from "../parts/table-head.tsx";
+import { Rate, TrafficCells } from "../parts/traffic-cells.tsx";
+import { rateUnit } from "../rate-units.ts";
 import { now } from "../state.ts";
 
 /** Instances announce every second; two seconds keeps the view within one refresh of Redis without loading it. */
 const REFRESH_MS = 2000;
-const COLUMNS = ["group", "pid", "gen", "state", "uptime", "conns", "req/s", "memory", "CPU", "restarts", "timers"];
+/** [data-col, label]: the Workers table's names, so its phone layout (which cells stay at 390 px) holds here too. */
+const COLUMNS = [
+  ["group", "group"],
+  ["pid", "pid"],
+  ["gen", "gen"],
+  ["state", "state"],
+  ["uptime", "uptime"],
+  ["conns", "conns"],
+  ["rate", "rate"],
+  ["http5xx", "5xx"],
+  ["thrown", "thrown"],
+  ["p50", "p50"],
+  ["p99", "p99"],
+  ["lag", "loop lag"],
+  ["memory", "memory"],
+  ["cpu", "CPU"],
+  ["restarts", "restarts"],
+  ["timers", "timers"],
+] as const;
+const TEXT_COLUMNS = new Set(["group", "state"]);
 
 export const clusterView = signal<ClusterResponse | null>(null);
 const failure = signal<string | null>(null);
@@ -43,25 +64,44 @@ function Head({ view }: { view: ClusterResponse }) {
 }
 
 /** Restart on another instance's row: only with commands on; this instance's own rows restart locally. */
-function Row({ p, i, commands }: { p: StatusProcess; i: ClusterInstance; commands: boolean }) {
+function Row({ p, i, commands, unit }: { p: StatusProcess; i: ClusterInstance; commands: boolean; unit: string }) {
   const restartable = p.pid !== null && p.state === "ready" && (i.self || commands);
   return (
     <tr data-pid={p.pid ?? undefined} data-state={p.state}>
-      <td>
+      <td data-col="group">
         {p.group}#{p.index}
       </td>
-      <td class="num">{p.pid ?? "–"}</td>
-      <td class="num">{p.generation}</td>
-      <td>
+      <td class="num" data-col="pid">
+        {p.pid ?? "–"}
+      </td>
+      <td class="num" data-col="gen">
+        {p.generation}
+      </td>
+      <td data-col="state">
         <span class={`state state-${p.state}`}>{p.state}</span>
       </td>
-      <td class="num">{formatDuration(now.value - p.startedAt)}</td>
-      <td class="num">{formatCount(p.connections)}</td>
-      <td class="num">{formatRate(p.qps)}</td>
-      <td class="num">{p.rssBytes ? formatBytes(p.rssBytes) : "–"}</td>
-      <td class="num">{p.cpuPercent.toFixed(1)}%</td>
-      <td class="num">{p.restarts}</td>
-      <td class="num">{p.timers}</td>
+      <td class="num" data-col="uptime">
+        {formatDuration(now.value - p.startedAt)}
+      </td>
+      <td class="num" data-col="conns">
+        {formatCount(p.connections)}
+      </td>
+      <td class="num" data-col="rate">
+        <Rate value={p.qps} unit={unit} />
+      </td>
+      <TrafficCells f={p} />
+      <td class="num" data-col="memory">
+        {p.rssBytes ? formatBytes(p.rssBytes) : "–"}
+      </td>
+      <td class="num" data-col="cpu">
+        {p.cpuPercent.toFixed(1)}%
+      </td>
+      <td class="num" data-col="restarts">
+        {p.restarts}
+      </td>
+      <td class="num" data-col="timers">
+        {p.timers}
+      </td>
       <td class="actions">
         {restartable && (
           <button type="button" onClick={() => void restartOn(i.id, i.host, p.pid!)} aria-label={`Restart process ${p.pid} on ${i.host}`}>
@@ -71,6 +111,11 @@ function Row({ p, i, commands }: { p: StatusProcess; i: ClusterInstance; command
       </td>
     </tr>
   );
+}
+
+/** The rate's unit by the group's kind on that instance (its listen URL): req/s, msg/s or datagrams/s. */
+function unitOf(i: ClusterInstance, p: StatusProcess): string {
+  return rateUnit(i.groups.find((g) => g.name === p.group)?.listen ?? p.listen);
 }
 
 function Instance({ i, commands }: { i: ClusterInstance; commands: boolean }) {
@@ -99,10 +144,19 @@ function Instance({ i, commands }: { i: ClusterInstance; commands: boolean }) {
       <div class="table-wrap">
         <table class="workers" data-table="cluster-workers">
           <caption class="visually-hidden">Worker processes of {i.host}</caption>
-          <TableHead columns={COLUMNS} text={["group", "state"]} />
+          <thead>
+            <tr>
+              {COLUMNS.map(([key, label]) => (
+                <th scope="col" key={key} data-col={key} class={TEXT_COLUMNS.has(key) ? undefined : "num"}>
+                  {label}
+                </th>
+              ))}
+              <ActionsHead />
+            </tr>
+          </thead>
           <tbody>
             {i.processes.map((p) => (
-              <Row p={p} i={i} commands={commands} key={`${p.group}#${p.index}#${p.pid}`} />
+              <Row p={p} i={i} commands={commands} unit={unitOf(i, p)} key={`${p.group}#${p.index}#${p.pid}`} />
             ))}
           </tbody>
         </table>

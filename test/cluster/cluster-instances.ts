@@ -4,11 +4,22 @@ import { AppUnderTest, cliCommand } from "../support/app-under-test.ts";
 
 export const WEB = `export default { fetch: () => new Response("pid " + process.pid) };\n`;
 
-/** One instance of app "clustered" with one http process; `cluster` adds keys (secretFile) to cluster.redis, `extra` to app.json. */
-export function startInstance(redisUrl: string, cluster: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<AppUnderTest> {
+const ECHO = `export default { onMessage(conn, data) { conn.send(data); } };\n`;
+
+/**
+ * One instance of app "clustered" with one http process (and, with `chat`, one websocket process); `cluster` adds keys
+ * (secretFile) to cluster.redis, `extra` to app.json.
+ */
+export function startInstance(
+  redisUrl: string,
+  cluster: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+  chat = false,
+): Promise<AppUnderTest> {
+  const web = { name: "web", listen: "http://127.0.0.1:0", count: 1, handler: "./web.ts" };
   return AppUnderTest.start({
-    workers: [{ name: "web", listen: "http://127.0.0.1:0", count: 1, handler: "./web.ts" }],
-    files: { "web.ts": WEB },
+    workers: chat ? [web, { name: "chat", listen: "websocket://127.0.0.1:0", count: 1, handler: "./chat.ts" }] : [web],
+    files: { "web.ts": WEB, "chat.ts": ECHO },
     extra: { name: "clustered", cluster: { redis: redisUrl, ...cluster }, ...extra },
   });
 }

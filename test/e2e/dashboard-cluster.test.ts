@@ -19,7 +19,7 @@ describe.skipIf(!chromiumAvailable())("dashboard: cluster", () => {
     const secretFile = join(secretDir, "cluster.secret");
     writeFileSync(secretFile, "s".repeat(40));
     chmodSync(secretFile, 0o600);
-    apps = await Promise.all([startInstance(redis.url, { secretFile }), startInstance(redis.url, { secretFile })]);
+    apps = await Promise.all([startInstance(redis.url, { secretFile }, {}, true), startInstance(redis.url, { secretFile })]);
   }, 60_000);
 
   afterAll(async () => {
@@ -47,6 +47,24 @@ describe.skipIf(!chromiumAvailable())("dashboard: cluster", () => {
     await page.locator(`[data-table=cluster-workers] tr[data-pid="${bPid}"]`).waitFor();
     expect(await page.locator('[data-action="reload-instance"]').count()).toBe(2);
     expect(await page.locator('[data-action="reload-cluster"]').isVisible()).toBe(true);
+
+    // Rates by the group's kind, and the Workers view's errors and latency, on the other instance's rows too.
+    const bWeb = await b.port("web");
+    const rowOf = (pid: number) => page.locator(`[data-table=cluster-workers] tr[data-pid="${pid}"]`);
+    const aChat = (await a.pids("chat"))[0]!;
+    expect(await rowOf(aChat).locator("[data-col=rate]").textContent()).toMatch(/^[\d.,]+ msg\/s$/);
+    expect(await rowOf(aChat).locator("[data-col=p99]").textContent()).toBe("–");
+    await a.waitFor(
+      async () => {
+        await fetch(`http://127.0.0.1:${bWeb}/`);
+        return /ms$/.test((await rowOf(bPid!).locator("[data-col=p99]").textContent()) ?? "");
+      },
+      15_000,
+      "b's web p99 in the Cluster view",
+    );
+    expect(await rowOf(bPid!).locator("[data-col=rate]").textContent()).toMatch(/^[\d.,]+ req\/s$/);
+    expect(await rowOf(bPid!).locator("[data-col=http5xx]").textContent()).toBe("0");
+    expect(await page.locator("[data-table=cluster-workers] thead th[data-col=rate]").first().textContent()).toBe("rate");
 
     await redis.kill();
     const killedAt = Date.now();
