@@ -1,5 +1,6 @@
 // Workerman's Frame protocol: a 4-byte big-endian total length (header included), then the body.
 import { AppError } from "../errors.ts";
+import { type EncodeInto, fits } from "./encode-into.ts";
 import type { ProtocolConnection } from "./protocol.ts";
 import type { RangedProtocol } from "./ranged-protocol.ts";
 
@@ -38,10 +39,26 @@ export function encodeFrame(message: string | Uint8Array): Buffer {
   return out;
 }
 
+/** encodeFrame's bytes written into `out`, or -1 when they do not fit in `room`. */
+export function encodeFrameInto(message: unknown, out: Buffer, offset: number, room: number): number {
+  if (message instanceof Uint8Array) {
+    if (HEADER + message.length > room) return -1;
+    out.writeUInt32BE(HEADER + message.length, offset);
+    out.set(message, offset + HEADER);
+    return HEADER + message.length;
+  }
+  const text = typeof message === "string" ? message : String(message);
+  if (!fits(text, HEADER, room)) return -1;
+  const total = HEADER + out.write(text, offset + HEADER, "utf8");
+  out.writeUInt32BE(total, offset);
+  return total;
+}
+
 export const frameProtocol = {
   input: (buffer: Uint8Array, conn: ProtocolConnection): number => frameLength(buffer, 0, conn),
   decode: (packet: Uint8Array, _conn?: ProtocolConnection): Buffer => frameBody(packet, 0, packet.length),
   encode: (message: string | Uint8Array, _conn?: ProtocolConnection): Buffer => encodeFrame(message),
+  encodeInto: encodeFrameInto,
   inputRange: frameLength,
   decodeRange: (buffer: Uint8Array, start: number, end: number): Buffer => frameBody(buffer, start, end),
-} satisfies RangedProtocol<Buffer>;
+} satisfies RangedProtocol<Buffer> & { encodeInto: EncodeInto };

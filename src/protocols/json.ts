@@ -2,7 +2,8 @@
 import { AppError } from "../errors.ts";
 import type { ProtocolConnection } from "./protocol.ts";
 import type { RangedProtocol } from "./ranged-protocol.ts";
-import { lineLength, lineText } from "./text.ts";
+import type { EncodeInto } from "./encode-into.ts";
+import { encodeLineInto, lineLength, lineText } from "./text.ts";
 
 function parseLine(buffer: Uint8Array, start: number, end: number): unknown {
   const line = lineText(buffer, start, end);
@@ -17,6 +18,15 @@ function parseLine(buffer: Uint8Array, start: number, end: number): unknown {
 }
 
 export function encodeJsonLine(message: unknown): string {
+  return `${jsonText(message)}\n`;
+}
+
+/** encodeJsonLine's bytes written into `out`, or -1 when they do not fit in `room` (then encode stringifies again: rare, past 64 KiB a chunk). */
+export function encodeJsonLineInto(message: unknown, out: Buffer, offset: number, room: number): number {
+  return encodeLineInto(jsonText(message), out, offset, room);
+}
+
+function jsonText(message: unknown): string {
   let json: string | undefined;
   try {
     json = JSON.stringify(message);
@@ -27,13 +37,14 @@ export function encodeJsonLine(message: unknown): string {
   if (json === undefined) {
     throw new AppError("E_HANDLER", `json protocol cannot send a ${typeof message}: send a JSON-serializable value`);
   }
-  return `${json}\n`;
+  return json;
 }
 
 export const jsonProtocol = {
   input: (buffer: Uint8Array, _conn?: ProtocolConnection): number => lineLength(buffer, 0),
   decode: (packet: Uint8Array, _conn?: ProtocolConnection): unknown => parseLine(packet, 0, packet.length),
   encode: (message: unknown, _conn?: ProtocolConnection): string => encodeJsonLine(message),
+  encodeInto: encodeJsonLineInto,
   inputRange: lineLength,
   decodeRange: (buffer, start, end) => parseLine(buffer, start, end),
-} satisfies RangedProtocol<unknown>;
+} satisfies RangedProtocol<unknown> & { encodeInto: EncodeInto };

@@ -1,4 +1,5 @@
 // Workerman's Text protocol: one UTF-8 line per packet, ended by "\n" (a "\r" before it is dropped too).
+import { type EncodeInto, fits } from "./encode-into.ts";
 import type { ProtocolConnection } from "./protocol.ts";
 import type { RangedProtocol } from "./ranged-protocol.ts";
 
@@ -32,10 +33,26 @@ export function encodeLine(message: unknown): string | Uint8Array {
   return `${String(message)}\n`;
 }
 
+/** encodeLine's bytes written into `out`, or -1 when they do not fit in `room`. */
+export function encodeLineInto(message: unknown, out: Buffer, offset: number, room: number): number {
+  if (message instanceof Uint8Array) {
+    if (message.length + 1 > room) return -1;
+    out.set(message, offset);
+    out[offset + message.length] = LF;
+    return message.length + 1;
+  }
+  const text = typeof message === "string" ? message : String(message);
+  if (!fits(text, 1, room)) return -1;
+  const length = out.write(text, offset, "utf8");
+  out[offset + length] = LF;
+  return length + 1;
+}
+
 export const textProtocol = {
   input: (buffer: Uint8Array, _conn?: ProtocolConnection): number => lineLength(buffer, 0),
   decode: (packet: Uint8Array, _conn?: ProtocolConnection): string => lineText(packet, 0, packet.length),
   encode: (message: unknown, _conn?: ProtocolConnection): string | Uint8Array => encodeLine(message),
+  encodeInto: encodeLineInto,
   inputRange: lineLength,
   decodeRange: (buffer: Uint8Array, start: number, end: number): string => lineText(buffer, start, end),
-} satisfies RangedProtocol<string>;
+} satisfies RangedProtocol<string> & { encodeInto: EncodeInto };
