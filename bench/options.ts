@@ -14,7 +14,7 @@ export interface BenchOptions {
   build: boolean;
   /** Another executable to measure instead of ./workerman-app (e.g. a build of a proposed fix). */
   binary?: string;
-  /** walkor/workerman's src/ folder: Workerman joins the HTTP fetch scenarios (needs php-cli). */
+  /** walkor/workerman's src/ folder: Workerman joins the HTTP fetch and text scenarios (needs php-cli). */
   workerman?: string;
 }
 
@@ -29,7 +29,7 @@ export const USAGE = `usage: bun bench/run.ts [options]
   --skip a,b         leave out: throughput, cold, memory
   --build            rebuild ./workerman-app first (it is built anyway when missing)
   --binary PATH      measure this executable instead of ./workerman-app (e.g. a build of a proposed fix)
-  --workerman DIR    also measure Workerman on the HTTP fetch scenarios: DIR is the src/ folder of a
+  --workerman DIR    also measure Workerman on the HTTP fetch and text scenarios: DIR is the src/ folder of a
                      github.com/walkor/workerman checkout (php-cli, no composer needed)
   --docs             write the results as docs/benchmarks.md (the whole page)`;
 

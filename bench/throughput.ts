@@ -43,6 +43,8 @@ export const SCENARIOS: Scenario[] = [
   { kind: "routes", label: `${LABELS.routes}, ${PIPELINE} pipelined`, connections: 16, window: PIPELINE },
   { kind: "ws", label: LABELS.ws, connections: 64, window: 8 },
   { kind: "text", label: LABELS.text, connections: 64, window: 8 },
+  // One line in flight: a chunk holds exactly one packet and every reply is its own write(2), as a device's request/reply.
+  { kind: "text", label: `${LABELS.text}, one at a time`, connections: 64, window: 1 },
   { kind: "udp", label: LABELS.udp, connections: 16, window: 4 },
 ];
 const LOAD_SCRIPT = `${import.meta.dir}/load/echo-load.ts`;
@@ -64,7 +66,7 @@ export interface ScenarioResult {
   scenario: Scenario;
   ours: Sample[];
   raw: Sample[];
-  /** Workerman 5 on php-cli, for the fetch scenarios when `--workerman` is given. */
+  /** Workerman 5 on php-cli, for the HTTP fetch and text scenarios when `--workerman` is given. */
   workerman?: Sample[];
 }
 
@@ -108,7 +110,7 @@ export interface ThroughputOptions {
   rounds: number;
   kinds: readonly Kind[];
   modes: readonly Mode["id"][];
-  /** The src/ folder of a walkor/workerman checkout: adds Workerman to the HTTP fetch scenarios. */
+  /** The src/ folder of a walkor/workerman checkout: adds Workerman to the HTTP fetch and text scenarios. */
   workerman?: string;
   log: (line: string) => void;
 }
@@ -119,10 +121,11 @@ async function runMode(mode: Mode, options: ThroughputOptions): Promise<Scenario
   try {
     servers.ours = await startServer("ours", spec);
     servers.raw = await startServer("raw", spec);
-    if (options.workerman && options.kinds.includes("http")) servers.workerman = await startWorkerman(spec, options.workerman);
+    const withWorkerman = (kind: Kind) => kind === "http" || kind === "text";
+    if (options.workerman && options.kinds.some(withWorkerman)) servers.workerman = await startWorkerman(spec, options.workerman);
     const results: ScenarioResult[] = [];
     for (const scenario of SCENARIOS.filter((s) => options.kinds.includes(s.kind))) {
-      const sides: Contender[] = servers.workerman && scenario.kind === "http" ? ["ours", "raw", "workerman"] : ["ours", "raw"];
+      const sides: Contender[] = servers.workerman && withWorkerman(scenario.kind) ? ["ours", "raw", "workerman"] : ["ours", "raw"];
       for (const side of sides) await measure(mode, servers[side]!, scenario, WARMUP_SECONDS);
       const result: ScenarioResult = { mode: mode.label, scenario, ours: [], raw: [], ...(sides.length > 2 ? { workerman: [] } : {}) };
       for (let round = 0; round < options.rounds; round++) {
@@ -156,7 +159,9 @@ const med = (samples: Sample[], key: keyof Sample) => median(samples.map((s) => 
 export function workermanTable(results: ScenarioResult[]): string | null {
   const rows = results.flatMap((r) => {
     if (!r.workerman?.length) return [];
-    const routes = results.find((x) => x.mode === r.mode && x.scenario.kind === "routes" && x.scenario.window === r.scenario.window);
+    // HTTP: ours through native routes is the figure set against Workerman; text: ours itself.
+    const routes =
+      r.scenario.kind === "text" ? r : results.find((x) => x.mode === r.mode && x.scenario.kind === "routes" && x.scenario.window === r.scenario.window);
     const cell = (samples: Sample[] | undefined) =>
       samples?.length ? `${compact(med(samples, "perSecond"))}/s, ${med(samples, "cpuMicros").toFixed(2)} µs` : "n/a";
     const wm = med(r.workerman, "perSecond");
@@ -167,7 +172,7 @@ export function workermanTable(results: ScenarioResult[]): string | null {
         r.mode,
         cell(r.workerman),
         cell(r.ours),
-        cell(routes?.ours),
+        r.scenario.kind === "text" ? "n/a" : cell(routes?.ours),
         routes ? `**${ratio(med(routes.ours, "perSecond"), wm)}**` : "n/a",
         routes ? `**${ratio(wmCpu, med(routes.ours, "cpuMicros"))}**` : "n/a",
       ],
@@ -179,10 +184,10 @@ export function workermanTable(results: ScenarioResult[]): string | null {
       "scenario",
       "mode",
       "Workerman 5 (php-cli, select)",
-      "ours, fetch",
+      "ours (HTTP: fetch)",
       "ours, routes",
-      "ours routes / Workerman, req/s",
-      "Workerman CPU / ours routes CPU, per request",
+      "ours (HTTP: routes) / Workerman, per s",
+      "Workerman CPU / ours (HTTP: routes) CPU, each",
     ],
     rows,
     ["l", "l", "r", "r", "r", "r", "r"],
