@@ -13,7 +13,7 @@ if (!(KINDS as readonly string[]).includes(kindArg ?? "")) {
   process.exit(2);
 }
 const kind = kindArg as Kind;
-// A third argument "pipelined" profiles the pipelined variant of an HTTP scenario.
+// A third argument "pipelined" profiles the kind's last scenario: HTTP pipelined, text one line at a time.
 const scenario = SCENARIOS.filter((s) => s.kind === kind).at(pipelined === "pipelined" ? -1 : 0)!;
 const seconds = Number(secondsArg ?? 5);
 const perCore = MODES.find((m) => m.id === "core")!;
