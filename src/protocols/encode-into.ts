@@ -7,9 +7,17 @@
  */
 export type EncodeInto = (message: unknown, out: Buffer, offset: number, room: number) => number;
 
+/** The built-in protocol objects themselves: a copy (`{ ...textProtocol, encode }`) may encode differently. */
+const BUILT_IN = new WeakSet<object>();
+
+export function withEncodeInto<P extends { encodeInto: EncodeInto }>(protocol: P): P {
+  BUILT_IN.add(protocol);
+  return protocol;
+}
+
+/** The protocol's encodeInto when it is a built-in one, else null (its encode is the only truth). */
 export function encodeIntoOf(protocol: object | null): EncodeInto | null {
-  const encodeInto = (protocol as { encodeInto?: unknown } | null)?.encodeInto;
-  return typeof encodeInto === "function" ? (encodeInto as EncodeInto) : null;
+  return protocol !== null && BUILT_IN.has(protocol) ? (protocol as { encodeInto: EncodeInto }).encodeInto : null;
 }
 
 /** UTF-8 takes at most 3 bytes per UTF-16 unit: the exact byte count is only needed near the end of the room. */

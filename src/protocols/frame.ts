@@ -1,6 +1,6 @@
 // Workerman's Frame protocol: a 4-byte big-endian total length (header included), then the body.
 import { AppError } from "../errors.ts";
-import { type EncodeInto, fits } from "./encode-into.ts";
+import { type EncodeInto, fits, withEncodeInto } from "./encode-into.ts";
 import type { ProtocolConnection } from "./protocol.ts";
 import type { RangedProtocol } from "./ranged-protocol.ts";
 
@@ -54,11 +54,11 @@ export function encodeFrameInto(message: unknown, out: Buffer, offset: number, r
   return total;
 }
 
-export const frameProtocol = {
+export const frameProtocol = withEncodeInto({
   input: (buffer: Uint8Array, conn: ProtocolConnection): number => frameLength(buffer, 0, conn),
   decode: (packet: Uint8Array, _conn?: ProtocolConnection): Buffer => frameBody(packet, 0, packet.length),
   encode: (message: string | Uint8Array, _conn?: ProtocolConnection): Buffer => encodeFrame(message),
   encodeInto: encodeFrameInto,
   inputRange: frameLength,
   decodeRange: (buffer: Uint8Array, start: number, end: number): Buffer => frameBody(buffer, start, end),
-} satisfies RangedProtocol<Buffer> & { encodeInto: EncodeInto };
+} satisfies RangedProtocol<Buffer> & { encodeInto: EncodeInto });

@@ -2,7 +2,7 @@
 import { AppError } from "../errors.ts";
 import type { ProtocolConnection } from "./protocol.ts";
 import type { RangedProtocol } from "./ranged-protocol.ts";
-import type { EncodeInto } from "./encode-into.ts";
+import { type EncodeInto, withEncodeInto } from "./encode-into.ts";
 import { encodeLineInto, lineLength, lineText } from "./text.ts";
 
 function parseLine(buffer: Uint8Array, start: number, end: number): unknown {
@@ -40,11 +40,11 @@ function jsonText(message: unknown): string {
   return json;
 }
 
-export const jsonProtocol = {
+export const jsonProtocol = withEncodeInto({
   input: (buffer: Uint8Array, _conn?: ProtocolConnection): number => lineLength(buffer, 0),
   decode: (packet: Uint8Array, _conn?: ProtocolConnection): unknown => parseLine(packet, 0, packet.length),
   encode: (message: unknown, _conn?: ProtocolConnection): string => encodeJsonLine(message),
   encodeInto: encodeJsonLineInto,
   inputRange: lineLength,
   decodeRange: (buffer, start, end) => parseLine(buffer, start, end),
-} satisfies RangedProtocol<unknown> & { encodeInto: EncodeInto };
+} satisfies RangedProtocol<unknown> & { encodeInto: EncodeInto });

@@ -1,5 +1,5 @@
 // Workerman's Text protocol: one UTF-8 line per packet, ended by "\n" (a "\r" before it is dropped too).
-import { type EncodeInto, fits } from "./encode-into.ts";
+import { type EncodeInto, fits, withEncodeInto } from "./encode-into.ts";
 import type { ProtocolConnection } from "./protocol.ts";
 import type { RangedProtocol } from "./ranged-protocol.ts";
 
@@ -48,11 +48,11 @@ export function encodeLineInto(message: unknown, out: Buffer, offset: number, ro
   return length + 1;
 }
 
-export const textProtocol = {
+export const textProtocol = withEncodeInto({
   input: (buffer: Uint8Array, _conn?: ProtocolConnection): number => lineLength(buffer, 0),
   decode: (packet: Uint8Array, _conn?: ProtocolConnection): string => lineText(packet, 0, packet.length),
   encode: (message: unknown, _conn?: ProtocolConnection): string | Uint8Array => encodeLine(message),
   encodeInto: encodeLineInto,
   inputRange: lineLength,
   decodeRange: (buffer: Uint8Array, start: number, end: number): string => lineText(buffer, start, end),
-} satisfies RangedProtocol<string> & { encodeInto: EncodeInto };
+} satisfies RangedProtocol<string> & { encodeInto: EncodeInto });

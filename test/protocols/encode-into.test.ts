@@ -60,7 +60,8 @@ test("json: a value JSON cannot carry throws the same E_HANDLER as encode", () =
   expect(() => encodeInto(cyclic, Buffer.alloc(100), 0, 100)).toThrow(/json protocol cannot send this message/);
 });
 
-test("a protocol without encodeInto (a user module) has none", () => {
+test("a protocol that is not a built-in object has none: a user module, or a copy of a built-in with its own encode", () => {
   expect(encodeIntoOf(plain(textProtocol))).toBeNull();
+  expect(encodeIntoOf({ ...textProtocol, encode: (message: unknown) => `> ${message}\n` })).toBeNull();
   expect(encodeIntoOf(null)).toBeNull();
 });
