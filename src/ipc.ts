@@ -2,7 +2,7 @@
 import type { RelayToWorker, WorkerToRelay } from "./channel/protocol.ts";
 import type { ListenAddress, WorkerGroupConfig } from "./config/types.ts";
 import type { HistogramCounts } from "./latency-histogram.ts";
-import type { SharedReply, SharedRequest } from "./shared-state/protocol.ts";
+import type { SharedReply, SharedRequest } from "./key-value/protocol.ts";
 
 export interface ProcessCounters {
   connections: number;
@@ -106,7 +106,7 @@ export type WorkerToMaster =
   | { type: "parked" }
   /** Cross-worker messaging (src/channel/): the master relays these; their payloads are the channel's own. */
   | { type: "channel"; payload: WorkerToRelay }
-  /** worker.shared (src/shared-state/): a call the master runs where the values live. */
+  /** worker.shared (src/key-value/): a call the master runs where the values live. */
   | { type: "shared"; request: SharedRequest };
 
 export type MasterToWorker =

@@ -1,4 +1,4 @@
-// The app.json section that bounds worker.shared (src/shared-state/), kept beside schema.ts, which includes it.
+// The app.json section that bounds worker.shared (src/key-value/), kept beside schema.ts, which includes it.
 import { z } from "zod";
 
 export const sharedSchema = z

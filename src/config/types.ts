@@ -100,7 +100,7 @@ export interface ClusterConfig {
   secretFile?: string;
 }
 
-/** Bounds of worker.shared (src/shared-state/). */
+/** Bounds of worker.shared (src/key-value/). */
 export interface SharedConfig {
   maxKeys: number;
   /** Bytes of one value as JSON text. */

@@ -3,7 +3,7 @@ import { INSTANCE_ENV } from "../channel/protocol.ts";
 import { ChannelRelay } from "../channel/master/relay.ts";
 import type { AppConfig } from "../config/types.ts";
 import { ipcDrops } from "./ipc-drops.ts";
-import { startSharedState, type SharedStateHost } from "../shared-state/master-host.ts";
+import { startSharedState, type SharedStateHost } from "../key-value/master-host.ts";
 import { closeGroupSocket, type bindUnixSockets } from "./group-sockets.ts";
 import { Supervisor, type SupervisorOptions } from "./supervisor.ts";
 import type { RelaySupervisor } from "./supervisor-interface.ts";

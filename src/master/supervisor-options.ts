@@ -21,7 +21,7 @@ export interface SupervisorOptions {
   generation?: number;
   /** Where channel payloads from workers go (the channel relay's, wired by master.ts). */
   onChannel?: (payload: WorkerToRelay, from: WorkerProcess) => void;
-  /** Where worker.shared calls from workers go (src/shared-state/'s master side, wired by master.ts). */
+  /** Where worker.shared calls from workers go (src/key-value/'s master side, wired by master.ts). */
   onShared?: (request: Extract<WorkerToMaster, { type: "shared" }>["request"], from: WorkerProcess) => void;
   /** A process-table invariant broke (default: a line on the master's log); tests throw. */
   invariantBroken?: (text: string) => void;

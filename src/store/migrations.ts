@@ -45,7 +45,7 @@ export const MIGRATIONS: readonly string[] = [
      diff TEXT NOT NULL,           -- JSON ConfigDiff against the version before (every group "added" for the first)
      config TEXT NOT NULL          -- JSON of the resolved AppConfig
    );`,
-  // 3: worker.shared on one host (src/shared-state/local-store.ts): kept across master restarts.
+  // 3: worker.shared on one host (src/key-value/local-store.ts): kept across master restarts.
   `CREATE TABLE shared_values (
      key TEXT PRIMARY KEY,
      value TEXT NOT NULL,          -- canonical JSON

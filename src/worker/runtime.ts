@@ -4,7 +4,7 @@ import type { WorkerToRelay } from "../channel/protocol.ts";
 import type { ConnectionInfo, ProcessCounters, WorkerToMaster } from "../ipc.ts";
 import type { ChannelHost } from "../channel/worker/channel-host.ts";
 import { WorkerChannel } from "../channel/worker/worker-channel.ts";
-import { SharedClient } from "../shared-state/worker-client.ts";
+import { SharedClient } from "../key-value/worker-client.ts";
 import type { ConnectionHost, Counted } from "./connection-host.ts";
 import { ConnectionRegistry } from "./connection-registry.ts";
 import { InputBudget, type InputHolder } from "./input-budget.ts";

@@ -1,7 +1,7 @@
 // The shapes user handler modules see: App (the module's default export), Worker, Connection, Timers, and the Channel
 // (worker.channel): one file, since a Connection's worker holds the channel and the channel takes connections.
 import type { Serve, Server } from "bun";
-import type { Shared } from "../shared-state/types.ts";
+import type { Shared } from "../key-value/types.ts";
 import type { ListenAddress, WorkerGroupConfig } from "../config/types.ts";
 import type { Protocol } from "../protocols/protocol.ts";
 
@@ -98,7 +98,7 @@ export interface Worker {
   readonly metrics: Metrics;
   /** Cross-process and cross-host messaging: topics, uids, groups (Channel, below). */
   readonly channel: Channel;
-  /** A key-value store every process of the app reaches, cluster-wide with cluster.redis (src/shared-state/types.ts). */
+  /** A key-value store every process of the app reaches, cluster-wide with cluster.redis (src/key-value/types.ts). */
   readonly shared: Shared;
 }
 

@@ -79,7 +79,7 @@ export class Cluster {
     this.#link.start();
   }
 
-  /** The Redis connection, for worker.shared's store (src/shared-state/redis-store.ts). */
+  /** The Redis connection, for worker.shared's store (src/key-value/redis-store.ts). */
   get link(): RedisLink {
     return this.#link;
   }

@@ -3,10 +3,10 @@ import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { AppError } from "../../src/errors.ts";
 import type { WorkerToMaster } from "../../src/ipc.ts";
-import { LocalStore } from "../../src/shared-state/local-store.ts";
+import { LocalStore } from "../../src/key-value/local-store.ts";
 import { migrate } from "../../src/store/migrations.ts";
-import { SharedClient } from "../../src/shared-state/worker-client.ts";
-import { checkKey, encodeValue } from "../../src/shared-state/values.ts";
+import { SharedClient } from "../../src/key-value/worker-client.ts";
+import { checkKey, encodeValue } from "../../src/key-value/values.ts";
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
   const err = await promise.then(

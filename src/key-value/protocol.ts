@@ -1,6 +1,6 @@
 // The worker.shared requests a worker sends its master over IPC, and the master's replies; values travel as JSON text.
 
-/** One operation on the shared store. Values are canonical JSON text (src/shared-state/values.ts). */
+/** One operation on the shared store. Values are canonical JSON text (src/key-value/values.ts). */
 export type SharedOp =
   | { op: "get"; key: string }
   | { op: "set"; key: string; value: string; ttlMs?: number }
