@@ -2,12 +2,13 @@
 // The Workers view's process table: a row per process (or per slot waiting to restart) and, after each group's rows, its total row.
 import { useSignal } from "@preact/signals";
 import type { StatusGroup, StatusProcess } from "../../src/admin/contract.ts";
-import { formatBytes, formatCount, formatDuration, formatRate } from "../format.ts";
+import { formatBytes, formatCount, formatRate } from "../format.ts";
 import { retryGroup } from "../operation.ts";
 import { groupTotals, LAG_WARN_SECONDS, type GroupTotal } from "../process-figures.ts";
 import { rateUnit } from "../rate-units.ts";
 import { groups, now, processes } from "../state.ts";
 import { Reason } from "./failure-reason.tsx";
+import { ProcessCells } from "./process-cells.tsx";
 import { ActionsHead } from "./table-head.tsx";
 import { Rate, TrafficCells } from "./traffic-cells.tsx";
 
@@ -81,40 +82,7 @@ export function ProcessTable({ busy, onRestart }: TableProps) {
 function ProcessRow({ p, unit, busy, onRestart }: { p: Running; unit: string; busy: boolean } & Pick<TableProps, "onRestart">) {
   return (
     <tr data-pid={p.pid} data-state={p.state}>
-      <td data-col="group">
-        {p.group}#{p.index}
-      </td>
-      <td class="num" data-col="pid">
-        {p.pid}
-      </td>
-      <td class="num" data-col="gen">
-        {p.generation}
-      </td>
-      <td data-col="state">
-        <span class={`state state-${p.state}`}>{p.state}</span>
-      </td>
-      <td class="num" data-col="uptime">
-        {formatDuration(now.value - p.startedAt)}
-      </td>
-      <td class="num" data-col="conns">
-        {formatCount(p.connections)}
-      </td>
-      <td class="num" data-col="rate">
-        <Rate value={p.qps} unit={unit} />
-      </td>
-      <TrafficCells f={p} />
-      <td class="num" data-col="memory">
-        {p.rssBytes ? formatBytes(p.rssBytes) : "–"}
-      </td>
-      <td class="num" data-col="cpu">
-        {p.cpuPercent.toFixed(1)}%
-      </td>
-      <td class="num" data-col="restarts">
-        {p.restarts}
-      </td>
-      <td class="num" data-col="timers">
-        {p.timers}
-      </td>
+      <ProcessCells p={p} unit={unit} />
       <td class="actions">
         {p.state !== "exited" && p.state !== "draining" && p.state !== "parked" && (
           <button type="button" disabled={busy} onClick={() => onRestart(p.pid, `${p.group}#${p.index}`)} aria-label={`Restart process ${p.pid}`}>

@@ -4,10 +4,10 @@ import { signal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { ClusterInstance, ClusterResponse, StatusProcess } from "../../src/admin/contract.ts";
 import { api } from "../api.ts";
-import { formatBytes, formatCount, formatDuration } from "../format.ts";
+import { formatDuration } from "../format.ts";
 import { ClusterRunProgress, clusterRun, restartOn, startClusterReload } from "../parts/cluster-run.tsx";
+import { ProcessCells } from "../parts/process-cells.tsx";
 import { ActionsHead } from "../parts/table-head.tsx";
-import { Rate, TrafficCells } from "../parts/traffic-cells.tsx";
 import { rateUnit } from "../rate-units.ts";
 import { now } from "../state.ts";
 
@@ -68,40 +68,7 @@ function Row({ p, i, commands, unit }: { p: StatusProcess; i: ClusterInstance; c
   const restartable = p.pid !== null && p.state === "ready" && (i.self || commands);
   return (
     <tr data-pid={p.pid ?? undefined} data-state={p.state}>
-      <td data-col="group">
-        {p.group}#{p.index}
-      </td>
-      <td class="num" data-col="pid">
-        {p.pid ?? "–"}
-      </td>
-      <td class="num" data-col="gen">
-        {p.generation}
-      </td>
-      <td data-col="state">
-        <span class={`state state-${p.state}`}>{p.state}</span>
-      </td>
-      <td class="num" data-col="uptime">
-        {formatDuration(now.value - p.startedAt)}
-      </td>
-      <td class="num" data-col="conns">
-        {formatCount(p.connections)}
-      </td>
-      <td class="num" data-col="rate">
-        <Rate value={p.qps} unit={unit} />
-      </td>
-      <TrafficCells f={p} />
-      <td class="num" data-col="memory">
-        {p.rssBytes ? formatBytes(p.rssBytes) : "–"}
-      </td>
-      <td class="num" data-col="cpu">
-        {p.cpuPercent.toFixed(1)}%
-      </td>
-      <td class="num" data-col="restarts">
-        {p.restarts}
-      </td>
-      <td class="num" data-col="timers">
-        {p.timers}
-      </td>
+      <ProcessCells p={p} unit={unit} />
       <td class="actions">
         {restartable && (
           <button type="button" onClick={() => void restartOn(i.id, i.host, p.pid!)} aria-label={`Restart process ${p.pid} on ${i.host}`}>

@@ -99,7 +99,8 @@ describe.skipIf(!chromiumAvailable())("dashboard Workers view with a group that 
     expect(await lag.getAttribute("class")).toMatch(/warn-figure|bad-figure/);
     expect(await lag.textContent()).toMatch(/^\d+ ms$/);
     const webPid = (await app.pids("web"))[0]!;
-    expect(await page.locator(`tr[data-pid="${webPid}"] [data-col=lag]`).getAttribute("data-lag")).toBe("ok");
+    // A loaded machine can lag every process past 100 ms for a moment: the idle one must read ok once it has a quiet second.
+    await page.locator(`tr[data-pid="${webPid}"] [data-col=lag][data-lag=ok]`).waitFor({ timeout: 10_000 });
   }, 30_000);
 
   test("each group's rows close with its total row, and rates are named for the kind: req/s for http, msg/s for websocket", async () => {
