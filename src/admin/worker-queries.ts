@@ -1,5 +1,8 @@
 // Asks worker processes about their connections and timers over IPC, all at once, and finds the process an action targets.
+import type { Context } from "hono";
 import type { AppConfig } from "../config/types.ts";
+import type { AdminEnv } from "./admin-env.ts";
+import type { Audit } from "./audit.ts";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
 import { intQuery, textQuery } from "./query-params.ts";
@@ -51,4 +54,28 @@ export async function gather<T>(procs: WorkerProcess[], what: "connections" | "t
 export function checkGroup(config: AppConfig, group: string | undefined): void {
   if (group === undefined || config.workers.some((g) => g.name === group)) return;
   throw new AppError("E_USAGE", `no group "${group}" (groups: ${config.workers.map((g) => g.name).join(", ")})`, { field: "group" });
+}
+
+/**
+ * The DELETE of one item (a connection, a timer) of one worker process: only a pid the supervisor owns, asked over
+ * IPC, audited whether it worked or not; a missing process or item is a 404.
+ */
+export async function actOnWorkerItem(
+  c: Context<AdminEnv>,
+  deps: { supervisor: Pick<SupervisorQueries, "processes">; audit: Audit },
+  action: "close-connection" | "delete-timer",
+  noun: string,
+): Promise<{ pid: number; id: number }> {
+  const pid = Number(c.req.param("pid"));
+  const id = Number(c.req.param("id"));
+  const target = `${pid}/${c.req.param("id")}`;
+  const proc = findWorker(deps.supervisor, pid);
+  if (!proc || !Number.isInteger(id)) {
+    deps.audit(c, { action, target, result: "refused: no such worker process" });
+    throw new AppError("E_NOT_FOUND", `no worker process ${c.req.param("pid")} (see GET /api/status)`);
+  }
+  const reply = await proc.request({ type: action, id });
+  deps.audit(c, { action, target, result: reply.ok ? "ok" : `refused: ${reply.error}` });
+  if (!reply.ok) throw new AppError("E_NOT_FOUND", reply.error ?? `no ${noun} ${id} in process ${pid}`);
+  return { pid, id };
 }

@@ -8,8 +8,7 @@ import type { ConnectionItem, ConnectionsResponse } from "../contract.ts";
 import { connectionsResponse } from "../api-schemas.ts";
 import { intQuery, readQuery } from "../query-params.ts";
 import { route, type RouteSpec } from "../route-spec.ts";
-import { checkGroup, findWorker, gather, liveProcesses, processQuery } from "../worker-queries.ts";
-import { AppError } from "../../errors.ts";
+import { actOnWorkerItem, checkGroup, gather, liveProcesses, processQuery } from "../worker-queries.ts";
 
 const connectionsQuery = processQuery.extend({
   limit: intQuery("limit", 100, 1, 1000, "Rows per page"),
@@ -43,17 +42,7 @@ export function connectionRoutes({ ctx, audit }: RouteDeps): RouteSpec[] {
     ok: { status: 200, description: "Closed", schema: z.object({ pid: z.number(), id: z.number(), closed: z.literal(true) }) },
     refuses: ["E_NOT_FOUND"],
     handler: async (c) => {
-      const pid = Number(c.req.param("pid"));
-      const id = Number(c.req.param("id"));
-      const target = `${pid}/${c.req.param("id")}`;
-      const proc = findWorker(ctx.supervisor, pid);
-      if (!proc || !Number.isInteger(id)) {
-        audit(c, { action: "close-connection", target, result: "refused: no such worker process" });
-        throw new AppError("E_NOT_FOUND", `no worker process ${c.req.param("pid")} (see GET /api/status)`);
-      }
-      const reply = await proc.request({ type: "close-connection", id });
-      audit(c, { action: "close-connection", target, result: reply.ok ? "ok" : `refused: ${reply.error}` });
-      if (!reply.ok) throw new AppError("E_NOT_FOUND", reply.error ?? `no connection ${id} in process ${pid}`);
+      const { pid, id } = await actOnWorkerItem(c, { supervisor: ctx.supervisor, audit }, "close-connection", "connection");
       return c.json({ pid, id, closed: true as const });
     },
   });

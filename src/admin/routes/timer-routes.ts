@@ -6,8 +6,7 @@ import type { ListResponse, TimerItem } from "../contract.ts";
 import { timerList } from "../api-schemas.ts";
 import { readQuery } from "../query-params.ts";
 import { route, type RouteSpec } from "../route-spec.ts";
-import { checkGroup, findWorker, gather, liveProcesses, processQuery } from "../worker-queries.ts";
-import { AppError } from "../../errors.ts";
+import { actOnWorkerItem, checkGroup, gather, liveProcesses, processQuery } from "../worker-queries.ts";
 
 export function timerRoutes({ ctx, audit }: RouteDeps): RouteSpec[] {
   const list = route({
@@ -39,17 +38,7 @@ export function timerRoutes({ ctx, audit }: RouteDeps): RouteSpec[] {
     ok: { status: 200, description: "Deleted", schema: z.object({ pid: z.number(), id: z.number(), deleted: z.literal(true) }) },
     refuses: ["E_NOT_FOUND"],
     handler: async (c) => {
-      const pid = Number(c.req.param("pid"));
-      const id = Number(c.req.param("id"));
-      const target = `${pid}/${c.req.param("id")}`;
-      const proc = findWorker(ctx.supervisor, pid);
-      if (!proc || !Number.isInteger(id)) {
-        audit(c, { action: "delete-timer", target, result: "refused: no such worker process" });
-        throw new AppError("E_NOT_FOUND", `no worker process ${c.req.param("pid")} (see GET /api/status)`);
-      }
-      const reply = await proc.request({ type: "delete-timer", id });
-      audit(c, { action: "delete-timer", target, result: reply.ok ? "ok" : `refused: ${reply.error}` });
-      if (!reply.ok) throw new AppError("E_NOT_FOUND", reply.error ?? `no timer ${id} in process ${pid}`);
+      const { pid, id } = await actOnWorkerItem(c, { supervisor: ctx.supervisor, audit }, "delete-timer", "timer");
       return c.json({ pid, id, deleted: true as const });
     },
   });
