@@ -1,7 +1,8 @@
 // `workerman-app status --cluster [--json]`: every instance joined by cluster.redis, a line each, its process rows under it.
 import { adminRequest } from "../admin/client.ts";
 import type { ClusterInstance, ClusterResponse } from "../admin/contract.ts";
-import { formatBytes, renderTable } from "../table.ts";
+import { renderTable } from "../table.ts";
+import { isHttp, PROCESS_HEADERS, processRow } from "./status-table.ts";
 
 export async function clusterStatusCommand(configPath: string, json: boolean): Promise<number> {
   const view = await adminRequest<ClusterResponse>(configPath, "/api/cluster");
@@ -30,25 +31,8 @@ export function instanceLine(i: ClusterInstance, now = Date.now()): string {
 
 /** The status table's columns, for another instance's rows as it announced them. */
 function processTable(i: ClusterInstance): string {
-  const rows = i.processes.map((p) => {
-    const seen = p.rssBytes > 0;
-    const figure = (value: string | number) => (seen ? value : "-");
-    return [
-      p.pid ?? "-",
-      p.group,
-      p.index,
-      p.generation,
-      p.state,
-      p.listen || "-",
-      figure(p.connections),
-      figure(p.requests),
-      figure(p.qps),
-      figure(p.sendFail),
-      figure(p.timers),
-      figure(formatBytes(p.rssBytes)),
-      figure(`${p.cpuPercent}%`),
-      p.restarts,
-    ];
-  });
-  return renderTable(["pid", "group", "#", "gen", "state", "listen", "conns", "requests", "qps", "send_fail", "timers", "memory", "cpu", "restarts"], rows);
+  return renderTable(
+    PROCESS_HEADERS,
+    i.processes.map((p) => processRow(p, isHttp(p.listen))),
+  );
 }

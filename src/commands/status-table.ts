@@ -5,7 +5,7 @@ import { formatBytes, renderTable } from "../table.ts";
 /** Event-loop lag past this is marked "!": a handler holds its process's loop (the dashboard turns amber there too). */
 export const LAG_MARK_SECONDS = 0.1;
 
-const HEADERS = [
+export const PROCESS_HEADERS = [
   "pid",
   "group",
   "#",
@@ -45,7 +45,13 @@ function errorsText(errors: StatusProcess["errors"], http: boolean): string {
   return `${http ? errors.http5xx : "-"}/${errors.handler}`;
 }
 
-function processRow(p: StatusProcess, http: boolean): Cell[] {
+/** http:// and https:// groups answer with status codes, so their 5xx count means something. */
+export function isHttp(listen: string): boolean {
+  return listen.startsWith("http://") || listen.startsWith("https://");
+}
+
+/** One process's row: `status` and `status --cluster` (another instance's rows as it announced them) print the same columns. */
+export function processRow(p: StatusProcess, http: boolean): Cell[] {
   // A process reports its counters a second after it starts: until then a 0 would be a claim, not a measurement.
   const seen = p.rssBytes > 0;
   const figure = (value: Cell) => (seen ? value : "-");
@@ -131,7 +137,6 @@ function totalRow(processes: readonly StatusProcess[]): Cell[] {
 /** Each group's processes then its total row; processes of a group no longer in the config (draining) after them. */
 export function statusTable(status: StatusResponse): string {
   const { processes, groups } = status;
-  const isHttp = (listen: string) => listen.startsWith("http://") || listen.startsWith("https://");
   const rows: Cell[][] = [];
   for (const g of groups) {
     const own = processes.filter((p) => p.group === g.name);
@@ -141,5 +146,5 @@ export function statusTable(status: StatusResponse): string {
   rows.push(...processes.filter((p) => !known.has(p.group)).map((p) => processRow(p, isHttp(p.listen))), totalRow(processes));
   const marked = processes.some((p) => (p.eventLoopLagSeconds ?? 0) >= LAG_MARK_SECONDS);
   const note = marked ? [`! event-loop lag past ${formatSeconds(LAG_MARK_SECONDS)}: a handler holds that process's loop (slow sync work)`] : [];
-  return [renderTable(HEADERS, rows), ...note].join("\n");
+  return [renderTable(PROCESS_HEADERS, rows), ...note].join("\n");
 }
