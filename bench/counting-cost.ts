@@ -20,6 +20,12 @@ const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice
 
 type Side = "counted" | "uncounted";
 
+/**
+ * With `--together` both servers share core 0 and are loaded in the same seconds (each by its own load process on
+ * core 1): the VM's swings (steal, frequency) then hit both sides of a pair alike, where alternating rounds cannot.
+ */
+const together = process.argv.includes("--together");
+
 async function measureScenario(servers: Record<Side, RunningServer>, scenario: Scenario, seconds: number, rounds: number) {
   const mode = MODES.find((m) => m.id === "core")!;
   const samples: Record<Side, Sample[]> = { counted: [], uncounted: [] };
@@ -27,13 +33,22 @@ async function measureScenario(servers: Record<Side, RunningServer>, scenario: S
   for (let round = 0; round < rounds; round++) {
     // counted, uncounted, uncounted, counted, ...: a drift in the shared machine's load hits both alike.
     const order: Side[] = round % 2 === 0 ? ["counted", "uncounted"] : ["uncounted", "counted"];
-    for (const side of order) {
-      const s = await measure(mode, servers[side], scenario, seconds);
+    const measured = together
+      ? await Promise.all(order.map((side) => measure(mode, servers[side], scenario, seconds)))
+      : await inTurn(order, (side) => measure(mode, servers[side], scenario, seconds));
+    order.forEach((side, i) => {
+      const s = measured[i]!;
       samples[side].push(s);
       log(`${scenario.label} round ${round + 1} ${side}: ${compact(s.perSecond)}/s, workers ${s.workerMicros.toFixed(3)} µs CPU each, load ${loadAverage()}`);
-    }
+    });
   }
   return samples;
+}
+
+async function inTurn<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await fn(item));
+  return out;
 }
 
 function row(scenario: Scenario, samples: Record<Side, Sample[]>): string[] {
@@ -45,7 +60,7 @@ function row(scenario: Scenario, samples: Record<Side, Sample[]>): string[] {
     scenario.label,
     `${med("counted", "workerMicros").toFixed(3)} / ${med("uncounted", "workerMicros").toFixed(3)}`,
     `**${cost("workerMicros")}**`,
-    `${Math.min(...pairs).toFixed(1)}% .. ${Math.max(...pairs).toFixed(1)}%`,
+    `${median(pairs).toFixed(1)}% (${Math.min(...pairs).toFixed(1)}% .. ${Math.max(...pairs).toFixed(1)}%)`,
     `${med("counted", "cpuMicros").toFixed(3)} / ${med("uncounted", "cpuMicros").toFixed(3)} (${cost("cpuMicros")})`,
     `${compact(med("counted", "perSecond"))}/s / ${compact(med("uncounted", "perSecond"))}/s`,
   ];
@@ -94,11 +109,12 @@ async function main(): Promise<void> {
     "scenario",
     "worker CPU µs per request, counted / uncounted (medians)",
     "cost",
-    "per-round cost, min .. max",
+    "per-round cost, median (min .. max)",
     "whole server µs (cost)",
     "rate",
   ];
-  console.log(`${build}; ${rounds} alternating rounds of ${seconds} s, one worker pinned to core 0, load on core 1`);
+  const how = together ? "both servers loaded at once on core 0 (`--together`)" : "one worker pinned to core 0";
+  console.log(`${build}; ${rounds} alternating rounds of ${seconds} s, ${how}, load on core 1`);
   console.log(`load average (1, 5, 15 min): ${startLoad} at the start, ${loadAverage()} at the end (the machine is shared)\n`);
   console.log(markdownTable(header, rows, ["l", "r", "r", "r", "r", "r"]));
   const path = addedPerRequest();
