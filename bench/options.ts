@@ -9,7 +9,10 @@ export interface BenchOptions {
   modes: ("core" | "box")[];
   idleCounts: number[];
   coldRuns: number;
-  skip: Set<"throughput" | "cold" | "memory">;
+  skip: Set<Skippable>;
+  /** Connections of the keep-alive row (bench/keepalive-10k.ts), and its alternating rounds. */
+  keepAliveConnections: number;
+  keepAliveRounds: number;
   docs: boolean;
   build: boolean;
   /** Another executable to measure instead of ./workerman-app (e.g. a build of a proposed fix). */
@@ -17,6 +20,9 @@ export interface BenchOptions {
   /** walkor/workerman's src/ folder: Workerman joins the HTTP fetch and text scenarios (needs php-cli). */
   workerman?: string;
 }
+
+const SKIPPABLE = ["throughput", "cold", "memory", "realistic", "keepalive"] as const;
+type Skippable = (typeof SKIPPABLE)[number];
 
 export const USAGE = `usage: bun bench/run.ts [options]
   --seconds N        length of one throughput measurement (default 4)
@@ -26,7 +32,9 @@ export const USAGE = `usage: bun bench/run.ts [options]
   --mode core|box    throughput mode: per core or whole box (default both)
   --idle N,M         idle connections to hold (default 10000,100000; spread over more processes past the open-files limit)
   --cold-runs N      cold starts per contender (default 7)
-  --skip a,b         leave out: throughput, cold, memory
+  --skip a,b         leave out: ${SKIPPABLE.join(", ")}
+  --keepalive N      connections of the keep-alive row (default 10000; it runs with the http scenario)
+  --keepalive-rounds N  its alternating rounds (default 3: a fresh server each run)
   --build            rebuild ./workerman-app first (it is built anyway when missing)
   --binary PATH      measure this executable instead of ./workerman-app (e.g. a build of a proposed fix)
   --workerman DIR    also measure Workerman on the HTTP fetch and text scenarios: DIR is the src/ folder of a
@@ -49,6 +57,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     idleCounts: [10_000, 100_000],
     coldRuns: 7,
     skip: new Set(),
+    keepAliveConnections: 10_000,
+    keepAliveRounds: 3,
     docs: false,
     build: false,
   };
@@ -68,6 +78,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     else if (arg === "--rounds") options.rounds = Math.round(positive());
     else if (arg === "--memory-rounds") options.memoryRounds = Math.round(positive());
     else if (arg === "--cold-runs") options.coldRuns = Math.round(positive());
+    else if (arg === "--keepalive") options.keepAliveConnections = Math.round(positive());
+    else if (arg === "--keepalive-rounds") options.keepAliveRounds = Math.round(positive());
     else if (arg === "--idle") options.idleCounts = list(value()).map(Number);
     else if (arg === "--only") {
       const kinds = list(value());
@@ -76,8 +88,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       options.kinds = kinds as Kind[];
     } else if (arg === "--skip") {
       for (const part of list(value())) {
-        if (part !== "throughput" && part !== "cold" && part !== "memory") throw new Error(`--skip takes throughput, cold, memory; got ${part}`);
-        options.skip.add(part);
+        if (!(SKIPPABLE as readonly string[]).includes(part)) throw new Error(`--skip takes ${SKIPPABLE.join(", ")}; got ${part}`);
+        options.skip.add(part as Skippable);
       }
     } else if (arg === "--mode") {
       const mode = value();

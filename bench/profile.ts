@@ -1,11 +1,13 @@
-// CPU profiles of ours and raw Bun under the same per-core load (`bun bench/profile.ts <http|routes|ws|text|udp> [seconds] [pipelined]`), for finding hot paths.
+// CPU profiles of ours and raw Bun under the same per-core load (`bun bench/profile.ts <http|routes|ws|text|udp|realistic> [seconds] [pipelined]`), for finding hot paths.
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { snapshotBinary } from "./lib/binary.ts";
 import { KINDS, type Kind } from "./lib/kinds.ts";
 import { startServer, type RunningServer, type Side } from "./lib/servers.ts";
-import { MODES, SCENARIOS, measure } from "./throughput.ts";
+import { MODES, SCENARIOS, measure, type Sample } from "./throughput.ts";
+import { measureRealistic, REALISTIC_REQUEST } from "./http-realistic.ts";
+import { writeWrkScript } from "./load/wrk-script.ts";
 
 const [kindArg, secondsArg, pipelined] = process.argv.slice(2);
 if (!(KINDS as readonly string[]).includes(kindArg ?? "")) {
@@ -14,7 +16,7 @@ if (!(KINDS as readonly string[]).includes(kindArg ?? "")) {
 }
 const kind = kindArg as Kind;
 // A third argument "pipelined" profiles the kind's last scenario: HTTP pipelined, text one line at a time.
-const scenario = SCENARIOS.filter((s) => s.kind === kind).at(pipelined === "pipelined" ? -1 : 0)!;
+const scenario = SCENARIOS.filter((s) => s.kind === kind).at(pipelined === "pipelined" ? -1 : 0);
 const seconds = Number(secondsArg ?? 5);
 const perCore = MODES.find((m) => m.id === "core")!;
 const out = mkdtempSync(join(tmpdir(), "wm-profile-"));
@@ -38,7 +40,10 @@ for (const side of ["ours", "raw"] as Side[]) {
   let server: RunningServer | undefined;
   try {
     server = await startServer(side, { binary, kinds: [kind], count: 1, prefix: perCore.serverPrefix, env });
-    const sample = await measure(perCore, server, scenario, seconds);
+    // realistic: the JSON POST of bench/http-realistic.ts, which is no throughput scenario.
+    const sample: Sample = scenario
+      ? await measure(perCore, server, scenario, seconds)
+      : await measureRealistic(perCore, server, seconds, writeWrkScript({ request: REALISTIC_REQUEST }));
     console.log(
       `## ${side}: ${Math.round(sample.perSecond)}/s, ${sample.cpuMicros.toFixed(2)} µs CPU per request, server CPU ${sample.cpuPercent.toFixed(0)}%`,
     );

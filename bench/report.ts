@@ -3,8 +3,9 @@ import { coldPhaseSection, coldStartTable, type ColdStart } from "./cold-start.t
 import { memoryTable, type MemoryResult } from "./idle-memory.ts";
 import type { Machine } from "./lib/machine.ts";
 import { throughputTable, workermanTable, type ScenarioResult } from "./throughput.ts";
+import { extraHttpSections, type ExtraHttpResults } from "./http-rows.ts";
 
-export interface BenchResults {
+export interface BenchResults extends ExtraHttpResults {
   machine: Machine;
   command: string;
   minutes: number;
@@ -29,7 +30,7 @@ export function renderReport(r: BenchResults): string {
     `(${r.minutes.toFixed(1)} minutes; \`--help\` lists the options, \`--binary PATH\` measures another build, e.g. of a proposed fix. ` +
       "`bun bench/profile.ts <http|routes|ws|text|udp> [seconds] [pipelined]` writes CPU profiles of both sides under the same load.)",
   ];
-  out.push(...throughputSection(r), ...coldSection(r), ...memorySection(r));
+  out.push(...throughputSection(r), ...extraHttpSections(r), ...coldSection(r), ...memorySection(r));
   return out.join("\n");
 }
 

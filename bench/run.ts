@@ -7,6 +7,7 @@ import { parseOptions } from "./options.ts";
 import { writeBenchmarksPage } from "./benchmarks-page.ts";
 import { renderReport, type BenchResults } from "./report.ts";
 import { runThroughput } from "./throughput.ts";
+import { runExtraHttp } from "./http-rows.ts";
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 
@@ -23,8 +24,10 @@ async function main(): Promise<void> {
   };
   if (!options.skip.has("throughput")) {
     const { seconds, rounds, kinds, modes, workerman } = options;
-    results.throughput = await runThroughput({ binary, seconds, rounds, kinds, modes, workerman, log });
+    // The realistic handler has rows of its own (bench/http-realistic.ts), not a throughput scenario.
+    results.throughput = await runThroughput({ binary, seconds, rounds, kinds: kinds.filter((k) => k !== "realistic"), modes, workerman, log });
   }
+  Object.assign(results, await runExtraHttp(binary, options, log));
   if (!options.skip.has("cold")) results.cold = await runColdStart(binary, options.coldRuns, log);
   if (!options.skip.has("memory"))
     results.memory = await runIdleMemory({ binary, counts: options.idleCounts, kinds: options.kinds, rounds: options.memoryRounds, log });

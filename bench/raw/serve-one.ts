@@ -1,5 +1,6 @@
-// Raw-Bun baseline, one process: the same work as bench/app/ with no framework (`bun serve-one.ts <http|routes|ws|text|udp> <port>`).
+// Raw-Bun baseline, one process: the same work as bench/app/ with no framework (`bun serve-one.ts <http|routes|ws|text|udp|realistic> <port>`).
 import dgram from "node:dgram";
+import { realisticApp } from "../app/realistic-app.ts";
 
 const HOST = "127.0.0.1";
 const [kind, portArg] = process.argv.slice(2);
@@ -69,10 +70,23 @@ function serveUdp(): Promise<void> {
   return new Promise((resolve) => socket.bind(port, HOST, resolve));
 }
 
-const SERVERS: Record<string, () => void | Promise<void>> = { http: serveHttp, routes: serveRoutes, ws: serveWebSocket, text: serveText, udp: serveUdp };
+/** The same Hono router as bench/app/realistic.ts, through fetch. */
+function serveRealistic(): void {
+  const app = realisticApp();
+  Bun.serve({ hostname: HOST, port, reusePort: true, fetch: (request) => app.fetch(request) });
+}
+
+const SERVERS: Record<string, () => void | Promise<void>> = {
+  http: serveHttp,
+  routes: serveRoutes,
+  ws: serveWebSocket,
+  text: serveText,
+  udp: serveUdp,
+  realistic: serveRealistic,
+};
 const serve = SERVERS[kind ?? ""];
 if (!serve || !Number.isInteger(port) || port <= 0) {
-  console.error("usage: bun bench/raw/serve-one.ts <http|routes|ws|text|udp> <port>");
+  console.error("usage: bun bench/raw/serve-one.ts <http|routes|ws|text|udp|realistic> <port>");
   process.exit(2);
 }
 await serve();

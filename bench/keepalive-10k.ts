@@ -1,0 +1,154 @@
+// 10,000 concurrent keep-alive connections against a 2-process HTTP hello (ours, raw Bun with reusePort, Workerman): several
+// wrk processes share the connections; requests per second summed, p99 merged from their latency curves, sockets held counted.
+import { fdLimit } from "./lib/fd-limit.ts";
+import { markdownTable } from "./lib/markdown.ts";
+import { startWorkermanHttp } from "./lib/php-server.ts";
+import { treeCpuSeconds } from "./lib/proc.ts";
+import { runToEnd } from "./lib/processes.ts";
+import { startServer, type RunningServer } from "./lib/servers.ts";
+import { compact, median } from "./lib/stats.ts";
+import { runWrk, type WrkResult } from "./load/wrk.ts";
+import { mergedPercentile, parseLatencyCurve, writeWrkScript } from "./load/wrk-script.ts";
+import type { Contender } from "./http-realistic.ts";
+
+const SERVER_PROCESSES = 2;
+/** wrk processes (one thread each) the connections are spread over: one wrk thread drives a few thousand sockets well. */
+const WRK_PROCESSES = 4;
+/** Seconds a request may wait before wrk counts a timeout: 10,000 in flight on 2 cores queue for tens of milliseconds. */
+const WRK_TIMEOUT_SECONDS = 5;
+
+export interface KeepAliveOptions {
+  binary: string;
+  connections: number;
+  seconds: number;
+  rounds: number;
+  workerman?: string;
+  log: (line: string) => void;
+}
+
+export interface KeepAliveSample {
+  perSecond: number;
+  p99Ms: number;
+  /** Established connections on the server's port halfway through (ss), out of `connections`. */
+  held: number;
+  cpuMicros: number;
+  errors: number;
+  /** What the server printed that explains a failure (Workerman's select warning). */
+  note?: string;
+}
+
+export interface KeepAliveResult {
+  connections: number;
+  samples: Partial<Record<Contender, KeepAliveSample[]>>;
+}
+
+/** `total` connections over `parts` processes, as evenly as whole numbers allow. */
+export function spreadConnections(total: number, parts: number): number[] {
+  return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
+}
+
+/** Established TCP connections whose local port is `port` (the server's side of each). */
+async function established(port: number): Promise<number> {
+  const { lines } = await runToEnd(["ss", "-Htn", "state", "established", `( sport = :${port} )`], 10_000);
+  return lines.filter((l) => l.trim()).length;
+}
+
+async function start(side: Contender, options: KeepAliveOptions, prefix: string[]): Promise<RunningServer & { lines?: string[] }> {
+  if (side === "workerman") return startWorkermanHttp({ src: options.workerman!, kind: "http", count: SERVER_PROCESSES, prefix });
+  return startServer(side, { binary: options.binary, kinds: ["http"], count: SERVER_PROCESSES, prefix });
+}
+
+/** A fresh server, the wrk processes at once, the sockets counted halfway; the server stopped before the next contender. */
+async function measureOnce(side: Contender, options: KeepAliveOptions): Promise<KeepAliveSample> {
+  const limit = fdLimit();
+  const server = await start(side, options, limit.prefix);
+  try {
+    const port = server.ports.http;
+    const script = writeWrkScript({ latencyCurve: true });
+    const cpuBefore = treeCpuSeconds(server.root);
+    const shares = spreadConnections(options.connections, WRK_PROCESSES);
+    const loads = shares.map((connections) =>
+      runWrk(limit.prefix, port, { threads: 1, connections, seconds: options.seconds, pipeline: 1, script, timeout: WRK_TIMEOUT_SECONDS }),
+    );
+    await Bun.sleep((options.seconds * 1000) / 2);
+    const held = await established(port);
+    const settled = await Promise.allSettled(loads);
+    // A wrk that failed outright (every connection refused or reset) counts all its connections as errors, not as a crash.
+    const runs: WrkResult[] = settled.map((s, i) => (s.status === "fulfilled" ? s.value : failedRun(shares[i]!, s.reason)));
+    const cpu = treeCpuSeconds(server.root) - cpuBefore;
+    const requests = runs.reduce((n, r) => n + r.messages, 0);
+    const curves = runs.map((r) => ({ requests: r.messages, curve: parseLatencyCurve(r.text) ?? [NaN] }));
+    const note = serverNote(server);
+    return {
+      perSecond: runs.reduce((n, r) => n + r.messages / r.seconds, 0),
+      p99Ms: mergedPercentile(curves, 99) / 1000,
+      held,
+      cpuMicros: (cpu * 1e6) / Math.max(1, requests),
+      errors: runs.reduce((n, r) => n + r.errors, 0),
+      ...(note ? { note } : {}),
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+function failedRun(connections: number, reason: unknown): WrkResult {
+  return { messages: 0, seconds: 1, errors: connections, text: String(reason) };
+}
+
+/** Workerman's own word on why it stalls: its select loop's warning past 1024 descriptors. */
+function serverNote(server: RunningServer & { lines?: string[] }): string | undefined {
+  return server.lines?.find((l) => /maximum number of connections|FD_SETSIZE/.test(l))?.trim();
+}
+
+export async function runKeepAlive(options: KeepAliveOptions): Promise<KeepAliveResult> {
+  const sides: Contender[] = options.workerman ? ["ours", "raw", "workerman"] : ["ours", "raw"];
+  const result: KeepAliveResult = { connections: options.connections, samples: Object.fromEntries(sides.map((s) => [s, []])) };
+  for (let round = 0; round < options.rounds; round++) {
+    for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+      const s = await measureOnce(side, options);
+      result.samples[side]!.push(s);
+      options.log(
+        `keep-alive x${options.connections} round ${round + 1} ${side}: ${compact(s.perSecond)}/s, p99 ${s.p99Ms.toFixed(1)} ms, held ${s.held}, ${s.cpuMicros.toFixed(2)} µs CPU each, errors ${s.errors}${s.note ? ` (${s.note})` : ""}`,
+      );
+    }
+  }
+  return result;
+}
+
+const LABELS: Record<Contender, string> = {
+  ours: "ours (http group, count 2)",
+  raw: "raw Bun (2 reusePort processes)",
+  workerman: "Workerman 5 (count 2, select loop)",
+};
+
+export function keepAliveTable(result: KeepAliveResult): string {
+  const rows = (Object.entries(result.samples) as [Contender, KeepAliveSample[]][]).map(([side, samples]) => {
+    const med = (key: "perSecond" | "p99Ms" | "cpuMicros" | "held") => median(samples.map((s) => s[key]));
+    const errors = samples.reduce((n, s) => n + s.errors, 0);
+    const note = samples.find((s) => s.note)?.note;
+    return [
+      LABELS[side],
+      `${compact(med("perSecond"))}/s`,
+      Number.isFinite(med("p99Ms")) ? `${med("p99Ms").toFixed(1)} ms` : "n/a",
+      `${Math.round(med("held")).toLocaleString("en")} of ${result.connections.toLocaleString("en")}`,
+      `${med("cpuMicros").toFixed(2)} µs`,
+      note ? `${errors} (${note})` : String(errors),
+    ];
+  });
+  return markdownTable(["server", "requests (median)", "p99 latency", "connections held", "server CPU each", "errors"], rows, ["l", "r", "r", "r", "r", "l"]);
+}
+
+export function keepAliveSection(result: KeepAliveResult | undefined, rounds: number, seconds: number): string[] {
+  if (!result) return [];
+  return [
+    "",
+    `### ${result.connections.toLocaleString("en")} concurrent keep-alive connections`,
+    "",
+    `HTTP hello through \`fetch\`, 2 server processes, ${WRK_PROCESSES} wrk processes (one thread each) sharing the connections, one request in flight on each, ` +
+      `${seconds} s per run, a fresh server each run, ${rounds} alternating rounds, medians. p99 is merged from each wrk's latency curve (90th to 100th percentile), ` +
+      "weighted by its requests; connections held are the established sockets on the server's port halfway through (ss).",
+    "",
+    keepAliveTable(result),
+  ];
+}
