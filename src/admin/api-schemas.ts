@@ -229,10 +229,29 @@ export const auditList = listOf(
   }) satisfies z.ZodType<AuditRecord>,
 );
 
+const perSecond = z.number().describe("Per second over the bucket");
+const historyPoint = z.object({
+  at: ms("Bucket start"),
+  connections: z.number(),
+  qps: z.number(),
+  rssBytes: z.number(),
+  cpuPercent: z.number(),
+  eventLoopLagSeconds: z.number().nullable().describe("The worst event-loop delay in the bucket (a group: its slowest process); null: none kept"),
+  latency: z
+    .object(percentiles)
+    .optional()
+    .describe("Group points: seconds, from the histogram counts summed over the bucket; null: no request then, or not http"),
+  responsesPerSecond: z
+    .object({ "2xx": perSecond, "3xx": perSecond, "4xx": perSecond, "5xx": perSecond })
+    .nullable()
+    .optional()
+    .describe("Group points: http responses per second by class; null: not http, or no traffic kept for the bucket"),
+  handlerErrorsPerSecond: perSecond.nullable().optional().describe("Group points: callbacks that threw, per second; null: no traffic kept"),
+});
 const series = z.object({
   group: z.string(),
   pid: z.number().optional(),
-  points: z.array(z.object({ at: ms("Bucket start"), connections: z.number(), qps: z.number(), rssBytes: z.number(), cpuPercent: z.number() })),
+  points: z.array(historyPoint),
 }) satisfies z.ZodType<HistorySeries>;
 export const metricsHistory = z.object({
   from: z.number(),

@@ -178,6 +178,7 @@ async function assembleMaster({ config, recentLog, output, predecessor, tcpMigra
     restart: predecessor !== null,
     context: adminContext,
     status,
+    supervisor,
     early,
     stopCollecting,
     subscribe: (l) => events.on(l),

@@ -5,7 +5,7 @@ import { startAdminPlane, type AdminPlane } from "../admin/server.ts";
 import { ensureToken } from "../admin/token.ts";
 import type { AppConfig } from "../config/types.ts";
 import { openStore, type MasterStore } from "../store/master-store.ts";
-import { startRecorder, type Recorder } from "../store/recorder.ts";
+import { durationsOf, startRecorder, type Recorder } from "../store/recorder.ts";
 import { traceStart } from "../start-trace.ts";
 import type { EventListener, SupervisorEvent } from "./events.ts";
 
@@ -33,6 +33,8 @@ export interface PlaneInputs {
   context: (store: MasterStore, token: string) => AdminContext;
   /** The processes as /api/status shows them, for the recorder's samples. */
   status: AdminContext["status"];
+  /** The live processes, for the latency histograms the status shows only as percentiles. */
+  supervisor: Pick<AdminContext["supervisor"], "processes">;
   /** Events the gate passed before the store opened, oldest first, and the call that stops collecting them. */
   early: EarlyEvent[];
   stopCollecting: () => void;
@@ -45,7 +47,8 @@ export function openPlanes(inputs: PlaneInputs, planes: Planes): { adminUrl: str
   // A store that cannot open only reports it (store.available): the master serves without one.
   const store = (planes.store = openStore(config.dataDir, config.store));
   traceStart("master", "store opened");
-  planes.recorder = startRecorder(store, { processes: () => inputs.status().processes, subscribe: inputs.subscribe }, inputs.startedAt);
+  const durations = () => durationsOf(inputs.supervisor.processes);
+  planes.recorder = startRecorder(store, { processes: () => inputs.status().processes, durations, subscribe: inputs.subscribe }, inputs.startedAt);
   // Synchronous with the recorder's subscription above: no event falls between the collected ones and the live ones.
   inputs.stopCollecting();
   for (const { at, event } of inputs.early) store.log.recordEvent(at, event);

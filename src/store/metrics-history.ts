@@ -1,6 +1,8 @@
-// Metrics history: one row per process per second, folded into per-minute rows, read back as bucketed series.
-import type { HistoryPoint, HistorySeries, MetricsHistoryResponse } from "./records.ts";
+// Metrics history: one row per process and one per group each second, folded into per-minute rows, read back as bucketed series.
+import { BUCKET_COLUMNS, CODE_COLUMNS, readHistory } from "./history-query.ts";
+import type { MetricsHistoryResponse } from "./records.ts";
 import type { StoreConnection } from "./store.ts";
+import type { GroupSample } from "./traffic-deltas.ts";
 
 /** What the master samples from each process once a second. */
 export interface ProcessSample {
@@ -11,6 +13,8 @@ export interface ProcessSample {
   qps: number;
   rssBytes: number;
   cpuPercent: number;
+  /** The worst event-loop delay in the process's last report, seconds; null before its first (or from a worker that sends none). */
+  lagSeconds: number | null;
 }
 
 export interface HistoryQuery {
@@ -23,33 +27,54 @@ export interface HistoryQuery {
 /** Past this many buckets the step is raised, so one request cannot ask for millions of points. */
 export const MAX_BUCKETS = 2000;
 
-interface BucketRow {
-  bucket: number;
-  pid: number;
-  grp: string;
-  connections: number;
-  qps: number;
-  rss: number;
-  cpu: number;
+const COUNT_COLUMNS = [...CODE_COLUMNS, ...BUCKET_COLUMNS];
+
+const INSERT_PROCESS = `INSERT OR REPLACE INTO samples (resolution, at, pid, grp, connections, requests, qps, rss_bytes, cpu_percent, lag_seconds)
+  VALUES (1, $at, $pid, $grp, $connections, $requests, $qps, $rss, $cpu, $lag)`;
+const INSERT_GROUP = `INSERT OR REPLACE INTO group_samples (at, grp, resolution, span_ms, handler_errors, ${COUNT_COLUMNS.join(", ")})
+  VALUES ($at, $grp, 1, $span, $errors, ${COUNT_COLUMNS.map((c) => `$${c}`).join(", ")})`;
+
+// A fold keeps counts (sums) and the worst lag (max): a minute row reads as the 60 second rows it replaced would.
+const FOLD_PROCESSES = `INSERT OR REPLACE INTO samples (resolution, at, pid, grp, connections, requests, qps, rss_bytes, cpu_percent, lag_seconds)
+  SELECT 60, (at / 60000) * 60000 AS minute, pid, grp, AVG(connections), MAX(requests), AVG(qps), AVG(rss_bytes), AVG(cpu_percent), MAX(lag_seconds)
+  FROM samples WHERE resolution = 1 AND at < $cutoff GROUP BY minute, pid`;
+const FOLD_GROUPS = `INSERT OR REPLACE INTO group_samples (at, grp, resolution, span_ms, handler_errors, ${COUNT_COLUMNS.join(", ")})
+  SELECT (at / 60000) * 60000 AS minute, grp, 60, SUM(span_ms), SUM(handler_errors), ${COUNT_COLUMNS.map((c) => `SUM(${c})`).join(", ")}
+  FROM group_samples WHERE resolution = 1 AND at < $cutoff GROUP BY minute, grp`;
+
+function groupRow(at: number, g: GroupSample): Record<string, string | number | null> {
+  const row: Record<string, string | number | null> = { at, grp: g.group, span: g.spanMs, errors: g.handlerErrors };
+  CODE_COLUMNS.forEach((c, i) => (row[c] = g.codes?.[i] ?? null));
+  BUCKET_COLUMNS.forEach((c, i) => (row[c] = g.buckets ? (g.buckets[i] ?? 0) : null));
+  return row;
 }
 
 export class MetricsHistory {
   constructor(private readonly conn: StoreConnection) {}
 
-  /** One transaction per tick: all processes of one second land together or not at all. */
-  record(at: number, samples: readonly ProcessSample[]): void {
-    if (samples.length === 0) return;
+  /** One transaction per tick: all processes and groups of one second land together or not at all. */
+  record(at: number, samples: readonly ProcessSample[], groups: readonly GroupSample[] = []): void {
+    if (samples.length === 0 && groups.length === 0) return;
     this.conn.attempt(
       "record samples",
       (db) => {
-        const insert = db.query(
-          `INSERT OR REPLACE INTO samples (resolution, at, pid, grp, connections, requests, qps, rss_bytes, cpu_percent)
-         VALUES (1, $at, $pid, $grp, $connections, $requests, $qps, $rss, $cpu)`,
-        );
+        const insert = db.query(INSERT_PROCESS);
+        const insertGroup = db.query(INSERT_GROUP);
         db.transaction(() => {
           for (const s of samples) {
-            insert.run({ at, pid: s.pid, grp: s.group, connections: s.connections, requests: s.requests, qps: s.qps, rss: s.rssBytes, cpu: s.cpuPercent });
+            insert.run({
+              at,
+              pid: s.pid,
+              grp: s.group,
+              connections: s.connections,
+              requests: s.requests,
+              qps: s.qps,
+              rss: s.rssBytes,
+              cpu: s.cpuPercent,
+              lag: s.lagSeconds,
+            });
           }
+          for (const g of groups) insertGroup.run(groupRow(at, g));
         })();
       },
       undefined,
@@ -64,69 +89,23 @@ export class MetricsHistory {
       "downsample samples",
       (db) => {
         db.transaction(() => {
-          db.query(
-            `INSERT OR REPLACE INTO samples (resolution, at, pid, grp, connections, requests, qps, rss_bytes, cpu_percent)
-           SELECT 60, (at / 60000) * 60000 AS minute, pid, grp, AVG(connections), MAX(requests), AVG(qps), AVG(rss_bytes), AVG(cpu_percent)
-           FROM samples WHERE resolution = 1 AND at < $cutoff GROUP BY minute, pid`,
-          ).run({ cutoff });
-          db.query("DELETE FROM samples WHERE resolution = 1 AND at < $cutoff").run({ cutoff });
-          db.query("DELETE FROM samples WHERE resolution = 60 AND at < $minuteCutoff").run({ minuteCutoff });
+          db.query(FOLD_PROCESSES).run({ cutoff });
+          db.query(FOLD_GROUPS).run({ cutoff });
+          for (const table of ["samples", "group_samples"]) {
+            db.query(`DELETE FROM ${table} WHERE resolution = 1 AND at < $cutoff`).run({ cutoff });
+            db.query(`DELETE FROM ${table} WHERE resolution = 60 AND at < $minuteCutoff`).run({ minuteCutoff });
+          }
         })();
       },
       undefined,
     );
   }
 
-  /** Series per process and per group (the sum of its processes), averaged over `step`-second buckets. */
+  /** Series per process and per group, over `step`-second buckets (the step raised past MAX_BUCKETS). */
   query(q: HistoryQuery): MetricsHistoryResponse {
     const span = Math.max(0, q.to - q.from);
     const step = Math.max(1, Math.ceil(q.step), Math.ceil(span / 1000 / MAX_BUCKETS));
-    const stepMs = step * 1000;
-    const rows = this.conn.attempt(
-      "read history",
-      (db) =>
-        db
-          .query(
-            `SELECT (at / $stepMs) * $stepMs AS bucket, pid, grp, AVG(connections) AS connections, AVG(qps) AS qps,
-                AVG(rss_bytes) AS rss, AVG(cpu_percent) AS cpu
-         FROM samples WHERE at >= $from AND at <= $to GROUP BY bucket, pid ORDER BY grp, pid, bucket`,
-          )
-          .all({ stepMs, from: Math.floor(q.from), to: Math.floor(q.to) }) as BucketRow[],
-      [] as BucketRow[],
-    );
-    return { from: q.from, to: q.to, step, processes: perProcess(rows), groups: perGroup(rows) };
+    const read = this.conn.attempt("read history", (db) => readHistory(db, { from: Math.floor(q.from), to: Math.floor(q.to), stepMs: step * 1000 }), null);
+    return { from: q.from, to: q.to, step, processes: read?.processes ?? [], groups: read?.groups ?? [] };
   }
-}
-
-function point(row: BucketRow): HistoryPoint {
-  const round = (n: number) => Math.round(n * 10) / 10;
-  return { at: row.bucket, connections: round(row.connections), qps: round(row.qps), rssBytes: Math.round(row.rss), cpuPercent: round(row.cpu) };
-}
-
-function perProcess(rows: BucketRow[]): HistorySeries[] {
-  const series = new Map<number, HistorySeries>();
-  for (const row of rows) {
-    let s = series.get(row.pid);
-    if (!s) series.set(row.pid, (s = { group: row.grp, pid: row.pid, points: [] }));
-    s.points.push(point(row));
-  }
-  return [...series.values()];
-}
-
-function perGroup(rows: BucketRow[]): HistorySeries[] {
-  const groups = new Map<string, Map<number, HistoryPoint>>();
-  for (const row of rows) {
-    let buckets = groups.get(row.grp);
-    if (!buckets) groups.set(row.grp, (buckets = new Map()));
-    const p = point(row);
-    const sum = buckets.get(row.bucket);
-    if (!sum) buckets.set(row.bucket, p);
-    else {
-      sum.connections += p.connections;
-      sum.qps = Math.round((sum.qps + p.qps) * 10) / 10;
-      sum.rssBytes += p.rssBytes;
-      sum.cpuPercent = Math.round((sum.cpuPercent + p.cpuPercent) * 10) / 10;
-    }
-  }
-  return [...groups].map(([group, buckets]) => ({ group, points: [...buckets.values()].sort((a, b) => a.at - b.at) }));
 }

@@ -52,6 +52,22 @@ export const MIGRATIONS: readonly string[] = [
      expires_at INTEGER            -- unix ms, NULL: kept until deleted
    ) WITHOUT ROWID;
    CREATE INDEX shared_values_expiry ON shared_values (expires_at) WHERE expires_at IS NOT NULL;`,
+  // 4: event-loop lag per process, and per group the interval's traffic (src/store/traffic-deltas.ts): rows written
+  // before it have NULL lag and no group row. Counts, not percentiles or rates, so any fold or bucket sums them honestly.
+  `ALTER TABLE samples ADD COLUMN lag_seconds REAL;  -- the worst event-loop delay the process reported; NULL: none yet
+   CREATE TABLE group_samples (
+     at INTEGER NOT NULL,          -- unix ms at the start of the row (second-aligned, or the minute a fold covers)
+     grp TEXT NOT NULL,
+     resolution INTEGER NOT NULL,  -- 1 or 60, as in samples
+     span_ms INTEGER NOT NULL,     -- the time the counts below cover (the recorder's ticks are not exactly 1 s apart)
+     handler_errors INTEGER NOT NULL,
+     r2xx INTEGER, r3xx INTEGER, r4xx INTEGER, r5xx INTEGER,  -- http groups: responses by class; NULL for other schemes
+     -- http groups: handler durations counted per bucket, upper bounds 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500 ms,
+     -- 1, 2.5, 5, 10 s and +Inf (src/latency-histogram.ts BUCKETS); NULL for other schemes
+     b0 INTEGER, b1 INTEGER, b2 INTEGER, b3 INTEGER, b4 INTEGER, b5 INTEGER, b6 INTEGER, b7 INTEGER,
+     b8 INTEGER, b9 INTEGER, b10 INTEGER, b11 INTEGER, b12 INTEGER, b13 INTEGER, b14 INTEGER,
+     PRIMARY KEY (at, grp, resolution)
+   ) WITHOUT ROWID;`,
 ];
 
 export function schemaVersion(db: Database): number {

@@ -26,6 +26,14 @@ export interface StoreHealth {
   available: boolean;
 }
 
+/** Responses per second by status class over a bucket. */
+export interface CodeRates {
+  "2xx": number;
+  "3xx": number;
+  "4xx": number;
+  "5xx": number;
+}
+
 export interface HistoryPoint {
   /** unix ms at the start of the bucket. */
   at: number;
@@ -33,6 +41,17 @@ export interface HistoryPoint {
   qps: number;
   rssBytes: number;
   cpuPercent: number;
+  /** The worst event-loop delay reported in the bucket, seconds (a group: its slowest process); null: none kept (older rows). */
+  eventLoopLagSeconds: number | null;
+  /**
+   * A group's points only. p50/p99 in seconds of the requests answered in the bucket, estimated from the histogram's
+   * counts summed over the bucket (never an average of percentiles); null: no request then, or not an http group.
+   */
+  latency?: { p50: number | null; p99: number | null };
+  /** A group's points only: http responses per second by class; null: not http, or no traffic kept for the bucket. */
+  responsesPerSecond?: CodeRates | null;
+  /** A group's points only: handler callbacks that threw or rejected, per second; null: no traffic kept for the bucket. */
+  handlerErrorsPerSecond?: number | null;
 }
 
 export interface HistorySeries {

@@ -20,7 +20,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function sample(pid: number, group: string, connections: number, rssBytes = 1000): ProcessSample {
-  return { pid, group, connections, requests: connections * 10, qps: connections / 2, rssBytes, cpuPercent: 1.5 };
+  return { pid, group, connections, requests: connections * 10, qps: connections / 2, rssBytes, cpuPercent: 1.5, lagSeconds: null };
 }
 
 describe("store", () => {

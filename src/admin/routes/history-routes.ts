@@ -1,4 +1,4 @@
-// GET /api/metrics/history?from=&to=&step=: connections, qps, memory and cpu per group and per process over time.
+// GET /api/metrics/history?from=&to=&step=: connections, rate, memory, CPU and lag per group and per process over time, and each group's latency and response rates.
 import { z } from "zod";
 import type { RouteDeps } from "../context.ts";
 import { metricsHistory } from "../api-schemas.ts";
@@ -20,7 +20,8 @@ export function historyRoutes({ ctx }: RouteDeps): RouteSpec[] {
   const history = route({
     method: "GET",
     path: "/api/metrics/history",
-    summary: "Connections, qps, memory and CPU per group and per process over time, from the store",
+    summary:
+      "Connections, rate, memory, CPU and event-loop lag per group and per process over time, and each group's p50/p99 and response and error rates, from the store",
     auth: "token",
     query: historyQuery,
     ok: { status: 200, description: "Series of points per group and per process", schema: metricsHistory },
