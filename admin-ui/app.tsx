@@ -31,7 +31,8 @@ const TABS = [
 ] as const;
 
 function routeFromHash(): string {
-  const key = location.hash.replace(/^#\/?/, "");
+  // A view may keep its own state after "?" (the Charts view's range): the tab is what comes before it.
+  const key = location.hash.replace(/^#\/?/, "").split("?")[0]!;
   return TABS.some((t) => t.key === key) ? key : "workers";
 }
 

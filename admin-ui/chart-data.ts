@@ -2,7 +2,8 @@
 import { signal } from "@preact/signals";
 import type { MetricsHistoryResponse, StatsTick } from "../src/admin/contract.ts";
 
-export type Metric = "qps" | "connections" | "rssBytes";
+/** lag: the slowest process's event-loop delay, seconds. */
+export type Metric = "qps" | "connections" | "rssBytes" | "lag";
 /** null: no figure for this second (a new process has not reported its memory yet). */
 type Values = Record<Metric, number | null>;
 
@@ -21,8 +22,9 @@ export function recordTick(tick: StatsTick): void {
   const groups: Record<string, Values> = {};
   for (const p of tick.processes) {
     if (p.state === "exited") continue;
-    const g = (groups[p.group] ??= { qps: 0, connections: 0, rssBytes: 0 });
+    const g = (groups[p.group] ??= { qps: 0, connections: 0, rssBytes: 0, lag: null });
     g.qps = (g.qps ?? 0) + p.qps;
+    if (p.eventLoopLagSeconds != null) g.lag = Math.max(g.lag ?? 0, p.eventLoopLagSeconds);
     g.connections = (g.connections ?? 0) + p.connections;
     // During a reload the old process may be gone while the new one has not reported: a gap, not a dip to zero.
     g.rssBytes = p.rssBytes === 0 || g.rssBytes === null ? null : g.rssBytes + p.rssBytes;
@@ -42,7 +44,7 @@ export function historySamples(history: MetricsHistoryResponse): Sample[] {
     for (const point of series.points) {
       let sample = byAt.get(point.at);
       if (!sample) byAt.set(point.at, (sample = { at: point.at, groups: {} }));
-      sample.groups[series.group] = { qps: point.qps, connections: point.connections, rssBytes: point.rssBytes };
+      sample.groups[series.group] = { qps: point.qps, connections: point.connections, rssBytes: point.rssBytes, lag: point.eventLoopLagSeconds ?? null };
     }
   }
   return [...byAt.values()].sort((a, b) => a.at - b.at);

@@ -1,4 +1,4 @@
-// Latency and status-code series per http group, sampled from the stats tick's group figures.
+// The live reads of each group's percentiles and status-code counts, kept 5 minutes from the stats ticks, and the code lines' colours.
 import { signal } from "@preact/signals";
 import type { StatsTick } from "../src/admin/contract.ts";
 
@@ -13,14 +13,6 @@ export interface TrafficSample {
   /** unix ms */
   at: number;
   groups: Record<string, GroupTraffic>;
-}
-
-/** One column per series, uPlot's layout: x in seconds, then one column per series. */
-export type Columns = [number[], ...(number | null)[][]];
-
-export interface SeriesSet {
-  names: string[];
-  data: Columns;
 }
 
 const KEEP_MS = 5 * 60_000;
@@ -55,39 +47,6 @@ export function trafficSamples(): readonly TrafficSample[] {
 export function forgetTraffic(): void {
   kept.length = 0;
   trafficVersion.value++;
-}
-
-/** "web p50" and "web p99" for each group that has answered a request in the window. */
-export function latencySeries(samples: readonly TrafficSample[]): SeriesSet {
-  const groups = [...new Set(samples.flatMap((s) => Object.keys(s.groups).filter((g) => s.groups[g]!.p99 !== null)))];
-  const names = groups.flatMap((g) => [`${g} p50`, `${g} p99`]);
-  const columns = groups.flatMap((g) => [samples.map((s) => s.groups[g]?.p50 ?? null), samples.map((s) => s.groups[g]?.p99 ?? null)]);
-  return { names, data: [samples.map((s) => s.at / 1000), ...columns] };
-}
-
-/**
- * Responses per second by group and status code ("web 200", "web 500"), between each sample and the one before.
- * A count that went back (another master) gives no point rather than a negative rate.
- */
-export function statusCodeSeries(samples: readonly TrafficSample[]): SeriesSet {
-  const pairs = new Map<string, [string, string]>();
-  for (const s of samples) {
-    for (const [group, g] of Object.entries(s.groups)) for (const code of Object.keys(g.responses)) pairs.set(`${group} ${code}`, [group, code]);
-  }
-  const names = [...pairs.keys()].sort();
-  const later = samples.slice(1);
-  const columns = names.map((name) => {
-    const [group, code] = pairs.get(name)!;
-    return later.map((s, i) => {
-      const before = samples[i]!.groups[group];
-      const now = s.groups[group];
-      const seconds = (s.at - samples[i]!.at) / 1000;
-      if (!before || !now || seconds <= 0) return null;
-      const delta = (now.responses[code] ?? 0) - (before.responses[code] ?? 0);
-      return delta < 0 ? null : delta / seconds;
-    });
-  });
-  return { names, data: [later.map((s) => s.at / 1000), ...columns] };
 }
 
 /** Shades per class, so two groups' 500 lines differ while both read as errors. */

@@ -23,20 +23,20 @@ const proc = (over: Partial<TickProcess>): TickProcess => ({
 });
 
 describe("admin-ui chart data", () => {
-  test("a tick sums each group's processes, skips exited ones, and leaves a memory gap while one has not reported", () => {
+  test("a tick sums each group's processes (lag: its slowest), skips exited ones, and leaves a memory gap while one has not reported", () => {
     recordTick({
       at: 1_000_000,
       processes: [
-        proc({ pid: 1, qps: 10, connections: 2, rssBytes: 100 }),
-        proc({ pid: 2, qps: 5, connections: 1, rssBytes: 50 }),
+        proc({ pid: 1, qps: 10, connections: 2, rssBytes: 100, eventLoopLagSeconds: 0.002 }),
+        proc({ pid: 2, qps: 5, connections: 1, rssBytes: 50, eventLoopLagSeconds: 0.12 }),
         proc({ pid: 3, state: "exited", qps: 99, connections: 99, rssBytes: 99 }),
         proc({ pid: 4, group: "chat", qps: 1, connections: 7, rssBytes: 0 }),
       ],
       groups: [],
     });
     const last = liveSamples().at(-1)!;
-    expect(last.groups.web).toEqual({ qps: 15, connections: 3, rssBytes: 150 });
-    expect(last.groups.chat).toEqual({ qps: 1, connections: 7, rssBytes: null });
+    expect(last.groups.web).toEqual({ qps: 15, connections: 3, rssBytes: 150, lag: 0.12 });
+    expect(last.groups.chat).toEqual({ qps: 1, connections: 7, rssBytes: null, lag: null });
   });
 
   test("the live buffer keeps five minutes", () => {
@@ -51,7 +51,7 @@ describe("admin-ui chart data", () => {
         {
           group: "web",
           points: [
-            { at: 2000, qps: 1, connections: 1, rssBytes: 10 },
+            { at: 2000, qps: 1, connections: 1, rssBytes: 10, eventLoopLagSeconds: 0.5 },
             { at: 1000, qps: 2, connections: 2, rssBytes: 20 },
           ],
         },
@@ -60,6 +60,9 @@ describe("admin-ui chart data", () => {
     } as never);
     expect(samples.map((s) => s.at)).toEqual([1000, 2000]);
     expect(Object.keys(samples[0]!.groups).sort()).toEqual(["chat", "web"]);
+    expect(samples[1]!.groups.web!.lag).toBe(0.5);
+    // A store written before lag was kept: no value, not 0.
+    expect(samples[0]!.groups.web!.lag).toBeNull();
   });
 
   test("history stops where the live buffer starts, and the window starts at since", () => {
@@ -70,8 +73,8 @@ describe("admin-ui chart data", () => {
 
   test("aligned columns: x in seconds, null where a group has no point", () => {
     const samples: Sample[] = [
-      { at: 1000, groups: { web: { qps: 1, connections: 0, rssBytes: 0 } } },
-      { at: 2000, groups: { chat: { qps: 2, connections: 0, rssBytes: 0 } } },
+      { at: 1000, groups: { web: { qps: 1, connections: 0, rssBytes: 0, lag: null } } },
+      { at: 2000, groups: { chat: { qps: 2, connections: 0, rssBytes: 0, lag: null } } },
     ];
     expect(aligned(samples, ["web", "chat"], "qps")).toEqual([
       [1, 2],

@@ -1,0 +1,166 @@
+// The Charts view over a range only the store can serve: real 200s and 500s through a real app, counted into the
+// history exactly, then the page reloaded on "1 hour" draws latency, status classes and lag with the API's values.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Page, Response } from "playwright-core";
+import { formatRate } from "../../admin-ui/format.ts";
+import { formatLatency } from "../../admin-ui/process-figures.ts";
+import type { HistoryPoint, MetricsHistoryResponse } from "../../src/admin/contract.ts";
+import { AppUnderTest, type AppSpec } from "../support/app-under-test.ts";
+import { chromiumAvailable, logIn, openBrowser, type BrowserSession } from "../support/browser.ts";
+
+/** An http group answering 200 (after ~3 ms) or 500 (a throw), and a websocket group that never answers http. */
+const SPEC: AppSpec = {
+  workers: [
+    { name: "web", listen: "http://127.0.0.1:0", count: 2, handler: "./web.ts" },
+    { name: "chat", listen: "websocket://127.0.0.1:0", handler: "./chat.ts" },
+  ],
+  files: {
+    "web.ts": `export default {
+      async fetch(request) {
+        if (new URL(request.url).pathname === "/boom") throw new Error("boom");
+        await Bun.sleep(3);
+        return new Response("ok");
+      },
+    };`,
+    "chat.ts": `export default { onMessage(conn, data) { conn.send(data); } };`,
+  },
+};
+
+function legend(page: Page, title: string) {
+  return page.locator("figure.chart", { hasText: title }).evaluate((figure) =>
+    Array.from(figure.querySelectorAll(".u-legend .u-series"), (row) => ({
+      label: row.querySelector(".u-label")?.textContent?.trim() ?? "",
+      value: row.querySelector(".u-value")?.textContent?.trim() ?? "",
+    })),
+  );
+}
+
+async function send(port: number, path: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i += 10) {
+    await Promise.all(Array.from({ length: Math.min(10, n - i) }, () => fetch(`http://127.0.0.1:${port}${path}`).then((r) => r.text())));
+  }
+}
+
+/** The newest non-null value of a figure in the group's points: what a legend shows with the pointer off the chart. */
+function newest(points: HistoryPoint[], read: (p: HistoryPoint) => number | null | undefined): number | null {
+  for (let i = points.length - 1; i >= 0; i--) {
+    const v = read(points[i]!);
+    if (v != null) return v;
+  }
+  return null;
+}
+
+describe.skipIf(!chromiumAvailable())("dashboard charts from the stored history", () => {
+  let app: AppUnderTest;
+  let browser: BrowserSession;
+  let page: Page;
+
+  beforeAll(async () => {
+    app = await AppUnderTest.start(SPEC);
+    browser = await openBrowser();
+    page = browser.page;
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.[Symbol.asyncDispose]();
+    await app?.[Symbol.asyncDispose]();
+  }, 30_000);
+
+  test("the history counts every 200 and 500 once, and a non-http group has no percentiles", async () => {
+    const since = Date.now() - 5000;
+    const web = await app.port("web");
+    await send(web, "/", 60);
+    await send(web, "/boom", 20);
+    // Step 1: each point's rates are its counts over about a second, so the sums come back to the counts.
+    const sums = await app.waitFor(
+      async () => {
+        const h = await app.api<MetricsHistoryResponse>(`/api/metrics/history?from=${since}&step=1`);
+        const points = h.groups.find((g) => g.group === "web")?.points ?? [];
+        const total = (read: (p: HistoryPoint) => number) => points.reduce((sum, p) => sum + read(p), 0);
+        const s = {
+          ok: total((p) => p.responsesPerSecond?.["2xx"] ?? 0),
+          failed: total((p) => p.responsesPerSecond?.["5xx"] ?? 0),
+          thrown: total((p) => p.handlerErrorsPerSecond ?? 0),
+        };
+        return Math.round(s.ok) >= 60 && Math.round(s.failed) >= 20 && { ...s, h };
+      },
+      15_000,
+      "60 2xx and 20 5xx in the history",
+    );
+    // A tick is not exactly 1000 ms apart, so each point is off by a percent or two; the sum must still round to the count.
+    expect(sums.ok).toBeCloseTo(60, 0);
+    expect(sums.failed).toBeCloseTo(20, 0);
+    expect(sums.thrown).toBeCloseTo(20, 0);
+    const web99 = sums.h.groups.find((g) => g.group === "web")!.points.flatMap((p) => (p.latency?.p99 != null ? [p.latency.p99] : []));
+    expect(web99.length).toBeGreaterThan(0);
+    for (const p99 of web99) expect(p99).toBeGreaterThan(0.0025);
+    const chat = sums.h.groups.find((g) => g.group === "chat")!.points;
+    expect(chat.every((p) => p.latency!.p99 === null && p.responsesPerSecond === null)).toBe(true);
+    expect(chat.some((p) => p.eventLoopLagSeconds !== null)).toBe(true);
+  }, 30_000);
+
+  test("reloaded on the 1-hour range (history only), the legends show the API's newest values", async () => {
+    const web = await app.port("web");
+    let sending = true;
+    const load = (async () => {
+      while (sending) {
+        await send(web, "/", 8);
+        await send(web, "/boom", 2);
+        await Bun.sleep(100);
+      }
+    })();
+    try {
+      const answers: { url: string; body: MetricsHistoryResponse }[] = [];
+      page.on("response", (r: Response) => {
+        // An answer the page navigated away from has no body to read: only the reloaded page's answers count.
+        if (r.url().includes("/api/metrics/history"))
+          r.json().then(
+            (body) => answers.push({ url: r.url(), body }),
+            () => undefined,
+          );
+      });
+      await page.goto(app.adminUrl);
+      await logIn(page, app.token);
+      await page.goto(`${app.adminUrl}/#/charts?range=1h`);
+      await page.reload();
+      await page.locator("figure.chart canvas").first().waitFor({ timeout: 15_000 });
+      expect(await page.locator('[aria-label="Time range"] button[aria-pressed=true]').textContent()).toBe("1 hour");
+      await page.mouse.move(0, 0);
+
+      const shown = await app.waitFor(
+        async () => {
+          const answer = answers.at(-1);
+          if (!answer) return false;
+          const points = answer.body.groups.find((g) => g.group === "web")?.points ?? [];
+          const expected = {
+            latency: ["web p50", "web p99"].map((label, i) => ({ label, value: formatLatency(newest(points, (p) => (i ? p.latency?.p99 : p.latency?.p50))) })),
+            codes: (["2xx", "5xx"] as const).map((c) => ({
+              label: `web ${c}`,
+              value: `${formatRate(newest(points, (p) => p.responsesPerSecond?.[c])!)} req/s`,
+            })),
+            lag: formatLatency(newest(points, (p) => p.eventLoopLagSeconds)),
+          };
+          const latency = (await legend(page, "Response time")).slice(1);
+          const codes = (await legend(page, "by status class")).slice(1);
+          const lag = (await legend(page, "Event-loop lag")).find((r) => r.label === "web")?.value;
+          const same = JSON.stringify({ latency, codes, lag }) === JSON.stringify(expected);
+          return same && { answer, latency, codes, lag, step: answer.body.step };
+        },
+        20_000,
+        "the legends to show the newest values of the page's history answer",
+      );
+      // The range the store serves: an hour in 15 s buckets, the page's own request.
+      expect(shown.step).toBe(15);
+      expect(shown.latency.map((r) => r.value).every((v) => /^[\d.]+ (ms|s)$/.test(v))).toBe(true);
+      expect(shown.codes.every((r) => /^[\d.,]+ req\/s$/.test(r.value) && !r.value.startsWith("0 "))).toBe(true);
+      // The same request again: every bucket that had ended by its `to` is the same (the last may have gained a row).
+      const again = await app.api<MetricsHistoryResponse>(new URL(shown.answer.url).pathname + new URL(shown.answer.url).search);
+      const settled = (h: MetricsHistoryResponse) => h.groups.map((g) => ({ group: g.group, points: g.points.slice(0, -1) }));
+      expect(settled(again)).toEqual(settled(shown.answer.body));
+      expect(browser.problems).toEqual([]);
+    } finally {
+      sending = false;
+      await load;
+    }
+  }, 60_000);
+});
