@@ -3,6 +3,7 @@
 import { parseArgs } from "./cli-args.ts";
 import { exitCodeFor, isAppError } from "./errors.ts";
 import { WORKER_ARG } from "./ipc.ts";
+import { discardEarlyWorker, spawnEarlyWorker } from "./master/early-worker.ts";
 import { traceStart } from "./start-trace.ts";
 import { VERSION } from "./version.ts";
 
@@ -49,9 +50,17 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./commands/restart.ts")).restartCommand(args.config, args.daemon);
     case "start": {
       traceStart("master", "cli entry");
-      const { startCommand } = await import("./commands/start.ts");
-      traceStart("master", "start modules loaded");
-      return startCommand(args.config, args.daemon);
+      // The master (not `start -d`'s launcher) spawns a worker first: its runtime boots while this one reads the config.
+      if (!args.daemon) spawnEarlyWorker();
+      traceStart("master", "early worker spawned");
+      try {
+        const { startCommand } = await import("./commands/start.ts");
+        traceStart("master", "start modules loaded");
+        return await startCommand(args.config, args.daemon);
+      } finally {
+        // A start that failed before a slot took the early worker leaves nothing running.
+        await discardEarlyWorker();
+      }
     }
     default:
       console.error(`"${args.command}" is not available yet (see --help)`);

@@ -110,6 +110,8 @@ export type WorkerToMaster =
   | { type: "shared"; request: SharedRequest };
 
 export type MasterToWorker =
+  /** To a worker spawned before the master read its config (src/master/early-worker.ts): what it serves, and the environment set since its spawn. */
+  | { type: "launch"; launch: WorkerLaunch; env: Record<string, string> }
   | { type: "stop"; graceful: boolean; reason: "stop" | "reload" }
   /** Probation after a reload: drain as a reload's stop does, but stay alive with the code loaded (answered "parked"). */
   | { type: "park"; graceful: boolean }
@@ -123,7 +125,7 @@ export type MasterToWorker =
   | { type: "channel"; payload: RelayToWorker }
   | { type: "shared"; reply: SharedReply };
 
-/** What the master hands a worker at spawn, as JSON in the WORKER_LAUNCH_ENV variable. */
+/** What the master hands a worker: at spawn as JSON in the WORKER_LAUNCH_ENV variable, or to an early worker in a "launch" message. */
 export interface WorkerLaunch {
   appName: string;
   group: WorkerGroupConfig;
@@ -134,6 +136,9 @@ export interface WorkerLaunch {
 }
 
 export const WORKER_LAUNCH_ENV = "WORKERMAN_LAUNCH";
+
+/** Milliseconds an early worker waits for its "launch" message before it exits (tests set it lower). */
+export const LAUNCH_WAIT_ENV = "WORKERMAN_LAUNCH_WAIT_MS";
 
 /** A worker's exit code for "the config or handler file is wrong": retrying will not help, so the first start stops. */
 export const EXIT_CONFIG = 78;

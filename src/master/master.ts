@@ -8,6 +8,7 @@ import { VERSION } from "../version.ts";
 import { masterTitle, setProcessTitle } from "../process-title.ts";
 import { daemonLog } from "./daemon.ts";
 import { dataDirModeWarning } from "./data-dir-mode.ts";
+import { discardEarlyWorker } from "./early-worker.ts";
 import { EventGate } from "./event-gate.ts";
 import type { AdminContext, EarlyEvent, PlaneInputs, Planes } from "./planes.ts";
 import { masterOutput } from "./log-output.ts";
@@ -244,6 +245,8 @@ function shutdownOf(parts: ShutdownParts) {
 async function startServing(master: Master, { config, daemon, predecessor, releaseRestart }: Prepared): Promise<void> {
   const { supervisor, status, stopRequested } = master;
   const ready = predecessor ? readyForTakeover(supervisor, predecessor.pid) : supervisor.start();
+  // Every slot has its process now: an early worker no group could take (unix://, its own env) is not left waiting.
+  void discardEarlyWorker();
   // Observed below, once the planes are open; a failure to open them is the error reported instead.
   ready.catch(() => {});
   traceStart("master", "workers spawned");

@@ -5,6 +5,7 @@ import { assertNever } from "../assert-never.ts";
 import { WORKER_ARG, WORKER_LAUNCH_ENV, type MasterToWorker, type ProcessCounters, type WorkerLaunch, type WorkerToMaster } from "../ipc.ts";
 import { workerTitle } from "../process-title.ts";
 import { selfCommand } from "../self-command.ts";
+import { canTakeEarly, claimEarlyWorker, type EarlyWorker } from "./early-worker.ts";
 import { forEachLine } from "./line-splitter.ts";
 import { cpuPercentBetween, readProcUsage } from "./proc-reading.ts";
 import { MAX_WORKER_LINE_CHARS, OutputBudget } from "./output-budget.ts";
@@ -72,13 +73,15 @@ export interface WorkerProcess {
 /** Makes the process for one slot; the supervisor is given one, so its decisions can be tested without processes. */
 export type Spawner = (options: SpawnOptions) => WorkerProcess;
 
-export const spawnChild: Spawner = (options) => new ChildWorkerProcess(options);
+/** The master's early worker (early-worker.ts) goes to the first spawn whose group can take it; the others start here and now. */
+export const spawnChild: Spawner = (options) =>
+  new ChildWorkerProcess(options, canTakeEarly(options.launch.group, options.listenFd) ? claimEarlyWorker() : null);
 
 export class ChildWorkerProcess implements WorkerProcess {
   readonly group: string;
   readonly index: number;
   readonly generation: number;
-  readonly startedAt = Date.now();
+  readonly startedAt: number;
   readonly child: Subprocess;
   state: ProcessState = "starting";
   listen?: ListenAddress;
@@ -99,21 +102,29 @@ export class ChildWorkerProcess implements WorkerProcess {
   #lastUsage?: { cpuMicros: number; at: number };
   readonly #outbox = new WorkerOutbox(() => this.child, this);
 
-  constructor(options: SpawnOptions) {
+  /** `early`: a process spawned before the config was read, which gets its launch over IPC instead of the environment. */
+  constructor(options: SpawnOptions, early: EarlyWorker | null = null) {
     const { launch } = options;
     this.group = launch.group.name;
     this.index = launch.index;
     this.generation = launch.generation;
     this.#ready.promise.catch(() => {});
-    const extraFds = options.listenFd === undefined ? [] : [options.listenFd];
-    this.child = Bun.spawn([...selfCommand(), WORKER_ARG], {
-      // Room for the title the worker writes over its arguments (see process-title.ts).
-      argv0: workerTitle(this.group, this.index, this.generation),
-      env: { ...process.env, ...launch.group.env, [WORKER_LAUNCH_ENV]: JSON.stringify(launch) },
-      stdio: ["ignore", "pipe", "pipe", ...extraFds],
-      ipc: (message: WorkerToMaster) => this.#receive(message, options),
-      serialization: "json",
-    });
+    this.startedAt = early?.spawnedAt ?? Date.now();
+    if (early) {
+      this.child = early.child;
+      const env = early.adopt((message) => this.#receive(message, options));
+      this.send({ type: "launch", launch, env });
+    } else {
+      const extraFds = options.listenFd === undefined ? [] : [options.listenFd];
+      this.child = Bun.spawn([...selfCommand(), WORKER_ARG], {
+        // Room for the title the worker writes over its arguments (see process-title.ts).
+        argv0: workerTitle(this.group, this.index, this.generation),
+        env: { ...process.env, ...launch.group.env, [WORKER_LAUNCH_ENV]: JSON.stringify(launch) },
+        stdio: ["ignore", "pipe", "pipe", ...extraFds],
+        ipc: (message: WorkerToMaster) => this.#receive(message, options),
+        serialization: "json",
+      });
+    }
     // A handler printing without end costs its own lines (cut, then counted past the budget), not the master's memory.
     const budget = new OutputBudget((summary) => options.output(summary, "stderr", this));
     const streams = (["stdout", "stderr"] as const).map((stream) => {

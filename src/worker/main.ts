@@ -1,12 +1,13 @@
 // The worker process: loads the handler, starts the listener, reports to the master, drains when told to stop (or parks).
 import type { WorkerGroupConfig } from "../config/types.ts";
 import { isAppError } from "../errors.ts";
-import { EXIT_CONFIG, WORKER_LAUNCH_ENV, type MasterToWorker, type WorkerLaunch, type WorkerToMaster } from "../ipc.ts";
+import { EXIT_CONFIG, type MasterToWorker, type WorkerLaunch, type WorkerToMaster } from "../ipc.ts";
 import { setProcessTitle, workerTitle } from "../process-title.ts";
 import { registerPublicModule } from "../public-module.ts";
 import type { ListenerFactory } from "./listener.ts";
 import { ListenerLifecycle } from "./listener-lifecycle.ts";
 import { errorPosition, loadErrors } from "./error-position.ts";
+import { LaunchInbox } from "./launch-inbox.ts";
 import { loadHandler } from "./load-handler.ts";
 import { sendToMaster } from "./master-outbox.ts";
 import { dieWithParent } from "./parent-death.ts";
@@ -33,13 +34,27 @@ function toMaster(message: WorkerToMaster): boolean {
 
 export async function runWorker(): Promise<number> {
   traceStart("worker", "worker modules loaded");
-  const launch = JSON.parse(process.env[WORKER_LAUNCH_ENV] ?? "null") as WorkerLaunch;
-  const config = launch.group;
-  setProcessTitle(workerTitle(config.name, launch.index, launch.generation));
-  const runtime = new WorkerRuntime({ config, index: launch.index, generation: launch.generation }, toMaster);
+  // Before any wait: an early worker whose master dies while it waits for its launch must go too.
   exitWithMaster();
   // Ctrl+C reaches the whole process group: the master alone decides when and how workers stop.
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const) process.on(signal, () => {});
+  const inbox = new LaunchInbox();
+  let launch: WorkerLaunch | null;
+  try {
+    launch = await inbox.launch();
+  } catch (err) {
+    return launchFailed(err);
+  }
+  if (!launch) return 0;
+  traceStart("worker", "launch config received");
+  return serve(launch, inbox);
+}
+
+/** Builds the runtime for `launch`, loads the handler, listens and reports ready; resolves with the exit code. */
+async function serve(launch: WorkerLaunch, inbox: LaunchInbox): Promise<number> {
+  const config = launch.group;
+  setProcessTitle(workerTitle(config.name, launch.index, launch.generation));
+  const runtime = new WorkerRuntime({ config, index: launch.index, generation: launch.generation }, toMaster);
   process.on("uncaughtException", (err) => runtime.reportError("uncaughtException", null, err));
   process.on("unhandledRejection", (err) => runtime.reportError("unhandledRejection", null, err));
 
@@ -47,20 +62,13 @@ export async function runWorker(): Promise<number> {
   const stopped = Promise.withResolvers<number>();
   const lifecycle = new ListenerLifecycle(runtime, launch, toMaster, (err) => stopped.resolve(fatal(err)));
   // Listen for the master from the start: a stop can come while the handler is still starting.
-  process.on("message", async (message: MasterToWorker) => {
-    if (message.type === "channel") return runtime.channel.receive(message.payload);
-    if (message.type === "shared") return runtime.shared.receive(message.reply);
-    if (message.type === "health-check") return toMaster(await healthCheck(runtime, message.requestId));
-    if (message.type === "park") return lifecycle.park(message.graceful);
-    if (message.type === "unpark") return lifecycle.unpark();
-    if (message.type !== "stop") return toMaster(answerQuery(runtime, message));
-    const drained = lifecycle.stop(message.graceful, message.reason);
-    if (!drained) return;
-    await drained;
-    clearInterval(stats);
-    toMaster({ type: "stats", counters: runtime.snapshot() });
-    stopped.resolve(0);
-  });
+  inbox.open(
+    fromMaster(runtime, lifecycle, () => {
+      clearInterval(stats);
+      toMaster({ type: "stats", counters: runtime.snapshot() });
+      stopped.resolve(0);
+    }),
+  );
 
   try {
     registerPublicModule(runtime);
@@ -87,6 +95,23 @@ export async function runWorker(): Promise<number> {
   return stopped.promise;
 }
 
+/** What the worker does with each message from the master once its runtime is built; `drained` ends the process. */
+function fromMaster(runtime: WorkerRuntime, lifecycle: ListenerLifecycle, drained: () => void) {
+  return async (message: MasterToWorker) => {
+    if (message.type === "launch") return;
+    if (message.type === "channel") return runtime.channel.receive(message.payload);
+    if (message.type === "shared") return runtime.shared.receive(message.reply);
+    if (message.type === "health-check") return toMaster(await healthCheck(runtime, message.requestId));
+    if (message.type === "park") return lifecycle.park(message.graceful);
+    if (message.type === "unpark") return lifecycle.unpark();
+    if (message.type !== "stop") return toMaster(answerQuery(runtime, message));
+    const stopping = lifecycle.stop(message.graceful, message.reason);
+    if (!stopping) return;
+    await stopping;
+    drained();
+  };
+}
+
 /** The handler's own verdict for the reload's health gate: only `true` passes; no hook passes. */
 async function healthCheck(runtime: WorkerRuntime, requestId: number): Promise<WorkerToMaster> {
   const hook = runtime.app.onHealthCheck;
@@ -103,6 +128,14 @@ async function healthCheck(runtime: WorkerRuntime, requestId: number): Promise<W
   } catch (err) {
     return { type: "reply", requestId, ok: true, data: false, error: `onHealthCheck threw: ${(err as Error)?.message ?? String(err)}` };
   }
+}
+
+/** No launch config in time, or one this build cannot read: one line saying so (told to the master too), exit 1. */
+function launchFailed(err: unknown): number {
+  const message = isAppError(err) ? err.toString() : String(err);
+  console.error(message);
+  toMaster({ type: "fatal", code: isAppError(err) ? err.code : "E_INTERNAL", message, detail: message });
+  return 1;
 }
 
 function fatal(err: unknown): number {
