@@ -152,10 +152,7 @@ async function assembleMaster({ config, recentLog, output, predecessor, tcpMigra
   const planes: Planes = {};
   const planesOpened = Promise.withResolvers<void>();
   const { running, reloadFromFile } = configWiring(supervisor, planes, planesOpened.promise);
-  const reload = (graceful: boolean) => {
-    reloadFromFile({ graceful, who: "signal" }).catch((err) => console.error(`reload refused: ${isAppError(err) ? err.toString() : (err as Error).message}`));
-  };
-  const signals = installSignals({ stop: requestStop, reload });
+  const signals = installSignals({ stop: requestStop, reload: signalReload(reloadFromFile) });
   const shutdown = shutdownOf({ config, supervisor, events, channel, cluster, planes, signals, sockets, releaseRestart });
   // A getter, not a copy: the admin plane must see the config a reload applies.
   const adminContext = (store: MasterStore, token: string): AdminContext => ({
@@ -185,6 +182,13 @@ async function assembleMaster({ config, recentLog, output, predecessor, tcpMigra
     subscribe: (l) => events.on(l),
   };
   return { startedAt, sockets, supervisor, status, cluster, planes, planeInputs, planesOpened, stopRequested, shutdown };
+}
+
+/** SIGUSR1/SIGUSR2: a reload; a refusal (a bad app.json) is said on the log, the master keeps running. */
+function signalReload(reloadFromFile: (options: ConfigReloadOptions) => Promise<unknown>) {
+  return (graceful: boolean) => {
+    reloadFromFile({ graceful, who: "signal" }).catch((err) => console.error(`reload refused: ${isAppError(err) ? err.toString() : (err as Error).message}`));
+  };
 }
 
 /** The status view, and the cluster plane that adds the Redis link's facts to it and announces its rows (src/cluster/). */
