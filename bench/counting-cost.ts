@@ -8,8 +8,12 @@ import { compact, median } from "./lib/stats.ts";
 import { measure, MODES, SCENARIOS, type Sample, type Scenario } from "./throughput.ts";
 
 const log = (line: string) => console.error(`[counting] ${line}`);
-/** The worker-side switch (src/worker/http-counting.ts): no http timing, no lag timer, send() counts nothing. */
-const UNCOUNTED = { WORKERMAN_BENCH_UNCOUNTED: "1" };
+/**
+ * The worker-side switch (src/worker/traffic-report.ts): by default no http timing, no lag timer and send() counts
+ * nothing; `--without http|lag|send` turns only that part off, to tell the parts' costs apart.
+ */
+const WITHOUT = process.argv.includes("--without") ? process.argv[process.argv.indexOf("--without") + 1]! : "1";
+const UNCOUNTED = { WORKERMAN_BENCH_UNCOUNTED: WITHOUT };
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -93,7 +97,7 @@ async function main(): Promise<void> {
   const seconds = option("seconds", 2);
   const rounds = option("rounds", 6);
   const { path: binary, build } = await snapshotBinary(process.argv.includes("--build"), log);
-  const kinds = ["http", "ws"] as const;
+  const kinds = WITHOUT === "http" || WITHOUT === "lag" ? (["http"] as const) : (["http", "ws"] as const);
   const spec = { binary, kinds, count: 1, prefix: MODES.find((m) => m.id === "core")!.serverPrefix };
   const startLoad = loadAverage();
   const servers = { counted: await startOurs(spec), uncounted: await startOurs({ ...spec, env: UNCOUNTED }) };
@@ -113,8 +117,9 @@ async function main(): Promise<void> {
     "whole server µs (cost)",
     "rate",
   ];
+  const part = WITHOUT === "1" ? "" : `; the uncounted side lacks only: ${WITHOUT}`;
   const how = together ? "both servers loaded at once on core 0 (`--together`)" : "one worker pinned to core 0";
-  console.log(`${build}; ${rounds} alternating rounds of ${seconds} s, ${how}, load on core 1`);
+  console.log(`${build}; ${rounds} alternating rounds of ${seconds} s, ${how}, load on core 1${part}`);
   console.log(`load average (1, 5, 15 min): ${startLoad} at the start, ${loadAverage()} at the end (the machine is shared)\n`);
   console.log(markdownTable(header, rows, ["l", "r", "r", "r", "r", "r"]));
   const path = addedPerRequest();

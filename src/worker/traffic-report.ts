@@ -13,13 +13,13 @@ export class TrafficCounting {
 
   /** Starts the lag timer once the process serves; the bench's uncounted rounds instead turn the send counting off too. */
   start(): void {
-    if (process.env[UNCOUNTED_ENV] === "1") return skipSendCounting();
-    this.lag.start();
+    if (uncounted("send")) skipSendCounting();
+    if (!uncounted("lag")) this.lag.start();
   }
 
   /** The http:// listener's counting, unless the bench turned it off for its comparison. */
   httpCounting(): HttpCounting | null {
-    if (process.env[UNCOUNTED_ENV] === "1") return null;
+    if (uncounted("http")) return null;
     this.http ??= new HttpCounting();
     return this.http;
   }
@@ -40,6 +40,12 @@ export class TrafficCounting {
       metricsRefused: metrics.refused,
     };
   }
+}
+
+/** The bench's switch: "1" turns every part off, or one part by name (http, lag, send) to tell their costs apart. */
+function uncounted(part: "http" | "lag" | "send"): boolean {
+  const value = process.env[UNCOUNTED_ENV];
+  return value === "1" || value === part;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } {
