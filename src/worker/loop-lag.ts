@@ -5,25 +5,23 @@ const TICK_MS = 100;
 export class LoopLag {
   #maxMs = 0;
   #dueAt = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
 
   start(): void {
-    this.#schedule();
-  }
-
-  stop(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
-
-  #schedule(): void {
     this.#dueAt = performance.now() + TICK_MS;
-    this.#timer = setTimeout(() => {
-      this.#note(performance.now() - this.#dueAt);
-      this.#schedule();
+    // One interval, not a timeout made again each tick: the same timer object all along.
+    this.#timer = setInterval(() => {
+      const now = performance.now();
+      this.#note(now - this.#dueAt);
+      this.#dueAt = now + TICK_MS;
     }, TICK_MS);
     // The worker exits when told to; this timer must not be what keeps it alive.
     this.#timer.unref?.();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 
   #note(lateMs: number): void {
