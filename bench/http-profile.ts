@@ -37,6 +37,7 @@ interface Profiled {
   name: string;
   side: Contender;
   kind: Kind;
+  env?: Record<string, string>;
 }
 const CONTENDERS: Profiled[] =
   scenario === "hello"
@@ -50,13 +51,14 @@ const CONTENDERS: Profiled[] =
     : [
         { name: "ours (Hono via fetch)", side: "ours", kind: "realistic" },
         { name: "raw Bun (Hono via fetch)", side: "raw", kind: "realistic" },
+        { name: "raw Bun (no Hono: if on the path)", side: "raw", kind: "realistic", env: { BENCH_REALISTIC_ROUTER: "plain" } },
         { name: "Workerman (PHP router)", side: "workerman", kind: "realistic" },
       ];
 
 async function start(c: Profiled, binary: string): Promise<RunningServer> {
   const prefix = perCore.serverPrefix;
   if (c.side === "workerman") return startWorkermanHttp({ src: workerman!, kind: c.kind as "http" | "realistic", count: 1, prefix });
-  return startServer(c.side, { binary, kinds: [c.kind], count: 1, prefix });
+  return startServer(c.side, { binary, kinds: [c.kind], count: 1, prefix, env: c.env });
 }
 
 /** User and system CPU seconds of one process (/proc/<pid>/stat fields 14 and 15). */

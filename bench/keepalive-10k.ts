@@ -29,8 +29,10 @@ export interface KeepAliveOptions {
 export interface KeepAliveSample {
   perSecond: number;
   p99Ms: number;
-  /** Established connections on the server's port halfway through (ss), out of `connections`. */
+  /** Established connections on the server's port late in the run (ss), out of `connections`. */
   held: number;
+  /** Of those, the ones the server had answered at least once (a descriptor its event loop never watches gets nothing). */
+  answered: number;
   cpuMicros: number;
   errors: number;
   /** What the server printed that explains a failure (Workerman's select warning). */
@@ -47,10 +49,17 @@ export function spreadConnections(total: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
 }
 
-/** Established TCP connections whose local port is `port` (the server's side of each). */
-async function established(port: number): Promise<number> {
-  const { lines } = await runToEnd(["ss", "-Htn", "state", "established", `( sport = :${port} )`], 10_000);
-  return lines.filter((l) => l.trim()).length;
+/** Established connections on `port` (the server's side of each), and how many of them the server has answered at least once. */
+async function established(port: number): Promise<{ held: number; answered: number }> {
+  const { lines } = await runToEnd(["ss", "-Htni", "state", "established", `( sport = :${port} )`], 30_000);
+  return countAnswered(lines);
+}
+
+/** `ss -Htni` prints each socket as its address line and then an indented tcp_info line (bytes_sent only once above 0). */
+export function countAnswered(lines: string[]): { held: number; answered: number } {
+  const info = lines.filter((l) => /^\s/.test(l));
+  const held = lines.filter((l) => /^\d/.test(l)).length;
+  return { held, answered: info.filter((l) => Number(/bytes_sent:(\d+)/.exec(l)?.[1] ?? 0) > 0).length };
 }
 
 async function start(side: Contender, options: KeepAliveOptions, prefix: string[]): Promise<RunningServer & { lines?: string[] }> {
@@ -70,8 +79,9 @@ async function measureOnce(side: Contender, options: KeepAliveOptions): Promise<
     const loads = shares.map((connections) =>
       runWrk(limit.prefix, port, { threads: 1, connections, seconds: options.seconds, pipeline: 1, script, timeout: WRK_TIMEOUT_SECONDS }),
     );
-    await Bun.sleep((options.seconds * 1000) / 2);
-    const held = await established(port);
+    // Late in the run: a connection still unanswered then was never served, not merely slow to connect.
+    await Bun.sleep(options.seconds * 800);
+    const { held, answered } = await established(port);
     const settled = await Promise.allSettled(loads);
     // A wrk that failed outright (every connection refused or reset) counts all its connections as errors, not as a crash.
     const runs: WrkResult[] = settled.map((s, i) => (s.status === "fulfilled" ? s.value : failedRun(shares[i]!, s.reason)));
@@ -83,6 +93,7 @@ async function measureOnce(side: Contender, options: KeepAliveOptions): Promise<
       perSecond: runs.reduce((n, r) => n + r.messages / r.seconds, 0),
       p99Ms: mergedPercentile(curves, 99) / 1000,
       held,
+      answered,
       cpuMicros: (cpu * 1e6) / Math.max(1, requests),
       errors: runs.reduce((n, r) => n + r.errors, 0),
       ...(note ? { note } : {}),
@@ -109,7 +120,7 @@ export async function runKeepAlive(options: KeepAliveOptions): Promise<KeepAlive
       const s = await measureOnce(side, options);
       result.samples[side]!.push(s);
       options.log(
-        `keep-alive x${options.connections} round ${round + 1} ${side}: ${compact(s.perSecond)}/s, p99 ${s.p99Ms.toFixed(1)} ms, held ${s.held}, ${s.cpuMicros.toFixed(2)} µs CPU each, errors ${s.errors}${s.note ? ` (${s.note})` : ""}`,
+        `keep-alive x${options.connections} round ${round + 1} ${side}: ${compact(s.perSecond)}/s, p99 ${s.p99Ms.toFixed(1)} ms, held ${s.held}, answered ${s.answered}, ${s.cpuMicros.toFixed(2)} µs CPU each, errors ${s.errors}${s.note ? ` (${s.note})` : ""}`,
       );
     }
   }
@@ -124,19 +135,26 @@ const LABELS: Record<Contender, string> = {
 
 export function keepAliveTable(result: KeepAliveResult): string {
   const rows = (Object.entries(result.samples) as [Contender, KeepAliveSample[]][]).map(([side, samples]) => {
-    const med = (key: "perSecond" | "p99Ms" | "cpuMicros" | "held") => median(samples.map((s) => s[key]));
+    const med = (key: "perSecond" | "p99Ms" | "cpuMicros" | "held" | "answered") => median(samples.map((s) => s[key]));
     const errors = samples.reduce((n, s) => n + s.errors, 0);
     const note = samples.find((s) => s.note)?.note;
     return [
       LABELS[side],
       `${compact(med("perSecond"))}/s`,
       Number.isFinite(med("p99Ms")) ? `${med("p99Ms").toFixed(1)} ms` : "n/a",
-      `${Math.round(med("held")).toLocaleString("en")} of ${result.connections.toLocaleString("en")}`,
+      `${Math.round(med("held")).toLocaleString("en")} / ${Math.round(med("answered")).toLocaleString("en")} of ${result.connections.toLocaleString("en")}`,
       `${med("cpuMicros").toFixed(2)} µs`,
       note ? `${errors} (${note})` : String(errors),
     ];
   });
-  return markdownTable(["server", "requests (median)", "p99 latency", "connections held", "server CPU each", "errors"], rows, ["l", "r", "r", "r", "r", "l"]);
+  return markdownTable(["server", "requests (median)", "p99 latency", "connections held / answered", "server CPU each", "errors"], rows, [
+    "l",
+    "r",
+    "r",
+    "r",
+    "r",
+    "l",
+  ]);
 }
 
 export function keepAliveSection(result: KeepAliveResult | undefined, rounds: number, seconds: number): string[] {
@@ -147,7 +165,7 @@ export function keepAliveSection(result: KeepAliveResult | undefined, rounds: nu
     "",
     `HTTP hello through \`fetch\`, 2 server processes, ${WRK_PROCESSES} wrk processes (one thread each) sharing the connections, one request in flight on each, ` +
       `${seconds} s per run, a fresh server each run, ${rounds} alternating rounds, medians. p99 is merged from each wrk's latency curve (90th to 100th percentile), ` +
-      "weighted by its requests; connections held are the established sockets on the server's port halfway through (ss).",
+      "weighted by its requests; connections held are the established sockets on the server's port at 80% of the run, answered those with a byte sent by the server (\`ss -ti\`: bytes_sent).",
     "",
     keepAliveTable(result),
   ];

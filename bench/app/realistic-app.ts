@@ -42,3 +42,18 @@ export function realisticApp(): Hono {
   });
   return app;
 }
+
+/** The same three routes with no router library: a switch on method and path, Bun's Request and Response only (profiling). */
+export function plainRealisticFetch(): (request: Request) => Promise<Response> | Response {
+  return async (request) => {
+    const url = request.url;
+    const path = url.slice(url.indexOf("/", url.indexOf("//") + 2));
+    if (request.method === "GET" && path === "/health") return new Response("ok");
+    if (request.method === "GET" && path.startsWith("/users/")) return Response.json({ id: path.slice(7), name: "Ada" });
+    if (request.method !== "POST" || path !== "/orders") return new Response("Not Found", { status: 404 });
+    const order: unknown = await request.json().catch(() => null);
+    if (!isOrder(order)) return Response.json({ error: "expected { customer, lines: [{ sku, qty, price }] }" }, { status: 400 });
+    const total = order.lines.reduce((sum, line) => sum + line.qty * line.price, 0);
+    return Response.json({ customer: order.customer, items: order.lines.length, total }, { status: 201 });
+  };
+}

@@ -1,6 +1,6 @@
 // Raw-Bun baseline, one process: the same work as bench/app/ with no framework (`bun serve-one.ts <http|routes|ws|text|udp|realistic> <port>`).
 import dgram from "node:dgram";
-import { realisticApp } from "../app/realistic-app.ts";
+import { plainRealisticFetch, realisticApp } from "../app/realistic-app.ts";
 
 const HOST = "127.0.0.1";
 const [kind, portArg] = process.argv.slice(2);
@@ -70,10 +70,11 @@ function serveUdp(): Promise<void> {
   return new Promise((resolve) => socket.bind(port, HOST, resolve));
 }
 
-/** The same Hono router as bench/app/realistic.ts, through fetch. */
+/** The same Hono router as bench/app/realistic.ts, through fetch; BENCH_REALISTIC_ROUTER=plain: no Hono (profiling). */
 function serveRealistic(): void {
   const app = realisticApp();
-  Bun.serve({ hostname: HOST, port, reusePort: true, fetch: (request) => app.fetch(request) });
+  const fetch = process.env.BENCH_REALISTIC_ROUTER === "plain" ? plainRealisticFetch() : (request: Request) => app.fetch(request);
+  Bun.serve({ hostname: HOST, port, reusePort: true, fetch });
 }
 
 const SERVERS: Record<string, () => void | Promise<void>> = {

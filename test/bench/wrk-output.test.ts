@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseWrkSummary } from "../../bench/load/wrk.ts";
 import { mergedPercentile, parseLatencyCurve, wrkScript } from "../../bench/load/wrk-script.ts";
-import { spreadConnections } from "../../bench/keepalive-10k.ts";
+import { countAnswered, spreadConnections } from "../../bench/keepalive-10k.ts";
 
 const SUMMARY = `Running 1m test @ http://127.0.0.1:45197/
   1 threads and 64 connections
@@ -62,5 +62,20 @@ describe("spreadConnections", () => {
     expect(spreadConnections(10_000, 4)).toEqual([2500, 2500, 2500, 2500]);
     expect(spreadConnections(10, 4)).toEqual([3, 3, 2, 2]);
     expect(spreadConnections(3, 4)).toEqual([1, 1, 1, 0]);
+  });
+});
+
+describe("countAnswered", () => {
+  test("counts the sockets and, of those, the ones with bytes sent", () => {
+    const lines = [
+      "0      0      127.0.0.1:80 127.0.0.1:1",
+      "\t bbr wscale:10,10 rto:204 bytes_sent:1138936 bytes_acked:1138936 bytes_received:367729",
+      "41     0      127.0.0.1:80 127.0.0.1:2",
+      "\t bbr wscale:10,10 rto:204 bytes_received:41 segs_in:2",
+      "0      0      127.0.0.1:80 127.0.0.1:3",
+      "\t bbr wscale:10,10 rto:204 bytes_sent:0 bytes_received:0",
+    ];
+    expect(countAnswered(lines)).toEqual({ held: 3, answered: 1 });
+    expect(countAnswered([])).toEqual({ held: 0, answered: 0 });
   });
 });
