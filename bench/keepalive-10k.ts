@@ -127,24 +127,39 @@ export async function runKeepAlive(options: KeepAliveOptions): Promise<KeepAlive
   return result;
 }
 
-const LABELS: Record<Contender, string> = {
-  ours: "ours (http group, count 2)",
-  raw: "raw Bun (2 reusePort processes)",
-  workerman: "Workerman 5 (count 2, select loop)",
-};
+/** Workerman picks epoll through ext-event when php-cli has it, else its select loop (FD_SETSIZE: 1,024 descriptors). */
+function workermanLoop(): string {
+  const modules = Bun.spawnSync(["php", "-m"], { stdout: "pipe", stderr: "ignore" }).stdout.toString();
+  return /^event$/m.test(modules) ? "ext-event loop" : "select loop, no ext-event";
+}
+
+function label(side: Contender): string {
+  if (side === "ours") return "ours (http group, count 2)";
+  if (side === "raw") return "raw Bun (2 reusePort processes)";
+  return `Workerman 5 (count 2, ${workermanLoop()})`;
+}
+
+/** The errors cell: the count, and why when the server left connections unanswered. */
+function errorsCell(samples: KeepAliveSample[], held: number, answered: number): string {
+  const errors = samples.reduce((n, s) => n + s.errors, 0);
+  const why = [
+    samples.find((s) => s.note)?.note,
+    answered < held ? `${(held - answered).toLocaleString("en")} connections held but never answered` : undefined,
+  ];
+  const said = why.filter(Boolean).join("; ");
+  return said ? `${errors} (${said})` : String(errors);
+}
 
 export function keepAliveTable(result: KeepAliveResult): string {
   const rows = (Object.entries(result.samples) as [Contender, KeepAliveSample[]][]).map(([side, samples]) => {
     const med = (key: "perSecond" | "p99Ms" | "cpuMicros" | "held" | "answered") => median(samples.map((s) => s[key]));
-    const errors = samples.reduce((n, s) => n + s.errors, 0);
-    const note = samples.find((s) => s.note)?.note;
     return [
-      LABELS[side],
+      label(side),
       `${compact(med("perSecond"))}/s`,
       Number.isFinite(med("p99Ms")) ? `${med("p99Ms").toFixed(1)} ms` : "n/a",
       `${Math.round(med("held")).toLocaleString("en")} / ${Math.round(med("answered")).toLocaleString("en")} of ${result.connections.toLocaleString("en")}`,
       `${med("cpuMicros").toFixed(2)} µs`,
-      note ? `${errors} (${note})` : String(errors),
+      errorsCell(samples, Math.round(med("held")), Math.round(med("answered"))),
     ];
   });
   return markdownTable(["server", "requests (median)", "p99 latency", "connections held / answered", "server CPU each", "errors"], rows, [

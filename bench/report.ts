@@ -28,7 +28,8 @@ export function renderReport(r: BenchResults): string {
     "```",
     "",
     `(${r.minutes.toFixed(1)} minutes; \`--help\` lists the options, \`--binary PATH\` measures another build, e.g. of a proposed fix. ` +
-      "`bun bench/profile.ts <http|routes|ws|text|udp> [seconds] [pipelined]` writes CPU profiles of both sides under the same load.)",
+      "`bun bench/profile.ts <http|routes|ws|text|udp|realistic> [seconds] [pipelined]` writes CPU profiles of both sides under the same load; " +
+      "`bun bench/http-profile.ts <hello|realistic>` runs perf and strace on ours, raw Bun and Workerman.)",
   ];
   out.push(...throughputSection(r), ...extraHttpSections(r), ...coldSection(r), ...memorySection(r));
   return out.join("\n");
