@@ -7,7 +7,7 @@ import { startLive } from "./live.ts";
 import { operation } from "./operation.ts";
 import { ClusterBadge } from "./parts/cluster-badge.tsx";
 import { ConfirmDialog } from "./parts/confirm.tsx";
-import { feed, forgetMaster, refreshStatus, startClock, startStatusRefresh, status } from "./state.ts";
+import { feed, forgetMaster, refreshStatus, startClock, status } from "./state.ts";
 import { Charts } from "./views/charts.tsx";
 import { Cluster } from "./views/cluster.tsx";
 import { Configs } from "./views/configs.tsx";
@@ -46,11 +46,9 @@ function Dashboard() {
     void refreshStatus().catch(() => undefined);
     const stopLive = startLive();
     const stopClock = startClock();
-    const stopRefresh = startStatusRefresh();
     return () => {
       stopLive();
       stopClock();
-      stopRefresh();
       forgetMaster();
       operation.value = null;
     };

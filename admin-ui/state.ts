@@ -78,17 +78,28 @@ export function scheduleStatusRefresh(delayMs = 250): void {
 }
 
 /**
- * App metrics, the cluster link and IPC drops are not in the once-a-second tick (large, or slow to change): the status
- * is read again every 10 s while the page is visible (the app metrics panel asks for 2 s while it shows). Errors,
- * latency, lag, codes and timers come with the tick.
+ * Reads the status every `everyMs` while the page is visible. Only the App metrics panel asks for it while it shows:
+ * worker.metrics values are not in the once-a-second tick (a handler may keep many). Everything else the page shows
+ * comes with the tick (figures, errors, latency, lag, timers, and the master's link, store and IPC facts) or is read
+ * again after a lifecycle event (restarts, new pids).
  */
-export function startStatusRefresh(everyMs = 10_000): () => void {
+export function startStatusRefresh(everyMs: number): () => void {
   const timer = setInterval(() => document.visibilityState === "visible" && void refreshStatus().catch(() => undefined), everyMs);
   return () => clearInterval(timer);
 }
 
+/** The tick's master facts laid over the status, replacing it only when one changed (every reader of `status` redraws). */
+function applyMasterFacts(facts: NonNullable<StatsTick["master"]>): void {
+  const s = status.value;
+  if (!s) return;
+  const next = { cluster: facts.cluster, storeError: facts.storeError, ipc: facts.ipc ?? s.ipc };
+  if (JSON.stringify(next) === JSON.stringify({ cluster: s.cluster ?? null, storeError: s.master.storeError ?? null, ipc: s.ipc })) return;
+  status.value = { ...s, cluster: next.cluster, master: { ...s.master, storeError: next.storeError }, ...(next.ipc ? { ipc: next.ipc } : {}) };
+}
+
 export function applyTick(tick: StatsTick): void {
   lastTick.value = tick;
+  if (tick.master) applyMasterFacts(tick.master);
   if (tick.groups) recordTraffic(tick.groups, tick.at);
   // A pid the status has not seen yet (a restart we missed) needs its uptime, restarts and timers.
   const known = new Set(status.value?.processes.map((p) => p.pid));

@@ -2,8 +2,9 @@
 import type { ErrorCode } from "../errors.ts";
 import type { SupervisorEvent } from "../master/events.ts";
 import type { LogLine } from "../master/log-lines.ts";
-import type { StatusGroup, StatusProcess } from "../master/status-records.ts";
-import type { AuditRecord } from "../store/records.ts";
+import type { IpcStatus } from "../master/ipc-drops.ts";
+import type { StatusGroup, StatusProcess, StatusResponse } from "../master/status-records.ts";
+import type { AuditRecord, StoreHealth } from "../store/records.ts";
 
 // The records the API shows are the supervisor's and the store's own (src/master/, src/store/), re-exported here so
 // the CLI and the dashboard read every shape from one file; the master and the store never import the admin plane.
@@ -120,6 +121,11 @@ export interface StatsTick {
   >[];
   /** Each group's merged figures (exited processes' counts kept, histograms merged), as in the status. */
   groups: Pick<StatusGroup, "name" | "requests" | "errors" | "latency" | "eventLoopLagSeconds" | "responses">[];
+  /**
+   * The master's slow-changing facts as /api/status has them (the Redis link, the store's failures, IPC drops), so a
+   * reader of the feed needs no status reads to follow them. Absent from a master built before them.
+   */
+  master?: { cluster: StatusResponse["cluster"] | null; storeError: StoreHealth | null; ipc?: IpcStatus };
 }
 
 /**

@@ -31,8 +31,8 @@ export class LiveFeed {
 
 export interface FeedSource {
   subscribe: (listener: (event: SupervisorEvent) => void) => () => void;
-  /** The status rows the tick is cut from (the whole status read is cheap next to a second's traffic). */
-  status: () => Pick<StatusResponse, "processes" | "groups">;
+  /** The status the tick is cut from, as /api/status answers it (the whole status read is cheap next to a second's traffic). */
+  status: () => TickSource;
 }
 
 /** Connects the feed to the master: every supervisor event as it happens, and the process table once a second. */
@@ -54,9 +54,12 @@ export function feedFromMaster(feed: LiveFeed, source: FeedSource, tickMs = 1000
 
 /**
  * The figures the dashboard moves every second. Errors, latency and lag ride along (a few numbers a process) so the
- * Workers view needs no status reads; app metrics, bytes and cluster state do not (larger, and slow to change).
+ * Workers view needs no status reads; so do the master's link, store and IPC facts (a few small objects). App metrics and
+ * bytes do not (a handler may keep many metrics; the App metrics panel reads the status while it shows).
  */
-export function statsTick(status: Pick<StatusResponse, "processes" | "groups">, at = Date.now()): StatsTick {
+type TickSource = Pick<StatusResponse, "processes" | "groups"> & Partial<Pick<StatusResponse, "master" | "cluster" | "ipc">>;
+
+export function statsTick(status: TickSource, at = Date.now()): StatsTick {
   const processes = status.processes.map(
     ({ pid, group, index, generation, state, connections, requests, qps, rssBytes, cpuPercent, timers, errors, latency, eventLoopLagSeconds }) => ({
       pid,
@@ -83,5 +86,7 @@ export function statsTick(status: Pick<StatusResponse, "processes" | "groups">, 
     eventLoopLagSeconds,
     responses: { ...responses },
   }));
-  return { at, processes, groups };
+  // A few small objects: sent each second, so a reader that joined at any time follows them without reading the status.
+  const master = status.master && { cluster: status.cluster ?? null, storeError: status.master.storeError ?? null, ...(status.ipc ? { ipc: status.ipc } : {}) };
+  return { at, processes, groups, ...(master ? { master } : {}) };
 }

@@ -8,6 +8,7 @@ import { createAdminApp } from "./app.ts";
 import { auditor } from "./audit.ts";
 import type { AdminContext } from "./context.ts";
 import { feedFromMaster, LiveFeed } from "./live-feed.ts";
+import { statusBody } from "./routes/status-routes.ts";
 
 export interface AdminPlane {
   url: string;
@@ -65,7 +66,7 @@ export function startAdminPlane(ctx: AdminContext, options: AdminPlaneOptions = 
       `warning: the admin plane listens on ${url}, reachable from other machines (admin.allowRemote): protect the token, and put TLS in front of it`,
     );
   }
-  const unfeed = feedFromMaster(feed, { subscribe: (listener) => ctx.events.on(listener), status: () => ctx.status() });
+  const unfeed = feedFromMaster(feed, { subscribe: (listener) => ctx.events.on(listener), status: () => statusBody(ctx) });
   return {
     url,
     stop: () => {

@@ -74,6 +74,24 @@ describe("admin-ui state", () => {
     expect(groups.value[0]!.errors).toEqual({ http5xx: 3, handler: 1 });
   });
 
+  test("the tick's master facts (Redis link, store failures, IPC drops) replace the status's, only when one changed", () => {
+    forgetMaster();
+    const link = { redis: "redis://127.0.0.1:6379", instance: "a", connected: true, instances: 2 };
+    status.value = { master: { pid: 1, storeError: null }, groups: [], processes: [row(1)], cluster: link } as unknown as StatusResponse;
+    const before = status.value;
+    const facts = { cluster: link, storeError: null, ipc: undefined } as unknown as NonNullable<StatsTick["master"]>;
+    applyTick({ at: 1, processes: [tickRow(1)], groups: [], master: facts });
+    // Nothing changed: the same object, so nothing that reads the status redraws.
+    expect(status.value).toBe(before);
+    const lost = { ...link, connected: false, instances: 1, lastError: "connection refused" };
+    const storeError = { errors: 3, lastError: "record samples: disk full", lastErrorAt: 5, available: true };
+    applyTick({ at: 2, processes: [tickRow(1)], groups: [], master: { cluster: lost, storeError } as unknown as NonNullable<StatsTick["master"]> });
+    expect(status.value!.cluster).toEqual(lost as never);
+    expect(status.value!.master.storeError).toEqual(storeError);
+    expect(status.value!.master.pid).toBe(1);
+    expect(status.value!.processes).toBe(before!.processes);
+  });
+
   test("totals leave exited processes out of the count but sum every row's numbers", () => {
     status.value = { processes: [row(1, { connections: 2 }), row(2, { state: "exited", connections: 0 })] } as unknown as StatusResponse;
     lastTick.value = null;

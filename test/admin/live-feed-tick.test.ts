@@ -1,7 +1,7 @@
 // The live feed's stats tick: the per-process and per-group figures the dashboard moves every second, and only those.
 import { describe, expect, test } from "bun:test";
 import type { LiveEvent, StatsTick, StatusGroup, StatusProcess } from "../../src/admin/contract.ts";
-import { feedFromMaster, LiveFeed } from "../../src/admin/live-feed.ts";
+import { feedFromMaster, LiveFeed, statsTick } from "../../src/admin/live-feed.ts";
 import { NO_TRAFFIC } from "../../src/master/traffic-figures.ts";
 
 const figures = {
@@ -110,5 +110,17 @@ describe("live feed stats tick", () => {
     } finally {
       stop();
     }
+  });
+  test("carries the master's Redis link, store failures and IPC drops as the status has them, so the page reads no status for them", () => {
+    const cluster = { redis: "redis://127.0.0.1:6379", instance: "a", connected: false, instances: 1, lastError: "refused" };
+    const storeError = { errors: 2, lastError: "record samples: database or disk is full", lastErrorAt: 9, available: true };
+    const ipc = { capBytes: 1024, dropped: { "to-worker": 1, "to-master": 0 } };
+    const master = { pid: 1, version: "x", startedAt: 0, configPath: "/a.json", name: "t", tcpMigrateReq: 1, storeError };
+    const tick = statsTick({ processes: [proc], groups: [group], master, cluster, ipc } as never, 5);
+    expect(tick.master).toEqual({ cluster, storeError, ipc } as never);
+    // Without a cluster or a failing store: nulls, not absent fields, so a reader can tell "fine" from "not sent".
+    expect(statsTick({ processes: [], groups: [], master: { ...master, storeError: null } } as never, 5).master).toEqual({ cluster: null, storeError: null });
+    // Rows alone (a source without the master's part): no master facts at all.
+    expect(statsTick({ processes: [proc], groups: [group] }, 5).master).toBeUndefined();
   });
 });

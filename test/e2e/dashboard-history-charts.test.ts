@@ -7,6 +7,7 @@ import { formatLatency } from "../../admin-ui/process-figures.ts";
 import type { HistoryPoint, MetricsHistoryResponse } from "../../src/admin/contract.ts";
 import { AppUnderTest, type AppSpec } from "../support/app-under-test.ts";
 import { chromiumAvailable, logIn, openBrowser, type BrowserSession } from "../support/browser.ts";
+import { expectNothingWithin } from "../support/wait.ts";
 
 /** An http group answering 200 (after ~3 ms) or 500 (a throw), and a websocket group that never answers http. */
 const SPEC: AppSpec = {
@@ -163,4 +164,16 @@ describe.skipIf(!chromiumAvailable())("dashboard charts from the stored history"
       await load;
     }
   }, 60_000);
+  test("an idle page reads no status in the background (the tick carries the master's link, store and IPC facts)", async () => {
+    await page.click('nav.tabs a[href="#/workers"]');
+    await page.locator("[data-table=workers] tbody tr").first().waitFor();
+    const reads: string[] = [];
+    page.on("request", (r) => {
+      if (new URL(r.url()).pathname === "/api/status") reads.push(r.url());
+    });
+    // The old background read came every 10 s: 11 s with none, while the ticks keep the table live.
+    expect(await page.locator("[data-feed]").getAttribute("data-feed")).toBe("live");
+    await expectNothingWithin(11_000, () => reads.length > 0, "a background /api/status read");
+    expect(browser.problems).toEqual([]);
+  }, 30_000);
 });

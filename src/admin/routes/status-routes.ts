@@ -12,11 +12,13 @@ export function statusRoutes({ ctx }: RouteDeps): RouteSpec[] {
     summary: "The master, its groups and one row per process (a slot waiting to restart has a row with pid null)",
     auth: "token",
     ok: { status: 200, description: "The master, groups and processes", schema: statusResponse },
-    handler: (c) => {
-      const status = ctx.status();
-      const body: StatusResponse = { ...status, master: { ...status.master, storeError: ctx.store.health() }, ipc: ipcDrops.status() };
-      return c.json(body);
-    },
+    handler: (c) => c.json(statusBody(ctx)),
   });
   return [status];
+}
+
+/** The status with the store's health and the IPC drops: the route's answer, and what the live feed's tick is cut from. */
+export function statusBody(ctx: RouteDeps["ctx"]): StatusResponse {
+  const status = ctx.status();
+  return { ...status, master: { ...status.master, storeError: ctx.store.health() }, ipc: ipcDrops.status() };
 }
