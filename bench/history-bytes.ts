@@ -37,7 +37,8 @@ function httpGroup(group: string, tick: number): GroupSample {
 function processRows(tick: number, lag: boolean): ProcessSample[] {
   return Array.from({ length: PROCESSES }, (_, i) => ({
     pid: 40_000 + i,
-    group: groupNames[i % groupNames.length]!,
+    // No group rows asked for (--http 0 --other 0): the processes still need a group name, and the figure is lag alone.
+    group: groupNames.length ? groupNames[i % groupNames.length]! : "solo",
     connections: 100 + (tick % 17),
     requests: tick * 1500 + i,
     qps: 1500 + (tick % 100) / 10,

@@ -212,7 +212,7 @@ describe("the recorder", () => {
     } as unknown as StatusProcess;
   }
 
-  test("writes a group row per tick from the processes' counters and histograms, and keeps ticking when the store refuses writes", () => {
+  test("writes a group row per tick from the processes' counters and histograms; a store refusing writes costs those seconds only", () => {
     const store = openStore(dir, RETENTION, () => undefined);
     let rows = [row(1, { "200": 10 }, 0, 0.001)];
     let counters = [{ pid: 1, counters: { traffic: { http: { duration: { counts: buckets([0, 10]) } } } } }];
@@ -235,12 +235,23 @@ describe("the recorder", () => {
       expect(point.latency!.p50).toBeLessThanOrEqual(0.0005);
 
       // A store turned read-only: each write fails, is counted, and nothing throws; the master's loop goes on.
-      (store.history as unknown as { conn: StoreConnection }).conn.attempt("test", (db) => db.run("PRAGMA query_only = 1"), undefined);
+      const conn = (store.history as unknown as { conn: StoreConnection }).conn;
+      conn.attempt("test", (db) => db.run("PRAGMA query_only = 1"), undefined);
       expect(() => recorder.sample(T0 + 2000)).not.toThrow();
+      rows = [row(1, { "200": 130, "500": 5 }, 5, 0.002)];
+      counters = [{ pid: 1, counters: { traffic: { http: { duration: { counts: buckets([0, 130], [4, 5]) } } } } }];
       expect(() => recorder.sample(T0 + 3000)).not.toThrow();
       expect(store.health()!.errors).toBe(2);
       expect(store.health()!.lastError).toMatch(/readonly/i);
       expect(store.history.query({ from: T0, to: T0 + 3999, step: 1 }).groups[0]!.points.length).toBe(2);
+
+      // Writable again: the next row holds its own second only, not what was counted while writes failed (no spike).
+      conn.attempt("test", (db) => db.run("PRAGMA query_only = 0"), undefined);
+      rows = [row(1, { "200": 137, "500": 5 }, 5, 0.002)];
+      counters = [{ pid: 1, counters: { traffic: { http: { duration: { counts: buckets([0, 137], [4, 5]) } } } } }];
+      recorder.sample(T0 + 4000);
+      const resumed = store.history.query({ from: T0 + 4000, to: T0 + 4999, step: 1 }).groups[0]!.points[0]!;
+      expect(resumed.responsesPerSecond).toEqual({ "2xx": 7, "3xx": 0, "4xx": 0, "5xx": 0 });
     } finally {
       recorder.stop();
       store.close();
