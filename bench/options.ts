@@ -17,7 +17,7 @@ export interface BenchOptions {
   build: boolean;
   /** Another executable to measure instead of ./workerman-app (e.g. a build of a proposed fix). */
   binary?: string;
-  /** walkor/workerman's src/ folder: Workerman joins the HTTP fetch and text scenarios (needs php-cli). */
+  /** walkor/workerman's src/ folder: Workerman joins the HTTP fetch, text, frame and json scenarios (needs php-cli). */
   workerman?: string;
 }
 
@@ -37,7 +37,7 @@ export const USAGE = `usage: bun bench/run.ts [options]
   --keepalive-rounds N  its alternating rounds (default 3: a fresh server each run)
   --build            rebuild ./workerman-app first (it is built anyway when missing)
   --binary PATH      measure this executable instead of ./workerman-app (e.g. a build of a proposed fix)
-  --workerman DIR    also measure Workerman on the HTTP fetch and text scenarios: DIR is the src/ folder of a
+  --workerman DIR    also measure Workerman on the HTTP fetch, text, frame and json scenarios: DIR is the src/ folder of a
                      github.com/walkor/workerman checkout (php-cli, no composer needed)
   --docs             write the results as docs/benchmarks.md (the whole page)`;
 

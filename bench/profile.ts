@@ -1,4 +1,4 @@
-// CPU profiles of ours and raw Bun under the same per-core load (`bun bench/profile.ts <http|routes|ws|text|udp|realistic> [seconds] [pipelined]`), for finding hot paths.
+// CPU profiles of ours and raw Bun under the same per-core load (`bun bench/profile.ts <http|routes|ws|text|frame|json|udp|realistic> [seconds] [pipelined]`), for finding hot paths.
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +15,7 @@ if (!(KINDS as readonly string[]).includes(kindArg ?? "")) {
   process.exit(2);
 }
 const kind = kindArg as Kind;
-// A third argument "pipelined" profiles the kind's last scenario: HTTP pipelined, text one line at a time.
+// A third argument "pipelined" profiles the kind's last scenario: HTTP pipelined, text, frame and json one at a time.
 const scenario = SCENARIOS.filter((s) => s.kind === kind).at(pipelined === "pipelined" ? -1 : 0);
 const seconds = Number(secondsArg ?? 5);
 const perCore = MODES.find((m) => m.id === "core")!;

@@ -28,7 +28,7 @@ export function renderReport(r: BenchResults): string {
     "```",
     "",
     `(${r.minutes.toFixed(1)} minutes; \`--help\` lists the options, \`--binary PATH\` measures another build, e.g. of a proposed fix. ` +
-      "`bun bench/profile.ts <http|routes|ws|text|udp|realistic> [seconds] [pipelined]` writes CPU profiles of both sides under the same load; " +
+      "`bun bench/profile.ts <http|routes|ws|text|frame|json|udp|realistic> [seconds] [pipelined]` writes CPU profiles of both sides under the same load; " +
       "`bun bench/http-profile.ts <hello|realistic>` runs perf and strace on ours, raw Bun and Workerman.)",
   ];
   out.push(...throughputSection(r), ...extraHttpSections(r), ...coldSection(r), ...memorySection(r));
@@ -46,7 +46,8 @@ function throughputSection(r: BenchResults): string[] {
     `${r.rounds} alternating rounds of ${r.seconds} s per scenario and side. **per core**: server pinned to CPU 0 (\`taskset -c 0\`), load on CPU 1, 1 server process. ` +
       "**whole box**: 2 server processes, load unpinned. Load: wrk for HTTP (64 connections, one request in flight each; " +
       "pipelined: 16 connections writing 16 requests at once, TechEmpower plaintext style, `wrk -s pipeline.lua -- 16`); " +
-      "bench/load/ for the rest (64 connections x 8 messages in flight for WebSocket and text, 64 x 1 for text one at a time, 16 UDP sockets x 4 datagrams). " +
+      "bench/load/ for the rest (64 connections x 8 messages in flight for WebSocket, text, frame and json, 64 x 1 for them one at a time, 16 UDP sockets x 4 datagrams; " +
+      "text, frame and json are loaded by bench/load/stream-echo.c, an epoll client cheap enough that one load core keeps one server core busy). " +
       '**routes** serves `/` as a Bun-native static route (`routes: { "/": new Response(...) }`) on both sides. ' +
       "Server CPU is user + system time of every server process (our master included) from /proc/<pid>/stat before and after each run, " +
       "divided by the requests answered: on this 2-core box the load generator caps throughput, so CPU per request is the figure that " +
@@ -58,9 +59,9 @@ function throughputSection(r: BenchResults): string[] {
   if (workerman) {
     out.push(
       "",
-      "### HTTP hello and text echo against Workerman",
+      "### HTTP hello and text, frame and json echoes against Workerman",
       "",
-      "The same rounds with Workerman 5 (`bench/raw/workerman-hello.php`: its http:// hello and its text:// echo, php-cli, its `select` loop: no ext-event here) as a third contender, same load and process count.",
+      "The same rounds with Workerman 5 (`bench/raw/workerman-hello.php`: its http:// hello, its text:// and frame:// echoes and a json echo over its Text protocol, php-cli, its `select` loop: no ext-event here) as a third contender, same load and process count.",
       "",
       workerman,
     );

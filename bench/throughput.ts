@@ -6,7 +6,7 @@ import { markdownTable } from "./lib/markdown.ts";
 import { cpuSeconds, treeCpuSeconds } from "./lib/proc.ts";
 import { runToEnd } from "./lib/processes.ts";
 import { startServer, type RunningServer, type Side } from "./lib/servers.ts";
-import { startWorkerman } from "./lib/workerman.ts";
+import { startWorkerman, WORKERMAN_KINDS } from "./lib/workerman.ts";
 import { compact, median, ratio } from "./lib/stats.ts";
 
 export interface Mode {
@@ -42,9 +42,11 @@ export const SCENARIOS: Scenario[] = [
   { kind: "routes", label: LABELS.routes, connections: 64, window: 1 },
   { kind: "routes", label: `${LABELS.routes}, ${PIPELINE} pipelined`, connections: 16, window: PIPELINE },
   { kind: "ws", label: LABELS.ws, connections: 64, window: 8 },
-  { kind: "text", label: LABELS.text, connections: 64, window: 8 },
-  // One line in flight: a chunk holds exactly one packet and every reply is its own write(2), as a device's request/reply.
-  { kind: "text", label: `${LABELS.text}, one at a time`, connections: 64, window: 1 },
+  // Per framed protocol: 8 in flight, then one: a chunk holds exactly one packet and every reply is its own write(2), as a device's request/reply.
+  ...(["text", "frame", "json"] as const).flatMap((kind): Scenario[] => [
+    { kind, label: LABELS[kind], connections: 64, window: 8 },
+    { kind, label: `${LABELS[kind]}, one at a time`, connections: 64, window: 1 },
+  ]),
   { kind: "udp", label: LABELS.udp, connections: 16, window: 4 },
 ];
 const LOAD_SCRIPT = `${import.meta.dir}/load/echo-load.ts`;
@@ -66,13 +68,15 @@ export interface ScenarioResult {
   scenario: Scenario;
   ours: Sample[];
   raw: Sample[];
-  /** Workerman 5 on php-cli, for the HTTP fetch and text scenarios when `--workerman` is given. */
+  /** Workerman 5 on php-cli, for the HTTP fetch, text, frame and json scenarios when `--workerman` is given. */
   workerman?: Sample[];
 }
 
 type Contender = Side | "workerman";
 
 const isHttp = (kind: Kind) => kind === "http" || kind === "routes";
+/** The framed protocols over TCP: ours itself is what is set against Workerman (no routes counterpart). */
+const isStream = (kind: Kind) => kind === "text" || kind === "frame" || kind === "json";
 
 async function load(mode: Mode, scenario: Scenario, port: number, seconds: number): Promise<LoadResult> {
   const { kind, connections, window } = scenario;
@@ -110,7 +114,7 @@ export interface ThroughputOptions {
   rounds: number;
   kinds: readonly Kind[];
   modes: readonly Mode["id"][];
-  /** The src/ folder of a walkor/workerman checkout: adds Workerman to the HTTP fetch and text scenarios. */
+  /** The src/ folder of a walkor/workerman checkout: adds Workerman to the HTTP fetch, text, frame and json scenarios. */
   workerman?: string;
   log: (line: string) => void;
 }
@@ -121,7 +125,7 @@ async function runMode(mode: Mode, options: ThroughputOptions): Promise<Scenario
   try {
     servers.ours = await startServer("ours", spec);
     servers.raw = await startServer("raw", spec);
-    const withWorkerman = (kind: Kind) => kind === "http" || kind === "text";
+    const withWorkerman = (kind: Kind) => (WORKERMAN_KINDS as readonly Kind[]).includes(kind);
     if (options.workerman && options.kinds.some(withWorkerman)) servers.workerman = await startWorkerman(spec, options.workerman);
     const results: ScenarioResult[] = [];
     for (const scenario of SCENARIOS.filter((s) => options.kinds.includes(s.kind))) {
@@ -159,9 +163,10 @@ const med = (samples: Sample[], key: keyof Sample) => median(samples.map((s) => 
 export function workermanTable(results: ScenarioResult[]): string | null {
   const rows = results.flatMap((r) => {
     if (!r.workerman?.length) return [];
-    // HTTP: ours through native routes is the figure set against Workerman; text: ours itself.
-    const routes =
-      r.scenario.kind === "text" ? r : results.find((x) => x.mode === r.mode && x.scenario.kind === "routes" && x.scenario.window === r.scenario.window);
+    // HTTP: ours through native routes is the figure set against Workerman; text, frame, json: ours itself.
+    const routes = isStream(r.scenario.kind)
+      ? r
+      : results.find((x) => x.mode === r.mode && x.scenario.kind === "routes" && x.scenario.window === r.scenario.window);
     const cell = (samples: Sample[] | undefined) =>
       samples?.length ? `${compact(med(samples, "perSecond"))}/s, ${med(samples, "cpuMicros").toFixed(2)} µs` : "n/a";
     const wm = med(r.workerman, "perSecond");
@@ -172,7 +177,7 @@ export function workermanTable(results: ScenarioResult[]): string | null {
         r.mode,
         cell(r.workerman),
         cell(r.ours),
-        r.scenario.kind === "text" ? "n/a" : cell(routes?.ours),
+        isStream(r.scenario.kind) ? "n/a" : cell(routes?.ours),
         routes ? `**${ratio(med(routes.ours, "perSecond"), wm)}**` : "n/a",
         routes ? `**${ratio(wmCpu, med(routes.ours, "cpuMicros"))}**` : "n/a",
       ],

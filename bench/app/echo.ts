@@ -1,4 +1,4 @@
-// The benchmark's echo handler for websocket://, text:// and udp:// groups: send every message back as it came.
+// The benchmark's echo handler for websocket://, text://, frame://, json and udp:// groups: send every message back as it came.
 import type { App } from "workerman-app";
 
 export default {

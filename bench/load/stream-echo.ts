@@ -1,10 +1,15 @@
-// Closed-loop echo load over TCP (text lines or WebSocket frames): every connection keeps `window` messages in flight.
+// Closed-loop echo load over TCP (text lines, frames, JSON lines or WebSocket frames): every connection keeps `window` messages in flight.
 import type { Socket } from "bun";
 import type { LoadResult } from "./result.ts";
-import { repeat, textWire, upgradeRequest, webSocketWire, type EchoWire } from "./wire.ts";
+import { frameWire, jsonWire, repeat, textWire, upgradeRequest, webSocketWire, type EchoWire } from "./wire.ts";
+
+export const STREAM_KINDS = ["text", "frame", "json", "ws"] as const;
+export type StreamKind = (typeof STREAM_KINDS)[number];
+
+export const WIRES: Record<StreamKind, () => EchoWire> = { text: textWire, frame: frameWire, json: jsonWire, ws: webSocketWire };
 
 export interface StreamEchoOptions {
-  kind: "text" | "ws";
+  kind: StreamKind;
   host: string;
   port: number;
   connections: number;
@@ -23,10 +28,11 @@ interface ConnState {
 }
 
 export async function streamEcho(options: StreamEchoOptions): Promise<LoadResult> {
-  const wire: EchoWire = options.kind === "ws" ? webSocketWire() : textWire();
+  const wire = WIRES[options.kind]();
   const expected = options.kind === "ws" ? Buffer.concat([Buffer.from([0x81, wire.replySize - 2]), wire.request.subarray(6)]) : Buffer.from(wire.request);
   const block = repeat(wire.request, options.window);
-  const size = wire.request.length;
+  // The views a refill writes, made once: n replies in, n requests out.
+  const refills = Array.from({ length: options.window + 1 }, (_, n) => block.subarray(0, n * wire.request.length));
   let running = true;
   let counting = false;
   let counted = 0;
@@ -54,7 +60,7 @@ export async function streamEcho(options: StreamEchoOptions): Promise<LoadResult
     const fresh = replies - state.replies;
     state.replies = replies;
     if (counting) counted += fresh;
-    if (running && fresh > 0) write(socket, block.subarray(0, fresh * size));
+    if (running && fresh > 0) write(socket, fresh < refills.length ? refills[fresh]! : repeat(wire.request, fresh));
   };
 
   const ready = Array.from({ length: options.connections }, () =>

@@ -1,4 +1,4 @@
-// The bytes the load generators send and expect: one echo message as a text line, a masked WebSocket frame, an HTTP upgrade.
+// The bytes the load generators send and expect: one echo message as a text line, a frame, a JSON line, a masked WebSocket frame, an HTTP upgrade.
 export const PAYLOAD = "hello world 0123";
 
 export interface EchoWire {
@@ -11,6 +11,24 @@ export interface EchoWire {
 /** text://: the payload and "\n", echoed as sent. */
 export function textWire(): EchoWire {
   const request = Buffer.from(`${PAYLOAD}\n`);
+  return { request, replySize: request.length };
+}
+
+/** frame://: Workerman's frame, a 4-byte big-endian total length then the payload, echoed as sent. */
+export function frameWire(): EchoWire {
+  const body = Buffer.from(PAYLOAD);
+  const request = Buffer.alloc(4 + body.length);
+  request.writeUInt32BE(request.length, 0);
+  body.copy(request, 4);
+  return { request, replySize: request.length };
+}
+
+/** One JSON value a line, compact and free of escapes, so parsing and stringifying it again gives the same bytes. */
+export const JSON_PAYLOAD = `{"id":1,"text":"${PAYLOAD}"}`;
+
+/** json over tcp: one JSON line, echoed as sent once parsed and stringified again. */
+export function jsonWire(): EchoWire {
+  const request = Buffer.from(`${JSON_PAYLOAD}\n`);
   return { request, replySize: request.length };
 }
 

@@ -1,8 +1,8 @@
-// Raw-Bun baseline: spawns N reusePort processes per scenario (`bun raw-bun.ts --count N --http P --routes P --ws P --text P --udp P --realistic P`).
+// Raw-Bun baseline: spawns N reusePort processes per scenario (`bun raw-bun.ts --count N --http P --routes P --ws P --text P --frame P --json P --udp P --realistic P`).
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 
-const KINDS = ["http", "routes", "ws", "text", "udp", "realistic"] as const;
+const KINDS = ["http", "routes", "ws", "text", "frame", "json", "udp", "realistic"] as const;
 type Kind = (typeof KINDS)[number];
 
 function parse(argv: string[]): { count: number; ports: Partial<Record<Kind, number>> } {

@@ -1,5 +1,6 @@
-// Raw-Bun baseline, one process: the same work as bench/app/ with no framework (`bun serve-one.ts <http|routes|ws|text|udp|realistic> <port>`).
+// Raw-Bun baseline, one process: the same work as bench/app/ with no framework (`bun serve-one.ts <http|routes|ws|text|frame|json|udp|realistic> <port>`).
 import dgram from "node:dgram";
+import type { Socket } from "bun";
 import { plainRealisticFetch, realisticApp } from "../app/realistic-app.ts";
 
 const HOST = "127.0.0.1";
@@ -35,8 +36,8 @@ function serveWebSocket(): void {
   });
 }
 
-/** Newline-delimited echo: each line decoded to a string and written back with its "\n", as a text:// handler sees it. */
-function serveText(): void {
+/** A stream echo with no framework: `each` answers every complete packet of `buffer` and returns where the rest starts. */
+function serveStream(each: (socket: Socket<{ tail: Buffer | null }>, buffer: Buffer) => number): void {
   Bun.listen<{ tail: Buffer | null }>({
     hostname: HOST,
     port,
@@ -49,18 +50,47 @@ function serveText(): void {
       data(socket, chunk) {
         const tail = socket.data.tail;
         const buffer = tail ? Buffer.concat([tail, chunk]) : chunk;
-        let start = 0;
-        for (let nl = buffer.indexOf(10, start); nl !== -1; nl = buffer.indexOf(10, start)) {
-          const end = nl > start && buffer[nl - 1] === 13 ? nl - 1 : nl;
-          socket.write(`${buffer.toString("utf8", start, end)}\n`);
-          start = nl + 1;
-        }
+        const start = each(socket, buffer);
         // The load keeps a small window in flight, so writes are never partial: no send queue here.
         socket.data.tail = start < buffer.length ? Buffer.from(buffer.subarray(start)) : null;
       },
     },
   });
 }
+
+/** Every "\n"-ended line of `buffer`, without its "\r\n", as a string; returns where the unfinished rest starts. */
+function eachLine(buffer: Buffer, line: (text: string) => void): number {
+  let start = 0;
+  for (let nl = buffer.indexOf(10, start); nl !== -1; nl = buffer.indexOf(10, start)) {
+    const end = nl > start && buffer[nl - 1] === 13 ? nl - 1 : nl;
+    line(buffer.toString("utf8", start, end));
+    start = nl + 1;
+  }
+  return start;
+}
+
+/** Newline-delimited echo: each line decoded to a string and written back with its "\n", as a text:// handler sees it. */
+const serveText = () => serveStream((socket, buffer) => eachLine(buffer, (line) => socket.write(`${line}\n`)));
+
+/** One JSON value a line: parsed, then stringified back with its "\n", as a json handler sees and sends it. */
+const serveJson = () => serveStream((socket, buffer) => eachLine(buffer, (line) => socket.write(`${JSON.stringify(JSON.parse(line))}\n`)));
+
+/** Workerman's frame: a 4-byte big-endian total length, then the body; each body copied out and framed back. */
+const serveFrame = () =>
+  serveStream((socket, buffer) => {
+    let start = 0;
+    while (buffer.length - start >= 4) {
+      const total = buffer.readUInt32BE(start);
+      if (total < 4 || buffer.length - start < total) break;
+      const body = Buffer.from(buffer.subarray(start + 4, start + total));
+      const out = Buffer.allocUnsafe(4 + body.length);
+      out.writeUInt32BE(4 + body.length, 0);
+      out.set(body, 4);
+      socket.write(out);
+      start += total;
+    }
+    return start;
+  });
 
 function serveUdp(): Promise<void> {
   const socket = dgram.createSocket({ type: "udp4", reuseAddr: true, reusePort: true } as dgram.SocketOptions);
@@ -82,12 +112,14 @@ const SERVERS: Record<string, () => void | Promise<void>> = {
   routes: serveRoutes,
   ws: serveWebSocket,
   text: serveText,
+  frame: serveFrame,
+  json: serveJson,
   udp: serveUdp,
   realistic: serveRealistic,
 };
 const serve = SERVERS[kind ?? ""];
 if (!serve || !Number.isInteger(port) || port <= 0) {
-  console.error("usage: bun bench/raw/serve-one.ts <http|routes|ws|text|udp|realistic> <port>");
+  console.error("usage: bun bench/raw/serve-one.ts <http|routes|ws|text|frame|json|udp|realistic> <port>");
   process.exit(2);
 }
 await serve();
