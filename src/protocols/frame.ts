@@ -3,6 +3,7 @@ import { AppError } from "../errors.ts";
 import { type EncodeInto, fits, withEncodeInto } from "./encode-into.ts";
 import type { ProtocolConnection } from "./protocol.ts";
 import type { RangedProtocol } from "./ranged-protocol.ts";
+import { writeUtf8 } from "./utf8-fast.ts";
 
 const HEADER = 4;
 const MAX_TOTAL = 0xffffffff;
@@ -49,7 +50,7 @@ export function encodeFrameInto(message: unknown, out: Buffer, offset: number, r
   }
   const text = typeof message === "string" ? message : String(message);
   if (!fits(text, HEADER, room)) return -1;
-  const total = HEADER + out.write(text, offset + HEADER, "utf8");
+  const total = HEADER + writeUtf8(out, text, offset + HEADER);
   out.writeUInt32BE(total, offset);
   return total;
 }

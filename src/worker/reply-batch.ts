@@ -1,4 +1,6 @@
 // The replies to one received chunk, encoded straight into one reusable buffer so they leave in one write(2).
+import { writeUtf8 } from "../protocols/utf8-fast.ts";
+
 /** A batch this large is written at once, so one chunk's replies never pile up unbounded. */
 export const BATCH_BYTES = 64 * 1024;
 
@@ -20,7 +22,7 @@ export class ReplyBatch<Owner> {
     if (typeof wire === "string") {
       // UTF-8 takes at most 3 bytes per UTF-16 unit: the exact count is only needed near the end.
       if (wire.length * 3 > room && Buffer.byteLength(wire) > room) return false;
-      this.size += this.buffer.write(wire, this.size, "utf8");
+      this.size += writeUtf8(this.buffer, wire, this.size);
       return true;
     }
     if (wire.byteLength > room) return false;

@@ -10,6 +10,8 @@ runProtocolSuite("text", {
     { message: "hello", decoded: "hello" },
     { message: "", decoded: "" },
     { message: "héllo wörld ✓ 🚀", decoded: "héllo wörld ✓ 🚀" },
+    // Longer than the bytes input scans by a loop before handing over to indexOf: cut at every byte, multi-byte ones too.
+    { message: `${"ü→".repeat(20)}🚀 end`, decoded: `${"ü→".repeat(20)}🚀 end` },
     { message: "a\rb", decoded: "a\rb" },
     { message: 42, decoded: "42" },
     { message: new Uint8Array([0x68, 0x69]), decoded: "hi" },
@@ -25,6 +27,26 @@ describe("text protocol", () => {
     expect(textProtocol.input(toBytes("\n"), conn)).toBe(1);
     expect(textProtocol.input(toBytes("abc"), conn)).toBe(0);
     expect(textProtocol.input(new Uint8Array(0), conn)).toBe(0);
+  });
+
+  test("input finds the first newline at every position, before and after where its byte loop hands over to indexOf", () => {
+    for (const length of [0, 1, 2, 63, 64, 65, 66, 127, 128, 129, 200]) {
+      for (let at = -1; at < length; at++) {
+        const bytes = new Uint8Array(length).fill(0x61);
+        if (at >= 0) bytes[at] = 0x0a;
+        if (at >= 0 && at + 5 < length) bytes[at + 5] = 0x0a; // a second newline after it must not be the answer
+        for (const buffer of [bytes, Buffer.from(bytes)]) {
+          for (const start of [0, 3]) {
+            for (const seen of [0, 1, 70]) {
+              if (start + seen > length) continue;
+              // The oracle: indexOf alone, as input was before the loop.
+              const end = Buffer.from(buffer).indexOf(0x0a, start + seen);
+              expect(textProtocol.inputRange(buffer, start, conn, seen)).toBe(end === -1 ? 0 : end - start + 1);
+            }
+          }
+        }
+      }
+    }
   });
 
   test("decode drops the newline and a carriage return before it, nothing else", () => {
@@ -57,6 +79,18 @@ describe("text protocol", () => {
     expect(reader.push(toBytes("\ntwo\r\nthr"))).toEqual(["one", "two"]);
     expect(reader.buffered).toBe(3);
     expect(reader.push(toBytes("ee\n"))).toEqual(["three"]);
+  });
+
+  test("an empty line, a line of exactly one packet per chunk and a line split at every byte all decode alike", () => {
+    const line = toBytes("ünï → 🚀\r\n");
+    expect(new PacketReader(textProtocol, connection()).push(Buffer.from(toBytes("\n")))).toEqual([""]);
+    expect(new PacketReader(textProtocol, connection()).push(Buffer.from(line))).toEqual(["ünï → 🚀"]);
+    for (let cut = 1; cut < line.length; cut++) {
+      const reader = new PacketReader(textProtocol, connection());
+      expect(reader.push(Buffer.from(line.subarray(0, cut)))).toEqual([]);
+      expect(reader.push(Buffer.from(line.subarray(cut)))).toEqual(["ünï → 🚀"]);
+      expect(reader.buffered).toBe(0);
+    }
   });
 
   test("a long line arriving in many chunks decodes whole", () => {

@@ -5,7 +5,7 @@ import type { WorkerGroupConfig } from "../../src/config/types.ts";
 import { frameProtocol } from "../../src/protocols/frame.ts";
 import type { Protocol } from "../../src/protocols/protocol.ts";
 import { textProtocol } from "../../src/protocols/text.ts";
-import { BATCH_BYTES } from "../../src/worker/reply-batch.ts";
+import { BATCH_BYTES, ReplyBatch } from "../../src/worker/reply-batch.ts";
 import { WorkerRuntime } from "../../src/worker/runtime.ts";
 import { StreamConnection } from "../../src/worker/stream-connection.ts";
 import type { App } from "../../src/worker/types.ts";
@@ -120,4 +120,11 @@ test("a reply sent by the handler and then the connection closed in the same chu
   conn.onData(Buffer.from("you\nignored\n"));
   expect(wire()).toBe("bye you\n");
   expect(kernel.ended).toBe(true);
+});
+
+test("the batch holds a string reply as the bytes Buffer.from gives it: multi-byte characters and a lone surrogate too", () => {
+  const batch = new ReplyBatch<object>();
+  const replies = ["ascii\n", "héllo → 世界 🎉\n", "a\ud800b\n", ""];
+  for (const reply of replies) expect(batch.add(reply)).toBe(true);
+  expect([...batch.buffer.subarray(0, batch.size)]).toEqual([...Buffer.from(replies.join(""))]);
 });
