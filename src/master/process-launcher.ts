@@ -24,7 +24,7 @@ export class ProcessLauncher {
   constructor(private readonly host: LaunchHost) {}
 
   /** Throws SpawnFailed (with the errno and what to do) when the OS refuses. */
-  spawn(group: WorkerGroupConfig, index: number, generation: number, purpose: SpawnPurpose): WorkerProcess {
+  spawn(group: WorkerGroupConfig, index: number, generation: number, purpose: SpawnPurpose, deferLaunch = false): WorkerProcess {
     const { host } = this;
     const { config, listenFds, log } = host.options;
     const { stopTimeout, drainWindowMs } = host.config();
@@ -35,6 +35,7 @@ export class ProcessLauncher {
         listenFd: listenFds.get(group.name),
         output: (line, stream, p) => log(`[${p.group}#${p.index} ${p.pid}] ${line}`, stream),
         onMessage: (message, p) => host.message(message, p),
+        deferLaunch,
       });
     } catch (err) {
       throw spawnFailed(err, index);

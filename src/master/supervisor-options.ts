@@ -16,6 +16,8 @@ export interface SupervisorOptions {
   groupRemoved?: (name: string) => void;
   /** Makes worker processes (default: real children); tests pass doubles. */
   spawner?: Spawner;
+  /** How long before a crashed slot's restart is due its process is spawned, to be launched then (default 60 ms with real children, 0 with a given spawner). */
+  prespawnLeadMs?: number;
   clock?: Clock;
   /** The first generation (after a restart: one past the old master's latest); default 1. */
   generation?: number;

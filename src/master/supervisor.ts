@@ -26,6 +26,8 @@ export type { Slot } from "./slot.ts";
 export type { ReloadHandle, ReloadOptions, SupervisorOptions } from "./supervisor-options.ts";
 
 const KEEP_RELOAD_RECORDS = 20;
+/** A crashed slot's next process is spawned this long before its restart is due: about its runtime's boot and modules (bench/restart-latency.ts). */
+const PRESPAWN_LEAD_MS = 60;
 
 /** Reached by others through the interfaces it implements (supervisor-interface.ts): its state is private. */
 export class Supervisor implements SupervisorQueries, SupervisorEvents, SupervisorActions {
@@ -78,7 +80,8 @@ export class Supervisor implements SupervisorQueries, SupervisorEvents, Supervis
     this.#restarts = new SlotRestarts({
       clock: this.#clock,
       holds: (slot) => !this.#stopping && this.#table.holds(slot),
-      spawn: (slot) => this.#launcher.spawn(slot.group, slot.index, slot.generation, { slot }),
+      spawn: (slot, deferLaunch) => this.#launcher.spawn(slot.group, slot.index, slot.generation, { slot }, deferLaunch),
+      prespawnLeadMs: options.prespawnLeadMs ?? (options.spawner ? 0 : PRESPAWN_LEAD_MS),
       refused: (err, slot, retryInMs) => this.#launcher.refused(err, slot.group, slot.index, slot.generation, retryInMs),
       watchStart: (proc, slot) =>
         void waitReady(proc, this.#gateOptions(slot.group)).then((reason) => reason?.kind === "start-timeout" && this.#watch.kill(proc, reason)),

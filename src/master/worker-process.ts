@@ -28,6 +28,8 @@ export interface SpawnOptions {
   listenFd?: number;
   output: (line: string, stream: "stdout" | "stderr", proc: WorkerProcess) => void;
   onMessage: (message: WorkerToMaster, proc: WorkerProcess) => void;
+  /** Spawned ahead of need (a crashed slot's next process, while its backoff runs): the launch config goes over IPC at launch(). */
+  deferLaunch?: boolean;
 }
 
 const STDERR_TAIL_LINES = 20;
@@ -68,6 +70,8 @@ export interface WorkerProcess {
   stop(graceful: boolean, reason: "stop" | "reload", deadlineMs: number): Promise<ExitInfo>;
   /** Reads CPU and memory from the OS (once a second, by the supervisor's watch). */
   sampleUsage?(): void;
+  /** Spawned with deferLaunch: sends the launch config now (once). Absent: the process cannot wait for one. */
+  launch?(): void;
 }
 
 /** Makes the process for one slot; the supervisor is given one, so its decisions can be tested without processes. */
@@ -96,6 +100,8 @@ export class ChildWorkerProcess implements WorkerProcess {
   readonly stderrTail: string[] = [];
   readonly exited: Promise<ExitInfo>;
   #ready = Promise.withResolvers<ListenAddress>();
+  /** Spawned with deferLaunch and not launched yet. */
+  #deferred?: WorkerLaunch;
   #requests = new Map<number, (reply: Reply) => void>();
   #nextRequest = 1;
   #lastSample?: { requests: number; at: number };
@@ -115,15 +121,8 @@ export class ChildWorkerProcess implements WorkerProcess {
       const env = early.adopt((message) => this.#receive(message, options));
       this.send({ type: "launch", launch, env });
     } else {
-      const extraFds = options.listenFd === undefined ? [] : [options.listenFd];
-      this.child = Bun.spawn([...selfCommand(), WORKER_ARG], {
-        // Room for the title the worker writes over its arguments (see process-title.ts).
-        argv0: workerTitle(this.group, this.index, this.generation),
-        env: { ...process.env, ...launch.group.env, [WORKER_LAUNCH_ENV]: JSON.stringify(launch) },
-        stdio: ["ignore", "pipe", "pipe", ...extraFds],
-        ipc: (message: WorkerToMaster) => this.#receive(message, options),
-        serialization: "json",
-      });
+      this.child = this.#spawn(options);
+      if (options.deferLaunch) this.#deferred = launch;
     }
     // A handler printing without end costs its own lines (cut, then counted past the budget), not the master's memory.
     const budget = new OutputBudget((summary) => options.output(summary, "stderr", this));
@@ -146,6 +145,27 @@ export class ChildWorkerProcess implements WorkerProcess {
         this.#requests.clear();
         return { code: this.child.exitCode, signal: this.child.signalCode === null ? null : String(this.child.signalCode) };
       });
+  }
+
+  #spawn(options: SpawnOptions): Subprocess {
+    const { launch } = options;
+    const extraFds = options.listenFd === undefined ? [] : [options.listenFd];
+    // A deferred launch: the group's environment and descriptor now, the launch config at launch().
+    const launchEnv = options.deferLaunch ? {} : { [WORKER_LAUNCH_ENV]: JSON.stringify(launch) };
+    return Bun.spawn([...selfCommand(), WORKER_ARG], {
+      // Room for the title the worker writes over its arguments (see process-title.ts).
+      argv0: workerTitle(this.group, this.index, this.generation),
+      env: { ...process.env, ...launch.group.env, ...launchEnv },
+      stdio: ["ignore", "pipe", "pipe", ...extraFds],
+      ipc: (message: WorkerToMaster) => this.#receive(message, options),
+      serialization: "json",
+    });
+  }
+
+  launch(): void {
+    const launch = this.#deferred;
+    this.#deferred = undefined;
+    if (launch) this.send({ type: "launch", launch, env: {} });
   }
 
   get pid(): number {

@@ -141,3 +141,34 @@ describe("the early worker, compiled", () => {
     expect(await (await fetch(`http://127.0.0.1:${await app.port("env")}/`)).text()).toBe(`${instance!.split(" ")[0]} bar`);
   }, 30_000);
 });
+
+describe("a crashed slot's next process, spawned ahead of its restart (compiled)", () => {
+  test("kill -9 of a worker: its replacement serves, and while it comes /api/status and /proc agree at every read", async () => {
+    await ensureBinary();
+    const workers = [{ name: "web", listen: "http://127.0.0.1:0", handler: "./h.ts", count: 2 }];
+    await using app = await AppUnderTest.start({ mode: "compiled", workers, files: { "h.ts": HANDLER } });
+    const [victim, other] = await app.pids("web");
+    process.kill(victim!, "SIGKILL");
+    const mismatches: string[] = [];
+    let reads = 0;
+    const replaced = await waitFor(
+      async () => {
+        const before = childrenOf(app.master.pid);
+        const rows = (await app.status()).processes.filter((p) => p.pid !== null);
+        const after = childrenOf(app.master.pid);
+        reads++;
+        const shown = rows.map((p) => p.pid!);
+        // Shown but alive at neither read: a process the OS does not have. Alive at both reads but not shown: one it misses.
+        for (const pid of shown) if (!before.includes(pid) && !after.includes(pid)) mismatches.push(`status shows ${pid}, /proc has [${before}]/[${after}]`);
+        for (const pid of before) if (after.includes(pid) && !shown.includes(pid)) mismatches.push(`/proc has ${pid}, status shows [${shown}]`);
+        const ready = rows.filter((p) => p.state === "ready").map((p) => p.pid!);
+        return ready.length === 2 && !ready.includes(victim!) && ready;
+      },
+      { timeoutMs: 10_000, intervalMs: 2, what: "the replacement ready" },
+    );
+    expect(mismatches).toEqual([]);
+    expect(reads).toBeGreaterThan(3);
+    expect(replaced).toContain(other!);
+    expect(childrenOf(app.master.pid)).toEqual([...replaced].sort((a, b) => a - b));
+  }, 30_000);
+});

@@ -25,6 +25,8 @@ export const KNOWN_OPEN: Record<string, string> = {};
 /** Seeds past the default range that found a bug still open: run every time, so its fix shows (then drop it here and from KNOWN_OPEN). */
 export const OPEN_SEEDS: number[] = [];
 
+/** The world's prespawnLeadMs (60) and a stop's exit before a launch (5 ms), with room for the step that checks. */
+const PRESPAWN_BOUND_MS = 100;
 /** Time past its bound after which something that should have ended counts as stuck. */
 const SLACK_MS = 1000;
 /** How long past its watchdogSeconds (or, never ready, its start timeout) a hung process may keep its slot. */
@@ -230,7 +232,22 @@ const tableOwns: Check = (world, out) => {
   }
 };
 
+/** A slot's next process spawned ahead of its restart waits in that slot ("starting") and is launched when due, or stopped (it then exits at once). */
+const prespawnBounded: Check = (world, out) => {
+  const now = world.clock.now();
+  for (const proc of world.live) {
+    if (!proc.waiting) continue;
+    const entry = world.supervisor.table.entryOf(proc);
+    const asked = proc.stopAsks.length > 0;
+    if (!asked && (entry?.state !== "starting" || entry.slot?.current !== proc))
+      out.push({ invariant: "prespawn-in-slot", detail: `${describe(proc)} waits for its launch as ${entry?.state ?? "no entry"}, not starting in its slot` });
+    if (now - proc.startedAt > PRESPAWN_BOUND_MS)
+      out.push({ invariant: "prespawn-bounded", detail: `${describe(proc)} has waited ${now - proc.startedAt} ms for its launch` });
+  }
+};
+
 const STEP_CHECKS: Check[] = [
+  prespawnBounded,
   noUnexpectedThrow,
   tableOwns,
   ownership,

@@ -54,6 +54,9 @@ export class SimProcess implements WorkerProcess {
   #exitTimer: unknown;
   #exitAt = Infinity;
   readonly #random: Random;
+  #waiting = false;
+  /** When a deferred spawn got its launch. */
+  launchedAt?: number;
 
   constructor(
     readonly pid: number,
@@ -68,7 +71,22 @@ export class SimProcess implements WorkerProcess {
     this.startedAt = clock.now();
     this.#random = new Random(seed);
     this.#ready.promise.catch(() => {});
+    // Spawned ahead of its restart: it boots, then does nothing until launch() (or a stop, which it obeys at once).
+    if (options.deferLaunch) this.#waiting = true;
+    else this.#begin();
+  }
+
+  /** The launch config arrives: from here it behaves as its release does. */
+  launch(): void {
+    if (!this.#waiting || !this.alive) return;
+    this.#waiting = false;
+    this.launchedAt = this.clock.now();
     this.#begin();
+  }
+
+  /** Spawned with deferLaunch and not launched yet. */
+  get waiting(): boolean {
+    return this.#waiting;
   }
 
   get ready(): Promise<ListenAddress> {
@@ -218,6 +236,11 @@ export class SimProcess implements WorkerProcess {
     this.stopAsks.push({ at: now, graceful, deadlineMs });
     if (!this.alive) return this.exited;
     this.state = "draining";
+    // Not launched: nothing to drain, it exits 0 (src/worker/launch-inbox.ts).
+    if (this.#waiting) {
+      this.#exitBy(now + this.#random.int(0, 5), 0, null);
+      return this.exited;
+    }
     // A parked process has nothing left to drain: it exits at once.
     const drainMs = this.parked ? this.#random.int(0, 50) : graceful ? this.#random.int(0, 8000) : this.#random.int(0, 500);
     if (!this.hung) this.#exitBy(now + drainMs, 0, null);

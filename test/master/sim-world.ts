@@ -48,7 +48,15 @@ export class SimWorld {
     readonly extraGroups: WorkerGroupConfig[],
   ) {
     const invariantBroken = (text: string) => void this.broken.push(text);
-    this.supervisor = new Supervisor({ config, listenFds: new Map(), log: () => {}, spawner: (o) => this.#spawn(o), clock: this.clock, invariantBroken });
+    this.supervisor = new Supervisor({
+      config,
+      listenFds: new Map(),
+      log: () => {},
+      spawner: (o) => this.#spawn(o),
+      clock: this.clock,
+      invariantBroken,
+      prespawnLeadMs: 60,
+    });
     this.#heartbeat();
   }
 
