@@ -5,9 +5,11 @@ import { startAdminPlane, type AdminPlane } from "../admin/server.ts";
 import { ensureToken } from "../admin/token.ts";
 import type { AppConfig } from "../config/types.ts";
 import { openStore, type MasterStore } from "../store/master-store.ts";
-import { durationsOf, startRecorder, type Recorder } from "../store/recorder.ts";
+import { startRecorder, type Recorder } from "../store/recorder.ts";
 import { traceStart } from "../start-trace.ts";
 import type { EventListener, SupervisorEvent } from "./events.ts";
+import type { ProcessSource } from "./supervisor-interface.ts";
+import { trafficTotals } from "./traffic-totals.ts";
 
 // master.ts builds the admin plane's context; it reads the type here, so this file stays the one in src/master/ that imports src/admin/.
 export type { AdminContext };
@@ -33,8 +35,8 @@ export interface PlaneInputs {
   context: (store: MasterStore, token: string) => AdminContext;
   /** The processes as /api/status shows them, for the recorder's samples. */
   status: AdminContext["status"];
-  /** The live processes, for the latency histograms the status shows only as percentiles. */
-  supervisor: Pick<AdminContext["supervisor"], "processes">;
+  /** For the groups' latency histograms, which the status shows only as percentiles. */
+  supervisor: ProcessSource;
   /** Events the gate passed before the store opened, oldest first, and the call that stops collecting them. */
   early: EarlyEvent[];
   stopCollecting: () => void;
@@ -47,8 +49,8 @@ export function openPlanes(inputs: PlaneInputs, planes: Planes): { adminUrl: str
   // A store that cannot open only reports it (store.available): the master serves without one.
   const store = (planes.store = openStore(config.dataDir, config.store));
   traceStart("master", "store opened");
-  const durations = () => durationsOf(inputs.supervisor.processes);
-  planes.recorder = startRecorder(store, { processes: () => inputs.status().processes, durations, subscribe: inputs.subscribe }, inputs.startedAt);
+  const durations = (group: string) => trafficTotals(inputs.supervisor).group(group).duration?.counts ?? null;
+  planes.recorder = startRecorder(store, { status: inputs.status, durations, subscribe: inputs.subscribe }, inputs.startedAt);
   // Synchronous with the recorder's subscription above: no event falls between the collected ones and the live ones.
   inputs.stopCollecting();
   for (const { at, event } of inputs.early) store.log.recordEvent(at, event);

@@ -1,16 +1,15 @@
 // Feeds the store from the live master: a sample of every process and group each second, every supervisor event, retention each minute.
-import type { ProcessCounters } from "../ipc.ts";
-import type { StatusProcess } from "../master/status-records.ts";
+import type { StatusProcess, StatusResponse } from "../master/status-records.ts";
 import type { SupervisorEvent } from "../master/events.ts";
 import type { MasterStore } from "./master-store.ts";
 import type { ProcessSample } from "./metrics-history.ts";
 import { TrafficDeltas } from "./traffic-deltas.ts";
 
 export interface RecorderSource {
-  /** The processes as /api/status shows them right now. */
-  processes: () => StatusProcess[];
-  /** Each live http process's duration histogram, per-bucket counts since it started, by pid (the status shows only percentiles). */
-  durations?: () => ReadonlyMap<number, readonly number[]>;
+  /** The processes and groups as /api/status shows them right now. */
+  status: () => Pick<StatusResponse, "processes" | "groups">;
+  /** A group's duration histogram since the master started, per-bucket counts (the status shows only percentiles); null: not http. */
+  durations?: (group: string) => readonly number[] | null;
   /** Subscribes to supervisor events; returns the unsubscribe function. */
   subscribe: (listener: (event: SupervisorEvent) => void) => () => void;
 }
@@ -22,16 +21,6 @@ export interface Recorder {
   /** Writes one sample now (the ticker calls this; tests may too). */
   sample: (at?: number) => void;
   stop: () => void;
-}
-
-/** The duration histogram counts of each process that reported one (http groups), by pid: the recorder's `durations`. */
-export function durationsOf(processes: Iterable<{ readonly pid: number; readonly counters: ProcessCounters | null }>): Map<number, readonly number[]> {
-  const out = new Map<number, readonly number[]>();
-  for (const p of processes) {
-    const counts = p.counters?.traffic?.http?.duration.counts;
-    if (counts) out.set(p.pid, counts);
-  }
-  return out;
 }
 
 function processSample(p: StatusProcess & { pid: number }): ProcessSample {
@@ -48,12 +37,12 @@ export function startRecorder(store: MasterStore, source: RecorderSource, starte
   const sample = (at = Date.now()) => {
     // Second-aligned, so per-second rows of different processes share a timestamp and buckets line up.
     const second = Math.floor(at / 1000) * 1000;
+    const status = source.status();
     // A process that has not sent its first report yet shows zeros; rss is never 0 in a live process, so it marks one.
-    const live = source.processes().flatMap((p) => (p.state !== "exited" && p.rssBytes > 0 && p.pid !== null ? [{ ...p, pid: p.pid }] : []));
-    const durations = source.durations?.() ?? new Map<number, readonly number[]>();
+    const live = status.processes.flatMap((p) => (p.state !== "exited" && p.rssBytes > 0 && p.pid !== null ? [{ ...p, pid: p.pid }] : []));
     const groups = deltas.next(
       at,
-      live.map((p) => ({ pid: p.pid, group: p.group, responses: p.responses, handlerErrors: p.errors.handler, buckets: durations.get(p.pid) ?? null })),
+      status.groups.map((g) => ({ group: g.name, responses: g.responses, handlerErrors: g.errors.handler, buckets: source.durations?.(g.name) ?? null })),
     );
     store.history.record(second, live.map(processSample), groups);
   };

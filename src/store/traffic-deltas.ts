@@ -1,13 +1,15 @@
-// Turns each process's counters since start into each group's counts for one recorder interval, across restarts and resets.
+// Turns each group's counters since the master started into its counts for one recorder interval, never negative.
 
-/** One process at a tick: its counters since it started, as the master last heard them. */
+/**
+ * One group at a tick: what it counted since the master started, its exited processes' last reports included (the
+ * master keeps them: a worker that restarts or drains and exits between two ticks loses nothing).
+ */
 export interface TrafficInput {
-  pid: number;
   group: string;
-  /** Responses by status code since start (http groups; {} otherwise). */
+  /** Responses by status code (http groups; {} otherwise). */
   responses: Record<string, number>;
   handlerErrors: number;
-  /** http groups: the duration histogram's per-bucket counts since start; null for other schemes. */
+  /** http groups: the duration histogram's per-bucket counts; null for other schemes. */
   buckets: readonly number[] | null;
 }
 
@@ -56,43 +58,35 @@ function minus(now: readonly number[], before: readonly number[] | null): number
   return now.map((n, i) => n - (before?.[i] ?? 0));
 }
 
-function addInto(into: number[] | null, from: readonly number[]): number[] {
-  const sum = into ?? new Array<number>(from.length).fill(0);
-  from.forEach((n, i) => (sum[i] = (sum[i] ?? 0) + n));
-  return sum;
-}
-
 /**
- * Keeps each live pid's last counters. A pid seen for the first time is counted from zero: every worker starts after
- * the master whose recorder this is, so all it counted is new. One that left is forgotten (its last partial second is
- * lost, never counted twice). Counts never go negative, and a restart shows as the new process's own counts, not a jump.
+ * Keeps each group's last counters. A group seen for the first time is counted from zero (the master's totals start
+ * with it). Counters that go back (totals restarted) count as new, so a difference is never negative.
  */
 export class TrafficDeltas {
-  #last = new Map<number, Snapshot>();
+  #last = new Map<string, Snapshot>();
 
   /** `startedAt`: when the master started (the first interval runs from there). */
   constructor(private lastAt: number) {}
 
   /** The groups' counts since the previous call; none if the clock went back (the next call counts from this one). */
-  next(at: number, processes: readonly TrafficInput[]): GroupSample[] {
+  next(at: number, groups: readonly TrafficInput[]): GroupSample[] {
     const spanMs = at - this.lastAt;
     const before = this.#last;
-    this.#last = new Map(processes.map((p) => [p.pid, snapshotOf(p)]));
+    this.#last = new Map(groups.map((g) => [g.group, snapshotOf(g)]));
     this.lastAt = at;
     if (spanMs <= 0) return [];
-    const groups = new Map<string, GroupSample>();
-    for (const p of processes) {
-      const now = this.#last.get(p.pid)!;
-      let prev = before.get(p.pid) ?? ZERO;
+    return groups.map((g) => {
+      const now = this.#last.get(g.group)!;
+      let prev = before.get(g.group) ?? ZERO;
       if (wentBack(now, prev)) prev = ZERO;
-      let g = groups.get(p.group);
-      if (!g) groups.set(p.group, (g = { group: p.group, spanMs, handlerErrors: 0, codes: null, buckets: null }));
-      g.handlerErrors += now.handlerErrors - prev.handlerErrors;
-      if (now.buckets) {
-        g.codes = addInto(g.codes, minus(now.codes, prev.codes));
-        g.buckets = addInto(g.buckets, minus(now.buckets, prev.buckets));
-      }
-    }
-    return [...groups.values()];
+      const http = now.buckets !== null;
+      return {
+        group: g.group,
+        spanMs,
+        handlerErrors: now.handlerErrors - prev.handlerErrors,
+        codes: http ? minus(now.codes, prev.codes) : null,
+        buckets: http ? minus(now.buckets!, prev.buckets) : null,
+      };
+    });
   }
 }

@@ -7,11 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { metricsHistory } from "../../src/admin/api-schemas.ts";
 import { BUCKETS } from "../../src/latency-histogram.ts";
-import type { StatusProcess } from "../../src/master/status-records.ts";
+import type { StatusGroup, StatusProcess } from "../../src/master/status-records.ts";
 import { BUCKET_COLUMNS } from "../../src/store/history-query.ts";
 import { openStore } from "../../src/store/master-store.ts";
 import { MIGRATIONS, schemaVersion } from "../../src/store/migrations.ts";
-import { durationsOf, startRecorder } from "../../src/store/recorder.ts";
+import { startRecorder } from "../../src/store/recorder.ts";
 import { storePath, type StoreConnection } from "../../src/store/store.ts";
 import { TrafficDeltas, type GroupSample, type TrafficInput } from "../../src/store/traffic-deltas.ts";
 
@@ -31,8 +31,8 @@ function buckets(...entries: [number, number][]): number[] {
   return out;
 }
 
-function http(pid: number, responses: Record<string, number>, counts: number[], handlerErrors = 0, group = "web"): TrafficInput {
-  return { pid, group, responses, handlerErrors, buckets: counts };
+function http(responses: Record<string, number>, counts: number[], handlerErrors = 0, group = "web"): TrafficInput {
+  return { group, responses, handlerErrors, buckets: counts };
 }
 
 function group(at: number, name: string, spanMs: number, counts: number[] | null, codes: number[] | null = null, handlerErrors = 0): [number, GroupSample] {
@@ -50,44 +50,37 @@ const proc = (pid: number, grp = "web", lag: number | null = null) => ({
   lagSeconds: lag,
 });
 
-describe("interval counts from counters since start", () => {
-  test("the first tick counts each process from zero since the master started; later ones each group's counts over the span", () => {
+describe("interval counts from the groups' counters since the master started", () => {
+  test("the first tick counts from zero since the master started; later ones each group's counts over the span", () => {
     const d = new TrafficDeltas(T0 - 2500);
-    expect(d.next(T0, [http(1, { "200": 5 }, buckets([0, 5]))])).toEqual([
+    expect(d.next(T0, [http({ "200": 5 }, buckets([0, 5]))])).toEqual([
       { group: "web", spanMs: 2500, handlerErrors: 0, codes: [5, 0, 0, 0], buckets: buckets([0, 5]) },
     ]);
     const rows = d.next(T0 + 1000, [
-      http(1, { "200": 8, "404": 1, "503": 2 }, buckets([0, 9], [3, 2]), 2),
-      { pid: 2, group: "chat", responses: {}, handlerErrors: 1, buckets: null },
+      http({ "200": 8, "404": 1, "503": 2, other: 4 }, buckets([0, 9], [3, 2]), 2),
+      { group: "chat", responses: {}, handlerErrors: 1, buckets: null },
     ]);
     expect(rows).toEqual([
+      // "other" (codes past the label cap) has no class
       { group: "web", spanMs: 1000, handlerErrors: 2, codes: [3, 0, 1, 2], buckets: buckets([0, 4], [3, 2]) },
       // not http: no codes, no histogram (not zeros: "no p99", not 0)
       { group: "chat", spanMs: 1000, handlerErrors: 1, codes: null, buckets: null },
     ]);
   });
 
-  test("a restarted worker (new pid) counts from zero; its old pid's counts neither go negative nor come back", () => {
+  test("counters that go back (the totals started again) count as new: never a negative difference", () => {
     const d = new TrafficDeltas(T0 - 1000);
-    d.next(T0, [http(1, { "200": 1000 }, buckets([0, 1000]))]);
-    d.next(T0 + 1000, [http(1, { "200": 1010 }, buckets([0, 1010]))]);
-    const rows = d.next(T0 + 2000, [http(2, { "200": 3 }, buckets([0, 3]))]);
-    expect(rows).toEqual([{ group: "web", spanMs: 1000, handlerErrors: 0, codes: [3, 0, 0, 0], buckets: buckets([0, 3]) }]);
-  });
-
-  test("counters that go back under the same pid (a reused pid) are a reset: the new counts, never a negative delta", () => {
-    const d = new TrafficDeltas(T0 - 1000);
-    d.next(T0, [http(7, { "200": 500, "500": 9 }, buckets([1, 509]), 9)]);
-    const rows = d.next(T0 + 1000, [http(7, { "200": 4 }, buckets([1, 4]), 0)]);
+    d.next(T0, [http({ "200": 500, "500": 9 }, buckets([1, 509]), 9)]);
+    const rows = d.next(T0 + 1000, [http({ "200": 4 }, buckets([1, 4]), 0)]);
     expect(rows[0]).toEqual({ group: "web", spanMs: 1000, handlerErrors: 0, codes: [4, 0, 0, 0], buckets: buckets([1, 4]) });
     for (const row of rows) expect([...(row.codes ?? []), ...(row.buckets ?? []), row.handlerErrors].every((n) => n >= 0)).toBe(true);
   });
 
   test("a quiet http group gives zero counts, and a clock that went back gives no row", () => {
     const d = new TrafficDeltas(T0 - 1000);
-    d.next(T0, [http(1, {}, buckets())]);
-    expect(d.next(T0 + 1000, [http(1, {}, buckets())])).toEqual([{ group: "web", spanMs: 1000, handlerErrors: 0, codes: [0, 0, 0, 0], buckets: buckets() }]);
-    expect(d.next(T0 + 500, [http(1, { "200": 1 }, buckets([0, 1]))])).toEqual([]);
+    d.next(T0, [http({}, buckets())]);
+    expect(d.next(T0 + 1000, [http({}, buckets())])).toEqual([{ group: "web", spanMs: 1000, handlerErrors: 0, codes: [0, 0, 0, 0], buckets: buckets() }]);
+    expect(d.next(T0 + 500, [http({ "200": 1 }, buckets([0, 1]))])).toEqual([]);
   });
 });
 
@@ -212,23 +205,18 @@ describe("the recorder", () => {
     } as unknown as StatusProcess;
   }
 
-  test("writes a group row per tick from the processes' counters and histograms; a store refusing writes costs those seconds only", () => {
+  test("writes a group row per tick from the groups' counters and histograms; a store refusing writes costs those seconds only", () => {
     const store = openStore(dir, RETENTION, () => undefined);
-    let rows = [row(1, { "200": 10 }, 0, 0.001)];
-    let counters = [{ pid: 1, counters: { traffic: { http: { duration: { counts: buckets([0, 10]) } } } } }];
-    const recorder = startRecorder(
-      store,
-      {
-        processes: () => rows,
-        durations: () => durationsOf(counters as never),
-        subscribe: () => () => undefined,
-      },
-      T0 - 1000,
-    );
+    let now = { responses: { "200": 10 } as Record<string, number>, handler: 0, counts: buckets([0, 10]), lag: 0.001 };
+    const set = (responses: Record<string, number>, handler: number, counts: number[], lag: number) => (now = { responses, handler, counts, lag });
+    const status = () => ({
+      processes: [row(1, now.responses, now.handler, now.lag)],
+      groups: [{ name: "web", responses: now.responses, errors: { http5xx: 0, handler: now.handler } } as unknown as StatusGroup],
+    });
+    const recorder = startRecorder(store, { status, durations: () => now.counts, subscribe: () => () => undefined }, T0 - 1000);
     try {
       recorder.sample(T0);
-      rows = [row(1, { "200": 30, "500": 5 }, 5, 0.002)];
-      counters = [{ pid: 1, counters: { traffic: { http: { duration: { counts: buckets([0, 30], [4, 5]) } } } } }];
+      set({ "200": 30, "500": 5 }, 5, buckets([0, 30], [4, 5]), 0.002);
       recorder.sample(T0 + 1000);
       const point = store.history.query({ from: T0, to: T0 + 1999, step: 1 }).groups[0]!.points.at(-1)!;
       expect(point).toMatchObject({ at: T0 + 1000, responsesPerSecond: { "2xx": 20, "5xx": 5 }, handlerErrorsPerSecond: 5, eventLoopLagSeconds: 0.002 });
@@ -238,8 +226,7 @@ describe("the recorder", () => {
       const conn = (store.history as unknown as { conn: StoreConnection }).conn;
       conn.attempt("test", (db) => db.run("PRAGMA query_only = 1"), undefined);
       expect(() => recorder.sample(T0 + 2000)).not.toThrow();
-      rows = [row(1, { "200": 130, "500": 5 }, 5, 0.002)];
-      counters = [{ pid: 1, counters: { traffic: { http: { duration: { counts: buckets([0, 130], [4, 5]) } } } } }];
+      set({ "200": 130, "500": 5 }, 5, buckets([0, 130], [4, 5]), 0.002);
       expect(() => recorder.sample(T0 + 3000)).not.toThrow();
       expect(store.health()!.errors).toBe(2);
       expect(store.health()!.lastError).toMatch(/readonly/i);
@@ -247,8 +234,7 @@ describe("the recorder", () => {
 
       // Writable again: the next row holds its own second only, not what was counted while writes failed (no spike).
       conn.attempt("test", (db) => db.run("PRAGMA query_only = 0"), undefined);
-      rows = [row(1, { "200": 137, "500": 5 }, 5, 0.002)];
-      counters = [{ pid: 1, counters: { traffic: { http: { duration: { counts: buckets([0, 137], [4, 5]) } } } } }];
+      set({ "200": 137, "500": 5 }, 5, buckets([0, 137], [4, 5]), 0.002);
       recorder.sample(T0 + 4000);
       const resumed = store.history.query({ from: T0 + 4000, to: T0 + 4999, step: 1 }).groups[0]!.points[0]!;
       expect(resumed.responsesPerSecond).toEqual({ "2xx": 7, "3xx": 0, "4xx": 0, "5xx": 0 });
