@@ -16,6 +16,7 @@ export function nativeEcho(): string | null {
   const path = join(tmpdir(), `wm-stream-echo-${Bun.hash(source).toString(16)}`);
   if (existsSync(path)) return path;
   const partial = `${path}.${process.pid}`;
+  if (Bun.which("cc") === null) return null;
   const built = Bun.spawnSync(["cc", "-O2", "-o", partial, SOURCE], { stdout: "ignore", stderr: "pipe" });
   if (!built.success) return null;
   // Renamed into place: two loads building at once never run a half-written file.
