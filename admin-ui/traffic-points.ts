@@ -70,10 +70,16 @@ export function liveTraffic(samples: readonly TrafficSample[]): TrafficPoint[] {
   });
 }
 
-/** History up to where the live reads start, then the live reads, from `since` on. */
+/**
+ * History up to where the live reads start, then the live reads, from `since` on. The first live read has no rates
+ * (nothing before it to subtract): after history it is left out, so the lines run on instead of breaking at the seam.
+ */
 export function joinTraffic(history: readonly TrafficPoint[], live: readonly TrafficPoint[], since: number): TrafficPoint[] {
-  const liveStart = live[0]?.at ?? Infinity;
-  return [...history.filter((p) => p.at < liveStart), ...live].filter((p) => p.at >= since);
+  const first = live[0];
+  const unrated = first && Object.values(first.groups).length > 0 && Object.values(first.groups).every((g) => g.rates === null);
+  const seamless = history.length > 0 && unrated ? live.slice(1) : live;
+  const liveStart = seamless[0]?.at ?? Infinity;
+  return [...history.filter((p) => p.at < liveStart), ...seamless].filter((p) => p.at >= since);
 }
 
 const groupsOf = (points: readonly TrafficPoint[], has: (g: GroupTrafficPoint) => boolean) =>

@@ -69,6 +69,11 @@ describe("traffic points", () => {
     const p = (at: number): TrafficPoint => ({ at, groups: {} });
     expect(joinTraffic([p(1), p(2), p(3), p(4)], [p(3), p(5)], 2).map((x) => x.at)).toEqual([2, 3, 5]);
     expect(joinTraffic([p(1), p(2)], [], 0).map((x) => x.at)).toEqual([1, 2]);
+    // The first live read has no rates yet: after history it is left out, so the status lines do not break at the seam.
+    const noRates = { at: 3, groups: { web: { p50: 0.001, p99: 0.002, rates: null } } };
+    const rated = { at: 5, groups: { web: { p50: 0.001, p99: 0.002, rates: rates(4) } } };
+    expect(joinTraffic([p(1), p(2), p(3), p(4)], [noRates, rated], 0).map((x) => x.at)).toEqual([1, 2, 3, 4, 5]);
+    expect(joinTraffic([], [noRates, rated], 0).map((x) => x.at)).toEqual([3, 5]);
   });
 
   test("a range with no samples draws no series", () => {
