@@ -137,6 +137,12 @@ export interface WorkerLaunch {
 
 export const WORKER_LAUNCH_ENV = "WORKERMAN_LAUNCH";
 
+/**
+ * A process spawned ahead of its launch (a crash restart's next process) carries its launch here too, unread by the
+ * worker (it waits for the "launch" message): /proc/<pid>/environ then names its group as any worker's does.
+ */
+export const PENDING_LAUNCH_ENV = "WORKERMAN_LAUNCH_PENDING";
+
 /** Milliseconds an early worker waits for its "launch" message before it exits (tests set it lower). */
 export const LAUNCH_WAIT_ENV = "WORKERMAN_LAUNCH_WAIT_MS";
 

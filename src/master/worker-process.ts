@@ -2,7 +2,15 @@
 import type { Subprocess } from "bun";
 import type { ListenAddress } from "../config/types.ts";
 import { assertNever } from "../assert-never.ts";
-import { WORKER_ARG, WORKER_LAUNCH_ENV, type MasterToWorker, type ProcessCounters, type WorkerLaunch, type WorkerToMaster } from "../ipc.ts";
+import {
+  PENDING_LAUNCH_ENV,
+  WORKER_ARG,
+  WORKER_LAUNCH_ENV,
+  type MasterToWorker,
+  type ProcessCounters,
+  type WorkerLaunch,
+  type WorkerToMaster,
+} from "../ipc.ts";
 import { workerTitle } from "../process-title.ts";
 import { selfCommand } from "../self-command.ts";
 import { canTakeEarly, claimEarlyWorker, type EarlyWorker } from "./early-worker.ts";
@@ -151,7 +159,7 @@ export class ChildWorkerProcess implements WorkerProcess {
     const { launch } = options;
     const extraFds = options.listenFd === undefined ? [] : [options.listenFd];
     // A deferred launch: the group's environment and descriptor now, the launch config at launch().
-    const launchEnv = options.deferLaunch ? {} : { [WORKER_LAUNCH_ENV]: JSON.stringify(launch) };
+    const launchEnv = { [options.deferLaunch ? PENDING_LAUNCH_ENV : WORKER_LAUNCH_ENV]: JSON.stringify(launch) };
     return Bun.spawn([...selfCommand(), WORKER_ARG], {
       // Room for the title the worker writes over its arguments (see process-title.ts).
       argv0: workerTitle(this.group, this.index, this.generation),

@@ -170,5 +170,9 @@ describe("a crashed slot's next process, spawned ahead of its restart (compiled)
     expect(reads).toBeGreaterThan(3);
     expect(replaced).toContain(other!);
     expect(childrenOf(app.master.pid)).toEqual([...replaced].sort((a, b) => a - b));
+    // The replacement was spawned ahead of its launch: its environment still names its group, as every worker's does,
+    // so a check of /proc for a group's processes (processesMentioning) sees it.
+    const replacement = replaced.find((pid) => pid !== other)!;
+    expect(processesMentioning(`"name":"web"`)).toContain(replacement);
   }, 30_000);
 });
