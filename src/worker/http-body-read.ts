@@ -40,6 +40,8 @@ export async function readBodyFirst(runtime: WorkerRuntime, request: Request, se
       const size = chunk.value.byteLength;
       hold.inputHeld += size;
       budget.add(size);
+      // The clone's chunk is dropped here while its twin keeps the bytes for the handler: memory twice, until a collection.
+      budget.discarded(size);
       if (hold.inputHeld > limit) {
         reader.cancel().catch(() => {});
         return refuse(413, "Payload Too Large", `a ${request.headers.has("content-length") ? "" : "chunked "}body is over maxBodySize ${limit}`);

@@ -62,6 +62,11 @@ export class InputBudget {
     if (delta <= -BIG_BUFFER) this.dropped -= delta;
   }
 
+  /** Bytes read into a buffer nobody keeps (a body's copy read through a clone): garbage from now on, like a buffer let go. */
+  discarded(bytes: number): void {
+    this.dropped += bytes;
+  }
+
   /** A holder's kept buffer went from `before` bytes to `after`: a buffer replaced (grown, trimmed, dropped) is garbage. */
   changed(before: number, after: number): void {
     this.held += after - before;

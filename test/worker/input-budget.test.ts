@@ -135,3 +135,18 @@ test("the shed log: the first event at once, then one line a minute with the top
   log.record("budget", "10.0.0.2");
   expect(lines[1]).toBe("6 shed, 1 timed out; top addresses: 10.0.0.2 (6), 10.0.0.3 (1)");
 });
+
+test("bytes read and dropped (a body's clone) count until a collection: over the budget without closing anyone, then collected", () => {
+  const { runtime, open } = setup();
+  const a = open();
+  a.conn.onData(bytes(600));
+  expect(runtime.input.over).toBe(false);
+  runtime.input.discarded(600);
+  // Held 600 + dropped 600 passes the 1000-byte budget: what is held is within it, so nobody is closed, but a
+  // collection runs and the dropped bytes are forgotten.
+  expect(runtime.input.over).toBe(true);
+  expect(runtime.input.shed()).toBe(0);
+  expect(a.conn.closed).toBe(false);
+  expect(runtime.input.dropped).toBe(0);
+  expect(runtime.input.over).toBe(false);
+});
