@@ -28,28 +28,30 @@ export function listeningInodes(port: number): Set<string> {
 export function holdersOf(inodes: Set<string>): number[] {
   const holders: number[] = [];
   for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${entry}/fd`);
-    } catch {
-      continue; // gone, or not ours
-    }
-    for (const fd of fds) {
-      let target = "";
-      try {
-        target = readlinkSync(`/proc/${entry}/fd/${fd}`);
-      } catch {
-        continue;
-      }
-      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
-      if (inode && inodes.has(inode)) {
-        holders.push(Number(entry));
-        break;
-      }
-    }
+    if (/^\d+$/.test(entry) && holdsOneOf(Number(entry), inodes)) holders.push(Number(entry));
   }
   return holders.sort((a, b) => a - b);
+}
+
+/** True when `pid` holds a socket among `inodes` (false when it is gone or not ours to look into). */
+export function holdsOneOf(pid: number, inodes: Set<string>): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  for (const fd of fds) {
+    let target = "";
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    if (inode && inodes.has(inode)) return true;
+  }
+  return false;
 }
 
 function isZombie(pid: number): boolean {

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Kind } from "./kinds.ts";
-import { listensOn } from "./listening.ts";
+import { holdsOneOf, listeningInodes } from "./port-owners.ts";
 import { childrenOf } from "./proc.ts";
 import { freePorts } from "./ports.ts";
 import { Group } from "./processes.ts";
@@ -49,7 +49,7 @@ async function servingProcesses(group: Group, ports: Record<WorkermanKind, numbe
     const served: Partial<Record<Kind, number[]>> = {};
     for (const pid of childrenOf(group.pid)) {
       const kind = WORKERMAN_KINDS.find((k) => titleOf(pid).endsWith(`:${ports[k]}`));
-      if (kind && listensOn(pid, ports[kind])) (served[kind] ??= []).push(pid);
+      if (kind && holdsOneOf(pid, listeningInodes(ports[kind]))) (served[kind] ??= []).push(pid);
     }
     if (WORKERMAN_KINDS.every((kind) => served[kind]?.length === count)) return served;
     if (group.exitCode !== null) throw new Error(`workerman exited with ${group.exitCode}:\n${group.lines.join("\n")}`);
