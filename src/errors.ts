@@ -11,7 +11,7 @@ export type ErrorCode =
   | "E_LISTEN" // an address cannot be bound; exit 2 when it names the app.json field (taken by another process)
   | "E_CONFLICT" // the action collides with one under way (a reload of the same group); try again once it ends
   | "E_LIMIT" // a documented bound was reached (a name's length, groups per connection, a full IPC queue)
-  | "E_RESTART" // the new master of a restart did not take over (killed, failed or hung); the old one keeps serving
+  | "E_RESTART" // a restart's new master, or one process's successor, did not take over (killed, failed or hung); the old one keeps serving
   | "E_START" // a group's processes could not become ready at start; exit 2
   | HttpErrorCode;
 

@@ -29,12 +29,13 @@ export class AdminRefusal extends AppError {
   }
 }
 
-export async function adminRequest<T>(configPath: string, path: string, init: RequestInit = {}): Promise<T> {
+/** `holdMs`: how long the master may hold this answer by design (a restart's `wait`), on top of the CLI's timeout. */
+export async function adminRequest<T>(configPath: string, path: string, init: RequestInit = {}, holdMs = 0): Promise<T> {
   const control = await loadControlConfig(configPath);
   const master = findRunningMaster(control.dataDir);
   const headers = new Headers(init.headers);
   headers.set("Authorization", `Bearer ${readTokenAt(control.tokenPath)}`);
-  const timeoutMs = requestTimeoutMs();
+  const timeoutMs = requestTimeoutMs() + holdMs;
   const signal = AbortSignal.timeout(timeoutMs);
   let response: Response;
   let body: T & Partial<ApiError>;

@@ -154,3 +154,17 @@ export interface LoginResponse {
   session: string;
   expiresAt: number;
 }
+
+/**
+ * The longest POST /api/processes/:pid/restart with `wait` holds its answer: a slower gate (a long settle window or
+ * start) answers "still restarting" then, as without `wait`, so a client's own timeout still tells it the master hangs.
+ */
+export const PROCESS_RESTART_WAIT_MS = 20_000;
+
+/** POST /api/processes/:pid/restart: under way (`restarting`), or with `wait`, done: the successor that serves. */
+export interface ProcessRestartAnswer {
+  pid: number;
+  restarting: boolean;
+  newPid?: number;
+  generation?: number;
+}

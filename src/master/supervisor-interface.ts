@@ -3,7 +3,7 @@ import type { RelayToWorker } from "../channel/protocol.ts";
 import type { AppConfig } from "../config/types.ts";
 import type { EventListener, SupervisorEvent } from "./events.ts";
 import type { ProcessTableView } from "./process-table.ts";
-import type { ReloadRecord } from "./records.ts";
+import type { FailureReason, ReloadRecord } from "./records.ts";
 import type { Slot } from "./slot.ts";
 import type { ReloadHandle, ReloadOptions } from "./supervisor-options.ts";
 import type { WorkerProcess } from "./worker-process.ts";
@@ -37,12 +37,23 @@ export interface SupervisorEvents {
   emit(event: SupervisorEvent): void;
 }
 
+/**
+ * How a replacement ended, for a caller that waits on it (the admin API's restart with `wait`). replaced: the
+ * successor serves the slot, and `drained` resolves once the process it replaced has exited (the table has dropped it
+ * by then). Otherwise the old process keeps serving: `why` says what ended it (superseded: a reload, a rollback or
+ * the master's stop took the slot), with the gate's reason when the successor failed it.
+ */
+export type ReplacementOutcome =
+  | { replaced: true; pid: number; generation: number; oldPid: number | null; drained: Promise<void> }
+  | { replaced: false; why: "spawn" | "gate" | "superseded"; message: string; reason?: FailureReason };
+
 /** What may be asked of it. */
 export interface SupervisorActions {
   start(): Promise<void>;
   reload(options?: ReloadOptions): ReloadHandle;
   retry(group: string): number;
-  restartProcess(pid: number): boolean;
+  /** false: no current process `pid`, or its slot is being replaced, reloaded or stopped; `done` hears how the restart ended. */
+  restartProcess(pid: number, done?: (outcome: ReplacementOutcome) => void): boolean;
   stop(graceful: boolean): Promise<void>;
   sendChannel(payload: RelayToWorker, filter?: (proc: WorkerProcess) => boolean): void;
 }

@@ -18,7 +18,7 @@ import { ProcessTable, type ProcessTableView } from "./process-table.ts";
 import { ProcessWatch } from "./process-watch.ts";
 import { SlotRestarts } from "./slot-restarts.ts";
 import { slotState, slotsFor, type Slot } from "./slot.ts";
-import type { SupervisorActions, SupervisorEvents, SupervisorQueries } from "./supervisor-interface.ts";
+import type { ReplacementOutcome, SupervisorActions, SupervisorEvents, SupervisorQueries } from "./supervisor-interface.ts";
 import type { ReloadHandle, ReloadOptions, SupervisorOptions } from "./supervisor-options.ts";
 import { spawnChild, type ExitInfo, type WorkerProcess } from "./worker-process.ts";
 
@@ -231,9 +231,10 @@ export class Supervisor implements SupervisorQueries, SupervisorEvents, Supervis
       nextGeneration: () => ++this.#generation,
       spawn: (slot, generation) => this.#launcher.spawnReporting(slot.group, slot.index, generation, { gate: "replacement", slot }),
       serve: (slot, proc) => this.#table.serve(slot, proc),
-      stop: (proc, why) => void this.#table.stop(proc, false, why),
+      stop: (proc, why) => this.#table.stop(proc, false, why),
       gateOptions: (group) => this.#gateOptions(group),
       stillHolds: (slot, next) => !this.#stopping && this.#table.holds(slot) && this.#table.replacementOf(slot) === next,
+      slotLeft: (slot) => this.#stopping || !this.#table.holds(slot),
     };
   }
 
@@ -280,11 +281,11 @@ export class Supervisor implements SupervisorQueries, SupervisorEvents, Supervis
     for (const proc of this.processes) if (filter(proc)) proc.send({ type: "channel", payload });
   }
 
-  /** Restarts one process through the gate (admin "restart one process"). */
-  restartProcess(pid: number): boolean {
+  /** Restarts one process through the gate (admin "restart one process"); `done` hears how it ended. */
+  restartProcess(pid: number, done?: (outcome: ReplacementOutcome) => void): boolean {
     const slot = this.slots.find((s) => s.current?.pid === pid);
     if (!slot || slot.replacing || this.#reloading.has(slot.group.name) || this.#stopping) return false;
-    void replaceOne(this.#replacementHost(), slot);
+    void replaceOne(this.#replacementHost(), slot).then(done);
     return true;
   }
 }

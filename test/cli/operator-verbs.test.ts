@@ -6,7 +6,7 @@ import { isAbsolute, join } from "node:path";
 import type { LogsResponse, StatusProcess } from "../../src/admin/contract.ts";
 import { renderStatus } from "../../src/commands/status.ts";
 import { NOTHING_REPORTED } from "../../src/master/status.ts";
-import { AppUnderTest, cliCommand } from "../support/app-under-test.ts";
+import { AppUnderTest, cliCommand, isAlive } from "../support/app-under-test.ts";
 import { forEachLine } from "../../src/master/line-splitter.ts";
 
 async function cli(args: string[], cwd?: string): Promise<{ code: number; out: string; err: string }> {
@@ -140,6 +140,8 @@ describe("restart --process", () => {
     expect(after).toContain(result.newPid);
     expect(after).toContain(sibling!);
     expect(after).not.toContain(target!);
+    // It returns once the old process has exited, not merely left its slot.
+    expect(isAlive(target!)).toBe(false);
   });
 
   test("an unknown pid names the live ones", async () => {

@@ -1,10 +1,10 @@
-// The master's process actions: POST /api/groups/:name/retry, POST /api/processes/:pid/restart, POST /api/stop (needs {"confirm": true}).
+// The master's process actions: POST /api/groups/:name/retry, POST /api/processes/:pid/restart (its own file), POST /api/stop (needs {"confirm": true}).
 import { z } from "zod";
 import { AppError, isAppError } from "../../errors.ts";
 import type { RouteDeps } from "../context.ts";
 import { readJsonBody } from "../json-body.ts";
 import { route, type RouteSpec } from "../route-spec.ts";
-import { findWorker } from "../worker-queries.ts";
+import { processRestartRoute } from "./process-restart-route.ts";
 
 const emptyBody = z.strictObject({});
 const stopBody = z.strictObject({
@@ -13,7 +13,7 @@ const stopBody = z.strictObject({
 });
 
 export function actionRoutes(deps: RouteDeps): RouteSpec[] {
-  return [retryRoute(deps), restartRoute(deps), stopRoute(deps)];
+  return [retryRoute(deps), processRestartRoute(deps), stopRoute(deps)];
 }
 
 function retryRoute({ ctx, audit }: RouteDeps): RouteSpec {
@@ -37,27 +37,6 @@ function retryRoute({ ctx, audit }: RouteDeps): RouteSpec {
         audit(c, { action: "retry", target: group, result: `refused: ${err.message}` });
         throw new AppError("E_NOT_FOUND", err.message, { cause: err });
       }
-    },
-  });
-}
-
-function restartRoute({ ctx, audit }: RouteDeps): RouteSpec {
-  return route({
-    method: "POST",
-    path: "/api/processes/:pid/restart",
-    summary: "Replaces one worker process with no gap (its successor is ready before it stops)",
-    auth: "token",
-    params: { pid: z.int() },
-    body: emptyBody,
-    ok: { status: 202, description: "Restarting", schema: z.object({ pid: z.number(), restarting: z.literal(true) }) },
-    refuses: ["E_NOT_FOUND"],
-    handler: async (c) => {
-      await readJsonBody(c, emptyBody);
-      const pid = Number(c.req.param("pid"));
-      const ok = findWorker(ctx.supervisor, pid) !== undefined && ctx.supervisor.restartProcess(pid);
-      audit(c, { action: "restart-process", target: c.req.param("pid"), result: ok ? "ok" : "refused: not a current worker process" });
-      if (!ok) throw new AppError("E_NOT_FOUND", `no current worker process ${c.req.param("pid")}`);
-      return c.json({ pid, restarting: true as const }, 202);
     },
   });
 }
