@@ -47,7 +47,13 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./commands/push.ts")).pushCommand(args);
     case "restart":
       if (args.process !== undefined) return (await import("./commands/restart-process.ts")).restartProcessCommand(args.config, args.process, args.json);
-      return (await import("./commands/restart.ts")).restartCommand(args.config, args.daemon);
+      // In the foreground this process becomes a master (the running one's successor, or a start): as start, a worker boots beside it.
+      if (!args.daemon) spawnEarlyWorker();
+      try {
+        return await (await import("./commands/restart.ts")).restartCommand(args.config, args.daemon);
+      } finally {
+        await discardEarlyWorker();
+      }
     case "start": {
       traceStart("master", "cli entry");
       // The master (not `start -d`'s launcher) spawns a worker first: its runtime boots while this one reads the config.
