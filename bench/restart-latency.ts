@@ -1,5 +1,6 @@
-// How long a slot is without its process: kill -9 of a worker to its replacement's first 200, and `restart --process` end to end; plus the memory a worker waiting for its launch config holds (the cost of keeping one spare).
-// `bun bench/restart-latency.ts [--runs N] [binary ...]` alternates builds (medians); one http group of 1 process, healthySeconds 0 so the figures are the mechanism's, not the settle window's (2 s by default).
+// How long a slot is without its process: kill -9 of a worker to its replacement's first 200, and `restart --process` end to end; `restart` with nothing running (exec to first 200); plus the memory a worker waiting for its launch config holds (the cost of keeping one spare).
+// `bun bench/restart-latency.ts [--runs N] [--drain-window-ms MS] [binary ...]` alternates builds (medians); one http group of 1 process, healthySeconds 0 so the figures are the mechanism's, not the settle window's (2 s by default).
+// The old process's drain (drainWindowMs, 300 ms by default, while it answers `Connection: close`) is part of `restart --process` end to end: --drain-window-ms sets it.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,6 +43,7 @@ async function run(argv: string[], cwd: string): Promise<number> {
 interface Round {
   crashMs: number;
   restartProcessMs: number;
+  restartStartMs: number;
 }
 
 /** One start of `binary`: a kill -9 and a restart --process of its one worker, timed. */
@@ -58,7 +60,16 @@ async function oneRound(binary: string, dir: string, port: number): Promise<Roun
   await run([binary, "restart", "--process", String(second), "--config", config], dir);
   const restartProcessMs = performance.now() - asked;
   await master.stop();
-  return { crashMs, restartProcessMs };
+  return { crashMs, restartProcessMs, restartStartMs: await restartFromNothing(binary, dir, config, port) };
+}
+
+/** `restart` with nothing running (it starts the app, in the foreground): exec to the first 200 through its worker. */
+async function restartFromNothing(binary: string, dir: string, config: string, port: number): Promise<number> {
+  const from = performance.now();
+  await using master = new Group([binary, "restart", "--config", config], { cwd: dir });
+  const ms = await untilAnswerFromOther(port, -1, from);
+  await master.stop();
+  return ms;
 }
 
 /** RSS of a worker started without its launch config, once it waits (its modules loaded), and of one serving idle. */
@@ -75,6 +86,8 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const runsAt = args.indexOf("--runs");
   const runs = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : 5;
+  const drainAt = args.indexOf("--drain-window-ms");
+  const drainWindowMs = drainAt >= 0 ? Number(args.splice(drainAt, 2)[1]) : undefined;
   const binaries = args.length ? args : [join(import.meta.dir, "../workerman-app")];
   const dir = mkdtempSync(join(tmpdir(), "wm-restart-"));
   const removeDir = onCleanup(() => rmSync(dir, { recursive: true, force: true }));
@@ -85,7 +98,14 @@ async function main(): Promise<void> {
       mkdirSync(d);
       writeFileSync(join(d, "h.ts"), HANDLER);
       const workers = [{ name: "web", listen: `http://127.0.0.1:${port}`, handler: "./h.ts" }];
-      const app = { name: "restarts", dataDir: "data", admin: { listen: "127.0.0.1:0" }, reload: { healthySeconds: 0, probationSeconds: 0 }, workers };
+      const app = {
+        name: "restarts",
+        dataDir: "data",
+        admin: { listen: "127.0.0.1:0" },
+        reload: { healthySeconds: 0, probationSeconds: 0 },
+        drainWindowMs,
+        workers,
+      };
       writeFileSync(join(d, "app.json"), JSON.stringify(app));
     }
     const rounds = binaries.map(() => [] as Round[]);
@@ -98,10 +118,17 @@ async function main(): Promise<void> {
     }
     const rows = binaries.map((binary, i) => {
       const r = rounds[i]!;
-      return [binary, median(r.map((x) => x.crashMs)).toFixed(1), median(r.map((x) => x.restartProcessMs)).toFixed(1)];
+      const ms = (key: keyof Round) => median(r.map((x) => x[key])).toFixed(1);
+      return [binary, ms("crashMs"), ms("restartProcessMs"), ms("restartStartMs")];
     });
-    console.log(`${runs} rounds each, alternated, medians (ms)\n`);
-    console.log(markdownTable(["binary", "kill -9 of the worker to its replacement's first 200", "restart --process, end to end"], rows, ["l", "r", "r"]));
+    console.log(`${runs} rounds each, alternated, medians (ms); drainWindowMs ${drainWindowMs ?? "300 (default)"}\n`);
+    const columns = [
+      "binary",
+      "kill -9 of the worker to its replacement's first 200",
+      "restart --process, end to end",
+      "restart with nothing running: exec to first 200",
+    ];
+    console.log(markdownTable(columns, rows, ["l", "r", "r", "r"]));
     for (const binary of binaries) {
       const mib = await waitingRss(binary);
       console.log(
