@@ -164,6 +164,8 @@ export const PROCESS_RESTART_WAIT_MS = 20_000;
 /** POST /api/processes/:pid/restart: under way (`restarting`), or with `wait`, done: the successor that serves. */
 export interface ProcessRestartAnswer {
   pid: number;
+  group: string;
+  index: number;
   restarting: boolean;
   newPid?: number;
   generation?: number;

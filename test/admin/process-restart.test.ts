@@ -51,7 +51,7 @@ describe("POST /api/processes/:pid/restart", () => {
     const old = await theProcess();
     const { status, json } = await restart(old, { wait: true });
     expect(status).toBe(202);
-    expect(json).toMatchObject({ pid: old, restarting: false });
+    expect(json).toMatchObject({ pid: old, group: "web", index: 0, restarting: false });
     const rows = (await app.status()).processes.filter((p) => p.group === "web");
     expect(isAlive(old)).toBe(false);
     expect(rows.map((p) => `${p.pid} ${p.state}`)).toEqual([`${json.newPid} ready`]);
@@ -85,7 +85,7 @@ describe("POST /api/processes/:pid/restart", () => {
     const old = await theProcess();
     const { status, json } = await restart(old, {});
     expect(status).toBe(202);
-    expect(json).toEqual({ pid: old, restarting: true });
+    expect(json).toEqual({ pid: old, group: "web", index: 0, restarting: true });
     await app.waitFor(async () => (await theProcess()) !== old && !isAlive(old), 10_000, "the successor alone");
   });
 
@@ -108,7 +108,7 @@ describe("restart --process", () => {
       const proc = Bun.spawn([...cliCommand(), "restart", "--process", String(old), "--config", app.configPath], { stdout: "pipe", stderr: "pipe" });
       const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
       expect(code).toBe(1);
-      expect(out).toContain(`restarting web#0 (pid ${old})`);
+      expect(out).toContain(`restarting pid ${old}`);
       expect(err).toContain("keeps serving");
       expect(err).toContain("onHealthCheck returned false");
     } finally {

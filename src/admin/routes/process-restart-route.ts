@@ -19,6 +19,8 @@ const restartBody = z.strictObject({
 
 const restartAnswer: z.ZodType<ProcessRestartAnswer> = z.object({
   pid: z.number(),
+  group: z.string(),
+  index: z.number().describe("Its slot in the group"),
   restarting: z.boolean().describe("true: under way (no wait, or past the wait); false: done"),
   newPid: z.number().optional().describe("wait, done: the successor, serving"),
   generation: z.number().optional().describe("wait, done: the successor's generation"),
@@ -38,17 +40,20 @@ export function processRestartRoute({ ctx, audit }: RouteDeps): RouteSpec {
       const { wait } = await readJsonBody(c, restartBody);
       const pid = Number(c.req.param("pid"));
       const outcome = Promise.withResolvers<ReplacementOutcome>();
-      const ok = findWorker(ctx.supervisor, pid) !== undefined && ctx.supervisor.restartProcess(pid, wait ? outcome.resolve : undefined);
+      const proc = findWorker(ctx.supervisor, pid);
+      const ok = proc !== undefined && ctx.supervisor.restartProcess(pid, wait ? outcome.resolve : undefined);
       audit(c, { action: "restart-process", target: c.req.param("pid"), result: ok ? "ok" : "refused: not a current worker process" });
       if (!ok) throw new AppError("E_NOT_FOUND", `no current worker process ${c.req.param("pid")}`);
-      if (!wait) return c.json({ pid, restarting: true }, 202);
-      return c.json(await waitedAnswer(pid, outcome.promise), 202);
+      const asked = { pid, group: proc.group, index: proc.index, restarting: true };
+      if (!wait) return c.json(asked, 202);
+      return c.json(await waitedAnswer(asked, outcome.promise), 202);
     },
   });
 }
 
 /** The restart's end as the answer (the old process gone from the table and the OS), or still under way at the bound. */
-async function waitedAnswer(pid: number, outcome: Promise<ReplacementOutcome>): Promise<ProcessRestartAnswer> {
+async function waitedAnswer(asked: ProcessRestartAnswer, outcome: Promise<ReplacementOutcome>): Promise<ProcessRestartAnswer> {
+  const { pid } = asked;
   const done = outcome.then(async (result) => {
     if (!result.replaced) return result;
     await result.drained;
@@ -57,8 +62,8 @@ async function waitedAnswer(pid: number, outcome: Promise<ReplacementOutcome>): 
   let timer: Timer | undefined;
   const bound = new Promise<null>((resolve) => (timer = setTimeout(resolve, PROCESS_RESTART_WAIT_MS, null)));
   const result = await Promise.race([done, bound]).finally(() => clearTimeout(timer));
-  if (result === null) return { pid, restarting: true };
-  if (result.replaced) return { pid, restarting: false, newPid: result.pid, generation: result.generation };
+  if (result === null) return asked;
+  if (result.replaced) return { ...asked, restarting: false, newPid: result.pid, generation: result.generation };
   // Another action took the slot: trying again after it is the remedy, as for any collision.
   if (result.why === "superseded") throw new AppError("E_CONFLICT", `process ${pid} was not restarted: ${result.message}`);
   throw new AppError("E_RESTART", `process ${pid} was not restarted and keeps serving: ${result.message}`);
