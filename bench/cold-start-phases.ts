@@ -1,7 +1,7 @@
-// Cold start phase by phase: runs ./workerman-app with WORKERMAN_TRACE_START=1 and lines up the master's and the worker's marks.
+// Cold start phase by phase: runs ./workerman-app with WORKERMAN_TRACE_START=<file> and lines up the master's and the worker's marks.
 // `bun bench/cold-start-phases.ts [--runs N] [--no-memo] [binary ...]` compares builds (alternating runs, medians); bench/run.ts uses it too.
 // --no-memo removes the master's memo of validated app.json texts before each start, so every start runs zod.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { markdownTable } from "./lib/markdown.ts";
@@ -55,15 +55,30 @@ export async function firstResponse(url: string, started: number, group: Group):
 export async function tracedStart(binary: string, config: string, port: number, cwd: string): Promise<Trace> {
   const spawnedAt = performance.timeOrigin + performance.now();
   const started = performance.now();
-  await using group = new Group([binary, "--config", config], { cwd, env: { WORKERMAN_TRACE_START: "1" } });
+  // The marks go to a file, not stderr: the worker's stderr would run through the master's log pipeline meanwhile.
+  const traceFile = join(cwd, "start-trace.log");
+  rmSync(traceFile, { force: true });
+  await using group = new Group([binary, "--config", config], { cwd, env: { WORKERMAN_TRACE_START: traceFile } });
   const firstResponseMs = await firstResponse(`http://127.0.0.1:${port}/`, started, group);
-  await group.waitForLine((line) => line.endsWith(" start table printed"), GIVE_UP_MS, "the master's last start mark");
+  const lines = await traceLines(traceFile, group);
   const marks: Mark[] = [];
-  for (const line of group.lines) {
+  for (const line of lines) {
     const m = MARK.exec(line);
     if (m) marks.push({ role: m[1] as Mark["role"], step: m[6]!, at: Number(m[3]) - spawnedAt, cpu: Number(m[5]) });
   }
   return { firstResponseMs, marks };
+}
+
+/** The trace file's lines once the master's last start mark is in it. */
+async function traceLines(traceFile: string, group: Group): Promise<string[]> {
+  const started = performance.now();
+  while (performance.now() - started < GIVE_UP_MS) {
+    const lines = existsSync(traceFile) ? readFileSync(traceFile, "utf8").split("\n") : [];
+    if (lines.some((line) => line.endsWith(" start table printed"))) return lines;
+    if (group.exitCode !== null) break;
+    await Bun.sleep(5);
+  }
+  throw new Error(`no "start table printed" mark in ${traceFile} within ${GIVE_UP_MS} ms:\n${group.lines.join("\n")}`);
 }
 
 /** Median of each mark over the runs: when it came (ms from exec) and the CPU its process spent since its previous mark. */

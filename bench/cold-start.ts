@@ -41,7 +41,7 @@ export interface ColdStartResult {
 
 export interface ColdStart {
   results: ColdStartResult[];
-  /** Traced starts of ours (WORKERMAN_TRACE_START=1), alternated with the others. */
+  /** Traced starts of ours (WORKERMAN_TRACE_START=<file>), alternated with the others. */
   traces: Trace[];
 }
 
@@ -105,7 +105,7 @@ export function coldPhaseSection({ traces }: ColdStart): string[] {
   if (!traces.length) return [];
   const cpu = startCpu(traces);
   return [
-    `Where ours spends it: ${traces.length} more starts with \`WORKERMAN_TRACE_START=1\` (each mark: ms since exec, and the CPU of that process since its previous mark), alternated with the runs above. CPU at the last mark: master ${cpu.master.toFixed(1)} ms, worker ${cpu.worker.toFixed(1)} ms.`,
+    `Where ours spends it: ${traces.length} more starts with \`WORKERMAN_TRACE_START=<file>\` (each mark: ms since exec, and the CPU of that process since its previous mark), alternated with the runs above. CPU at the last mark: master ${cpu.master.toFixed(1)} ms, worker ${cpu.worker.toFixed(1)} ms.`,
     "",
     phaseTable(traces),
   ];

@@ -1,5 +1,14 @@
 // Cluster commands on the Redis bus: signed with HMAC-SHA256 over a shared secret, with a timestamp and a nonce, and checked on receipt.
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+// Bun's native hasher and the global Web Crypto, not node:crypto: loading node:crypto costs the master 3-5 ms of CPU on
+// its way to launching the first worker (measured, compiled, Bun 1.4.5), and this module is on that path.
+
+function hmac(secret: Buffer, text: string): Buffer {
+  return new Bun.CryptoHasher("sha256", secret).update(text).digest() as Buffer;
+}
+
+function randomHex(bytes: number): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString("hex");
+}
 
 /** On the bus beside deliveries (op "cmd"). `b` is the body as JSON text, so what is signed is exactly what was sent. */
 export interface CommandEnvelope {
@@ -28,8 +37,8 @@ function signedText(e: Omit<CommandEnvelope, "op" | "sig">): string {
 }
 
 export function signCommand(secret: Buffer, from: string, to: string, kind: string, body: unknown, now = Date.now()): CommandEnvelope {
-  const fields = { from, to, ts: now, nonce: randomBytes(16).toString("hex"), kind, b: JSON.stringify(body) };
-  return { op: "cmd", ...fields, sig: createHmac("sha256", secret).update(signedText(fields)).digest("hex") };
+  const fields = { from, to, ts: now, nonce: randomHex(16), kind, b: JSON.stringify(body) };
+  return { op: "cmd", ...fields, sig: hmac(secret, signedText(fields)).toString("hex") };
 }
 
 /** What arrived, or why it is refused. Only commands addressed to this instance are checked (and counted). */
@@ -46,9 +55,9 @@ export class CommandGuard {
     if (!this.secret) return { ok: false, reason: "commands off" };
     if (typeof e.sig !== "string" || e.sig === "") return { ok: false, reason: "unsigned" };
     if (![e.from, e.to, e.nonce, e.kind, e.b].every((f) => typeof f === "string") || typeof e.ts !== "number") return { ok: false, reason: "unreadable" };
-    const expected = createHmac("sha256", this.secret).update(signedText(e)).digest();
+    const expected = hmac(this.secret, signedText(e));
     const given = Buffer.from(e.sig, "hex");
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad signature" };
+    if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return { ok: false, reason: "bad signature" };
     // Only a correctly signed command reaches the nonce table: without the secret nobody can fill it.
     const now = this.now();
     if (Math.abs(now - e.ts) > WINDOW_MS) return { ok: false, reason: "outside the time window" };

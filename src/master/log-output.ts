@@ -22,7 +22,7 @@ export interface MasterOutput {
  */
 export function masterOutput(logFormat: "text" | "json", daemon: LogFile | null, recent: RecentLog): MasterOutput {
   if (logFormat === "text") return { worker: daemon ? (line) => daemon.write(line) : terminalOutput(), event: logEvent };
-  const terminal = daemon ? undefined : terminalOutput(process.stdout, process.stderr, "json");
+  const terminal = daemon ? undefined : terminalOutput(undefined, undefined, "json");
   if (terminal) jsonConsole(terminal.rendered);
   const worker = daemon ? (line: string, stream: Stream) => daemon.write(line, stream === "stderr" ? "error" : "info") : terminal!;
   const event = (event: SupervisorEvent) => {

@@ -15,11 +15,17 @@ interface Writable {
 class Lane {
   #blocked = false;
   #dropped = 0;
+  #out: Writable | null = null;
 
+  /** `open` runs at the first line: a stream's first use costs ms of CPU (Bun 1.4.5), not to be paid before the launch. */
   constructor(
-    private readonly out: Writable,
+    private readonly open: () => Writable,
     private readonly render: (line: string) => string,
-  ) {
+  ) {}
+
+  get #stream(): Writable {
+    if (this.#out) return this.#out;
+    const out = this.open();
     out.on("drain", () => {
       this.#blocked = false;
       if (this.#dropped === 0) return;
@@ -27,6 +33,8 @@ class Lane {
       this.#dropped = 0;
       this.write(`[log] ${dropped.toLocaleString("en-US")} lines left out while this output was not being read`);
     });
+    this.#out = out;
+    return out;
   }
 
   write(line: string): void {
@@ -42,7 +50,7 @@ class Lane {
   }
 
   #put(text: string): void {
-    if (!this.out.write(text + "\n")) this.#blocked = true;
+    if (!this.#stream.write(text + "\n")) this.#blocked = true;
   }
 }
 
@@ -54,12 +62,16 @@ const renderers = {
   json: { stdout: (line: string) => jsonFromPrefixed(line, "info"), stderr: (line: string) => jsonFromPrefixed(line, "error") },
 };
 
+/** Without streams given: the process's own, taken at the first line written to each. */
 export function terminalOutput(
-  stdout: Writable = process.stdout,
-  stderr: Writable = process.stderr,
+  stdout?: Writable,
+  stderr?: Writable,
   format: "text" | "json" = "text",
 ): ((line: string, stream: Stream) => void) & { rendered: (text: string, stream: Stream) => void } {
-  const lanes = { stdout: new Lane(stdout, renderers[format].stdout), stderr: new Lane(stderr, renderers[format].stderr) };
+  const lanes = {
+    stdout: new Lane(() => stdout ?? process.stdout, renderers[format].stdout),
+    stderr: new Lane(() => stderr ?? process.stderr, renderers[format].stderr),
+  };
   const write = (line: string, stream: Stream) => lanes[stream].write(line);
   return Object.assign(write, { rendered: (text: string, stream: Stream) => lanes[stream].writeRendered(text) });
 }

@@ -1,5 +1,6 @@
 // Signed cluster commands checked without Redis: a good one passes once; unsigned, forged, replayed, late ones and any with commands off are refused.
 import { describe, expect, test } from "bun:test";
+import { createHmac } from "node:crypto";
 import { CommandBus } from "../../src/cluster/command-bus.ts";
 import { CommandGuard, signCommand, WINDOW_MS } from "../../src/cluster/signed-command.ts";
 
@@ -11,6 +12,18 @@ describe("CommandGuard", () => {
     const command = signCommand(SECRET, "A", "B", "reload", { rid: "A:1", graceful: true });
     expect(guard.check(command)).toEqual({ ok: true, body: { rid: "A:1", graceful: true } });
     expect(guard.check(command)).toEqual({ ok: false, reason: "replayed" });
+  });
+
+  test("the signature is node:crypto's HMAC-SHA256 of the fields and the nonce 16 random bytes: instances of an older build (node:crypto) and this one (Bun's hasher) accept each other's commands", () => {
+    const command = signCommand(SECRET, "A", "B", "reload", { rid: "A:1" }, 1_000);
+    const text = ["wm-cmd-v1", "A", "B", "1000", command.nonce, "reload", command.b].join("\n");
+    expect(command.sig).toBe(createHmac("sha256", SECRET).update(text).digest("hex"));
+    expect(command.nonce).toMatch(/^[0-9a-f]{32}$/);
+    expect(signCommand(SECRET, "A", "B", "reload", {}).nonce).not.toBe(command.nonce);
+    const fromOlder = { ...command, nonce: "f".repeat(32) };
+    const older = ["wm-cmd-v1", "A", "B", "1000", fromOlder.nonce, "reload", command.b].join("\n");
+    const guard = new CommandGuard(SECRET, () => 1_000);
+    expect(guard.check({ ...fromOlder, sig: createHmac("sha256", SECRET).update(older).digest("hex") }).ok).toBe(true);
   });
 
   test("unsigned, signed with another secret, or with any field changed after signing: refused", () => {
