@@ -39,19 +39,23 @@ export async function replaceOne(host: ReplacementHost, slot: Slot): Promise<Rep
   }
   const reason = await gateProcess(next, host.gateOptions(slot.group));
   slot.replacing = false;
-  const failed = (why: "gate", reason: FailureReason) =>
-    ({ replaced: false, why, message: `its successor (pid ${next.pid}) failed the health gate: ${reason.text}`, reason }) as const;
+  const failedGate = (reason: FailureReason): ReplacementOutcome => ({
+    replaced: false,
+    why: "gate",
+    message: `its successor (pid ${next.pid}) failed the health gate: ${reason.text}`,
+    reason,
+  });
   // A reload or a probation rollback that took the slot has stopped the successor already.
   if (!host.stillHolds(slot, next)) {
     void host.stop(next, "stop");
     // A successor that exited on its own has left the table too: that is its gate's failure, not another action's.
-    if (reason && !host.slotLeft(slot)) return failed("gate", reason);
+    if (reason && !host.slotLeft(slot)) return failedGate(reason);
     return { replaced: false, why: "superseded", message: "a reload, a rollback or the master's stop took its slot meanwhile" };
   }
   if (reason) {
     void host.stop(next, "stop");
     host.emit({ type: "reload-failed", pid: next.pid, group: slot.group.name, index: slot.index, generation, message: reason.text, reason });
-    return failed("gate", reason);
+    return failedGate(reason);
   }
   host.clock.clearTimeout(slot.restartTimer);
   const old = host.serve(slot, next);
