@@ -47,30 +47,32 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./commands/push.ts")).pushCommand(args);
     case "restart":
       if (args.process !== undefined) return (await import("./commands/restart-process.ts")).restartProcessCommand(args.config, args.process, args.json);
-      // In the foreground this process becomes a master (the running one's successor, or a start): as start, a worker boots beside it.
-      if (!args.daemon) spawnEarlyWorker();
-      try {
-        return await (await import("./commands/restart.ts")).restartCommand(args.config, args.daemon);
-      } finally {
-        await discardEarlyWorker();
-      }
-    case "start": {
+      // In the foreground this process becomes a master (the running one's successor, or a start), as start does.
+      return asMaster(args.daemon, async () => (await import("./commands/restart.ts")).restartCommand(args.config, args.daemon));
+    case "start":
       traceStart("master", "cli entry");
-      // The master (not `start -d`'s launcher) spawns a worker first: its runtime boots while this one reads the config.
-      if (!args.daemon) spawnEarlyWorker();
-      traceStart("master", "early worker spawned");
-      try {
+      return asMaster(args.daemon, async () => {
         const { startCommand } = await import("./commands/start.ts");
         traceStart("master", "start modules loaded");
-        return await startCommand(args.config, args.daemon);
-      } finally {
-        // A start that failed before a slot took the early worker leaves nothing running.
-        await discardEarlyWorker();
-      }
-    }
+        return startCommand(args.config, args.daemon);
+      });
     default:
       console.error(`"${args.command}" is not available yet (see --help)`);
       return 2;
+  }
+}
+
+/**
+ * A command whose process becomes the master (not `-d`'s launcher): it spawns a worker first, whose runtime boots while
+ * this one reads the config. A start that failed before a slot took that worker leaves nothing running.
+ */
+async function asMaster(daemon: boolean, run: () => Promise<number>): Promise<number> {
+  if (!daemon) spawnEarlyWorker();
+  traceStart("master", "early worker spawned");
+  try {
+    return await run();
+  } finally {
+    await discardEarlyWorker();
   }
 }
 
