@@ -36,6 +36,8 @@ test("a foreground master whose stdout is not read drops worker lines instead of
   const script = `
     import { terminalOutput } from ${JSON.stringify(join(REPO, "src/master/terminal-output.ts"))};
     const out = terminalOutput();
+    // The lanes take process.stdout at their first line: the stream's own start is not what is measured.
+    out("[web#0 1] first", "stdout");
     Bun.gc(true);
     const before = process.memoryUsage.rss();
     for (let i = 0; i < 20_000; i++) out("[web#0 1] " + "x".repeat(1000), "stdout");
