@@ -1,5 +1,6 @@
 // The per-connection state machine that cuts a byte stream into packets with a Protocol and decodes them.
 import { type AppError, isAppError } from "../errors.ts";
+import { releaseBuffer } from "../released-memory.ts";
 import type { Protocol, ProtocolConnection } from "./protocol.ts";
 import { badLength, protocolError, tooBig } from "./protocol-errors.ts";
 import { isRangedProtocol, type RangedProtocol } from "./ranged-protocol.ts";
@@ -14,6 +15,11 @@ export class PacketReader<M> {
   readonly #protocol: PacketSource<M>;
   readonly #ranged: RangedProtocol<M> | null;
   readonly #conn: ProtocolConnection;
+  /**
+   * A ranged protocol decodes into copies (its contract) and keeps no view of what it was shown, so a buffer this
+   * reader lets go has no other viewer and is freed at once; any other protocol's decode may return a view of it.
+   */
+  readonly freesBuffers: boolean;
   /** Bytes kept between pushes live at [#start, #end); null when none are kept. */
   #store: Buffer | null = null;
   #start = 0;
@@ -28,6 +34,7 @@ export class PacketReader<M> {
     this.#protocol = protocol;
     this.#ranged = isRangedProtocol(protocol) ? protocol : null;
     this.#conn = conn;
+    this.freesBuffers = this.#ranged !== null;
   }
 
   /** Bytes received that do not form a complete packet yet. */
@@ -43,6 +50,7 @@ export class PacketReader<M> {
 
   /** Drops what is kept (the connection is gone). */
   clear(): void {
+    this.#letGo(this.#store);
     this.#store = null;
     this.#start = this.#end = this.#expected = this.#seen = 0;
   }
@@ -73,6 +81,7 @@ export class PacketReader<M> {
       return messages;
     } catch (err) {
       this.#failure = isAppError(err) ? err : protocolError("reader", err);
+      this.#letGo(this.#store);
       this.#store = null;
       this.#start = this.#end = 0;
       if (messages.length > 0) return messages;
@@ -145,6 +154,7 @@ export class PacketReader<M> {
     const next = Buffer.allocUnsafe(Math.max(needed, Math.min(kept * 2, wanted)));
     next.set(store.subarray(this.#start, this.#end));
     next.set(chunk, kept);
+    this.#letGo(store);
     this.#store = next;
     this.#start = 0;
     this.#end = needed;
@@ -154,6 +164,7 @@ export class PacketReader<M> {
     const rest = data.length - used;
     const store = this.#store;
     if (rest === 0) {
+      this.#letGo(store);
       this.#store = null;
       this.#start = this.#end = 0;
     } else if (store !== null && !(store.length > SHRINK_MIN && rest * 8 < store.length)) {
@@ -162,9 +173,15 @@ export class PacketReader<M> {
       // Copy just the tail: the caller may reuse its chunk, and a small tail must not pin a big buffer.
       const tail = Buffer.allocUnsafe(rest);
       tail.set(data.subarray(used));
+      this.#letGo(store);
       this.#store = tail;
       this.#start = 0;
       this.#end = rest;
     }
+  }
+
+  /** A kept buffer replaced or dropped: freed now when nobody else can view it (see freesBuffers). */
+  #letGo(store: Buffer | null): void {
+    if (store !== null && this.freesBuffers) releaseBuffer(store);
   }
 }

@@ -3,7 +3,8 @@ import type { Protocol, ProtocolConnection } from "./protocol.ts";
 
 /**
  * Same answers as `input(buffer.subarray(start), conn)` and `decode(buffer.subarray(start, end), conn)`,
- * without making a view per packet (a view costs about as much as decoding a short line).
+ * without making a view per packet (a view costs about as much as decoding a short line). Neither keeps `buffer`
+ * and a decoded message holds no view of it (a string, a copy): PacketReader frees the buffers it lets go at once.
  */
 export interface RangedProtocol<Message = unknown> extends Protocol<Message> {
   /**

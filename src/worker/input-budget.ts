@@ -1,4 +1,5 @@
 // The process's budget for bytes held in partial packets and unread request bodies: past it the heaviest holders are closed.
+import { BIG_BUFFER, collectNow, freedSinceCollection } from "../released-memory.ts";
 import { inputReasons, ShedLog } from "./shed-log.ts";
 
 export type ShedReason = "budget" | "timeout";
@@ -24,10 +25,9 @@ export interface BodyHold extends InputHolder {
   readonly startedAt: number;
 }
 
-/** Smaller buffers let go are not counted as dropped: the young generation's collections take them soon enough. */
-const BIG_BUFFER = 64 * 1024;
-/** At most one forced collection this often (a full one costs a few ms on a worker's small heap). */
-const GC_EVERY_MS = 50;
+/** Forced collections at least this far apart, and spending at most a third of the time (COST_SHARE). */
+const GC_EVERY_MS = 10;
+const COST_SHARE = 3;
 
 /**
  * Two numbers on the data path (each chunk adds what its connection's kept bytes grew or shrank by); the walk to find
@@ -35,17 +35,20 @@ const GC_EVERY_MS = 50;
  *
  * Freed input is not free memory until the collector runs, and left to itself it ran late: a flood of partial packets
  * measured 5x the budget in RSS. So what was let go since the last collection counts too, and passing the limit
- * forces a collection before anyone is shed for it.
+ * forces a collection before anyone is shed for it. Buffers nobody else views are freed at once (releaseBuffer),
+ * but the allocator keeps freed pages up to 100 ms before giving them back, and under a flood it reused too few of
+ * them: so those count until the next forced collection as well, which returns them (see released-memory.ts).
  */
 export class InputBudget {
   /** Bytes kept now by partial packets and bodies being read. */
   held = 0;
-  /** Bytes let go since the last forced collection (buffers outgrown, packets completed, holders closed). */
+  /** Bytes let go to the collector since the last forced collection (buffers outgrown, packets completed, holders closed). */
   dropped = 0;
   readonly #bodies = new Set<BodyHold>();
   readonly #log: ShedLog;
   #bodyTimer: ReturnType<typeof setInterval> | null = null;
-  #collectedAt = 0;
+  /** performance.now() before which no collection is forced. */
+  #nextCollection = 0;
 
   constructor(
     private readonly host: BudgetHost,
@@ -62,19 +65,15 @@ export class InputBudget {
     if (delta <= -BIG_BUFFER) this.dropped -= delta;
   }
 
-  /** Bytes read into a buffer nobody keeps (a body's copy read through a clone): garbage from now on, like a buffer let go. */
-  discarded(bytes: number): void {
-    this.dropped += bytes;
-  }
-
-  /** A holder's kept buffer went from `before` bytes to `after`: a buffer replaced (grown, trimmed, dropped) is garbage. */
-  changed(before: number, after: number): void {
+  /** A holder's kept buffer went from `before` bytes to `after`: the one replaced (grown, trimmed, dropped) is garbage unless it was `freed`. */
+  changed(before: number, after: number, freed = false): void {
     this.held += after - before;
-    if (before >= BIG_BUFFER) this.dropped += before;
+    if (before >= BIG_BUFFER && !freed) this.dropped += before;
   }
 
+  /** Kept, let go and freed bytes together pass the limit: memory the process has not given back yet. */
   get over(): boolean {
-    return this.held + this.dropped > this.limit;
+    return this.held + this.dropped + freedSinceCollection() > this.limit;
   }
 
   /** Closes the holders with the most bytes until what they keep is back within the limit, then collects what is let go. */
@@ -120,10 +119,10 @@ export class InputBudget {
     }
   }
 
-  /** The body is read (or abandoned): what it still holds goes back to the budget. */
-  releaseBody(body: BodyHold): void {
+  /** The body is read (or abandoned): what it still holds goes back to the budget, as garbage unless its chunks were `freed`. */
+  releaseBody(body: BodyHold, freed = false): void {
     if (!this.#bodies.delete(body)) return;
-    this.add(-body.inputHeld);
+    this.changed(body.inputHeld, 0, freed);
     body.inputHeld = 0;
     if (this.#bodies.size === 0 && this.#bodyTimer !== null) {
       clearInterval(this.#bodyTimer);
@@ -131,13 +130,17 @@ export class InputBudget {
     }
   }
 
-  /** Frees what was let go (see the class comment), at most once every GC_EVERY_MS while the limit is being passed. */
+  /**
+   * Frees what was let go and returns what was freed (see the class comment) while the limit is being passed, at most
+   * every GC_EVERY_MS and a third of the time: a collection on a big heap costs more, so it runs less often.
+   */
   #collect(): void {
-    const now = Date.now();
-    if (this.dropped === 0 || now - this.#collectedAt < GC_EVERY_MS) return;
-    this.#collectedAt = now;
+    const start = performance.now();
+    if ((this.dropped === 0 && freedSinceCollection() === 0) || start < this.#nextCollection) return;
     this.dropped = 0;
-    Bun.gc(true);
+    collectNow();
+    const end = performance.now();
+    this.#nextCollection = end + Math.max(GC_EVERY_MS, (COST_SHARE - 1) * (end - start));
   }
 
   #checkBodies(): void {

@@ -3,6 +3,7 @@ import type { Socket } from "bun";
 import { type EncodeInto, encodeIntoOf } from "../protocols/encode-into.ts";
 import { PacketReader } from "../protocols/packet-reader.ts";
 import type { Protocol } from "../protocols/protocol.ts";
+import { BIG_BUFFER, releaseBuffer } from "../released-memory.ts";
 import type { Peer } from "./connection.ts";
 import { ACTIVE, CLOSING, PAUSED, STALL_MASK, SweptConnection } from "./swept-connection.ts";
 import { BATCH_BYTES, ReplyBatch } from "./reply-batch.ts";
@@ -158,6 +159,9 @@ export class StreamConnection extends SweptConnection {
     } catch (err) {
       this.heldChanged(before, reader.held, false);
       return this.#refuse(err);
+    } finally {
+      // Each read comes in a fresh buffer (up to 512 KiB), garbage once parsed: freed now where nobody else can view it.
+      if (chunk.byteLength >= BIG_BUFFER && reader.freesBuffers) releaseBuffer(chunk);
     }
     this.heldChanged(before, reader.held, messages.length > 0);
     this.#deliverFrom(messages, 0);

@@ -21,7 +21,7 @@ export const STALL_MASK = 255 << STALL_SHIFT;
 export abstract class SweptConnection extends BaseConnection {
   /** The budget learns what the kept bytes grew or shrank by; packageTimeout's clock restarts with each new packet. */
   protected heldChanged(before: number, after: number, completed: boolean): void {
-    if (after !== before) this.runtime.input.changed(before, after);
+    if (after !== before) this.runtime.input.changed(before, after, this.extra?.reader?.freesBuffers ?? false);
     if (after === 0 || before === 0 || completed) this.flags &= ~STALL_MASK;
   }
 
@@ -43,7 +43,7 @@ export abstract class SweptConnection extends BaseConnection {
     const reader = io === null ? null : io.reader;
     if (reader === null) return;
     const held = reader.held;
-    if (held > 0) this.runtime.input.add(-held);
+    if (held > 0) this.runtime.input.changed(held, 0, reader.freesBuffers);
     reader.clear();
     io!.reader = null;
   }

@@ -141,6 +141,45 @@ describe("PacketReader copying", () => {
   });
 });
 
+describe("PacketReader freeing", () => {
+  /** A ranged protocol that breaks its contract: its decode returns a view, so a freed buffer shows as detached. */
+  const rangedViews = { ...textProtocol, decodeRange: (b: Uint8Array, start: number, end: number) => b.subarray(start, end) };
+  const long = (n: number, tail = "") => toBytes(`${"x".repeat(n)}${tail}`);
+
+  test("a ranged protocol's reader frees the kept buffers it outgrows, trims or drops, at once", () => {
+    const reader = new PacketReader(rangedViews, connection(1 << 24));
+    reader.push(long(70_000));
+    // Outgrown on this push, the 70,000-byte copy is freed; the line is a view of its successor, which the 1-byte
+    // tail then trims away: freed too.
+    const [line] = reader.push(toBytes("\ny")) as unknown as Uint8Array[];
+    expect([line!.byteLength, reader.buffered]).toEqual([0, 1]);
+    expect(reader.freesBuffers).toBe(true);
+    reader.push(long(100_000));
+    expect(reader.held).toBeGreaterThan(100_000);
+    reader.clear();
+    expect(reader.held).toBe(0);
+  });
+
+  test("a plain protocol's reader frees nothing: its decode may return views, and they stay whole", () => {
+    const reader = new PacketReader(viewLines, connection(1 << 24));
+    reader.push(long(70_000));
+    const [line] = reader.push(toBytes("\ny"));
+    reader.push(long(100_000));
+    reader.clear();
+    expect([line!.byteLength, line![69_999], reader.freesBuffers]).toEqual([70_001, 0x78, false]);
+  });
+
+  test("the built-in protocols' messages own their bytes: a freed buffer leaves them whole", () => {
+    const reader = new PacketReader(frameProtocol, connection(1 << 24));
+    const frame = Buffer.alloc(100_004, 0x61);
+    frame.writeUInt32BE(100_004, 0);
+    reader.push(frame.subarray(0, 70_000));
+    const [message] = reader.push(Buffer.concat([frame.subarray(70_000), toBytes("\0")]));
+    reader.clear();
+    expect([message!.byteLength, message![99_999]]).toEqual([100_000, 0x61]);
+  });
+});
+
 describe("PacketReader scan hint", () => {
   test("a long line is scanned once: each input call starts where the previous one stopped", () => {
     const starts: number[] = [];

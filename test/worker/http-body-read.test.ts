@@ -8,10 +8,10 @@ import { within } from "../support/wait.ts";
 
 const server = { requestIP: () => ({ address: "192.0.2.7", port: 1, family: "IPv4" }) } as unknown as Server<unknown>;
 
-function fakeRuntime(maxBufferedInput: number, packageTimeout: number) {
+function fakeRuntime(maxBufferedInput: number, packageTimeout: number, maxBodySize = 1 << 20) {
   const counters = { inputShed: 0, packageTimeouts: 0, bytesRead: 0 };
   const input = new InputBudget({ counters, forEachStreamHolder() {} }, maxBufferedInput, packageTimeout);
-  const runtime = { config: { maxBodySize: 1 << 20, packageTimeout }, input, counters } as unknown as WorkerRuntime;
+  const runtime = { config: { maxBodySize, packageTimeout }, input, counters } as unknown as WorkerRuntime;
   return { runtime, counters, input };
 }
 
@@ -20,7 +20,12 @@ function body() {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
   const request = new Request("http://t/up", { method: "POST", body: stream });
-  return { request, push: (n: number) => controller.enqueue(new Uint8Array(n)), end: () => controller.close() };
+  const push = (n: number) => {
+    const chunk = new Uint8Array(n).fill(7);
+    controller.enqueue(chunk);
+    return chunk;
+  };
+  return { request, push, end: () => controller.close() };
 }
 
 const refuse = (status: number, text: string) => new Response(text, { status });
@@ -72,4 +77,39 @@ test("packageTimeout: a body that does not complete in time is answered 408 with
   expect(refused?.status).toBe(408);
   expect(counters.packageTimeouts).toBe(1);
   expect(input.held).toBe(0);
+});
+
+test("a refused body's chunks are freed at once (nobody will read them), not left as garbage; one read whole stays the handler's", async () => {
+  const { runtime, input } = fakeRuntime(300_000, 30);
+  const whole = body();
+  const wholeRead = readBodyFirst(runtime, whole.request, server, refuse);
+  const kept = whole.push(100_000);
+  await settle();
+  whole.end();
+  expect(await wholeRead).toBeNull();
+  expect(kept.byteLength).toBe(100_000);
+  expect((await whole.request.arrayBuffer()).byteLength).toBe(100_000);
+
+  // Over maxBodySize: 413.
+  const big = body();
+  const bigRead = readBodyFirst(fakeRuntime(1 << 30, 30, 200_000).runtime, big.request, server, refuse);
+  const first = big.push(150_000);
+  const second = big.push(100_000);
+  expect((await bigRead)?.status).toBe(413);
+  expect([first.byteLength, second.byteLength]).toEqual([0, 0]);
+
+  // Shed past the budget: 503.
+  const small = body();
+  const large = body();
+  const smallRead = readBodyFirst(runtime, small.request, server, refuse);
+  const largeRead = readBodyFirst(runtime, large.request, server, refuse);
+  const smallChunk = small.push(100_000);
+  const largeChunks = [large.push(150_000)];
+  await settle();
+  largeChunks.push(large.push(100_000));
+  expect((await within(largeRead, 2000, "the larger body to be shed"))?.status).toBe(503);
+  expect(largeChunks.map((c) => c.byteLength)).toEqual([0, 0]);
+  expect([smallChunk.byteLength, input.held, input.dropped]).toEqual([100_000, 100_000, 0]);
+  small.end();
+  expect(await smallRead).toBeNull();
 });

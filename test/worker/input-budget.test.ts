@@ -2,7 +2,10 @@
 import { expect, test } from "bun:test";
 import type { Socket } from "bun";
 import type { WorkerGroupConfig } from "../../src/config/types.ts";
+import type { Protocol } from "../../src/protocols/protocol.ts";
 import { textProtocol } from "../../src/protocols/text.ts";
+import { collectNow, freedSinceCollection, releaseBuffer } from "../../src/released-memory.ts";
+import { InputBudget } from "../../src/worker/input-budget.ts";
 import { IdleSweep, sweepPlan } from "../../src/worker/listeners/idle-sweep.ts";
 import { WorkerRuntime } from "../../src/worker/runtime.ts";
 import { ShedLog } from "../../src/worker/shed-log.ts";
@@ -23,7 +26,7 @@ function setup(overrides: Partial<WorkerGroupConfig> = {}) {
   const messages: string[] = [];
   runtime.setApp({ onMessage: (_conn, line) => void messages.push(String(line)) });
   let port = 40000;
-  const open = (address = "127.0.0.1") => {
+  const open = (address = "127.0.0.1", framing: Protocol | null = textProtocol) => {
     const state = { terminated: false };
     let conn: StreamConnection | null = null;
     const socket = {
@@ -33,7 +36,7 @@ function setup(overrides: Partial<WorkerGroupConfig> = {}) {
       pause() {},
       resume() {},
     } as unknown as Socket<StreamConnection>;
-    conn = new StreamConnection(runtime, socket, "text", textProtocol, { remoteAddress: address, remotePort: port++, localPort: 8000 });
+    conn = new StreamConnection(runtime, socket, framing === null ? "tcp" : "text", framing, { remoteAddress: address, remotePort: port++, localPort: 8000 });
     return { conn, state };
   };
   return { runtime, messages, open };
@@ -136,17 +139,50 @@ test("the shed log: the first event at once, then one line a minute with the top
   expect(lines[1]).toBe("6 shed, 1 timed out; top addresses: 10.0.0.2 (6), 10.0.0.3 (1)");
 });
 
-test("bytes read and dropped (a body's clone) count until a collection: over the budget without closing anyone, then collected", () => {
-  const { runtime, open } = setup();
-  const a = open();
-  a.conn.onData(bytes(600));
-  expect(runtime.input.over).toBe(false);
-  runtime.input.discarded(600);
-  // Held 600 + dropped 600 passes the 1000-byte budget: what is held is within it, so nobody is closed, but a
-  // collection runs and the dropped bytes are forgotten.
-  expect(runtime.input.over).toBe(true);
-  expect(runtime.input.shed()).toBe(0);
-  expect(a.conn.closed).toBe(false);
+test("big buffers let go count until a forced collection: dropped ones for the collector, freed ones for the allocator", () => {
+  const counters = { inputShed: 0, packageTimeouts: 0 };
+  const budget = new InputBudget({ counters, forEachStreamHolder() {} }, 1_000_000, 0);
+  collectNow();
+  budget.add(700_000);
+  budget.changed(700_000, 600_000, true); // its old buffer freed at once: the allocator's to count
+  expect([budget.held, budget.dropped, budget.over]).toEqual([600_000, 0, false]);
+  expect(releaseBuffer(Buffer.alloc(500_000))).toBe(true);
+  expect([freedSinceCollection(), budget.over]).toEqual([500_000, true]);
+  // What is held is within the limit, so nobody is closed, but a collection runs and gives the freed bytes back.
+  expect(budget.shed()).toBe(0);
+  expect([freedSinceCollection(), budget.over]).toEqual([0, false]);
+  // A buffer dropped (not freed) is the collector's: counted until the next forced collection, at least 10 ms on.
+  budget.changed(600_000, 500_000);
+  expect([budget.dropped, budget.over]).toEqual([600_000, true]);
+  expect(budget.shed()).toBe(0);
+  expect(budget.dropped).toBe(600_000);
+  expect(counters.inputShed).toBe(0);
+});
+
+test("a text connection frees each big read once parsed; raw tcp and custom protocols keep theirs (the handler may hold views)", () => {
+  const { runtime, open } = setup({ maxBufferedInput: 1 << 30, maxPackageSize: 1 << 24 });
+  const text = open();
+  const read = bytes(200_000);
+  text.conn.onData(read);
+  expect(read.byteLength).toBe(0);
+  // Its partial packet is kept (a copy), counted, and the buffers it outgrows are freed, not left as garbage.
+  expect(runtime.input.held).toBeGreaterThanOrEqual(200_000);
+  text.conn.onData(bytes(300_000));
   expect(runtime.input.dropped).toBe(0);
-  expect(runtime.input.over).toBe(false);
+  const small = bytes(1000);
+  text.conn.onData(small);
+  expect(small.byteLength).toBe(1000);
+  text.conn.close();
+  expect([runtime.input.held, runtime.input.dropped]).toEqual([0, 0]);
+
+  // A custom protocol's decode may hand out views of the read, and a tcp handler gets the read itself.
+  const kept: Uint8Array[] = [];
+  const views = { input: (b: Uint8Array) => b.length, decode: (b: Uint8Array) => (kept.push(b), b), encode: (m: unknown) => String(m) };
+  open("127.0.0.1", views).conn.onData(bytes(100_000, 98));
+  runtime.setApp({ onMessage: (_conn, data) => void kept.push(data as Uint8Array) });
+  open("127.0.0.1", null).conn.onData(bytes(100_000, 99));
+  expect(kept.map((b) => [b.byteLength, b[99_999]])).toEqual([
+    [100_000, 98],
+    [100_000, 99],
+  ]);
 });
