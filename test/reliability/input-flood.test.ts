@@ -1,4 +1,4 @@
-// Partial-input floods on the compiled executable: a worker's memory stays within maxBufferedInput + 64 MiB, and it keeps serving.
+// Partial-input floods on the compiled executable: a worker's memory stays within maxBufferedInput + 48 MiB, and it keeps serving.
 import { beforeAll, expect, test } from "bun:test";
 import { AppUnderTest } from "../support/app-under-test.ts";
 import { ensureBinary } from "../support/binary.ts";
@@ -9,10 +9,16 @@ const MiB = 1024 * 1024;
 const BUDGET = 64 * MiB;
 const CONNECTIONS = 100;
 const EACH = 9.5 * 1e6;
+/**
+ * Above the budget: the code pages the flood touches (~6 MiB) and what was freed since the last forced collection.
+ * Measured +77..90 MiB in all (bench/input-flood-rss.ts, 10 ms samples, also beside 2 and 4 busy processes); before
+ * buffers were freed at once, +103..121, and one CI run saw +128.2.
+ */
+const SLACK = 48 * MiB;
 
 beforeAll(() => ensureBinary(), 120_000);
 
-test(`${CONNECTIONS} text:// connections x 9.5 MB with no newline: worker RSS grows less than maxBufferedInput + 64 MiB, the heaviest are shed`, async () => {
+test(`${CONNECTIONS} text:// connections x 9.5 MB with no newline: worker RSS grows less than maxBufferedInput + 48 MiB, the heaviest are shed`, async () => {
   await using app = await AppUnderTest.start({
     mode: "compiled",
     workers: [{ name: "text", listen: "text://127.0.0.1:0", handler: "./h.ts" }],
@@ -26,7 +32,7 @@ test(`${CONNECTIONS} text:// connections x 9.5 MB with no newline: worker RSS gr
   const { closedByServer, sockets } = await flood;
   try {
     console.log(`text flood: worker RSS ${mb(before)} -> peak ${mb(peak)} MB (+${mb(peak - before)}); ${closedByServer} of ${CONNECTIONS} shed`);
-    expect(peak - before).toBeLessThan(BUDGET + 64 * MiB);
+    expect(peak - before).toBeLessThan(BUDGET + SLACK);
     expect(closedByServer).toBeGreaterThan(0);
     // Still serving, and the shed are counted.
     expect(await askLine({ port }, "hello")).toBe("echo 5");
@@ -41,7 +47,7 @@ test(`${CONNECTIONS} text:// connections x 9.5 MB with no newline: worker RSS gr
   }
 }, 120_000);
 
-test(`${CONNECTIONS} chunked HTTP bodies of 9.5 MB without their final chunk: worker RSS grows less than maxBufferedInput + 64 MiB`, async () => {
+test(`${CONNECTIONS} chunked HTTP bodies of 9.5 MB without their final chunk: worker RSS grows less than maxBufferedInput + 48 MiB`, async () => {
   await using app = await AppUnderTest.start({
     mode: "compiled",
     workers: [{ name: "web", listen: "http://127.0.0.1:0", handler: "./web.ts" }],
@@ -55,7 +61,7 @@ test(`${CONNECTIONS} chunked HTTP bodies of 9.5 MB without their final chunk: wo
   const { closedByServer, sockets } = await flood;
   try {
     console.log(`chunked flood: worker RSS ${mb(before)} -> peak ${mb(peak)} MB (+${mb(peak - before)}); ${closedByServer} of ${CONNECTIONS} shed`);
-    expect(peak - before).toBeLessThan(BUDGET + 64 * MiB);
+    expect(peak - before).toBeLessThan(BUDGET + SLACK);
     expect(closedByServer).toBeGreaterThan(0);
     const served = await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: "x".repeat(100_000) });
     expect(await served.text()).toBe("got 100000");
