@@ -39,12 +39,11 @@ export async function replaceOne(host: ReplacementHost, slot: Slot): Promise<Rep
   }
   const reason = await gateProcess(next, host.gateOptions(slot.group));
   slot.replacing = false;
-  const failedGate = (reason: FailureReason): ReplacementOutcome => ({
-    replaced: false,
-    why: "gate",
-    message: `its successor (pid ${next.pid}) failed the health gate: ${reason.text}`,
-    reason,
-  });
+  /** Every gate failure is told as one: an event for the log, and the outcome for the caller. */
+  const failedGate = (reason: FailureReason): ReplacementOutcome => {
+    host.emit({ type: "reload-failed", pid: next.pid, group: slot.group.name, index: slot.index, generation, message: reason.text, reason });
+    return { replaced: false, why: "gate", message: `its successor (pid ${next.pid}) failed the health gate: ${reason.text}`, reason };
+  };
   // A reload or a probation rollback that took the slot has stopped the successor already.
   if (!host.stillHolds(slot, next)) {
     void host.stop(next, "stop");
@@ -54,7 +53,6 @@ export async function replaceOne(host: ReplacementHost, slot: Slot): Promise<Rep
   }
   if (reason) {
     void host.stop(next, "stop");
-    host.emit({ type: "reload-failed", pid: next.pid, group: slot.group.name, index: slot.index, generation, message: reason.text, reason });
     return failedGate(reason);
   }
   host.clock.clearTimeout(slot.restartTimer);

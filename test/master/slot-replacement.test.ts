@@ -39,7 +39,7 @@ describe("restartProcess(pid, done)", () => {
   });
 
   test("a successor that fails its health check: refused with the gate's reason, the old process still serves", async () => {
-    const { supervisor, spawned, clock } = await oneProcess();
+    const { supervisor, spawned, clock, events } = await oneProcess();
     const old = spawned[0]!;
     const heard = restartHeard(supervisor, old.pid);
     await settle();
@@ -53,16 +53,20 @@ describe("restartProcess(pid, done)", () => {
     expect(!outcome.replaced && outcome.message).toContain("database down");
     expect(supervisor.slots[0]!.current).toBe(old);
     expect(old.stoppedWith).toBeUndefined();
+    expect(events.filter((e) => e.type === "reload-failed")).toMatchObject([{ pid: next.pid, reason: { kind: "health-check" } }]);
   });
 
-  test("a successor that exits before it is ready: refused with its exit", async () => {
-    const { supervisor, spawned } = await oneProcess();
+  test("a successor that exits before it is ready: refused with its exit, and the event log says the restart failed, as for the other gate failures", async () => {
+    const { supervisor, spawned, events } = await oneProcess();
     const heard = restartHeard(supervisor, spawned[0]!.pid);
     await settle();
     spawned[1]!.exit(3);
     const outcome = await heard;
     expect(outcome).toMatchObject({ replaced: false, why: "gate", reason: { kind: "exit", code: 3 } });
     expect(supervisor.slots[0]!.current).toBe(spawned[0]!);
+    expect(events.filter((e) => e.type === "reload-failed")).toMatchObject([
+      { pid: spawned[1]!.pid, group: "web", index: 0, reason: { kind: "exit", code: 3 } },
+    ]);
   });
 
   test("a successor the OS refuses: refused as a spawn failure", async () => {
