@@ -1,8 +1,9 @@
 // Partial-input floods on the compiled executable: a worker's memory stays within maxBufferedInput + 48 MiB, and it keeps serving.
 import { beforeAll, expect, test } from "bun:test";
+import net from "node:net";
 import { AppUnderTest } from "../support/app-under-test.ts";
 import { ensureBinary } from "../support/binary.ts";
-import { askLine } from "../support/clients.ts";
+import { askLine, frame } from "../support/clients.ts";
 import { asChunk, CHUNKED_PREAMBLE, partialFlood, peakRss, rssOf } from "../support/floods.ts";
 
 const MiB = 1024 * 1024;
@@ -69,5 +70,51 @@ test(`${CONNECTIONS} chunked HTTP bodies of 9.5 MB without their final chunk: wo
     for (const socket of sockets) socket.destroy();
   }
 }, 120_000);
+
+test("messages of megabytes arrive whole on text:// and frame://, where the worker frees each read and outgrown buffer once parsed", async () => {
+  await using app = await AppUnderTest.start({
+    mode: "compiled",
+    workers: [
+      { name: "text", listen: "text://127.0.0.1:0", handler: "./h.ts" },
+      { name: "frames", listen: "frame://127.0.0.1:0", handler: "./h.ts" },
+    ],
+    files: { "h.ts": `export default { onMessage(conn, data) { conn.send(data.length + " " + Bun.hash(data)); } };` },
+  });
+  const letters = (n: number, seed: number) => Array.from({ length: n }, (_, i) => String.fromCharCode(97 + ((i * 7 + seed) % 26))).join("");
+  const lines = [letters(2_500_000, 1), "short", letters(3_000_000, 2), letters(700_000, 3)];
+  const bodies = [crypto.getRandomValues(new Uint8Array(3_000_000)), new Uint8Array([1, 2, 3]), crypto.getRandomValues(new Uint8Array(1_500_000))];
+  const [textReplies, frameReplies] = await Promise.all([
+    exchange(await app.port("text"), Buffer.from(lines.map((line) => `${line}\n`).join("")), (got) => got.toString().split("\n").slice(0, -1), lines.length),
+    exchange(await app.port("frames"), Buffer.concat(bodies.map((body) => frame(body))), unframe, bodies.length),
+  ]);
+  expect(textReplies).toEqual(lines.map((line) => `${line.length} ${Bun.hash(line)}`));
+  expect(frameReplies).toEqual(bodies.map((body) => `${body.length} ${Bun.hash(body)}`));
+}, 60_000);
+
+/** Writes `bytes` on a new connection (queued: megabytes at once) and resolves with the first `count` replies `parse` finds. */
+function exchange(port: number, bytes: Buffer, parse: (got: Buffer) => string[], count: number): Promise<string[]> {
+  const { promise, resolve, reject } = Promise.withResolvers<string[]>();
+  const socket = net.connect(port, "127.0.0.1", () => socket.write(bytes));
+  const chunks: Buffer[] = [];
+  const timer = setTimeout(() => reject(new Error(`${count} replies did not come; got ${Buffer.concat(chunks).toString()}`)), 30_000);
+  socket.on("data", (chunk) => {
+    chunks.push(Buffer.from(chunk));
+    const replies = parse(Buffer.concat(chunks));
+    if (replies.length < count) return;
+    clearTimeout(timer);
+    socket.destroy();
+    resolve(replies.slice(0, count));
+  });
+  socket.on("error", reject);
+  return promise;
+}
+
+/** The bodies of the whole frames in `got`, as text. */
+function unframe(got: Buffer): string[] {
+  const out: string[] = [];
+  for (let at = 0; at + 4 <= got.length && at + got.readUInt32BE(at) <= got.length; at += got.readUInt32BE(at))
+    out.push(got.subarray(at + 4, at + got.readUInt32BE(at)).toString());
+  return out;
+}
 
 const mb = (bytes: number) => Math.round(bytes / MiB);
