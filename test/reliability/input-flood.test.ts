@@ -71,6 +71,39 @@ test(`${CONNECTIONS} chunked HTTP bodies of 9.5 MB without their final chunk: wo
   }
 }, 120_000);
 
+test("2,000 bodies of 60 KB (under the read-first size) that never finish: counted while their handlers wait, so the worker stays within maxBufferedInput + 48 MiB, sheds the excess, and serves once they are gone", async () => {
+  await using app = await AppUnderTest.start({
+    mode: "compiled",
+    workers: [{ name: "web", listen: "http://127.0.0.1:0", handler: "./web.ts" }],
+    files: { "web.ts": `export default { fetch: async (r) => new Response("got " + (await r.arrayBuffer()).byteLength) };` },
+  });
+  const port = await app.port("web");
+  const [pid] = await app.pids("web");
+  const before = rssOf(pid!);
+  // Each client declares 60,000 bytes and sends 59,000 of them in one write: 118 MB in all against a 64 MiB budget.
+  const body = Buffer.alloc(59_000, 97);
+  const flood = partialFlood({ port }, 2000, 1, "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 60000\r\n\r\n", () => body);
+  // The clients' writes end in socket buffers: the worker is still reading a moment after.
+  const peak = await peakRss(
+    pid!,
+    flood.then(() => Bun.sleep(1000)),
+  );
+  const { sockets } = await flood;
+  try {
+    console.log(`small-body flood: worker RSS ${mb(before)} -> peak ${mb(peak)} MB (+${mb(peak - before)})`);
+    // Measured before these bodies were counted: +250 MiB for 4,000 of them, nothing refused.
+    expect(peak - before).toBeLessThan(BUDGET + SLACK);
+    const shed = new RegExp(`workerman_input_shed_total\\{group="web",pid="${pid}"\\} [1-9]`);
+    const metrics = () => fetch(`${app.adminUrl}/metrics`, { headers: { Authorization: `Bearer ${app.token}` } }).then((r) => r.text());
+    expect(await app.waitFor(async () => (await metrics()).match(shed), 5000, "the shed in /metrics")).toBeTruthy();
+  } finally {
+    for (const socket of sockets) socket.destroy();
+  }
+  // The waiting handlers end with their connections and give their bytes back: a body is served again.
+  const served = () => fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: "x".repeat(30_000) }).then((r) => r.text());
+  expect(await app.waitFor(async () => (await served()) === "got 30000", 10_000, "a body served after the flood")).toBeTruthy();
+}, 120_000);
+
 test("messages of megabytes arrive whole on text:// and frame://, where the worker frees each read and outgrown buffer once parsed", async () => {
   await using app = await AppUnderTest.start({
     mode: "compiled",
