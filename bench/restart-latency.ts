@@ -13,6 +13,19 @@ import { median } from "./lib/stats.ts";
 const GIVE_UP_MS = 10_000;
 const HANDLER = `export default { fetch: () => new Response(String(process.pid)) };\n`;
 
+/**
+ * The app every restart figure is taken on, written into `dir` (its app.json's path is returned): one http process
+ * answering its pid, healthySeconds 0 so that the figures are the mechanism's, not the settle window's.
+ */
+export function writeOneProcessApp(dir: string, name: string, port: number, drainWindowMs: number | undefined): string {
+  writeFileSync(join(dir, "h.ts"), HANDLER);
+  const workers = [{ name: "web", listen: `http://127.0.0.1:${port}`, handler: "./h.ts" }];
+  const app = { name, dataDir: "data", admin: { listen: "127.0.0.1:0" }, reload: { healthySeconds: 0, probationSeconds: 0 }, drainWindowMs, workers };
+  const config = join(dir, "app.json");
+  writeFileSync(config, JSON.stringify(app));
+  return config;
+}
+
 /** The pid answering on `port` (null: nothing listens). */
 async function answeringPid(port: number): Promise<number | null> {
   try {
@@ -96,17 +109,7 @@ async function main(): Promise<void> {
     const dirs = binaries.map((_, i) => join(dir, String(i)));
     for (const d of dirs) {
       mkdirSync(d);
-      writeFileSync(join(d, "h.ts"), HANDLER);
-      const workers = [{ name: "web", listen: `http://127.0.0.1:${port}`, handler: "./h.ts" }];
-      const app = {
-        name: "restarts",
-        dataDir: "data",
-        admin: { listen: "127.0.0.1:0" },
-        reload: { healthySeconds: 0, probationSeconds: 0 },
-        drainWindowMs,
-        workers,
-      };
-      writeFileSync(join(d, "app.json"), JSON.stringify(app));
+      writeOneProcessApp(d, "restarts", port, drainWindowMs);
     }
     const rounds = binaries.map(() => [] as Round[]);
     for (let round = 0; round <= runs; round++) {

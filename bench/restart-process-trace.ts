@@ -1,15 +1,15 @@
 // Where one `restart --process` spends its time: the CLI and the master under strace, each phase in ms from the CLI's exec; then the CLI's own start (`version` against a refused `restart --process 1`).
 // `bun bench/restart-process-trace.ts [--drain-window-ms MS] [--cli-runs N] <binary>` (needs strace; strace slows every process, so the phases say where, the bench says how long).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { markdownTable } from "./lib/markdown.ts";
 import { freePorts } from "./lib/ports.ts";
 import { Group, onCleanup } from "./lib/processes.ts";
 import { median } from "./lib/stats.ts";
+import { writeOneProcessApp } from "./restart-latency.ts";
 
 const GIVE_UP_MS = 10_000;
-const HANDLER = `export default { fetch: () => new Response(String(process.pid)) };\n`;
 
 /** What marks each phase in a strace line, and what it is called. */
 const MARKS: { who: "cli" | "master"; test: RegExp; what: string }[] = [
@@ -107,18 +107,7 @@ async function main(): Promise<void> {
   const removeDir = onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   try {
     const { http: port } = await freePorts(["http"]);
-    writeFileSync(join(dir, "h.ts"), HANDLER);
-    const workers = [{ name: "web", listen: `http://127.0.0.1:${port}`, handler: "./h.ts" }];
-    const app = {
-      name: "trace",
-      dataDir: "data",
-      admin: { listen: "127.0.0.1:0" },
-      reload: { healthySeconds: 0, probationSeconds: 0 },
-      drainWindowMs,
-      workers,
-    };
-    const config = join(dir, "app.json");
-    writeFileSync(config, JSON.stringify(app));
+    const config = writeOneProcessApp(dir, "trace", port, drainWindowMs);
     console.log(`${binary}: one restart --process under strace; drainWindowMs ${drainWindowMs ?? "300 (default)"}\n`);
     await traced(binary, dir, config, port);
     await cliStart(binary, dir, config, cliRuns);

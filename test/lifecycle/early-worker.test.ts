@@ -1,11 +1,11 @@
 // The worker a master spawns before it reads its config, with the compiled executable: it serves a slot or is gone, on every path (bad app.json, kill -9, refused starts, several groups).
 import { afterEach, describe, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import { AppUnderTest, BINARY, isAlive, processesMentioning } from "../support/app-under-test.ts";
+import { AppUnderTest, BINARY, childrenOf, isAlive, processesMentioning } from "../support/app-under-test.ts";
 import { ensureBinary } from "../support/binary.ts";
 import { waitFor, within } from "../support/wait.ts";
 
@@ -38,21 +38,6 @@ function startMaster(dir: string, args: string[]): Subprocess<"ignore", "pipe", 
   const master = Bun.spawn([BINARY, ...args], { cwd: dir, stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, WM_EARLY_TEST: dir } });
   cleanups.push(() => master.kill("SIGKILL"));
   return master;
-}
-
-/** Live children of `pid`, from /proc. */
-function childrenOf(pid: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid && isAlive(Number(entry))) found.push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  return found.sort((a, b) => a - b);
 }
 
 async function outcome(proc: Subprocess<"ignore", "pipe", "pipe">): Promise<{ code: number; out: string }> {

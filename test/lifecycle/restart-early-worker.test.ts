@@ -1,10 +1,10 @@
 // `restart` with nothing running starts the app as `start` does: a worker spawned before the config is read boots beside it and serves the first slot.
 import { afterEach, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cliCommand, isAlive, processesMentioning } from "../support/app-under-test.ts";
+import { childrenOf, cliCommand, processesMentioning } from "../support/app-under-test.ts";
 import { forEachLine } from "../../src/master/line-splitter.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -14,21 +14,6 @@ const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const undo of cleanups.splice(0).reverse()) undo();
 });
-
-/** Live children of `pid`, from /proc. */
-function childrenOf(pid: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid && isAlive(Number(entry))) found.push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  return found.sort((a, b) => a - b);
-}
 
 test("restart with nothing running: the worker spawned while it reads app.json (a FIFO) is the one that serves", async () => {
   const dir = mkdtempSync(join(tmpdir(), "wm-restart-early-"));

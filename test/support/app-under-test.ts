@@ -177,3 +177,18 @@ export function processesMentioning(text: string): number[] {
   }
   return found;
 }
+
+/** Live children of `pid`, from /proc. */
+export function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid && isAlive(Number(entry))) found.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return found.sort((a, b) => a - b);
+}
