@@ -124,3 +124,41 @@ describe("createAnswer", () => {
     });
   });
 });
+
+describe("a small body counts towards the input budget while its handler answers, and is given back however it ends", () => {
+  const post = () => new Request("http://t/x", { method: "POST", body: "0123456789", headers: { "content-length": "10" } });
+  const cases: [string, (seen: number[], runtime: () => WorkerRuntime) => App["fetch"]][] = [
+    ["returns a Response", (seen, rt) => () => (seen.push(rt().input.held), new Response("ok"))],
+    ["resolves", (seen, rt) => async () => (seen.push(rt().input.held), new Response("ok"))],
+    ["throws", (seen, rt) => () => (seen.push(rt().input.held), Promise.reject(new Error("boom")) as never)],
+    [
+      "throws synchronously",
+      (seen, rt) => () => {
+        seen.push(rt().input.held);
+        throw new Error("boom");
+      },
+    ],
+  ];
+  for (const [how, handler] of cases) {
+    test(`a handler that ${how}`, async () => {
+      const seen: number[] = [];
+      let runtime: WorkerRuntime;
+      ({ runtime } = fakeRuntime({ fetch: handler(seen, () => runtime) }));
+      const response = await createAnswer(runtime, identity).answer(post(), server);
+      expect(seen).toEqual([10]);
+      expect(runtime.input.held).toBe(0);
+      expect([200, 500]).toContain(response.status);
+    });
+  }
+
+  test("behind the body limit (a function in routes), resolved or rejected", async () => {
+    const { runtime } = fakeRuntime({});
+    let during = -1;
+    const ok = behindBodyLimit(runtime, async () => ((during = runtime.input.held), new Response("ok")));
+    expect((await ok(post(), server)).status).toBe(200);
+    expect([during, runtime.input.held]).toEqual([10, 0]);
+    const failing = behindBodyLimit(runtime, async () => Promise.reject(new Error("boom")));
+    await expect(failing(post(), server)).rejects.toThrow("boom");
+    expect(runtime.input.held).toBe(0);
+  });
+});
