@@ -133,6 +133,8 @@ export interface WorkerLaunch {
   generation: number;
   stopTimeoutMs: number;
   drainWindowMs: number;
+  /** How long a graceful stop waits for connections before the worker closes the rest itself (absent: for ever). */
+  gracefulTimeoutMs?: number;
 }
 
 export const WORKER_LAUNCH_ENV = "WORKERMAN_LAUNCH";

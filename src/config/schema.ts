@@ -221,7 +221,9 @@ export const appJsonSchema = z
       .number()
       .positive("must be more than 0 seconds")
       .default(DEFAULT_STOP_TIMINGS.gracefulTimeout)
-      .describe("Seconds a graceful stop or reload (-g) waits for an old process's connections before it is killed (SIGKILL)."),
+      .describe(
+        "Seconds a graceful stop or reload (-g) waits for an old process's connections; then it closes the rest itself (WebSockets get 1001), and is killed (SIGKILL) 2 s later if it cannot.",
+      ),
     drainWindowMs: z
       .number()
       .int("must be a whole number of milliseconds")

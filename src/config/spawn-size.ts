@@ -34,7 +34,7 @@ function checkGroup(appName: string, group: WorkerGroupConfig, index: number, pr
   }
   const envSize = Object.entries(group.env).reduce((sum, [key, value]) => sum + bytes(`${key}=${value}`) + 1, 0);
   // The launch data as the master writes it (src/master/worker-process.ts), with room for the largest index and generation.
-  const launch = JSON.stringify({ appName, group, index: 999_999, generation: 999_999_999, stopTimeoutMs: 1e9, drainWindowMs: 1e9 });
+  const launch = JSON.stringify({ appName, group, index: 999_999, generation: 999_999_999, stopTimeoutMs: 1e9, gracefulTimeoutMs: 1e9, drainWindowMs: 1e9 });
   const total = envSize + bytes(launch);
   if (total <= SPAWN_ENV_LIMIT) return;
   const field = envSize >= bytes(group.name) ? `workers[${index}].env` : `workers[${index}].name`;

@@ -27,11 +27,11 @@ export class ProcessLauncher {
   spawn(group: WorkerGroupConfig, index: number, generation: number, purpose: SpawnPurpose, deferLaunch = false): WorkerProcess {
     const { host } = this;
     const { config, listenFds, log } = host.options;
-    const { stopTimeout, drainWindowMs } = host.config();
+    const { stopTimeout, gracefulTimeout, drainWindowMs } = host.config();
     let proc: WorkerProcess;
     try {
       proc = host.spawner({
-        launch: { appName: config.name, group, index, generation, stopTimeoutMs: stopTimeout * 1000, drainWindowMs },
+        launch: { appName: config.name, group, index, generation, stopTimeoutMs: stopTimeout * 1000, gracefulTimeoutMs: gracefulTimeout * 1000, drainWindowMs },
         listenFd: listenFds.get(group.name),
         output: (line, stream, p) => log(`[${p.group}#${p.index} ${p.pid}] ${line}`, stream),
         onMessage: (message, p) => host.message(message, p),

@@ -44,10 +44,12 @@ export function withLiveSettings(config: AppConfig, next: AppConfig | undefined)
   return { ...config, stopTimeout, gracefulTimeout, drainWindowMs, reload };
 }
 
-/** How long an asked stop may take before SIGKILL: every stop has a deadline, a graceful one too (a hung process would keep its listener open forever). */
+/**
+ * How long an asked stop may take before SIGKILL: every stop has a deadline, a graceful one too (a hung process would
+ * keep its listener open forever). A worker ends itself at its own deadline (stopTimeout or gracefulTimeout after the
+ * drain window), closing what is left in order; the SIGKILL 2 s later is for one that cannot.
+ */
 export function stopDeadlineMs(config: AppConfig, graceful: boolean): number {
   const { stopTimeout, gracefulTimeout, drainWindowMs } = config;
-  // Past the worker's own stopTimeout, allow for the drain window and its exit.
-  if (!graceful) return stopTimeout * 1000 + drainWindowMs + 2000;
-  return gracefulTimeout * 1000 + drainWindowMs;
+  return (graceful ? gracefulTimeout : stopTimeout) * 1000 + drainWindowMs + 2000;
 }

@@ -78,7 +78,8 @@ export class ListenerLifecycle {
     const { runtime, launch } = this;
     runtime.beginStopping();
     if (reason === "reload") runtime.call("onWorkerReload", null);
-    await this.#listener!.drain({ graceful, stopTimeoutMs: launch.stopTimeoutMs, drainWindowMs: launch.drainWindowMs, park });
+    const gracefulTimeoutMs = launch.gracefulTimeoutMs ?? Infinity;
+    await this.#listener!.drain({ graceful, stopTimeoutMs: launch.stopTimeoutMs, gracefulTimeoutMs, drainWindowMs: launch.drainWindowMs, park });
     runtime.call("onWorkerStop", null);
     runtime.timers.delAll();
   }

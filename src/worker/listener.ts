@@ -3,9 +3,11 @@ import type { ListenAddress } from "../config/types.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
 export interface DrainOptions {
-  /** true: wait for long-lived connections to end by themselves; false: close them after stopTimeoutMs. */
+  /** true: wait for long-lived connections to end by themselves, up to gracefulTimeoutMs; false: close them after stopTimeoutMs. */
   graceful: boolean;
   stopTimeoutMs: number;
+  /** Past it a graceful drain closes what is left as a plain one does (WebSockets get 1001), before the master's SIGKILL. */
+  gracefulTimeoutMs: number;
   /** http: how long to answer `Connection: close` while still listening, before closing the listener. */
   drainWindowMs: number;
   /** Probation: the process stays alive and may call start() again (unix keeps a copy of the master's descriptor). */

@@ -112,7 +112,8 @@ describe("a hung worker", () => {
     console.log(`[hung-worker] stop -g with a hung worker took ${(stop.ms / 1000).toFixed(1)} s (gracefulTimeout 2, drainWindowMs 50)`);
     expect(stop.code).toBe(0);
     expect(stop.out).toContain("stopped");
-    expect(stop.ms).toBeLessThan(2000 + 50 + 4000);
+    // gracefulTimeout + drain window, the 2 s a worker has to end itself before SIGKILL, and the CLI's own start.
+    expect(stop.ms).toBeLessThan(2000 + 50 + 2000 + 4000);
     expect(pids.filter(isAlive)).toEqual([]);
   }, 60_000);
 
@@ -149,7 +150,7 @@ describe("a hung worker", () => {
     expect(reload.code).toBe(0);
     expect(reload.out).toMatch(/web: 2 replaced, old generation draining for up to \d+\.\d s/);
     const reloadedAt = performance.now();
-    await waitFor(() => !isAlive(hung), { timeoutMs: 2050 + 3000, what: "the hung old process killed" });
+    await waitFor(() => !isAlive(hung), { timeoutMs: 2050 + 2000 + 3000, what: "the hung old process killed" });
     console.log(`[hung-worker] after reload -g the hung old process was gone ${((performance.now() - reloadedAt) / 1000).toFixed(1)} s after the CLI returned`);
     expect(before.filter(isAlive)).toEqual([]);
     const answered = await everyRequestAnswered(app, 30);

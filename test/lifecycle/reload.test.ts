@@ -94,6 +94,25 @@ describe("reload", () => {
     fresh.ws.close();
   });
 
+  test("graceful reload, past gracefulTimeout: the old process closes its WebSocket clients itself (1001), not by SIGKILL", async () => {
+    await using app = await AppUnderTest.start({
+      workers: [{ name: "ws", listen: "websocket://127.0.0.1:0", handler: "./ws.ts" }],
+      files: { "ws.ts": WS },
+      extra: { stopTimeout: 1, gracefulTimeout: 1, reload: { healthySeconds: 0.2 } },
+    });
+    const [oldPid] = await app.pids("ws");
+    const client = await wsClient(`ws://127.0.0.1:${await app.port("ws")}`);
+    client.ws.send("hi");
+    await client.next((m) => m.endsWith("hi"));
+    await app.api("/api/reload", { method: "POST", body: JSON.stringify({ graceful: true }) });
+    // A SIGKILL would end the connection without a close frame (1006).
+    expect((await client.closed).code).toBe(1001);
+    await app.waitFor(async () => !(await app.status()).processes.some((p) => p.pid === oldPid), 5000, "the old process to exit");
+    // It ended itself: exit code 0, no signal (the stored event log, newest first).
+    const log = await app.api<{ items: { type: string; pid: number | null; data: Record<string, unknown> }[] }>("/api/events/log");
+    expect(log.items.find((e) => e.type === "process-exited" && e.pid === oldPid)?.data).toMatchObject({ code: 0, signal: null });
+  });
+
   test('a "reloadable": false group keeps its pids; naming it alone is refused', async () => {
     await using app = await AppUnderTest.start({
       workers: [

@@ -43,7 +43,7 @@ function tcpListener(): TCPSocketListener<undefined> {
   return listener;
 }
 
-const options = (graceful: boolean, stopTimeoutMs: number) => ({ graceful, stopTimeoutMs, drainWindowMs: 0 });
+const options = (graceful: boolean, stopTimeoutMs: number) => ({ graceful, stopTimeoutMs, gracefulTimeoutMs: Infinity, drainWindowMs: 0 });
 
 test("a stream drain ends as soon as its last connection closes, with no poll in between", async () => {
   const { runtime, connections } = fakeRuntime([1, 2]);

@@ -35,7 +35,7 @@ export class HttpDrain {
     await Bun.sleep(options.drainWindowMs);
     const quiet = this.#quiet(server);
     try {
-      if (await endsBy(quiet, options.graceful ? Infinity : options.stopTimeoutMs)) return;
+      if (await endsBy(quiet, options.graceful ? options.gracefulTimeoutMs : options.stopTimeoutMs)) return;
       closeLongLived?.();
       if (!(await endsBy(quiet, 1000))) server.stop(true);
     } finally {

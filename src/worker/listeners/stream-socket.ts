@@ -71,7 +71,7 @@ export async function drainStreamListener(
 ): Promise<void> {
   listener.stop(false);
   const empty = runtime.connections.whenEmpty();
-  if (await endsBy(empty, options.graceful ? Infinity : options.stopTimeoutMs)) return;
+  if (await endsBy(empty, options.graceful ? options.gracefulTimeoutMs : options.stopTimeoutMs)) return;
   for (const conn of runtime.connections.values()) conn.close();
   if (!(await endsBy(empty, 500))) for (const conn of runtime.connections.values()) conn.destroy();
 }
