@@ -6,6 +6,7 @@ import { startOurs, type RunningServer } from "./lib/servers.ts";
 import { countedAnswer, HttpCounting } from "../src/worker/http-counting.ts";
 import { compact, median } from "./lib/stats.ts";
 import { measure, MODES, SCENARIOS, type Sample, type Scenario } from "./throughput.ts";
+import { runMain } from "./lib/run-main.ts";
 
 const log = (line: string) => console.error(`[counting] ${line}`);
 /**
@@ -128,10 +129,4 @@ async function main(): Promise<void> {
   );
 }
 
-try {
-  await main();
-  process.exit(0);
-} catch (err) {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-}
+await runMain(main);

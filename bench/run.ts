@@ -8,6 +8,7 @@ import { writeBenchmarksPage } from "./benchmarks-page.ts";
 import { renderReport, type BenchResults } from "./report.ts";
 import { runThroughput } from "./throughput.ts";
 import { runExtraHttp } from "./http-rows.ts";
+import { runMain } from "./lib/run-main.ts";
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 
@@ -39,11 +40,4 @@ async function main(): Promise<void> {
   }
 }
 
-try {
-  await main();
-  process.exit(0);
-} catch (err) {
-  console.error(err instanceof Error ? err.message : err);
-  // Exiting runs lib/processes.ts's exit hook: every process group still alive is killed, temporary files removed.
-  process.exit(1);
-}
+await runMain(main);

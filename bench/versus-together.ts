@@ -10,6 +10,7 @@ import { startOurs, startRaw, type RunningServer, type ServerSpec } from "./lib/
 import { compact, median } from "./lib/stats.ts";
 import { startWorkerman } from "./lib/workerman.ts";
 import { measure, MODES, SCENARIOS, type Sample, type Scenario } from "./throughput.ts";
+import { runMain } from "./lib/run-main.ts";
 
 const log = (line: string) => console.error(`[versus] ${line}`);
 const args = process.argv.slice(2);
@@ -90,10 +91,4 @@ async function main(): Promise<void> {
   console.log(markdownTable(header, rows, ["l", "r", "r", "r", "r", "r"]));
 }
 
-try {
-  await main();
-  process.exit(0);
-} catch (err) {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-}
+await runMain(main);

@@ -19,6 +19,22 @@ const SLACK = 48 * MiB;
 
 beforeAll(() => ensureBinary(), 120_000);
 
+/** The compiled executable with one http group whose handler reads the whole body and answers with its length. */
+function bodyApp(): Promise<AppUnderTest> {
+  return AppUnderTest.start({
+    mode: "compiled",
+    workers: [{ name: "web", listen: "http://127.0.0.1:0", handler: "./web.ts" }],
+    files: { "web.ts": `export default { fetch: async (r) => new Response("got " + (await r.arrayBuffer()).byteLength) };` },
+  });
+}
+
+/** The worker reports its counters once a second: a flood shed within its first second shows at the next report. */
+function shedShows(app: AppUnderTest, group: string, pid: number): Promise<unknown> {
+  const shed = new RegExp(`workerman_input_shed_total\\{group="${group}",pid="${pid}"\\} [1-9]`);
+  const metrics = () => fetch(`${app.adminUrl}/metrics`, { headers: { Authorization: `Bearer ${app.token}` } }).then((r) => r.text());
+  return app.waitFor(async () => (await metrics()).match(shed), 5000, "the shed in /metrics");
+}
+
 test(`${CONNECTIONS} text:// connections x 9.5 MB with no newline: worker RSS grows less than maxBufferedInput + 48 MiB, the heaviest are shed`, async () => {
   await using app = await AppUnderTest.start({
     mode: "compiled",
@@ -39,21 +55,14 @@ test(`${CONNECTIONS} text:// connections x 9.5 MB with no newline: worker RSS gr
     expect(await askLine({ port }, "hello")).toBe("echo 5");
     const row = await app.waitFor(async () => (await app.status()).processes.find((p) => p.group === "text" && p.pid === pid));
     expect(row.restarts ?? 0).toBe(0);
-    // The worker reports its counters once a second: a flood shed within its first second shows at the next report.
-    const shed = new RegExp(`workerman_input_shed_total\\{group="text",pid="${pid}"\\} [1-9]`);
-    const metrics = () => fetch(`${app.adminUrl}/metrics`, { headers: { Authorization: `Bearer ${app.token}` } }).then((r) => r.text());
-    expect(await app.waitFor(async () => (await metrics()).match(shed), 5000, "the shed in /metrics")).toBeTruthy();
+    expect(await shedShows(app, "text", pid!)).toBeTruthy();
   } finally {
     for (const socket of sockets) socket.destroy();
   }
 }, 120_000);
 
 test(`${CONNECTIONS} chunked HTTP bodies of 9.5 MB without their final chunk: worker RSS grows less than maxBufferedInput + 48 MiB`, async () => {
-  await using app = await AppUnderTest.start({
-    mode: "compiled",
-    workers: [{ name: "web", listen: "http://127.0.0.1:0", handler: "./web.ts" }],
-    files: { "web.ts": `export default { fetch: async (r) => new Response("got " + (await r.arrayBuffer()).byteLength) };` },
-  });
+  await using app = await bodyApp();
   const port = await app.port("web");
   const [pid] = await app.pids("web");
   const before = rssOf(pid!);
@@ -72,11 +81,7 @@ test(`${CONNECTIONS} chunked HTTP bodies of 9.5 MB without their final chunk: wo
 }, 120_000);
 
 test("2,000 bodies of 60 KB (under the read-first size) that never finish: counted while their handlers wait, so the worker stays within maxBufferedInput + 48 MiB, sheds the excess, and serves once they are gone", async () => {
-  await using app = await AppUnderTest.start({
-    mode: "compiled",
-    workers: [{ name: "web", listen: "http://127.0.0.1:0", handler: "./web.ts" }],
-    files: { "web.ts": `export default { fetch: async (r) => new Response("got " + (await r.arrayBuffer()).byteLength) };` },
-  });
+  await using app = await bodyApp();
   const port = await app.port("web");
   const [pid] = await app.pids("web");
   const before = rssOf(pid!);
@@ -93,9 +98,7 @@ test("2,000 bodies of 60 KB (under the read-first size) that never finish: count
     console.log(`small-body flood: worker RSS ${mb(before)} -> peak ${mb(peak)} MB (+${mb(peak - before)})`);
     // Measured before these bodies were counted: +250 MiB for 4,000 of them, nothing refused.
     expect(peak - before).toBeLessThan(BUDGET + SLACK);
-    const shed = new RegExp(`workerman_input_shed_total\\{group="web",pid="${pid}"\\} [1-9]`);
-    const metrics = () => fetch(`${app.adminUrl}/metrics`, { headers: { Authorization: `Bearer ${app.token}` } }).then((r) => r.text());
-    expect(await app.waitFor(async () => (await metrics()).match(shed), 5000, "the shed in /metrics")).toBeTruthy();
+    expect(await shedShows(app, "web", pid!)).toBeTruthy();
   } finally {
     for (const socket of sockets) socket.destroy();
   }
